@@ -1,0 +1,77 @@
+/* The options every command shares (DESIGN.md "What every command does the
+ * same way"), parsed in one place so that all commands accept them alike:
+ *
+ *   -o, --output FILE     write FILE atomically instead of standard output
+ *   -z, --gzip            compress the output (also when FILE ends in .gz)
+ *   -d, --delimiter C     input field delimiter (one character, or \t)
+ *   -t, --tab             tab-delimited input
+ *       --encoding NAME   input encoding (gbk, gb18030, big5, latin1, ...)
+ *       --no-header       the first input row is data
+ *       --max-field-size N  refuse records larger than N bytes (k, M, G)
+ *       --progress / --no-progress   progress on stderr (default: if a tty)
+ *       --report FILE     JSON summary of the run
+ *   -h, --help            usage on stdout, exit 0
+ *       --version         version on stdout, exit 0
+ *
+ * Knows nothing of CRM: a command describes its own options and receives
+ * them through a callback. */
+#ifndef CRM_CLI_H
+#define CRM_CLI_H
+
+#include <getopt.h>
+#include <stddef.h>
+
+#include "crm/error.h"
+
+typedef struct {
+    const char *output;        /* NULL: standard output */
+    int gzip;                  /* -1 by file name, 1 forced by -z */
+    char delimiter;            /* ',' */
+    const char *encoding;      /* NULL: UTF-8 */
+    int no_header;
+    size_t max_field_size;     /* 0: the reader's default */
+    int progress;              /* 1 on, 0 off */
+    const char *report;        /* NULL: no report */
+    int help;                  /* --help was given: print usage, exit 0 */
+    int version;               /* --version was given */
+    const char **inputs;       /* the operands (files); none means stdin */
+    size_t ninputs;
+} crm_common_options;
+
+/* Called for each option that is the command's own; returns CRM_OK or
+ * CRM_EUSAGE with a message in err. `arg` is NULL for flags. */
+typedef crm_status (*crm_option_handler)(int id, const char *arg, void *ctx, crm_error *err);
+
+typedef struct {
+    const char *command;              /* "crm-clean" */
+    const char *usage;                /* full --help text */
+    const struct option *options;     /* the command's own, terminated by {0}; ids >= 256 */
+    const char *short_options;        /* the command's own short letters, getopt style */
+    crm_option_handler handler;
+    void *ctx;
+    size_t max_inputs;                /* 0: any number of input files */
+} crm_cli_spec;
+
+/* Parses argv.  On CRM_EUSAGE err says what is wrong (the command prints it
+ * with a hint to --help and exits 2). */
+crm_status crm_cli_parse(const crm_cli_spec *spec, int argc, char **argv, crm_common_options *common,
+                         crm_error *err);
+
+/* Parses a size with an optional k/M/G suffix (powers of 1024). */
+crm_status crm_cli_parse_size(const char *s, size_t *out, crm_error *err);
+
+/* Prints "<command>: <message>\n" on stderr. */
+void crm_cli_error(const char *command, const char *message);
+
+/* Stops a command the DESIGN.md way: prints err (unless EPIPE), returns the
+ * exit code for it. */
+int crm_cli_fail(const char *command, const crm_error *err);
+
+/* Sets up the process for pipelines: SIGPIPE ignored so that a closed pipe
+ * becomes EPIPE (ended quietly with status 0). */
+void crm_cli_init_process(void);
+
+/* The version line for --version. */
+void crm_cli_print_version(const char *command);
+
+#endif

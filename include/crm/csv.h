@@ -1,0 +1,131 @@
+/* CSV reading and writing on libcsv.
+ *
+ * The reader takes bytes from crm_input (so gzip, encodings and stdin are
+ * handled below it), strips a UTF-8 byte order mark, accepts LF and CRLF,
+ * and hands out one record at a time with its line number and its raw bytes
+ * exactly as they came in (for reject files).  Fields are not trimmed: what
+ * is between the delimiters is what the caller gets.  Memory is bounded by
+ * the largest record, which is itself bounded by max_record_bytes.
+ *
+ * The writer quotes only when RFC 4180 requires it (delimiter, quote, CR or
+ * LF in the field) and ends rows with "\n".  Knows nothing of CRM. */
+#ifndef CRM_CSV_H
+#define CRM_CSV_H
+
+#include <stddef.h>
+#include <stdint.h>
+
+#include "crm/error.h"
+#include "crm/output.h"
+
+enum { CRM_CSV_DEFAULT_MAX_RECORD = 64 * 1024 * 1024 };
+
+typedef struct {
+    char delimiter;           /* ',' by default */
+    const char *encoding;     /* NULL for UTF-8; see crm_input_open */
+    size_t max_record_bytes;  /* 0: CRM_CSV_DEFAULT_MAX_RECORD */
+    int no_header;            /* 1: the first row is data, columns by index only */
+} crm_csv_options;
+
+void crm_csv_options_init(crm_csv_options *opts);
+
+/* What is wrong with a record that still parsed as CSV.  The reader returns
+ * such records instead of failing, so that crm-clean can reject them row by
+ * row; other callers turn them into errors with crm_csv_defect_error(). */
+typedef enum {
+    CRM_CSV_RECORD_OK = 0,
+    CRM_CSV_RECORD_NUL_BYTE,      /* a NUL byte in a field */
+    CRM_CSV_RECORD_INVALID_UTF8   /* bytes that are not UTF-8 */
+} crm_csv_defect;
+
+typedef struct {
+    size_t nfields;
+    const char *const *fields;    /* each NUL-terminated (a NUL inside is a defect) */
+    const size_t *lengths;
+    uint64_t line;                /* 1-based line where the record starts */
+    uint64_t number;              /* 1-based data record number (header not counted) */
+    const char *raw;              /* the record's bytes as read, line ending included */
+    size_t raw_len;
+    crm_csv_defect defect;
+    size_t defect_field;          /* 0-based field of the defect */
+} crm_csv_record;
+
+typedef struct crm_csv_reader crm_csv_reader;
+
+/* path NULL or "-" reads standard input.  Reads the header row unless
+ * opts->no_header.  An empty input is CRM_EDATA ("empty file, no header"). */
+crm_status crm_csv_open(crm_csv_reader **out, const char *path, const crm_csv_options *opts,
+                        crm_error *err);
+crm_status crm_csv_open_memory(crm_csv_reader **out, const void *data, size_t len,
+                               const char *display_name, const crm_csv_options *opts,
+                               crm_error *err);
+
+/* The next data record, or *rec = NULL at the end.  The record is valid until
+ * the next call.  Errors (unterminated quote at the end of the input, record
+ * larger than the limit, unreadable or truncated input) name the input and
+ * line. */
+crm_status crm_csv_next(crm_csv_reader *r, const crm_csv_record **rec, crm_error *err);
+
+/* Lookahead, for deciding something (a date format) from the first rows of
+ * a stream that cannot be read twice: after crm_csv_start_lookahead every
+ * record read is also kept; crm_csv_replay then makes crm_csv_next return
+ * the kept records again, in order, before it reads on.  Memory grows with
+ * the rows looked at, so callers bound how far they look. */
+crm_status crm_csv_start_lookahead(crm_csv_reader *r, crm_error *err);
+crm_status crm_csv_replay(crm_csv_reader *r, crm_error *err);
+
+/* The header record, or NULL with no_header. */
+const crm_csv_record *crm_csv_header(const crm_csv_reader *r);
+
+/* Finds a column by header name (exact, then ignoring case and surrounding
+ * white space) or by 1-based index written as digits.  Returns the 0-based
+ * index, or -1 and an error naming the input and listing the header when
+ * there is no such column or the name appears more than once. */
+long crm_csv_column(const crm_csv_reader *r, const char *spec, crm_error *err);
+
+/* Like crm_csv_column without an error: -1 when absent or ambiguous. */
+long crm_csv_find_column(const crm_csv_reader *r, const char *name);
+
+/* Fills err with "<input>:<line>: column '<name>': <what>" for a record's
+ * defect, for callers that stop on bad rows. */
+crm_status crm_csv_defect_error(const crm_csv_reader *r, const crm_csv_record *rec, crm_error *err);
+
+/* Name of a column for messages: the header name, or "#<n>" without header. */
+const char *crm_csv_column_name(const crm_csv_reader *r, size_t column);
+
+const char *crm_csv_input_name(const crm_csv_reader *r);
+uint64_t crm_csv_raw_bytes(const crm_csv_reader *r);   /* for progress */
+int crm_csv_is_gzip(const crm_csv_reader *r);
+void crm_csv_close(crm_csv_reader *r);
+
+/* ---- writer ---- */
+
+typedef struct crm_csv_writer crm_csv_writer;
+
+/* Writes CSV on top of an output that the writer then owns. */
+crm_csv_writer *crm_csv_writer_new(crm_output *out, char delimiter);
+
+/* Convenience: opens the output (see crm_output_open) and the writer. */
+crm_status crm_csv_writer_open(crm_csv_writer **w, const char *path, int gzip, char delimiter,
+                               crm_error *err);
+
+/* Appends one field to the current row (len may be (size_t)-1 for strlen). */
+crm_status crm_csv_write_field(crm_csv_writer *w, const char *s, size_t len);
+crm_status crm_csv_write_int(crm_csv_writer *w, int64_t v);
+/* Shortest text that reads back as the same double, '.' as decimal point. */
+crm_status crm_csv_write_double(crm_csv_writer *w, double v);
+/* Fixed number of decimals, for scores and rounded figures. */
+crm_status crm_csv_write_fixed(crm_csv_writer *w, double v, int decimals);
+crm_status crm_csv_end_row(crm_csv_writer *w);
+/* A whole row from arrays (lens may be NULL for NUL-terminated fields). */
+crm_status crm_csv_write_row(crm_csv_writer *w, const char *const *fields, const size_t *lens,
+                             size_t n);
+/* Bytes written as they are, for reject files that copy input verbatim. */
+crm_status crm_csv_write_raw(crm_csv_writer *w, const void *data, size_t len);
+
+/* Commits the output (see crm_output_commit) and frees the writer. */
+crm_status crm_csv_writer_close(crm_csv_writer *w, crm_error *err);
+/* Discards the output and frees the writer. */
+void crm_csv_writer_abort(crm_csv_writer *w);
+
+#endif

@@ -1,0 +1,443 @@
+#include "crm/strtab.h"
+
+#include <stdlib.h>
+#include <string.h>
+
+/* ---- hashing ----
+ *
+ * One multiply-and-rotate round per 8-byte word, then an xorshift-multiply
+ * finaliser.  Each round is a bijection of the word for a fixed state and of
+ * the state for a fixed word, so no word can wipe out what came before it.
+ * The length seeds the state, so "a" and "a\0" differ.  Words are read as
+ * little-endian whatever the machine, so a hash written to disk or pinned in
+ * a test means the same everywhere. */
+
+/* Odd constants with well-spread bits: the 64-bit golden ratio and the two
+ * multipliers of the SplitMix64 finaliser. */
+#define HASH_K0 UINT64_C(0x9e3779b97f4a7c15)
+#define HASH_K1 UINT64_C(0xbf58476d1ce4e5b9)
+#define HASH_K2 UINT64_C(0x94d049bb133111eb)
+
+static inline uint64_t rotate_left(uint64_t x, unsigned r)
+{
+    return (x << r) | (x >> (64 - r));
+}
+
+static inline uint64_t read_le64(const unsigned char *p)
+{
+    uint64_t w;
+    memcpy(&w, p, sizeof w);
+#if defined(__BYTE_ORDER__) && __BYTE_ORDER__ == __ORDER_BIG_ENDIAN__
+    w = __builtin_bswap64(w);
+#endif
+    return w;
+}
+
+/* The last 1..7 bytes, little-endian, upper bytes zero. */
+static inline uint64_t read_le_tail(const unsigned char *p, size_t n)
+{
+    uint64_t w = 0;
+    for (size_t i = 0; i < n; i++)
+        w |= (uint64_t)p[i] << (8 * i);
+    return w;
+}
+
+static inline uint64_t hash_round(uint64_t state, uint64_t word)
+{
+    state ^= word * HASH_K1;
+    state = rotate_left(state, 29);
+    return state * HASH_K0;
+}
+
+static inline uint64_t hash_finish(uint64_t x)
+{
+    x ^= x >> 31;
+    x *= HASH_K1;
+    x ^= x >> 29;
+    x *= HASH_K2;
+    x ^= x >> 32;
+    return x;
+}
+
+uint64_t crm_hash_bytes(const void *data, size_t len, uint64_t seed)
+{
+    const unsigned char *p = data;
+    uint64_t state = seed ^ (HASH_K2 + (uint64_t)len * HASH_K0);
+    size_t n = len;
+    while (n >= 8) {
+        state = hash_round(state, read_le64(p));
+        p += 8;
+        n -= 8;
+    }
+    if (n > 0)
+        state = hash_round(state, read_le_tail(p, n));
+    return hash_finish(state);
+}
+
+/* ---- string table ----
+ *
+ * Slots hold id + 1 (0 = empty) beside the low 32 bits of the string's hash.
+ * The slot index is taken from those same bits, so growing never touches the
+ * strings, and a probe compares bytes only when all 32 bits agree.  Strings
+ * live in chunks that are never moved, so pointers handed out stay valid. */
+
+typedef struct {
+    uint32_t id_plus_one;
+    uint32_t hash;
+} strtab_slot;
+
+typedef struct strtab_chunk {
+    struct strtab_chunk *next;
+    size_t capacity;
+    size_t used;
+    char bytes[];
+} strtab_chunk;
+
+enum {
+    STRTAB_MIN_SLOTS = 16,
+    STRTAB_FIRST_CHUNK = 4096,
+    STRTAB_MAX_CHUNK = 1 << 20
+};
+
+#define STRTAB_HASH_SEED UINT64_C(0x5f3c8a1d2e7b9406)
+
+struct crm_strtab {
+    strtab_slot *slots;
+    size_t mask;              /* slot count - 1 (a power of two) */
+    size_t count;
+    size_t id_capacity;
+    const char **strings;     /* by id */
+    uint32_t *lengths;        /* by id */
+    strtab_chunk *chunks;     /* newest first */
+    size_t chunk_bytes;       /* total capacity of all chunks */
+};
+
+/* Tables grow when more than 70% of the slots are taken: linear probing
+ * stays short up to there. */
+static int over_load(size_t count, size_t slots)
+{
+    return (uint64_t)count * 10 > (uint64_t)slots * 7;
+}
+
+/* Slots needed to hold n entries within the load limit, at most limit. */
+static size_t slots_for(size_t n, size_t limit)
+{
+    size_t slots = STRTAB_MIN_SLOTS;
+    while (over_load(n, slots) && slots < limit)
+        slots <<= 1;
+    return slots;
+}
+
+crm_strtab *crm_strtab_new(size_t expected)
+{
+    crm_strtab *t = calloc(1, sizeof *t);
+    if (!t)
+        return NULL;
+    /* A first guess, not a limit: the table still grows past it. */
+    size_t slots = slots_for(expected, (size_t)UINT32_MAX / 2 + 1);
+    t->slots = calloc(slots, sizeof *t->slots);
+    if (!t->slots) {
+        free(t);
+        return NULL;
+    }
+    t->mask = slots - 1;
+    return t;
+}
+
+void crm_strtab_free(crm_strtab *t)
+{
+    if (!t)
+        return;
+    strtab_chunk *c = t->chunks;
+    while (c) {
+        strtab_chunk *next = c->next;
+        free(c);
+        c = next;
+    }
+    free(t->slots);
+    free(t->strings);
+    free(t->lengths);
+    free(t);
+}
+
+static inline uint32_t string_hash(const char *s, size_t len)
+{
+    return (uint32_t)crm_hash_bytes(s, len, STRTAB_HASH_SEED);
+}
+
+/* The slot holding s, or the empty slot where it belongs. */
+static inline strtab_slot *probe(const crm_strtab *t, const char *s, size_t len, uint32_t hash)
+{
+    size_t i = hash & t->mask;
+    for (;;) {
+        strtab_slot *slot = &t->slots[i];
+        if (slot->id_plus_one == 0)
+            return slot;
+        if (slot->hash == hash) {
+            uint32_t id = slot->id_plus_one - 1;
+            if (t->lengths[id] == len && (len == 0 || memcmp(t->strings[id], s, len) == 0))
+                return slot;
+        }
+        i = (i + 1) & t->mask;
+    }
+}
+
+static int grow_slots(crm_strtab *t)
+{
+    size_t old_count = t->mask + 1;
+    size_t new_count = old_count * 2;
+    /* Ids are 32-bit, so more than 2^32 slots would never be filled. */
+    if (new_count > (size_t)UINT32_MAX + 1 || new_count > SIZE_MAX / sizeof(strtab_slot))
+        return -1;
+    strtab_slot *slots = calloc(new_count, sizeof *slots);
+    if (!slots)
+        return -1;
+    size_t mask = new_count - 1;
+    for (size_t i = 0; i < old_count; i++) {
+        strtab_slot old = t->slots[i];
+        if (old.id_plus_one == 0)
+            continue;
+        size_t j = old.hash & mask;
+        while (slots[j].id_plus_one != 0)
+            j = (j + 1) & mask;
+        slots[j] = old;
+    }
+    free(t->slots);
+    t->slots = slots;
+    t->mask = mask;
+    return 0;
+}
+
+static int grow_ids(crm_strtab *t)
+{
+    size_t capacity = t->id_capacity ? t->id_capacity * 2 : 64;
+    if (capacity > (size_t)UINT32_MAX)
+        capacity = (size_t)UINT32_MAX;
+    if (capacity <= t->id_capacity)
+        return -1;
+    const char **strings = realloc(t->strings, capacity * sizeof *strings);
+    if (!strings)
+        return -1;
+    t->strings = strings;
+    uint32_t *lengths = realloc(t->lengths, capacity * sizeof *lengths);
+    if (!lengths)
+        return -1;
+    t->lengths = lengths;
+    t->id_capacity = capacity;
+    return 0;
+}
+
+/* Copies s into the newest chunk (a new one when it does not fit), with a
+ * terminating NUL. */
+static const char *store_string(crm_strtab *t, const char *s, size_t len)
+{
+    size_t need = len + 1;
+    strtab_chunk *c = t->chunks;
+    if (!c || c->capacity - c->used < need) {
+        size_t capacity = c ? c->capacity * 2 : STRTAB_FIRST_CHUNK;
+        if (capacity > STRTAB_MAX_CHUNK)
+            capacity = STRTAB_MAX_CHUNK;
+        if (capacity < need)
+            capacity = need;
+        c = malloc(sizeof *c + capacity);
+        if (!c)
+            return NULL;
+        c->capacity = capacity;
+        c->used = 0;
+        c->next = t->chunks;
+        t->chunks = c;
+        t->chunk_bytes += capacity;
+    }
+    char *dst = c->bytes + c->used;
+    if (len > 0)
+        memcpy(dst, s, len);
+    dst[len] = '\0';
+    c->used += need;
+    return dst;
+}
+
+int crm_strtab_intern(crm_strtab *t, const char *s, size_t len, uint32_t *id)
+{
+    if (len > UINT32_MAX)
+        return -1;
+    uint32_t hash = string_hash(s, len);
+    strtab_slot *slot = probe(t, s, len, hash);
+    if (slot->id_plus_one != 0) {
+        *id = slot->id_plus_one - 1;
+        return 0;
+    }
+    if (t->count >= (size_t)UINT32_MAX - 1)
+        return -1;
+    if (over_load(t->count + 1, t->mask + 1)) {
+        if (grow_slots(t) != 0)
+            return -1;
+        slot = probe(t, s, len, hash);
+    }
+    if (t->count == t->id_capacity && grow_ids(t) != 0)
+        return -1;
+    const char *copy = store_string(t, s, len);
+    if (!copy)
+        return -1;
+    uint32_t new_id = (uint32_t)t->count;
+    t->strings[new_id] = copy;
+    t->lengths[new_id] = (uint32_t)len;
+    slot->id_plus_one = new_id + 1;
+    slot->hash = hash;
+    t->count++;
+    *id = new_id;
+    return 1;
+}
+
+int crm_strtab_find(const crm_strtab *t, const char *s, size_t len, uint32_t *id)
+{
+    if (len > UINT32_MAX)
+        return 0;
+    const strtab_slot *slot = probe(t, s, len, string_hash(s, len));
+    if (slot->id_plus_one == 0)
+        return 0;
+    *id = slot->id_plus_one - 1;
+    return 1;
+}
+
+const char *crm_strtab_get(const crm_strtab *t, uint32_t id, size_t *len)
+{
+    if (id >= t->count) {
+        if (len)
+            *len = 0;
+        return NULL;
+    }
+    if (len)
+        *len = t->lengths[id];
+    return t->strings[id];
+}
+
+size_t crm_strtab_count(const crm_strtab *t)
+{
+    return t->count;
+}
+
+size_t crm_strtab_memory(const crm_strtab *t)
+{
+    size_t chunk_headers = 0;
+    for (const strtab_chunk *c = t->chunks; c; c = c->next)
+        chunk_headers += sizeof *c;
+    return sizeof *t + (t->mask + 1) * sizeof *t->slots
+           + t->id_capacity * (sizeof *t->strings + sizeof *t->lengths) + t->chunk_bytes
+           + chunk_headers;
+}
+
+/* ---- hash set of 64-bit keys ----
+ *
+ * Key 0 marks an empty slot, so whether 0 itself is in the set is kept in a
+ * flag.  Keys are spread over the table by Fibonacci hashing (multiply by
+ * 2^64 / golden ratio, take the top bits), which also scatters keys that are
+ * not hashes, such as consecutive integers. */
+
+struct crm_hashset {
+    uint64_t *keys;
+    size_t mask;
+    unsigned shift;    /* 64 - log2(slot count) */
+    size_t count;      /* keys in the table, not counting 0 */
+    int has_zero;
+};
+
+static inline size_t hashset_home(const crm_hashset *s, uint64_t key)
+{
+    return (size_t)((key * HASH_K0) >> s->shift);
+}
+
+static unsigned log2_of(size_t power_of_two)
+{
+    unsigned bits = 0;
+    while (((size_t)1 << bits) < power_of_two)
+        bits++;
+    return bits;
+}
+
+static int hashset_alloc(crm_hashset *s, size_t slots)
+{
+    if (slots > SIZE_MAX / sizeof(uint64_t))
+        return -1;
+    uint64_t *keys = calloc(slots, sizeof *keys);
+    if (!keys)
+        return -1;
+    s->keys = keys;
+    s->mask = slots - 1;
+    s->shift = 64 - log2_of(slots);
+    return 0;
+}
+
+crm_hashset *crm_hashset_new(size_t expected)
+{
+    crm_hashset *s = calloc(1, sizeof *s);
+    if (!s)
+        return NULL;
+    if (hashset_alloc(s, slots_for(expected, (size_t)1 << (sizeof(size_t) * 8 - 8))) != 0) {
+        free(s);
+        return NULL;
+    }
+    return s;
+}
+
+void crm_hashset_free(crm_hashset *s)
+{
+    if (!s)
+        return;
+    free(s->keys);
+    free(s);
+}
+
+static int hashset_grow(crm_hashset *s)
+{
+    uint64_t *old = s->keys;
+    size_t old_slots = s->mask + 1;
+    if (old_slots > SIZE_MAX / 2 || hashset_alloc(s, old_slots * 2) != 0) {
+        s->keys = old;
+        return -1;
+    }
+    for (size_t i = 0; i < old_slots; i++) {
+        uint64_t key = old[i];
+        if (key == 0)
+            continue;
+        size_t j = hashset_home(s, key);
+        while (s->keys[j] != 0)
+            j = (j + 1) & s->mask;
+        s->keys[j] = key;
+    }
+    free(old);
+    return 0;
+}
+
+int crm_hashset_add(crm_hashset *s, uint64_t key)
+{
+    if (key == 0) {
+        if (s->has_zero)
+            return 0;
+        s->has_zero = 1;
+        return 1;
+    }
+    size_t i = hashset_home(s, key);
+    for (;;) {
+        uint64_t k = s->keys[i];
+        if (k == key)
+            return 0;
+        if (k == 0)
+            break;
+        i = (i + 1) & s->mask;
+    }
+    if (over_load(s->count + 1, s->mask + 1)) {
+        if (hashset_grow(s) != 0)
+            return -1;
+        i = hashset_home(s, key);
+        while (s->keys[i] != 0)
+            i = (i + 1) & s->mask;
+    }
+    s->keys[i] = key;
+    s->count++;
+    return 1;
+}
+
+size_t crm_hashset_count(const crm_hashset *s)
+{
+    return s->count + (s->has_zero ? 1 : 0);
+}
