@@ -1041,6 +1041,20 @@ crm_status crm_csv_write_raw(crm_csv_writer *w, const void *data, size_t len)
     return crm_output_write(w->out, data, len);
 }
 
+crm_status crm_csv_end_row_raw(crm_csv_writer *w, const char *raw, size_t len)
+{
+    crm_status st = CRM_OK;
+    if (w->row_fields > 0)
+        st = crm_output_write(w->out, &w->delimiter, 1);
+    w->row_fields = 0;
+    w->last_empty = 0;
+    if (st == CRM_OK)
+        st = crm_output_write(w->out, raw, len);
+    if (st == CRM_OK && (len == 0 || raw[len - 1] != '\n'))
+        st = crm_output_write(w->out, "\n", 1);
+    return st;
+}
+
 crm_status crm_csv_writer_close(crm_csv_writer *w, crm_error *err)
 {
     crm_status st = crm_output_commit(w->out, err);

@@ -122,6 +122,11 @@ crm_status crm_csv_write_row(crm_csv_writer *w, const char *const *fields, const
                              size_t n);
 /* Bytes written as they are, for reject files that copy input verbatim. */
 crm_status crm_csv_write_raw(crm_csv_writer *w, const void *data, size_t len);
+/* Ends the current row with raw CSV text appended as its last fields: a
+ * delimiter (when the row has fields), the bytes as they are, and "\n"
+ * unless they already end with one.  A rejected input row is copied this way
+ * behind the fields that say why it was rejected. */
+crm_status crm_csv_end_row_raw(crm_csv_writer *w, const char *raw, size_t len);
 
 /* Commits the output (see crm_output_commit) and frees the writer. */
 crm_status crm_csv_writer_close(crm_csv_writer *w, crm_error *err);

@@ -48,7 +48,8 @@ void crm_error_prefix(crm_error *err, const char *fmt, ...)
 int crm_status_exit_code(crm_status status);
 
 /* Writes a value into buf for quoting in an error message: control bytes
- * become \xNN, and values longer than the buffer are cut with "...". */
+ * and bytes that are not valid UTF-8 become \xNN, and values longer than the
+ * buffer are cut with "...". */
 const char *crm_error_quote(char *buf, size_t bufsize, const char *value, size_t len);
 
 #endif

@@ -1,0 +1,931 @@
+#include "crm/clean.h"
+
+#include <ctype.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "crm/strtab.h"
+
+/* ---- reasons ---- */
+
+static const char *const reason_names[CRM_CLEAN_NREASONS] = {
+    [CRM_CLEAN_KEPT] = "kept",
+    [CRM_REJECT_MALFORMED] = "malformed",
+    [CRM_REJECT_NUL_BYTE] = "nul-byte",
+    [CRM_REJECT_INVALID_UTF8] = "invalid-utf8",
+    [CRM_REJECT_MISSING_CUSTOMER] = "missing-customer",
+    [CRM_REJECT_MISSING_INVOICE] = "missing-invoice",
+    [CRM_REJECT_MISSING_PRODUCT] = "missing-product",
+    [CRM_REJECT_BAD_DATE] = "bad-date",
+    [CRM_REJECT_BAD_QUANTITY] = "bad-quantity",
+    [CRM_REJECT_BAD_PRICE] = "bad-price",
+    [CRM_REJECT_BAD_AMOUNT] = "bad-amount",
+    [CRM_REJECT_CANCELLED] = "cancelled",
+    [CRM_REJECT_RETURN] = "return",
+    [CRM_REJECT_ZERO_QUANTITY] = "zero-quantity",
+    [CRM_REJECT_ZERO_PRICE] = "zero-price",
+    [CRM_REJECT_NEGATIVE_PRICE] = "negative-price",
+    [CRM_REJECT_OUT_OF_PERIOD] = "out-of-period",
+    [CRM_REJECT_OUT_OF_RANGE] = "out-of-range",
+    [CRM_REJECT_FILTERED] = "filtered",
+    [CRM_REJECT_MISSING_COST] = "missing-cost",
+    [CRM_REJECT_DUPLICATE] = "duplicate",
+    [CRM_REJECT_RETURN_NETTED] = "return-netted",
+    [CRM_REJECT_RETURN_UNMATCHED] = "return-unmatched",
+    [CRM_REJECT_FULLY_RETURNED] = "fully-returned",
+};
+
+/* Rules a user may switch off: the row can still be written sensibly. */
+static const unsigned long switchable_reasons =
+    (1ul << CRM_REJECT_MISSING_CUSTOMER) | (1ul << CRM_REJECT_MISSING_INVOICE) |
+    (1ul << CRM_REJECT_MISSING_PRODUCT) | (1ul << CRM_REJECT_ZERO_QUANTITY) |
+    (1ul << CRM_REJECT_ZERO_PRICE) | (1ul << CRM_REJECT_NEGATIVE_PRICE) |
+    (1ul << CRM_REJECT_MISSING_COST) | (1ul << CRM_REJECT_DUPLICATE) |
+    (1ul << CRM_REJECT_INVALID_UTF8);
+
+const char *crm_clean_reason_name(crm_clean_reason reason)
+{
+    if ((unsigned)reason >= CRM_CLEAN_NREASONS)
+        return "unknown";
+    return reason_names[reason];
+}
+
+crm_status crm_clean_switchable_reason(const char *s, crm_clean_reason *out, crm_error *err)
+{
+    for (int r = 1; r < CRM_CLEAN_NREASONS; r++) {
+        if (strcmp(s, reason_names[r]) != 0)
+            continue;
+        if (!(switchable_reasons & (1ul << r)))
+            return crm_error_set(err, CRM_EUSAGE,
+                                 "the rule '%s' cannot be switched off (such a row cannot be written)", s);
+        *out = (crm_clean_reason)r;
+        return CRM_OK;
+    }
+    char list[512] = "";
+    for (int r = 1; r < CRM_CLEAN_NREASONS; r++) {
+        if (switchable_reasons & (1ul << r)) {
+            if (list[0])
+                strncat(list, ", ", sizeof list - strlen(list) - 1);
+            strncat(list, reason_names[r], sizeof list - strlen(list) - 1);
+        }
+    }
+    return crm_error_set(err, CRM_EUSAGE, "unknown rule '%s' (rules that can be switched off: %s)", s, list);
+}
+
+/* ---- column detection ---- */
+
+/* Header names are compared in a folded form: lower case, ASCII letters and
+ * digits and every non-ASCII byte ("Customer ID", "customer_id" and
+ * "CustomerID" all fold to "customerid"; "客户" stays "客户"). */
+static void fold_name(const char *s, char *out, size_t cap)
+{
+    size_t n = 0;
+    for (; *s && n + 1 < cap; s++) {
+        unsigned char c = (unsigned char)*s;
+        if (c >= 0x80)
+            out[n++] = (char)c;
+        else if (isalnum(c))
+            out[n++] = (char)tolower(c);
+    }
+    out[n] = '\0';
+}
+
+/* Known export header names per schema column, most specific first. */
+static const char *const customer_names[] = {"customerid", "customer", "custid", "customerno",
+    "customernumber", "clientid", "client", "memberid", "userid", "accountid",
+    "客户编号", "客户id", "客户", "会员编号", "会员", "顧客", "客戶編號", "客戶", NULL};
+static const char *const invoice_names[] = {"invoiceno", "invoice", "invoiceid", "invoicenumber",
+    "orderid", "orderno", "ordernumber", "order", "transactionid", "receiptid", "receipt",
+    "订单号", "订单编号", "单号", "發票號碼", "訂單編號", NULL};
+static const char *const date_names[] = {"invoicedate", "date", "orderdate", "transactiondate",
+    "purchasedate", "saledate", "datetime", "timestamp", "日期", "下单日期", "交易日期", "订单日期",
+    "訂單日期", NULL};
+static const char *const product_names[] = {"stockcode", "productid", "product", "productcode",
+    "sku", "itemid", "item", "itemcode", "articleid", "article", "商品编号", "商品", "产品编号",
+    "产品", "货号", "商品編號", "產品", NULL};
+static const char *const quantity_names[] = {"quantity", "qty", "units", "unitssold", "数量", "數量",
+    NULL};
+static const char *const price_names[] = {"unitprice", "price", "priceeach", "itemprice",
+    "saleprice", "单价", "單價", "价格", "價格", NULL};
+static const char *const amount_names[] = {"amount", "lineamount", "linetotal", "totalprice",
+    "total", "sales", "salesamount", "revenue", "value", "金额", "金額", "总价", "销售额", NULL};
+
+static int column_taken(const crm_clean_columns *c, long i)
+{
+    return c->customer == i || c->invoice == i || c->date == i || c->product == i ||
+           c->quantity == i || c->price == i || c->amount == i;
+}
+
+/* The first known name present in the header wins.  When that name fits
+ * two columns (say "Quantity" and "quantity"), the slot is marked
+ * CRM_CLEAN_AMBIGUOUS: guessing would silently pick one. */
+static void detect_one(const char *const *folded, size_t n, const char *const *names,
+                       crm_clean_columns *cols, long *slot)
+{
+    if (*slot != -1)
+        return;
+    for (size_t k = 0; names[k]; k++) {
+        long found = -1;
+        for (size_t i = 0; i < n; i++) {
+            if (strcmp(folded[i], names[k]) != 0 || column_taken(cols, (long)i))
+                continue;
+            if (found >= 0) {
+                *slot = CRM_CLEAN_AMBIGUOUS;
+                return;
+            }
+            found = (long)i;
+        }
+        if (found >= 0) {
+            *slot = found;
+            return;
+        }
+    }
+}
+
+void crm_clean_detect_columns(const char *const *header, size_t ncolumns, crm_clean_columns *cols)
+{
+    char **folded = calloc(ncolumns ? ncolumns : 1, sizeof *folded);
+    if (!folded)
+        return;
+    for (size_t i = 0; i < ncolumns; i++) {
+        size_t cap = strlen(header[i]) + 1;
+        folded[i] = malloc(cap);
+        if (!folded[i])
+            goto done;
+        fold_name(header[i], folded[i], cap);
+    }
+    const char *const *f = (const char *const *)folded;
+    detect_one(f, ncolumns, customer_names, cols, &cols->customer);
+    detect_one(f, ncolumns, invoice_names, cols, &cols->invoice);
+    detect_one(f, ncolumns, date_names, cols, &cols->date);
+    detect_one(f, ncolumns, product_names, cols, &cols->product);
+    detect_one(f, ncolumns, quantity_names, cols, &cols->quantity);
+    detect_one(f, ncolumns, price_names, cols, &cols->price);
+    detect_one(f, ncolumns, amount_names, cols, &cols->amount);
+done:
+    for (size_t i = 0; i < ncolumns; i++)
+        free(folded[i]);
+    free(folded);
+}
+
+void crm_clean_config_init(crm_clean_config *cfg)
+{
+    memset(cfg, 0, sizeof *cfg);
+    cfg->columns = (crm_clean_columns){-1, -1, -1, -1, -1, -1, -1};
+    crm_date_format_set(&cfg->date_format, CRM_DATE_ISO);
+    cfg->returns = CRM_RETURNS_DROP;
+    cfg->cancel_prefix = "C";
+}
+
+/* ---- the cleaner ---- */
+
+/* A purchase held back while returns are netted: everything needed to
+ * write it (or reject it) at the end. */
+typedef struct {
+    uint64_t line;
+    char *raw;               /* raw bytes, then the record's fields, NUL-separated */
+    size_t raw_len;
+    size_t nfields;
+    crm_decimal quantity;    /* what is left after returns */
+    crm_decimal price;
+    crm_decimal unit_cost;   /* valid when has_cost */
+    int has_cost;
+    char date[CRM_DATE_ISO_MAX];
+    int32_t day;
+    uint32_t customer, product, invoice; /* interned texts */
+    uint32_t next_same;      /* previous purchase of the same customer and product, +1; 0 none */
+} held_row;
+
+/* A reusable NUL-terminated copy of a trimmed field. */
+typedef struct {
+    char *s;
+    size_t cap;
+} scratch;
+
+struct crm_cleaner {
+    crm_clean_config cfg;
+    crm_clean_sink sink;
+    size_t ncolumns;
+    char **names;             /* header names, for messages */
+    crm_clean_counts counts;
+    crm_hashset *seen;        /* hashes of kept rows' bytes (duplicate rule) */
+    crm_strtab *cost_products;
+    crm_decimal *unit_costs;
+    size_t unit_costs_cap;
+    int has_costs;
+    /* scratch texts of the row being judged */
+    char quantity[CRM_NUMBER_TEXT_MAX], price[CRM_NUMBER_TEXT_MAX];
+    char amount[CRM_NUMBER_TEXT_MAX], cost[CRM_NUMBER_TEXT_MAX], profit[CRM_NUMBER_TEXT_MAX];
+    char date[CRM_DATE_ISO_MAX];
+    scratch customer_text, invoice_text, product_text;
+    /* returns netting */
+    held_row *held;
+    size_t nheld, held_cap;
+    crm_strtab *texts;        /* customer, product, invoice texts of held rows */
+    crm_strtab *pairs;        /* customer|product -> index into last_of_pair */
+    uint32_t *last_of_pair;   /* most recent held purchase of a pair, +1 */
+    size_t last_cap;
+};
+
+static crm_status store_header(crm_cleaner *c, const char *const *header, size_t n, crm_error *err)
+{
+    c->names = calloc(n ? n : 1, sizeof *c->names);
+    if (!c->names)
+        return crm_error_set(err, CRM_ENOMEM, "out of memory");
+    for (size_t i = 0; i < n; i++) {
+        c->names[i] = strdup(header[i]);
+        if (!c->names[i])
+            return crm_error_set(err, CRM_ENOMEM, "out of memory");
+    }
+    c->ncolumns = n;
+    return CRM_OK;
+}
+
+static const char *const column_roles[7] = {"customer id (--customer)", "invoice id (--invoice)",
+    "date (--date)", "product id (--product)", "quantity (--quantity)", "unit price (--price)",
+    "amount (--amount)"};
+
+static crm_status check_required(const crm_cleaner *c, crm_error *err)
+{
+    const crm_clean_columns *k = &c->cfg.columns;
+    const long slots[7] = {k->customer, k->invoice, k->date, k->product, k->quantity, k->price, k->amount};
+    for (int i = 0; i < 7; i++)
+        if (slots[i] == CRM_CLEAN_AMBIGUOUS)
+            return crm_error_set(err, CRM_EDATA,
+                                 "two header columns could be the %s; name the one to use with that option",
+                                 column_roles[i]);
+    const char *missing = NULL;
+    if (k->customer < 0)
+        missing = "a customer id (--customer COL)";
+    else if (k->date < 0)
+        missing = "a date (--date COL)";
+    else if (k->amount < 0 && k->quantity < 0)
+        missing = "a quantity (--quantity COL) or an amount (--amount COL)";
+    else if (k->amount < 0 && k->price < 0)
+        missing = "a unit price (--price COL) or an amount (--amount COL)";
+    if (missing)
+        return crm_error_set(err, CRM_EDATA, "no column for %s in the header", missing);
+    if (c->cfg.returns == CRM_RETURNS_NET && (k->quantity < 0 || k->price < 0))
+        return crm_error_set(err, CRM_EUSAGE,
+                             "--returns net needs quantity and unit price columns to net returns against purchases");
+    return CRM_OK;
+}
+
+crm_status crm_cleaner_new(crm_cleaner **out, const crm_clean_config *cfg, const char *const *header,
+                           size_t ncolumns, const crm_clean_sink *sink, crm_error *err)
+{
+    *out = NULL;
+    crm_cleaner *c = calloc(1, sizeof *c);
+    if (!c)
+        return crm_error_set(err, CRM_ENOMEM, "out of memory");
+    c->cfg = *cfg;
+    c->sink = *sink;
+    crm_clean_detect_columns(header, ncolumns, &c->cfg.columns);
+    crm_status st = store_header(c, header, ncolumns, err);
+    if (st == CRM_OK)
+        st = check_required(c, err);
+    if (st == CRM_OK && !(c->cfg.allowed & (1ul << CRM_REJECT_DUPLICATE))) {
+        c->seen = crm_hashset_new(1 << 16);
+        if (!c->seen)
+            st = crm_error_set(err, CRM_ENOMEM, "out of memory");
+    }
+    if (st == CRM_OK && c->cfg.returns == CRM_RETURNS_NET) {
+        c->texts = crm_strtab_new(1 << 12);
+        c->pairs = crm_strtab_new(1 << 12);
+        if (!c->texts || !c->pairs)
+            st = crm_error_set(err, CRM_ENOMEM, "out of memory");
+    }
+    if (st != CRM_OK) {
+        crm_cleaner_free(c);
+        return st;
+    }
+    *out = c;
+    return CRM_OK;
+}
+
+crm_status crm_cleaner_add_cost(crm_cleaner *c, const char *product, size_t len, crm_decimal unit_cost,
+                                crm_error *err)
+{
+    if (!c->cost_products && !(c->cost_products = crm_strtab_new(1024)))
+        return crm_error_set(err, CRM_ENOMEM, "out of memory");
+    uint32_t id;
+    int added = crm_strtab_intern(c->cost_products, product, len, &id);
+    if (added < 0)
+        return crm_error_set(err, CRM_ENOMEM, "out of memory");
+    if (!added) {
+        if (crm_decimal_cmp(c->unit_costs[id], unit_cost) != 0)
+            return crm_error_set(err, CRM_EDATA, "product '%.*s' is listed twice with different costs",
+                                 (int)(len > 200 ? 200 : len), product);
+        return CRM_OK;
+    }
+    if (id >= c->unit_costs_cap) {
+        size_t cap = c->unit_costs_cap ? c->unit_costs_cap * 2 : 1024;
+        crm_decimal *grown = realloc(c->unit_costs, cap * sizeof *grown);
+        if (!grown)
+            return crm_error_set(err, CRM_ENOMEM, "out of memory");
+        c->unit_costs = grown;
+        c->unit_costs_cap = cap;
+    }
+    c->unit_costs[id] = unit_cost;
+    c->has_costs = 1;
+    return CRM_OK;
+}
+
+int crm_cleaner_has_costs(const crm_cleaner *c)
+{
+    return c->has_costs || c->cfg.has_margin;
+}
+
+const crm_clean_counts *crm_cleaner_counts(const crm_cleaner *c)
+{
+    return &c->counts;
+}
+
+const crm_clean_columns *crm_cleaner_columns(const crm_cleaner *c)
+{
+    return &c->cfg.columns;
+}
+
+/* ---- judging one row ---- */
+
+typedef struct {
+    const char *s;
+    size_t len;
+} text;
+
+static text trimmed(const crm_csv_record *rec, long column)
+{
+    text t = {"", 0};
+    if (column < 0 || (size_t)column >= rec->nfields)
+        return t;
+    const char *s = rec->fields[column];
+    size_t len = rec->lengths[column];
+    while (len && isspace((unsigned char)s[0])) {
+        s++;
+        len--;
+    }
+    while (len && isspace((unsigned char)s[len - 1]))
+        len--;
+    t.s = s;
+    t.len = len;
+    return t;
+}
+
+/* Spreadsheets write integer ids as floats ("17850.0"): drop an all-zero
+ * fraction from an all-digit id. */
+static size_t customer_id_length(text id)
+{
+    const char *dot = memchr(id.s, '.', id.len);
+    if (!dot || dot == id.s)
+        return id.len;
+    for (const char *p = id.s; p < dot; p++)
+        if (!isdigit((unsigned char)*p))
+            return id.len;
+    for (const char *p = dot + 1; p < id.s + id.len; p++)
+        if (*p != '0')
+            return id.len;
+    return (size_t)(dot - id.s);
+}
+
+typedef struct {
+    crm_clean_reason reason;
+    char detail[512];
+    text customer, invoice, product;
+    crm_datetime date;
+    int has_quantity;
+    crm_decimal quantity, price, amount;
+    int has_cost;
+    crm_decimal unit_cost;
+} verdict;
+
+static const char *column_name(const crm_cleaner *c, long column)
+{
+    return (column >= 0 && (size_t)column < c->ncolumns) ? c->names[column] : "?";
+}
+
+/* Records the reason and a sentence for the rejects file:
+ * "column '<name>': <before>'<value>'<after>" (the value quoted safely). */
+static crm_clean_reason reject_value(const crm_cleaner *c, verdict *v, crm_clean_reason reason, long column,
+                                     const char *before, const char *value, size_t len, const char *after)
+{
+    char quoted[128];
+    char prefix[160] = "";
+    v->reason = reason;
+    if (column >= 0)
+        snprintf(prefix, sizeof prefix, "column '%s': ", column_name(c, column));
+    if (value)
+        snprintf(v->detail, sizeof v->detail, "%s%s'%s'%s", prefix, before,
+                 crm_error_quote(quoted, sizeof quoted, value, len), after);
+    else
+        snprintf(v->detail, sizeof v->detail, "%s%s", prefix, before);
+    return reason;
+}
+
+static crm_clean_reason reject(const crm_cleaner *c, verdict *v, crm_clean_reason reason, long column,
+                               const char *what)
+{
+    return reject_value(c, v, reason, column, what, NULL, 0, "");
+}
+
+static int allowed(const crm_cleaner *c, crm_clean_reason reason)
+{
+    return (c->cfg.allowed & (1ul << reason)) != 0;
+}
+
+static crm_clean_reason judge_structure(const crm_cleaner *c, const crm_csv_record *rec, verdict *v)
+{
+    if (rec->nfields != c->ncolumns) {
+        char what[96];
+        snprintf(what, sizeof what, "expected %zu fields, found %zu", c->ncolumns, rec->nfields);
+        return reject(c, v, CRM_REJECT_MALFORMED, -1, what);
+    }
+    if (rec->defect == CRM_CSV_RECORD_NUL_BYTE)
+        return reject(c, v, CRM_REJECT_NUL_BYTE, (long)rec->defect_field, "NUL byte in the value");
+    if (rec->defect == CRM_CSV_RECORD_INVALID_UTF8 && !allowed(c, CRM_REJECT_INVALID_UTF8))
+        return reject_value(c, v, CRM_REJECT_INVALID_UTF8, (long)rec->defect_field,
+                            "invalid UTF-8 in the value ", rec->fields[rec->defect_field],
+                            rec->lengths[rec->defect_field], "");
+    return CRM_CLEAN_KEPT;
+}
+
+static crm_clean_reason judge_keys(const crm_cleaner *c, const crm_csv_record *rec, verdict *v)
+{
+    const crm_clean_columns *k = &c->cfg.columns;
+    v->customer = trimmed(rec, k->customer);
+    v->invoice = trimmed(rec, k->invoice);
+    v->product = trimmed(rec, k->product);
+    if (v->customer.len == 0 && !allowed(c, CRM_REJECT_MISSING_CUSTOMER))
+        return reject(c, v, CRM_REJECT_MISSING_CUSTOMER, k->customer, "empty customer id");
+    if (k->invoice >= 0 && v->invoice.len == 0 && !allowed(c, CRM_REJECT_MISSING_INVOICE))
+        return reject(c, v, CRM_REJECT_MISSING_INVOICE, k->invoice, "empty invoice id");
+    if (k->product >= 0 && v->product.len == 0 && !allowed(c, CRM_REJECT_MISSING_PRODUCT))
+        return reject(c, v, CRM_REJECT_MISSING_PRODUCT, k->product, "empty product id");
+    return CRM_CLEAN_KEPT;
+}
+
+static crm_clean_reason judge_values(const crm_cleaner *c, const crm_csv_record *rec, verdict *v)
+{
+    const crm_clean_columns *k = &c->cfg.columns;
+    text t = trimmed(rec, k->date);
+    if (crm_date_parse(&c->cfg.date_format, t.s, t.len, &v->date) != CRM_OK) {
+        char after[96];
+        snprintf(after, sizeof after, " as a date of the form %s", crm_date_style_name(c->cfg.date_format.style));
+        return reject_value(c, v, CRM_REJECT_BAD_DATE, k->date, "cannot read ", t.s, t.len, after);
+    }
+    v->has_quantity = k->quantity >= 0;
+    if (v->has_quantity) {
+        t = trimmed(rec, k->quantity);
+        if (crm_parse_decimal(t.s, t.len, &c->cfg.numbers, &v->quantity) != CRM_OK)
+            return reject_value(c, v, CRM_REJECT_BAD_QUANTITY, k->quantity, "cannot read ", t.s, t.len,
+                                " as a number");
+    }
+    if (k->price >= 0) {
+        t = trimmed(rec, k->price);
+        if (crm_parse_decimal(t.s, t.len, &c->cfg.numbers, &v->price) != CRM_OK)
+            return reject_value(c, v, CRM_REJECT_BAD_PRICE, k->price, "cannot read ", t.s, t.len, " as a number");
+    }
+    if (k->amount >= 0) {
+        t = trimmed(rec, k->amount);
+        if (crm_parse_decimal(t.s, t.len, &c->cfg.numbers, &v->amount) != CRM_OK)
+            return reject_value(c, v, CRM_REJECT_BAD_AMOUNT, k->amount, "cannot read ", t.s, t.len, " as a number");
+    } else if (crm_decimal_mul(v->quantity, v->price, &v->amount) != CRM_OK) {
+        return reject(c, v, CRM_REJECT_BAD_AMOUNT, -1, "quantity x unit price does not fit an exact amount");
+    }
+    return CRM_CLEAN_KEPT;
+}
+
+static int starts_with(text t, const char *prefix)
+{
+    size_t n = strlen(prefix);
+    return n > 0 && t.len >= n && memcmp(t.s, prefix, n) == 0;
+}
+
+static crm_clean_reason judge_business(const crm_cleaner *c, verdict *v)
+{
+    const crm_clean_columns *k = &c->cfg.columns;
+    int returns_allowed = c->cfg.returns != CRM_RETURNS_DROP;
+    if (!returns_allowed && starts_with(v->invoice, c->cfg.cancel_prefix))
+        return reject_value(c, v, CRM_REJECT_CANCELLED, k->invoice, "cancellation invoice ", v->invoice.s,
+                            v->invoice.len, "");
+    int quantity_sign = v->has_quantity ? crm_decimal_sign(v->quantity) : 1;
+    if (!returns_allowed && quantity_sign < 0)
+        return reject(c, v, CRM_REJECT_RETURN, k->quantity, "negative quantity");
+    if (quantity_sign == 0 && !allowed(c, CRM_REJECT_ZERO_QUANTITY))
+        return reject(c, v, CRM_REJECT_ZERO_QUANTITY, k->quantity, "quantity is zero");
+    /* The price rule judges the unit price when there is one, else the amount. */
+    long price_column = k->price >= 0 ? k->price : k->amount;
+    crm_decimal price = k->price >= 0 ? v->price : v->amount;
+    if (k->price < 0 && quantity_sign < 0)
+        price.units = -price.units; /* a returned line's amount is negative by nature */
+    int price_sign = crm_decimal_sign(price);
+    if (price_sign == 0 && !allowed(c, CRM_REJECT_ZERO_PRICE))
+        return reject(c, v, CRM_REJECT_ZERO_PRICE, price_column, "price is zero");
+    if (price_sign < 0 && !allowed(c, CRM_REJECT_NEGATIVE_PRICE))
+        return reject(c, v, CRM_REJECT_NEGATIVE_PRICE, price_column, "price is negative");
+    if ((c->cfg.has_from && v->date.days < c->cfg.from_day) ||
+        (c->cfg.has_to && v->date.days > c->cfg.to_day)) {
+        char day[CRM_DATE_ISO_MAX];
+        crm_datetime_format((crm_datetime){v->date.days, CRM_NO_TIME}, day);
+        return reject_value(c, v, CRM_REJECT_OUT_OF_PERIOD, k->date, "", day, strlen(day), " is outside --from/--to");
+    }
+    return CRM_CLEAN_KEPT;
+}
+
+static crm_clean_reason judge_ranges(const crm_cleaner *c, const crm_csv_record *rec, verdict *v)
+{
+    for (size_t i = 0; i < c->cfg.nranges; i++) {
+        const crm_clean_range *r = &c->cfg.ranges[i];
+        text t = trimmed(rec, r->column);
+        double x;
+        if (crm_parse_double(t.s, t.len, &c->cfg.numbers, &x) != CRM_OK)
+            return reject_value(c, v, CRM_REJECT_OUT_OF_RANGE, r->column, "cannot read ", t.s, t.len,
+                                " as a number for --range");
+        if ((r->has_min && x < r->min) || (r->has_max && x > r->max))
+            return reject_value(c, v, CRM_REJECT_OUT_OF_RANGE, r->column, "", t.s, t.len, " is outside --range");
+    }
+    return CRM_CLEAN_KEPT;
+}
+
+static int field_equals(const crm_csv_record *rec, long column, const char *value)
+{
+    text t = trimmed(rec, column);
+    return strlen(value) == t.len && memcmp(t.s, value, t.len) == 0;
+}
+
+/* --keep-if values for one column are alternatives; different columns must
+ * all match.  Any --drop-if match drops the row. */
+static crm_clean_reason judge_filters(const crm_cleaner *c, const crm_csv_record *rec, verdict *v)
+{
+    const crm_clean_filter *f = c->cfg.filters;
+    for (size_t i = 0; i < c->cfg.nfilters; i++) {
+        if (!f[i].keep && field_equals(rec, f[i].column, f[i].value))
+            return reject_value(c, v, CRM_REJECT_FILTERED, f[i].column, "", f[i].value, strlen(f[i].value),
+                                " matches --drop-if");
+    }
+    for (size_t i = 0; i < c->cfg.nfilters; i++) {
+        if (!f[i].keep)
+            continue;
+        int matched = 0, first_of_column = 1;
+        for (size_t j = 0; j < c->cfg.nfilters; j++) {
+            if (!f[j].keep || f[j].column != f[i].column)
+                continue;
+            if (j < i)
+                first_of_column = 0;
+            matched |= field_equals(rec, f[j].column, f[j].value);
+        }
+        if (first_of_column && !matched) {
+            text t = trimmed(rec, f[i].column);
+            return reject_value(c, v, CRM_REJECT_FILTERED, f[i].column, "", t.s, t.len,
+                                " matches no --keep-if value");
+        }
+    }
+    return CRM_CLEAN_KEPT;
+}
+
+static crm_clean_reason judge_cost(const crm_cleaner *c, verdict *v)
+{
+    if (!c->has_costs)
+        return CRM_CLEAN_KEPT;
+    uint32_t id;
+    if (crm_strtab_find(c->cost_products, v->product.s, v->product.len, &id)) {
+        v->has_cost = 1;
+        v->unit_cost = c->unit_costs[id];
+        return CRM_CLEAN_KEPT;
+    }
+    if (allowed(c, CRM_REJECT_MISSING_COST))
+        return CRM_CLEAN_KEPT;
+    return reject_value(c, v, CRM_REJECT_MISSING_COST, c->cfg.columns.product, "no cost for product ",
+                        v->product.s, v->product.len, " in --costs");
+}
+
+/* The raw bytes without their line ending: the same row with LF or CRLF is
+ * the same row. */
+static uint64_t row_hash(const crm_csv_record *rec)
+{
+    size_t len = rec->raw_len;
+    while (len && (rec->raw[len - 1] == '\n' || rec->raw[len - 1] == '\r'))
+        len--;
+    return crm_hash_bytes(rec->raw, len, 0x63726d636c65616eull);
+}
+
+static crm_clean_reason judge(crm_cleaner *c, const crm_csv_record *rec, verdict *v)
+{
+    memset(v, 0, sizeof *v);
+    crm_clean_reason r;
+    if ((r = judge_structure(c, rec, v)) || (r = judge_keys(c, rec, v)) || (r = judge_values(c, rec, v)) ||
+        (r = judge_business(c, v)) || (r = judge_ranges(c, rec, v)) || (r = judge_filters(c, rec, v)) ||
+        (r = judge_cost(c, v)))
+        return r;
+    return CRM_CLEAN_KEPT;
+}
+
+/* ---- delivering rows ---- */
+
+static crm_status deliver_reject(crm_cleaner *c, uint64_t line, const char *raw, size_t raw_len,
+                                 crm_clean_reason reason, const char *detail, crm_error *err)
+{
+    c->counts.rows_rejected++;
+    c->counts.by_reason[reason]++;
+    return c->sink.reject(c->sink.ctx, line, raw, raw_len, reason, detail, err);
+}
+
+/* Cost and profit texts for a kept line. */
+static crm_status format_profit(crm_cleaner *c, crm_decimal quantity, crm_decimal amount, int has_cost,
+                                crm_decimal unit_cost, crm_clean_row *row)
+{
+    crm_decimal cost, profit;
+    if (has_cost) {
+        if (crm_decimal_mul(quantity, unit_cost, &cost) != CRM_OK ||
+            crm_decimal_sub(amount, cost, &profit) != CRM_OK)
+            return CRM_EDATA;
+    } else if (c->cfg.has_margin) {
+        if (crm_decimal_mul(amount, c->cfg.margin, &profit) != CRM_OK ||
+            crm_decimal_sub(amount, profit, &cost) != CRM_OK)
+            return CRM_EDATA;
+    } else {
+        row->cost = row->profit = ""; /* product without a cost, rule switched off */
+        return CRM_OK;
+    }
+    crm_decimal_format(crm_decimal_trim(cost, amount.scale), c->cost);
+    crm_decimal_format(crm_decimal_trim(profit, amount.scale), c->profit);
+    row->cost = c->cost;
+    row->profit = c->profit;
+    return CRM_OK;
+}
+
+static const char *scratch_copy(scratch *buf, const char *s, size_t len)
+{
+    if (len >= buf->cap) {
+        size_t cap = len + 64;
+        char *grown = realloc(buf->s, cap);
+        if (!grown)
+            return NULL;
+        buf->s = grown;
+        buf->cap = cap;
+    }
+    memcpy(buf->s, s, len);
+    buf->s[len] = '\0';
+    return buf->s;
+}
+
+/* Writes a kept row through the sink. */
+static crm_status deliver_kept(crm_cleaner *c, const crm_csv_record *rec, const verdict *v, crm_error *err)
+{
+    crm_clean_row row = {0};
+    row.customer_id = scratch_copy(&c->customer_text, v->customer.s, customer_id_length(v->customer));
+    row.invoice_id = scratch_copy(&c->invoice_text, v->invoice.s, v->invoice.len);
+    row.product_id = scratch_copy(&c->product_text, v->product.s, v->product.len);
+    if (!row.customer_id || !row.invoice_id || !row.product_id)
+        return crm_error_set(err, CRM_ENOMEM, "out of memory");
+    crm_datetime_format(v->date, c->date);
+    row.date = c->date;
+    row.quantity = "";
+    if (v->has_quantity) {
+        crm_decimal_format(v->quantity, c->quantity);
+        row.quantity = c->quantity;
+    }
+    row.unit_price = "";
+    if (c->cfg.columns.price >= 0) {
+        crm_decimal_format(v->price, c->price);
+        row.unit_price = c->price;
+    }
+    crm_decimal_format(v->amount, c->amount);
+    row.amount = c->amount;
+    crm_status st = CRM_OK;
+    if (crm_cleaner_has_costs(c) &&
+        format_profit(c, v->quantity, v->amount, v->has_cost, v->unit_cost, &row) != CRM_OK)
+        st = crm_error_set(err, CRM_EDATA, "line %llu: cost or profit does not fit an exact decimal",
+                           (unsigned long long)rec->line);
+    row.source = rec;
+    if (st == CRM_OK) {
+        c->counts.rows_out++;
+        st = c->sink.keep(c->sink.ctx, &row, err);
+    }
+    return st;
+}
+
+/* ---- returns netting ---- */
+
+static crm_status intern_text(crm_cleaner *c, text t, uint32_t *id, crm_error *err)
+{
+    if (crm_strtab_intern(c->texts, t.s, t.len, id) < 0)
+        return crm_error_set(err, CRM_ENOMEM, "out of memory");
+    return CRM_OK;
+}
+
+/* The slot that holds the most recent purchase of customer and product. */
+static crm_status pair_slot(crm_cleaner *c, uint32_t customer, uint32_t product, int create,
+                            uint32_t **slot, crm_error *err)
+{
+    uint32_t key[2] = {customer, product};
+    uint32_t id;
+    *slot = NULL;
+    if (!create) {
+        if (crm_strtab_find(c->pairs, (const char *)key, sizeof key, &id))
+            *slot = &c->last_of_pair[id];
+        return CRM_OK;
+    }
+    int added = crm_strtab_intern(c->pairs, (const char *)key, sizeof key, &id);
+    if (added < 0)
+        return crm_error_set(err, CRM_ENOMEM, "out of memory");
+    if (id >= c->last_cap) {
+        size_t cap = c->last_cap ? c->last_cap * 2 : 4096;
+        uint32_t *grown = realloc(c->last_of_pair, cap * sizeof *grown);
+        if (!grown)
+            return crm_error_set(err, CRM_ENOMEM, "out of memory");
+        c->last_of_pair = grown;
+        c->last_cap = cap;
+    }
+    if (added)
+        c->last_of_pair[id] = 0;
+    *slot = &c->last_of_pair[id];
+    return CRM_OK;
+}
+
+static crm_status hold_purchase(crm_cleaner *c, const crm_csv_record *rec, const verdict *v, crm_error *err)
+{
+    if (c->nheld == c->held_cap) {
+        size_t cap = c->held_cap ? c->held_cap * 2 : 4096;
+        held_row *grown = realloc(c->held, cap * sizeof *grown);
+        if (!grown)
+            return crm_error_set(err, CRM_ENOMEM, "out of memory");
+        c->held = grown;
+        c->held_cap = cap;
+    }
+    held_row *h = &c->held[c->nheld];
+    memset(h, 0, sizeof *h);
+    size_t total = rec->raw_len;
+    for (size_t i = 0; i < rec->nfields; i++)
+        total += rec->lengths[i] + 1;
+    h->raw = malloc(total ? total : 1);
+    if (!h->raw)
+        return crm_error_set(err, CRM_ENOMEM, "out of memory");
+    memcpy(h->raw, rec->raw, rec->raw_len);
+    char *p = h->raw + rec->raw_len;
+    for (size_t i = 0; i < rec->nfields; i++) {
+        memcpy(p, rec->fields[i], rec->lengths[i]);
+        p[rec->lengths[i]] = '\0';
+        p += rec->lengths[i] + 1;
+    }
+    h->raw_len = rec->raw_len;
+    h->nfields = rec->nfields;
+    h->line = rec->line;
+    h->quantity = v->quantity;
+    h->price = v->price;
+    h->has_cost = v->has_cost;
+    h->unit_cost = v->unit_cost;
+    h->day = v->date.days;
+    crm_datetime_format(v->date, h->date);
+    text customer = {v->customer.s, customer_id_length(v->customer)};
+    crm_status st;
+    if ((st = intern_text(c, customer, &h->customer, err)) != CRM_OK ||
+        (st = intern_text(c, v->product, &h->product, err)) != CRM_OK ||
+        (st = intern_text(c, v->invoice, &h->invoice, err)) != CRM_OK) {
+        free(h->raw);
+        return st;
+    }
+    uint32_t *slot;
+    if ((st = pair_slot(c, h->customer, h->product, 1, &slot, err)) != CRM_OK) {
+        free(h->raw);
+        return st;
+    }
+    h->next_same = *slot;
+    *slot = (uint32_t)(c->nheld + 1);
+    c->nheld++;
+    return CRM_OK;
+}
+
+/* Subtracts a return from the customer's most recent earlier purchases of
+ * the product (latest first), never below zero and never from a purchase
+ * dated after the return. */
+static crm_status net_return(crm_cleaner *c, const crm_csv_record *rec, const verdict *v, crm_error *err)
+{
+    crm_decimal left = v->quantity;
+    left.units = -left.units;
+    uint32_t customer, product, *slot = NULL;
+    text id = {v->customer.s, customer_id_length(v->customer)};
+    crm_status st;
+    if ((st = intern_text(c, id, &customer, err)) != CRM_OK ||
+        (st = intern_text(c, v->product, &product, err)) != CRM_OK ||
+        (st = pair_slot(c, customer, product, 0, &slot, err)) != CRM_OK)
+        return st;
+    crm_decimal zero = crm_decimal_from_int(0);
+    for (uint32_t k = slot ? *slot : 0; k && crm_decimal_sign(left) > 0; k = c->held[k - 1].next_same) {
+        held_row *h = &c->held[k - 1];
+        if (h->day > v->date.days || crm_decimal_sign(h->quantity) <= 0)
+            continue;
+        crm_decimal take = crm_decimal_cmp(h->quantity, left) < 0 ? h->quantity : left;
+        if (crm_decimal_sub(h->quantity, take, &h->quantity) != CRM_OK ||
+            crm_decimal_sub(left, take, &left) != CRM_OK)
+            return crm_error_set(err, CRM_EDATA, "line %llu: quantities do not fit an exact decimal",
+                                 (unsigned long long)rec->line);
+    }
+    if (crm_decimal_cmp(left, zero) == 0)
+        return deliver_reject(c, rec->line, rec->raw, rec->raw_len, CRM_REJECT_RETURN_NETTED,
+                              "subtracted from earlier purchases of the product", err);
+    char detail[160], q[CRM_NUMBER_TEXT_MAX];
+    crm_decimal_format(left, q);
+    snprintf(detail, sizeof detail, "%s unit(s) returned without an earlier purchase of the product to net against", q);
+    return deliver_reject(c, rec->line, rec->raw, rec->raw_len, CRM_REJECT_RETURN_UNMATCHED, detail, err);
+}
+
+static crm_status deliver_held(crm_cleaner *c, held_row *h, crm_error *err)
+{
+    if (crm_decimal_sign(h->quantity) == 0)
+        return deliver_reject(c, h->line, h->raw, h->raw_len, CRM_REJECT_FULLY_RETURNED,
+                              "returns netted this purchase to zero", err);
+    /* Rebuild the record the row came from, so that extra columns pass through. */
+    const char **fields = malloc((h->nfields ? h->nfields : 1) * sizeof *fields);
+    size_t *lengths = malloc((h->nfields ? h->nfields : 1) * sizeof *lengths);
+    if (!fields || !lengths) {
+        free(fields);
+        free(lengths);
+        return crm_error_set(err, CRM_ENOMEM, "out of memory");
+    }
+    const char *p = h->raw + h->raw_len;
+    for (size_t i = 0; i < h->nfields; i++) {
+        fields[i] = p;
+        lengths[i] = strlen(p);
+        p += lengths[i] + 1;
+    }
+    crm_csv_record rec = {.nfields = h->nfields, .fields = fields, .lengths = lengths, .line = h->line,
+                          .raw = h->raw, .raw_len = h->raw_len};
+    verdict v = {0};
+    v.customer.s = crm_strtab_get(c->texts, h->customer, &v.customer.len);
+    v.invoice.s = crm_strtab_get(c->texts, h->invoice, &v.invoice.len);
+    v.product.s = crm_strtab_get(c->texts, h->product, &v.product.len);
+    crm_status st = crm_date_parse(&(crm_date_format){.style = CRM_DATE_ISO}, h->date, strlen(h->date), &v.date);
+    v.has_quantity = 1;
+    v.quantity = h->quantity;
+    v.price = h->price;
+    v.has_cost = h->has_cost;
+    v.unit_cost = h->unit_cost;
+    if (st == CRM_OK && crm_decimal_mul(h->quantity, h->price, &v.amount) != CRM_OK)
+        st = crm_error_set(err, CRM_EDATA, "line %llu: amount does not fit an exact decimal",
+                           (unsigned long long)h->line);
+    if (st == CRM_OK)
+        st = deliver_kept(c, &rec, &v, err);
+    free(fields);
+    free(lengths);
+    return st;
+}
+
+/* ---- the public loop ---- */
+
+crm_status crm_cleaner_push(crm_cleaner *c, const crm_csv_record *rec, crm_error *err)
+{
+    verdict v;
+    c->counts.rows_in++;
+    crm_clean_reason reason = judge(c, rec, &v);
+    if (reason == CRM_CLEAN_KEPT && c->seen) {
+        int added = crm_hashset_add(c->seen, row_hash(rec));
+        if (added < 0)
+            return crm_error_set(err, CRM_ENOMEM, "out of memory");
+        if (!added)
+            reason = reject(c, &v, CRM_REJECT_DUPLICATE, -1, "same bytes as an earlier kept row");
+    }
+    if (reason != CRM_CLEAN_KEPT)
+        return deliver_reject(c, rec->line, rec->raw, rec->raw_len, reason, v.detail, err);
+    if (c->cfg.returns != CRM_RETURNS_NET)
+        return deliver_kept(c, rec, &v, err);
+    int is_return = crm_decimal_sign(v.quantity) < 0 || starts_with(v.invoice, c->cfg.cancel_prefix);
+    if (is_return && crm_decimal_sign(v.quantity) < 0)
+        return net_return(c, rec, &v, err);
+    return hold_purchase(c, rec, &v, err);
+}
+
+crm_status crm_cleaner_finish(crm_cleaner *c, crm_error *err)
+{
+    for (size_t i = 0; i < c->nheld; i++) {
+        crm_status st = deliver_held(c, &c->held[i], err);
+        free(c->held[i].raw);
+        c->held[i].raw = NULL;
+        if (st != CRM_OK)
+            return st;
+    }
+    c->nheld = 0;
+    return CRM_OK;
+}
+
+void crm_cleaner_free(crm_cleaner *c)
+{
+    if (!c)
+        return;
+    for (size_t i = 0; i < c->nheld; i++)
+        free(c->held[i].raw);
+    free(c->held);
+    for (size_t i = 0; c->names && i < c->ncolumns; i++)
+        free(c->names[i]);
+    free(c->names);
+    crm_hashset_free(c->seen);
+    crm_strtab_free(c->cost_products);
+    crm_strtab_free(c->texts);
+    crm_strtab_free(c->pairs);
+    free(c->unit_costs);
+    free(c->last_of_pair);
+    free(c->customer_text.s);
+    free(c->invoice_text.s);
+    free(c->product_text.s);
+    free(c);
+}
