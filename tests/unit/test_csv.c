@@ -546,7 +546,7 @@ static void test_invalid_utf8_defects(void **state)
     assert_int_equal(rec->defect_field, 0);
     crm_error err;
     assert_int_equal(crm_csv_defect_error(r, rec, &err), CRM_EDATA);
-    assert_string_equal(err.message, "m.csv:3: column 'a': invalid UTF-8 in the value '\xff'");
+    assert_string_equal(err.message, "m.csv:3: column 'a': invalid UTF-8 in the value '\\xff'");
     for (int i = 0; i < 5; i++) {
         rec = next_record(r);
         assert_int_equal(rec->defect, CRM_CSV_RECORD_INVALID_UTF8);
@@ -752,7 +752,7 @@ static void test_defect_without_header(void **state)
     crm_error err;
     assert_int_equal(crm_csv_defect_error(r, rec, &err), CRM_EDATA);
     /* control bytes are shown escaped by crm_error_quote */
-    assert_string_equal(err.message, "m.csv:1: column '#2': invalid UTF-8 in the value '\\x01\xfe'");
+    assert_string_equal(err.message, "m.csv:1: column '#2': invalid UTF-8 in the value '\\x01\\xfe'");
     crm_csv_close(r);
 }
 
