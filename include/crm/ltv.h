@@ -1,0 +1,71 @@
+/* Customer lifetime value from a fitted purchase model (crm/ltv_models.h)
+ * and a spend model (crm/ltv_spend.h): the columns crm-ltv adds to the
+ * customers table, p_alive, expected_purchases, expected_avg_value, clv.
+ *
+ * CLV is the discounted expected profit over the horizon.  With the horizon
+ * H cut into periods of length P (both in the data's time unit), K =
+ * ceil(H / P) periods ending at t_k = min(k P, H), and E(t) the expected
+ * purchases in (T, T + t] (crm_ltv_expected_purchases):
+ *
+ *   clv = margin * spend * sum_{k=1}^{K} [E(t_k) - E(t_{k-1})] / (1 + d)^(t_k / P)
+ *
+ * d is the discount rate per period; the purchases of a period are
+ * discounted as if made at its end (as Python's lifetimes does with monthly
+ * steps), and a shorter last period is discounted to the horizon.  spend is
+ * the expected value per purchase, assumed constant over the horizon.  The
+ * caller converts a yearly rate to the period: (1 + yearly)^(P in years) - 1
+ * (crm_rate_per in crm/units.h).  With d = 0 the periods do not matter and
+ * clv = margin * spend * E(H).
+ *
+ * Pure computation: no files, no printing, no exit. */
+#ifndef CRM_LTV_H
+#define CRM_LTV_H
+
+#include <stddef.h>
+
+#include "crm/error.h"
+#include "crm/ltv_models.h"
+#include "crm/ltv_spend.h"
+
+/* Limit on horizon / period, against loops of millions of periods. */
+enum { CRM_LTV_MAX_PERIODS = 100000 };
+
+typedef struct {
+    double horizon;        /* H > 0, in the data's time unit (BG/BB: whole periods) */
+    double period;         /* P, the discounting period, same unit; 0 only with d = 0 */
+    double discount_rate;  /* d per period, >= 0 (0.00797 for 10% a year in months) */
+    double margin;         /* share of spend that is profit, >= 0; 1 by default */
+} crm_ltv_clv_options;
+
+typedef struct {
+    double p_alive;
+    double expected_purchases;   /* E(H) */
+    double expected_avg_value;   /* spend per purchase */
+    double clv;
+} crm_ltv_prediction;
+
+/* horizon 0 (the caller must set it), period 0, discount 0, margin 1. */
+void crm_ltv_clv_options_init(crm_ltv_clv_options *opts);
+
+/* CRM_EUSAGE with a message when: horizon not positive, discount negative
+ * or not finite, discount > 0 with period not positive, margin negative,
+ * more than CRM_LTV_MAX_PERIODS periods, or for BG/BB a horizon or period
+ * that is not a whole number of periods. */
+crm_status crm_ltv_clv_options_check(crm_ltv_model model, const crm_ltv_clv_options *opts,
+                                     crm_error *err);
+
+/* The formula above for one customer; NaN when an argument is invalid or
+ * the model cannot be evaluated. */
+double crm_ltv_clv(crm_ltv_model model, const double *params, const crm_ltv_clv_options *opts,
+                   double spend, double x, double t_x, double T);
+
+/* Predictions for every customer into out[0..n).  spend_params are the
+ * Gamma-Gamma p, q, gamma (crm_ltv_spend_expected); NULL uses each
+ * customer's own monetary_value as the spend per purchase (0 for one-time
+ * buyers).  CRM_EDATA "customer row N: ..." for a bad row or a value that
+ * cannot be computed; CRM_EUSAGE for bad options. */
+crm_status crm_ltv_predict(crm_ltv_model model, const double *params, const double *spend_params,
+                           const crm_ltv_clv_options *opts, const crm_ltv_customer *c, size_t n,
+                           crm_ltv_prediction *out, crm_error *err);
+
+#endif

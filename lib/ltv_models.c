@@ -1,0 +1,960 @@
+#include "crm/ltv_models.h"
+
+#include <ctype.h>
+#include <math.h>
+#include <stdint.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include <gsl/gsl_errno.h>
+#include <gsl/gsl_sf_gamma.h>
+#include <gsl/gsl_sf_hyperg.h>
+#include <gsl/gsl_sf_psi.h>
+
+/* ---- names ---- */
+
+static const char *const model_names[] = {"BG/NBD", "Pareto/NBD", "MBG/NBD", "BG/BB"};
+static const char *const param_names[][CRM_LTV_MAX_PARAMS] = {
+    {"r", "alpha", "a", "b"},
+    {"r", "alpha", "s", "beta"},
+    {"r", "alpha", "a", "b"},
+    {"alpha", "beta", "gamma", "delta"},
+};
+
+static int model_known(crm_ltv_model model)
+{
+    return model >= CRM_LTV_BGNBD && model <= CRM_LTV_BGBB;
+}
+
+const char *crm_ltv_model_name(crm_ltv_model model)
+{
+    return model_known(model) ? model_names[model] : "unknown model";
+}
+
+const char *crm_ltv_model_param_name(crm_ltv_model model, size_t i)
+{
+    if (!model_known(model) || i >= CRM_LTV_MAX_PARAMS)
+        return NULL;
+    return param_names[model][i];
+}
+
+size_t crm_ltv_model_nparams(crm_ltv_model model)
+{
+    return model_known(model) ? 4 : 0;
+}
+
+crm_status crm_ltv_model_parse(const char *s, crm_ltv_model *out, crm_error *err)
+{
+    static const struct {
+        const char *name;
+        crm_ltv_model model;
+    } names[] = {
+        {"bgnbd", CRM_LTV_BGNBD},      {"pnbd", CRM_LTV_PARETO_NBD},
+        {"paretonbd", CRM_LTV_PARETO_NBD}, {"pareto", CRM_LTV_PARETO_NBD},
+        {"mbgnbd", CRM_LTV_MBGNBD},    {"bgbb", CRM_LTV_BGBB},
+    };
+    char key[32];
+    size_t k = 0;
+    for (const char *p = s; *p; p++) {
+        if (*p == '/' || *p == '-' || *p == '_')
+            continue;
+        if (k + 1 >= sizeof key) {
+            k = 0;
+            break;
+        }
+        key[k++] = (char)tolower((unsigned char)*p);
+    }
+    key[k] = '\0';
+    for (size_t i = 0; k > 0 && i < sizeof names / sizeof names[0]; i++) {
+        if (strcmp(key, names[i].name) == 0) {
+            *out = names[i].model;
+            return CRM_OK;
+        }
+    }
+    char quoted[64];
+    return crm_error_set(err, CRM_EUSAGE, "unknown model '%s'; choose bgnbd, pnbd, mbgnbd or bgbb",
+                         crm_error_quote(quoted, sizeof quoted, s, strlen(s)));
+}
+
+/* ---- checking the data ---- */
+
+static int is_whole(double v)
+{
+    return isfinite(v) && v == floor(v);
+}
+
+crm_status crm_ltv_check_customer(crm_ltv_model model, const crm_ltv_customer *c, crm_error *err)
+{
+    int discrete = model == CRM_LTV_BGBB;
+    if (!isfinite(c->x))
+        return crm_error_set(err, CRM_EDATA, "x is not a number");
+    if (c->x < 0)
+        return crm_error_set(err, CRM_EDATA, "x = %g is negative", c->x);
+    if (!is_whole(c->x))
+        return crm_error_set(err, CRM_EDATA, "x = %g is not a whole number of purchases", c->x);
+    if (!isfinite(c->t_x))
+        return crm_error_set(err, CRM_EDATA, "t_x is not a number");
+    if (!isfinite(c->T))
+        return crm_error_set(err, CRM_EDATA, "T is not a number");
+    if (c->t_x < 0)
+        return crm_error_set(err, CRM_EDATA, "t_x = %g is negative", c->t_x);
+    if (c->T < 0)
+        return crm_error_set(err, CRM_EDATA, "T = %g is negative", c->T);
+    if (c->t_x > c->T)
+        return crm_error_set(err, CRM_EDATA, "t_x = %g is greater than T = %g", c->t_x, c->T);
+    if (c->x == 0 && c->t_x != 0)
+        return crm_error_set(err, CRM_EDATA,
+                             "x = 0 but t_x = %g; a customer without repeat purchases has t_x = 0",
+                             c->t_x);
+    if (discrete) {
+        if (!is_whole(c->t_x))
+            return crm_error_set(err, CRM_EDATA, "t_x = %g is not a whole number of periods",
+                                 c->t_x);
+        if (!is_whole(c->T))
+            return crm_error_set(err, CRM_EDATA, "n = T = %g is not a whole number of periods",
+                                 c->T);
+        if (c->x > c->t_x)
+            return crm_error_set(err, CRM_EDATA,
+                                 "x = %g purchases cannot fit in the t_x = %g periods up to the "
+                                 "last one",
+                                 c->x, c->t_x);
+    }
+    if (!isfinite(c->weight) || c->weight < 0)
+        return crm_error_set(err, CRM_EDATA, "weight = %g is not a number >= 0", c->weight);
+    return CRM_OK;
+}
+
+crm_status crm_ltv_check_customers(crm_ltv_model model, const crm_ltv_customer *c, size_t n,
+                                   size_t *bad_index, crm_error *err)
+{
+    if (!model_known(model))
+        return crm_error_set(err, CRM_EUSAGE, "unknown purchase model %d", (int)model);
+    for (size_t i = 0; i < n; i++) {
+        crm_status st = crm_ltv_check_customer(model, &c[i], err);
+        if (st != CRM_OK) {
+            crm_error_prefix(err, "customer row %zu: ", i + 1);
+            if (bad_index)
+                *bad_index = i;
+            return st;
+        }
+    }
+    return CRM_OK;
+}
+
+static int params_valid(const double *p)
+{
+    for (size_t i = 0; i < 4; i++)
+        if (!(p[i] > 0.0) || !isfinite(p[i]))
+            return 0;
+    return 1;
+}
+
+/* ---- numerical helpers ---- */
+
+/* log(1 + exp(u)) without overflow; *g receives its derivative, the
+ * logistic function.  log(1 + e) rather than log1p(e): its absolute error
+ * is still one rounding unit, which is all a sum of log-likelihoods needs,
+ * and it is much faster than glibc's log1p in the fit's inner loop. */
+static double softplus(double u, double *g)
+{
+    if (u > 0) {
+        double e = exp(-u);
+        *g = 1.0 / (1.0 + e);
+        return u + log(1.0 + e);
+    }
+    double e = exp(u);
+    *g = e / (1.0 + e);
+    return log(1.0 + e);
+}
+
+static double log_add_exp(double a, double b)
+{
+    if (a == -INFINITY)
+        return b;
+    if (b == -INFINITY)
+        return a;
+    double m = a > b ? a : b;
+    return m + log1p(exp(-fabs(a - b)));
+}
+
+/* log Gamma(a + x) - log Gamma(a) and its derivative psi(a + x) - psi(a). */
+static double lgamma_ratio(double a, double x, double *dpsi)
+{
+    if (x == 0) {
+        *dpsi = 0.0;
+        return 0.0;
+    }
+    *dpsi = gsl_sf_psi(a + x) - gsl_sf_psi(a);
+    return gsl_sf_lngamma(a + x) - gsl_sf_lngamma(a);
+}
+
+/* Upper limit on the terms of the hand-summed series below. */
+enum { SERIES_MAX_TERMS = 10000000 };
+
+/* The Gauss series sum_k (a)_k (b)_k / ((c)_k k!) z^k for 0 <= z < 1, c > 0.
+ * Summed by hand only where gsl_sf_hyperg_2F1 reports failure: it is the
+ * models' own formula, not a replacement for GSL's function.  Returns NaN
+ * when it does not settle. */
+static double gauss_series(double a, double b, double c, double z)
+{
+    double sum = 1.0, term = 1.0;
+    for (long k = 0; k < SERIES_MAX_TERMS; k++) {
+        term *= (a + k) * (b + k) / ((c + k) * (k + 1)) * z;
+        sum += term;
+        if (!isfinite(sum))
+            return NAN;
+        /* The ratio of successive terms tends to z < 1, monotonically for
+         * large k; once it is below 1, the rest is bounded by a geometric
+         * tail with ratio max(current ratio, z). */
+        double ratio = fabs((a + k + 1) * (b + k + 1) / ((c + k + 1) * (k + 2)) * z);
+        double q = ratio > z ? ratio : z;
+        if (q < 1.0 && fabs(term) * q / (1.0 - q) <= 1e-17 * fabs(sum))
+            return sum;
+    }
+    return NAN;
+}
+
+/* 2F1(a, b; c; z) by GSL, accepted only when GSL reports success with a
+ * small error estimate (it can return success with an error as large as
+ * the value, for instance with b < 0). */
+static int hyp2f1_gsl(double a, double b, double c, double z, double *val)
+{
+    gsl_sf_result r;
+    int status = gsl_sf_hyperg_2F1_e(a, b, c, z, &r);
+    if (status == GSL_SUCCESS && isfinite(r.val) && r.err <= 1e-10 * fabs(r.val) + 1e-300) {
+        *val = r.val;
+        return 1;
+    }
+    return 0;
+}
+
+/* 2F1(a, b; c; z) for 0 <= z < 1 (callers keep z there by the models'
+ * transformations): GSL, or the series when GSL gives up. */
+static double hyp2f1(double a, double b, double c, double z)
+{
+    double v;
+    return hyp2f1_gsl(a, b, c, z, &v) ? v : gauss_series(a, b, c, z);
+}
+
+/* ---- the data, merged into weighted rows grouped by x ---- */
+
+typedef struct {
+    double x, t_x, T, w;
+    uint32_t it_x, iT;    /* positions of t_x and T in the table of times */
+} merged_row;
+
+typedef struct {
+    double x, w;          /* x of the group, total weight */
+    size_t begin, end;    /* rows[begin..end) */
+} x_group;
+
+typedef struct {
+    crm_ltv_model model;
+    merged_row *rows;
+    size_t nrows;
+    x_group *groups;
+    size_t ngroups;
+    double total_weight;
+    /* Distinct values of t_x and T, when there are few of them (times in
+     * whole days, as crm-rfm writes them): log(alpha + t) and 1/(alpha + t)
+     * are then computed once per value and evaluation instead of per row. */
+    double *times;
+    size_t ntimes;        /* 0: no table */
+    double *log_alpha_t, *inv_alpha_t;   /* scratch, ntimes each */
+} dataset;
+
+static int compare_rows(const void *pa, const void *pb)
+{
+    const merged_row *a = pa, *b = pb;
+    if (a->x != b->x)
+        return a->x < b->x ? -1 : 1;
+    if (a->t_x != b->t_x)
+        return a->t_x < b->t_x ? -1 : 1;
+    if (a->T != b->T)
+        return a->T < b->T ? -1 : 1;
+    return 0;
+}
+
+static void dataset_free(dataset *d)
+{
+    free(d->rows);
+    free(d->groups);
+    free(d->times);
+    free(d->log_alpha_t);
+    free(d->inv_alpha_t);
+    d->rows = NULL;
+    d->groups = NULL;
+    d->times = d->log_alpha_t = d->inv_alpha_t = NULL;
+    d->ntimes = 0;
+}
+
+static int compare_doubles(const void *pa, const void *pb)
+{
+    double a = *(const double *)pa, b = *(const double *)pb;
+    return a < b ? -1 : a > b;
+}
+
+static uint32_t time_index(const dataset *d, double t)
+{
+    size_t lo = 0, hi = d->ntimes;
+    while (hi - lo > 1) {
+        size_t mid = lo + (hi - lo) / 2;
+        if (d->times[mid] <= t)
+            lo = mid;
+        else
+            hi = mid;
+    }
+    return (uint32_t)lo;
+}
+
+/* Builds the table of distinct times when it has at most half as many
+ * entries as there are rows; without it (or without memory for it) the
+ * rows are evaluated directly. */
+static void dataset_build_time_table(dataset *d)
+{
+    if (d->nrows < 2)
+        return;
+    double *t = malloc(2 * d->nrows * sizeof *t);
+    if (!t)
+        return;
+    for (size_t i = 0; i < d->nrows; i++) {
+        t[2 * i] = d->rows[i].t_x;
+        t[2 * i + 1] = d->rows[i].T;
+    }
+    qsort(t, 2 * d->nrows, sizeof *t, compare_doubles);
+    size_t m = 0;
+    for (size_t i = 0; i < 2 * d->nrows; i++)
+        if (m == 0 || t[m - 1] != t[i])
+            t[m++] = t[i];
+    if (m > d->nrows / 2 || m >= UINT32_MAX) {
+        free(t);
+        return;
+    }
+    d->times = t;
+    d->ntimes = m;
+    d->log_alpha_t = malloc(m * sizeof *d->log_alpha_t);
+    d->inv_alpha_t = malloc(m * sizeof *d->inv_alpha_t);
+    if (!d->log_alpha_t || !d->inv_alpha_t) {
+        free(d->log_alpha_t);
+        free(d->inv_alpha_t);
+        free(d->times);
+        d->times = d->log_alpha_t = d->inv_alpha_t = NULL;
+        d->ntimes = 0;
+        return;
+    }
+    for (size_t i = 0; i < d->nrows; i++) {
+        d->rows[i].it_x = time_index(d, d->rows[i].t_x);
+        d->rows[i].iT = time_index(d, d->rows[i].T);
+    }
+}
+
+static uint64_t mix64(uint64_t h)
+{
+    h ^= h >> 33;
+    h *= 0xff51afd7ed558ccdULL;
+    h ^= h >> 33;
+    h *= 0xc4ceb9fe1a85ec53ULL;
+    h ^= h >> 33;
+    return h;
+}
+
+static uint64_t row_hash(const merged_row *r)
+{
+    uint64_t x, t_x, T;
+    memcpy(&x, &r->x, sizeof x);
+    memcpy(&t_x, &r->t_x, sizeof t_x);
+    memcpy(&T, &r->T, sizeof T);
+    return mix64(x ^ mix64(t_x ^ mix64(T)));
+}
+
+/* Merges the rows of weight > 0 with identical (x, t_x, T) into out[],
+ * in the order they first appear, through an open-addressing hash table
+ * (a sort would cost more than the whole fit on a million customers).
+ * Returns the number of distinct rows, or (size_t)-1 without memory. */
+static size_t merge_identical(const crm_ltv_customer *c, size_t n, merged_row *out)
+{
+    size_t cap = 16;
+    while (cap < 2 * n)
+        cap *= 2;
+    size_t *slots = malloc(cap * sizeof *slots);
+    if (!slots)
+        return (size_t)-1;
+    for (size_t i = 0; i < cap; i++)
+        slots[i] = SIZE_MAX;
+    size_t m = 0;
+    for (size_t i = 0; i < n; i++) {
+        if (!(c[i].weight > 0))
+            continue;
+        /* + 0.0 turns -0 into 0, so that equal values hash alike. */
+        merged_row row = {c[i].x + 0.0, c[i].t_x + 0.0, c[i].T + 0.0, c[i].weight, 0, 0};
+        size_t h = (size_t)row_hash(&row) & (cap - 1);
+        while (slots[h] != SIZE_MAX && compare_rows(&out[slots[h]], &row) != 0)
+            h = (h + 1) & (cap - 1);
+        if (slots[h] == SIZE_MAX) {
+            slots[h] = m;
+            out[m++] = row;
+        } else {
+            out[slots[h]].w += row.w;
+        }
+    }
+    free(slots);
+    return m;
+}
+
+/* Orders the merged rows by x (counting sort when the largest x is not
+ * much more than the number of rows, else qsort) into d->rows. */
+static int order_by_x(dataset *d, merged_row *merged, size_t m)
+{
+    double xmax = 0.0;
+    for (size_t i = 0; i < m; i++)
+        if (merged[i].x > xmax)
+            xmax = merged[i].x;
+    if (xmax > 4.0 * (double)m + 1024.0) {
+        qsort(merged, m, sizeof *merged, compare_rows);
+        memcpy(d->rows, merged, m * sizeof *merged);
+        return 1;
+    }
+    size_t nx = (size_t)xmax + 2;
+    size_t *start = calloc(nx, sizeof *start);
+    if (!start)
+        return 0;
+    for (size_t i = 0; i < m; i++)
+        start[(size_t)merged[i].x + 1]++;
+    for (size_t v = 1; v < nx; v++)
+        start[v] += start[v - 1];
+    for (size_t i = 0; i < m; i++)
+        d->rows[start[(size_t)merged[i].x]++] = merged[i];
+    free(start);
+    return 1;
+}
+
+/* Checks and merges the customers; rows of weight 0 are left out. */
+static crm_status dataset_build(dataset *d, crm_ltv_model model, const crm_ltv_customer *c,
+                                size_t n, crm_error *err)
+{
+    memset(d, 0, sizeof *d);
+    d->model = model;
+    crm_status st = crm_ltv_check_customers(model, c, n, NULL, err);
+    if (st != CRM_OK)
+        return st;
+    merged_row *merged = malloc((n ? n : 1) * sizeof *merged);
+    size_t m = merged ? merge_identical(c, n, merged) : (size_t)-1;
+    d->rows = m != (size_t)-1 ? malloc((m ? m : 1) * sizeof *d->rows) : NULL;
+    if (!d->rows || !order_by_x(d, merged, m)) {
+        free(merged);
+        dataset_free(d);
+        return crm_error_set(err, CRM_ENOMEM, "out of memory for %zu customers", n);
+    }
+    free(merged);
+    d->nrows = m;
+    size_t ngroups = 0;
+    for (size_t i = 0; i < m; i++)
+        if (i == 0 || d->rows[i - 1].x != d->rows[i].x)
+            ngroups++;
+    d->groups = malloc((ngroups ? ngroups : 1) * sizeof *d->groups);
+    if (!d->groups) {
+        dataset_free(d);
+        return crm_error_set(err, CRM_ENOMEM, "out of memory for %zu customers", n);
+    }
+    for (size_t i = 0; i < m; i++) {
+        if (i == 0 || d->rows[i - 1].x != d->rows[i].x) {
+            d->groups[d->ngroups] = (x_group){d->rows[i].x, 0.0, i, i};
+            d->ngroups++;
+        }
+        x_group *g = &d->groups[d->ngroups - 1];
+        g->end = i + 1;
+        g->w += d->rows[i].w;
+        d->total_weight += d->rows[i].w;
+    }
+    if (!(d->total_weight > 0)) {
+        dataset_free(d);
+        return crm_error_set(err, CRM_EDATA, "no customers to fit the %s model on",
+                             crm_ltv_model_name(model));
+    }
+    if (model == CRM_LTV_BGNBD || model == CRM_LTV_MBGNBD)
+        dataset_build_time_table(d);
+    return CRM_OK;
+}
+
+/* ---- BG/NBD and MBG/NBD ----
+ *
+ * One customer's log-likelihood (Fader, Hardie & Lee 2005, eq. 6; Batislam
+ * et al. 2007 for MBG/NBD), with m = 0 for BG/NBD and m = 1 for MBG/NBD:
+ *
+ *   ll = D(x) + r log(alpha) - (r+x) log(alpha+T) + [x+m > 0] log(1 + e^u)
+ *   D(x) = lnG(r+x) - lnG(r) + lnG(a+b) - lnG(b) + lnG(b+x+m) - lnG(a+b+x+m)
+ *   u = log(a) - log(b+x+m-1) + (r+x) (log(alpha+T) - log(alpha+t_x))
+ *
+ * D depends on x and the parameters only, so it is evaluated once per
+ * distinct x; the per-row work is two logarithms, one exponential and one
+ * log1p.  The gradient is accumulated in the same pass. */
+
+static double bg_family_loglik(const double *th, double *grad, void *ctx)
+{
+    dataset *d = ctx;
+    const double m = d->model == CRM_LTV_MBGNBD ? 1.0 : 0.0;
+    const double r = th[0], alpha = th[1], a = th[2], b = th[3];
+    const double log_a = log(a);
+    double ll = d->total_weight * r * log(alpha);
+    double g_r = d->total_weight * log(alpha);
+    double g_alpha = d->total_weight * r / alpha;
+    double g_a = 0.0, g_b = 0.0;
+    const double lng_ab_b = gsl_sf_lngamma(a + b) - gsl_sf_lngamma(b);
+    const double psi_ab = gsl_sf_psi(a + b), psi_b = gsl_sf_psi(b);
+    const int table = d->ntimes > 0;
+    for (size_t i = 0; i < d->ntimes; i++) {
+        d->log_alpha_t[i] = log(alpha + d->times[i]);
+        d->inv_alpha_t[i] = 1.0 / (alpha + d->times[i]);
+    }
+
+    for (size_t gi = 0; gi < d->ngroups; gi++) {
+        const x_group *grp = &d->groups[gi];
+        const double x = grp->x, rx = r + x;
+        double dr;
+        const double lr = lgamma_ratio(r, x, &dr);
+        const double psi_bx = gsl_sf_psi(b + x + m), psi_abx = gsl_sf_psi(a + b + x + m);
+        ll += grp->w * (lr + lng_ab_b + gsl_sf_lngamma(b + x + m) - gsl_sf_lngamma(a + b + x + m));
+        g_r += grp->w * dr;
+        g_a += grp->w * (psi_ab - psi_abx);
+        g_b += grp->w * (psi_ab - psi_b + psi_bx - psi_abx);
+
+        const int second_term = x + m > 0;
+        const double lc = second_term ? log_a - log(b + x + m - 1) : 0.0;
+        double sum_r = 0.0, sum_alpha = 0.0, sum_g = 0.0, sum_ll = 0.0;
+        for (size_t i = grp->begin; i < grp->end; i++) {
+            const merged_row *row = &d->rows[i];
+            const double log_T = table ? d->log_alpha_t[row->iT] : log(alpha + row->T);
+            const double inv_T = table ? d->inv_alpha_t[row->iT] : 1.0 / (alpha + row->T);
+            double row_ll = -rx * log_T;
+            double row_r = -log_T;
+            double row_alpha = -rx * inv_T;
+            if (second_term) {
+                const double log_t = table ? d->log_alpha_t[row->it_x] : log(alpha + row->t_x);
+                const double inv_t = table ? d->inv_alpha_t[row->it_x] : 1.0 / (alpha + row->t_x);
+                const double dl = log_T - log_t;
+                double g;
+                row_ll += softplus(lc + rx * dl, &g);
+                row_r += g * dl;
+                row_alpha += g * rx * (inv_T - inv_t);
+                sum_g += row->w * g;
+            }
+            sum_ll += row->w * row_ll;
+            sum_r += row->w * row_r;
+            sum_alpha += row->w * row_alpha;
+        }
+        ll += sum_ll;
+        g_r += sum_r;
+        g_alpha += sum_alpha;
+        if (second_term) {
+            g_a += sum_g / a;
+            g_b -= sum_g / (b + x + m - 1);
+        }
+    }
+    if (grad) {
+        grad[0] = g_r;
+        grad[1] = g_alpha;
+        grad[2] = g_a;
+        grad[3] = g_b;
+    }
+    return ll;
+}
+
+/* u of the formula above: P(alive) = 1 / (1 + e^u) for x + m > 0. */
+static double bg_family_u(const double *p, double m, double x, double t_x, double T)
+{
+    const double r = p[0], alpha = p[1], a = p[2], b = p[3];
+    return log(a) - log(b + x + m - 1) + (r + x) * (log(alpha + T) - log(alpha + t_x));
+}
+
+static double bg_family_p_alive(const double *p, double m, double x, double t_x, double T)
+{
+    if (x + m == 0)
+        return 1.0;
+    return 1.0 / (1.0 + exp(bg_family_u(p, m, x, t_x, T)));
+}
+
+/* E[Y(t) | x, t_x, T] (Fader, Hardie & Lee 2005, eq. 10; with b -> b + m
+ * in the posterior for MBG/NBD):
+ *   (a+b+x+m-1)/(a-1) [1 - (1-z)^(r+x) 2F1(r+x, b+x+m; a+b+x+m-1; z)] P(alive),
+ *   z = t / (alpha+T+t), 1 - z = (alpha+T) / (alpha+T+t).
+ * GSL evaluates this 2F1 well until it overflows for large x; then Euler's
+ * transformation 2F1(A,B;C;z) = (1-z)^(C-A-B) 2F1(C-A,C-B;C;z) turns the
+ * bracket into 1 - (1-z)^(a-1) 2F1(a+b+m-1-r, a-1; a+b+x+m-1; z), whose
+ * series converges fast for large x (GSL itself is unreliable on it, b
+ * being a-1 < 0 for a < 1, so hyp2f1 then sums the series). */
+static double bg_family_expected_at(const double *p, double m, double t, double x, double t_x,
+                                    double T)
+{
+    const double r = p[0], alpha = p[1], a = p[2], b = p[3];
+    const double c = a + b + x + m - 1;
+    const double z = t / (alpha + T + t);
+    const double log_1mz = log(alpha + T) - log(alpha + T + t);
+    double f, bracket;
+    if (hyp2f1_gsl(r + x, b + x + m, c, z, &f) && f > 0) {
+        bracket = -expm1((r + x) * log_1mz + log(f));
+    } else {
+        f = hyp2f1(a + b + m - 1 - r, a - 1, c, z);
+        bracket = -expm1((a - 1) * log_1mz) - exp((a - 1) * log_1mz) * (f - 1.0);
+    }
+    return c / (a - 1) * bracket * bg_family_p_alive(p, m, x, t_x, T);
+}
+
+/* The formula divides by a - 1; at a = 1 its limit is the mean of the
+ * values just either side. */
+static double bg_family_expected(const double *p, double m, double t, double x, double t_x,
+                                 double T)
+{
+    if (fabs(p[2] - 1.0) > 1e-7)
+        return bg_family_expected_at(p, m, t, x, t_x, T);
+    double q[4] = {p[0], p[1], 1.0 - 1e-5, p[3]};
+    double below = bg_family_expected_at(q, m, t, x, t_x, T);
+    q[2] = 1.0 + 1e-5;
+    return 0.5 * (below + bg_family_expected_at(q, m, t, x, t_x, T));
+}
+
+/* ---- Pareto/NBD ----
+ *
+ * Fader & Hardie (2005, note 009, eq. 22):
+ *   L = Gamma(r+x) alpha^r beta^s / Gamma(r)
+ *       * [ 1 / ((alpha+T)^(r+x) (beta+T)^s) + s/(r+s+x) A0 ],
+ *   A0 = F(t_x) - F(T), where with A = r+s+x
+ *   alpha >= beta: F(t) = 2F1(A, s+1; A+1; (alpha-beta)/(alpha+t)) / (alpha+t)^A
+ *   alpha <  beta: F(t) = 2F1(A, r+x; A+1; (beta-alpha)/(beta+t)) / (beta+t)^A.
+ * Euler's transformation (c - a = 1) gives the same F with a series of
+ * positive, decreasing terms:
+ *   alpha >= beta: log F(t) = -s log(beta+t) - (r+x) log(alpha+t)
+ *                             + log 2F1(1, r+x; A+1; z)
+ *   alpha <  beta: log F(t) = (1-r-x) log(alpha+t) - (s+1) log(beta+t)
+ *                             + log 2F1(1, s+1; A+1; z)
+ * Everything is kept in logarithms and added with log-sum-exp. */
+
+static double pnbd_log_F(const double *p, double x, double t)
+{
+    const double r = p[0], alpha = p[1], s = p[2], beta = p[3];
+    const double A = r + s + x;
+    if (alpha >= beta) {
+        double z = (alpha - beta) / (alpha + t);
+        return -s * log(beta + t) - (r + x) * log(alpha + t) + log(hyp2f1(1.0, r + x, A + 1, z));
+    }
+    double z = (beta - alpha) / (beta + t);
+    return (1 - r - x) * log(alpha + t) - (s + 1) * log(beta + t) + log(hyp2f1(1.0, s + 1, A + 1, z));
+}
+
+/* log A0, -inf when t_x = T (then A0 = 0). */
+static double pnbd_log_A0(const double *p, double x, double t_x, double T)
+{
+    double l1 = pnbd_log_F(p, x, t_x), l2 = pnbd_log_F(p, x, T);
+    double diff = l2 - l1;
+    if (!isfinite(l1) || !isfinite(l2))
+        return NAN;
+    if (diff >= 0)
+        return -INFINITY;
+    return l1 + log1p(-exp(diff));
+}
+
+/* log of the first bracket term, and log of s/(r+s+x) A0. */
+static void pnbd_log_terms(const double *p, double x, double t_x, double T, double *alive,
+                           double *dead)
+{
+    const double r = p[0], alpha = p[1], s = p[2], beta = p[3];
+    *alive = -(r + x) * log(alpha + T) - s * log(beta + T);
+    *dead = log(s / (r + s + x)) + pnbd_log_A0(p, x, t_x, T);
+}
+
+static double pnbd_loglik(const double *th, double *grad, void *ctx)
+{
+    const dataset *d = ctx;
+    const double r = th[0], alpha = th[1], s = th[2], beta = th[3];
+    (void)grad;
+    double ll = d->total_weight * (r * log(alpha) + s * log(beta));
+    for (size_t gi = 0; gi < d->ngroups; gi++) {
+        const x_group *grp = &d->groups[gi];
+        double dummy;
+        ll += grp->w * lgamma_ratio(r, grp->x, &dummy);
+        for (size_t i = grp->begin; i < grp->end; i++) {
+            const merged_row *row = &d->rows[i];
+            double alive, dead;
+            pnbd_log_terms(th, grp->x, row->t_x, row->T, &alive, &dead);
+            ll += row->w * log_add_exp(alive, dead);
+        }
+        if (!isfinite(ll))
+            return NAN;
+    }
+    return ll;
+}
+
+static double pnbd_p_alive(const double *p, double x, double t_x, double T)
+{
+    double alive, dead;
+    pnbd_log_terms(p, x, t_x, T, &alive, &dead);
+    if (isnan(dead))
+        return NAN;
+    return 1.0 / (1.0 + exp(dead - alive));
+}
+
+/* [1 - q^(s-1)] / (s-1) for q = (beta+T)/(beta+T+t), written with expm1 so
+ * that it tends smoothly to -log q as s -> 1. */
+static double pnbd_survival_integral(double s, double log_q)
+{
+    if (fabs(s - 1.0) < 1e-12)
+        return -log_q;
+    return -expm1((s - 1.0) * log_q) / (s - 1.0);
+}
+
+/* E[Y(t) | x, t_x, T] = (r+x)(beta+T) / (alpha+T)
+ *                       * [1 - ((beta+T)/(beta+T+t))^(s-1)] / (s-1) * P(alive)
+ * (Fader & Hardie 2005, note 009, eq. 41). */
+static double pnbd_expected(const double *p, double t, double x, double t_x, double T)
+{
+    const double r = p[0], alpha = p[1], s = p[2], beta = p[3];
+    double log_q = log(beta + T) - log(beta + T + t);
+    return (r + x) * (beta + T) / (alpha + T) * pnbd_survival_integral(s, log_q) *
+           pnbd_p_alive(p, x, t_x, T);
+}
+
+/* ---- BG/BB ----
+ *
+ * Fader, Hardie & Shang (2010, eq. 5), with B the beta function:
+ *   L = B(alpha+x, beta+n-x)/B(alpha,beta) B(gamma, delta+n)/B(gamma,delta)
+ *     + sum_{i=0}^{n-t_x-1} B(alpha+x, beta+t_x-x+i)/B(alpha,beta)
+ *                           B(gamma+1, delta+t_x+i)/B(gamma,delta). */
+
+static double bgbb_row_loglik(const double *p, double x, double t_x, double n)
+{
+    const double alpha = p[0], beta = p[1], gamma = p[2], delta = p[3];
+    const double lb_ab = gsl_sf_lnbeta(alpha, beta), lb_gd = gsl_sf_lnbeta(gamma, delta);
+    double ll = gsl_sf_lnbeta(alpha + x, beta + n - x) - lb_ab + gsl_sf_lnbeta(gamma, delta + n) -
+                lb_gd;
+    for (double i = 0; i < n - t_x; i++) {
+        double term = gsl_sf_lnbeta(alpha + x, beta + t_x - x + i) - lb_ab +
+                      gsl_sf_lnbeta(gamma + 1, delta + t_x + i) - lb_gd;
+        ll = log_add_exp(ll, term);
+    }
+    return ll;
+}
+
+static double bgbb_loglik(const double *th, double *grad, void *ctx)
+{
+    const dataset *d = ctx;
+    (void)grad;
+    double ll = 0.0;
+    for (size_t i = 0; i < d->nrows; i++) {
+        const merged_row *row = &d->rows[i];
+        ll += row->w * bgbb_row_loglik(th, row->x, row->t_x, row->T);
+    }
+    return ll;
+}
+
+/* P(alive in period n+1) = B(alpha+x, beta+n-x)/B(alpha,beta)
+ *                          B(gamma, delta+n+1)/B(gamma,delta) / L  (eq. 11). */
+static double bgbb_p_alive(const double *p, double x, double t_x, double n)
+{
+    const double alpha = p[0], beta = p[1], gamma = p[2], delta = p[3];
+    double l = gsl_sf_lnbeta(alpha + x, beta + n - x) - gsl_sf_lnbeta(alpha, beta) +
+               gsl_sf_lnbeta(gamma, delta + n + 1) - gsl_sf_lnbeta(gamma, delta);
+    return exp(l - bgbb_row_loglik(p, x, t_x, n));
+}
+
+/* E[X(n, n+n*) | x, t_x, n] (eq. 13):
+ *   1/L B(alpha+x+1, beta+n-x)/B(alpha,beta) delta/(gamma-1)
+ *   Gamma(gamma+delta)/Gamma(1+delta)
+ *   [Gamma(1+delta+n)/Gamma(gamma+delta+n)
+ *    - Gamma(1+delta+n+n*)/Gamma(gamma+delta+n+n*)].
+ * The bracket is written as e^g0 (1 - e^(g1-g0)) with expm1. */
+static double bgbb_expected_at(const double *p, double t, double x, double t_x, double n)
+{
+    const double alpha = p[0], beta = p[1], gamma = p[2], delta = p[3];
+    double g0 = gsl_sf_lngamma(1 + delta + n) - gsl_sf_lngamma(gamma + delta + n);
+    double g1 = gsl_sf_lngamma(1 + delta + n + t) - gsl_sf_lngamma(gamma + delta + n + t);
+    double lpre = gsl_sf_lnbeta(alpha + x + 1, beta + n - x) - gsl_sf_lnbeta(alpha, beta) +
+                  gsl_sf_lngamma(gamma + delta) - gsl_sf_lngamma(1 + delta) + g0 -
+                  bgbb_row_loglik(p, x, t_x, n);
+    return exp(lpre) * delta / (gamma - 1) * -expm1(g1 - g0);
+}
+
+static double bgbb_expected(const double *p, double t, double x, double t_x, double n)
+{
+    if (fabs(p[2] - 1.0) > 1e-7)
+        return bgbb_expected_at(p, t, x, t_x, n);
+    /* gamma = 1: the limit, as the mean either side. */
+    double q[4] = {p[0], p[1], 1.0 - 1e-5, p[3]};
+    double below = bgbb_expected_at(q, t, x, t_x, n);
+    q[2] = 1.0 + 1e-5;
+    return 0.5 * (below + bgbb_expected_at(q, t, x, t_x, n));
+}
+
+/* ---- public: likelihood and fit ---- */
+
+static crm_ltv_loglik_fn model_loglik(crm_ltv_model model)
+{
+    switch (model) {
+    case CRM_LTV_BGNBD:
+    case CRM_LTV_MBGNBD:
+        return bg_family_loglik;
+    case CRM_LTV_PARETO_NBD:
+        return pnbd_loglik;
+    default:
+        return bgbb_loglik;
+    }
+}
+
+crm_status crm_ltv_loglik(crm_ltv_model model, const double *params, const crm_ltv_customer *c,
+                          size_t n, double *loglik, crm_error *err)
+{
+    if (!params_valid(params))
+        return crm_error_set(err, CRM_EDATA, "the %s parameters must be positive numbers",
+                             crm_ltv_model_name(model));
+    dataset d;
+    crm_status st = dataset_build(&d, model, c, n, err);
+    if (st != CRM_OK)
+        return st;
+    gsl_error_handler_t *old = gsl_set_error_handler_off();
+    *loglik = model_loglik(model)(params, NULL, &d);
+    gsl_set_error_handler(old);
+    dataset_free(&d);
+    if (!isfinite(*loglik))
+        return crm_error_set(err, CRM_EDATA, "the %s likelihood cannot be evaluated at these "
+                             "parameters", crm_ltv_model_name(model));
+    return CRM_OK;
+}
+
+enum { NSTARTS = 5 };
+
+/* Starting points, and the scale of each parameter for the edge test of
+ * crm/ltv_fit.h.  alpha (and beta) carry the data's time unit: they are
+ * scaled by the observed purchase rate and the mean length of observation;
+ * the others are pure numbers. */
+static void starting_points(const dataset *d, double starts[NSTARTS][4], double scales[4])
+{
+    double sum_x = 0.0, sum_T = 0.0;
+    for (size_t i = 0; i < d->nrows; i++) {
+        sum_x += d->rows[i].w * d->rows[i].x;
+        sum_T += d->rows[i].w * d->rows[i].T;
+    }
+    double mean_T = sum_T / d->total_weight;
+    if (!(mean_T > 0))
+        mean_T = 1.0;
+    double rate = sum_x > 0 ? sum_x / sum_T : 1.0 / mean_T;
+    static const double shape[NSTARTS][4] = {
+        {0.5, 0.5, 1.0, 2.0},
+        {1.0, 1.0, 1.0, 1.0},
+        {0.25, 0.25, 0.5, 3.0},
+        {2.0, 2.0, 2.0, 5.0},
+        {0.1, 0.1, 0.3, 0.3},
+    };
+    for (size_t i = 0; i < 4; i++)
+        scales[i] = 1.0;
+    if (d->model != CRM_LTV_BGBB)
+        scales[1] = 1.0 / rate;                 /* alpha = r / purchase rate */
+    if (d->model == CRM_LTV_PARETO_NBD)
+        scales[3] = mean_T;                     /* beta = s * a lifetime */
+    for (size_t k = 0; k < NSTARTS; k++)
+        for (size_t i = 0; i < 4; i++)
+            starts[k][i] = shape[k][i] * scales[i];
+    if (d->model == CRM_LTV_PARETO_NBD)
+        for (size_t k = 0; k < NSTARTS; k++)
+            starts[k][3] = shape[k][2] * mean_T;
+}
+
+crm_status crm_ltv_fit(crm_ltv_model model, const crm_ltv_customer *c, size_t n,
+                       const crm_ltv_fit_options *opts, crm_ltv_fit_result *res, crm_error *err)
+{
+    memset(res, 0, sizeof *res);
+    dataset d;
+    crm_status st = dataset_build(&d, model, c, n, err);
+    if (st != CRM_OK)
+        return st;
+    double starts[NSTARTS][4], scales[4];
+    starting_points(&d, starts, scales);
+    crm_ltv_fit_problem prob = {
+        .name = crm_ltv_model_name(model),
+        .nparams = 4,
+        .loglik = model_loglik(model),
+        .has_gradient = model == CRM_LTV_BGNBD || model == CRM_LTV_MBGNBD,
+        .ctx = &d,
+        .total_weight = d.total_weight,
+        .starts = &starts[0][0],
+        .nstarts = NSTARTS,
+        .param_names = param_names[model],
+        .scales = scales,
+    };
+    st = crm_ltv_fit_maximize(&prob, opts, res, err);
+    res->rows = d.nrows;
+    dataset_free(&d);
+    return st;
+}
+
+/* ---- public: predictions ---- */
+
+static int history_valid(crm_ltv_model model, double x, double t_x, double T)
+{
+    crm_ltv_customer c = {x, t_x, T, 0.0, 1.0};
+    return model_known(model) && crm_ltv_check_customer(model, &c, NULL) == CRM_OK;
+}
+
+double crm_ltv_p_alive(crm_ltv_model model, const double *params, double x, double t_x, double T)
+{
+    if (!params_valid(params) || !history_valid(model, x, t_x, T))
+        return NAN;
+    gsl_error_handler_t *old = gsl_set_error_handler_off();
+    double p;
+    switch (model) {
+    case CRM_LTV_BGNBD:
+        p = bg_family_p_alive(params, 0.0, x, t_x, T);
+        break;
+    case CRM_LTV_MBGNBD:
+        p = bg_family_p_alive(params, 1.0, x, t_x, T);
+        break;
+    case CRM_LTV_PARETO_NBD:
+        p = pnbd_p_alive(params, x, t_x, T);
+        break;
+    default:
+        p = bgbb_p_alive(params, x, t_x, T);
+        break;
+    }
+    gsl_set_error_handler(old);
+    return p;
+}
+
+double crm_ltv_expected_purchases(crm_ltv_model model, const double *params, double t, double x,
+                                  double t_x, double T)
+{
+    if (!params_valid(params) || !history_valid(model, x, t_x, T) || !(t >= 0) || !isfinite(t))
+        return NAN;
+    if (model == CRM_LTV_BGBB && !is_whole(t))
+        return NAN;
+    if (t == 0)
+        return 0.0;
+    gsl_error_handler_t *old = gsl_set_error_handler_off();
+    double e;
+    switch (model) {
+    case CRM_LTV_BGNBD:
+        e = bg_family_expected(params, 0.0, t, x, t_x, T);
+        break;
+    case CRM_LTV_MBGNBD:
+        e = bg_family_expected(params, 1.0, t, x, t_x, T);
+        break;
+    case CRM_LTV_PARETO_NBD:
+        e = pnbd_expected(params, t, x, t_x, T);
+        break;
+    default:
+        e = bgbb_expected(params, t, x, t_x, T);
+        break;
+    }
+    gsl_set_error_handler(old);
+    return e;
+}
+
+/* A customer who has just made the first purchase has the history x = 0,
+ * t_x = 0, T = 0, and the conditional formulas reduce to the unconditional
+ * ones: BG/NBD (a+b-1)/(a-1) [1 - (alpha/(alpha+t))^r 2F1(r,b;a+b-1;t/(alpha+t))]
+ * (FHL 2005 eq. 9); Pareto/NBD r beta/(alpha (s-1)) [1 - (beta/(beta+t))^(s-1)];
+ * BG/BB alpha/(alpha+beta) delta/(gamma-1) [1 - Gamma(gamma+delta)
+ * Gamma(1+delta+n)/(Gamma(gamma+delta+n) Gamma(1+delta))] (FHS 2010 eq. 8);
+ * MBG/NBD b/(a-1) [1 - (alpha/(alpha+t))^r 2F1(r,b+1;a+b;t/(alpha+t))],
+ * since the customer is alive after the first purchase with probability
+ * b/(a+b). */
+double crm_ltv_expected_purchases_new(crm_ltv_model model, const double *params, double t)
+{
+    return crm_ltv_expected_purchases(model, params, t, 0.0, 0.0, 0.0);
+}
