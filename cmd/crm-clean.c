@@ -210,8 +210,10 @@ static crm_status parse_day(const char *option, const char *arg, int32_t *day, c
 static crm_status parse_margin(const char *arg, crm_decimal *out, crm_error *err)
 {
     double check;
-    if (crm_parse_fraction(arg, &check, err) != CRM_OK)
+    if (crm_parse_fraction(arg, &check, err) != CRM_OK) {
+        crm_error_prefix(err, "--margin: ");
         return CRM_EUSAGE;
+    }
     size_t len = strlen(arg);
     int percent = len > 0 && arg[len - 1] == '%';
     crm_decimal d;
@@ -350,6 +352,7 @@ typedef struct {
     const char *input_name;
     const crm_cleaner *cleaner;
     const unsigned char *is_schema_column; /* per input column */
+    const char *const *names;              /* input column names */
     size_t ncolumns;
     int drop_extra, with_costs;
 } run_state;
@@ -396,7 +399,7 @@ static crm_status write_rejected(void *ctx, uint64_t line, const char *raw, size
     return CRM_OK;
 }
 
-static crm_status write_header(run_state *s, const crm_csv_reader *r)
+static crm_status write_header(run_state *s)
 {
     static const char *const schema[] = {"customer_id", "invoice_id", "date", "product_id", "quantity",
                                          "unit_price", "amount", "cost", "profit"};
@@ -405,7 +408,7 @@ static crm_status write_header(run_state *s, const crm_csv_reader *r)
         st = crm_csv_write_field(s->out, schema[i], (size_t)-1);
     for (size_t i = 0; !s->drop_extra && i < s->ncolumns && st == CRM_OK; i++)
         if (!s->is_schema_column[i])
-            st = crm_csv_write_field(s->out, crm_csv_column_name(r, i), (size_t)-1);
+            st = crm_csv_write_field(s->out, s->names[i], (size_t)-1);
     return st == CRM_OK ? crm_csv_end_row(s->out) : st;
 }
 
@@ -427,26 +430,31 @@ static crm_status write_rejects_header(run_state *s, const crm_csv_reader *r)
     return st == CRM_OK ? crm_csv_write_raw(s->rejects, "\n", 1) : st;
 }
 
-/* Detects the date format from the first rows (kept and replayed), unless
- * --date-format fixed it. */
-static crm_status detect_date_format(crm_csv_reader *r, clean_options_t *o, long date_column, crm_error *err)
+/* Looks at the first rows (kept and replayed, so that standard input works
+ * too): the width of the first record, for input without a header, and the
+ * date format, unless --date-format fixed it. */
+static crm_status look_ahead(crm_csv_reader *r, clean_options_t *o, long date_column, size_t *first_width,
+                             crm_error *err)
 {
-    if (o->explicit_date_format)
-        return CRM_OK;
+    int detect = !o->explicit_date_format && date_column >= 0;
     crm_date_detector d;
     crm_date_detector_init(&d, o->prefer_dates);
     crm_status st = crm_csv_start_lookahead(r, err);
     const crm_csv_record *rec;
-    for (long n = 0; st == CRM_OK && n < DETECT_MAX_ROWS && !crm_date_detector_decided(&d); n++) {
+    *first_width = 0;
+    for (long n = 0; st == CRM_OK && n < DETECT_MAX_ROWS && (n == 0 || (detect && !crm_date_detector_decided(&d)));
+         n++) {
         st = crm_csv_next(r, &rec, err);
         if (st != CRM_OK || !rec)
             break;
-        if ((size_t)date_column < rec->nfields)
+        if (n == 0)
+            *first_width = rec->nfields;
+        if (detect && (size_t)date_column < rec->nfields)
             crm_date_detector_add(&d, rec->fields[date_column], rec->lengths[date_column]);
     }
     if (st == CRM_OK)
         st = crm_csv_replay(r, err);
-    if (st == CRM_OK && (st = crm_date_detector_result(&d, &o->cfg.date_format, err)) != CRM_OK)
+    if (st == CRM_OK && detect && (st = crm_date_detector_result(&d, &o->cfg.date_format, err)) != CRM_OK)
         crm_error_prefix(err, "%s: column '%s': ", crm_csv_input_name(r),
                          crm_csv_column_name(r, (size_t)date_column));
     return st;
@@ -492,10 +500,30 @@ typedef struct {
     run_state state;
     crm_progress progress;
     unsigned char *is_schema_column;
+    char **names;                  /* "#1".. for input without a header */
+    size_t nnames;
     crm_clean_range ranges[MAX_CONDITIONS];
     crm_clean_filter filters[MAX_CONDITIONS];
     uint64_t rows, bytes_before;
 } clean_run;
+
+/* Column names for input without a header: "#1", "#2", ... as the reader
+ * names them in messages. */
+static char **numbered_names(size_t n)
+{
+    char **names = calloc(n ? n : 1, sizeof *names);
+    for (size_t i = 0; names && i < n; i++) {
+        char label[32];
+        snprintf(label, sizeof label, "#%zu", i + 1);
+        if (!(names[i] = strdup(label))) {
+            while (i--)
+                free(names[i]);
+            free(names);
+            return NULL;
+        }
+    }
+    return names;
+}
 
 /* Sets up cleaner and output from the first input's header. */
 static crm_status start_run(clean_run *run, crm_csv_reader *r, crm_error *err)
@@ -509,11 +537,19 @@ static crm_status start_run(clean_run *run, crm_csv_reader *r, crm_error *err)
         return st;
     crm_clean_columns cols = o->cfg.columns;
     crm_clean_detect_columns(h ? (const char *const *)h->fields : NULL, n, &cols);
-    if (cols.date >= 0 && (st = detect_date_format(r, o, cols.date, err)) != CRM_OK)
+    size_t width;
+    if ((st = look_ahead(r, o, cols.date, &width, err)) != CRM_OK)
         return st;
+    const char *const *names = h ? (const char *const *)h->fields : NULL;
+    if (!h) {
+        n = width;
+        if (!(run->names = numbered_names(n)))
+            return crm_error_set(err, CRM_ENOMEM, "out of memory");
+        names = (const char *const *)run->names;
+    }
+    run->nnames = n;
     crm_clean_sink sink = {write_kept, write_rejected, &run->state};
-    if ((st = crm_cleaner_new(&run->cleaner, &o->cfg, h ? (const char *const *)h->fields : NULL, n, &sink,
-                              err)) != CRM_OK) {
+    if ((st = crm_cleaner_new(&run->cleaner, &o->cfg, names, n, &sink, err)) != CRM_OK) {
         crm_error_prefix(err, "%s: ", crm_csv_input_name(r));
         return st;
     }
@@ -525,14 +561,15 @@ static crm_status start_run(clean_run *run, crm_csv_reader *r, crm_error *err)
     const crm_clean_columns *k = crm_cleaner_columns(run->cleaner);
     long mapped[7] = {k->customer, k->invoice, k->date, k->product, k->quantity, k->price, k->amount};
     for (int i = 0; i < 7; i++)
-        if (mapped[i] >= 0)
+        if (mapped[i] >= 0 && (size_t)mapped[i] < n)
             run->is_schema_column[mapped[i]] = 1;
     run->state.cleaner = run->cleaner;
     run->state.is_schema_column = run->is_schema_column;
     run->state.ncolumns = n;
+    run->state.names = names;
     run->state.drop_extra = o->cfg.drop_extra;
     run->state.with_costs = crm_cleaner_has_costs(run->cleaner);
-    if ((st = write_header(&run->state, r)) != CRM_OK || (st = write_rejects_header(&run->state, r)) != CRM_OK)
+    if ((st = write_header(&run->state)) != CRM_OK || (st = write_rejects_header(&run->state, r)) != CRM_OK)
         return crm_error_set(err, st, "cannot write the output");
     return CRM_OK;
 }
@@ -674,6 +711,9 @@ int main(int argc, char **argv)
     crm_report_free(report);
     crm_cleaner_free(run.cleaner);
     free(run.is_schema_column);
+    for (size_t i = 0; run.names && i < run.nnames; i++)
+        free(run.names[i]);
+    free(run.names);
     if (st != CRM_OK)
         return crm_cli_fail("crm-clean", &err);
     return 0;

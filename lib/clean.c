@@ -520,9 +520,10 @@ static crm_clean_reason judge_business(const crm_cleaner *c, verdict *v)
         price.units = -price.units; /* a returned line's amount is negative by nature */
     int price_sign = crm_decimal_sign(price);
     if (price_sign == 0 && !allowed(c, CRM_REJECT_ZERO_PRICE))
-        return reject(c, v, CRM_REJECT_ZERO_PRICE, price_column, "price is zero");
+        return reject(c, v, CRM_REJECT_ZERO_PRICE, price_column, k->price >= 0 ? "price is zero" : "amount is zero");
     if (price_sign < 0 && !allowed(c, CRM_REJECT_NEGATIVE_PRICE))
-        return reject(c, v, CRM_REJECT_NEGATIVE_PRICE, price_column, "price is negative");
+        return reject(c, v, CRM_REJECT_NEGATIVE_PRICE, price_column,
+                      k->price >= 0 ? "price is negative" : "amount is negative");
     if ((c->cfg.has_from && v->date.days < c->cfg.from_day) ||
         (c->cfg.has_to && v->date.days > c->cfg.to_day)) {
         char day[CRM_DATE_ISO_MAX];
