@@ -5,6 +5,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "crm/array.h"
 #include "crm/strtab.h"
 
 /* ---- reasons ---- */
@@ -319,14 +320,8 @@ crm_status crm_cleaner_add_cost(crm_cleaner *c, const char *product, size_t len,
                                  (int)(len > 200 ? 200 : len), product);
         return CRM_OK;
     }
-    if (id >= c->unit_costs_cap) {
-        size_t cap = c->unit_costs_cap ? c->unit_costs_cap * 2 : 1024;
-        crm_decimal *grown = realloc(c->unit_costs, cap * sizeof *grown);
-        if (!grown)
-            return crm_error_set(err, CRM_ENOMEM, "out of memory");
-        c->unit_costs = grown;
-        c->unit_costs_cap = cap;
-    }
+    if (!crm_array_reserve(&c->unit_costs, &c->unit_costs_cap, (size_t)id + 1, sizeof *c->unit_costs))
+        return crm_error_set(err, CRM_ENOMEM, "out of memory");
     c->unit_costs[id] = unit_cost;
     c->has_costs = 1;
     return CRM_OK;
@@ -730,14 +725,8 @@ static crm_status pair_slot(crm_cleaner *c, uint32_t customer, uint32_t product,
     int added = crm_strtab_intern(c->pairs, (const char *)key, sizeof key, &id);
     if (added < 0)
         return crm_error_set(err, CRM_ENOMEM, "out of memory");
-    if (id >= c->last_cap) {
-        size_t cap = c->last_cap ? c->last_cap * 2 : 4096;
-        uint32_t *grown = realloc(c->last_of_pair, cap * sizeof *grown);
-        if (!grown)
-            return crm_error_set(err, CRM_ENOMEM, "out of memory");
-        c->last_of_pair = grown;
-        c->last_cap = cap;
-    }
+    if (!crm_array_reserve(&c->last_of_pair, &c->last_cap, (size_t)id + 1, sizeof *c->last_of_pair))
+        return crm_error_set(err, CRM_ENOMEM, "out of memory");
     if (added)
         c->last_of_pair[id] = 0;
     *slot = &c->last_of_pair[id];
@@ -746,14 +735,8 @@ static crm_status pair_slot(crm_cleaner *c, uint32_t customer, uint32_t product,
 
 static crm_status hold_purchase(crm_cleaner *c, const crm_csv_record *rec, const verdict *v, crm_error *err)
 {
-    if (c->nheld == c->held_cap) {
-        size_t cap = c->held_cap ? c->held_cap * 2 : 4096;
-        held_row *grown = realloc(c->held, cap * sizeof *grown);
-        if (!grown)
-            return crm_error_set(err, CRM_ENOMEM, "out of memory");
-        c->held = grown;
-        c->held_cap = cap;
-    }
+    if (!crm_array_reserve(&c->held, &c->held_cap, c->nheld + 1, sizeof *c->held))
+        return crm_error_set(err, CRM_ENOMEM, "out of memory");
     held_row *h = &c->held[c->nheld];
     memset(h, 0, sizeof *h);
     size_t total = rec->raw_len;

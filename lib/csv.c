@@ -22,6 +22,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "crm/array.h"
 #include "crm/input.h"
 #include "crm/number.h"
 
@@ -101,27 +102,13 @@ struct crm_csv_reader {
 
 /* ---- libcsv callbacks ---- */
 
-static int grow(void **p, size_t *cap, size_t need, size_t elem)
-{
-    if (need <= *cap)
-        return 1;
-    size_t n = *cap ? *cap : 64;
-    while (n < need)
-        n *= 2;
-    void *q = realloc(*p, n * elem);
-    if (!q)
-        return 0;
-    *p = q;
-    *cap = n;
-    return 1;
-}
 
 /* Makes room for n fields in both per-field arrays (one capacity for both). */
 static int reserve_fields(crm_csv_reader *r, size_t n)
 {
     size_t lens_cap = r->fslots;
-    return grow((void **)&r->flens, &lens_cap, n, sizeof *r->flens) &&
-           grow((void **)&r->fptrs, &r->fslots, n, sizeof *r->fptrs);
+    return crm_array_reserve(&r->flens, &lens_cap, n, sizeof *r->flens) &&
+           crm_array_reserve(&r->fptrs, &r->fslots, n, sizeof *r->fptrs);
 }
 
 /* Slow path of on_field: grows the field storage, refusing to go past the
@@ -134,7 +121,7 @@ static int make_room(crm_csv_reader *r, size_t bytes)
         r->too_big = 1;
         return 0;
     }
-    if (!grow((void **)&r->fbuf, &r->fcap, bytes, 1) || !reserve_fields(r, fields)) {
+    if (!crm_array_reserve(&r->fbuf, &r->fcap, bytes, 1) || !reserve_fields(r, fields)) {
         r->no_memory = 1;
         return 0;
     }
@@ -602,9 +589,9 @@ static void drop_kept(crm_csv_reader *r)
 static int keep_record(crm_csv_reader *r, const crm_csv_record *rec)
 {
     size_t bytes = r->kept_len + r->flen + rec->raw_len;
-    if (!grow((void **)&r->kept, &r->kept_cap, r->nkept + 1, sizeof *r->kept) ||
-        !grow((void **)&r->kept_bytes, &r->kept_bytes_cap, bytes, 1) ||
-        !grow((void **)&r->kept_lens, &r->kept_lens_cap, r->nkept_lens + rec->nfields,
+    if (!crm_array_reserve(&r->kept, &r->kept_cap, r->nkept + 1, sizeof *r->kept) ||
+        !crm_array_reserve(&r->kept_bytes, &r->kept_bytes_cap, bytes, 1) ||
+        !crm_array_reserve(&r->kept_lens, &r->kept_lens_cap, r->nkept_lens + rec->nfields,
               sizeof *r->kept_lens))
         return 0;
     kept_record *k = &r->kept[r->nkept++];
