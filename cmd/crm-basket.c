@@ -1,0 +1,913 @@
+/* crm-basket: transactions in; frequent itemsets, association rules or
+ * cross-sell recommendations out (market basket analysis, the CTP and PTP
+ * views of crm(7)).  The computing is in lib/basket.c; this file reads the
+ * input formats, resolves the options and writes the CSV. */
+#include <stdint.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "crm/basket.h"
+#include "crm/cli.h"
+#include "crm/csv.h"
+#include "crm/number.h"
+#include "crm/report.h"
+#include "crm/strtab.h"
+#include "crm/units.h"
+
+static const char usage[] =
+    "Usage: crm-basket [OPTIONS] [FILE...]\n"
+    "Reads transactions (CSV, gzip or plain; standard input when no FILE) and writes\n"
+    "association rules (the default), frequent itemsets (--itemsets) or cross-sell\n"
+    "recommendations (--recommend).  Items inside a field are written {a,b}.\n"
+    "\n"
+    "Input:\n"
+    "      --format F            long (default): one row per line item, with a header;\n"
+    "                            basket: one basket per line, items separated by -d;\n"
+    "                            fimi: one basket per line, item ids separated by spaces\n"
+    "      --by invoice|customer long input: a basket is an invoice (default) or all a\n"
+    "                            customer ever bought\n"
+    "      --basket COL --item COL --customer COL\n"
+    "                            long input columns (default: invoice_id or customer_id,\n"
+    "                            product_id, customer_id; name or 1-based index)\n"
+    "      --empty count|skip|error  baskets without items: count them in n (default),\n"
+    "                            leave them out, or stop\n"
+    "      --item-separator C    joins items in one output field (default ','); an item\n"
+    "                            containing it is an error\n"
+    "Itemsets (FP-growth):\n"
+    "      --min-support S       fraction (0.001) or percentage (0.1%) of the baskets;\n"
+    "                            frequent means count >= ceil(S x baskets) (default 10%)\n"
+    "      --min-count N         or an absolute number of baskets\n"
+    "      --min-len N --max-len N  items in an itemset, or in a rule (default 1, no limit)\n"
+    "      --itemsets            write itemsets: items,size,count,support\n"
+    "      --closed, --maximal   write only closed or maximal itemsets (imply --itemsets)\n"
+    "Rules (antecedent,consequent,count,support,confidence,lift,leverage,conviction):\n"
+    "      --min-confidence C    default 80% (as arules)\n"
+    "      --min-lift L          default 0 (no filter)\n"
+    "      --max-consequent N    items in the consequent (default 1 as arules; 0: any)\n"
+    "      --antecedent ITEMS    only rules whose antecedent items are all in ITEMS\n"
+    "      --consequent ITEMS    only rules whose consequent items are all in ITEMS\n"
+    "                            (ITEMS joined by the item separator)\n"
+    "      --sort lift|confidence|support  rule order (default lift)\n"
+    "Recommendations (customer_id,product_id,score,rule; long input):\n"
+    "      --recommend           per customer, the products rules predict from what the\n"
+    "                            customer bought and that the customer has not bought\n"
+    "      --score confidence|lift  rank by (default confidence)\n"
+    "      --top N               at most N products per customer (default 0: all)\n"
+    "Output:\n"
+    "  -q, --quiet               do not print the summary on stderr\n"
+    "Common:\n"
+    "  -o, --output FILE  -z, --gzip  -d, --delimiter C  -t, --tab  --encoding NAME\n"
+    "  --no-header  --max-field-size N  --progress  --report FILE  --help  --version\n";
+
+enum {
+    OPT_FORMAT = 256, OPT_BY, OPT_BASKET, OPT_ITEM, OPT_CUSTOMER, OPT_EMPTY, OPT_ITEM_SEPARATOR,
+    OPT_MIN_SUPPORT, OPT_MIN_COUNT, OPT_MIN_LEN, OPT_MAX_LEN, OPT_ITEMSETS, OPT_CLOSED,
+    OPT_MAXIMAL, OPT_MIN_CONFIDENCE, OPT_MIN_LIFT, OPT_MAX_CONSEQUENT, OPT_ANTECEDENT,
+    OPT_CONSEQUENT, OPT_SORT, OPT_RECOMMEND, OPT_SCORE, OPT_TOP, OPT_QUIET = 'q'
+};
+
+static const struct option basket_options[] = {
+    {"format", required_argument, NULL, OPT_FORMAT},
+    {"by", required_argument, NULL, OPT_BY},
+    {"basket", required_argument, NULL, OPT_BASKET},
+    {"item", required_argument, NULL, OPT_ITEM},
+    {"customer", required_argument, NULL, OPT_CUSTOMER},
+    {"empty", required_argument, NULL, OPT_EMPTY},
+    {"item-separator", required_argument, NULL, OPT_ITEM_SEPARATOR},
+    {"min-support", required_argument, NULL, OPT_MIN_SUPPORT},
+    {"min-count", required_argument, NULL, OPT_MIN_COUNT},
+    {"min-len", required_argument, NULL, OPT_MIN_LEN},
+    {"max-len", required_argument, NULL, OPT_MAX_LEN},
+    {"itemsets", no_argument, NULL, OPT_ITEMSETS},
+    {"closed", no_argument, NULL, OPT_CLOSED},
+    {"maximal", no_argument, NULL, OPT_MAXIMAL},
+    {"min-confidence", required_argument, NULL, OPT_MIN_CONFIDENCE},
+    {"min-lift", required_argument, NULL, OPT_MIN_LIFT},
+    {"max-consequent", required_argument, NULL, OPT_MAX_CONSEQUENT},
+    {"antecedent", required_argument, NULL, OPT_ANTECEDENT},
+    {"consequent", required_argument, NULL, OPT_CONSEQUENT},
+    {"sort", required_argument, NULL, OPT_SORT},
+    {"recommend", no_argument, NULL, OPT_RECOMMEND},
+    {"score", required_argument, NULL, OPT_SCORE},
+    {"top", required_argument, NULL, OPT_TOP},
+    {"quiet", no_argument, NULL, OPT_QUIET},
+    {NULL, 0, NULL, 0},
+};
+
+typedef enum { FORMAT_LONG = 0, FORMAT_BASKET, FORMAT_FIMI } input_format;
+typedef enum { WRITE_RULES = 0, WRITE_ITEMSETS, WRITE_RECOMMENDATIONS } output_kind;
+
+typedef struct {
+    input_format format;
+    int by_customer;
+    const char *basket_column, *item_column, *customer_column;
+    crm_basket_empty_policy empty;
+    char separator;
+    double min_support;             /* 0: not given */
+    uint64_t min_count;             /* 0: not given */
+    size_t min_len, max_len;
+    output_kind kind;
+    crm_basket_target target;
+    int kind_given;                 /* --itemsets / --closed / --maximal / --recommend seen */
+    double min_confidence, min_lift;
+    size_t max_consequent;
+    const char *antecedent, *consequent;
+    crm_basket_rule_order order;
+    crm_basket_score score;
+    size_t top;
+    int by_given, recommend_tuned;  /* --by; --score or --top seen */
+    int quiet;
+} basket_options_t;
+
+/* ---- option values ---- */
+
+static crm_status parse_choice(const char *option, const char *arg, const char *const *names,
+                               int *out, crm_error *err)
+{
+    for (int i = 0; names[i]; i++) {
+        if (strcmp(arg, names[i]) == 0) {
+            *out = i;
+            return CRM_OK;
+        }
+    }
+    char shown[128];
+    char wanted[160] = "";
+    for (int i = 0; names[i]; i++) {
+        strcat(wanted, i == 0 ? "" : names[i + 1] ? ", " : " or ");
+        strcat(wanted, names[i]);
+    }
+    return crm_error_set(err, CRM_EUSAGE, "%s wants %s, got '%s'", option, wanted,
+                         crm_error_quote(shown, sizeof shown, arg, strlen(arg)));
+}
+
+/* A count: digits only, at least `least`. */
+static crm_status parse_count(const char *option, const char *arg, uint64_t least, uint64_t *out,
+                              crm_error *err)
+{
+    int64_t v;
+    char shown[128];
+    if (crm_parse_int64(arg, strlen(arg), &v) != CRM_OK || v < (int64_t)least ||
+        strspn(arg, "0123456789") != strlen(arg))
+        return crm_error_set(err, CRM_EUSAGE, "%s wants a whole number of at least %llu, got '%s'",
+                             option, (unsigned long long)least,
+                             crm_error_quote(shown, sizeof shown, arg, strlen(arg)));
+    *out = (uint64_t)v;
+    return CRM_OK;
+}
+
+static crm_status parse_size_option(const char *option, const char *arg, uint64_t least,
+                                    size_t *out, crm_error *err)
+{
+    uint64_t v;
+    crm_status st = parse_count(option, arg, least, &v, err);
+    if (st == CRM_OK)
+        *out = v > SIZE_MAX ? SIZE_MAX : (size_t)v;
+    return st;
+}
+
+/* A support is a share of the baskets above 0: "0.001" or "0.1%".  A bare
+ * number above 1 is refused rather than read as a count: "5" is more likely
+ * a forgotten '%' than 5 baskets, which --min-count says unambiguously. */
+static crm_status parse_support(const char *arg, double *out, crm_error *err)
+{
+    char shown[128];
+    crm_error_quote(shown, sizeof shown, arg, strlen(arg));
+    double v;
+    if (strchr(arg, '%') == NULL && crm_parse_double(arg, strlen(arg), NULL, &v) == CRM_OK && v > 1)
+        return crm_error_set(err, CRM_EUSAGE,
+                             "--min-support '%s' is above 1: write a fraction (0.001) or a "
+                             "percentage (0.1%%) of the baskets, or --min-count for a number of "
+                             "baskets", shown);
+    if (crm_parse_fraction(arg, &v, err) != CRM_OK) {
+        crm_error_prefix(err, "--min-support: ");
+        return CRM_EUSAGE;
+    }
+    if (!(v > 0))
+        return crm_error_set(err, CRM_EUSAGE,
+                             "--min-support must be above 0, got '%s'; every itemset would be "
+                             "frequent", shown);
+    *out = v;
+    return CRM_OK;
+}
+
+static crm_status parse_separator(const char *arg, char *out, crm_error *err)
+{
+    char shown[64];
+    if (strlen(arg) != 1 || arg[0] == '\n' || arg[0] == '\r' || arg[0] == '{' || arg[0] == '}')
+        return crm_error_set(err, CRM_EUSAGE,
+                             "--item-separator wants one character other than a line break or a "
+                             "brace, got '%s'", crm_error_quote(shown, sizeof shown, arg, strlen(arg)));
+    *out = arg[0];
+    return CRM_OK;
+}
+
+static crm_status set_kind(basket_options_t *o, output_kind kind, const char *option,
+                           crm_error *err)
+{
+    if (o->kind_given && o->kind != kind)
+        return crm_error_set(err, CRM_EUSAGE, "%s cannot be combined with %s", option,
+                             o->kind == WRITE_RECOMMENDATIONS ? "--recommend" : "--itemsets");
+    o->kind = kind;
+    o->kind_given = 1;
+    return CRM_OK;
+}
+
+static crm_status handle_option(int id, const char *arg, void *ctx, crm_error *err)
+{
+    static const char *const formats[] = {"long", "basket", "fimi", NULL};
+    static const char *const bys[] = {"invoice", "customer", NULL};
+    static const char *const empties[] = {"count", "skip", "error", NULL};
+    static const char *const orders[] = {"lift", "confidence", "support", NULL};
+    static const char *const scores[] = {"confidence", "lift", NULL};
+    basket_options_t *o = ctx;
+    int choice = 0;
+    crm_status st = CRM_OK;
+    switch (id) {
+    case OPT_FORMAT:
+        if ((st = parse_choice("--format", arg, formats, &choice, err)) == CRM_OK)
+            o->format = (input_format)choice;
+        return st;
+    case OPT_BY:
+        o->by_given = 1;
+        if ((st = parse_choice("--by", arg, bys, &choice, err)) == CRM_OK)
+            o->by_customer = choice;
+        return st;
+    case OPT_BASKET:
+        o->basket_column = arg;
+        return CRM_OK;
+    case OPT_ITEM:
+        o->item_column = arg;
+        return CRM_OK;
+    case OPT_CUSTOMER:
+        o->customer_column = arg;
+        return CRM_OK;
+    case OPT_EMPTY:
+        if ((st = parse_choice("--empty", arg, empties, &choice, err)) == CRM_OK)
+            o->empty = (crm_basket_empty_policy)choice;
+        return st;
+    case OPT_ITEM_SEPARATOR:
+        return parse_separator(arg, &o->separator, err);
+    case OPT_MIN_SUPPORT:
+        o->min_count = 0;
+        return parse_support(arg, &o->min_support, err);
+    case OPT_MIN_COUNT:
+        o->min_support = 0;
+        return parse_count("--min-count", arg, 1, &o->min_count, err);
+    case OPT_MIN_LEN:
+        return parse_size_option("--min-len", arg, 1, &o->min_len, err);
+    case OPT_MAX_LEN:
+        return parse_size_option("--max-len", arg, 1, &o->max_len, err);
+    case OPT_ITEMSETS:
+        return set_kind(o, WRITE_ITEMSETS, "--itemsets", err);
+    case OPT_CLOSED: case OPT_MAXIMAL:
+        if (o->target != CRM_BASKET_FREQUENT &&
+            o->target != (id == OPT_CLOSED ? CRM_BASKET_CLOSED : CRM_BASKET_MAXIMAL))
+            return crm_error_set(err, CRM_EUSAGE, "--closed and --maximal exclude each other");
+        o->target = id == OPT_CLOSED ? CRM_BASKET_CLOSED : CRM_BASKET_MAXIMAL;
+        return set_kind(o, WRITE_ITEMSETS, id == OPT_CLOSED ? "--closed" : "--maximal", err);
+    case OPT_MIN_CONFIDENCE:
+        if (crm_parse_fraction(arg, &o->min_confidence, err) != CRM_OK) {
+            crm_error_prefix(err, "--min-confidence: ");
+            return CRM_EUSAGE;
+        }
+        return CRM_OK;
+    case OPT_MIN_LIFT: {
+        char shown[128];
+        if (crm_parse_double(arg, strlen(arg), NULL, &o->min_lift) != CRM_OK || !(o->min_lift >= 0))
+            return crm_error_set(err, CRM_EUSAGE, "--min-lift wants a number of at least 0, got '%s'",
+                                 crm_error_quote(shown, sizeof shown, arg, strlen(arg)));
+        return CRM_OK;
+    }
+    case OPT_MAX_CONSEQUENT:
+        return parse_size_option("--max-consequent", arg, 0, &o->max_consequent, err);
+    case OPT_ANTECEDENT:
+        o->antecedent = arg;
+        return CRM_OK;
+    case OPT_CONSEQUENT:
+        o->consequent = arg;
+        return CRM_OK;
+    case OPT_SORT:
+        if ((st = parse_choice("--sort", arg, orders, &choice, err)) == CRM_OK)
+            o->order = (crm_basket_rule_order)choice;
+        return st;
+    case OPT_RECOMMEND:
+        return set_kind(o, WRITE_RECOMMENDATIONS, "--recommend", err);
+    case OPT_SCORE:
+        o->recommend_tuned = 1;
+        if ((st = parse_choice("--score", arg, scores, &choice, err)) == CRM_OK)
+            o->score = (crm_basket_score)choice;
+        return st;
+    case OPT_TOP:
+        o->recommend_tuned = 1;
+        return parse_size_option("--top", arg, 0, &o->top, err);
+    case OPT_QUIET:
+        o->quiet = 1;
+        return CRM_OK;
+    default:
+        return crm_error_set(err, CRM_EUSAGE, "unhandled option");
+    }
+}
+
+/* Options that only make sense together. */
+static crm_status check_options(const basket_options_t *o, crm_error *err)
+{
+    if (o->kind == WRITE_RECOMMENDATIONS && o->format != FORMAT_LONG)
+        return crm_error_set(err, CRM_EUSAGE,
+                             "--recommend needs long transactions with a customer column "
+                             "(--format long)");
+    if (o->format != FORMAT_LONG &&
+        (o->by_given || o->basket_column || o->item_column || o->customer_column))
+        return crm_error_set(err, CRM_EUSAGE,
+                             "--by, --basket, --item and --customer apply to --format long input");
+    if (o->recommend_tuned && o->kind != WRITE_RECOMMENDATIONS)
+        return crm_error_set(err, CRM_EUSAGE, "--score and --top apply to --recommend");
+    if (o->min_len && o->max_len && o->min_len > o->max_len)
+        return crm_error_set(err, CRM_EUSAGE, "--min-len %zu is above --max-len %zu", o->min_len,
+                             o->max_len);
+    return CRM_OK;
+}
+
+/* ---- reading ---- */
+
+typedef struct {
+    basket_options_t *o;
+    const crm_common_options *common;
+    crm_strtab *items;              /* shared by mined and customers (recommend) */
+    crm_basket_db *mined;           /* the baskets mined */
+    crm_basket_db *customers;       /* recommend: one basket per customer (may be mined) */
+    crm_progress progress;
+    uint64_t rows, bytes_before;
+} basket_run;
+
+static crm_status open_input(const basket_run *run, const char *path, crm_csv_reader **r,
+                             crm_error *err)
+{
+    crm_csv_options opts;
+    crm_csv_options_init(&opts);
+    opts.delimiter = run->o->format == FORMAT_FIMI ? ' ' : run->common->delimiter;
+    opts.encoding = run->common->encoding;
+    opts.no_header = run->o->format == FORMAT_LONG ? run->common->no_header : 1;
+    if (run->common->max_field_size)
+        opts.max_record_bytes = run->common->max_field_size;
+    return crm_csv_open(r, path, &opts, err);
+}
+
+/* The item separator must not occur in an item, or the joined output field
+ * could not be split back. */
+static crm_status check_item(const basket_run *run, const crm_csv_reader *r,
+                             const crm_csv_record *rec, size_t column, crm_error *err)
+{
+    char sep = run->o->separator;
+    if (!memchr(rec->fields[column], sep, rec->lengths[column]))
+        return CRM_OK;
+    char shown[256], where[300];
+    if (run->o->format == FORMAT_LONG)
+        snprintf(where, sizeof where, "column '%s': ", crm_csv_column_name(r, column));
+    else
+        where[0] = '\0';
+    return crm_error_set(err, CRM_EDATA,
+                         "%s:%llu: %sitem '%s' contains the item separator '%c', which joins items "
+                         "in one output field; choose another with --item-separator",
+                         crm_csv_input_name(r), (unsigned long long)rec->line, where,
+                         crm_error_quote(shown, sizeof shown, rec->fields[column], rec->lengths[column]),
+                         sep);
+}
+
+static crm_status check_record(const crm_csv_reader *r, const crm_csv_record *rec, size_t need,
+                               crm_error *err)
+{
+    if (rec->defect != CRM_CSV_RECORD_OK)
+        return crm_csv_defect_error(r, rec, err);
+    if (rec->nfields < need)
+        return crm_error_set(err, CRM_EDATA, "%s:%llu: expected at least %zu fields, found %zu",
+                             crm_csv_input_name(r), (unsigned long long)rec->line, need,
+                             rec->nfields);
+    return CRM_OK;
+}
+
+static crm_status resolve_column(const crm_csv_reader *r, const char *spec, long *out,
+                                 crm_error *err)
+{
+    *out = crm_csv_column(r, spec, err);
+    return *out < 0 ? err->status : CRM_OK;
+}
+
+static crm_status empty_key_error(const crm_csv_reader *r, const crm_csv_record *rec, long column,
+                                  const char *what, crm_error *err)
+{
+    return crm_error_set(err, CRM_EDATA, "%s:%llu: column '%s': empty %s id (crm-clean sets such "
+                         "rows aside)", crm_csv_input_name(r), (unsigned long long)rec->line,
+                         crm_csv_column_name(r, (size_t)column), what);
+}
+
+/* Long transactions: one (basket, item) pair per row, rows of one basket
+ * anywhere in the input. */
+static crm_status read_long(basket_run *run, crm_csv_reader *r, crm_error *err)
+{
+    const basket_options_t *o = run->o;
+    int recommend = o->kind == WRITE_RECOMMENDATIONS;
+    const char *basket_spec = o->basket_column ? o->basket_column
+                              : o->by_customer ? (o->customer_column ? o->customer_column : "customer_id")
+                                               : "invoice_id";
+    long basket, item, customer = -1;
+    crm_status st;
+    if ((st = resolve_column(r, basket_spec, &basket, err)) != CRM_OK ||
+        (st = resolve_column(r, o->item_column ? o->item_column : "product_id", &item, err)) != CRM_OK)
+        return st;
+    if (recommend && run->customers != run->mined &&
+        (st = resolve_column(r, o->customer_column ? o->customer_column : "customer_id", &customer,
+                             err)) != CRM_OK)
+        return st;
+    size_t need = (size_t)(basket > item ? basket : item) + 1;
+    if ((size_t)(customer + 1) > need)
+        need = (size_t)(customer + 1);
+    const char *basket_what = o->basket_column ? "basket" : o->by_customer ? "customer" : "invoice";
+    const crm_csv_record *rec;
+    while ((st = crm_csv_next(r, &rec, err)) == CRM_OK && rec) {
+        if ((st = check_record(r, rec, need, err)) != CRM_OK ||
+            (st = check_item(run, r, rec, (size_t)item, err)) != CRM_OK)
+            return st;
+        if (rec->lengths[basket] == 0)
+            return empty_key_error(r, rec, basket, basket_what, err);
+        st = crm_basket_db_add_pair(run->mined, rec->fields[basket], rec->lengths[basket],
+                                    rec->fields[item], rec->lengths[item], err);
+        if (st == CRM_OK && customer >= 0) {
+            if (rec->lengths[customer] == 0)
+                return empty_key_error(r, rec, customer, "customer", err);
+            st = crm_basket_db_add_pair(run->customers, rec->fields[customer],
+                                        rec->lengths[customer], rec->fields[item],
+                                        rec->lengths[item], err);
+        }
+        if (st != CRM_OK) {
+            crm_error_prefix(err, "%s:%llu: ", crm_csv_input_name(r), (unsigned long long)rec->line);
+            return st;
+        }
+        crm_progress_update(&run->progress, ++run->rows, run->bytes_before + crm_csv_raw_bytes(r));
+    }
+    return st;
+}
+
+/* One basket per line (groceries.csv, FIMI).  Empty fields (a trailing
+ * delimiter, FIMI's trailing space) are skipped by the library. */
+static crm_status read_whole(basket_run *run, crm_csv_reader *r, crm_error *err)
+{
+    const crm_csv_record *rec;
+    crm_status st;
+    while ((st = crm_csv_next(r, &rec, err)) == CRM_OK && rec) {
+        if ((st = check_record(r, rec, 0, err)) != CRM_OK)
+            return st;
+        for (size_t i = 0; i < rec->nfields; i++) {
+            if ((st = check_item(run, r, rec, i, err)) != CRM_OK)
+                return st;
+        }
+        st = crm_basket_db_add(run->mined, rec->fields, rec->lengths, rec->nfields, err);
+        if (st != CRM_OK) {
+            crm_error_prefix(err, "%s:%llu: ", crm_csv_input_name(r), (unsigned long long)rec->line);
+            return st;
+        }
+        crm_progress_update(&run->progress, ++run->rows, run->bytes_before + crm_csv_raw_bytes(r));
+    }
+    return st;
+}
+
+static crm_status new_db(basket_run *run, crm_basket_db **db, crm_error *err)
+{
+    crm_basket_db_options opts;
+    crm_basket_db_options_init(&opts);
+    opts.items = run->items;
+    opts.item_separator = run->o->separator;
+    opts.empty = run->o->empty;
+    return crm_basket_db_new(db, &opts, err);
+}
+
+static crm_status read_inputs(basket_run *run, crm_error *err)
+{
+    const crm_common_options *common = run->common;
+    crm_status st;
+    if (run->o->kind == WRITE_RECOMMENDATIONS && !(run->items = crm_strtab_new(1024)))
+        return crm_error_set(err, CRM_ENOMEM, "out of memory");
+    if ((st = new_db(run, &run->mined, err)) != CRM_OK)
+        return st;
+    if (run->o->kind == WRITE_RECOMMENDATIONS) {
+        if (run->o->by_customer && !run->o->basket_column)
+            run->customers = run->mined;
+        else if ((st = new_db(run, &run->customers, err)) != CRM_OK)
+            return st;
+    }
+    size_t ninputs = common->ninputs ? common->ninputs : 1;
+    for (size_t i = 0; i < ninputs && st == CRM_OK; i++) {
+        crm_csv_reader *r;
+        if ((st = open_input(run, common->ninputs ? common->inputs[i] : NULL, &r, err)) != CRM_OK)
+            break;
+        st = run->o->format == FORMAT_LONG ? read_long(run, r, err) : read_whole(run, r, err);
+        run->bytes_before += crm_csv_raw_bytes(r);
+        crm_csv_close(r);
+    }
+    if (st == CRM_OK)
+        st = crm_basket_db_finish(run->mined, err);
+    if (st == CRM_OK && run->customers && run->customers != run->mined)
+        st = crm_basket_db_finish(run->customers, err);
+    return st;
+}
+
+/* ---- writing ---- */
+
+/* Growable text buffer for item fields. */
+typedef struct {
+    char *text;
+    size_t cap;
+} text_buffer;
+
+static crm_status reserve(text_buffer *b, size_t need, crm_error *err)
+{
+    if (need <= b->cap)
+        return CRM_OK;
+    size_t cap = b->cap ? b->cap : 256;
+    while (cap < need)
+        cap *= 2;
+    char *p = realloc(b->text, cap);
+    if (!p)
+        return crm_error_set(err, CRM_ENOMEM, "out of memory");
+    b->text = p;
+    b->cap = cap;
+    return CRM_OK;
+}
+
+/* "{a,b}": the item names in name order joined by the separator, inside
+ * braces.  Items never contain the separator (they are refused on input),
+ * so stripping the outer braces and splitting gives the items back. */
+static crm_status format_set(const crm_basket_db *db, char sep, const uint32_t *items, size_t n,
+                             text_buffer *b, size_t at, size_t *len, crm_error *err)
+{
+    for (;;) {
+        size_t room = b->cap > at + 2 ? b->cap - at - 2 : 0;
+        size_t need = crm_basket_format_items(db, items, n, sep, room ? b->text + at + 1 : NULL,
+                                              room);
+        if (need < room) {
+            b->text[at] = '{';
+            b->text[at + 1 + need] = '}';
+            b->text[at + 2 + need] = '\0';
+            *len = need + 2;
+            return CRM_OK;
+        }
+        crm_status st = reserve(b, at + need + 3, err);
+        if (st != CRM_OK)
+            return st;
+    }
+}
+
+/* Supports are count / n for few distinct counts, and the shortest
+ * round-trip text of a double is costly (a quarter of a whole run on FIMI
+ * retail at 0.01%), so each count's text is kept in a small direct-mapped
+ * cache. */
+enum { SUPPORT_CACHE = 4096 };
+
+typedef struct {
+    uint64_t count[SUPPORT_CACHE];     /* count + 1; 0 = empty slot */
+    unsigned char len[SUPPORT_CACHE];
+    char text[SUPPORT_CACHE][CRM_NUMBER_TEXT_MAX];
+} support_cache;
+
+static crm_status write_support(crm_csv_writer *w, support_cache *c, uint64_t count, double support)
+{
+    size_t slot = (size_t)(count % SUPPORT_CACHE);
+    if (c->count[slot] != count + 1) {
+        c->len[slot] = (unsigned char)crm_double_format(support, c->text[slot]);
+        c->count[slot] = count + 1;
+    }
+    return crm_csv_write_field(w, c->text[slot], c->len[slot]);
+}
+
+static crm_status write_fail(crm_status st, crm_error *err)
+{
+    if (st == CRM_EPIPE)
+        return crm_error_set(err, CRM_EPIPE, "closed pipe");
+    return crm_error_set(err, st, "cannot write the output");
+}
+
+static crm_status write_header(crm_csv_writer *w, const char *const *names, size_t n, crm_error *err)
+{
+    crm_status st = crm_csv_write_row(w, names, NULL, n);
+    return st == CRM_OK ? CRM_OK : write_fail(st, err);
+}
+
+static crm_status write_itemsets(crm_csv_writer *w, const crm_basket_itemsets *sets, char sep,
+                                 crm_error *err)
+{
+    static const char *const header[] = {"items", "size", "count", "support"};
+    crm_status st = write_header(w, header, 4, err);
+    const crm_basket_db *db = crm_basket_itemsets_db(sets);
+    text_buffer b = {NULL, 0};
+    support_cache *cache = calloc(1, sizeof *cache);
+    if (!cache)
+        st = crm_error_set(err, CRM_ENOMEM, "out of memory");
+    size_t n = crm_basket_itemsets_count(sets);
+    for (size_t i = 0; i < n && st == CRM_OK; i++) {
+        const crm_basket_itemset *s = crm_basket_itemsets_get(sets, i);
+        size_t len;
+        if ((st = format_set(db, sep, s->items, s->size, &b, 0, &len, err)) != CRM_OK)
+            break;
+        if ((st = crm_csv_write_field(w, b.text, len)) != CRM_OK ||
+            (st = crm_csv_write_int(w, (int64_t)s->size)) != CRM_OK ||
+            (st = crm_csv_write_int(w, (int64_t)s->count)) != CRM_OK ||
+            (st = write_support(w, cache, s->count, s->support)) != CRM_OK ||
+            (st = crm_csv_end_row(w)) != CRM_OK)
+            st = write_fail(st, err);
+    }
+    free(cache);
+    free(b.text);
+    return st;
+}
+
+static crm_status write_rules(crm_csv_writer *w, const crm_basket_rules *rules,
+                              const crm_basket_db *db, char sep, crm_error *err)
+{
+    static const char *const header[] = {"antecedent", "consequent", "count", "support",
+                                         "confidence", "lift", "leverage", "conviction"};
+    crm_status st = write_header(w, header, 8, err);
+    text_buffer b = {NULL, 0};
+    support_cache *cache = calloc(1, sizeof *cache);
+    if (!cache)
+        st = crm_error_set(err, CRM_ENOMEM, "out of memory");
+    size_t n = crm_basket_rules_count(rules);
+    for (size_t i = 0; i < n && st == CRM_OK; i++) {
+        const crm_basket_rule *r = crm_basket_rules_get(rules, i);
+        size_t xl, yl;
+        if ((st = format_set(db, sep, r->antecedent, r->antecedent_size, &b, 0, &xl, err)) != CRM_OK ||
+            (st = format_set(db, sep, r->consequent, r->consequent_size, &b, xl, &yl, err)) != CRM_OK)
+            break;
+        if ((st = crm_csv_write_field(w, b.text, xl)) != CRM_OK ||
+            (st = crm_csv_write_field(w, b.text + xl, yl)) != CRM_OK ||
+            (st = crm_csv_write_int(w, (int64_t)r->count)) != CRM_OK ||
+            (st = write_support(w, cache, r->count, r->support)) != CRM_OK ||
+            (st = crm_csv_write_double(w, r->confidence)) != CRM_OK ||
+            (st = crm_csv_write_double(w, r->lift)) != CRM_OK ||
+            (st = crm_csv_write_double(w, r->leverage)) != CRM_OK ||
+            (st = crm_csv_write_double(w, r->conviction)) != CRM_OK ||
+            (st = crm_csv_end_row(w)) != CRM_OK)
+            st = write_fail(st, err);
+    }
+    free(cache);
+    free(b.text);
+    return st;
+}
+
+static crm_status write_recommendations(crm_csv_writer *w, const crm_basket_recommendations *recs,
+                                        const crm_basket_rules *rules,
+                                        const crm_basket_db *customers, char sep, crm_error *err)
+{
+    static const char *const header[] = {"customer_id", "product_id", "score", "rule"};
+    crm_status st = write_header(w, header, 4, err);
+    text_buffer b = {NULL, 0};
+    size_t n = crm_basket_recommendations_count(recs);
+    for (size_t i = 0; i < n && st == CRM_OK; i++) {
+        const crm_basket_recommendation *rec = crm_basket_recommendations_get(recs, i);
+        const crm_basket_rule *r = crm_basket_rules_get(rules, rec->rule);
+        size_t key_len, product_len, xl, yl;
+        const char *key = crm_basket_db_basket_key(customers, rec->customer, &key_len);
+        const char *product = crm_basket_db_item_name(customers, rec->product, &product_len);
+        if ((st = format_set(customers, sep, r->antecedent, r->antecedent_size, &b, 0, &xl, err)) != CRM_OK)
+            break;
+        /* "{a,b} => {c}" */
+        if ((st = reserve(&b, xl + 4, err)) != CRM_OK)
+            break;
+        memcpy(b.text + xl, " => ", 4);
+        if ((st = format_set(customers, sep, r->consequent, r->consequent_size, &b, xl + 4, &yl,
+                             err)) != CRM_OK)
+            break;
+        if ((st = crm_csv_write_field(w, key, key_len)) != CRM_OK ||
+            (st = crm_csv_write_field(w, product, product_len)) != CRM_OK ||
+            (st = crm_csv_write_double(w, rec->score)) != CRM_OK ||
+            (st = crm_csv_write_field(w, b.text, xl + 4 + yl)) != CRM_OK ||
+            (st = crm_csv_end_row(w)) != CRM_OK)
+            st = write_fail(st, err);
+    }
+    free(b.text);
+    return st;
+}
+
+/* ---- the run ---- */
+
+/* --antecedent/--consequent: item names joined by the separator.  A name no
+ * basket has cannot be in a rule; it is reported, not an error, so that a
+ * nightly job survives a product that left the range. */
+static crm_status item_list(const basket_run *run, const char *option, const char *arg,
+                            uint32_t **ids, size_t *n, crm_error *err)
+{
+    size_t cap = 1;
+    for (const char *p = arg; *p; p++)
+        cap += *p == run->o->separator;
+    *ids = malloc(cap * sizeof **ids);
+    *n = 0;
+    if (!*ids)
+        return crm_error_set(err, CRM_ENOMEM, "out of memory");
+    const char *p = arg;
+    for (;;) {
+        const char *end = strchr(p, run->o->separator);
+        size_t len = end ? (size_t)(end - p) : strlen(p);
+        uint32_t id;
+        if (len > 0 && crm_basket_db_find_item(run->mined, p, len, &id) &&
+            crm_basket_db_item_count(run->mined, id) > 0)
+            (*ids)[(*n)++] = id;
+        else if (len > 0 && !run->o->quiet) {
+            char shown[256], message[400];
+            snprintf(message, sizeof message, "%s: no basket has the item '%s'", option,
+                     crm_error_quote(shown, sizeof shown, p, len));
+            crm_cli_error("crm-basket", message);
+        }
+        if (!end)
+            break;
+        p = end + 1;
+    }
+    return CRM_OK;
+}
+
+typedef struct {
+    uint64_t min_count;
+    size_t written;
+    size_t customers_served;
+} run_result;
+
+static crm_status mine_and_write(basket_run *run, crm_csv_writer *w, run_result *res,
+                                 crm_error *err)
+{
+    const basket_options_t *o = run->o;
+    uint64_t n = crm_basket_db_count(run->mined);
+    crm_status st = CRM_OK;
+    res->min_count = o->min_count;
+    if (!o->min_count && (st = crm_basket_min_count(o->min_support ? o->min_support : 0.1, n,
+                                                    &res->min_count, err)) != CRM_OK)
+        return st;
+
+    crm_basket_mine_options mo;
+    crm_basket_mine_options_init(&mo);
+    mo.min_count = res->min_count;
+    mo.min_len = o->min_len ? o->min_len : 1;
+    mo.max_len = o->max_len;
+    if (o->kind == WRITE_ITEMSETS)
+        mo.target = o->target;
+    else
+        mo.min_len = 1;   /* rules need every frequent set; their length is filtered below */
+    crm_basket_itemsets *sets = NULL;
+    crm_basket_rules *rules = NULL;
+    crm_basket_recommendations *recs = NULL;
+    uint32_t *ante = NULL, *cons = NULL;
+    if ((st = crm_basket_mine(run->mined, &mo, &sets, err)) != CRM_OK)
+        return st;
+    if (o->kind == WRITE_ITEMSETS) {
+        st = write_itemsets(w, sets, o->separator, err);
+        res->written = crm_basket_itemsets_count(sets);
+        crm_basket_itemsets_free(sets);
+        return st;
+    }
+
+    crm_basket_rule_options ro;
+    crm_basket_rule_options_init(&ro);
+    ro.min_confidence = o->min_confidence;
+    ro.min_lift = o->min_lift;
+    ro.max_consequent = o->max_consequent;
+    ro.min_len = o->min_len ? o->min_len : 1;
+    ro.max_len = o->max_len;
+    ro.order = o->order;
+    if (o->antecedent && (st = item_list(run, "--antecedent", o->antecedent, &ante,
+                                         &ro.n_antecedent_items, err)) == CRM_OK)
+        ro.antecedent_items = ante;
+    if (st == CRM_OK && o->consequent &&
+        (st = item_list(run, "--consequent", o->consequent, &cons, &ro.n_consequent_items,
+                        err)) == CRM_OK)
+        ro.consequent_items = cons;
+    if (st == CRM_OK)
+        st = crm_basket_rules_generate(sets, &ro, &rules, err);
+    if (st == CRM_OK && o->kind == WRITE_RULES) {
+        st = write_rules(w, rules, run->mined, o->separator, err);
+        res->written = crm_basket_rules_count(rules);
+    }
+    if (st == CRM_OK && o->kind == WRITE_RECOMMENDATIONS) {
+        crm_basket_recommend_options rec;
+        crm_basket_recommend_options_init(&rec);
+        rec.top_n = o->top;
+        rec.score = o->score;
+        st = crm_basket_recommend(run->customers, rules, &rec, &recs, err);
+        if (st == CRM_OK) {
+            st = write_recommendations(w, recs, rules, run->customers, o->separator, err);
+            res->written = crm_basket_recommendations_count(recs);
+            for (size_t i = 0; i < res->written; i++) {
+                if (i == 0 || crm_basket_recommendations_get(recs, i)->customer !=
+                                  crm_basket_recommendations_get(recs, i - 1)->customer)
+                    res->customers_served++;
+            }
+        }
+    }
+    crm_basket_recommendations_free(recs);
+    crm_basket_rules_free(rules);
+    crm_basket_itemsets_free(sets);
+    free(ante);
+    free(cons);
+    return st;
+}
+
+static const char *kind_name(output_kind kind)
+{
+    return kind == WRITE_ITEMSETS ? "itemsets" : kind == WRITE_RULES ? "rules" : "recommendations";
+}
+
+static void print_summary(const basket_run *run, const run_result *res)
+{
+    const crm_basket_db_stats *k = crm_basket_db_stats_get(run->mined);
+    fprintf(stderr, "crm-basket: %llu baskets, %llu items, minimum count %llu: %llu %s",
+            (unsigned long long)k->baskets, (unsigned long long)k->items,
+            (unsigned long long)res->min_count, (unsigned long long)res->written,
+            kind_name(run->o->kind));
+    if (run->o->kind == WRITE_RECOMMENDATIONS)
+        fprintf(stderr, " for %llu customers", (unsigned long long)res->customers_served);
+    fputc('\n', stderr);
+    if (k->empty_baskets)
+        fprintf(stderr, "crm-basket: empty baskets %s: %llu\n",
+                run->o->empty == CRM_BASKET_EMPTY_SKIP ? "left out" : "counted in the baskets",
+                (unsigned long long)k->empty_baskets);
+    if (k->empty_items)
+        fprintf(stderr, "crm-basket: empty items skipped: %llu\n", (unsigned long long)k->empty_items);
+    if (k->duplicate_items)
+        fprintf(stderr, "crm-basket: repeated items within a basket, counted once: %llu\n",
+                (unsigned long long)k->duplicate_items);
+}
+
+static void fill_report(crm_report *rep, const basket_run *run, const run_result *res)
+{
+    crm_report_set(rep, "rows_in", run->rows);
+    if (!run->mined || !crm_basket_db_stats_get(run->mined)->baskets)
+        return;
+    const crm_basket_db_stats *k = crm_basket_db_stats_get(run->mined);
+    crm_report_set(rep, "baskets", k->baskets);
+    crm_report_set(rep, "items", k->items);
+    crm_report_set(rep, "empty_baskets", k->empty_baskets);
+    crm_report_set(rep, "empty_items", k->empty_items);
+    crm_report_set(rep, "duplicate_items", k->duplicate_items);
+    crm_report_set(rep, "min_count", res->min_count);
+    crm_report_set(rep, "rows_out", res->written);
+    crm_report_set_text(rep, "output", kind_name(run->o->kind));
+}
+
+int main(int argc, char **argv)
+{
+    crm_cli_init_process();
+    basket_options_t o = {0};
+    o.separator = ',';
+    o.max_consequent = 1;
+    o.min_confidence = 0.8;
+    crm_common_options common;
+    crm_error err;
+    crm_error_clear(&err);
+    crm_cli_spec spec = {"crm-basket", usage, basket_options, "q", handle_option, &o, 0};
+    crm_status st = crm_cli_parse(&spec, argc, argv, &common, &err);
+    if (st == CRM_OK && !common.help && !common.version)
+        st = check_options(&o, &err);
+    if (st != CRM_OK)
+        return crm_cli_fail("crm-basket", &err);
+    if (common.help) {
+        fputs(usage, stdout);
+        return 0;
+    }
+    if (common.version) {
+        crm_cli_print_version("crm-basket");
+        return 0;
+    }
+
+    basket_run run = {.o = &o, .common = &common};
+    run_result res = {0};
+    crm_report *report = crm_report_new("crm-basket");
+    crm_progress_start(&run.progress, "crm-basket", common.progress);
+    crm_csv_writer *w = NULL;
+    st = crm_csv_writer_open(&w, common.output, common.gzip, ',', &err);
+    if (st == CRM_OK)
+        st = read_inputs(&run, &err);
+    crm_progress_finish(&run.progress, run.rows, run.bytes_before);
+    if (st == CRM_OK)
+        st = mine_and_write(&run, w, &res, &err);
+    if (st == CRM_OK) {
+        st = crm_csv_writer_close(w, &err);
+        w = NULL;
+    }
+    if (w)
+        crm_csv_writer_abort(w);   /* a failed run leaves an earlier output file in place */
+    if (st == CRM_OK && !o.quiet)
+        print_summary(&run, &res);
+    if (report && common.report) {
+        crm_error rerr;
+        fill_report(report, &run, &res);
+        crm_report_set_text(report, "status", st == CRM_OK || st == CRM_EPIPE ? "ok" : "failed");
+        if (crm_report_write(report, common.report, &rerr) != CRM_OK && st == CRM_OK) {
+            err = rerr;
+            st = rerr.status;
+        }
+    }
+    crm_report_free(report);
+    if (run.customers != run.mined)
+        crm_basket_db_free(run.customers);
+    crm_basket_db_free(run.mined);
+    crm_strtab_free(run.items);
+    if (st != CRM_OK)
+        return crm_cli_fail("crm-basket", &err);
+    return 0;
+}
