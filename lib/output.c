@@ -250,6 +250,10 @@ crm_status crm_output_commit(crm_output *out, crm_error *err)
         flush_buffer(out);
     if (out->status == CRM_OK && out->gzip)
         emit(out, NULL, 0, Z_FINISH);
+    /* The data must be on disk before the rename makes it the result: after
+     * a crash the target is either the old file or the whole new one. */
+    if (out->status == CRM_OK && out->tmp_path && fsync(out->fd) != 0)
+        fail(out, errno, "write failed");
     if (out->owns_fd) {
         int rc = close(out->fd);
         out->fd = -1;
