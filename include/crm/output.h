@@ -24,7 +24,7 @@ crm_status crm_output_open(crm_output **out, const char *path, int gzip, crm_err
  * later call returns the same failure without writing. */
 crm_status crm_output_write(crm_output *out, const void *data, size_t len);
 
-/* Flushes, finishes the gzip stream, syncs and renames the temporary file
+/* Flushes, finishes the gzip stream, fsyncs and renames the temporary file
  * onto the target; then frees out.  On failure the temporary file is
  * removed, the target is untouched and err names the file and the cause. */
 crm_status crm_output_commit(crm_output *out, crm_error *err);
