@@ -1,0 +1,1232 @@
+/* crm-segment: the customers table in, the same table out with one segment
+ * column per --by (rfm, value, lifecycle, kmeans); --profile sums the
+ * segments up. */
+#include <math.h>
+#include <stdint.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "crm/cli.h"
+#include "crm/csv.h"
+#include "crm/kmeans.h"
+#include "crm/number.h"
+#include "crm/report.h"
+#include "crm/segment.h"
+#include "crm/units.h"
+
+static const char usage[] =
+    "Usage: crm-segment --by METHOD [--by METHOD...] [OPTIONS] [FILE]\n"
+    "Reads the customers table (crm-rfm / crm-ltv output; standard input when no FILE)\n"
+    "and writes it again, rows in input order and every column as read, with one\n"
+    "segment column per --by: 'segment' for one method, segment_<method> for several.\n"
+    "\n"
+    "  --by rfm|value|lifecycle|kmeans   segmentation method (repeatable)\n"
+    "RFM (columns r_score, f_score, m_score):\n"
+    "      --bins N              scores run 1..N (default 5)\n"
+    "      --map FILE            segment map: CSV segment,r,f,m of score ranges (N, N-M, *)\n"
+    "Value tiers MVC / MGC / Standard / BZ:\n"
+    "      --top SHARE           MVC hold this share of the positive value (default 80%)\n"
+    "      --top-count N         MVC are the N most valuable customers instead\n"
+    "      --growth F            MGC when predicted > F x value to date (default 1.5)\n"
+    "Lifecycle stages new / growing / mature / declining / lapsed (thresholds in days,\n"
+    "written with their unit):\n"
+    "      --new-tenure D (90d)  --mature-tenure D (365d)  --declining-recency D (180d)\n"
+    "      --lapsed-recency D (365d)  --recent-window D (90d)  --growing-trend X (1.5)\n"
+    "      --declining-trend X (0.5)  --declining-p-alive P (0.5)  --lapsed-p-alive P (0.1)\n"
+    "K-means clusters 1..k:\n"
+    "  -k N|auto                 clusters (auto: best silhouette for k in --k-range)\n"
+    "      --features COLS       comma-separated feature columns\n"
+    "                            (default recency_days,frequency,monetary)\n"
+    "      --transform log1p|none  per-feature transform (default log1p)\n"
+    "      --no-zscore           do not standardise the features\n"
+    "      --seed N (1)  --restarts N (10)  --max-iter N (300)  --tol X (1e-4)\n"
+    "      --k-range LO-HI (2-10)  --sample N (10000)   for -k auto\n"
+    "      --order COL           number clusters by this feature's mean (default: the first)\n"
+    "      --descending          highest mean first\n"
+    "Columns (name or 1-based index):\n"
+    "      --r COL  --f COL  --m COL  --value COL (profit, else monetary)\n"
+    "      --predicted COL (clv when present)  --no-predicted\n"
+    "      --tenure COL  --recency COL  --frequency COL  --p-alive COL (p_alive when present)\n"
+    "      --no-p-alive  --recent COL (purchases in the recent window; no default)\n"
+    "Output:\n"
+    "      --profile FILE        one row per segment: customers, shares, value, feature means\n"
+    "  -q, --quiet               no summary on stderr\n"
+    "Common:\n"
+    "  -o, --output FILE  -z, --gzip  -d, --delimiter C  -t, --tab  --encoding NAME\n"
+    "  --no-header  --max-field-size N  --progress  --report FILE  --help  --version\n";
+
+enum {
+    OPT_BY = 256, OPT_BINS, OPT_MAP, OPT_TOP, OPT_TOP_COUNT, OPT_GROWTH,
+    OPT_NEW_TENURE, OPT_MATURE_TENURE, OPT_DECLINING_RECENCY, OPT_LAPSED_RECENCY,
+    OPT_RECENT_WINDOW, OPT_GROWING_TREND, OPT_DECLINING_TREND, OPT_DECLINING_P_ALIVE,
+    OPT_LAPSED_P_ALIVE, OPT_FEATURES, OPT_TRANSFORM, OPT_NO_ZSCORE, OPT_SEED, OPT_RESTARTS,
+    OPT_MAX_ITER, OPT_TOL, OPT_K_RANGE, OPT_SAMPLE, OPT_ORDER, OPT_DESCENDING,
+    OPT_R, OPT_F, OPT_M, OPT_VALUE, OPT_PREDICTED, OPT_TENURE, OPT_RECENCY, OPT_FREQUENCY,
+    OPT_P_ALIVE, OPT_RECENT, /* the column options run from OPT_R to OPT_RECENT */
+    OPT_NO_PREDICTED, OPT_NO_P_ALIVE, OPT_PROFILE,
+    OPT_K = 'k', OPT_QUIET = 'q'
+};
+
+static const struct option segment_options_table[] = {
+    {"by", required_argument, NULL, OPT_BY},
+    {"bins", required_argument, NULL, OPT_BINS},
+    {"map", required_argument, NULL, OPT_MAP},
+    {"top", required_argument, NULL, OPT_TOP},
+    {"top-count", required_argument, NULL, OPT_TOP_COUNT},
+    {"growth", required_argument, NULL, OPT_GROWTH},
+    {"new-tenure", required_argument, NULL, OPT_NEW_TENURE},
+    {"mature-tenure", required_argument, NULL, OPT_MATURE_TENURE},
+    {"declining-recency", required_argument, NULL, OPT_DECLINING_RECENCY},
+    {"lapsed-recency", required_argument, NULL, OPT_LAPSED_RECENCY},
+    {"recent-window", required_argument, NULL, OPT_RECENT_WINDOW},
+    {"growing-trend", required_argument, NULL, OPT_GROWING_TREND},
+    {"declining-trend", required_argument, NULL, OPT_DECLINING_TREND},
+    {"declining-p-alive", required_argument, NULL, OPT_DECLINING_P_ALIVE},
+    {"lapsed-p-alive", required_argument, NULL, OPT_LAPSED_P_ALIVE},
+    {"features", required_argument, NULL, OPT_FEATURES},
+    {"transform", required_argument, NULL, OPT_TRANSFORM},
+    {"no-zscore", no_argument, NULL, OPT_NO_ZSCORE},
+    {"seed", required_argument, NULL, OPT_SEED},
+    {"restarts", required_argument, NULL, OPT_RESTARTS},
+    {"max-iter", required_argument, NULL, OPT_MAX_ITER},
+    {"tol", required_argument, NULL, OPT_TOL},
+    {"k-range", required_argument, NULL, OPT_K_RANGE},
+    {"sample", required_argument, NULL, OPT_SAMPLE},
+    {"order", required_argument, NULL, OPT_ORDER},
+    {"descending", no_argument, NULL, OPT_DESCENDING},
+    {"r", required_argument, NULL, OPT_R},
+    {"f", required_argument, NULL, OPT_F},
+    {"m", required_argument, NULL, OPT_M},
+    {"value", required_argument, NULL, OPT_VALUE},
+    {"predicted", required_argument, NULL, OPT_PREDICTED},
+    {"tenure", required_argument, NULL, OPT_TENURE},
+    {"recency", required_argument, NULL, OPT_RECENCY},
+    {"frequency", required_argument, NULL, OPT_FREQUENCY},
+    {"p-alive", required_argument, NULL, OPT_P_ALIVE},
+    {"recent", required_argument, NULL, OPT_RECENT},
+    {"no-predicted", no_argument, NULL, OPT_NO_PREDICTED},
+    {"no-p-alive", no_argument, NULL, OPT_NO_P_ALIVE},
+    {"profile", required_argument, NULL, OPT_PROFILE},
+    {"quiet", no_argument, NULL, OPT_QUIET},
+    {NULL, 0, NULL, 0},
+};
+
+typedef enum { BY_RFM = 0, BY_VALUE, BY_LIFECYCLE, BY_KMEANS, BY_COUNT } method;
+
+static const char *const method_names[BY_COUNT] = {"rfm", "value", "lifecycle", "kmeans"};
+
+/* The column options, indexed by id - OPT_R, and the header names used
+ * when they are not given (NULL: no default, the column is optional). */
+enum { NCOLUMN_OPTIONS = OPT_RECENT - OPT_R + 1 };
+enum { COL_R, COL_F, COL_M, COL_VALUE, COL_PREDICTED, COL_TENURE, COL_RECENCY, COL_FREQUENCY,
+       COL_P_ALIVE, COL_RECENT };
+static const char *const column_defaults[NCOLUMN_OPTIONS] = {
+    "r_score", "f_score", "m_score", NULL, "clv", "tenure_days", "recency_days", "frequency",
+    "p_alive", NULL};
+
+static const char default_features[] = "recency_days,frequency,monetary";
+
+enum { MAX_FEATURES = 64 };
+
+typedef struct {
+    method by[BY_COUNT];
+    size_t nby;
+    const char *columns[NCOLUMN_OPTIONS];
+    int no_predicted, no_p_alive;
+    int bins;
+    const char *map_path;
+    crm_value_options value;
+    crm_lifecycle_options life;
+    crm_kmeans_options km;
+    int k_given, k_auto, k_range_given;
+    size_t k_min, k_max, sample;
+    const char *features;      /* as given, or NULL */
+    const char *order;         /* feature column, or NULL: the first */
+    const char *profile_path;
+    int quiet;
+} segment_options;
+
+/* ---- option values ---- */
+
+static crm_status parse_whole(const char *option, const char *arg, unsigned long long lo,
+                              unsigned long long hi, unsigned long long *out, crm_error *err)
+{
+    int64_t v;
+    if (crm_parse_int64(arg, strlen(arg), &v) != CRM_OK || v < 0 ||
+        (unsigned long long)v < lo || (unsigned long long)v > hi)
+        return crm_error_set(err, CRM_EUSAGE, "%s wants a whole number from %llu to %llu, got '%s'",
+                             option, lo, hi, arg);
+    *out = (unsigned long long)v;
+    return CRM_OK;
+}
+
+static crm_status parse_positive(const char *option, const char *arg, double *out, crm_error *err)
+{
+    double v;
+    if (crm_parse_double(arg, strlen(arg), NULL, &v) != CRM_OK || !(v > 0.0) || !isfinite(v))
+        return crm_error_set(err, CRM_EUSAGE, "%s wants a number above 0, got '%s'", option, arg);
+    *out = v;
+    return CRM_OK;
+}
+
+static crm_status parse_days(const char *option, const char *arg, double *days, crm_error *err)
+{
+    crm_duration d;
+    if (crm_parse_duration(arg, &d, err) != CRM_OK) {
+        crm_error_prefix(err, "%s: ", option);
+        return CRM_EUSAGE;
+    }
+    *days = crm_duration_in(d, CRM_UNIT_DAY);
+    return CRM_OK;
+}
+
+static crm_status parse_share(const char *option, const char *arg, double *out, crm_error *err)
+{
+    if (crm_parse_fraction(arg, out, err) != CRM_OK) {
+        crm_error_prefix(err, "%s: ", option);
+        return CRM_EUSAGE;
+    }
+    return CRM_OK;
+}
+
+static crm_status parse_by(segment_options *o, const char *arg, crm_error *err)
+{
+    for (int m = 0; m < BY_COUNT; m++) {
+        if (strcmp(arg, method_names[m]) != 0)
+            continue;
+        for (size_t i = 0; i < o->nby; i++)
+            if (o->by[i] == (method)m)
+                return crm_error_set(err, CRM_EUSAGE, "--by %s is given twice", arg);
+        o->by[o->nby++] = (method)m;
+        return CRM_OK;
+    }
+    return crm_error_set(err, CRM_EUSAGE, "--by wants rfm, value, lifecycle or kmeans, got '%s'",
+                         arg);
+}
+
+static crm_status parse_k(segment_options *o, const char *arg, crm_error *err)
+{
+    o->k_given = 1;
+    if (strcmp(arg, "auto") == 0) {
+        o->k_auto = 1;
+        return CRM_OK;
+    }
+    unsigned long long k = 0;
+    crm_status st = parse_whole("-k", arg, 1, 1000000, &k, err);
+    if (st != CRM_OK)
+        return crm_error_set(err, CRM_EUSAGE, "-k wants a number of clusters from 1 to 1000000 "
+                             "or 'auto', got '%s'", arg);
+    o->k_auto = 0;
+    o->km.k = (size_t)k;
+    return CRM_OK;
+}
+
+static crm_status parse_k_range(segment_options *o, const char *arg, crm_error *err)
+{
+    const char *dash = strchr(arg, '-');
+    unsigned long long lo = 0, hi = 0;
+    char low[32];
+    if (!dash || (size_t)(dash - arg) >= sizeof low)
+        return crm_error_set(err, CRM_EUSAGE, "--k-range wants LO-HI (e.g. 2-10), got '%s'", arg);
+    memcpy(low, arg, (size_t)(dash - arg));
+    low[dash - arg] = '\0';
+    if (parse_whole("--k-range", low, 2, 1000, &lo, err) != CRM_OK ||
+        parse_whole("--k-range", dash + 1, 2, 1000, &hi, err) != CRM_OK || lo > hi)
+        return crm_error_set(err, CRM_EUSAGE,
+                             "--k-range wants LO-HI with 2 <= LO <= HI <= 1000, got '%s'", arg);
+    o->k_min = (size_t)lo;
+    o->k_max = (size_t)hi;
+    o->k_range_given = 1;
+    return CRM_OK;
+}
+
+static crm_status handle_option(int id, const char *arg, void *ctx, crm_error *err)
+{
+    segment_options *o = ctx;
+    unsigned long long whole = 0;
+    crm_status st;
+    if (id >= OPT_R && id <= OPT_RECENT) {
+        o->columns[id - OPT_R] = arg;
+        return CRM_OK;
+    }
+    switch (id) {
+    case OPT_BY:
+        return parse_by(o, arg, err);
+    case OPT_BINS:
+        st = parse_whole("--bins", arg, 1, CRM_RFM_MAX_BINS, &whole, err);
+        o->bins = (int)whole;
+        return st;
+    case OPT_MAP:
+        o->map_path = arg;
+        return CRM_OK;
+    case OPT_TOP:
+        if ((st = parse_share("--top", arg, &o->value.top_share, err)) == CRM_OK &&
+            !(o->value.top_share > 0.0))
+            return crm_error_set(err, CRM_EUSAGE, "--top wants a share above 0, got '%s'", arg);
+        return st;
+    case OPT_TOP_COUNT:
+        st = parse_whole("--top-count", arg, 1, SIZE_MAX, &whole, err);
+        o->value.top_count = (size_t)whole;
+        return st;
+    case OPT_GROWTH:
+        return parse_positive("--growth", arg, &o->value.growth, err);
+    case OPT_NEW_TENURE:
+        return parse_days("--new-tenure", arg, &o->life.new_days, err);
+    case OPT_MATURE_TENURE:
+        return parse_days("--mature-tenure", arg, &o->life.mature_days, err);
+    case OPT_DECLINING_RECENCY:
+        return parse_days("--declining-recency", arg, &o->life.declining_days, err);
+    case OPT_LAPSED_RECENCY:
+        return parse_days("--lapsed-recency", arg, &o->life.lapsed_days, err);
+    case OPT_RECENT_WINDOW:
+        return parse_days("--recent-window", arg, &o->life.recent_days, err);
+    case OPT_GROWING_TREND:
+        return parse_positive("--growing-trend", arg, &o->life.growing_trend, err);
+    case OPT_DECLINING_TREND:
+        return parse_positive("--declining-trend", arg, &o->life.declining_trend, err);
+    case OPT_DECLINING_P_ALIVE:
+        return parse_share("--declining-p-alive", arg, &o->life.declining_p_alive, err);
+    case OPT_LAPSED_P_ALIVE:
+        return parse_share("--lapsed-p-alive", arg, &o->life.lapsed_p_alive, err);
+    case OPT_FEATURES:
+        o->features = arg;
+        return CRM_OK;
+    case OPT_TRANSFORM:
+        if (strcmp(arg, "log1p") == 0)
+            o->km.transform = CRM_KMEANS_TRANSFORM_LOG1P;
+        else if (strcmp(arg, "none") == 0)
+            o->km.transform = CRM_KMEANS_TRANSFORM_NONE;
+        else
+            return crm_error_set(err, CRM_EUSAGE, "--transform wants log1p or none, got '%s'", arg);
+        return CRM_OK;
+    case OPT_NO_ZSCORE:
+        o->km.zscore = 0;
+        return CRM_OK;
+    case OPT_SEED:
+        st = parse_whole("--seed", arg, 0, 4294967295ull, &whole, err);
+        o->km.seed = (unsigned long)whole;
+        return st;
+    case OPT_RESTARTS:
+        st = parse_whole("--restarts", arg, 1, 100000, &whole, err);
+        o->km.restarts = (unsigned)whole;
+        return st;
+    case OPT_MAX_ITER:
+        st = parse_whole("--max-iter", arg, 1, 1000000, &whole, err);
+        o->km.max_iter = (unsigned)whole;
+        return st;
+    case OPT_TOL:
+        if (crm_parse_double(arg, strlen(arg), NULL, &o->km.tol) != CRM_OK || !(o->km.tol >= 0.0) ||
+            !isfinite(o->km.tol))
+            return crm_error_set(err, CRM_EUSAGE, "--tol wants a number >= 0, got '%s'", arg);
+        return CRM_OK;
+    case OPT_K:
+        return parse_k(o, arg, err);
+    case OPT_K_RANGE:
+        return parse_k_range(o, arg, err);
+    case OPT_SAMPLE:
+        st = parse_whole("--sample", arg, 2, SIZE_MAX, &whole, err);
+        o->sample = (size_t)whole;
+        return st;
+    case OPT_ORDER:
+        o->order = arg;
+        return CRM_OK;
+    case OPT_DESCENDING:
+        o->km.order_descending = 1;
+        return CRM_OK;
+    case OPT_NO_PREDICTED:
+        o->no_predicted = 1;
+        return CRM_OK;
+    case OPT_NO_P_ALIVE:
+        o->no_p_alive = 1;
+        return CRM_OK;
+    case OPT_PROFILE:
+        o->profile_path = arg;
+        return CRM_OK;
+    case OPT_QUIET:
+        o->quiet = 1;
+        return CRM_OK;
+    default:
+        return crm_error_set(err, CRM_EUSAGE, "unhandled option");
+    }
+}
+
+static int uses(const segment_options *o, method m)
+{
+    for (size_t i = 0; i < o->nby; i++)
+        if (o->by[i] == m)
+            return 1;
+    return 0;
+}
+
+/* The library checks the thresholds too; here the message names the options. */
+static crm_status check_lifecycle_order(const crm_lifecycle_options *l, crm_error *err)
+{
+    if (l->new_days > l->mature_days)
+        return crm_error_set(err, CRM_EUSAGE, "--new-tenure (%g days) is above --mature-tenure "
+                             "(%g days)", l->new_days, l->mature_days);
+    if (l->declining_days > l->lapsed_days)
+        return crm_error_set(err, CRM_EUSAGE, "--declining-recency (%g days) is above "
+                             "--lapsed-recency (%g days)", l->declining_days, l->lapsed_days);
+    if (l->declining_trend >= l->growing_trend)
+        return crm_error_set(err, CRM_EUSAGE, "--declining-trend (%g) must be below "
+                             "--growing-trend (%g)", l->declining_trend, l->growing_trend);
+    if (l->lapsed_p_alive > l->declining_p_alive)
+        return crm_error_set(err, CRM_EUSAGE, "--lapsed-p-alive (%g) is above "
+                             "--declining-p-alive (%g)", l->lapsed_p_alive, l->declining_p_alive);
+    return CRM_OK;
+}
+
+/* Options that only make sense together. */
+static crm_status check_options(const segment_options *o, crm_error *err)
+{
+    if (o->nby == 0)
+        return crm_error_set(err, CRM_EUSAGE, "say how to segment: --by rfm, value, lifecycle or "
+                             "kmeans");
+    if (uses(o, BY_KMEANS) && !o->k_given)
+        return crm_error_set(err, CRM_EUSAGE, "--by kmeans needs -k N or -k auto");
+    if (!uses(o, BY_KMEANS) && o->k_given)
+        return crm_error_set(err, CRM_EUSAGE, "-k is for --by kmeans");
+    if (!uses(o, BY_RFM) && o->map_path)
+        return crm_error_set(err, CRM_EUSAGE, "--map is for --by rfm");
+    if (o->k_range_given && !o->k_auto)
+        return crm_error_set(err, CRM_EUSAGE, "--k-range is for -k auto");
+    return uses(o, BY_LIFECYCLE) ? check_lifecycle_order(&o->life, err) : CRM_OK;
+}
+
+/* ---- the customers table, kept in memory (segments need every row) ---- */
+
+typedef struct {
+    size_t ncols;
+    size_t nrows;
+    char *bytes;           /* every field of every row, back to back */
+    size_t used, bytes_cap;
+    size_t *row_start;     /* nrows: offset of the row's first field in bytes */
+    size_t start_cap;
+    uint32_t *lengths;     /* nrows x ncols (a record is at most 64 MB by default) */
+    size_t lengths_cap;
+    uint64_t *lines;       /* nrows: input line of each row, for messages */
+    size_t lines_cap;
+} table;
+
+static void table_free(table *t)
+{
+    free(t->bytes);
+    free(t->row_start);
+    free(t->lengths);
+    free(t->lines);
+}
+
+/* Doubles *cap until it holds need elements. */
+static int grow(void **p, size_t *cap, size_t need, size_t elem)
+{
+    if (need <= *cap)
+        return 1;
+    size_t c = *cap ? *cap : 1024;
+    while (c < need)
+        c *= 2;
+    void *q = realloc(*p, c * elem);
+    if (!q)
+        return 0;
+    *p = q;
+    *cap = c;
+    return 1;
+}
+
+static crm_status table_add(table *t, const crm_csv_record *rec, crm_error *err)
+{
+    size_t bytes = 0;
+    for (size_t j = 0; j < t->ncols; j++)
+        bytes += rec->lengths[j];
+    if (!grow((void **)&t->bytes, &t->bytes_cap, t->used + bytes, 1) ||
+        !grow((void **)&t->row_start, &t->start_cap, t->nrows + 1, sizeof *t->row_start) ||
+        !grow((void **)&t->lines, &t->lines_cap, t->nrows + 1, sizeof *t->lines) ||
+        !grow((void **)&t->lengths, &t->lengths_cap, (t->nrows + 1) * t->ncols,
+              sizeof *t->lengths))
+        return crm_error_set(err, CRM_ENOMEM, "out of memory after %zu customers", t->nrows);
+    t->row_start[t->nrows] = t->used;
+    t->lines[t->nrows] = rec->line;
+    for (size_t j = 0; j < t->ncols; j++) {
+        memcpy(t->bytes + t->used, rec->fields[j], rec->lengths[j]);
+        t->used += rec->lengths[j];
+        t->lengths[t->nrows * t->ncols + j] = (uint32_t)rec->lengths[j];
+    }
+    t->nrows++;
+    return CRM_OK;
+}
+
+/* ---- columns and numbers ---- */
+
+/* What the methods read, one array per input column, in row order. */
+typedef struct {
+    long col[NCOLUMN_OPTIONS];        /* resolved column, -1 when not used */
+    long feature_col[MAX_FEATURES];
+    const char *feature_names[MAX_FEATURES];
+    size_t nfeatures;
+    int *r, *f, *m;
+    double *value, *predicted, *tenure, *recency, *frequency, *p_alive, *recent;
+    double *features;                 /* n x nfeatures */
+    crm_decimal *value_exact;         /* for the profile's exact totals */
+    int value_is_exact;
+    size_t order_feature;
+} inputs;
+
+static void inputs_free(inputs *in)
+{
+    free(in->r);
+    free(in->f);
+    free(in->m);
+    free(in->value);
+    free(in->predicted);
+    free(in->tenure);
+    free(in->recency);
+    free(in->frequency);
+    free(in->p_alive);
+    free(in->recent);
+    free(in->features);
+    free(in->value_exact);
+}
+
+/* A column the user named (must exist) or its default header name (used
+ * when present, or required when `required`). */
+static crm_status resolve(const crm_csv_reader *r, const char *given, const char *fallback,
+                          int required, long *col, crm_error *err)
+{
+    *col = -1;
+    if (given) {
+        *col = crm_csv_column(r, given, err);
+        return *col < 0 ? err->status : CRM_OK;
+    }
+    if (!fallback)
+        return CRM_OK;
+    *col = crm_csv_header(r) ? crm_csv_find_column(r, fallback) : -1;
+    if (*col < 0 && required) {
+        *col = crm_csv_column(r, fallback, err);
+        return *col < 0 ? err->status : CRM_OK;
+    }
+    return CRM_OK;
+}
+
+static crm_status resolve_features(const segment_options *o, const crm_csv_reader *r, inputs *in,
+                                   int required, crm_error *err)
+{
+    const char *list = o->features ? o->features : default_features;
+    char name[256];
+    in->nfeatures = 0;
+    for (const char *p = list; *p;) {
+        const char *comma = strchr(p, ',');
+        size_t len = comma ? (size_t)(comma - p) : strlen(p);
+        if (len == 0 || len >= sizeof name)
+            return crm_error_set(err, CRM_EUSAGE, "--features wants column names separated by "
+                                 "commas, got '%s'", list);
+        if (in->nfeatures == MAX_FEATURES)
+            return crm_error_set(err, CRM_EUSAGE, "at most %d --features", MAX_FEATURES);
+        memcpy(name, p, len);
+        name[len] = '\0';
+        long col;
+        /* Without --by kmeans the features only feed the profile: defaults
+         * that are absent are left out. */
+        crm_status st = resolve(r, required || o->features ? name : NULL, name, 0, &col, err);
+        if (st != CRM_OK)
+            return st;
+        if (col >= 0) {
+            for (size_t j = 0; j < in->nfeatures; j++)
+                if (in->feature_col[j] == col)
+                    return crm_error_set(err, CRM_EUSAGE, "--features names column '%s' twice",
+                                         crm_csv_column_name(r, (size_t)col));
+            in->feature_col[in->nfeatures] = col;
+            in->feature_names[in->nfeatures] = crm_csv_column_name(r, (size_t)col);
+            in->nfeatures++;
+        }
+        p = comma ? comma + 1 : p + len;
+    }
+    in->order_feature = 0;
+    if (o->order) {
+        long col = crm_csv_column(r, o->order, err);
+        if (col < 0)
+            return err->status;
+        size_t j = 0;
+        while (j < in->nfeatures && in->feature_col[j] != col)
+            j++;
+        if (j == in->nfeatures)
+            return crm_error_set(err, CRM_EUSAGE, "--order %s is not one of the --features", o->order);
+        in->order_feature = j;
+    }
+    return CRM_OK;
+}
+
+static crm_status resolve_columns(const segment_options *o, const crm_csv_reader *r, inputs *in,
+                                  crm_error *err)
+{
+    for (int c = 0; c < NCOLUMN_OPTIONS; c++)
+        in->col[c] = -1;
+    crm_status st = CRM_OK;
+    const char *const *given = o->columns;
+    if (uses(o, BY_RFM))
+        for (int c = COL_R; c <= COL_M && st == CRM_OK; c++)
+            st = resolve(r, given[c], column_defaults[c], 1, &in->col[c], err);
+    int need_value = uses(o, BY_VALUE);
+    if (st == CRM_OK && (need_value || o->profile_path)) {
+        if (given[COL_VALUE])
+            st = resolve(r, given[COL_VALUE], NULL, 1, &in->col[COL_VALUE], err);
+        else if ((st = resolve(r, NULL, "profit", 0, &in->col[COL_VALUE], err)) == CRM_OK &&
+                 in->col[COL_VALUE] < 0)
+            st = resolve(r, NULL, "monetary", need_value, &in->col[COL_VALUE], err);
+    }
+    if (st == CRM_OK && need_value && !o->no_predicted)
+        st = resolve(r, given[COL_PREDICTED], column_defaults[COL_PREDICTED], 0,
+                     &in->col[COL_PREDICTED], err);
+    if (uses(o, BY_LIFECYCLE)) {
+        for (int c = COL_TENURE; c <= COL_FREQUENCY && st == CRM_OK; c++)
+            st = resolve(r, given[c], column_defaults[c], 1, &in->col[c], err);
+        if (st == CRM_OK && !o->no_p_alive)
+            st = resolve(r, given[COL_P_ALIVE], column_defaults[COL_P_ALIVE], 0,
+                         &in->col[COL_P_ALIVE], err);
+        if (st == CRM_OK)
+            st = resolve(r, given[COL_RECENT], NULL, 0, &in->col[COL_RECENT], err);
+    }
+    if (st == CRM_OK && (uses(o, BY_KMEANS) || o->profile_path))
+        st = resolve_features(o, r, in, uses(o, BY_KMEANS), err);
+    return st;
+}
+
+static crm_status number_error(const crm_csv_reader *r, uint64_t line, long col, const char *s,
+                               size_t len, const char *what, crm_error *err)
+{
+    char q[128];
+    return crm_error_set(err, CRM_EDATA, "%s:%llu: column '%s': cannot read '%s' as %s",
+                         crm_csv_input_name(r), (unsigned long long)line,
+                         crm_csv_column_name(r, (size_t)col), crm_error_quote(q, sizeof q, s, len),
+                         what);
+}
+
+static crm_status read_double(const crm_csv_reader *r, const crm_csv_record *rec, long col,
+                              double *out, crm_error *err)
+{
+    const char *s = rec->fields[col];
+    size_t len = rec->lengths[col];
+    if (crm_parse_double(s, len, NULL, out) != CRM_OK || !isfinite(*out))
+        return number_error(r, rec->line, col, s, len, "a number", err);
+    return CRM_OK;
+}
+
+static crm_status read_score(const crm_csv_reader *r, const crm_csv_record *rec, long col, int bins,
+                             int *out, crm_error *err)
+{
+    const char *s = rec->fields[col];
+    size_t len = rec->lengths[col];
+    int64_t v;
+    if (crm_parse_int64(s, len, &v) != CRM_OK)
+        return number_error(r, rec->line, col, s, len, "a score (a whole number)", err);
+    if (v < 1 || v > bins)
+        return crm_error_set(err, CRM_EDATA,
+                             "%s:%llu: column '%s': score %lld is outside 1..%d (--bins %d)",
+                             crm_csv_input_name(r), (unsigned long long)rec->line,
+                             crm_csv_column_name(r, (size_t)col), (long long)v, bins, bins);
+    *out = (int)v;
+    return CRM_OK;
+}
+
+static int grow_array(void **p, size_t n, size_t elem)
+{
+    /* Called at powers of two (and at the first row) only. */
+    void *q = realloc(*p, n * elem);
+    if (!q)
+        return 0;
+    *p = q;
+    return 1;
+}
+
+/* Makes room for row i in every array the methods use. */
+static crm_status inputs_reserve(inputs *in, size_t i, crm_error *err)
+{
+    if (i != 0 && (i & (i - 1)) != 0)
+        return CRM_OK;
+    size_t cap = i ? 2 * i : 1;
+    int ok = 1;
+    void **ints[3] = {(void **)&in->r, (void **)&in->f, (void **)&in->m};
+    for (int c = COL_R; c <= COL_M; c++)
+        if (in->col[c] >= 0)
+            ok &= grow_array(ints[c - COL_R], cap, sizeof(int));
+    void **dbl[] = {NULL, NULL, NULL, (void **)&in->value, (void **)&in->predicted,
+                    (void **)&in->tenure, (void **)&in->recency, (void **)&in->frequency,
+                    (void **)&in->p_alive, (void **)&in->recent};
+    for (int c = COL_VALUE; c < NCOLUMN_OPTIONS; c++)
+        if (in->col[c] >= 0)
+            ok &= grow_array(dbl[c], cap, sizeof(double));
+    if (in->col[COL_VALUE] >= 0)
+        ok &= grow_array((void **)&in->value_exact, cap, sizeof *in->value_exact);
+    if (in->nfeatures)
+        ok &= grow_array((void **)&in->features, cap * in->nfeatures, sizeof(double));
+    if (!ok)
+        return crm_error_set(err, CRM_ENOMEM, "out of memory after %zu customers", i);
+    return CRM_OK;
+}
+
+static crm_status read_numbers(const segment_options *o, const crm_csv_reader *r,
+                               const crm_csv_record *rec, size_t i, inputs *in, crm_error *err)
+{
+    crm_status st = inputs_reserve(in, i, err);
+    int *ints[3] = {in->r, in->f, in->m};
+    for (int c = COL_R; c <= COL_M && st == CRM_OK; c++)
+        if (in->col[c] >= 0)
+            st = read_score(r, rec, in->col[c], o->bins, &ints[c - COL_R][i], err);
+    double *dbl[] = {NULL, NULL, NULL, in->value, in->predicted, in->tenure, in->recency,
+                     in->frequency, in->p_alive, in->recent};
+    for (int c = COL_VALUE; c < NCOLUMN_OPTIONS && st == CRM_OK; c++)
+        if (in->col[c] >= 0)
+            st = read_double(r, rec, in->col[c], &dbl[c][i], err);
+    if (st == CRM_OK && in->col[COL_VALUE] >= 0 && in->value_is_exact) {
+        long c = in->col[COL_VALUE];
+        in->value_is_exact = crm_parse_decimal(rec->fields[c], rec->lengths[c], NULL,
+                                               &in->value_exact[i]) == CRM_OK;
+    }
+    for (size_t j = 0; j < in->nfeatures && st == CRM_OK; j++)
+        st = read_double(r, rec, in->feature_col[j], &in->features[i * in->nfeatures + j], err);
+    return st;
+}
+
+/* Library messages name rows as "row N: "; the command names the input
+ * line instead, and the input for other data errors. */
+static void locate_row_error(crm_error *err, const char *input, const uint64_t *lines, size_t n)
+{
+    unsigned long long row;
+    int used = 0;
+    if (sscanf(err->message, "row %llu: %n", &row, &used) != 1 || used == 0 || row == 0 || row > n) {
+        if (err->status == CRM_EDATA)
+            crm_error_prefix(err, "%s: ", input);   /* about the whole input */
+        return;
+    }
+    memmove(err->message, err->message + used, strlen(err->message + used) + 1);
+    crm_error_prefix(err, "%s:%llu: ", input, (unsigned long long)lines[row - 1]);
+}
+
+/* ---- the segmentations ---- */
+
+typedef struct {
+    method by;
+    char column[32];          /* output header name */
+    int *labels;
+    const char **names;       /* nnames segment names; labels index them */
+    size_t nnames;
+    char (*number_names)[24]; /* kmeans: "1".."k" */
+    crm_rfm_rule *rules;      /* rfm: the map */
+    size_t nrules;
+} segmentation;
+
+static void segmentation_free(segmentation *s)
+{
+    free(s->labels);
+    free(s->names);
+    free(s->number_names);
+    free(s->rules);
+}
+
+/* Reads a segment map: a header row, then segment,r,f,m per row (columns
+ * found by those names, else the first four). */
+static crm_status load_map(const char *path, int bins, crm_rfm_rule **rules, size_t *count,
+                           crm_error *err)
+{
+    crm_csv_reader *r;
+    crm_status st = crm_csv_open(&r, path, NULL, err);
+    if (st != CRM_OK)
+        return st;
+    static const char *const names[4] = {"segment", "r", "f", "m"};
+    long col[4];
+    for (int k = 0; k < 4; k++) {
+        col[k] = crm_csv_find_column(r, names[k]);
+        if (col[k] < 0)
+            col[k] = k;
+    }
+    size_t cap = 0;
+    *rules = NULL;
+    *count = 0;
+    const crm_csv_record *rec;
+    while ((st = crm_csv_next(r, &rec, err)) == CRM_OK && rec) {
+        if (rec->defect != CRM_CSV_RECORD_OK) {
+            st = crm_csv_defect_error(r, rec, err);
+            break;
+        }
+        long need = col[0];
+        for (int k = 1; k < 4; k++)
+            need = col[k] > need ? col[k] : need;
+        if ((size_t)need >= rec->nfields) {
+            st = crm_error_set(err, CRM_EDATA, "%s:%llu: expected segment,r,f,m, found %zu field%s",
+                               crm_csv_input_name(r), (unsigned long long)rec->line, rec->nfields,
+                               rec->nfields == 1 ? "" : "s");
+            break;
+        }
+        if (!grow((void **)rules, &cap, *count + 1, sizeof **rules)) {
+            st = crm_error_set(err, CRM_ENOMEM, "out of memory reading %s", path);
+            break;
+        }
+        st = crm_rfm_parse_rule(rec->fields[col[0]], rec->fields[col[1]], rec->fields[col[2]],
+                                rec->fields[col[3]], bins, &(*rules)[*count], err);
+        if (st != CRM_OK) {
+            crm_error_prefix(err, "%s:%llu: ", crm_csv_input_name(r), (unsigned long long)rec->line);
+            break;
+        }
+        /* Checked as it grows, so that an overlap is reported at the line
+         * of the second rule. */
+        if ((st = crm_rfm_map_validate(*rules, ++*count, bins, err)) != CRM_OK) {
+            crm_error_prefix(err, "%s:%llu: ", crm_csv_input_name(r), (unsigned long long)rec->line);
+            break;
+        }
+    }
+    if (st == CRM_OK && *count == 0)
+        st = crm_error_set(err, CRM_EDATA, "%s: the segment map has no rules", crm_csv_input_name(r));
+    crm_csv_close(r);
+    return st;
+}
+
+/* The map, read before the customers so that a bad map file stops the run
+ * before a long input is read. */
+static crm_status prepare_rfm(const segment_options *o, segmentation *s, crm_error *err)
+{
+    crm_status st;
+    if (o->map_path) {
+        if ((st = load_map(o->map_path, o->bins, &s->rules, &s->nrules, err)) != CRM_OK)
+            return st;
+    } else {
+        s->rules = malloc(CRM_RFM_DEFAULT_RULES * sizeof *s->rules);
+        if (!s->rules)
+            return crm_error_set(err, CRM_ENOMEM, "out of memory");
+        if ((st = crm_rfm_default_map(o->bins, s->rules, &s->nrules, err)) != CRM_OK)
+            return st;
+    }
+    s->names = malloc((s->nrules + 1) * sizeof *s->names);
+    if (!s->names)
+        return crm_error_set(err, CRM_ENOMEM, "out of memory");
+    s->nnames = crm_rfm_segment_names(s->rules, s->nrules, s->names);
+    return CRM_OK;
+}
+
+static crm_status segment_rfm(const segment_options *o, const inputs *in, size_t n,
+                              segmentation *s, crm_error *err)
+{
+    return crm_rfm_assign(s->rules, s->nrules, o->bins, in->r, in->f, in->m, n, s->labels, err);
+}
+
+static crm_status segment_value(const segment_options *o, const inputs *in, size_t n,
+                                segmentation *s, crm_error *err)
+{
+    s->nnames = CRM_TIER_COUNT;
+    s->names = malloc(CRM_TIER_COUNT * sizeof *s->names);
+    if (!s->names)
+        return crm_error_set(err, CRM_ENOMEM, "out of memory");
+    for (int t = 0; t < CRM_TIER_COUNT; t++)
+        s->names[t] = crm_value_tier_name((crm_value_tier)t);
+    return crm_value_tiers(in->value, in->col[COL_PREDICTED] >= 0 ? in->predicted : NULL, n,
+                           &o->value, s->labels, NULL, err);
+}
+
+static crm_status segment_lifecycle(const segment_options *o, const inputs *in, size_t n,
+                                    segmentation *s, crm_error *err)
+{
+    s->nnames = CRM_STAGE_COUNT;
+    s->names = malloc(CRM_STAGE_COUNT * sizeof *s->names);
+    if (!s->names)
+        return crm_error_set(err, CRM_ENOMEM, "out of memory");
+    for (int t = 0; t < CRM_STAGE_COUNT; t++)
+        s->names[t] = crm_lifecycle_stage_name((crm_lifecycle_stage)t);
+    crm_lifecycle_input li = {in->tenure, in->recency, in->frequency,
+                              in->col[COL_RECENT] >= 0 ? in->recent : NULL,
+                              in->col[COL_P_ALIVE] >= 0 ? in->p_alive : NULL};
+    crm_status st = crm_lifecycle_assign(&li, n, &o->life, s->labels, err);
+    if (st == CRM_EUSAGE)
+        crm_error_prefix(err, "lifecycle thresholds: ");
+    return st;
+}
+
+static void print_number(char *buf, double v)
+{
+    crm_double_format(v, buf);
+}
+
+static crm_status segment_kmeans(const segment_options *o, const inputs *in, size_t n,
+                                 segmentation *s, crm_report *report, crm_error *err)
+{
+    crm_kmeans_options km = o->km;
+    km.feature_names = in->feature_names;
+    km.order_feature = in->order_feature;
+    crm_kmeans_result res;
+    crm_status st;
+    double started = crm_clock_seconds();
+    size_t best_k = 0;
+    double scores[1000];
+    size_t k_min = o->k_min, k_max = o->k_max;
+    if (o->k_auto) {
+        if (!o->k_range_given && k_max >= n)
+            k_max = n > 2 ? n - 1 : 2;   /* the default range, cut to the data */
+        if (k_max < k_min)
+            k_min = k_max;
+        st = crm_kmeans_auto(in->features, n, in->nfeatures, &km, k_min, k_max, o->sample, scores,
+                             &best_k, &res, err);
+    } else {
+        st = crm_kmeans_fit(in->features, n, in->nfeatures, &km, &res, err);
+    }
+    if (st == CRM_EUSAGE && strstr(err->message, "clusters asked for") != NULL)
+        err->status = st = CRM_EDATA;   /* too few customers: about the data, exit 1 */
+    if (st != CRM_OK)
+        return st;
+    double seconds = crm_clock_seconds() - started;
+    memcpy(s->labels, res.labels, n * sizeof *s->labels);
+    s->nnames = res.k;
+    s->names = malloc(res.k * sizeof *s->names);
+    s->number_names = malloc(res.k * sizeof *s->number_names);
+    if (!s->names || !s->number_names) {
+        crm_kmeans_result_free(&res);
+        return crm_error_set(err, CRM_ENOMEM, "out of memory");
+    }
+    for (size_t c = 0; c < res.k; c++) {
+        snprintf(s->number_names[c], sizeof s->number_names[c], "%zu", c + 1);
+        s->names[c] = s->number_names[c];
+    }
+    char inertia[CRM_NUMBER_TEXT_MAX], text[CRM_NUMBER_TEXT_MAX];
+    print_number(inertia, res.inertia);
+    if (!o->quiet) {
+        for (size_t k = k_min; o->k_auto && k <= k_max; k++) {
+            crm_double_format_fixed(scores[k - k_min], 4, text);
+            fprintf(stderr, "crm-segment: kmeans: k=%zu silhouette %s%s\n", k, text,
+                    k == best_k ? " (chosen)" : "");
+        }
+        fprintf(stderr, "crm-segment: kmeans: k=%zu, inertia %s, %u iterations%s, restart %u of %u "
+                "kept\n", res.k, inertia, res.iterations, res.converged ? "" : " (not converged)",
+                res.best_restart + 1, km.restarts);
+    }
+    if (report) {
+        crm_report_set(report, "kmeans_k", res.k);
+        crm_report_set_text(report, "kmeans_inertia", inertia);
+        crm_report_set(report, "kmeans_iterations", res.iterations);
+        crm_double_format_fixed(seconds, 3, text);
+        crm_report_set_text(report, "kmeans_seconds", text);
+    }
+    crm_kmeans_result_free(&res);
+    return CRM_OK;
+}
+
+static crm_status run_method(const segment_options *o, const inputs *in, size_t n, segmentation *s,
+                             crm_report *report, crm_error *err)
+{
+    s->labels = malloc((n ? n : 1) * sizeof *s->labels);
+    if (!s->labels)
+        return crm_error_set(err, CRM_ENOMEM, "out of memory for %zu customers", n);
+    switch (s->by) {
+    case BY_RFM:
+        return segment_rfm(o, in, n, s, err);
+    case BY_VALUE:
+        return segment_value(o, in, n, s, err);
+    case BY_LIFECYCLE:
+        return segment_lifecycle(o, in, n, s, err);
+    default:
+        return segment_kmeans(o, in, n, s, report, err);
+    }
+}
+
+/* ---- output ---- */
+
+static crm_status write_table(crm_csv_writer *w, const crm_csv_reader *r, const table *t,
+                              const segmentation *segs, size_t nsegs)
+{
+    crm_status st = CRM_OK;
+    const crm_csv_record *h = crm_csv_header(r);
+    if (h) {
+        for (size_t j = 0; j < t->ncols && st == CRM_OK; j++)
+            st = crm_csv_write_field(w, h->fields[j], h->lengths[j]);
+        for (size_t s = 0; s < nsegs && st == CRM_OK; s++)
+            st = crm_csv_write_field(w, segs[s].column, (size_t)-1);
+        if (st == CRM_OK)
+            st = crm_csv_end_row(w);
+    }
+    for (size_t i = 0; i < t->nrows && st == CRM_OK; i++) {
+        const char *p = t->bytes + t->row_start[i];
+        for (size_t j = 0; j < t->ncols && st == CRM_OK; j++) {
+            size_t len = t->lengths[i * t->ncols + j];
+            st = crm_csv_write_field(w, p, len);
+            p += len;
+        }
+        for (size_t s = 0; s < nsegs && st == CRM_OK; s++)
+            st = crm_csv_write_field(w, segs[s].names[segs[s].labels[i]], (size_t)-1);
+        if (st == CRM_OK)
+            st = crm_csv_end_row(w);
+    }
+    return st;
+}
+
+/* Exact per-segment totals when every value is an exact decimal that adds
+ * up without overflow; else 0 and the double totals are printed. */
+static int exact_totals(const inputs *in, const segmentation *s, size_t n, crm_decimal *totals)
+{
+    if (!in->value_is_exact || in->col[COL_VALUE] < 0)
+        return 0;
+    for (size_t c = 0; c < s->nnames; c++)
+        totals[c] = crm_decimal_from_int(0);
+    for (size_t i = 0; i < n; i++)
+        if (crm_decimal_add(totals[s->labels[i]], in->value_exact[i], &totals[s->labels[i]]) != CRM_OK)
+            return 0;
+    return 1;
+}
+
+static crm_status write_profile_rows(crm_csv_writer *w, const inputs *in, const segmentation *s,
+                                     size_t n, crm_error *err)
+{
+    size_t d = in->nfeatures;
+    int has_value = in->col[COL_VALUE] >= 0;
+    crm_segment_stats *stats = malloc(s->nnames * sizeof *stats);
+    double *means = malloc((s->nnames * d != 0 ? s->nnames * d : 1) * sizeof *means);
+    crm_decimal *totals = malloc(s->nnames * sizeof *totals);
+    crm_status st = CRM_OK;
+    if (!stats || !means || !totals)
+        st = crm_error_set(err, CRM_ENOMEM, "out of memory");
+    if (st == CRM_OK)
+        st = crm_segment_profile(s->labels, n, s->nnames, has_value ? in->value : NULL,
+                                 d ? in->features : NULL, d, stats, means, err);
+    int exact = st == CRM_OK && has_value && exact_totals(in, s, n, totals);
+    for (size_t c = 0; c < s->nnames && st == CRM_OK; c++) {
+        crm_csv_write_field(w, method_names[s->by], (size_t)-1);
+        crm_csv_write_field(w, s->names[c], (size_t)-1);
+        crm_csv_write_int(w, (int64_t)stats[c].customers);
+        crm_csv_write_double(w, stats[c].customer_share);
+        if (!has_value) {
+            crm_csv_write_field(w, "", 0);
+            crm_csv_write_field(w, "", 0);
+        } else {
+            if (exact) {
+                char buf[CRM_NUMBER_TEXT_MAX];
+                size_t len = crm_decimal_format(totals[c], buf);
+                crm_csv_write_field(w, buf, len);
+            } else {
+                crm_csv_write_double(w, stats[c].value_total);
+            }
+            crm_csv_write_double(w, stats[c].value_share);
+        }
+        for (size_t j = 0; j < d; j++) {
+            if (stats[c].customers)
+                crm_csv_write_double(w, means[c * d + j]);
+            else
+                crm_csv_write_field(w, "", 0);
+        }
+        if (crm_csv_end_row(w) != CRM_OK)
+            st = crm_error_set(err, CRM_EIO, "cannot write the profile");
+    }
+    free(stats);
+    free(means);
+    free(totals);
+    return st;
+}
+
+static crm_status write_profile(const char *path, const inputs *in, const segmentation *segs,
+                                size_t nsegs, size_t n, crm_error *err)
+{
+    crm_csv_writer *w;
+    crm_status st = crm_csv_writer_open(&w, path, -1, ',', err);
+    if (st != CRM_OK)
+        return st;
+    static const char *const head[] = {"by", "segment", "customers", "customer_share",
+                                       "value_total", "value_share"};
+    for (size_t j = 0; j < sizeof head / sizeof head[0]; j++)
+        crm_csv_write_field(w, head[j], (size_t)-1);
+    for (size_t j = 0; j < in->nfeatures; j++) {
+        char name[300];
+        snprintf(name, sizeof name, "mean_%s", in->feature_names[j]);
+        crm_csv_write_field(w, name, (size_t)-1);
+    }
+    if (crm_csv_end_row(w) != CRM_OK)
+        st = crm_error_set(err, CRM_EIO, "cannot write the profile");
+    for (size_t s = 0; s < nsegs && st == CRM_OK; s++)
+        st = write_profile_rows(w, in, &segs[s], n, err);
+    if (st != CRM_OK) {
+        crm_csv_writer_abort(w);
+        return st;
+    }
+    return crm_csv_writer_close(w, err);
+}
+
+static void print_counts(const segmentation *s, size_t n)
+{
+    size_t *counts = calloc(s->nnames, sizeof *counts);
+    if (!counts)
+        return;
+    for (size_t i = 0; i < n; i++)
+        counts[s->labels[i]]++;
+    fprintf(stderr, "crm-segment: %s:", method_names[s->by]);
+    for (size_t c = 0; c < s->nnames; c++)
+        fprintf(stderr, "%s %s %zu", c ? "," : "", s->names[c], counts[c]);
+    fputc('\n', stderr);
+    free(counts);
+}
+
+/* ---- the run ---- */
+
+typedef struct {
+    segment_options *o;
+    const crm_common_options *common;
+    crm_csv_reader *reader;
+    crm_csv_writer *out;
+    table t;
+    inputs in;
+    segmentation segs[BY_COUNT];
+    size_t nsegs;
+    crm_progress progress;
+    crm_report *report;
+} segment_run;
+
+static crm_status open_input(const crm_common_options *common, crm_csv_reader **r, crm_error *err)
+{
+    crm_csv_options opts;
+    crm_csv_options_init(&opts);
+    opts.delimiter = common->delimiter;
+    opts.encoding = common->encoding;
+    opts.no_header = common->no_header;
+    if (common->max_field_size)
+        opts.max_record_bytes = common->max_field_size;
+    return crm_csv_open(r, common->ninputs ? common->inputs[0] : NULL, &opts, err);
+}
+
+/* The output column of each --by; refuses a name the input already has. */
+static crm_status name_columns(segment_run *run, crm_error *err)
+{
+    const crm_csv_record *h = crm_csv_header(run->reader);
+    for (size_t s = 0; s < run->nsegs; s++) {
+        segmentation *seg = &run->segs[s];
+        if (run->nsegs == 1)
+            snprintf(seg->column, sizeof seg->column, "segment");
+        else
+            snprintf(seg->column, sizeof seg->column, "segment_%s", method_names[seg->by]);
+        for (size_t j = 0; h && j < h->nfields; j++)
+            if (strcmp(h->fields[j], seg->column) == 0)
+                return crm_error_set(err, CRM_EDATA,
+                                     "%s: the input already has a column '%s' (column %zu); "
+                                     "crm-segment would write a second one",
+                                     crm_csv_input_name(run->reader), seg->column, j + 1);
+    }
+    return CRM_OK;
+}
+
+static crm_status read_table(segment_run *run, crm_error *err)
+{
+    crm_csv_reader *r = run->reader;
+    const crm_csv_record *rec;
+    crm_status st;
+    run->in.value_is_exact = 1;
+    while ((st = crm_csv_next(r, &rec, err)) == CRM_OK && rec) {
+        if (run->t.ncols == 0 && run->t.nrows == 0 && !crm_csv_header(r))
+            run->t.ncols = rec->nfields;   /* --no-header: the first row sets the width */
+        if (rec->defect != CRM_CSV_RECORD_OK)
+            return crm_csv_defect_error(r, rec, err);
+        if (rec->nfields != run->t.ncols)
+            return crm_error_set(err, CRM_EDATA, "%s:%llu: expected %zu fields, found %zu",
+                                 crm_csv_input_name(r), (unsigned long long)rec->line,
+                                 run->t.ncols, rec->nfields);
+        if ((st = read_numbers(run->o, r, rec, run->t.nrows, &run->in, err)) != CRM_OK ||
+            (st = table_add(&run->t, rec, err)) != CRM_OK)
+            return st;
+        crm_progress_update(&run->progress, run->t.nrows, crm_csv_raw_bytes(r));
+    }
+    return st;
+}
+
+static crm_status run_segment(segment_run *run, crm_error *err)
+{
+    segment_options *o = run->o;
+    crm_status st;
+    if ((st = open_input(run->common, &run->reader, err)) != CRM_OK)
+        return st;
+    const crm_csv_record *h = crm_csv_header(run->reader);
+    run->t.ncols = h ? h->nfields : 0;
+    run->nsegs = o->nby;
+    for (size_t s = 0; s < o->nby; s++)
+        run->segs[s].by = o->by[s];
+    if ((st = name_columns(run, err)) != CRM_OK ||
+        (st = resolve_columns(o, run->reader, &run->in, err)) != CRM_OK)
+        return st;
+    for (size_t s = 0; s < run->nsegs; s++)
+        if (run->segs[s].by == BY_RFM && (st = prepare_rfm(o, &run->segs[s], err)) != CRM_OK)
+            return st;
+    if ((st = read_table(run, err)) != CRM_OK)
+        return st;
+    crm_progress_finish(&run->progress, run->t.nrows, crm_csv_raw_bytes(run->reader));
+    size_t n = run->t.nrows;
+    for (size_t s = 0; s < run->nsegs; s++) {
+        if ((st = run_method(o, &run->in, n, &run->segs[s], run->report, err)) != CRM_OK) {
+            locate_row_error(err, crm_csv_input_name(run->reader), run->t.lines, n);
+            return st;
+        }
+    }
+    if (o->profile_path &&
+        (st = write_profile(o->profile_path, &run->in, run->segs, run->nsegs, n, err)) != CRM_OK)
+        return st;
+    if ((st = crm_csv_writer_open(&run->out, run->common->output, run->common->gzip, ',', err)) !=
+        CRM_OK)
+        return st;
+    st = write_table(run->out, run->reader, &run->t, run->segs, run->nsegs);
+    if (st != CRM_OK && st != CRM_EPIPE)
+        return crm_error_set(err, st, "cannot write the output");
+    if (st == CRM_EPIPE)
+        return crm_error_set(err, CRM_EPIPE, "closed pipe");
+    st = crm_csv_writer_close(run->out, err);
+    run->out = NULL;
+    if (st == CRM_OK && !o->quiet) {
+        fprintf(stderr, "crm-segment: %zu customers\n", n);
+        for (size_t s = 0; s < run->nsegs; s++)
+            print_counts(&run->segs[s], n);
+    }
+    return st;
+}
+
+int main(int argc, char **argv)
+{
+    crm_cli_init_process();
+    segment_options o = {0};
+    o.bins = 5;
+    crm_value_options_init(&o.value);
+    crm_lifecycle_options_init(&o.life);
+    crm_kmeans_options_init(&o.km);
+    o.km.transform = CRM_KMEANS_TRANSFORM_LOG1P;
+    o.k_min = CRM_KMEANS_AUTO_K_MIN;
+    o.k_max = CRM_KMEANS_AUTO_K_MAX;
+    o.sample = CRM_KMEANS_SILHOUETTE_SAMPLE;
+    crm_common_options common;
+    crm_error err;
+    crm_error_clear(&err);
+    crm_cli_spec spec = {"crm-segment", usage, segment_options_table, "k:q", handle_option, &o, 1};
+    crm_status st = crm_cli_parse(&spec, argc, argv, &common, &err);
+    if (st != CRM_OK)
+        return crm_cli_fail("crm-segment", &err);
+    if (common.help) {
+        fputs(usage, stdout);
+        return 0;
+    }
+    if (common.version) {
+        crm_cli_print_version("crm-segment");
+        return 0;
+    }
+    if ((st = check_options(&o, &err)) != CRM_OK)
+        return crm_cli_fail("crm-segment", &err);
+
+    segment_run run = {.o = &o, .common = &common};
+    run.report = crm_report_new("crm-segment");
+    crm_progress_start(&run.progress, "crm-segment", common.progress);
+    st = run_segment(&run, &err);
+    if (run.out)
+        crm_csv_writer_abort(run.out);   /* a failed run leaves any earlier output in place */
+    if (run.report && common.report) {
+        crm_error rerr;
+        crm_report_set(run.report, "rows_in", run.t.nrows);
+        crm_report_set(run.report, "rows_out", st == CRM_OK ? run.t.nrows : 0);
+        crm_report_set_text(run.report, "status", st == CRM_OK || st == CRM_EPIPE ? "ok" : "failed");
+        if (crm_report_write(run.report, common.report, &rerr) != CRM_OK && st == CRM_OK) {
+            err = rerr;
+            st = rerr.status;
+        }
+    }
+    crm_report_free(run.report);
+    crm_csv_close(run.reader);
+    table_free(&run.t);
+    inputs_free(&run.in);
+    for (size_t s = 0; s < run.nsegs; s++)
+        segmentation_free(&run.segs[s]);
+    if (st != CRM_OK)
+        return crm_cli_fail("crm-segment", &err);
+    return 0;
+}
