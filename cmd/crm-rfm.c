@@ -1,0 +1,844 @@
+/* crm-rfm: transactions in, one row per customer out: RFM (and CRFM) values
+ * and scores, and the model summary lifetime-value models read. */
+#include <inttypes.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "crm/cli.h"
+#include "crm/csv.h"
+#include "crm/date.h"
+#include "crm/number.h"
+#include "crm/report.h"
+#include "crm/rfm.h"
+#include "crm/units.h"
+
+static const char usage[] =
+    "Usage: crm-rfm [OPTIONS] [FILE...]\n"
+    "Reads transactions (crm-clean's output; CSV, gzip or plain; standard input when no\n"
+    "FILE) and writes one row per customer, sorted by customer_id: first_date, last_date,\n"
+    "recency_days, frequency, monetary, avg_order_value, tenure_days, r_score, f_score,\n"
+    "m_score, rfm_score [, profit, avg_profit], x, t_x, T, monetary_value\n"
+    "[, x_holdout, monetary_holdout, duration_holdout].  Definitions in crm-rfm(1).\n"
+    "\n"
+    "Columns (name or 1-based index; default: the crm-clean names):\n"
+    "      --customer COL  --invoice COL  --date COL  --amount COL  --profit COL\n"
+    "      --no-invoice          frequency counts purchase days even with an invoice column\n"
+    "      --date-format FMT     strptime format of the dates (default: ISO 8601)\n"
+    "Period:\n"
+    "      --as-of DATE          the day the table is for (default: the day after the\n"
+    "                            last purchase); later rows are left out and counted\n"
+    "      --calibration-end DATE  summary over the period up to DATE (inclusive) plus\n"
+    "                            x_holdout, monetary_holdout, duration_holdout after it\n"
+    "Scores:\n"
+    "      --bins N              scores 1..N, N the best (default 5)\n"
+    "      --breaks D=B1,B2,...  fixed breakpoints for D = r, f or m (N - 1 of them)\n"
+    "      --monetary amount|profit  what M scores (default amount)\n"
+    "      --thresholds FILE     write the breakpoints used\n"
+    "Model summary:\n"
+    "      --unit days|weeks|months|years  unit of t_x, T, duration_holdout (default days)\n"
+    "      --decimals N          round t_x, T, monetary_value and the holdout values to N\n"
+    "                            decimals, exactly, half away from zero (default: shortest)\n"
+    "Split runs:\n"
+    "      --partial             write the mergeable per-customer-day aggregates instead\n"
+    "      --merge               the inputs are --partial files: combine them and score\n"
+    "Bad rows:\n"
+    "      --skip-bad            skip unreadable rows, count them and report the first\n"
+    "  -q, --quiet               no notes on stderr about rows left out or skipped\n"
+    "Common:\n"
+    "  -o, --output FILE  -z, --gzip  -d, --delimiter C  -t, --tab  --encoding NAME\n"
+    "  --no-header  --max-field-size N  --progress  --report FILE  --help  --version\n";
+
+enum {
+    OPT_CUSTOMER = 256, OPT_INVOICE, OPT_DATE, OPT_AMOUNT, OPT_PROFIT, OPT_NO_INVOICE, OPT_DATE_FORMAT,
+    OPT_AS_OF, OPT_CALIBRATION_END, OPT_BINS, OPT_BREAKS, OPT_MONETARY, OPT_THRESHOLDS, OPT_UNIT,
+    OPT_DECIMALS, OPT_PARTIAL, OPT_MERGE, OPT_SKIP_BAD, OPT_QUIET = 'q'
+};
+
+static const struct option rfm_options[] = {
+    {"customer", required_argument, NULL, OPT_CUSTOMER},
+    {"invoice", required_argument, NULL, OPT_INVOICE},
+    {"date", required_argument, NULL, OPT_DATE},
+    {"amount", required_argument, NULL, OPT_AMOUNT},
+    {"profit", required_argument, NULL, OPT_PROFIT},
+    {"no-invoice", no_argument, NULL, OPT_NO_INVOICE},
+    {"date-format", required_argument, NULL, OPT_DATE_FORMAT},
+    {"as-of", required_argument, NULL, OPT_AS_OF},
+    {"calibration-end", required_argument, NULL, OPT_CALIBRATION_END},
+    {"bins", required_argument, NULL, OPT_BINS},
+    {"breaks", required_argument, NULL, OPT_BREAKS},
+    {"monetary", required_argument, NULL, OPT_MONETARY},
+    {"thresholds", required_argument, NULL, OPT_THRESHOLDS},
+    {"unit", required_argument, NULL, OPT_UNIT},
+    {"decimals", required_argument, NULL, OPT_DECIMALS},
+    {"partial", no_argument, NULL, OPT_PARTIAL},
+    {"merge", no_argument, NULL, OPT_MERGE},
+    {"skip-bad", no_argument, NULL, OPT_SKIP_BAD},
+    {"quiet", no_argument, NULL, OPT_QUIET},
+    {NULL, 0, NULL, 0},
+};
+
+enum { COL_CUSTOMER, COL_INVOICE, COL_DATE, COL_AMOUNT, COL_PROFIT, NCOLS };
+
+static const char *const default_names[NCOLS] = {"customer_id", "invoice_id", "date", "amount", "profit"};
+static const char *const option_names[NCOLS] = {"--customer", "--invoice", "--date", "--amount", "--profit"};
+
+static const char skip_hint[] = "; clean the export with crm-clean first, or pass --skip-bad";
+
+typedef struct {
+    const char *column_specs[NCOLS];
+    int no_invoice;
+    crm_date_format date_format;
+    const char *as_of, *calibration_end;
+    crm_rfm_options rfm;
+    double *breaks[CRM_RFM_DIMENSIONS];
+    const char *breaks_text[CRM_RFM_DIMENSIONS];
+    const char *thresholds;
+    crm_time_unit unit;
+    int decimals;              /* -1: shortest */
+    int partial, merge, skip_bad, quiet;
+} rfm_options_t;
+
+static crm_status parse_int_option(const char *option, const char *arg, int lo, int hi, int *out, crm_error *err)
+{
+    int64_t v;
+    if (crm_parse_int64(arg, strlen(arg), &v) != CRM_OK || v < lo || v > hi)
+        return crm_error_set(err, CRM_EUSAGE, "%s wants a whole number in %d..%d, got '%s'", option, lo, hi, arg);
+    *out = (int)v;
+    return CRM_OK;
+}
+
+static crm_status handle_option(int id, const char *arg, void *ctx, crm_error *err)
+{
+    rfm_options_t *o = ctx;
+    switch (id) {
+    case OPT_CUSTOMER: case OPT_INVOICE: case OPT_DATE: case OPT_AMOUNT: case OPT_PROFIT:
+        o->column_specs[id - OPT_CUSTOMER] = arg;
+        return CRM_OK;
+    case OPT_NO_INVOICE:
+        o->no_invoice = 1;
+        return CRM_OK;
+    case OPT_DATE_FORMAT:
+        return crm_date_format_set_pattern(&o->date_format, arg, err);
+    case OPT_AS_OF:
+        o->as_of = arg;
+        return CRM_OK;
+    case OPT_CALIBRATION_END:
+        o->calibration_end = arg;
+        return CRM_OK;
+    case OPT_BINS:
+        return parse_int_option("--bins", arg, CRM_RFM_MIN_BINS, CRM_RFM_MAX_SCORE_BINS, &o->rfm.bins, err);
+    case OPT_BREAKS: {
+        const char *dims = "rfm", *hit = arg[0] ? strchr(dims, arg[0]) : NULL;
+        if (!hit || arg[1] != '=')
+            return crm_error_set(err, CRM_EUSAGE, "--breaks wants r=, f= or m= and numbers, got '%s'", arg);
+        o->breaks_text[hit - dims] = arg + 2;
+        return CRM_OK;
+    }
+    case OPT_MONETARY:
+        if (strcmp(arg, "amount") == 0)
+            o->rfm.monetary = CRM_RFM_SCORE_AMOUNT;
+        else if (strcmp(arg, "profit") == 0)
+            o->rfm.monetary = CRM_RFM_SCORE_PROFIT;
+        else
+            return crm_error_set(err, CRM_EUSAGE, "--monetary wants amount or profit, got '%s'", arg);
+        return CRM_OK;
+    case OPT_THRESHOLDS:
+        o->thresholds = arg;
+        return CRM_OK;
+    case OPT_UNIT:
+        if (crm_parse_time_unit(arg, &o->unit, err) != CRM_OK)
+            return crm_error_set(err, CRM_EUSAGE, "--unit wants days, weeks, months or years, got '%s'", arg);
+        return CRM_OK;
+    case OPT_DECIMALS:
+        return parse_int_option("--decimals", arg, 0, CRM_DECIMAL_MAX_SCALE, &o->decimals, err);
+    case OPT_PARTIAL:
+        o->partial = 1;
+        return CRM_OK;
+    case OPT_MERGE:
+        o->merge = 1;
+        return CRM_OK;
+    case OPT_SKIP_BAD:
+        o->skip_bad = 1;
+        return CRM_OK;
+    case OPT_QUIET:
+        o->quiet = 1;
+        return CRM_OK;
+    default:
+        return crm_error_set(err, CRM_EUSAGE, "unhandled option");
+    }
+}
+
+static crm_status parse_day(const char *option, const char *arg, int32_t *day, crm_error *err)
+{
+    crm_date_format iso;
+    crm_datetime dt;
+    crm_date_format_set(&iso, CRM_DATE_ISO);
+    if (crm_date_parse(&iso, arg, strlen(arg), &dt) != CRM_OK)
+        return crm_error_set(err, CRM_EUSAGE, "%s wants a date as YYYY-MM-DD, got '%s'", option, arg);
+    *day = dt.days;
+    return CRM_OK;
+}
+
+/* "30,90,180": exactly bins - 1 numbers (the library checks their order). */
+static crm_status parse_breaks(rfm_options_t *o, int d, crm_error *err)
+{
+    const char *text = o->breaks_text[d];
+    size_t want = (size_t)o->rfm.bins - 1, got = 0;
+    o->breaks[d] = malloc(want * sizeof *o->breaks[d]);
+    if (!o->breaks[d])
+        return crm_error_set(err, CRM_ENOMEM, "out of memory");
+    for (const char *p = text;; got++) {
+        const char *comma = strchr(p, ',');
+        size_t len = comma ? (size_t)(comma - p) : strlen(p);
+        double v;
+        if (got >= want || crm_parse_double(p, len, NULL, &v) != CRM_OK)
+            return crm_error_set(err, CRM_EUSAGE, "--breaks %c= wants %zu increasing numbers for --bins %d, got '%s'",
+                                 "rfm"[d], want, o->rfm.bins, text);
+        o->breaks[d][got] = v;
+        if (!comma)
+            break;
+        p = comma + 1;
+    }
+    for (size_t j = 1; j <= got && got + 1 == want; j++)
+        if (!(o->breaks[d][j] > o->breaks[d][j - 1]))
+            got = want;   /* not increasing: the same message */
+    if (got + 1 != want)
+        return crm_error_set(err, CRM_EUSAGE, "--breaks %c= wants %zu increasing numbers for --bins %d, got '%s'",
+                             "rfm"[d], want, o->rfm.bins, text);
+    o->rfm.breaks[d] = o->breaks[d];
+    return CRM_OK;
+}
+
+/* ---- reading ---- */
+
+typedef struct {
+    rfm_options_t *o;
+    const crm_common_options *common;
+    crm_rfm *rfm;
+    long columns[6];           /* -1: absent; NCOLS for transactions, NPART for partial files */
+    const char *names[NCOLS];  /* the header names found in the first input */
+    size_t min_fields;
+    crm_progress progress;
+    uint64_t rows, bytes_before, skipped;
+    crm_error first_skipped;
+} rfm_run;
+
+static crm_status open_input(const crm_common_options *common, const char *path, crm_csv_reader **r,
+                             crm_error *err)
+{
+    crm_csv_options opts;
+    crm_csv_options_init(&opts);
+    opts.delimiter = common->delimiter;
+    opts.encoding = common->encoding;
+    opts.no_header = common->no_header;
+    if (common->max_field_size)
+        opts.max_record_bytes = common->max_field_size;
+    return crm_csv_open(r, path, &opts, err);
+}
+
+/* A column named by option, else by its crm-clean name (required or not). */
+static crm_status resolve_column(rfm_run *run, const crm_csv_reader *r, int k, int required, crm_error *err)
+{
+    const char *spec = run->names[k] ? run->names[k] : run->o->column_specs[k];
+    if (spec) {
+        run->columns[k] = crm_csv_column(r, spec, err);
+        if (run->columns[k] < 0)
+            return err->status;
+    } else {
+        run->columns[k] = crm_csv_find_column(r, default_names[k]);
+        if (run->columns[k] < 0 && required)
+            return crm_error_set(err, CRM_EDATA,
+                                 "%s: no column '%s' (name it with %s COL); clean the export with crm-clean first",
+                                 crm_csv_input_name(r), default_names[k], option_names[k]);
+    }
+    return CRM_OK;
+}
+
+/* Finds the columns in an input; later inputs must have those of the first. */
+static crm_status resolve_columns(rfm_run *run, const crm_csv_reader *r, int first, crm_error *err)
+{
+    crm_status st;
+    int with_invoice = !run->o->no_invoice;
+    for (int k = 0; k < NCOLS; k++) {
+        if (k == COL_INVOICE && !with_invoice) {
+            run->columns[k] = -1;
+            continue;
+        }
+        int required = k == COL_CUSTOMER || k == COL_DATE || k == COL_AMOUNT || (!first && run->names[k]);
+        if ((st = resolve_column(run, r, k, required, err)) != CRM_OK)
+            return st;
+    }
+    run->min_fields = 0;
+    for (int k = 0; k < NCOLS; k++) {
+        if (run->columns[k] < 0)
+            continue;
+        if ((size_t)run->columns[k] + 1 > run->min_fields)
+            run->min_fields = (size_t)run->columns[k] + 1;
+        if (first)
+            run->names[k] = crm_csv_header(r) ? crm_csv_column_name(r, (size_t)run->columns[k]) : NULL;
+    }
+    return CRM_OK;
+}
+
+/* A bad row stops the run with the hint to crm-clean, or is counted. */
+static crm_status bad_row(rfm_run *run, crm_error *err)
+{
+    if (!run->o->skip_bad) {
+        size_t len = strlen(err->message);
+        if (len + sizeof skip_hint < sizeof err->message)
+            memcpy(err->message + len, skip_hint, sizeof skip_hint);
+        return err->status;
+    }
+    if (run->skipped++ == 0)
+        run->first_skipped = *err;
+    crm_error_clear(err);
+    return CRM_OK;
+}
+
+static crm_status bad_value(rfm_run *run, const crm_csv_reader *r, const crm_csv_record *rec, int k,
+                            const char *what, crm_error *err)
+{
+    char q[128];
+    size_t c = (size_t)run->columns[k];
+    crm_error_set(err, CRM_EDATA, "%s:%" PRIu64 ": column '%s': cannot read '%s' as %s", crm_csv_input_name(r),
+                  rec->line, crm_csv_column_name(r, c), crm_error_quote(q, sizeof q, rec->fields[c], rec->lengths[c]),
+                  what);
+    return bad_row(run, err);
+}
+
+static int defect_in_used_column(const rfm_run *run, const crm_csv_record *rec)
+{
+    if (rec->defect == CRM_CSV_RECORD_OK)
+        return 0;
+    for (int k = 0; k < NCOLS; k++)
+        if (run->columns[k] == (long)rec->defect_field)
+            return 1;
+    return 0;
+}
+
+/* Checks the fields every row needs; 1 when the row can be read. */
+static int row_shape_ok(rfm_run *run, const crm_csv_reader *r, const crm_csv_record *rec, crm_error *err,
+                        crm_status *st)
+{
+    if (rec->nfields < run->min_fields) {
+        crm_error_set(err, CRM_EDATA, "%s:%" PRIu64 ": expected at least %zu fields, found %zu",
+                      crm_csv_input_name(r), rec->line, run->min_fields, rec->nfields);
+        *st = bad_row(run, err);
+        return 0;
+    }
+    if (defect_in_used_column(run, rec)) {
+        crm_csv_defect_error(r, rec, err);
+        *st = bad_row(run, err);
+        return 0;
+    }
+    if (rec->lengths[run->columns[COL_CUSTOMER]] == 0) {
+        crm_error_set(err, CRM_EDATA, "%s:%" PRIu64 ": column '%s': empty customer id", crm_csv_input_name(r),
+                      rec->line, crm_csv_column_name(r, (size_t)run->columns[COL_CUSTOMER]));
+        *st = bad_row(run, err);
+        return 0;
+    }
+    return 1;
+}
+
+static crm_status add_transaction(rfm_run *run, const crm_csv_reader *r, const crm_csv_record *rec, crm_error *err)
+{
+    crm_status st = CRM_OK;
+    if (!row_shape_ok(run, r, rec, err, &st))
+        return st;
+    const long *col = run->columns;
+    crm_rfm_line line = {0};
+    crm_datetime dt;
+    line.customer = rec->fields[col[COL_CUSTOMER]];
+    line.customer_len = rec->lengths[col[COL_CUSTOMER]];
+    if (col[COL_INVOICE] >= 0) {
+        line.invoice = rec->fields[col[COL_INVOICE]];
+        line.invoice_len = rec->lengths[col[COL_INVOICE]];
+    }
+    if (crm_date_parse(&run->o->date_format, rec->fields[col[COL_DATE]], rec->lengths[col[COL_DATE]], &dt) != CRM_OK)
+        return bad_value(run, r, rec, COL_DATE, "a date", err);
+    line.day = dt.days;
+    if (crm_parse_decimal(rec->fields[col[COL_AMOUNT]], rec->lengths[col[COL_AMOUNT]], NULL, &line.amount) != CRM_OK)
+        return bad_value(run, r, rec, COL_AMOUNT, "a number", err);
+    if (col[COL_PROFIT] >= 0 &&
+        crm_parse_decimal(rec->fields[col[COL_PROFIT]], rec->lengths[col[COL_PROFIT]], NULL, &line.profit) != CRM_OK)
+        return bad_value(run, r, rec, COL_PROFIT, "a number", err);
+    if ((st = crm_rfm_add(run->rfm, &line, err)) != CRM_OK)
+        crm_error_prefix(err, "%s:%" PRIu64 ": ", crm_csv_input_name(r), rec->line);
+    return st;
+}
+
+/* ---- partial files ---- */
+
+enum { PART_CUSTOMER, PART_DATE, PART_ROWS, PART_AMOUNT, PART_INVOICES, PART_PROFIT, NPART };
+static const char *const partial_names[NPART] = {"customer_id", "date", "rows", "amount", "invoices", "profit"};
+
+/* A partial file's header: the four fixed columns, then invoices and profit
+ * when the run had them. */
+static crm_status check_partial_header(rfm_run *run, const crm_csv_reader *r, int first, crm_error *err)
+{
+    const crm_csv_record *h = crm_csv_header(r);
+    int ok = h && h->nfields >= 4 && h->nfields <= NPART;
+    size_t k = 0;
+    run->columns[PART_INVOICES] = run->columns[PART_PROFIT] = -1;
+    for (int p = 0; ok && p < NPART && k < h->nfields; p++) {
+        if (strcmp(h->fields[k], partial_names[p]) == 0)
+            run->columns[p] = (long)k++;
+        else if (p < PART_INVOICES)
+            ok = 0;   /* the first four are always there */
+    }
+    ok = ok && k == h->nfields;
+    if (!ok)
+        return crm_error_set(err, CRM_EDATA,
+                             "%s: not a crm-rfm --partial file (header customer_id,date,rows,amount[,invoices][,profit])",
+                             crm_csv_input_name(r));
+    crm_rfm_config cfg = {run->columns[PART_INVOICES] >= 0, run->columns[PART_PROFIT] >= 0};
+    if (!first) {
+        const crm_rfm_config *had = crm_rfm_get_config(run->rfm);
+        if (had->by_invoice != cfg.by_invoice || had->with_profit != cfg.with_profit)
+            return crm_error_set(err, CRM_EDATA, "%s: the header differs from the first partial file's",
+                                 crm_csv_input_name(r));
+        return CRM_OK;
+    }
+    run->min_fields = h->nfields;
+    return crm_rfm_new(&run->rfm, &cfg, err);
+}
+
+static crm_status partial_value(rfm_run *run, const crm_csv_reader *r, const crm_csv_record *rec, int p,
+                                const char *what, crm_error *err)
+{
+    char q[128];
+    size_t c = (size_t)run->columns[p];
+    crm_error_set(err, CRM_EDATA, "%s:%" PRIu64 ": column '%s': cannot read '%s' as %s", crm_csv_input_name(r),
+                  rec->line, partial_names[p], crm_error_quote(q, sizeof q, rec->fields[c], rec->lengths[c]), what);
+    return bad_row(run, err);
+}
+
+static crm_status add_partial_row(rfm_run *run, const crm_csv_reader *r, const crm_csv_record *rec, crm_error *err)
+{
+    if (rec->nfields != run->min_fields) {
+        crm_error_set(err, CRM_EDATA, "%s:%" PRIu64 ": expected %zu fields, found %zu", crm_csv_input_name(r),
+                      rec->line, run->min_fields, rec->nfields);
+        return bad_row(run, err);
+    }
+    const long *col = run->columns;
+    crm_rfm_day_total t = {0};
+    crm_datetime dt;
+    crm_date_format iso;
+    int64_t rows = 0, invoices = 0;
+    crm_date_format_set(&iso, CRM_DATE_ISO);
+    t.customer = rec->fields[col[PART_CUSTOMER]];
+    t.customer_len = rec->lengths[col[PART_CUSTOMER]];
+    if (t.customer_len == 0)
+        return partial_value(run, r, rec, PART_CUSTOMER, "a customer id", err);
+    if (crm_date_parse(&iso, rec->fields[col[PART_DATE]], rec->lengths[col[PART_DATE]], &dt) != CRM_OK)
+        return partial_value(run, r, rec, PART_DATE, "a date", err);
+    if (crm_parse_int64(rec->fields[col[PART_ROWS]], rec->lengths[col[PART_ROWS]], &rows) != CRM_OK || rows < 0)
+        return partial_value(run, r, rec, PART_ROWS, "a count", err);
+    if (crm_parse_decimal(rec->fields[col[PART_AMOUNT]], rec->lengths[col[PART_AMOUNT]], NULL, &t.amount) != CRM_OK)
+        return partial_value(run, r, rec, PART_AMOUNT, "a number", err);
+    if (col[PART_INVOICES] >= 0 &&
+        (crm_parse_int64(rec->fields[col[PART_INVOICES]], rec->lengths[col[PART_INVOICES]], &invoices) != CRM_OK ||
+         invoices < 0))
+        return partial_value(run, r, rec, PART_INVOICES, "a count", err);
+    if (col[PART_PROFIT] >= 0 &&
+        crm_parse_decimal(rec->fields[col[PART_PROFIT]], rec->lengths[col[PART_PROFIT]], NULL, &t.profit) != CRM_OK)
+        return partial_value(run, r, rec, PART_PROFIT, "a number", err);
+    t.day = dt.days;
+    t.rows = (uint64_t)rows;
+    t.invoices = (uint64_t)invoices;
+    crm_status st = crm_rfm_add_day(run->rfm, &t, err);
+    if (st != CRM_OK)
+        crm_error_prefix(err, "%s:%" PRIu64 ": ", crm_csv_input_name(r), rec->line);
+    return st;
+}
+
+/* ---- the run ---- */
+
+static crm_status start_input(rfm_run *run, crm_csv_reader *r, int first, crm_error *err)
+{
+    if (run->o->merge)
+        return check_partial_header(run, r, first, err);
+    crm_status st = resolve_columns(run, r, first, err);
+    if (st != CRM_OK || !first)
+        return st;
+    crm_rfm_config cfg = {run->columns[COL_INVOICE] >= 0, run->columns[COL_PROFIT] >= 0};
+    if (run->o->rfm.monetary == CRM_RFM_SCORE_PROFIT && !cfg.with_profit)
+        return crm_error_set(err, CRM_EDATA,
+                             "%s: --monetary profit needs a profit column (crm-clean --costs or --margin adds it)",
+                             crm_csv_input_name(r));
+    return crm_rfm_new(&run->rfm, &cfg, err);
+}
+
+static crm_status read_inputs(rfm_run *run, crm_error *err)
+{
+    const crm_common_options *common = run->common;
+    size_t ninputs = common->ninputs ? common->ninputs : 1;
+    crm_status st = CRM_OK;
+    for (size_t i = 0; i < ninputs && st == CRM_OK; i++) {
+        crm_csv_reader *r;
+        if ((st = open_input(common, common->ninputs ? common->inputs[i] : NULL, &r, err)) != CRM_OK)
+            break;
+        st = start_input(run, r, i == 0, err);
+        const crm_csv_record *rec;
+        while (st == CRM_OK && (st = crm_csv_next(r, &rec, err)) == CRM_OK && rec) {
+            st = run->o->merge ? add_partial_row(run, r, rec, err) : add_transaction(run, r, rec, err);
+            crm_progress_update(&run->progress, ++run->rows, run->bytes_before + crm_csv_raw_bytes(r));
+        }
+        run->bytes_before += crm_csv_raw_bytes(r);
+        crm_csv_close(r);
+    }
+    return st;
+}
+
+/* ---- writing ---- */
+
+static crm_status write_decimal(crm_csv_writer *w, crm_decimal d)
+{
+    char buf[CRM_NUMBER_TEXT_MAX];
+    size_t len = crm_decimal_format(d, buf);
+    return crm_csv_write_field(w, buf, len);
+}
+
+static crm_status write_day(crm_csv_writer *w, int32_t day)
+{
+    char buf[CRM_DATE_ISO_MAX];
+    crm_datetime dt = {day, CRM_NO_TIME};
+    size_t len = crm_datetime_format(dt, buf);
+    return crm_csv_write_field(w, buf, len);
+}
+
+static crm_status write_partial_day(void *ctx, const crm_rfm_day_total *t, crm_error *err)
+{
+    crm_csv_writer *w = ctx;
+    (void)err;
+    crm_status st = crm_csv_write_field(w, t->customer, t->customer_len);
+    if (st == CRM_OK)
+        st = write_day(w, t->day);
+    if (st == CRM_OK)
+        st = crm_csv_write_int(w, (int64_t)t->rows);
+    if (st == CRM_OK)
+        st = write_decimal(w, t->amount);
+    return st;
+}
+
+typedef struct {
+    crm_csv_writer *w;
+    const crm_rfm_config *cfg;
+} partial_writer;
+
+static crm_status write_partial_row(void *ctx, const crm_rfm_day_total *t, crm_error *err)
+{
+    partial_writer *p = ctx;
+    crm_status st = write_partial_day(p->w, t, err);
+    if (st == CRM_OK && p->cfg->by_invoice)
+        st = crm_csv_write_int(p->w, (int64_t)t->invoices);
+    if (st == CRM_OK && p->cfg->with_profit)
+        st = write_decimal(p->w, t->profit);
+    return st == CRM_OK ? crm_csv_end_row(p->w) : st;
+}
+
+static crm_status write_partial(crm_csv_writer *w, const crm_rfm *rfm, crm_error *err)
+{
+    const crm_rfm_config *cfg = crm_rfm_get_config(rfm);
+    crm_status st = CRM_OK;
+    for (int p = 0; p < NPART && st == CRM_OK; p++)
+        if ((p != PART_INVOICES || cfg->by_invoice) && (p != PART_PROFIT || cfg->with_profit))
+            st = crm_csv_write_field(w, partial_names[p], (size_t)-1);
+    if (st == CRM_OK)
+        st = crm_csv_end_row(w);
+    partial_writer pw = {w, cfg};
+    if (st == CRM_OK)
+        st = crm_rfm_each_day(rfm, write_partial_row, &pw, err);
+    return st;
+}
+
+typedef struct {
+    crm_csv_writer *w;
+    const rfm_options_t *o;
+    int with_profit, with_holdout;
+    int64_t unit_mul, unit_div;   /* days * mul / div is the value in the unit */
+} table_writer;
+
+/* A duration in days, in the unit asked for. */
+static crm_status write_duration(const table_writer *t, int64_t days)
+{
+    if (t->o->decimals < 0)
+        return crm_csv_write_double(t->w, (double)days / crm_time_unit_days(t->o->unit));
+    crm_decimal d;
+    if (crm_rfm_ratio(crm_decimal_from_int(days), t->unit_mul, t->unit_div, t->o->decimals, &d) != CRM_OK)
+        return crm_csv_write_fixed(t->w, (double)days / crm_time_unit_days(t->o->unit), t->o->decimals);
+    return write_decimal(t->w, d);
+}
+
+/* A mean sum / count (0 when count is 0), as a double or rounded exactly. */
+static crm_status write_mean(const table_writer *t, double mean, crm_decimal sum, uint64_t count)
+{
+    if (t->o->decimals < 0)
+        return crm_csv_write_double(t->w, mean);
+    crm_decimal d = {0, t->o->decimals};
+    if (count && (count > INT64_MAX || crm_rfm_ratio(sum, 1, (int64_t)count, t->o->decimals, &d) != CRM_OK))
+        return crm_csv_write_fixed(t->w, mean, t->o->decimals);
+    return write_decimal(t->w, d);
+}
+
+static crm_status write_fields(crm_csv_writer *w, const char *const *names, size_t n)
+{
+    crm_status st = CRM_OK;
+    for (size_t i = 0; i < n && st == CRM_OK; i++)
+        st = crm_csv_write_field(w, names[i], (size_t)-1);
+    return st;
+}
+
+static crm_status write_header(const table_writer *t)
+{
+    static const char *const head[] = {"customer_id", "first_date", "last_date", "recency_days", "frequency",
+                                       "monetary", "avg_order_value", "tenure_days", "r_score", "f_score",
+                                       "m_score", "rfm_score"};
+    static const char *const profit[] = {"profit", "avg_profit"};
+    static const char *const model[] = {"x", "t_x", "T", "monetary_value"};
+    static const char *const holdout[] = {"x_holdout", "monetary_holdout", "duration_holdout"};
+    crm_status st = write_fields(t->w, head, 12);
+    if (st == CRM_OK && t->with_profit)
+        st = write_fields(t->w, profit, 2);
+    if (st == CRM_OK)
+        st = write_fields(t->w, model, 4);
+    if (st == CRM_OK && t->with_holdout)
+        st = write_fields(t->w, holdout, 3);
+    return st == CRM_OK ? crm_csv_end_row(t->w) : st;
+}
+
+static crm_status write_customer(const table_writer *t, const crm_rfm_result *res, const crm_rfm_customer *c)
+{
+    crm_csv_writer *w = t->w;
+    char score[48];
+    const int *s = c->score;
+    snprintf(score, sizeof score, res->bins <= 9 ? "%d%d%d" : "%d-%d-%d", s[0], s[1], s[2]);
+    crm_status st = crm_csv_write_field(w, c->customer_id, c->customer_len);
+    if (st == CRM_OK) st = write_day(w, c->first_day);
+    if (st == CRM_OK) st = write_day(w, c->last_day);
+    if (st == CRM_OK) st = crm_csv_write_int(w, c->recency_days);
+    if (st == CRM_OK) st = crm_csv_write_int(w, (int64_t)c->frequency);
+    if (st == CRM_OK) st = write_decimal(w, c->monetary);
+    if (st == CRM_OK) st = write_decimal(w, c->avg_order_value);
+    if (st == CRM_OK) st = crm_csv_write_int(w, c->tenure_days);
+    for (int d = 0; d < CRM_RFM_DIMENSIONS && st == CRM_OK; d++)
+        st = crm_csv_write_int(w, s[d]);
+    if (st == CRM_OK) st = crm_csv_write_field(w, score, (size_t)-1);
+    if (st == CRM_OK && t->with_profit) {
+        st = write_decimal(w, c->profit);
+        if (st == CRM_OK) st = write_decimal(w, c->avg_profit);
+    }
+    if (st == CRM_OK) st = crm_csv_write_int(w, (int64_t)c->x);
+    if (st == CRM_OK) st = write_duration(t, c->t_x_days);
+    if (st == CRM_OK) st = write_duration(t, c->T_days);
+    if (st == CRM_OK) st = write_mean(t, c->monetary_value, c->repeat_amount, c->x);
+    if (st == CRM_OK && t->with_holdout) {
+        st = crm_csv_write_int(w, (int64_t)c->x_holdout);
+        if (st == CRM_OK) st = write_mean(t, c->monetary_holdout, c->holdout_amount, c->x_holdout);
+        if (st == CRM_OK) st = write_duration(t, res->duration_holdout_days);
+    }
+    return st == CRM_OK ? crm_csv_end_row(w) : st;
+}
+
+static void unit_ratio(crm_time_unit unit, int64_t *mul, int64_t *div)
+{
+    /* A month is 365.25 / 12 days and a year 365.25 days (crm_time_unit_days). */
+    switch (unit) {
+    case CRM_UNIT_WEEK: *mul = 1; *div = 7; break;
+    case CRM_UNIT_MONTH: *mul = 48; *div = 1461; break;
+    case CRM_UNIT_YEAR: *mul = 4; *div = 1461; break;
+    default: *mul = 1; *div = 1; break;
+    }
+}
+
+static crm_status write_table(crm_csv_writer *w, const rfm_options_t *o, const crm_rfm *rfm,
+                              const crm_rfm_result *res)
+{
+    table_writer t = {w, o, crm_rfm_get_config(rfm)->with_profit, o->rfm.has_calibration_end, 1, 1};
+    unit_ratio(o->unit, &t.unit_mul, &t.unit_div);
+    crm_status st = write_header(&t);
+    for (size_t i = 0; i < res->count && st == CRM_OK; i++)
+        st = write_customer(&t, res, &res->customers[i]);
+    return st;
+}
+
+/* dimension,index,probability,value: one row per breakpoint. */
+static crm_status write_thresholds(const char *path, const crm_rfm_result *res, crm_error *err)
+{
+    crm_csv_writer *w;
+    crm_status st = crm_csv_writer_open(&w, path, -1, ',', err);
+    if (st != CRM_OK)
+        return st;
+    static const char *const head[] = {"dimension", "index", "probability", "value"};
+    st = write_fields(w, head, 4);
+    if (st == CRM_OK)
+        st = crm_csv_end_row(w);
+    for (int d = 0; d < CRM_RFM_DIMENSIONS && st == CRM_OK; d++) {
+        for (int j = 1; res->breaks[d] && j < res->bins && st == CRM_OK; j++) {
+            char dim[2] = {"rfm"[d], '\0'};
+            st = crm_csv_write_field(w, dim, 1);
+            if (st == CRM_OK) st = crm_csv_write_int(w, j);
+            if (st == CRM_OK)
+                st = res->from_quantiles[d] ? crm_csv_write_double(w, (double)j / res->bins)
+                                            : crm_csv_write_field(w, "", 0);
+            if (st == CRM_OK) st = crm_csv_write_double(w, res->breaks[d][j - 1]);
+            if (st == CRM_OK) st = crm_csv_end_row(w);
+        }
+    }
+    if (st != CRM_OK) {
+        crm_csv_writer_abort(w);
+        return crm_error_set(err, st == CRM_EPIPE ? CRM_EIO : st, "cannot write %s", path);
+    }
+    return crm_csv_writer_close(w, err);
+}
+
+/* ---- main ---- */
+
+static crm_status check_options(rfm_options_t *o, crm_error *err)
+{
+    crm_status st = CRM_OK;
+    if (o->partial && o->merge)
+        return crm_error_set(err, CRM_EUSAGE, "--partial and --merge exclude each other");
+    if (o->partial && (o->as_of || o->calibration_end || o->thresholds))
+        return crm_error_set(err, CRM_EUSAGE,
+                             "--partial writes aggregates before any scoring: give --as-of, --calibration-end "
+                             "and --thresholds to the --merge run");
+    if (o->as_of && o->calibration_end)
+        return crm_error_set(err, CRM_EUSAGE,
+                             "--as-of and --calibration-end exclude each other (the as-of date is then the day after the calibration end)");
+    if (o->as_of && (st = parse_day("--as-of", o->as_of, &o->rfm.as_of, err)) != CRM_OK)
+        return st;
+    if (o->calibration_end &&
+        (st = parse_day("--calibration-end", o->calibration_end, &o->rfm.calibration_end, err)) != CRM_OK)
+        return st;
+    if (o->calibration_end) {
+        o->rfm.has_calibration_end = 1;
+        o->rfm.as_of = o->rfm.calibration_end + 1;
+    }
+    for (int d = 0; d < CRM_RFM_DIMENSIONS && st == CRM_OK; d++)
+        if (o->breaks_text[d])
+            st = parse_breaks(o, d, err);
+    return st;
+}
+
+static void print_notes(const rfm_options_t *o, const rfm_run *run, const crm_rfm_result *res)
+{
+    if (o->quiet)
+        return;
+    if (run->skipped)
+        fprintf(stderr, "crm-rfm: skipped %" PRIu64 " bad row%s; the first: %s\n", run->skipped,
+                run->skipped == 1 ? "" : "s", run->first_skipped.message);
+    char day[CRM_DATE_ISO_MAX];
+    if (o->rfm.has_calibration_end) {
+        crm_datetime_format((crm_datetime){o->rfm.calibration_end, CRM_NO_TIME}, day);
+        if (res->customers_left_out)
+            fprintf(stderr, "crm-rfm: %" PRIu64 " customer%s with no purchase up to the calibration end %s "
+                    "left out (%" PRIu64 " rows)\n", res->customers_left_out,
+                    res->customers_left_out == 1 ? "" : "s", day, res->rows_after);
+    } else if (res->rows_after) {
+        crm_datetime_format((crm_datetime){o->rfm.as_of, CRM_NO_TIME}, day);
+        fprintf(stderr, "crm-rfm: %" PRIu64 " row%s dated on or after the as-of date %s left out",
+                res->rows_after, res->rows_after == 1 ? "" : "s", day);
+        if (res->customers_left_out)
+            fprintf(stderr, "; %" PRIu64 " customer%s with no purchase before it", res->customers_left_out,
+                    res->customers_left_out == 1 ? "" : "s");
+        fputc('\n', stderr);
+    }
+}
+
+/* Write errors are sticky: closing the output reports their cause (disk
+ * full) and removes the temporary file. */
+static crm_status write_failed(crm_csv_writer **out, crm_status st, crm_error *err)
+{
+    if (st == CRM_OK || st == CRM_EPIPE)
+        return st;
+    crm_status closed = crm_csv_writer_close(*out, err);
+    *out = NULL;
+    return closed != CRM_OK ? closed : crm_error_set(err, st, "cannot write the output");
+}
+
+static crm_status run_rfm(rfm_run *run, crm_csv_writer **out, crm_rfm_result *res, crm_error *err)
+{
+    rfm_options_t *o = run->o;
+    crm_status st = check_options(o, err);
+    if (st != CRM_OK)
+        return st;
+    if ((st = crm_csv_writer_open(out, run->common->output, run->common->gzip, ',', err)) != CRM_OK)
+        return st;
+    if ((st = read_inputs(run, err)) != CRM_OK)
+        return st;
+    if (o->partial)
+        return write_failed(out, write_partial(*out, run->rfm, err), err);
+    int32_t last = 0;
+    if (!o->as_of && !o->calibration_end)
+        o->rfm.as_of = crm_rfm_last_day(run->rfm, &last) ? last + 1 : 0;
+    if ((st = crm_rfm_finish(run->rfm, &o->rfm, res, err)) != CRM_OK)
+        return st;
+    if (o->thresholds && (st = write_thresholds(o->thresholds, res, err)) != CRM_OK)
+        return st;
+    return write_failed(out, write_table(*out, o, run->rfm, res), err);
+}
+
+int main(int argc, char **argv)
+{
+    crm_cli_init_process();
+    rfm_options_t o = {0};
+    crm_date_format_set(&o.date_format, CRM_DATE_ISO);
+    crm_rfm_options_init(&o.rfm);
+    o.unit = CRM_UNIT_DAY;
+    o.decimals = -1;
+    crm_common_options common;
+    crm_error err;
+    crm_error_clear(&err);
+    crm_cli_spec spec = {"crm-rfm", usage, rfm_options, "q", handle_option, &o, 0};
+    crm_status st = crm_cli_parse(&spec, argc, argv, &common, &err);
+    if (st != CRM_OK)
+        return crm_cli_fail("crm-rfm", &err);
+    if (common.help) {
+        fputs(usage, stdout);
+        return 0;
+    }
+    if (common.version) {
+        crm_cli_print_version("crm-rfm");
+        return 0;
+    }
+
+    rfm_run run = {.o = &o, .common = &common};
+    crm_rfm_result res = {0};
+    crm_csv_writer *out = NULL;
+    crm_report *report = crm_report_new("crm-rfm");
+    crm_progress_start(&run.progress, "crm-rfm", common.progress);
+    st = run_rfm(&run, &out, &res, &err);
+    crm_progress_finish(&run.progress, run.rows, run.bytes_before);
+    if (st == CRM_OK && out) {
+        st = crm_csv_writer_close(out, &err);
+        out = NULL;
+    }
+    if (out)
+        crm_csv_writer_abort(out);  /* a failed run leaves an earlier output in place */
+    if (st == CRM_OK)
+        print_notes(&o, &run, &res);
+
+    if (report && common.report) {
+        crm_error rerr;
+        crm_report_set(report, "rows_in", run.rows);
+        crm_report_set(report, "rows_skipped", run.skipped);
+        crm_report_set(report, "customers", res.count);
+        crm_report_set(report, "rows_after_as_of", res.rows_after);
+        crm_report_set(report, "customers_left_out", res.customers_left_out);
+        crm_report_set_text(report, "status", st == CRM_OK || st == CRM_EPIPE ? "ok" : "failed");
+        if (crm_report_write(report, common.report, &rerr) != CRM_OK && st == CRM_OK) {
+            err = rerr;
+            st = rerr.status;
+        }
+    }
+    crm_report_free(report);
+    crm_rfm_result_free(&res);
+    crm_rfm_free(run.rfm);
+    for (int d = 0; d < CRM_RFM_DIMENSIONS; d++)
+        free(o.breaks[d]);
+    if (st != CRM_OK)
+        return crm_cli_fail("crm-rfm", &err);
+    return 0;
+}

@@ -1,0 +1,179 @@
+/* RFM and CRFM per customer, the model summary (x, t_x, T, monetary_value)
+ * that lifetime-value models read, and mergeable partial aggregates.
+ *
+ * Transactions are added one line at a time (crm_rfm_add); memory grows with
+ * customers and their purchase days, never with rows.  Per customer and
+ * purchase day the aggregator keeps the exact decimal sum of the amounts
+ * (and profits), the rows and the invoices first seen that day.  Everything
+ * the customers table needs follows from these day totals, and day totals
+ * from several runs add up (crm_rfm_add_day): a run split by customer (or by
+ * invoice) across processes and merged gives the same table.
+ *
+ * Definitions (DESIGN.md; crm-rfm(1) says the same for users):
+ *   as_of            the day the table is computed for; the observation ends
+ *                    the day before it (end = as_of - 1).  Day totals on or
+ *                    after as_of are left out (counted in rows_after).
+ *   first, last      first and last purchase day before as_of
+ *   recency_days     as_of - last;  tenure_days = as_of - first
+ *   frequency        distinct invoices (by_invoice) or distinct purchase days
+ *   monetary         exact sum of the amounts
+ *   avg_order_value  monetary / frequency, rounded half away from zero to
+ *                    max(2, decimals of monetary) decimals
+ *   profit           exact sum of the profits (CRFM contribution);
+ *                    avg_profit = profit / frequency, rounded the same way
+ *   x                distinct purchase days - 1 (same-day purchases merge)
+ *   t_x, T           last - first, end - first, in days
+ *   monetary_value   (monetary - the first purchase day's amount) / x, 0 when x = 0
+ * With a calibration end E: as_of = E + 1, and the holdout period runs from
+ * E + 1 to the last purchase day in all the data (H): x_holdout = purchase
+ * days in it, monetary_holdout = their mean amount (0 without any),
+ * duration_holdout = H - E.  Customers without a purchase before as_of are
+ * left out of the table (customers_left_out), as lifetimes does.
+ *
+ * Scores 1..bins, bins the best: breakpoints b_1 <= ... <= b_{bins-1} are
+ * either fixed or the quantiles of the values at j / bins (type 7, see
+ * crm_rfm_quantile_breaks); a value v falls in bin 1 + #{j : b_j < v} (intervals
+ * closed on the right), so equal values always share a score.  F and M
+ * scores are that bin; R score is bins + 1 - the bin of recency_days.
+ * Pure computation: no files, no printing. */
+#ifndef CRM_RFM_H
+#define CRM_RFM_H
+
+#include <stddef.h>
+#include <stdint.h>
+
+#include "crm/error.h"
+#include "crm/number.h"
+
+enum { CRM_RFM_MIN_BINS = 2, CRM_RFM_MAX_SCORE_BINS = 100 };
+
+typedef struct {
+    int by_invoice;    /* frequency counts distinct invoices; else distinct purchase days */
+    int with_profit;   /* lines carry a profit */
+} crm_rfm_config;
+
+/* One transaction line.  invoice is read only with by_invoice (an empty
+ * invoice id counts as one invoice of its customer and day), profit only
+ * with with_profit. */
+typedef struct {
+    const char *customer;
+    size_t customer_len;
+    const char *invoice;
+    size_t invoice_len;
+    int32_t day;            /* days since 1970-01-01 */
+    crm_decimal amount;
+    crm_decimal profit;
+} crm_rfm_line;
+
+/* The mergeable aggregate of one customer and purchase day (a row of a
+ * partial file). */
+typedef struct {
+    const char *customer;
+    size_t customer_len;
+    int32_t day;
+    uint64_t rows;
+    uint64_t invoices;      /* invoices first seen this day (by_invoice) */
+    crm_decimal amount;
+    crm_decimal profit;     /* with_profit */
+} crm_rfm_day_total;
+
+typedef struct crm_rfm crm_rfm;
+
+crm_status crm_rfm_new(crm_rfm **out, const crm_rfm_config *cfg, crm_error *err);
+void crm_rfm_free(crm_rfm *a);
+const crm_rfm_config *crm_rfm_get_config(const crm_rfm *a);
+
+/* Adds one line.  CRM_EDATA when a customer's day sum no longer fits
+ * (CRM_DECIMAL_MAX_SCALE decimals, 18 digits); CRM_ENOMEM. */
+crm_status crm_rfm_add(crm_rfm *a, const crm_rfm_line *line, crm_error *err);
+/* Adds a day total (from a partial file): sums with what is there. */
+crm_status crm_rfm_add_day(crm_rfm *a, const crm_rfm_day_total *total, crm_error *err);
+
+size_t crm_rfm_customer_count(const crm_rfm *a);
+/* The last purchase day of all the data; 0 when there is none. */
+int crm_rfm_last_day(const crm_rfm *a, int32_t *day);
+
+/* Visits every day total, customers in byte order of their ids, days in
+ * order: the content of a partial file.  Stops at the first status that is
+ * not CRM_OK and returns it. */
+typedef crm_status (*crm_rfm_day_visitor)(void *ctx, const crm_rfm_day_total *total, crm_error *err);
+crm_status crm_rfm_each_day(const crm_rfm *a, crm_rfm_day_visitor visit, void *ctx, crm_error *err);
+
+typedef enum { CRM_RFM_R = 0, CRM_RFM_F, CRM_RFM_M, CRM_RFM_DIMENSIONS } crm_rfm_dimension;
+
+typedef enum {
+    CRM_RFM_SCORE_AMOUNT = 0,   /* M scores monetary */
+    CRM_RFM_SCORE_PROFIT        /* M scores profit (the contribution) */
+} crm_rfm_monetary;
+
+typedef struct {
+    int32_t as_of;                /* see above */
+    int has_calibration_end;
+    int32_t calibration_end;      /* E; as_of must then be E + 1 */
+    int bins;                     /* 5 */
+    crm_rfm_monetary monetary;
+    /* Fixed breakpoints per dimension (bins - 1 strictly increasing values),
+     * or NULL for quantiles. */
+    const double *breaks[CRM_RFM_DIMENSIONS];
+} crm_rfm_options;
+
+void crm_rfm_options_init(crm_rfm_options *opts);
+
+typedef struct {
+    const char *customer_id;      /* points into the aggregator: valid until crm_rfm_free */
+    size_t customer_len;
+    int32_t first_day, last_day;
+    int64_t recency_days, tenure_days;
+    uint64_t frequency;
+    crm_decimal monetary, avg_order_value;
+    crm_decimal profit, avg_profit;
+    int score[CRM_RFM_DIMENSIONS];
+    uint64_t x;
+    int64_t t_x_days, T_days;
+    crm_decimal repeat_amount;    /* monetary - the first day's amount */
+    double monetary_value;
+    uint64_t x_holdout;
+    crm_decimal holdout_amount;
+    double monetary_holdout;
+} crm_rfm_customer;
+
+typedef struct {
+    crm_rfm_customer *customers;  /* sorted by customer_id, byte order */
+    size_t count;
+    int bins;
+    double *breaks[CRM_RFM_DIMENSIONS];  /* bins - 1 each; NULL when count = 0 and quantiles */
+    int from_quantiles[CRM_RFM_DIMENSIONS];
+    int64_t duration_holdout_days;       /* with a calibration end */
+    uint64_t rows_in;                    /* rows of all day totals */
+    uint64_t rows_after;                 /* rows on or after as_of, not in the table's columns */
+    uint64_t customers_left_out;         /* no purchase before as_of */
+} crm_rfm_result;
+
+/* Computes the customers table.  CRM_EUSAGE for bad options (bins outside
+ * CRM_RFM_MIN_BINS..CRM_RFM_MAX_SCORE_BINS, breakpoints not increasing or not
+ * finite, as_of not E + 1, profit scoring without profits); CRM_EDATA when a
+ * sum does not fit. */
+crm_status crm_rfm_finish(const crm_rfm *a, const crm_rfm_options *opts, crm_rfm_result *out,
+                          crm_error *err);
+void crm_rfm_result_free(crm_rfm_result *r);
+
+/* Quantile of sorted[0..n) at probability p in [0, 1], Hyndman & Fan type 7
+ * (R's default, numpy's "linear"): h = (n - 1) p, and
+ * Q = x[floor h] + (h - floor h) (x[floor h + 1] - x[floor h]), 0-based.
+ * n must be at least 1. */
+double crm_rfm_quantile(const double *sorted, size_t n, double p);
+/* The bins - 1 quantile breakpoints of values[0..n) (n >= 1) at j / bins,
+ * type 7 computed with whole numbers: with (n - 1) j = lo bins + rem
+ * (0 <= rem < bins) and x sorted, b_j = x[lo] + (rem / bins)(x[lo + 1] - x[lo]),
+ * and exactly x[lo] when rem = 0. */
+crm_status crm_rfm_quantile_breaks(const double *values, size_t n, int bins, double *breaks,
+                                   crm_error *err);
+/* 1 + the number of breakpoints below v. */
+int crm_rfm_bin(double v, const double *breaks, size_t nbreaks);
+
+/* a * mul / div rounded half away from zero to `decimals` decimals, exactly
+ * (div > 0, 0 <= decimals <= CRM_DECIMAL_MAX_SCALE).  CRM_EDATA when the
+ * intermediate product does not fit in 64 bits. */
+crm_status crm_rfm_ratio(crm_decimal a, int64_t mul, int64_t div, int decimals, crm_decimal *out);
+
+#endif

@@ -1,0 +1,554 @@
+#include "crm/rfm.h"
+
+#include <math.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "crm/strtab.h"
+
+/* One customer's purchases on one day. */
+typedef struct {
+    int32_t day;
+    uint64_t rows;
+    uint64_t invoices;
+    crm_decimal amount;
+    crm_decimal profit;
+} rfm_day;
+
+/* Days sorted ascending.  Exports are mostly in date order, so a new day
+ * usually goes at the end, and a customer's lines usually come together, so
+ * the day touched last is checked first. */
+typedef struct {
+    rfm_day *days;
+    uint32_t ndays, cap;
+    uint32_t hint;
+    int has_invoice;
+    uint64_t last_invoice;   /* hash of the invoice seen last, a shortcut past the set */
+} rfm_customer;
+
+struct crm_rfm {
+    crm_rfm_config cfg;
+    crm_strtab *ids;
+    rfm_customer *customers;  /* indexed by the interned id */
+    size_t cap;
+    crm_hashset *invoices;    /* hashes of (customer, invoice) pairs */
+};
+
+static const crm_decimal zero_decimal = {0, 0};
+
+crm_status crm_rfm_new(crm_rfm **out, const crm_rfm_config *cfg, crm_error *err)
+{
+    crm_rfm *a = calloc(1, sizeof *a);
+    if (!a)
+        return crm_error_set(err, CRM_ENOMEM, "out of memory");
+    a->cfg = *cfg;
+    a->ids = crm_strtab_new(1024);
+    a->invoices = cfg->by_invoice ? crm_hashset_new(4096) : NULL;
+    if (!a->ids || (cfg->by_invoice && !a->invoices)) {
+        crm_rfm_free(a);
+        return crm_error_set(err, CRM_ENOMEM, "out of memory");
+    }
+    *out = a;
+    return CRM_OK;
+}
+
+void crm_rfm_free(crm_rfm *a)
+{
+    if (!a)
+        return;
+    size_t n = crm_strtab_count(a->ids);
+    for (size_t i = 0; i < n && a->customers; i++)
+        free(a->customers[i].days);
+    free(a->customers);
+    crm_strtab_free(a->ids);
+    crm_hashset_free(a->invoices);
+    free(a);
+}
+
+const crm_rfm_config *crm_rfm_get_config(const crm_rfm *a)
+{
+    return &a->cfg;
+}
+
+size_t crm_rfm_customer_count(const crm_rfm *a)
+{
+    return crm_strtab_count(a->ids);
+}
+
+static crm_status find_customer(crm_rfm *a, const char *s, size_t len, uint32_t *id, crm_error *err)
+{
+    int added = crm_strtab_intern(a->ids, s, len, id);
+    if (added < 0)
+        return crm_error_set(err, CRM_ENOMEM, "out of memory");
+    if (added && *id >= a->cap) {
+        size_t cap = a->cap ? a->cap * 2 : 1024;
+        rfm_customer *grown = realloc(a->customers, cap * sizeof *grown);
+        if (!grown)
+            return crm_error_set(err, CRM_ENOMEM, "out of memory");
+        memset(grown + a->cap, 0, (cap - a->cap) * sizeof *grown);
+        a->customers = grown;
+        a->cap = cap;
+    }
+    return CRM_OK;
+}
+
+/* The customer's entry for day, inserted (zero) when new. */
+static rfm_day *find_day(rfm_customer *c, int32_t day)
+{
+    if (c->ndays && c->days[c->hint].day == day)
+        return &c->days[c->hint];
+    uint32_t lo = 0, hi = c->ndays;
+    if (c->ndays && c->days[c->ndays - 1].day < day) {
+        lo = c->ndays;
+    } else {
+        while (lo < hi) {
+            uint32_t mid = lo + (hi - lo) / 2;
+            if (c->days[mid].day < day)
+                lo = mid + 1;
+            else
+                hi = mid;
+        }
+        if (lo < c->ndays && c->days[lo].day == day) {
+            c->hint = lo;
+            return &c->days[lo];
+        }
+    }
+    if (c->ndays == c->cap) {
+        uint32_t cap = c->cap ? c->cap * 2 : 4;
+        rfm_day *grown = realloc(c->days, (size_t)cap * sizeof *grown);
+        if (!grown)
+            return NULL;
+        c->days = grown;
+        c->cap = cap;
+    }
+    memmove(c->days + lo + 1, c->days + lo, (size_t)(c->ndays - lo) * sizeof *c->days);
+    c->days[lo] = (rfm_day){day, 0, 0, zero_decimal, zero_decimal};
+    c->ndays++;
+    c->hint = lo;
+    return &c->days[lo];
+}
+
+static crm_status overflow_error(crm_error *err, const char *what, const char *customer, size_t len)
+{
+    char q[128];
+    return crm_error_set(err, CRM_EDATA, "customer '%s': the sum of the %s does not fit in 18 digits",
+                         crm_error_quote(q, sizeof q, customer, len), what);
+}
+
+static crm_status add_to_day(crm_rfm *a, rfm_day *d, const char *customer, size_t len, uint64_t rows,
+                             uint64_t invoices, crm_decimal amount, crm_decimal profit, crm_error *err)
+{
+    crm_decimal sum;
+    if (crm_decimal_add(d->amount, amount, &sum) != CRM_OK)
+        return overflow_error(err, "amounts", customer, len);
+    if (a->cfg.with_profit) {
+        crm_decimal psum;
+        if (crm_decimal_add(d->profit, profit, &psum) != CRM_OK)
+            return overflow_error(err, "profits", customer, len);
+        d->profit = psum;
+    }
+    d->amount = sum;
+    d->rows += rows;
+    d->invoices += invoices;
+    return CRM_OK;
+}
+
+/* 1 when (customer, invoice) was not seen before; -1 out of memory. */
+static int new_invoice(crm_rfm *a, rfm_customer *c, uint32_t id, const crm_rfm_line *line)
+{
+    uint64_t seed = (uint64_t)id * UINT64_C(0x9e3779b97f4a7c15) + 1;
+    uint64_t key;
+    if (line->invoice_len)
+        key = crm_hash_bytes(line->invoice, line->invoice_len, seed);
+    else /* an empty invoice id: one invoice per customer and day */
+        key = crm_hash_bytes(&line->day, sizeof line->day, ~seed);
+    if (c->has_invoice && c->last_invoice == key)
+        return 0;
+    c->has_invoice = 1;
+    c->last_invoice = key;
+    return crm_hashset_add(a->invoices, key);
+}
+
+crm_status crm_rfm_add(crm_rfm *a, const crm_rfm_line *line, crm_error *err)
+{
+    uint32_t id;
+    crm_status st = find_customer(a, line->customer, line->customer_len, &id, err);
+    if (st != CRM_OK)
+        return st;
+    rfm_customer *c = &a->customers[id];
+    uint64_t invoices = 0;
+    if (a->cfg.by_invoice) {
+        int fresh = new_invoice(a, c, id, line);
+        if (fresh < 0)
+            return crm_error_set(err, CRM_ENOMEM, "out of memory");
+        invoices = (uint64_t)fresh;
+    }
+    rfm_day *d = find_day(c, line->day);
+    if (!d)
+        return crm_error_set(err, CRM_ENOMEM, "out of memory");
+    return add_to_day(a, d, line->customer, line->customer_len, 1, invoices, line->amount, line->profit, err);
+}
+
+crm_status crm_rfm_add_day(crm_rfm *a, const crm_rfm_day_total *t, crm_error *err)
+{
+    uint32_t id;
+    crm_status st = find_customer(a, t->customer, t->customer_len, &id, err);
+    if (st != CRM_OK)
+        return st;
+    rfm_day *d = find_day(&a->customers[id], t->day);
+    if (!d)
+        return crm_error_set(err, CRM_ENOMEM, "out of memory");
+    return add_to_day(a, d, t->customer, t->customer_len, t->rows, t->invoices, t->amount, t->profit, err);
+}
+
+int crm_rfm_last_day(const crm_rfm *a, int32_t *day)
+{
+    int found = 0;
+    size_t n = crm_strtab_count(a->ids);
+    for (size_t i = 0; i < n; i++) {
+        const rfm_customer *c = &a->customers[i];
+        if (c->ndays && (!found || c->days[c->ndays - 1].day > *day)) {
+            *day = c->days[c->ndays - 1].day;
+            found = 1;
+        }
+    }
+    return found;
+}
+
+/* ---- customer order ---- */
+
+typedef struct {
+    const char *s;
+    size_t len;
+    uint32_t id;
+} sorted_id;
+
+static int compare_ids(const void *pa, const void *pb)
+{
+    const sorted_id *x = pa, *y = pb;
+    size_t n = x->len < y->len ? x->len : y->len;
+    int c = memcmp(x->s, y->s, n);
+    if (c)
+        return c;
+    return (x->len > y->len) - (x->len < y->len);
+}
+
+/* The interned ids in byte order of their strings (NULL and *n = 0 when empty). */
+static sorted_id *sort_customers(const crm_rfm *a, size_t *n)
+{
+    *n = crm_strtab_count(a->ids);
+    sorted_id *order = malloc((*n ? *n : 1) * sizeof *order);
+    if (!order)
+        return NULL;
+    for (size_t i = 0; i < *n; i++) {
+        order[i].id = (uint32_t)i;
+        order[i].s = crm_strtab_get(a->ids, (uint32_t)i, &order[i].len);
+    }
+    qsort(order, *n, sizeof *order, compare_ids);
+    return order;
+}
+
+crm_status crm_rfm_each_day(const crm_rfm *a, crm_rfm_day_visitor visit, void *ctx, crm_error *err)
+{
+    size_t n;
+    sorted_id *order = sort_customers(a, &n);
+    if (!order)
+        return crm_error_set(err, CRM_ENOMEM, "out of memory");
+    crm_status st = CRM_OK;
+    for (size_t i = 0; i < n && st == CRM_OK; i++) {
+        const rfm_customer *c = &a->customers[order[i].id];
+        for (uint32_t k = 0; k < c->ndays && st == CRM_OK; k++) {
+            const rfm_day *d = &c->days[k];
+            crm_rfm_day_total t = {order[i].s, order[i].len, d->day, d->rows, d->invoices, d->amount, d->profit};
+            st = visit(ctx, &t, err);
+        }
+    }
+    free(order);
+    return st;
+}
+
+/* ---- quantiles and scores ---- */
+
+double crm_rfm_quantile(const double *sorted, size_t n, double p)
+{
+    double h = (double)(n - 1) * p;
+    size_t lo = (size_t)floor(h);
+    if (lo >= n - 1)
+        return sorted[n - 1];
+    return sorted[lo] + (h - (double)lo) * (sorted[lo + 1] - sorted[lo]);
+}
+
+static int compare_doubles(const void *pa, const void *pb)
+{
+    double x = *(const double *)pa, y = *(const double *)pb;
+    return (x > y) - (x < y);
+}
+
+crm_status crm_rfm_quantile_breaks(const double *values, size_t n, int bins, double *breaks, crm_error *err)
+{
+    double *sorted = malloc((n ? n : 1) * sizeof *sorted);
+    if (!sorted)
+        return crm_error_set(err, CRM_ENOMEM, "out of memory");
+    memcpy(sorted, values, n * sizeof *sorted);
+    qsort(sorted, n, sizeof *sorted, compare_doubles);
+    /* h = (n - 1) j / bins in whole numbers, so that a breakpoint that falls
+     * on a value is that value exactly (no 866.9999 for 867). */
+    for (int j = 1; j < bins; j++) {
+        uint64_t scaled = (uint64_t)(n - 1) * (uint64_t)j;
+        size_t lo = (size_t)(scaled / (uint64_t)bins);
+        uint64_t rem = scaled % (uint64_t)bins;
+        breaks[j - 1] = rem == 0 ? sorted[lo]
+                                 : sorted[lo] + (double)rem / bins * (sorted[lo + 1] - sorted[lo]);
+    }
+    free(sorted);
+    return CRM_OK;
+}
+
+int crm_rfm_bin(double v, const double *breaks, size_t nbreaks)
+{
+    /* Breakpoints are sorted: count those below v by bisection. */
+    size_t lo = 0, hi = nbreaks;
+    while (lo < hi) {
+        size_t mid = lo + (hi - lo) / 2;
+        if (breaks[mid] < v)
+            lo = mid + 1;
+        else
+            hi = mid;
+    }
+    return 1 + (int)lo;
+}
+
+/* ---- exact ratios ---- */
+
+static const int64_t powers_of_ten[] = {1, 10, 100, 1000, 10000, 100000, 1000000, 10000000,
+                                        100000000, 1000000000, 10000000000, 100000000000,
+                                        1000000000000, 10000000000000, 100000000000000,
+                                        1000000000000000, 10000000000000000, 100000000000000000,
+                                        1000000000000000000};
+
+crm_status crm_rfm_ratio(crm_decimal a, int64_t mul, int64_t div, int decimals, crm_decimal *out)
+{
+    if (div <= 0 || decimals < 0 || decimals > CRM_DECIMAL_MAX_SCALE || a.scale < 0 ||
+        a.scale > CRM_DECIMAL_MAX_SCALE)
+        return CRM_EDATA;
+    int64_t num, den = div;
+    if (__builtin_mul_overflow(a.units, mul, &num))
+        return CRM_EDATA;
+    /* value = num / (den 10^scale); wanted: round(value 10^decimals). */
+    if (decimals >= a.scale) {
+        if (__builtin_mul_overflow(num, powers_of_ten[decimals - a.scale], &num))
+            return CRM_EDATA;
+    } else if (__builtin_mul_overflow(den, powers_of_ten[a.scale - decimals], &den)) {
+        return CRM_EDATA;
+    }
+    int64_t q = num / den, r = num % den;
+    int64_t absr = r < 0 ? -r : r;
+    if (absr >= den - absr)   /* 2|r| >= den, half away from zero */
+        q += num < 0 ? -1 : 1;
+    *out = (crm_decimal){q, decimals};
+    return CRM_OK;
+}
+
+/* sum / count with max(2, sum's decimals) decimals; 0 when count is 0. */
+static crm_status average(crm_decimal sum, uint64_t count, crm_decimal *out)
+{
+    int decimals = sum.scale > 2 ? sum.scale : 2;
+    if (count == 0 || count > INT64_MAX) {
+        *out = (crm_decimal){0, decimals};
+        return CRM_OK;
+    }
+    return crm_rfm_ratio(sum, 1, (int64_t)count, decimals, out);
+}
+
+/* ---- the table ---- */
+
+void crm_rfm_options_init(crm_rfm_options *opts)
+{
+    memset(opts, 0, sizeof *opts);
+    opts->bins = 5;
+    opts->monetary = CRM_RFM_SCORE_AMOUNT;
+}
+
+static const char *const dimension_names[CRM_RFM_DIMENSIONS] = {"r", "f", "m"};
+
+static crm_status check_options(const crm_rfm *a, const crm_rfm_options *o, crm_error *err)
+{
+    if (o->bins < CRM_RFM_MIN_BINS || o->bins > CRM_RFM_MAX_SCORE_BINS)
+        return crm_error_set(err, CRM_EUSAGE, "the number of bins must lie in %d..%d, got %d",
+                             CRM_RFM_MIN_BINS, CRM_RFM_MAX_SCORE_BINS, o->bins);
+    if (o->has_calibration_end && o->as_of != o->calibration_end + 1)
+        return crm_error_set(err, CRM_EUSAGE, "with a calibration end the as-of date is the day after it");
+    if (o->monetary == CRM_RFM_SCORE_PROFIT && !a->cfg.with_profit)
+        return crm_error_set(err, CRM_EUSAGE, "scoring M on profit needs a profit column");
+    for (int d = 0; d < CRM_RFM_DIMENSIONS; d++) {
+        const double *b = o->breaks[d];
+        for (int j = 0; b && j < o->bins - 1; j++)
+            if (!isfinite(b[j]) || (j > 0 && !(b[j] > b[j - 1])))
+                return crm_error_set(err, CRM_EUSAGE, "the %s breakpoints must be finite and strictly increasing",
+                                     dimension_names[d]);
+    }
+    return CRM_OK;
+}
+
+typedef struct {
+    const crm_rfm *a;
+    const crm_rfm_options *o;
+    crm_rfm_result *res;
+} table_run;
+
+/* Fills row from one customer's days; returns 0 when the customer has no
+ * purchase before as_of (left out). */
+static int summarise_customer(table_run *t, const rfm_customer *c, const sorted_id *who, crm_rfm_customer *row,
+                              crm_error *err, crm_status *st)
+{
+    const crm_rfm_options *o = t->o;
+    crm_rfm_result *res = t->res;
+    *st = CRM_OK;
+    uint32_t ncal = 0;
+    while (ncal < c->ndays && c->days[ncal].day < o->as_of)
+        ncal++;
+    for (uint32_t k = 0; k < c->ndays; k++)
+        res->rows_in += c->days[k].rows;
+    for (uint32_t k = ncal; k < c->ndays && !o->has_calibration_end; k++)
+        res->rows_after += c->days[k].rows;
+    if (ncal == 0) {
+        res->customers_left_out++;
+        if (o->has_calibration_end)
+            for (uint32_t k = 0; k < c->ndays; k++)
+                res->rows_after += c->days[k].rows;
+        return 0;
+    }
+    memset(row, 0, sizeof *row);
+    row->customer_id = who->s;
+    row->customer_len = who->len;
+    row->first_day = c->days[0].day;
+    row->last_day = c->days[ncal - 1].day;
+    row->recency_days = (int64_t)o->as_of - row->last_day;
+    row->tenure_days = (int64_t)o->as_of - row->first_day;
+    row->x = ncal - 1;
+    row->t_x_days = (int64_t)row->last_day - row->first_day;
+    row->T_days = (int64_t)o->as_of - 1 - row->first_day;
+    crm_decimal monetary = zero_decimal, profit = zero_decimal;
+    uint64_t invoices = 0;
+    for (uint32_t k = 0; k < ncal; k++) {
+        const rfm_day *d = &c->days[k];
+        invoices += d->invoices;
+        if (crm_decimal_add(monetary, d->amount, &monetary) != CRM_OK) {
+            *st = overflow_error(err, "amounts", who->s, who->len);
+            return 0;
+        }
+        if (t->a->cfg.with_profit && crm_decimal_add(profit, d->profit, &profit) != CRM_OK) {
+            *st = overflow_error(err, "profits", who->s, who->len);
+            return 0;
+        }
+    }
+    row->frequency = t->a->cfg.by_invoice ? invoices : ncal;
+    row->monetary = monetary;
+    row->profit = profit;
+    /* The first day's amount was added first, so the difference fits. */
+    crm_decimal_sub(monetary, c->days[0].amount, &row->repeat_amount);
+    row->monetary_value = row->x ? crm_decimal_to_double(row->repeat_amount) / (double)row->x : 0.0;
+    if (average(monetary, row->frequency, &row->avg_order_value) != CRM_OK ||
+        average(profit, row->frequency, &row->avg_profit) != CRM_OK) {
+        *st = overflow_error(err, "averages", who->s, who->len);
+        return 0;
+    }
+    if (o->has_calibration_end) {
+        crm_decimal holdout = zero_decimal;
+        for (uint32_t k = ncal; k < c->ndays; k++) {
+            if (crm_decimal_add(holdout, c->days[k].amount, &holdout) != CRM_OK) {
+                *st = overflow_error(err, "amounts", who->s, who->len);
+                return 0;
+            }
+        }
+        row->x_holdout = c->ndays - ncal;
+        row->holdout_amount = holdout;
+        row->monetary_holdout = row->x_holdout ? crm_decimal_to_double(holdout) / (double)row->x_holdout : 0.0;
+    }
+    return 1;
+}
+
+static double score_value(const crm_rfm_customer *row, crm_rfm_dimension d, crm_rfm_monetary m)
+{
+    switch (d) {
+    case CRM_RFM_R:
+        return (double)row->recency_days;
+    case CRM_RFM_F:
+        return (double)row->frequency;
+    default:
+        return crm_decimal_to_double(m == CRM_RFM_SCORE_PROFIT ? row->profit : row->monetary);
+    }
+}
+
+static crm_status score_customers(crm_rfm_result *res, const crm_rfm_options *o, crm_error *err)
+{
+    size_t nb = (size_t)o->bins - 1;
+    double *values = malloc((res->count ? res->count : 1) * sizeof *values);
+    if (!values)
+        return crm_error_set(err, CRM_ENOMEM, "out of memory");
+    crm_status st = CRM_OK;
+    for (int d = 0; d < CRM_RFM_DIMENSIONS && st == CRM_OK; d++) {
+        res->from_quantiles[d] = o->breaks[d] == NULL;
+        if (!o->breaks[d] && res->count == 0)
+            continue;
+        res->breaks[d] = malloc(nb * sizeof *res->breaks[d]);
+        if (!res->breaks[d]) {
+            st = crm_error_set(err, CRM_ENOMEM, "out of memory");
+            break;
+        }
+        for (size_t i = 0; i < res->count; i++)
+            values[i] = score_value(&res->customers[i], (crm_rfm_dimension)d, o->monetary);
+        if (o->breaks[d])
+            memcpy(res->breaks[d], o->breaks[d], nb * sizeof *res->breaks[d]);
+        else
+            st = crm_rfm_quantile_breaks(values, res->count, o->bins, res->breaks[d], err);
+        for (size_t i = 0; i < res->count && st == CRM_OK; i++) {
+            int bin = crm_rfm_bin(values[i], res->breaks[d], nb);
+            /* Recency: fewer days is better, so the scale turns round. */
+            res->customers[i].score[d] = d == CRM_RFM_R ? o->bins + 1 - bin : bin;
+        }
+    }
+    free(values);
+    return st;
+}
+
+crm_status crm_rfm_finish(const crm_rfm *a, const crm_rfm_options *o, crm_rfm_result *res, crm_error *err)
+{
+    memset(res, 0, sizeof *res);
+    res->bins = o->bins;
+    crm_status st = check_options(a, o, err);
+    if (st != CRM_OK)
+        return st;
+    size_t n;
+    sorted_id *order = sort_customers(a, &n);
+    res->customers = malloc((n ? n : 1) * sizeof *res->customers);
+    if (!order || !res->customers) {
+        free(order);
+        return crm_error_set(err, CRM_ENOMEM, "out of memory");
+    }
+    table_run t = {a, o, res};
+    if (o->has_calibration_end) {
+        int32_t last;
+        res->duration_holdout_days = crm_rfm_last_day(a, &last) && last > o->calibration_end
+                                         ? (int64_t)last - o->calibration_end : 0;
+    }
+    for (size_t i = 0; i < n && st == CRM_OK; i++) {
+        crm_rfm_customer *row = &res->customers[res->count];
+        if (summarise_customer(&t, &a->customers[order[i].id], &order[i], row, err, &st))
+            res->count++;
+    }
+    free(order);
+    if (st == CRM_OK)
+        st = score_customers(res, o, err);
+    return st;
+}
+
+void crm_rfm_result_free(crm_rfm_result *r)
+{
+    if (!r)
+        return;
+    free(r->customers);
+    for (int d = 0; d < CRM_RFM_DIMENSIONS; d++)
+        free(r->breaks[d]);
+    memset(r, 0, sizeof *r);
+}
