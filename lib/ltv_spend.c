@@ -46,6 +46,12 @@ typedef struct {
     double total_weight;
 } spend_data;
 
+static int compare_rows_by_x(const void *a, const void *b)
+{
+    const spend_row *r = a, *s = b;
+    return (r->x > s->x) - (r->x < s->x);
+}
+
 static crm_status spend_data_build(spend_data *d, const crm_ltv_customer *c, size_t n,
                                    crm_ltv_spend_result *counts, crm_error *err)
 {
@@ -73,6 +79,9 @@ static crm_status spend_data_build(spend_data *d, const crm_ltv_customer *c, siz
                                       log(c[i].x), c[i].weight};
         d->total_weight += c[i].weight;
     }
+    /* Sorted by x, the special functions of p x (the costly part) are
+     * evaluated once per distinct x rather than once per customer. */
+    qsort(d->rows, d->n, sizeof *d->rows, compare_rows_by_x);
     if (d->n == 0) {
         free(d->rows);
         d->rows = NULL;
@@ -93,15 +102,22 @@ static double spend_loglik_fn(const double *th, double *grad, void *ctx)
     const double p = th[0], q = th[1], gamma = th[2];
     const double lg_q = gsl_sf_lngamma(q), psi_q = gsl_sf_psi(q), log_gamma = log(gamma);
     double ll = 0.0, gp = 0.0, gq = 0.0, gg = 0.0;
+    double x_done = -1.0, lg_ratio = 0.0, psi_pxq = 0.0, psi_px = 0.0;
     for (size_t i = 0; i < d->n; i++) {
         const spend_row *row = &d->rows[i];
         const double px = p * row->x, s = row->x * row->zbar + gamma, log_s = log(s);
-        ll += row->w * (gsl_sf_lngamma(px + q) - gsl_sf_lngamma(px) - lg_q + q * log_gamma +
-                        (px - 1) * row->log_zbar + px * row->log_x - (px + q) * log_s);
+        if (row->x != x_done) {   /* rows come sorted by x */
+            x_done = row->x;
+            lg_ratio = gsl_sf_lngamma(px + q) - gsl_sf_lngamma(px);
+            if (grad) {
+                psi_pxq = gsl_sf_psi(px + q);
+                psi_px = gsl_sf_psi(px);
+            }
+        }
+        ll += row->w * (lg_ratio - lg_q + q * log_gamma + (px - 1) * row->log_zbar +
+                        px * row->log_x - (px + q) * log_s);
         if (grad) {
-            const double psi_pxq = gsl_sf_psi(px + q);
-            gp += row->w * row->x *
-                  (psi_pxq - gsl_sf_psi(px) + row->log_zbar + row->log_x - log_s);
+            gp += row->w * row->x * (psi_pxq - psi_px + row->log_zbar + row->log_x - log_s);
             gq += row->w * (psi_pxq - psi_q + log_gamma - log_s);
             gg += row->w * (q / gamma - (px + q) / s);
         }

@@ -1,0 +1,1227 @@
+/* crm-ltv: customer lifetime value.  Reads the customers table (crm-rfm's
+ * x, t_x, T, monetary_value), fits a purchase model and a spend model (or
+ * takes them from a model file), and adds p_alive, expected_purchases,
+ * expected_avg_value, clv (and historic_value) to every row.  Also the
+ * seed's simple methods: the cohort table from transactions, the simple
+ * margin x rate x lifetime value, and the historic profit. */
+#include <math.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <time.h>
+
+#include "crm/cli.h"
+#include "crm/csv.h"
+#include "crm/date.h"
+#include "crm/ltv.h"
+#include "crm/ltv_cohort.h"
+#include "crm/number.h"
+#include "crm/report.h"
+#include "crm/strtab.h"
+#include "crm/units.h"
+
+static const char usage[] =
+    "Usage: crm-ltv [OPTIONS] [FILE]\n"
+    "Reads the customers table (crm-rfm output; standard input when no FILE) and adds\n"
+    "p_alive, expected_purchases, expected_avg_value, clv (and historic_value when a\n"
+    "profit column is present) to every row.\n"
+    "\n"
+    "Models:\n"
+    "      --model M             bgnbd (default), pnbd, mbgnbd or bgbb\n"
+    "      --spend S             gamma-gamma (default when there is a monetary_value\n"
+    "                            column), observed (each customer's own mean) or none\n"
+    "      --unit U              days (default, as crm-rfm), weeks, months or years: the\n"
+    "                            unit of t_x and T (for bgbb: the length of one period)\n"
+    "      --penalty L           fit with an L2 penalty L on the parameters\n"
+    "      --fit-only            print the parameter table instead of scoring\n"
+    "      --decimals N          decimals of the --fit-only table (default: all digits)\n"
+    "      --save-model FILE     write the fitted parameters (key,value CSV)\n"
+    "      --model-file FILE     score with saved parameters, without fitting\n"
+    "Value:\n"
+    "      --horizon DUR         prediction horizon with its unit: 12m (default), 52w, 1y\n"
+    "      --discount RATE       discount rate, per year unless written 1%/m (default 10%)\n"
+    "      --discount-period DUR purchases are discounted at the end of each such period\n"
+    "                            (default 1m; bgbb: one period)\n"
+    "      --margin RATE|profit  share of spend that is profit (default 100%); 'profit':\n"
+    "                            total profit / total monetary over the table\n"
+    "Columns (name or 1-based index):\n"
+    "      --x COL  --t-x COL  --T COL  --monetary-value COL  --weight COL\n"
+    "      --profit COL (default profit)  --monetary COL (total revenue, default monetary)\n"
+    "Other methods:\n"
+    "      --method cohort       cohort table from transactions: --by year|month,\n"
+    "                            --cost-rate RATE, --acquisition-cost MONEY,\n"
+    "                            --marketing-cost MONEY (per retained customer and period),\n"
+    "                            --interest RATE (per year), --risk-factor N,\n"
+    "                            --customer COL --date COL --amount COL --invoice COL --cost COL\n"
+    "      --method simple       margin x purchases per year x lifetime (1 / --churn RATE)\n"
+    "      --method historic     the profit to date\n"
+    "  -q, --quiet               do not print the fit summary on stderr\n"
+    "Common:\n"
+    "  -o, --output FILE  -z, --gzip  -d, --delimiter C  -t, --tab  --encoding NAME\n"
+    "  --no-header  --max-field-size N  --progress  --report FILE  --help  --version\n";
+
+enum {
+    OPT_MODEL = 256, OPT_SPEND, OPT_UNIT, OPT_PENALTY, OPT_FIT_ONLY, OPT_DECIMALS, OPT_SAVE_MODEL,
+    OPT_MODEL_FILE, OPT_HORIZON, OPT_DISCOUNT, OPT_DISCOUNT_PERIOD, OPT_MARGIN,
+    /* columns, in the order of the columns[] slots */
+    OPT_COL_X, OPT_COL_T_X, OPT_COL_T, OPT_COL_MONETARY_VALUE, OPT_COL_WEIGHT, OPT_COL_PROFIT,
+    OPT_COL_MONETARY, OPT_COL_CUSTOMER, OPT_COL_DATE, OPT_COL_AMOUNT, OPT_COL_INVOICE, OPT_COL_COST,
+    OPT_METHOD, OPT_BY, OPT_COST_RATE, OPT_ACQUISITION_COST, OPT_MARKETING_COST, OPT_INTEREST,
+    OPT_RISK_FACTOR, OPT_CHURN, OPT_QUIET = 'q'
+};
+
+enum {
+    COL_X, COL_T_X, COL_T, COL_MONETARY_VALUE, COL_WEIGHT, COL_PROFIT, COL_MONETARY, COL_CUSTOMER,
+    COL_DATE, COL_AMOUNT, COL_INVOICE, COL_COST, NCOLUMNS
+};
+
+static const char *const default_column[NCOLUMNS] = {
+    "x", "t_x", "T", "monetary_value", NULL, "profit", "monetary", "customer_id",
+    "date", "amount", "invoice_id", "cost"};
+static const char *const column_option[NCOLUMNS] = {
+    "--x", "--t-x", "--T", "--monetary-value", "--weight", "--profit", "--monetary", "--customer",
+    "--date", "--amount", "--invoice", "--cost"};
+
+static const struct option ltv_options[] = {
+    {"model", required_argument, NULL, OPT_MODEL},
+    {"spend", required_argument, NULL, OPT_SPEND},
+    {"unit", required_argument, NULL, OPT_UNIT},
+    {"penalty", required_argument, NULL, OPT_PENALTY},
+    {"fit-only", no_argument, NULL, OPT_FIT_ONLY},
+    {"decimals", required_argument, NULL, OPT_DECIMALS},
+    {"save-model", required_argument, NULL, OPT_SAVE_MODEL},
+    {"model-file", required_argument, NULL, OPT_MODEL_FILE},
+    {"horizon", required_argument, NULL, OPT_HORIZON},
+    {"discount", required_argument, NULL, OPT_DISCOUNT},
+    {"discount-period", required_argument, NULL, OPT_DISCOUNT_PERIOD},
+    {"margin", required_argument, NULL, OPT_MARGIN},
+    {"x", required_argument, NULL, OPT_COL_X},
+    {"t-x", required_argument, NULL, OPT_COL_T_X},
+    {"T", required_argument, NULL, OPT_COL_T},
+    {"monetary-value", required_argument, NULL, OPT_COL_MONETARY_VALUE},
+    {"weight", required_argument, NULL, OPT_COL_WEIGHT},
+    {"profit", required_argument, NULL, OPT_COL_PROFIT},
+    {"monetary", required_argument, NULL, OPT_COL_MONETARY},
+    {"customer", required_argument, NULL, OPT_COL_CUSTOMER},
+    {"date", required_argument, NULL, OPT_COL_DATE},
+    {"amount", required_argument, NULL, OPT_COL_AMOUNT},
+    {"invoice", required_argument, NULL, OPT_COL_INVOICE},
+    {"cost", required_argument, NULL, OPT_COL_COST},
+    {"method", required_argument, NULL, OPT_METHOD},
+    {"by", required_argument, NULL, OPT_BY},
+    {"cost-rate", required_argument, NULL, OPT_COST_RATE},
+    {"acquisition-cost", required_argument, NULL, OPT_ACQUISITION_COST},
+    {"marketing-cost", required_argument, NULL, OPT_MARKETING_COST},
+    {"interest", required_argument, NULL, OPT_INTEREST},
+    {"risk-factor", required_argument, NULL, OPT_RISK_FACTOR},
+    {"churn", required_argument, NULL, OPT_CHURN},
+    {"quiet", no_argument, NULL, OPT_QUIET},
+    {NULL, 0, NULL, 0},
+};
+
+typedef enum { METHOD_MODEL, METHOD_COHORT, METHOD_SIMPLE, METHOD_HISTORIC } ltv_method;
+typedef enum { SPEND_DEFAULT, SPEND_GAMMA_GAMMA, SPEND_OBSERVED, SPEND_NONE } spend_kind;
+
+typedef struct {
+    ltv_method method;
+    crm_ltv_model model;
+    int model_given;
+    spend_kind spend;
+    crm_time_unit unit;
+    int unit_given;
+    double penalty;
+    int fit_only;
+    int decimals;              /* -1: shortest round trip */
+    const char *save_model, *model_file;
+    const char *horizon, *discount, *discount_period, *margin;
+    const char *columns[NCOLUMNS];
+    crm_cohort_period by;
+    const char *cost_rate, *acquisition_cost, *marketing_cost, *interest, *risk_factor;
+    const char *churn;
+    int quiet;
+} ltv_options_t;
+
+static crm_status parse_money_option(const char *option, const char *arg, double *out, crm_error *err)
+{
+    if (crm_parse_double(arg, strlen(arg), NULL, out) != CRM_OK || !isfinite(*out) || *out < 0)
+        return crm_error_set(err, CRM_EUSAGE, "%s wants an amount >= 0, got '%s'", option, arg);
+    return CRM_OK;
+}
+
+static crm_status handle_option(int id, const char *arg, void *ctx, crm_error *err)
+{
+    ltv_options_t *o = ctx;
+    if (id >= OPT_COL_X && id <= OPT_COL_COST) {
+        o->columns[id - OPT_COL_X] = arg;
+        return CRM_OK;
+    }
+    switch (id) {
+    case OPT_MODEL:
+        o->model_given = 1;
+        return crm_ltv_model_parse(arg, &o->model, err);
+    case OPT_SPEND:
+        if (strcmp(arg, "gamma-gamma") == 0 || strcmp(arg, "gg") == 0)
+            o->spend = SPEND_GAMMA_GAMMA;
+        else if (strcmp(arg, "observed") == 0)
+            o->spend = SPEND_OBSERVED;
+        else if (strcmp(arg, "none") == 0)
+            o->spend = SPEND_NONE;
+        else
+            return crm_error_set(err, CRM_EUSAGE, "--spend wants gamma-gamma, observed or none, got '%s'", arg);
+        return CRM_OK;
+    case OPT_UNIT:
+        o->unit_given = 1;
+        if (crm_parse_time_unit(arg, &o->unit, err) != CRM_OK)
+            return crm_error_set(err, CRM_EUSAGE, "--unit wants days, weeks, months or years, got '%s'", arg);
+        return CRM_OK;
+    case OPT_PENALTY:
+        if (crm_parse_double(arg, strlen(arg), NULL, &o->penalty) != CRM_OK || !isfinite(o->penalty) ||
+            o->penalty < 0)
+            return crm_error_set(err, CRM_EUSAGE, "--penalty wants a number >= 0, got '%s'", arg);
+        return CRM_OK;
+    case OPT_FIT_ONLY:
+        o->fit_only = 1;
+        return CRM_OK;
+    case OPT_DECIMALS: {
+        int64_t d;
+        if (crm_parse_int64(arg, strlen(arg), &d) != CRM_OK || d < 0 || d > 17)
+            return crm_error_set(err, CRM_EUSAGE, "--decimals wants a whole number 0..17, got '%s'", arg);
+        o->decimals = (int)d;
+        return CRM_OK;
+    }
+    case OPT_SAVE_MODEL: o->save_model = arg; return CRM_OK;
+    case OPT_MODEL_FILE: o->model_file = arg; return CRM_OK;
+    case OPT_HORIZON: o->horizon = arg; return CRM_OK;
+    case OPT_DISCOUNT: o->discount = arg; return CRM_OK;
+    case OPT_DISCOUNT_PERIOD: o->discount_period = arg; return CRM_OK;
+    case OPT_MARGIN: o->margin = arg; return CRM_OK;
+    case OPT_METHOD:
+        if (strcmp(arg, "model") == 0)
+            o->method = METHOD_MODEL;
+        else if (strcmp(arg, "cohort") == 0)
+            o->method = METHOD_COHORT;
+        else if (strcmp(arg, "simple") == 0)
+            o->method = METHOD_SIMPLE;
+        else if (strcmp(arg, "historic") == 0)
+            o->method = METHOD_HISTORIC;
+        else
+            return crm_error_set(err, CRM_EUSAGE, "--method wants model, cohort, simple or historic, got '%s'", arg);
+        return CRM_OK;
+    case OPT_BY:
+        if (strcmp(arg, "year") == 0)
+            o->by = CRM_COHORT_BY_YEAR;
+        else if (strcmp(arg, "month") == 0)
+            o->by = CRM_COHORT_BY_MONTH;
+        else
+            return crm_error_set(err, CRM_EUSAGE, "--by wants year or month, got '%s'", arg);
+        return CRM_OK;
+    case OPT_COST_RATE: o->cost_rate = arg; return CRM_OK;
+    case OPT_ACQUISITION_COST: o->acquisition_cost = arg; return CRM_OK;
+    case OPT_MARKETING_COST: o->marketing_cost = arg; return CRM_OK;
+    case OPT_INTEREST: o->interest = arg; return CRM_OK;
+    case OPT_RISK_FACTOR: o->risk_factor = arg; return CRM_OK;
+    case OPT_CHURN: o->churn = arg; return CRM_OK;
+    case OPT_QUIET: o->quiet = 1; return CRM_OK;
+    default:
+        return crm_error_set(err, CRM_EUSAGE, "unhandled option");
+    }
+}
+
+/* ---- the rows kept for output: every field of every row, in one buffer ---- */
+
+typedef struct {
+    char *bytes;
+    size_t len, cap;
+    size_t *ends;            /* end offset of each field, row after row */
+    size_t nends, cap_ends;
+    size_t ncolumns;
+} row_store;
+
+static crm_status store_row(row_store *s, const crm_csv_record *rec, crm_error *err)
+{
+    size_t need = 0;
+    for (size_t j = 0; j < rec->nfields; j++)
+        need += rec->lengths[j];
+    if (s->len + need > s->cap) {
+        size_t cap = s->cap ? s->cap : 1 << 16;
+        while (cap < s->len + need)
+            cap *= 2;
+        char *b = realloc(s->bytes, cap);
+        if (!b)
+            return crm_error_set(err, CRM_ENOMEM, "out of memory keeping the rows");
+        s->bytes = b;
+        s->cap = cap;
+    }
+    if (s->nends + rec->nfields > s->cap_ends) {
+        size_t cap = s->cap_ends ? s->cap_ends : 1024;
+        while (cap < s->nends + rec->nfields)
+            cap *= 2;
+        size_t *e = realloc(s->ends, cap * sizeof *e);
+        if (!e)
+            return crm_error_set(err, CRM_ENOMEM, "out of memory keeping the rows");
+        s->ends = e;
+        s->cap_ends = cap;
+    }
+    for (size_t j = 0; j < rec->nfields; j++) {
+        memcpy(s->bytes + s->len, rec->fields[j], rec->lengths[j]);
+        s->len += rec->lengths[j];
+        s->ends[s->nends++] = s->len;
+    }
+    return CRM_OK;
+}
+
+static crm_status write_stored_row(crm_csv_writer *w, const row_store *s, size_t row)
+{
+    crm_status st = CRM_OK;
+    for (size_t j = 0; j < s->ncolumns && st == CRM_OK; j++) {
+        size_t k = row * s->ncolumns + j;
+        size_t start = k ? s->ends[k - 1] : 0;
+        st = crm_csv_write_field(w, s->bytes + start, s->ends[k] - start);
+    }
+    return st;
+}
+
+/* ---- reading the customers table ---- */
+
+typedef struct {
+    crm_ltv_customer *c;
+    uint64_t *lines;
+    double *profit, *monetary;  /* NULL when the column is absent */
+    size_t n, cap;
+    row_store rows;
+    long col[NCOLUMNS];          /* -1: absent */
+    const char *input_name;
+    double total_profit, total_monetary;
+} customers_t;
+
+static void free_customers(customers_t *t)
+{
+    free(t->c);
+    free(t->lines);
+    free(t->profit);
+    free(t->monetary);
+    free(t->rows.bytes);
+    free(t->rows.ends);
+}
+
+static crm_status open_input(const crm_common_options *common, crm_csv_reader **r, crm_error *err)
+{
+    crm_csv_options opts;
+    crm_csv_options_init(&opts);
+    opts.delimiter = common->delimiter;
+    opts.encoding = common->encoding;
+    opts.no_header = common->no_header;
+    if (common->max_field_size)
+        opts.max_record_bytes = common->max_field_size;
+    return crm_csv_open(r, common->ninputs ? common->inputs[0] : NULL, &opts, err);
+}
+
+/* Finds a column named by option, or by its default name; required ones
+ * missing are an error that says which option names them. */
+static crm_status find_column(const crm_csv_reader *r, const ltv_options_t *o, int slot, int required,
+                              long *out, crm_error *err)
+{
+    *out = -1;
+    if (o->columns[slot]) {
+        *out = crm_csv_column(r, o->columns[slot], err);
+        return *out < 0 ? err->status : CRM_OK;
+    }
+    if (default_column[slot])
+        *out = crm_csv_find_column(r, default_column[slot]);
+    if (*out < 0 && required)
+        return crm_error_set(err, CRM_EDATA, "%s: no column '%s'; name it with %s COL",
+                             crm_csv_input_name(r), default_column[slot], column_option[slot]);
+    return CRM_OK;
+}
+
+static crm_status read_number(const crm_csv_reader *r, const crm_csv_record *rec, long col, double *out,
+                              crm_error *err)
+{
+    if (crm_parse_double(rec->fields[col], rec->lengths[col], NULL, out) == CRM_OK && isfinite(*out))
+        return CRM_OK;
+    char q[128];
+    return crm_error_set(err, CRM_EDATA, "%s:%llu: column '%s': cannot read '%s' as a number",
+                         crm_csv_input_name(r), (unsigned long long)rec->line,
+                         crm_csv_column_name(r, (size_t)col),
+                         crm_error_quote(q, sizeof q, rec->fields[col], rec->lengths[col]));
+}
+
+static crm_status grow_customers(customers_t *t, crm_error *err)
+{
+    size_t cap = t->cap ? t->cap * 2 : 1024;
+    crm_ltv_customer *c = realloc(t->c, cap * sizeof *c);
+    if (c)
+        t->c = c;
+    uint64_t *lines = realloc(t->lines, cap * sizeof *lines);
+    if (lines)
+        t->lines = lines;
+    int ok = c && lines;
+    if (ok && t->col[COL_PROFIT] >= 0) {
+        double *p = realloc(t->profit, cap * sizeof *p);
+        ok = p != NULL;
+        if (p)
+            t->profit = p;
+    }
+    if (ok && t->col[COL_MONETARY] >= 0) {
+        double *m = realloc(t->monetary, cap * sizeof *m);
+        ok = m != NULL;
+        if (m)
+            t->monetary = m;
+    }
+    if (!ok)
+        return crm_error_set(err, CRM_ENOMEM, "out of memory for %zu customers", t->n);
+    t->cap = cap;
+    return CRM_OK;
+}
+
+/* One row into t: numbers read, the customer checked for the model. */
+static crm_status add_customer(customers_t *t, const crm_csv_reader *r, const crm_csv_record *rec,
+                               const ltv_options_t *o, int keep_rows, crm_error *err)
+{
+    if (rec->defect)
+        return crm_csv_defect_error(r, rec, err);
+    if (rec->nfields != t->rows.ncolumns)
+        return crm_error_set(err, CRM_EDATA, "%s:%llu: expected %zu fields, found %zu",
+                             crm_csv_input_name(r), (unsigned long long)rec->line, t->rows.ncolumns,
+                             rec->nfields);
+    crm_status st;
+    if (t->n == t->cap && (st = grow_customers(t, err)) != CRM_OK)
+        return st;
+    crm_ltv_customer *c = &t->c[t->n];
+    *c = (crm_ltv_customer){0, 0, 0, 0, 1};
+    if (o->method != METHOD_HISTORIC &&
+        ((st = read_number(r, rec, t->col[COL_X], &c->x, err)) != CRM_OK ||
+         (st = read_number(r, rec, t->col[COL_T_X], &c->t_x, err)) != CRM_OK ||
+         (st = read_number(r, rec, t->col[COL_T], &c->T, err)) != CRM_OK))
+        return st;
+    if (t->col[COL_MONETARY_VALUE] >= 0 &&
+        (st = read_number(r, rec, t->col[COL_MONETARY_VALUE], &c->monetary_value, err)) != CRM_OK)
+        return st;
+    if (t->col[COL_WEIGHT] >= 0 && (st = read_number(r, rec, t->col[COL_WEIGHT], &c->weight, err)) != CRM_OK)
+        return st;
+    if (t->col[COL_PROFIT] >= 0) {
+        if ((st = read_number(r, rec, t->col[COL_PROFIT], &t->profit[t->n], err)) != CRM_OK)
+            return st;
+        t->total_profit += t->profit[t->n];
+    }
+    if (t->col[COL_MONETARY] >= 0) {
+        if ((st = read_number(r, rec, t->col[COL_MONETARY], &t->monetary[t->n], err)) != CRM_OK)
+            return st;
+        t->total_monetary += t->monetary[t->n];
+    }
+    if (o->method != METHOD_HISTORIC && (st = crm_ltv_check_customer(o->model, c, err)) != CRM_OK) {
+        crm_error_prefix(err, "%s:%llu: ", crm_csv_input_name(r), (unsigned long long)rec->line);
+        return st;
+    }
+    t->lines[t->n++] = rec->line;
+    return keep_rows ? store_row(&t->rows, rec, err) : CRM_OK;
+}
+
+static crm_status read_customers(const crm_common_options *common, const ltv_options_t *o, int keep_rows,
+                                 crm_csv_reader **reader, customers_t *t, crm_progress *progress,
+                                 crm_error *err)
+{
+    crm_status st = open_input(common, reader, err);
+    if (st != CRM_OK)
+        return st;
+    crm_csv_reader *r = *reader;
+    t->input_name = crm_csv_input_name(r);
+    int needs_summary = o->method != METHOD_HISTORIC;
+    int needs_spend = o->method == METHOD_SIMPLE ||
+                      (o->method == METHOD_MODEL && (o->spend == SPEND_GAMMA_GAMMA || o->spend == SPEND_OBSERVED));
+    if ((st = find_column(r, o, COL_X, needs_summary, &t->col[COL_X], err)) != CRM_OK ||
+        (st = find_column(r, o, COL_T_X, needs_summary, &t->col[COL_T_X], err)) != CRM_OK ||
+        (st = find_column(r, o, COL_T, needs_summary, &t->col[COL_T], err)) != CRM_OK ||
+        (st = find_column(r, o, COL_MONETARY_VALUE, needs_spend, &t->col[COL_MONETARY_VALUE], err)) != CRM_OK ||
+        (st = find_column(r, o, COL_WEIGHT, 0, &t->col[COL_WEIGHT], err)) != CRM_OK ||
+        (st = find_column(r, o, COL_PROFIT, 0, &t->col[COL_PROFIT], err)) != CRM_OK ||
+        (st = find_column(r, o, COL_MONETARY, 0, &t->col[COL_MONETARY], err)) != CRM_OK)
+        return st;
+    const crm_csv_record *h = crm_csv_header(r), *rec;
+    t->rows.ncolumns = h ? h->nfields : 0;
+    uint64_t rows = 0;
+    while ((st = crm_csv_next(r, &rec, err)) == CRM_OK && rec) {
+        if (!h && t->rows.ncolumns == 0)
+            t->rows.ncolumns = rec->nfields;
+        if ((st = add_customer(t, r, rec, o, keep_rows, err)) != CRM_OK)
+            return st;
+        crm_progress_update(progress, ++rows, crm_csv_raw_bytes(r));
+    }
+    return st;
+}
+
+/* ---- units, horizon, discounting ---- */
+
+typedef struct {
+    crm_ltv_clv_options clv;
+    double margin;
+    int margin_from_profit;
+} value_options;
+
+static crm_status parse_value_options(const ltv_options_t *o, crm_ltv_model model, value_options *v,
+                                      crm_error *err)
+{
+    crm_ltv_clv_options_init(&v->clv);
+    crm_duration horizon, period;
+    crm_rate discount;
+    crm_status st;
+    if ((st = crm_parse_duration(o->horizon ? o->horizon : "12m", &horizon, err)) != CRM_OK)
+        return st;
+    v->clv.horizon = crm_duration_in(horizon, o->unit);
+    if (o->discount_period) {
+        if ((st = crm_parse_duration(o->discount_period, &period, err)) != CRM_OK)
+            return st;
+        v->clv.period = crm_duration_in(period, o->unit);
+    } else {
+        v->clv.period = model == CRM_LTV_BGBB ? 1.0 : crm_duration_in((crm_duration){1, CRM_UNIT_MONTH}, o->unit);
+    }
+    if ((st = crm_parse_rate(o->discount ? o->discount : "10%", CRM_UNIT_YEAR, &discount, err)) != CRM_OK)
+        return st;
+    /* The rate per discounting period: (1 + rate)^(period / rate's period) - 1. */
+    double period_days = v->clv.period * crm_time_unit_days(o->unit);
+    v->clv.discount_rate = expm1(log1p(discount.value) * period_days / crm_time_unit_days(discount.per));
+    v->margin = 1.0;
+    v->margin_from_profit = 0;
+    if (o->margin && strcmp(o->margin, "profit") == 0)
+        v->margin_from_profit = 1;
+    else if (o->margin && crm_parse_fraction(o->margin, &v->margin, err) != CRM_OK)
+        return crm_error_set(err, CRM_EUSAGE, "--margin wants a share such as 30%% or 0.3, or 'profit', got '%s'",
+                             o->margin);
+    v->clv.margin = v->margin;
+    return CRM_OK;
+}
+
+/* ---- the model file: key,value lines ---- */
+
+typedef struct {
+    crm_ltv_model model;
+    crm_time_unit unit;
+    double params[CRM_LTV_MAX_PARAMS], se[CRM_LTV_MAX_PARAMS];
+    double loglik, n;
+    int has_spend;
+    double spend_params[3], spend_se[3], spend_loglik, spend_n;
+    char date[CRM_DATE_ISO_MAX];
+} fitted_model;
+
+static const char *model_key(crm_ltv_model m)
+{
+    static const char *const keys[] = {"bgnbd", "pnbd", "mbgnbd", "bgbb"};
+    return keys[m];
+}
+
+static void today(char buf[CRM_DATE_ISO_MAX])
+{
+    /* SOURCE_DATE_EPOCH, when set, makes the file reproducible. */
+    const char *epoch = getenv("SOURCE_DATE_EPOCH");
+    long long seconds = epoch ? strtoll(epoch, NULL, 10) : (long long)time(NULL);
+    long long days = seconds / 86400 - (seconds % 86400 < 0);
+    int y, m, d;
+    crm_civil_from_days((int32_t)days, &y, &m, &d);
+    snprintf(buf, CRM_DATE_ISO_MAX, "%04d-%02d-%02d", y, m, d);
+}
+
+static crm_status write_key(crm_csv_writer *w, const char *key, const char *text, double number)
+{
+    crm_status st = crm_csv_write_field(w, key, (size_t)-1);
+    if (st == CRM_OK)
+        st = text ? crm_csv_write_field(w, text, (size_t)-1) : crm_csv_write_double(w, number);
+    return st == CRM_OK ? crm_csv_end_row(w) : st;
+}
+
+static crm_status save_model(const char *path, const fitted_model *f, crm_error *err)
+{
+    crm_csv_writer *w;
+    crm_status st = crm_csv_writer_open(&w, path, -1, ',', err);
+    if (st != CRM_OK)
+        return st;
+    char key[64];
+    st = write_key(w, "key", "value", 0);
+    if (st == CRM_OK) st = write_key(w, "format", "crm-ltv model 1", 0);
+    if (st == CRM_OK) st = write_key(w, "model", model_key(f->model), 0);
+    if (st == CRM_OK) st = write_key(w, "unit", crm_time_unit_name(f->unit), 0);
+    for (size_t i = 0; i < 4 && st == CRM_OK; i++) {
+        st = write_key(w, crm_ltv_model_param_name(f->model, i), NULL, f->params[i]);
+        snprintf(key, sizeof key, "%s.se", crm_ltv_model_param_name(f->model, i));
+        if (st == CRM_OK && isfinite(f->se[i]))
+            st = write_key(w, key, NULL, f->se[i]);
+    }
+    if (st == CRM_OK) st = write_key(w, "loglik", NULL, f->loglik);
+    if (st == CRM_OK) st = write_key(w, "n", NULL, f->n);
+    for (size_t i = 0; f->has_spend && i < 3 && st == CRM_OK; i++) {
+        snprintf(key, sizeof key, "spend.%s", crm_ltv_spend_param_name(i));
+        st = write_key(w, key, NULL, f->spend_params[i]);
+        snprintf(key, sizeof key, "spend.%s.se", crm_ltv_spend_param_name(i));
+        if (st == CRM_OK && isfinite(f->spend_se[i]))
+            st = write_key(w, key, NULL, f->spend_se[i]);
+    }
+    if (st == CRM_OK && f->has_spend) st = write_key(w, "spend.loglik", NULL, f->spend_loglik);
+    if (st == CRM_OK && f->has_spend) st = write_key(w, "spend.n", NULL, f->spend_n);
+    if (st == CRM_OK) st = write_key(w, "date", f->date, 0);
+    if (st != CRM_OK) {
+        crm_csv_writer_abort(w);
+        return crm_error_set(err, CRM_EIO, "%s: cannot write the model file", path);
+    }
+    return crm_csv_writer_close(w, err);
+}
+
+static crm_status model_file_value(const char *path, const crm_csv_record *rec, double *out, crm_error *err)
+{
+    if (crm_parse_double(rec->fields[1], rec->lengths[1], NULL, out) == CRM_OK && isfinite(*out))
+        return CRM_OK;
+    char q[128];
+    return crm_error_set(err, CRM_EDATA, "%s:%llu: cannot read '%s' as the number for '%s'", path,
+                         (unsigned long long)rec->line, crm_error_quote(q, sizeof q, rec->fields[1], rec->lengths[1]),
+                         rec->fields[0]);
+}
+
+/* Matches key against prefix + the parameter names (and their ".se"
+ * forms): the parameter's index, or -1. */
+static int param_slot(const char *key, const char *prefix, const char *const *names, size_t n, int *se)
+{
+    size_t plen = strlen(prefix);
+    if (strncmp(key, prefix, plen) != 0)
+        return -1;
+    key += plen;
+    for (size_t i = 0; i < n; i++) {
+        size_t len = strlen(names[i]);
+        if (strncmp(key, names[i], len) == 0 && (key[len] == '\0' || strcmp(key + len, ".se") == 0)) {
+            *se = key[len] != '\0';
+            return (int)i;
+        }
+    }
+    return -1;
+}
+
+/* The numbers of the file that are not parameters. */
+static double *summary_slot(fitted_model *f, const char *key)
+{
+    if (strcmp(key, "loglik") == 0)
+        return &f->loglik;
+    if (strcmp(key, "n") == 0)
+        return &f->n;
+    if (strcmp(key, "spend.loglik") == 0)
+        return &f->spend_loglik;
+    if (strcmp(key, "spend.n") == 0)
+        return &f->spend_n;
+    return NULL;
+}
+
+static crm_status load_model(const char *path, fitted_model *f, crm_error *err)
+{
+    crm_csv_options opts;
+    crm_csv_options_init(&opts);
+    crm_csv_reader *r;
+    crm_status st = crm_csv_open(&r, path, &opts, err);
+    if (st != CRM_OK) {
+        crm_error_prefix(err, "cannot read the model file: ");
+        return st;
+    }
+    const crm_csv_record *h = crm_csv_header(r), *rec;
+    if (!h || h->nfields != 2 || strcmp(h->fields[0], "key") != 0 || strcmp(h->fields[1], "value") != 0) {
+        crm_csv_close(r);
+        return crm_error_set(err, CRM_EDATA, "%s: not a crm-ltv model file (the header is not 'key,value')", path);
+    }
+    int have_model = 0, have_unit = 0, have_format = 0;
+    unsigned have_params = 0, have_spend = 0;
+    for (size_t i = 0; i < 4; i++)
+        f->se[i] = NAN;
+    for (size_t i = 0; i < 3; i++)
+        f->spend_se[i] = NAN;
+    f->loglik = f->n = f->spend_loglik = f->spend_n = NAN;
+    f->date[0] = '\0';
+    while (st == CRM_OK && (st = crm_csv_next(r, &rec, err)) == CRM_OK && rec) {
+        if (rec->nfields != 2) {
+            st = crm_error_set(err, CRM_EDATA, "%s:%llu: expected key,value, found %zu fields", path,
+                               (unsigned long long)rec->line, rec->nfields);
+            break;
+        }
+        const char *key = rec->fields[0], *value = rec->fields[1];
+        const char *purchase_names[4], *spend_names[3];
+        for (size_t i = 0; i < 4; i++)
+            purchase_names[i] = crm_ltv_model_param_name(f->model, i);
+        for (size_t i = 0; i < 3; i++)
+            spend_names[i] = crm_ltv_spend_param_name(i);
+        int se = 0, slot;
+        double v = 0, *summary;
+        if (strcmp(key, "format") == 0) {
+            have_format = strcmp(value, "crm-ltv model 1") == 0;
+        } else if (strcmp(key, "model") == 0) {
+            crm_error ignored;
+            have_model = crm_ltv_model_parse(value, &f->model, &ignored) == CRM_OK;
+        } else if (strcmp(key, "unit") == 0) {
+            crm_error ignored;
+            have_unit = crm_parse_time_unit(value, &f->unit, &ignored) == CRM_OK;
+        } else if (strcmp(key, "date") == 0) {
+            snprintf(f->date, sizeof f->date, "%s", value);
+        } else if ((summary = summary_slot(f, key)) != NULL) {
+            if ((st = model_file_value(path, rec, &v, err)) == CRM_OK)
+                *summary = v;
+        } else if (have_model && (slot = param_slot(key, "", purchase_names, 4, &se)) >= 0) {
+            if ((st = model_file_value(path, rec, &v, err)) == CRM_OK) {
+                (se ? f->se : f->params)[slot] = v;
+                have_params |= se ? 0u : 1u << slot;
+            }
+        } else if ((slot = param_slot(key, "spend.", spend_names, 3, &se)) >= 0) {
+            if ((st = model_file_value(path, rec, &v, err)) == CRM_OK) {
+                (se ? f->spend_se : f->spend_params)[slot] = v;
+                have_spend |= se ? 0u : 1u << slot;
+            }
+        }
+    }
+    crm_csv_close(r);
+    if (st != CRM_OK)
+        return st;
+    if (!have_format || !have_model || !have_unit || have_params != 15u)
+        return crm_error_set(err, CRM_EDATA,
+                             "%s: not a complete crm-ltv model file (it needs format, model, unit and "
+                             "the model's four parameters)", path);
+    for (size_t i = 0; i < 4; i++)
+        if (!(f->params[i] > 0))
+            return crm_error_set(err, CRM_EDATA, "%s: parameter %s = %g is not positive", path,
+                                 crm_ltv_model_param_name(f->model, i), f->params[i]);
+    f->has_spend = have_spend == 7u;
+    if (f->has_spend && !isfinite(crm_ltv_spend_population_mean(f->spend_params)))
+        return crm_error_set(err, CRM_EDATA, "%s: the Gamma-Gamma parameters must be positive with q > 1", path);
+    return CRM_OK;
+}
+
+/* ---- fitting ---- */
+
+static crm_status fit_models(const ltv_options_t *o, const customers_t *t, int want_spend, fitted_model *f,
+                             crm_report *report, crm_error *err)
+{
+    crm_ltv_fit_options fo;
+    crm_ltv_fit_options_init(&fo);
+    fo.penalty = o->penalty;
+    crm_ltv_fit_result res;
+    f->model = o->model;
+    f->unit = o->unit;
+    crm_status st = crm_ltv_fit(o->model, t->c, t->n, &fo, &res, err);
+    if (st != CRM_OK) {
+        crm_error_prefix(err, "%s: ", t->input_name);
+        return st;
+    }
+    memcpy(f->params, res.params, sizeof f->params);
+    memcpy(f->se, res.se, sizeof f->se);
+    f->loglik = res.loglik;
+    f->n = res.total_weight;
+    today(f->date);
+    if (!o->quiet)
+        fprintf(stderr, "crm-ltv: %s fit on %.15g customers (%s): log-likelihood %.3f, converged in %d iterations%s\n",
+                crm_ltv_model_name(o->model), res.total_weight, crm_time_unit_name(o->unit), res.loglik,
+                res.iterations, o->penalty > 0 ? " (penalised)" : "");
+    crm_report_set_text(report, "model", model_key(o->model));
+    crm_report_set(report, "fit_iterations", (uint64_t)res.iterations);
+    if (!want_spend)
+        return CRM_OK;
+    crm_ltv_spend_result sres;
+    fo.penalty = 0;   /* the penalty is for the purchase model */
+    if ((st = crm_ltv_spend_fit(t->c, t->n, &fo, &sres, err)) != CRM_OK) {
+        crm_error_prefix(err, "%s: ", t->input_name);
+        return st;
+    }
+    f->has_spend = 1;
+    memcpy(f->spend_params, sres.fit.params, sizeof f->spend_params);
+    memcpy(f->spend_se, sres.fit.se, sizeof f->spend_se);
+    f->spend_loglik = sres.fit.loglik;
+    f->spend_n = sres.fit.total_weight;
+    if (!o->quiet)
+        fprintf(stderr, "crm-ltv: Gamma-Gamma fit on %zu repeat buyers: log-likelihood %.3f; %zu one-time buyers "
+                "and %zu with monetary_value <= 0 get the population mean spend %.2f\n",
+                sres.used, sres.fit.loglik, sres.one_time, sres.nonpositive, sres.population_mean);
+    crm_report_set(report, "spend_used", sres.used);
+    crm_report_set(report, "spend_one_time", sres.one_time);
+    crm_report_set(report, "spend_nonpositive", sres.nonpositive);
+    return CRM_OK;
+}
+
+/* ---- output ---- */
+
+static crm_status write_number_or_empty(crm_csv_writer *w, double v, int decimals)
+{
+    if (!isfinite(v))
+        return crm_csv_write_field(w, "", 0);
+    return decimals < 0 ? crm_csv_write_double(w, v) : crm_csv_write_fixed(w, v, decimals);
+}
+
+static crm_status print_fit_table(crm_csv_writer *w, const fitted_model *f, int decimals)
+{
+    static const char *const header[] = {"model", "parameter", "estimate", "std_error"};
+    crm_status st = crm_csv_write_row(w, header, NULL, 4);
+    for (size_t i = 0; i < 4 && st == CRM_OK; i++) {
+        st = crm_csv_write_field(w, crm_ltv_model_name(f->model), (size_t)-1);
+        if (st == CRM_OK) st = crm_csv_write_field(w, crm_ltv_model_param_name(f->model, i), (size_t)-1);
+        if (st == CRM_OK) st = write_number_or_empty(w, f->params[i], decimals);
+        if (st == CRM_OK) st = write_number_or_empty(w, f->se[i], decimals);
+        if (st == CRM_OK) st = crm_csv_end_row(w);
+    }
+    for (size_t i = 0; f->has_spend && i < 3 && st == CRM_OK; i++) {
+        st = crm_csv_write_field(w, "Gamma-Gamma", (size_t)-1);
+        if (st == CRM_OK) st = crm_csv_write_field(w, crm_ltv_spend_param_name(i), (size_t)-1);
+        if (st == CRM_OK) st = write_number_or_empty(w, f->spend_params[i], decimals);
+        if (st == CRM_OK) st = write_number_or_empty(w, f->spend_se[i], decimals);
+        if (st == CRM_OK) st = crm_csv_end_row(w);
+    }
+    return st;
+}
+
+static crm_status write_header(crm_csv_writer *w, const crm_csv_reader *r, size_t ncolumns,
+                               const char *const *added, size_t nadded)
+{
+    crm_status st = CRM_OK;
+    for (size_t j = 0; j < ncolumns && st == CRM_OK; j++)
+        st = crm_csv_write_field(w, crm_csv_column_name(r, j), (size_t)-1);
+    for (size_t j = 0; j < nadded && st == CRM_OK; j++)
+        st = crm_csv_write_field(w, added[j], (size_t)-1);
+    return st == CRM_OK ? crm_csv_end_row(w) : st;
+}
+
+/* The purchase-model side of one history (x, t_x, T): P(alive), E(H) and
+ * the discounted sum of expected purchases per unit of profit. */
+typedef struct {
+    double p_alive, expected, discounted;
+} history_value;
+
+/* Predictions row by row, so that a failure names the input line.  Rows
+ * with the same history (x, t_x, T) share the purchase-model values: with
+ * times in whole days (crm-rfm) a million customers have only some 130,000
+ * histories, and the CLV sums a dozen hypergeometric functions per history.
+ * clv = margin x spend x discounted is what crm_ltv_clv computes, bit for
+ * bit (it multiplies its sum by margin x spend). */
+static crm_status score(const customers_t *t, const fitted_model *f, const double *spend_params,
+                        const crm_ltv_clv_options *clv, crm_ltv_prediction *out, crm_error *err)
+{
+    crm_strtab *seen = crm_strtab_new(t->n / 4 + 16);
+    history_value *values = malloc((t->n ? t->n : 1) * sizeof *values);
+    crm_ltv_clv_options per_unit = *clv;
+    per_unit.margin = 1.0;
+    crm_status st = CRM_OK;
+    if (!seen || !values)
+        st = crm_error_set(err, CRM_ENOMEM, "out of memory for %zu predictions", t->n);
+    for (size_t i = 0; i < t->n && st == CRM_OK; i++) {
+        const crm_ltv_customer *c = &t->c[i];
+        double key[3] = {c->x, c->t_x, c->T};
+        uint32_t id;
+        int fresh = crm_strtab_intern(seen, (const char *)key, sizeof key, &id);
+        if (fresh < 0) {
+            st = crm_error_set(err, CRM_ENOMEM, "out of memory for %zu predictions", t->n);
+            break;
+        }
+        history_value *h = &values[id];
+        if (fresh) {
+            h->p_alive = crm_ltv_p_alive(f->model, f->params, c->x, c->t_x, c->T);
+            h->expected = crm_ltv_expected_purchases(f->model, f->params, clv->horizon, c->x, c->t_x, c->T);
+            h->discounted = crm_ltv_clv(f->model, f->params, &per_unit, 1.0, c->x, c->t_x, c->T);
+        }
+        crm_ltv_prediction *o = &out[i];
+        o->p_alive = h->p_alive;
+        o->expected_purchases = h->expected;
+        o->expected_avg_value = spend_params ? crm_ltv_spend_expected(spend_params, c->x, c->monetary_value)
+                                             : c->monetary_value;
+        o->clv = clv->margin * o->expected_avg_value * h->discounted;
+        if (!isfinite(o->p_alive) || !isfinite(o->expected_purchases) || !isfinite(o->expected_avg_value) ||
+            !isfinite(o->clv))
+            st = crm_error_set(err, CRM_EDATA,
+                               "%s:%llu: the %s predictions cannot be computed for x = %g, t_x = %g, T = %g "
+                               "at these parameters",
+                               t->input_name, (unsigned long long)t->lines[i], crm_ltv_model_name(f->model),
+                               c->x, c->t_x, c->T);
+    }
+    crm_strtab_free(seen);
+    free(values);
+    return st;
+}
+
+static crm_status write_scored(crm_csv_writer *w, const crm_csv_reader *r, const customers_t *t,
+                               const crm_ltv_prediction *p, int with_value, crm_error *err)
+{
+    static const char *const added[] = {"p_alive", "expected_purchases", "expected_avg_value", "clv",
+                                        "historic_value"};
+    int historic = t->profit != NULL;
+    crm_status st = write_header(w, r, t->rows.ncolumns, added, historic ? 5 : 4);
+    for (size_t i = 0; i < t->n && st == CRM_OK; i++) {
+        st = write_stored_row(w, &t->rows, i);
+        if (st == CRM_OK) st = crm_csv_write_fixed(w, p[i].p_alive, 6);
+        if (st == CRM_OK) st = crm_csv_write_fixed(w, p[i].expected_purchases, 6);
+        if (st == CRM_OK) st = write_number_or_empty(w, with_value ? p[i].expected_avg_value : NAN, 2);
+        if (st == CRM_OK) st = write_number_or_empty(w, with_value ? p[i].clv : NAN, 2);
+        if (st == CRM_OK && historic) st = crm_csv_write_fixed(w, t->profit[i], 2);
+        if (st == CRM_OK) st = crm_csv_end_row(w);
+    }
+    if (st != CRM_OK && st != CRM_EPIPE)
+        return crm_error_set(err, st, "cannot write the output");
+    return st;
+}
+
+/* ---- the methods ---- */
+
+typedef struct {
+    const crm_common_options *common;
+    ltv_options_t *o;
+    crm_csv_writer *out;
+    crm_report *report;
+    crm_progress progress;
+    uint64_t rows_in, rows_out;
+} run_t;
+
+static crm_status open_output(run_t *run, crm_error *err)
+{
+    return crm_csv_writer_open(&run->out, run->common->output, run->common->gzip, ',', err);
+}
+
+static crm_status resolve_margin(value_options *v, const customers_t *t, crm_error *err)
+{
+    if (!v->margin_from_profit)
+        return CRM_OK;
+    if (!t->profit || !t->monetary)
+        return crm_error_set(err, CRM_EDATA, "%s: --margin profit needs a profit and a monetary column "
+                             "(name them with --profit COL and --monetary COL)", t->input_name);
+    if (!(t->total_monetary > 0))
+        return crm_error_set(err, CRM_EDATA, "%s: --margin profit: the total of column monetary is not positive",
+                             t->input_name);
+    v->margin = t->total_profit / t->total_monetary;
+    if (v->margin < 0)
+        v->margin = 0;   /* a loss-making table has no future profit to discount */
+    v->clv.margin = v->margin;
+    return CRM_OK;
+}
+
+static crm_status run_model(run_t *run, crm_error *err)
+{
+    ltv_options_t *o = run->o;
+    fitted_model f = {0};
+    crm_status st;
+    if (o->fit_only && o->model_file)
+        return crm_error_set(err, CRM_EUSAGE, "--fit-only and --model-file exclude each other");
+    if (o->model_file) {
+        if ((st = load_model(o->model_file, &f, err)) != CRM_OK)
+            return st;
+        if (o->model_given && f.model != o->model)
+            return crm_error_set(err, CRM_EUSAGE, "%s holds a %s model, not %s as --model asks", o->model_file,
+                                 crm_ltv_model_name(f.model), crm_ltv_model_name(o->model));
+        if (f.unit != o->unit)
+            return crm_error_set(err, CRM_EDATA,
+                                 "%s was fitted on data in %s, but these data are in %s (--unit %s); refit, "
+                                 "or give --unit %s if the columns are in %s",
+                                 o->model_file, crm_time_unit_name(f.unit), crm_time_unit_name(o->unit),
+                                 crm_time_unit_name(o->unit), crm_time_unit_name(f.unit),
+                                 crm_time_unit_name(f.unit));
+        o->model = f.model;
+    }
+    value_options v;
+    if (!o->fit_only && ((st = parse_value_options(o, o->model, &v, err)) != CRM_OK ||
+                         (st = crm_ltv_clv_options_check(o->model, &v.clv, err)) != CRM_OK))
+        return st;
+
+    crm_csv_reader *r = NULL;
+    customers_t t = {0};
+    crm_ltv_prediction *pred = NULL;
+    st = read_customers(run->common, o, !o->fit_only, &r, &t, &run->progress, err);
+    run->rows_in = t.n;
+    if (st == CRM_OK && o->spend == SPEND_DEFAULT)
+        o->spend = t.col[COL_MONETARY_VALUE] >= 0 ? SPEND_GAMMA_GAMMA : SPEND_NONE;
+    if (st == CRM_OK && o->model_file && o->spend == SPEND_GAMMA_GAMMA && !f.has_spend)
+        st = crm_error_set(err, CRM_EDATA, "%s has no Gamma-Gamma parameters: fit them with --spend "
+                           "gamma-gamma --save-model, or score with --spend observed", o->model_file);
+    if (st == CRM_OK && !o->model_file)
+        st = fit_models(o, &t, o->spend == SPEND_GAMMA_GAMMA, &f, run->report, err);
+    if (st == CRM_OK && o->save_model)
+        st = save_model(o->save_model, &f, err);
+    if (st == CRM_OK && o->fit_only) {
+        if ((st = open_output(run, err)) == CRM_OK &&
+            (st = print_fit_table(run->out, &f, o->decimals)) != CRM_OK && st != CRM_EPIPE)
+            st = crm_error_set(err, st, "cannot write the output");
+    } else if (st == CRM_OK) {
+        pred = malloc((t.n ? t.n : 1) * sizeof *pred);
+        if (!pred)
+            st = crm_error_set(err, CRM_ENOMEM, "out of memory for %zu predictions", t.n);
+        if (st == CRM_OK)
+            st = resolve_margin(&v, &t, err);
+        if (st == CRM_OK)
+            st = score(&t, &f, o->spend == SPEND_GAMMA_GAMMA ? f.spend_params : NULL, &v.clv, pred, err);
+        if (st == CRM_OK && (st = open_output(run, err)) == CRM_OK)
+            st = write_scored(run->out, r, &t, pred, o->spend != SPEND_NONE, err);
+        if (st == CRM_OK)
+            run->rows_out = t.n;
+    }
+    free(pred);
+    free_customers(&t);
+    crm_csv_close(r);
+    return st;
+}
+
+/* Simple: margin x purchases per year x value per purchase over 1 / churn
+ * years, discounted; historic: the profit to date. */
+static crm_status run_simple_or_historic(run_t *run, crm_error *err)
+{
+    ltv_options_t *o = run->o;
+    int simple = o->method == METHOD_SIMPLE;
+    crm_status st;
+    crm_rate churn = {0, CRM_UNIT_YEAR}, discount = {0, CRM_UNIT_YEAR};
+    value_options v;
+    if (simple) {
+        if (!o->churn)
+            return crm_error_set(err, CRM_EUSAGE, "--method simple needs --churn RATE (per year, e.g. 20%%)");
+        if ((st = crm_parse_rate(o->churn, CRM_UNIT_YEAR, &churn, err)) != CRM_OK)
+            return st;
+        /* A churn rate per month c is a yearly churn of 1 - (1 - c)^12. */
+        churn.value = -expm1(log1p(-fmin(churn.value, 1.0)) * crm_time_unit_days(CRM_UNIT_YEAR) /
+                             crm_time_unit_days(churn.per));
+        if (!(churn.value > 0 && churn.value <= 1))
+            return crm_error_set(err, CRM_EUSAGE, "--churn wants a rate above 0 and at most 100%%, got '%s'",
+                                 o->churn);
+        if ((st = crm_parse_rate(o->discount ? o->discount : "10%", CRM_UNIT_YEAR, &discount, err)) != CRM_OK)
+            return st;
+        discount.value = crm_rate_per(discount, CRM_UNIT_YEAR);
+    }
+    v.margin = 1.0;
+    v.margin_from_profit = o->margin && strcmp(o->margin, "profit") == 0;
+    if (o->margin && !v.margin_from_profit && crm_parse_fraction(o->margin, &v.margin, err) != CRM_OK)
+        return crm_error_set(err, CRM_EUSAGE, "--margin wants a share such as 30%% or 0.3, or 'profit', got '%s'",
+                             o->margin);
+    crm_csv_reader *r = NULL;
+    customers_t t = {0};
+    st = read_customers(run->common, o, 1, &r, &t, &run->progress, err);
+    run->rows_in = t.n;
+    if (st == CRM_OK)
+        st = resolve_margin(&v, &t, err);
+    if (st == CRM_OK && !simple && !t.profit && !(t.monetary && o->margin))
+        st = crm_error_set(err, CRM_EDATA, "%s: no column 'profit'; name it with --profit COL, or give "
+                           "--margin RATE to take that share of column 'monetary'", t.input_name);
+    static const char *const simple_cols[] = {"purchases_per_year", "expected_lifetime", "clv"};
+    static const char *const historic_cols[] = {"historic_value"};
+    if (st == CRM_OK && (st = open_output(run, err)) == CRM_OK)
+        st = write_header(run->out, r, t.rows.ncolumns, simple ? simple_cols : historic_cols, simple ? 3 : 1);
+    double lifetime = crm_ltv_expected_lifetime(churn.value);
+    double per_year = crm_time_unit_days(CRM_UNIT_YEAR) / crm_time_unit_days(o->unit);
+    for (size_t i = 0; i < t.n && st == CRM_OK; i++) {
+        st = write_stored_row(run->out, &t.rows, i);
+        if (simple) {
+            const crm_ltv_customer *c = &t.c[i];
+            double rate = c->T > 0 ? c->x / c->T * per_year : 0.0;
+            double value = crm_ltv_simple_value(v.margin * rate * c->monetary_value, churn.value, discount.value);
+            if (st == CRM_OK) st = crm_csv_write_fixed(run->out, rate, 6);
+            if (st == CRM_OK) st = crm_csv_write_fixed(run->out, lifetime, 6);
+            if (st == CRM_OK) st = crm_csv_write_fixed(run->out, value, 2);
+        } else if (st == CRM_OK) {
+            st = crm_csv_write_fixed(run->out, t.profit ? t.profit[i] : v.margin * t.monetary[i], 2);
+        }
+        if (st == CRM_OK)
+            st = crm_csv_end_row(run->out);
+    }
+    if (st == CRM_OK)
+        run->rows_out = t.n;
+    else if (run->out && st != CRM_EPIPE && err->message[0] == '\0')
+        st = crm_error_set(err, st, "cannot write the output");
+    free_customers(&t);
+    crm_csv_close(r);
+    return st;
+}
+
+/* ---- cohort ---- */
+
+static crm_status parse_cohort_options(const ltv_options_t *o, crm_cohort_options *c, crm_error *err)
+{
+    crm_cohort_options_init(c);
+    crm_status st = CRM_OK;
+    if (o->cost_rate && crm_parse_fraction(o->cost_rate, &c->cost_rate, err) != CRM_OK) {
+        /* A cost rate may exceed 100% (every sale at a loss). */
+        crm_rate rate;
+        if (crm_parse_rate(o->cost_rate, CRM_UNIT_YEAR, &rate, err) != CRM_OK || strchr(o->cost_rate, '/'))
+            return crm_error_set(err, CRM_EUSAGE, "--cost-rate wants a share of revenue such as 60%%, got '%s'",
+                                 o->cost_rate);
+        c->cost_rate = rate.value;
+    }
+    if ((o->acquisition_cost &&
+         (st = parse_money_option("--acquisition-cost", o->acquisition_cost, &c->acquisition_cost, err)) != CRM_OK) ||
+        (o->marketing_cost &&
+         (st = parse_money_option("--marketing-cost", o->marketing_cost, &c->marketing_cost, err)) != CRM_OK))
+        return st;
+    if (o->interest) {
+        crm_rate rate;
+        if ((st = crm_parse_rate(o->interest, CRM_UNIT_YEAR, &rate, err)) != CRM_OK)
+            return st;
+        c->interest = crm_rate_per(rate, o->by == CRM_COHORT_BY_YEAR ? CRM_UNIT_YEAR : CRM_UNIT_MONTH);
+    }
+    if (o->risk_factor &&
+        (crm_parse_double(o->risk_factor, strlen(o->risk_factor), NULL, &c->risk_factor) != CRM_OK ||
+         !isfinite(c->risk_factor) || c->risk_factor < 0))
+        return crm_error_set(err, CRM_EUSAGE, "--risk-factor wants a number >= 0 such as 1.5, got '%s'",
+                             o->risk_factor);
+    return crm_cohort_options_check(c, err);
+}
+
+static crm_status read_transactions(run_t *run, crm_cohort *cohort, crm_error *err)
+{
+    const ltv_options_t *o = run->o;
+    crm_csv_reader *r;
+    crm_status st = open_input(run->common, &r, err);
+    if (st != CRM_OK)
+        return st;
+    long customer, date, amount, invoice, cost;
+    if ((st = find_column(r, o, COL_CUSTOMER, 1, &customer, err)) != CRM_OK ||
+        (st = find_column(r, o, COL_DATE, 1, &date, err)) != CRM_OK ||
+        (st = find_column(r, o, COL_AMOUNT, 1, &amount, err)) != CRM_OK ||
+        (st = find_column(r, o, COL_INVOICE, 0, &invoice, err)) != CRM_OK ||
+        (st = find_column(r, o, COL_COST, 0, &cost, err)) != CRM_OK) {
+        crm_csv_close(r);
+        return st;
+    }
+    /* Without an invoice column the orders are the distinct purchase days. */
+    if (invoice < 0)
+        invoice = date;
+    crm_date_format iso;
+    crm_date_format_set(&iso, CRM_DATE_ISO);
+    const crm_csv_record *h = crm_csv_header(r), *rec;
+    size_t ncolumns = h ? h->nfields : 0;
+    while ((st = crm_csv_next(r, &rec, err)) == CRM_OK && rec) {
+        if (rec->defect) {
+            st = crm_csv_defect_error(r, rec, err);
+            break;
+        }
+        if (ncolumns == 0)
+            ncolumns = rec->nfields;
+        if (rec->nfields != ncolumns) {
+            st = crm_error_set(err, CRM_EDATA, "%s:%llu: expected %zu fields, found %zu", crm_csv_input_name(r),
+                               (unsigned long long)rec->line, ncolumns, rec->nfields);
+            break;
+        }
+        crm_datetime dt;
+        double value, line_cost = NAN;
+        if (crm_date_parse(&iso, rec->fields[date], rec->lengths[date], &dt) != CRM_OK) {
+            char q[128];
+            st = crm_error_set(err, CRM_EDATA, "%s:%llu: column '%s': cannot read '%s' as a date (YYYY-MM-DD)",
+                               crm_csv_input_name(r), (unsigned long long)rec->line,
+                               crm_csv_column_name(r, (size_t)date),
+                               crm_error_quote(q, sizeof q, rec->fields[date], rec->lengths[date]));
+            break;
+        }
+        if ((st = read_number(r, rec, amount, &value, err)) != CRM_OK ||
+            (cost >= 0 && rec->lengths[cost] > 0 && (st = read_number(r, rec, cost, &line_cost, err)) != CRM_OK))
+            break;
+        if ((st = crm_cohort_add(cohort, rec->fields[customer], rec->lengths[customer], dt.days,
+                                 rec->fields[invoice], rec->lengths[invoice], value, line_cost, err)) != CRM_OK) {
+            crm_error_prefix(err, "%s:%llu: ", crm_csv_input_name(r), (unsigned long long)rec->line);
+            break;
+        }
+        crm_progress_update(&run->progress, ++run->rows_in, crm_csv_raw_bytes(r));
+    }
+    crm_csv_close(r);
+    return st;
+}
+
+static crm_status write_cohort_table(crm_csv_writer *w, const crm_cohort_row *rows, size_t n,
+                                     crm_cohort_period by)
+{
+    static const char *const header[] = {
+        "cohort", "period", "customers", "retention_rate", "orders_per_customer", "avg_order_value",
+        "revenue", "cost_rate", "direct_cost", "acquisition_cost", "marketing_cost", "gross_profit",
+        "discount_factor", "npv_profit", "cumulative_npv", "ltv_per_customer"};
+    crm_status st = crm_csv_write_row(w, header, NULL, sizeof header / sizeof *header);
+    for (size_t i = 0; i < n && st == CRM_OK; i++) {
+        const crm_cohort_row *c = &rows[i];
+        char label[16];
+        if (by == CRM_COHORT_BY_YEAR)
+            snprintf(label, sizeof label, "%d", (int)c->cohort);
+        else
+            snprintf(label, sizeof label, "%d-%02d", (int)(c->cohort / 100), (int)(c->cohort % 100));
+        st = crm_csv_write_field(w, label, (size_t)-1);
+        if (st == CRM_OK) st = crm_csv_write_int(w, c->period);
+        if (st == CRM_OK) st = crm_csv_write_int(w, (int64_t)c->customers);
+        if (st == CRM_OK) st = write_number_or_empty(w, c->retention_rate, 4);
+        if (st == CRM_OK) st = write_number_or_empty(w, c->orders_per_customer, 4);
+        if (st == CRM_OK) st = write_number_or_empty(w, c->avg_order_value, 2);
+        if (st == CRM_OK) st = write_number_or_empty(w, c->revenue, 2);
+        if (st == CRM_OK) st = write_number_or_empty(w, c->cost_rate, 4);
+        if (st == CRM_OK) st = write_number_or_empty(w, c->direct_cost, 2);
+        if (st == CRM_OK) st = write_number_or_empty(w, c->acquisition_cost, 2);
+        if (st == CRM_OK) st = write_number_or_empty(w, c->marketing_cost, 2);
+        if (st == CRM_OK) st = write_number_or_empty(w, c->gross_profit, 2);
+        if (st == CRM_OK) st = write_number_or_empty(w, c->discount_factor, 6);
+        if (st == CRM_OK) st = write_number_or_empty(w, c->npv_profit, 2);
+        if (st == CRM_OK) st = write_number_or_empty(w, c->cumulative_npv, 2);
+        if (st == CRM_OK) st = write_number_or_empty(w, c->ltv_per_customer, 2);
+        if (st == CRM_OK) st = crm_csv_end_row(w);
+    }
+    return st;
+}
+
+static crm_status run_cohort(run_t *run, crm_error *err)
+{
+    crm_cohort_options opts;
+    crm_status st = parse_cohort_options(run->o, &opts, err);
+    if (st != CRM_OK)
+        return st;
+    crm_cohort *cohort = crm_cohort_new(run->o->by);
+    if (!cohort)
+        return crm_error_set(err, CRM_ENOMEM, "out of memory");
+    crm_cohort_row *rows = NULL;
+    size_t n = 0;
+    if ((st = read_transactions(run, cohort, err)) == CRM_OK &&
+        (st = crm_cohort_table(cohort, &opts, &rows, &n, err)) == CRM_OK &&
+        (st = open_output(run, err)) == CRM_OK) {
+        st = write_cohort_table(run->out, rows, n, run->o->by);
+        if (st != CRM_OK && st != CRM_EPIPE)
+            st = crm_error_set(err, st, "cannot write the output");
+        run->rows_out = n;
+    }
+    free(rows);
+    crm_cohort_free(cohort);
+    return st;
+}
+
+int main(int argc, char **argv)
+{
+    crm_cli_init_process();
+    ltv_options_t o = {0};
+    o.unit = CRM_UNIT_DAY;   /* crm-rfm's default */
+    o.decimals = -1;
+    crm_common_options common;
+    crm_error err;
+    crm_error_clear(&err);
+    crm_cli_spec spec = {"crm-ltv", usage, ltv_options, "q", handle_option, &o, 1};
+    crm_status st = crm_cli_parse(&spec, argc, argv, &common, &err);
+    if (st != CRM_OK)
+        return crm_cli_fail("crm-ltv", &err);
+    if (common.help) {
+        fputs(usage, stdout);
+        return 0;
+    }
+    if (common.version) {
+        crm_cli_print_version("crm-ltv");
+        return 0;
+    }
+    if (o.method != METHOD_MODEL && (o.fit_only || o.model_file || o.save_model)) {
+        crm_error_set(&err, CRM_EUSAGE, "--fit-only, --save-model and --model-file belong to --method model");
+        return crm_cli_fail("crm-ltv", &err);
+    }
+    run_t run = {.common = &common, .o = &o};
+    run.report = crm_report_new("crm-ltv");
+    crm_progress_start(&run.progress, "crm-ltv", common.progress);
+    switch (o.method) {
+    case METHOD_MODEL: st = run_model(&run, &err); break;
+    case METHOD_COHORT: st = run_cohort(&run, &err); break;
+    default: st = run_simple_or_historic(&run, &err); break;
+    }
+    crm_progress_finish(&run.progress, run.rows_in, 0);
+    if (run.out) {
+        if (st == CRM_OK)
+            st = crm_csv_writer_close(run.out, &err);
+        else
+            crm_csv_writer_abort(run.out);   /* a failed run leaves an older -o FILE in place */
+    }
+    if (run.report && common.report) {
+        crm_error rerr;
+        crm_report_set(run.report, "rows_in", run.rows_in);
+        crm_report_set(run.report, "rows_out", run.rows_out);
+        crm_report_set_text(run.report, "status", st == CRM_OK || st == CRM_EPIPE ? "ok" : "failed");
+        if (crm_report_write(run.report, common.report, &rerr) != CRM_OK && st == CRM_OK) {
+            err = rerr;
+            st = rerr.status;
+        }
+    }
+    crm_report_free(run.report);
+    if (st != CRM_OK)
+        return crm_cli_fail("crm-ltv", &err);
+    return 0;
+}
