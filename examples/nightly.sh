@@ -1,17 +1,27 @@
 #!/usr/bin/env bash
-# The nightly job: raw export in, clean transactions and their rejects out.
+# The nightly job, one pipeline from the raw export to scored customers:
+#   crm-clean   raw export -> clean transactions (+ every rejected row, with its reason)
+#   crm-rfm     transactions -> one row per customer: RFM scores and the model summary
+#   crm-ltv     BG/NBD + Gamma-Gamma fit -> p_alive, expected purchases, 12-month CLV
+#   crm-segment named RFM segments and value tiers (MVC / MGC / Standard / BZ)
+#   crm-basket  cross-sell: the products each customer is likely to buy next
 # Usage: examples/nightly.sh EXPORT OUTDIR
-# (It grows into the whole pipeline as crm-rfm, crm-ltv and crm-segment land.)
 set -euo pipefail
 export_file=${1:?usage: nightly.sh EXPORT OUTDIR}
 outdir=${2:?usage: nightly.sh EXPORT OUTDIR}
 mkdir -p "$outdir"
 
-crm-clean "$export_file" \
-  --rejects "$outdir/rejects.csv" \
-  --report "$outdir/clean-report.json" \
-  -o "$outdir/transactions.csv"
+crm-clean "$export_file" --rejects "$outdir/rejects.csv" --report "$outdir/clean-report.json" -q \
+  | tee "$outdir/transactions.csv" \
+  | crm-rfm \
+  | crm-ltv --model bgnbd --spend gamma-gamma --horizon 12m --discount 10% --margin 30% -q \
+  | crm-segment --by rfm --by value --profile "$outdir/segments.csv" -q -o "$outdir/customers.csv"
 
-echo "nightly: clean transactions in $outdir/transactions.csv"
-echo "nightly: rejected rows with line and reason in $outdir/rejects.csv"
-echo "nightly: run summary (JSON) in $outdir/clean-report.json"
+crm-basket "$outdir/transactions.csv" --min-support 1% --min-confidence 30% --min-lift 2 --min-len 2 \
+  --recommend --top 3 -q -o "$outdir/cross-sell.csv"
+
+echo "nightly: clean transactions        $outdir/transactions.csv"
+echo "nightly: rejected rows and reasons $outdir/rejects.csv (counts in $outdir/clean-report.json)"
+echo "nightly: scored customers          $outdir/customers.csv (RFM, p_alive, CLV, segments)"
+echo "nightly: segment profile           $outdir/segments.csv"
+echo "nightly: cross-sell offers         $outdir/cross-sell.csv"
