@@ -857,22 +857,15 @@ int main(int argc, char **argv)
     o.max_consequent = 1;
     o.min_confidence = 0.8;
     crm_common_options common;
+    crm_cli_spec spec = {"crm-basket", usage, basket_options, "q", handle_option, &o, 0};
+    int exit_code;
+    if (!crm_cli_start(&spec, argc, argv, &common, &exit_code))
+        return exit_code;
     crm_error err;
     crm_error_clear(&err);
-    crm_cli_spec spec = {"crm-basket", usage, basket_options, "q", handle_option, &o, 0};
-    crm_status st = crm_cli_parse(&spec, argc, argv, &common, &err);
-    if (st == CRM_OK && !common.help && !common.version)
-        st = check_options(&o, &err);
+    crm_status st = check_options(&o, &err);
     if (st != CRM_OK)
         return crm_cli_fail("crm-basket", &err);
-    if (common.help) {
-        fputs(usage, stdout);
-        return 0;
-    }
-    if (common.version) {
-        crm_cli_print_version("crm-basket");
-        return 0;
-    }
 
     basket_run run = {.o = &o, .common = &common};
     run_result res = {0};

@@ -195,17 +195,6 @@ static crm_status handle_option(int id, const char *arg, void *ctx, crm_error *e
 
 /* ---- options that need the header or other files ---- */
 
-static crm_status parse_day(const char *option, const char *arg, int32_t *day, crm_error *err)
-{
-    crm_date_format iso;
-    crm_datetime dt;
-    crm_date_format_set(&iso, CRM_DATE_ISO);
-    if (crm_date_parse(&iso, arg, strlen(arg), &dt) != CRM_OK)
-        return crm_error_set(err, CRM_EUSAGE, "%s wants a date as YYYY-MM-DD, got '%s'", option, arg);
-    *day = dt.days;
-    return CRM_OK;
-}
-
 /* "30%" or "0.3" as an exact decimal fraction. */
 static crm_status parse_margin(const char *arg, crm_decimal *out, crm_error *err)
 {
@@ -606,8 +595,8 @@ static crm_status run_clean(clean_run *run, crm_error *err)
     const crm_common_options *common = run->common;
     clean_options_t *o = run->o;
     crm_status st = CRM_OK;
-    if ((o->from && (st = parse_day("--from", o->from, &o->cfg.from_day, err)) != CRM_OK) ||
-        (o->to && (st = parse_day("--to", o->to, &o->cfg.to_day, err)) != CRM_OK) ||
+    if ((o->from && (st = crm_cli_parse_day("--from", o->from, &o->cfg.from_day, err)) != CRM_OK) ||
+        (o->to && (st = crm_cli_parse_day("--to", o->to, &o->cfg.to_day, err)) != CRM_OK) ||
         (o->margin && (st = parse_margin(o->margin, &o->cfg.margin, err)) != CRM_OK))
         return st;
     o->cfg.has_from = o->from != NULL;
@@ -669,20 +658,13 @@ int main(int argc, char **argv)
     clean_options_t o = {0};
     crm_clean_config_init(&o.cfg);
     crm_common_options common;
+    crm_cli_spec spec = {"crm-clean", usage, clean_options, "q", handle_option, &o, 0};
+    int exit_code;
+    if (!crm_cli_start(&spec, argc, argv, &common, &exit_code))
+        return exit_code;
     crm_error err;
     crm_error_clear(&err);
-    crm_cli_spec spec = {"crm-clean", usage, clean_options, "q", handle_option, &o, 0};
-    crm_status st = crm_cli_parse(&spec, argc, argv, &common, &err);
-    if (st != CRM_OK)
-        return crm_cli_fail("crm-clean", &err);
-    if (common.help) {
-        fputs(usage, stdout);
-        return 0;
-    }
-    if (common.version) {
-        crm_cli_print_version("crm-clean");
-        return 0;
-    }
+    crm_status st;
     if (o.explicit_date_format && o.prefer_dates)
         o.prefer_dates = 0; /* an explicit format settles the order already */
 

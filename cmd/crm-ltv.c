@@ -1177,20 +1177,13 @@ int main(int argc, char **argv)
     o.unit = CRM_UNIT_DAY;   /* crm-rfm's default */
     o.decimals = -1;
     crm_common_options common;
+    crm_cli_spec spec = {"crm-ltv", usage, ltv_options, "q", handle_option, &o, 1};
+    int exit_code;
+    if (!crm_cli_start(&spec, argc, argv, &common, &exit_code))
+        return exit_code;
     crm_error err;
     crm_error_clear(&err);
-    crm_cli_spec spec = {"crm-ltv", usage, ltv_options, "q", handle_option, &o, 1};
-    crm_status st = crm_cli_parse(&spec, argc, argv, &common, &err);
-    if (st != CRM_OK)
-        return crm_cli_fail("crm-ltv", &err);
-    if (common.help) {
-        fputs(usage, stdout);
-        return 0;
-    }
-    if (common.version) {
-        crm_cli_print_version("crm-ltv");
-        return 0;
-    }
+    crm_status st;
     if (o.method != METHOD_MODEL && (o.fit_only || o.model_file || o.save_model)) {
         crm_error_set(&err, CRM_EUSAGE, "--fit-only, --save-model and --model-file belong to --method model");
         return crm_cli_fail("crm-ltv", &err);

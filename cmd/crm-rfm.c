@@ -169,17 +169,6 @@ static crm_status handle_option(int id, const char *arg, void *ctx, crm_error *e
     }
 }
 
-static crm_status parse_day(const char *option, const char *arg, int32_t *day, crm_error *err)
-{
-    crm_date_format iso;
-    crm_datetime dt;
-    crm_date_format_set(&iso, CRM_DATE_ISO);
-    if (crm_date_parse(&iso, arg, strlen(arg), &dt) != CRM_OK)
-        return crm_error_set(err, CRM_EUSAGE, "%s wants a date as YYYY-MM-DD, got '%s'", option, arg);
-    *day = dt.days;
-    return CRM_OK;
-}
-
 /* "30,90,180": exactly bins - 1 numbers (the library checks their order). */
 static crm_status parse_breaks(rfm_options_t *o, int d, crm_error *err)
 {
@@ -707,10 +696,10 @@ static crm_status check_options(rfm_options_t *o, crm_error *err)
     if (o->as_of && o->calibration_end)
         return crm_error_set(err, CRM_EUSAGE,
                              "--as-of and --calibration-end exclude each other (the as-of date is then the day after the calibration end)");
-    if (o->as_of && (st = parse_day("--as-of", o->as_of, &o->rfm.as_of, err)) != CRM_OK)
+    if (o->as_of && (st = crm_cli_parse_day("--as-of", o->as_of, &o->rfm.as_of, err)) != CRM_OK)
         return st;
     if (o->calibration_end &&
-        (st = parse_day("--calibration-end", o->calibration_end, &o->rfm.calibration_end, err)) != CRM_OK)
+        (st = crm_cli_parse_day("--calibration-end", o->calibration_end, &o->rfm.calibration_end, err)) != CRM_OK)
         return st;
     if (o->calibration_end) {
         o->rfm.has_calibration_end = 1;
@@ -789,20 +778,13 @@ int main(int argc, char **argv)
     o.unit = CRM_UNIT_DAY;
     o.decimals = -1;
     crm_common_options common;
+    crm_cli_spec spec = {"crm-rfm", usage, rfm_options, "q", handle_option, &o, 0};
+    int exit_code;
+    if (!crm_cli_start(&spec, argc, argv, &common, &exit_code))
+        return exit_code;
     crm_error err;
     crm_error_clear(&err);
-    crm_cli_spec spec = {"crm-rfm", usage, rfm_options, "q", handle_option, &o, 0};
-    crm_status st = crm_cli_parse(&spec, argc, argv, &common, &err);
-    if (st != CRM_OK)
-        return crm_cli_fail("crm-rfm", &err);
-    if (common.help) {
-        fputs(usage, stdout);
-        return 0;
-    }
-    if (common.version) {
-        crm_cli_print_version("crm-rfm");
-        return 0;
-    }
+    crm_status st;
 
     rfm_run run = {.o = &o, .common = &common};
     crm_rfm_result res = {0};

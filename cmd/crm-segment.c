@@ -1187,20 +1187,13 @@ int main(int argc, char **argv)
     o.k_max = CRM_KMEANS_AUTO_K_MAX;
     o.sample = CRM_KMEANS_SILHOUETTE_SAMPLE;
     crm_common_options common;
+    crm_cli_spec spec = {"crm-segment", usage, segment_options_table, "k:q", handle_option, &o, 1};
+    int exit_code;
+    if (!crm_cli_start(&spec, argc, argv, &common, &exit_code))
+        return exit_code;
     crm_error err;
     crm_error_clear(&err);
-    crm_cli_spec spec = {"crm-segment", usage, segment_options_table, "k:q", handle_option, &o, 1};
-    crm_status st = crm_cli_parse(&spec, argc, argv, &common, &err);
-    if (st != CRM_OK)
-        return crm_cli_fail("crm-segment", &err);
-    if (common.help) {
-        fputs(usage, stdout);
-        return 0;
-    }
-    if (common.version) {
-        crm_cli_print_version("crm-segment");
-        return 0;
-    }
+    crm_status st;
     if ((st = check_options(&o, &err)) != CRM_OK)
         return crm_cli_fail("crm-segment", &err);
 

@@ -7,6 +7,8 @@
 #include <string.h>
 #include <unistd.h>
 
+#include "crm/date.h"
+
 /* Ids of the common options that have no short letter.  Letters are below
  * 128 and a command's own long-only options use ids from 256 up. */
 enum {
@@ -427,4 +429,36 @@ void crm_cli_init_process(void)
 void crm_cli_print_version(const char *command)
 {
     printf("%s (crm) %s\n", command, CRM_VERSION);
+}
+
+int crm_cli_start(const crm_cli_spec *spec, int argc, char **argv, crm_common_options *common,
+                  int *exit_code)
+{
+    crm_error err;
+    crm_error_clear(&err);
+    *exit_code = 0;
+    if (crm_cli_parse(spec, argc, argv, common, &err) != CRM_OK) {
+        *exit_code = crm_cli_fail(spec->command, &err);
+        return 0;
+    }
+    if (common->help) {
+        fputs(spec->usage, stdout);
+        return 0;
+    }
+    if (common->version) {
+        crm_cli_print_version(spec->command);
+        return 0;
+    }
+    return 1;
+}
+
+crm_status crm_cli_parse_day(const char *option, const char *arg, int32_t *day, crm_error *err)
+{
+    crm_date_format iso;
+    crm_datetime dt;
+    crm_date_format_set(&iso, CRM_DATE_ISO);
+    if (crm_date_parse(&iso, arg, strlen(arg), &dt) != CRM_OK)
+        return crm_error_set(err, CRM_EUSAGE, "%s wants a date as YYYY-MM-DD, got '%s'", option, arg);
+    *day = dt.days;
+    return CRM_OK;
 }

@@ -20,6 +20,7 @@
 
 #include <getopt.h>
 #include <stddef.h>
+#include <stdint.h>
 
 #include "crm/error.h"
 
@@ -56,6 +57,17 @@ typedef struct {
  * with a hint to --help and exits 2). */
 crm_status crm_cli_parse(const crm_cli_spec *spec, int argc, char **argv, crm_common_options *common,
                          crm_error *err);
+
+/* The start of every command's main(): parses argv and answers --help and
+ * --version itself.  Returns 1 when the command should run; otherwise 0
+ * with *exit_code set (0 after --help/--version, 2 after a usage error,
+ * which has been printed). */
+int crm_cli_start(const crm_cli_spec *spec, int argc, char **argv, crm_common_options *common,
+                  int *exit_code);
+
+/* Parses an option's calendar day written YYYY-MM-DD into days since
+ * 1970-01-01; CRM_EUSAGE naming the option otherwise. */
+crm_status crm_cli_parse_day(const char *option, const char *arg, int32_t *day, crm_error *err);
 
 /* Parses a size with an optional k/M/G suffix (powers of 1024). */
 crm_status crm_cli_parse_size(const char *s, size_t *out, crm_error *err);

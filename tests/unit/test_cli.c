@@ -453,6 +453,17 @@ static void test_init_process_ignores_sigpipe(void **state)
     assert_true(current.sa_handler == SIG_IGN);
 }
 
+static void test_parse_day(void **state)
+{
+    crm_error err;
+    int32_t day;
+    /* 2011-12-10 is day 15318 since 1970-01-01: date -u -d 2011-12-10 +%s gives 1323475200 = 15318 x 86400 */
+    assert_int_equal(crm_cli_parse_day("--as-of", "2011-12-10", &day, &err), CRM_OK);
+    assert_int_equal(day, 15318);
+    assert_int_equal(crm_cli_parse_day("--as-of", "2011-02-30", &day, &err), CRM_EUSAGE);
+    assert_string_equal(err.message, "--as-of wants a date as YYYY-MM-DD, got '2011-02-30'");
+}
+
 int main(void)
 {
     const struct CMUnitTest tests[] = {
@@ -473,6 +484,7 @@ int main(void)
         cmocka_unit_test(test_fail_messages_and_exit_codes),
         cmocka_unit_test(test_error_and_version_lines),
         cmocka_unit_test(test_init_process_ignores_sigpipe),
+        cmocka_unit_test(test_parse_day),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
 }
