@@ -344,12 +344,11 @@ static crm_status open_input(const basket_run *run, const char *path, crm_csv_re
                              crm_error *err)
 {
     crm_csv_options opts;
-    crm_csv_options_init(&opts);
-    opts.delimiter = run->o->format == FORMAT_FIMI ? ' ' : run->common->delimiter;
-    opts.encoding = run->common->encoding;
-    opts.no_header = run->o->format == FORMAT_LONG ? run->common->no_header : 1;
-    if (run->common->max_field_size)
-        opts.max_record_bytes = run->common->max_field_size;
+    crm_cli_csv_options(run->common, &opts);
+    if (run->o->format == FORMAT_FIMI)
+        opts.delimiter = ' ';
+    if (run->o->format != FORMAT_LONG)
+        opts.no_header = 1;
     return crm_csv_open(r, path, &opts, err);
 }
 

@@ -577,19 +577,6 @@ static crm_status clean_input(clean_run *run, crm_csv_reader *r, crm_error *err)
     return st;
 }
 
-static crm_status open_input(const crm_common_options *common, const char *path, crm_csv_reader **r,
-                             crm_error *err)
-{
-    crm_csv_options opts;
-    crm_csv_options_init(&opts);
-    opts.delimiter = common->delimiter;
-    opts.encoding = common->encoding;
-    opts.no_header = common->no_header;
-    if (common->max_field_size)
-        opts.max_record_bytes = common->max_field_size;
-    return crm_csv_open(r, path, &opts, err);
-}
-
 static crm_status run_clean(clean_run *run, crm_error *err)
 {
     const crm_common_options *common = run->common;
@@ -615,7 +602,8 @@ static crm_status run_clean(clean_run *run, crm_error *err)
     crm_csv_reader *first = NULL;
     for (size_t i = 0; i < ninputs && st == CRM_OK; i++) {
         crm_csv_reader *r;
-        if ((st = open_input(common, common->ninputs ? common->inputs[i] : NULL, &r, err)) != CRM_OK)
+        const char *path = common->ninputs ? common->inputs[i] : NULL;
+        if ((st = crm_cli_open_input(common, path, &r, err)) != CRM_OK)
             break;
         if (!first)
             st = start_run(run, r, err);

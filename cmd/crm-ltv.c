@@ -304,18 +304,6 @@ static void free_customers(customers_t *t)
     free(t->rows.ends);
 }
 
-static crm_status open_input(const crm_common_options *common, crm_csv_reader **r, crm_error *err)
-{
-    crm_csv_options opts;
-    crm_csv_options_init(&opts);
-    opts.delimiter = common->delimiter;
-    opts.encoding = common->encoding;
-    opts.no_header = common->no_header;
-    if (common->max_field_size)
-        opts.max_record_bytes = common->max_field_size;
-    return crm_csv_open(r, common->ninputs ? common->inputs[0] : NULL, &opts, err);
-}
-
 /* Finds a column named by option, or by its default name; required ones
  * missing are an error that says which option names them. */
 static crm_status find_column(const crm_csv_reader *r, const ltv_options_t *o, int slot, int required,
@@ -421,7 +409,7 @@ static crm_status read_customers(const crm_common_options *common, const ltv_opt
                                  crm_csv_reader **reader, customers_t *t, crm_progress *progress,
                                  crm_error *err)
 {
-    crm_status st = open_input(common, reader, err);
+    crm_status st = crm_cli_open_input(common, common->ninputs ? common->inputs[0] : NULL, reader, err);
     if (st != CRM_OK)
         return st;
     crm_csv_reader *r = *reader;
@@ -1055,7 +1043,8 @@ static crm_status read_transactions(run_t *run, crm_cohort *cohort, crm_error *e
 {
     const ltv_options_t *o = run->o;
     crm_csv_reader *r;
-    crm_status st = open_input(run->common, &r, err);
+    const crm_common_options *common = run->common;
+    crm_status st = crm_cli_open_input(common, common->ninputs ? common->inputs[0] : NULL, &r, err);
     if (st != CRM_OK)
         return st;
     long customer, date, amount, invoice, cost;

@@ -213,19 +213,6 @@ typedef struct {
     crm_error first_skipped;
 } rfm_run;
 
-static crm_status open_input(const crm_common_options *common, const char *path, crm_csv_reader **r,
-                             crm_error *err)
-{
-    crm_csv_options opts;
-    crm_csv_options_init(&opts);
-    opts.delimiter = common->delimiter;
-    opts.encoding = common->encoding;
-    opts.no_header = common->no_header;
-    if (common->max_field_size)
-        opts.max_record_bytes = common->max_field_size;
-    return crm_csv_open(r, path, &opts, err);
-}
-
 /* A column named by option, else by its crm-clean name (required or not). */
 static crm_status resolve_column(rfm_run *run, const crm_csv_reader *r, int k, int required, crm_error *err)
 {
@@ -466,7 +453,7 @@ static crm_status read_inputs(rfm_run *run, crm_error *err)
     crm_status st = CRM_OK;
     for (size_t i = 0; i < ninputs && st == CRM_OK; i++) {
         crm_csv_reader *r;
-        if ((st = open_input(common, common->ninputs ? common->inputs[i] : NULL, &r, err)) != CRM_OK)
+        if ((st = crm_cli_open_input(common, common->ninputs ? common->inputs[i] : NULL, &r, err)) != CRM_OK)
             break;
         st = start_input(run, r, i == 0, err);
         const crm_csv_record *rec;

@@ -1071,18 +1071,6 @@ typedef struct {
     crm_report *report;
 } segment_run;
 
-static crm_status open_input(const crm_common_options *common, crm_csv_reader **r, crm_error *err)
-{
-    crm_csv_options opts;
-    crm_csv_options_init(&opts);
-    opts.delimiter = common->delimiter;
-    opts.encoding = common->encoding;
-    opts.no_header = common->no_header;
-    if (common->max_field_size)
-        opts.max_record_bytes = common->max_field_size;
-    return crm_csv_open(r, common->ninputs ? common->inputs[0] : NULL, &opts, err);
-}
-
 /* The output column of each --by; refuses a name the input already has. */
 static crm_status name_columns(segment_run *run, crm_error *err)
 {
@@ -1130,7 +1118,8 @@ static crm_status run_segment(segment_run *run, crm_error *err)
 {
     segment_options *o = run->o;
     crm_status st;
-    if ((st = open_input(run->common, &run->reader, err)) != CRM_OK)
+    const char *path = run->common->ninputs ? run->common->inputs[0] : NULL;
+    if ((st = crm_cli_open_input(run->common, path, &run->reader, err)) != CRM_OK)
         return st;
     const crm_csv_record *h = crm_csv_header(run->reader);
     run->t.ncols = h ? h->nfields : 0;

@@ -462,3 +462,21 @@ crm_status crm_cli_parse_day(const char *option, const char *arg, int32_t *day, 
     *day = dt.days;
     return CRM_OK;
 }
+
+void crm_cli_csv_options(const crm_common_options *common, crm_csv_options *opts)
+{
+    crm_csv_options_init(opts);
+    opts->delimiter = common->delimiter;
+    opts->encoding = common->encoding;
+    opts->no_header = common->no_header;
+    if (common->max_field_size)
+        opts->max_record_bytes = common->max_field_size;
+}
+
+crm_status crm_cli_open_input(const crm_common_options *common, const char *path, crm_csv_reader **r,
+                              crm_error *err)
+{
+    crm_csv_options opts;
+    crm_cli_csv_options(common, &opts);
+    return crm_csv_open(r, path, &opts, err);
+}

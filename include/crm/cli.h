@@ -22,6 +22,7 @@
 #include <stddef.h>
 #include <stdint.h>
 
+#include "crm/csv.h"
 #include "crm/error.h"
 
 typedef struct {
@@ -68,6 +69,15 @@ int crm_cli_start(const crm_cli_spec *spec, int argc, char **argv, crm_common_op
 /* Parses an option's calendar day written YYYY-MM-DD into days since
  * 1970-01-01; CRM_EUSAGE naming the option otherwise. */
 crm_status crm_cli_parse_day(const char *option, const char *arg, int32_t *day, crm_error *err);
+
+/* Reader options from the common options (-d/-t, --encoding, --no-header,
+ * --max-field-size), for commands that adjust them before opening. */
+void crm_cli_csv_options(const crm_common_options *common, crm_csv_options *opts);
+
+/* Opens an input file (NULL or "-": standard input) with the common reader
+ * options: every command reads its inputs the same way. */
+crm_status crm_cli_open_input(const crm_common_options *common, const char *path, crm_csv_reader **r,
+                              crm_error *err);
 
 /* Parses a size with an optional k/M/G suffix (powers of 1024). */
 crm_status crm_cli_parse_size(const char *s, size_t *out, crm_error *err);
