@@ -122,25 +122,6 @@ typedef struct {
 
 /* ---- option values ---- */
 
-static crm_status parse_choice(const char *option, const char *arg, const char *const *names,
-                               int *out, crm_error *err)
-{
-    for (int i = 0; names[i]; i++) {
-        if (strcmp(arg, names[i]) == 0) {
-            *out = i;
-            return CRM_OK;
-        }
-    }
-    char shown[128];
-    char wanted[160] = "";
-    for (int i = 0; names[i]; i++) {
-        strcat(wanted, i == 0 ? "" : names[i + 1] ? ", " : " or ");
-        strcat(wanted, names[i]);
-    }
-    return crm_error_set(err, CRM_EUSAGE, "%s wants %s, got '%s'", option, wanted,
-                         crm_error_quote(shown, sizeof shown, arg, strlen(arg)));
-}
-
 /* A count: digits only, at least `least`. */
 static crm_status parse_count(const char *option, const char *arg, uint64_t least, uint64_t *out,
                               crm_error *err)
@@ -225,12 +206,12 @@ static crm_status handle_option(int id, const char *arg, void *ctx, crm_error *e
     crm_status st = CRM_OK;
     switch (id) {
     case OPT_FORMAT:
-        if ((st = parse_choice("--format", arg, formats, &choice, err)) == CRM_OK)
+        if ((st = crm_cli_parse_choice("--format", arg, formats, &choice, err)) == CRM_OK)
             o->format = (input_format)choice;
         return st;
     case OPT_BY:
         o->by_given = 1;
-        if ((st = parse_choice("--by", arg, bys, &choice, err)) == CRM_OK)
+        if ((st = crm_cli_parse_choice("--by", arg, bys, &choice, err)) == CRM_OK)
             o->by_customer = choice;
         return st;
     case OPT_BASKET:
@@ -243,7 +224,7 @@ static crm_status handle_option(int id, const char *arg, void *ctx, crm_error *e
         o->customer_column = arg;
         return CRM_OK;
     case OPT_EMPTY:
-        if ((st = parse_choice("--empty", arg, empties, &choice, err)) == CRM_OK)
+        if ((st = crm_cli_parse_choice("--empty", arg, empties, &choice, err)) == CRM_OK)
             o->empty = (crm_basket_empty_policy)choice;
         return st;
     case OPT_ITEM_SEPARATOR:
@@ -288,14 +269,14 @@ static crm_status handle_option(int id, const char *arg, void *ctx, crm_error *e
         o->consequent = arg;
         return CRM_OK;
     case OPT_SORT:
-        if ((st = parse_choice("--sort", arg, orders, &choice, err)) == CRM_OK)
+        if ((st = crm_cli_parse_choice("--sort", arg, orders, &choice, err)) == CRM_OK)
             o->order = (crm_basket_rule_order)choice;
         return st;
     case OPT_RECOMMEND:
         return set_kind(o, WRITE_RECOMMENDATIONS, "--recommend", err);
     case OPT_SCORE:
         o->recommend_tuned = 1;
-        if ((st = parse_choice("--score", arg, scores, &choice, err)) == CRM_OK)
+        if ((st = crm_cli_parse_choice("--score", arg, scores, &choice, err)) == CRM_OK)
             o->score = (crm_basket_score)choice;
         return st;
     case OPT_TOP:

@@ -107,15 +107,13 @@ typedef struct {
 
 static crm_status parse_returns(const char *arg, crm_returns_policy *out, crm_error *err)
 {
-    if (strcmp(arg, "drop") == 0)
-        *out = CRM_RETURNS_DROP;
-    else if (strcmp(arg, "keep") == 0)
-        *out = CRM_RETURNS_KEEP;
-    else if (strcmp(arg, "net") == 0)
-        *out = CRM_RETURNS_NET;
-    else
-        return crm_error_set(err, CRM_EUSAGE, "--returns wants drop, keep or net, got '%s'", arg);
-    return CRM_OK;
+    static const char *const names[] = {"drop", "keep", "net", NULL};
+    static const crm_returns_policy policies[] = {CRM_RETURNS_DROP, CRM_RETURNS_KEEP, CRM_RETURNS_NET};
+    int choice;
+    crm_status st = crm_cli_parse_choice("--returns", arg, names, &choice, err);
+    if (st == CRM_OK)
+        *out = policies[choice];
+    return st;
 }
 
 static crm_status parse_allow(const char *arg, unsigned long *allowed, crm_error *err)

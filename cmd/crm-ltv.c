@@ -159,16 +159,15 @@ static crm_status handle_option(int id, const char *arg, void *ctx, crm_error *e
     case OPT_MODEL:
         o->model_given = 1;
         return crm_ltv_model_parse(arg, &o->model, err);
-    case OPT_SPEND:
-        if (strcmp(arg, "gamma-gamma") == 0 || strcmp(arg, "gg") == 0)
-            o->spend = SPEND_GAMMA_GAMMA;
-        else if (strcmp(arg, "observed") == 0)
-            o->spend = SPEND_OBSERVED;
-        else if (strcmp(arg, "none") == 0)
-            o->spend = SPEND_NONE;
-        else
-            return crm_error_set(err, CRM_EUSAGE, "--spend wants gamma-gamma, observed or none, got '%s'", arg);
+    case OPT_SPEND: {
+        static const char *const names[] = {"gamma-gamma", "observed", "none", NULL};
+        static const spend_kind kinds[] = {SPEND_GAMMA_GAMMA, SPEND_OBSERVED, SPEND_NONE};
+        int choice = 0;
+        if (strcmp(arg, "gg") != 0 && crm_cli_parse_choice("--spend", arg, names, &choice, err) != CRM_OK)
+            return CRM_EUSAGE;
+        o->spend = kinds[choice];
         return CRM_OK;
+    }
     case OPT_UNIT:
         o->unit_given = 1;
         if (crm_parse_time_unit(arg, &o->unit, err) != CRM_OK)
@@ -195,26 +194,23 @@ static crm_status handle_option(int id, const char *arg, void *ctx, crm_error *e
     case OPT_DISCOUNT: o->discount = arg; return CRM_OK;
     case OPT_DISCOUNT_PERIOD: o->discount_period = arg; return CRM_OK;
     case OPT_MARGIN: o->margin = arg; return CRM_OK;
-    case OPT_METHOD:
-        if (strcmp(arg, "model") == 0)
-            o->method = METHOD_MODEL;
-        else if (strcmp(arg, "cohort") == 0)
-            o->method = METHOD_COHORT;
-        else if (strcmp(arg, "simple") == 0)
-            o->method = METHOD_SIMPLE;
-        else if (strcmp(arg, "historic") == 0)
-            o->method = METHOD_HISTORIC;
-        else
-            return crm_error_set(err, CRM_EUSAGE, "--method wants model, cohort, simple or historic, got '%s'", arg);
+    case OPT_METHOD: {
+        static const char *const names[] = {"model", "cohort", "simple", "historic", NULL};
+        static const ltv_method methods[] = {METHOD_MODEL, METHOD_COHORT, METHOD_SIMPLE, METHOD_HISTORIC};
+        int choice;
+        if (crm_cli_parse_choice("--method", arg, names, &choice, err) != CRM_OK)
+            return CRM_EUSAGE;
+        o->method = methods[choice];
         return CRM_OK;
-    case OPT_BY:
-        if (strcmp(arg, "year") == 0)
-            o->by = CRM_COHORT_BY_YEAR;
-        else if (strcmp(arg, "month") == 0)
-            o->by = CRM_COHORT_BY_MONTH;
-        else
-            return crm_error_set(err, CRM_EUSAGE, "--by wants year or month, got '%s'", arg);
+    }
+    case OPT_BY: {
+        static const char *const names[] = {"year", "month", NULL};
+        int choice;
+        if (crm_cli_parse_choice("--by", arg, names, &choice, err) != CRM_OK)
+            return CRM_EUSAGE;
+        o->by = choice == 0 ? CRM_COHORT_BY_YEAR : CRM_COHORT_BY_MONTH;
         return CRM_OK;
+    }
     case OPT_COST_RATE: o->cost_rate = arg; return CRM_OK;
     case OPT_ACQUISITION_COST: o->acquisition_cost = arg; return CRM_OK;
     case OPT_MARKETING_COST: o->marketing_cost = arg; return CRM_OK;
@@ -446,6 +442,18 @@ typedef struct {
     int margin_from_profit;
 } value_options;
 
+/* --margin: a share ("30%", "0.3"), or "profit" for the table's own
+ * profit / monetary ratio; without the option the margin is 1. */
+static crm_status parse_margin(const char *arg, double *margin, int *from_profit, crm_error *err)
+{
+    *margin = 1.0;
+    *from_profit = arg && strcmp(arg, "profit") == 0;
+    if (arg && !*from_profit && crm_parse_fraction(arg, margin, err) != CRM_OK)
+        return crm_error_set(err, CRM_EUSAGE, "--margin wants a share such as 30%% or 0.3, or 'profit', got '%s'",
+                             arg);
+    return CRM_OK;
+}
+
 static crm_status parse_value_options(const ltv_options_t *o, crm_ltv_model model, value_options *v,
                                       crm_error *err)
 {
@@ -468,13 +476,8 @@ static crm_status parse_value_options(const ltv_options_t *o, crm_ltv_model mode
     /* The rate per discounting period: (1 + rate)^(period / rate's period) - 1. */
     double period_days = v->clv.period * crm_time_unit_days(o->unit);
     v->clv.discount_rate = expm1(log1p(discount.value) * period_days / crm_time_unit_days(discount.per));
-    v->margin = 1.0;
-    v->margin_from_profit = 0;
-    if (o->margin && strcmp(o->margin, "profit") == 0)
-        v->margin_from_profit = 1;
-    else if (o->margin && crm_parse_fraction(o->margin, &v->margin, err) != CRM_OK)
-        return crm_error_set(err, CRM_EUSAGE, "--margin wants a share such as 30%% or 0.3, or 'profit', got '%s'",
-                             o->margin);
+    if ((st = parse_margin(o->margin, &v->margin, &v->margin_from_profit, err)) != CRM_OK)
+        return st;
     v->clv.margin = v->margin;
     return CRM_OK;
 }
@@ -962,11 +965,8 @@ static crm_status run_simple_or_historic(run_t *run, crm_error *err)
             return st;
         discount.value = crm_rate_per(discount, CRM_UNIT_YEAR);
     }
-    v.margin = 1.0;
-    v.margin_from_profit = o->margin && strcmp(o->margin, "profit") == 0;
-    if (o->margin && !v.margin_from_profit && crm_parse_fraction(o->margin, &v.margin, err) != CRM_OK)
-        return crm_error_set(err, CRM_EUSAGE, "--margin wants a share such as 30%% or 0.3, or 'profit', got '%s'",
-                             o->margin);
+    if ((st = parse_margin(o->margin, &v.margin, &v.margin_from_profit, err)) != CRM_OK)
+        return st;
     crm_csv_reader *r = NULL;
     customers_t t = {0};
     st = read_customers(run->common, o, 1, &r, &t, &run->progress, err);

@@ -135,14 +135,14 @@ static crm_status handle_option(int id, const char *arg, void *ctx, crm_error *e
         o->breaks_text[hit - dims] = arg + 2;
         return CRM_OK;
     }
-    case OPT_MONETARY:
-        if (strcmp(arg, "amount") == 0)
-            o->rfm.monetary = CRM_RFM_SCORE_AMOUNT;
-        else if (strcmp(arg, "profit") == 0)
-            o->rfm.monetary = CRM_RFM_SCORE_PROFIT;
-        else
-            return crm_error_set(err, CRM_EUSAGE, "--monetary wants amount or profit, got '%s'", arg);
+    case OPT_MONETARY: {
+        static const char *const names[] = {"amount", "profit", NULL};
+        int choice;
+        if (crm_cli_parse_choice("--monetary", arg, names, &choice, err) != CRM_OK)
+            return CRM_EUSAGE;
+        o->rfm.monetary = choice == 0 ? CRM_RFM_SCORE_AMOUNT : CRM_RFM_SCORE_PROFIT;
         return CRM_OK;
+    }
     case OPT_THRESHOLDS:
         o->thresholds = arg;
         return CRM_OK;

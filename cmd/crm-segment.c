@@ -292,14 +292,14 @@ static crm_status handle_option(int id, const char *arg, void *ctx, crm_error *e
     case OPT_FEATURES:
         o->features = arg;
         return CRM_OK;
-    case OPT_TRANSFORM:
-        if (strcmp(arg, "log1p") == 0)
-            o->km.transform = CRM_KMEANS_TRANSFORM_LOG1P;
-        else if (strcmp(arg, "none") == 0)
-            o->km.transform = CRM_KMEANS_TRANSFORM_NONE;
-        else
-            return crm_error_set(err, CRM_EUSAGE, "--transform wants log1p or none, got '%s'", arg);
+    case OPT_TRANSFORM: {
+        static const char *const names[] = {"log1p", "none", NULL};
+        int choice;
+        if (crm_cli_parse_choice("--transform", arg, names, &choice, err) != CRM_OK)
+            return CRM_EUSAGE;
+        o->km.transform = choice == 0 ? CRM_KMEANS_TRANSFORM_LOG1P : CRM_KMEANS_TRANSFORM_NONE;
         return CRM_OK;
+    }
     case OPT_NO_ZSCORE:
         o->km.zscore = 0;
         return CRM_OK;

@@ -480,3 +480,25 @@ crm_status crm_cli_open_input(const crm_common_options *common, const char *path
     crm_cli_csv_options(common, &opts);
     return crm_csv_open(r, path, &opts, err);
 }
+
+crm_status crm_cli_parse_choice(const char *option, const char *arg, const char *const *names, int *index,
+                                crm_error *err)
+{
+    for (int i = 0; names[i]; i++) {
+        if (strcmp(arg, names[i]) == 0) {
+            *index = i;
+            return CRM_OK;
+        }
+    }
+    char wanted[256] = "", shown[128];
+    size_t used = 0;
+    for (int i = 0; names[i] && used < sizeof wanted; i++) {
+        const char *joint = i == 0 ? "" : names[i + 1] ? ", " : " or ";
+        int n = snprintf(wanted + used, sizeof wanted - used, "%s%s", joint, names[i]);
+        if (n < 0)
+            break;
+        used += (size_t)n;
+    }
+    return crm_error_set(err, CRM_EUSAGE, "%s wants %s, got '%s'", option, wanted,
+                         crm_error_quote(shown, sizeof shown, arg, strlen(arg)));
+}

@@ -66,6 +66,12 @@ crm_status crm_cli_parse(const crm_cli_spec *spec, int argc, char **argv, crm_co
 int crm_cli_start(const crm_cli_spec *spec, int argc, char **argv, crm_common_options *common,
                   int *exit_code);
 
+/* Parses an option whose value is one of a few words (names: NULL-ended):
+ * *index receives the position of arg in names.  CRM_EUSAGE otherwise, with
+ * "<option> wants a, b or c, got '<arg>'". */
+crm_status crm_cli_parse_choice(const char *option, const char *arg, const char *const *names, int *index,
+                                crm_error *err);
+
 /* Parses an option's calendar day written YYYY-MM-DD into days since
  * 1970-01-01; CRM_EUSAGE naming the option otherwise. */
 crm_status crm_cli_parse_day(const char *option, const char *arg, int32_t *day, crm_error *err);

@@ -464,6 +464,20 @@ static void test_parse_day(void **state)
     assert_string_equal(err.message, "--as-of wants a date as YYYY-MM-DD, got '2011-02-30'");
 }
 
+static void test_parse_choice(void **state)
+{
+    static const char *const names[] = {"drop", "keep", "net", NULL};
+    crm_error err;
+    int choice = -1;
+    assert_int_equal(crm_cli_parse_choice("--returns", "net", names, &choice, &err), CRM_OK);
+    assert_int_equal(choice, 2);
+    assert_int_equal(crm_cli_parse_choice("--returns", "maybe", names, &choice, &err), CRM_EUSAGE);
+    assert_string_equal(err.message, "--returns wants drop, keep or net, got 'maybe'");
+    static const char *const two[] = {"amount", "profit", NULL};
+    assert_int_equal(crm_cli_parse_choice("--monetary", "", two, &choice, &err), CRM_EUSAGE);
+    assert_string_equal(err.message, "--monetary wants amount or profit, got ''");
+}
+
 int main(void)
 {
     const struct CMUnitTest tests[] = {
@@ -485,6 +499,7 @@ int main(void)
         cmocka_unit_test(test_error_and_version_lines),
         cmocka_unit_test(test_init_process_ignores_sigpipe),
         cmocka_unit_test(test_parse_day),
+        cmocka_unit_test(test_parse_choice),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
 }
