@@ -1,15 +1,15 @@
 /* CSV reading and writing on libcsv.
  *
- * Reader: libcsv is the only tokenizer.  The reader feeds it the input one
- * line at a time (up to and including each '\n', found with memchr, or a
- * lone '\r', where libcsv ends a row too) and checks after each csv_parse
- * call whether the row callback fired.  Blank lines between records are
- * skipped and counted here, exactly as libcsv would skip them.  A record
- * therefore always ends at the end of a piece we fed, so its raw bytes are
- * the span from its first byte to there, line ending included, and its line
- * number is counted from the '\n' bytes we fed.  A record that runs over
- * several lines (a quoted line break) just keeps accumulating.  The input
- * buffer keeps the current record's bytes when a block boundary cuts it.
+ * Reader: libcsv is the only tokenizer; csv_tokenizer.h drives it one line
+ * at a time so that records keep their line numbers and raw bytes.  The
+ * serial reader refills the tokenizer's buffer from crm_input, keeping the
+ * current record's bytes when a block boundary cuts it.  With threads, after
+ * the header the input is parsed in chunks by worker threads (csv_chunks.h)
+ * and records are handed out from the parsed chunks in order; whenever the
+ * chunks cannot go on (the end of the input, a cut inside a record, a record
+ * libcsv cannot finish, a read error) the serial reader takes over with the
+ * bytes not yet delivered, so that every record and every message is the
+ * one the serial reader gives.
  *
  * Writer: quotes a field only when it contains the delimiter, a quote, CR or
  * LF (RFC 4180), using libcsv's csv_write2 for the quoted form. */
@@ -21,16 +21,19 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <unistd.h>
 
 #include "crm/array.h"
+#include "crm/csv_chunks.h"
+#include "crm/csv_tokenizer.h"
 #include "crm/input.h"
 #include "crm/number.h"
 
 /* Input is read in blocks of this size (and the buffer holds at least one);
  * the first reads are smaller so that tiny inputs stay cheap to open. */
 enum { READ_BLOCK = 1 << 20, FIRST_READ = 64 * 1024 };
-/* Bookkeeping per field: its pointer and its length. */
-enum { FIELD_OVERHEAD = sizeof(const char *) + sizeof(size_t) };
+/* Parallel parsing: the chunk size aimed at, and at most this many threads. */
+enum { DEFAULT_CHUNK = 1 << 20, MAX_AUTO_THREADS = 8 };
 
 /* A record kept during lookahead; offsets, because the storage moves. */
 typedef struct {
@@ -45,39 +48,28 @@ typedef struct {
 
 struct crm_csv_reader {
     crm_input *in;
-    struct csv_parser parser;
-    int parser_ready;
-    size_t entry_block;           /* libcsv's growth step, kept at its buffer size */
+    crm_csv_tokenizer tk;         /* serial parsing; tk.buf holds the input read */
+    int tk_ready;
+    size_t read_size;             /* grows from FIRST_READ to READ_BLOCK */
     size_t max_record;
     int no_header;
     char delimiter;
-
-    /* input bytes: buf[rec_start or pos .. len) are still needed */
-    unsigned char *buf;
-    size_t cap, len, pos;
-    size_t read_size;             /* grows from FIRST_READ to READ_BLOCK */
-    int eof;
-    uint64_t line;                /* line number of buf[pos] */
-    int cr_known;                 /* cr_at is valid for the current buffer */
-    size_t cr_at;                 /* index of the next '\r' at or after pos, or SIZE_MAX */
-
-    /* the record being assembled */
-    int in_record;
-    size_t rec_start;
-    uint64_t rec_line;
-    int row_done;
-    int too_big;
-    int no_memory;
-    char *fbuf;                   /* every field, each followed by a NUL */
-    size_t flen, fcap;
-    size_t *flens;                /* field offsets while building, lengths after */
-    const char **fptrs;
-    size_t nfields, fslots;
+    int threads;
+    size_t chunk_bytes;
 
     crm_csv_record rec;
     uint64_t records;
     crm_status failed;            /* sticky: after an error, the same error again */
     crm_error failed_err;
+
+    /* parallel parsing */
+    int parallel_decided;
+    crm_csv_chunks *chunks;
+    const crm_csv_chunk *chunk;   /* records are handed out from here */
+    size_t chunk_next;
+    uint64_t chunk_line;          /* line number of the chunk's first byte */
+    crm_status deferred;          /* a read error met while reading ahead */
+    crm_error deferred_err;
 
     /* the header row, copied so that it outlives the records */
     int has_header;
@@ -96,63 +88,11 @@ struct crm_csv_reader {
     size_t kept_len, kept_bytes_cap;
     size_t *kept_lens;            /* field lengths of every kept record */
     size_t nkept_lens, kept_lens_cap;
+    const char **replay_ptrs;     /* fields of the record replayed */
+    size_t replay_cap;
 
     char column_label[32];
 };
-
-/* ---- libcsv callbacks ---- */
-
-
-/* Makes room for n fields in both per-field arrays (one capacity for both). */
-static int reserve_fields(crm_csv_reader *r, size_t n)
-{
-    size_t lens_cap = r->fslots;
-    return crm_array_reserve(&r->flens, &lens_cap, n, sizeof *r->flens) &&
-           crm_array_reserve(&r->fptrs, &r->fslots, n, sizeof *r->fptrs);
-}
-
-/* Slow path of on_field: grows the field storage, refusing to go past the
- * limit.  The fields of one record may take twice the record limit: short
- * fields cost more in bookkeeping than in bytes. */
-static int make_room(crm_csv_reader *r, size_t bytes)
-{
-    size_t fields = r->nfields + 1;
-    if (bytes + fields * FIELD_OVERHEAD > 2 * r->max_record) {
-        r->too_big = 1;
-        return 0;
-    }
-    if (!crm_array_reserve(&r->fbuf, &r->fcap, bytes, 1) || !reserve_fields(r, fields)) {
-        r->no_memory = 1;
-        return 0;
-    }
-    return 1;
-}
-
-static void on_field(void *s, size_t len, void *data)
-{
-    crm_csv_reader *r = data;
-    size_t bytes = r->flen + len + 1;
-    if ((bytes > r->fcap || r->nfields == r->fslots) && !make_room(r, bytes))
-        return;
-    if (len > 0)
-        memcpy(r->fbuf + r->flen, s, len);
-    r->fbuf[r->flen + len] = '\0';
-    r->flens[r->nfields++] = r->flen;
-    r->flen = bytes;
-}
-
-static void on_row(int terminator, void *data)
-{
-    (void)terminator;
-    ((crm_csv_reader *)data)->row_done = 1;
-}
-
-/* Nothing is white space: fields come back exactly as written. */
-static int never_space(unsigned char c)
-{
-    (void)c;
-    return 0;
-}
 
 /* ---- errors ---- */
 
@@ -174,306 +114,227 @@ static crm_status record_too_big(crm_csv_reader *r, crm_error *err)
     if (r->max_record % mib == 0)
         crm_error_set(err, CRM_ENOMEM,
                       "%s:%" PRIu64 ": record larger than the %zu MiB limit (see --max-field-size)",
-                      crm_input_name(r->in), r->rec_line, r->max_record / mib);
+                      crm_input_name(r->in), r->tk.rec_line, r->max_record / mib);
     else
         crm_error_set(err, CRM_ENOMEM,
                       "%s:%" PRIu64
                       ": record larger than the %zu byte limit (see --max-field-size)",
-                      crm_input_name(r->in), r->rec_line, r->max_record);
+                      crm_input_name(r->in), r->tk.rec_line, r->max_record);
     return reader_fail(r, err, CRM_ENOMEM);
 }
 
 static crm_status out_of_memory(crm_csv_reader *r, crm_error *err)
 {
     crm_error_set(err, CRM_ENOMEM, "%s:%" PRIu64 ": out of memory reading a record",
-                  crm_input_name(r->in), r->rec_line);
+                  crm_input_name(r->in), r->tk.rec_line);
     return reader_fail(r, err, CRM_ENOMEM);
 }
 
-/* ---- reading ---- */
+static crm_status tokenizer_error(crm_csv_reader *r, crm_tokenizer_result res, crm_error *err)
+{
+    if (res == CRM_TOKENIZER_TOO_BIG)
+        return record_too_big(r, err);
+    if (res == CRM_TOKENIZER_OPEN_QUOTE) {
+        crm_error_set(err, CRM_EDATA,
+                      "%s:%" PRIu64 ": unterminated quoted field (the quote opened on line %" PRIu64
+                      " is never closed)",
+                      crm_input_name(r->in), r->tk.rec_line, r->tk.open_quote_line);
+        return reader_fail(r, err, CRM_EDATA);
+    }
+    return out_of_memory(r, err);
+}
+
+/* ---- serial reading ---- */
 
 /* Keeps the bytes still needed, moves them to the front and reads a block
  * after them.  Sets eof when the input has nothing more. */
 static crm_status refill(crm_csv_reader *r, crm_error *err)
 {
-    if (r->in_record && r->len - r->rec_start > r->max_record)
+    crm_csv_tokenizer *tk = &r->tk;
+    if (tk->in_record && tk->len - tk->rec_start > r->max_record)
         return record_too_big(r, err);
-    size_t keep = r->in_record ? r->rec_start : r->pos;
-    if (keep > 0) {
-        memmove(r->buf, r->buf + keep, r->len - keep);
-        r->len -= keep;
-        r->pos -= keep;
-        r->rec_start = r->in_record ? r->rec_start - keep : 0;
+    if (r->deferred != CRM_OK) {
+        if (err)
+            *err = r->deferred_err;
+        return reader_fail(r, err, r->deferred);
     }
-    r->cr_known = 0;
+    size_t keep = tk->in_record ? tk->rec_start : tk->pos;
+    if (keep > 0) {
+        memmove(tk->buf, tk->buf + keep, tk->len - keep);
+        tk->len -= keep;
+        tk->pos -= keep;
+        tk->rec_start = tk->in_record ? tk->rec_start - keep : 0;
+    }
+    tk->cr_known = 0;
     if (r->read_size < READ_BLOCK)
         r->read_size = r->read_size ? 2 * r->read_size : FIRST_READ;
-    if (r->cap - r->len < r->read_size) {
+    if (tk->cap - tk->len < r->read_size) {
         /* double, but not far past what the record limit allows */
-        size_t want = r->len + r->read_size;
-        if (2 * r->cap > want && 2 * r->cap <= r->max_record + 2 * (size_t)READ_BLOCK)
-            want = 2 * r->cap;
-        unsigned char *bigger = realloc(r->buf, want);
+        size_t want = tk->len + r->read_size;
+        if (2 * tk->cap > want && 2 * tk->cap <= r->max_record + 2 * (size_t)READ_BLOCK)
+            want = 2 * tk->cap;
+        unsigned char *bigger = realloc(tk->buf, want);
         if (!bigger)
             return out_of_memory(r, err);
-        r->buf = bigger;
-        r->cap = want;
+        tk->buf = bigger;
+        tk->cap = want;
     }
     size_t got;
-    crm_status st = crm_input_read(r->in, r->buf + r->len, r->cap - r->len, &got, err);
+    crm_status st = crm_input_read(r->in, tk->buf + tk->len, tk->cap - tk->len, &got, err);
     if (st != CRM_OK)
         return reader_fail(r, err, st);
     if (got == 0)
-        r->eof = 1;
-    r->len += got;
+        tk->eof = 1;
+    tk->len += got;
     return CRM_OK;
 }
 
-static size_t next_cr(crm_csv_reader *r)
+/* Points r->rec at a tokenizer record whose fields are pointed already. */
+static void set_record(crm_csv_reader *r, const crm_csv_tokenizer *tk,
+                       const crm_tokenizer_record *t, const unsigned char *bytes, uint64_t line)
 {
-    if (!r->cr_known || (r->cr_at != SIZE_MAX && r->cr_at < r->pos)) {
-        const unsigned char *cr = memchr(r->buf + r->pos, '\r', r->len - r->pos);
-        r->cr_at = cr ? (size_t)(cr - r->buf) : SIZE_MAX;
-        r->cr_known = 1;
-    }
-    return r->cr_at;
-}
-
-/* Where the next piece to feed ends (exclusive): after the next '\n', or
- * after a '\r' that is not followed by '\n' (libcsv ends rows at a lone CR
- * too, and each piece must end at most one row).  Returns pos when the data
- * ends in a '\r' whose next byte is not read yet. */
-static size_t piece_end(crm_csv_reader *r)
-{
-    const unsigned char *nl = memchr(r->buf + r->pos, '\n', r->len - r->pos);
-    size_t limit = nl ? (size_t)(nl - r->buf) : r->len;
-    size_t cr = next_cr(r);
-    if (cr < limit) {
-        if (cr + 1 < limit)
-            return cr + 1;
-        if (nl)
-            return limit + 1;
-        return r->eof ? cr + 1 : cr;
-    }
-    return nl ? limit + 1 : r->len;
-}
-
-static crm_status feed(crm_csv_reader *r, size_t end, crm_error *err)
-{
-    size_t n = end - r->pos;
-    size_t used = csv_parse(&r->parser, r->buf + r->pos, n, on_field, on_row, r);
-    if (r->buf[end - 1] == '\n')
-        r->line++;
-    r->pos = end;
-    if (used != n || r->no_memory)
-        return out_of_memory(r, err);
-    if (r->too_big)
-        return record_too_big(r, err);
-    /* libcsv grows its field buffer by a fixed step; keeping the step at the
-     * buffer's size makes growth geometric for very long fields */
-    size_t size = csv_get_buffer_size(&r->parser);
-    if (size > r->entry_block) {
-        r->entry_block = size;
-        csv_set_blk_size(&r->parser, size);
-    }
-    return CRM_OK;
-}
-
-/* The input ended inside a record: let libcsv finish it, failing on an open
- * quote (CSV_STRICT_FINI) instead of silently closing it. */
-static crm_status finish_at_eof(crm_csv_reader *r, crm_error *err)
-{
-    csv_set_opts(&r->parser, CSV_STRICT | CSV_STRICT_FINI);
-    int rc = csv_fini(&r->parser, on_field, on_row, r);
-    csv_set_opts(&r->parser, 0);
-    if (rc != 0) {
-        /* every '\n' after the opening quote is in libcsv's field buffer */
-        uint64_t newlines = 0;
-        for (size_t i = 0; i < r->parser.entry_pos; i++)
-            newlines += r->parser.entry_buf[i] == '\n';
-        crm_error_set(err, CRM_EDATA,
-                      "%s:%" PRIu64 ": unterminated quoted field (the quote opened on line %" PRIu64
-                      " is never closed)",
-                      crm_input_name(r->in), r->rec_line, r->line - newlines);
-        return reader_fail(r, err, CRM_EDATA);
-    }
-    if (r->no_memory)
-        return out_of_memory(r, err);
-    if (r->too_big)
-        return record_too_big(r, err);
-    return CRM_OK;
-}
-
-static int utf8_valid(const unsigned char *s, size_t n)
-{
-    size_t i = 0;
-    while (i < n) {
-        unsigned c = s[i];
-        if (c < 0x80) {
-            i++;
-            continue;
-        }
-        /* Unicode 3-7: well-formed sequences (no overlongs, surrogates or
-         * code points above U+10FFFF) */
-        size_t follow;
-        unsigned lo = 0x80, hi = 0xbf;
-        if (c >= 0xc2 && c <= 0xdf) {
-            follow = 1;
-        } else if (c >= 0xe0 && c <= 0xef) {
-            follow = 2;
-            if (c == 0xe0)
-                lo = 0xa0;
-            else if (c == 0xed)
-                hi = 0x9f;
-        } else if (c >= 0xf0 && c <= 0xf4) {
-            follow = 3;
-            if (c == 0xf0)
-                lo = 0x90;
-            else if (c == 0xf4)
-                hi = 0x8f;
-        } else {
-            return 0;
-        }
-        if (n - i - 1 < follow || s[i + 1] < lo || s[i + 1] > hi)
-            return 0;
-        for (size_t k = 2; k <= follow; k++)
-            if ((s[i + k] & 0xc0) != 0x80)
-                return 0;
-        i += follow + 1;
-    }
-    return 1;
-}
-
-/* 1 when some byte is zero or not ASCII, eight bytes at a time (a zero byte
- * borrows in v - 0x01..., which sets its high bit like a non-ASCII byte). */
-static int has_nul_or_non_ascii(const unsigned char *s, size_t n)
-{
-    const uint64_t ones = 0x0101010101010101u, highs = 0x8080808080808080u;
-    size_t i = 0;
-    for (; i + 8 <= n; i += 8) {
-        uint64_t v;
-        memcpy(&v, s + i, 8);
-        if (((v - ones) | v) & highs)
-            return 1;
-    }
-    for (; i < n; i++)
-        if (s[i] == 0 || s[i] >= 0x80)
-            return 1;
-    return 0;
-}
-
-static crm_csv_defect field_defect(const unsigned char *s, size_t n)
-{
-    if (!has_nul_or_non_ascii(s, n))
-        return CRM_CSV_RECORD_OK;
-    if (memchr(s, 0, n))
-        return CRM_CSV_RECORD_NUL_BYTE;
-    return utf8_valid(s, n) ? CRM_CSV_RECORD_OK : CRM_CSV_RECORD_INVALID_UTF8;
-}
-
-/* Turns the assembled fields into the public record. */
-static crm_status complete_record(crm_csv_reader *r, crm_error *err)
-{
-    r->in_record = 0;
-    size_t raw_len = r->pos - r->rec_start;
-    if (raw_len > r->max_record)
-        return record_too_big(r, err);
-    size_t n = r->nfields;
-    for (size_t i = 0; i < n; i++) {
-        size_t start = r->flens[i];
-        size_t next = i + 1 < n ? r->flens[i + 1] : r->flen;
-        r->fptrs[i] = r->fbuf + start;
-        r->flens[i] = next - start - 1;
-    }
     crm_csv_record *rec = &r->rec;
-    rec->nfields = n;
-    rec->fields = r->fptrs;
-    rec->lengths = r->flens;
-    rec->line = r->rec_line;
-    rec->raw = (const char *)r->buf + r->rec_start;
-    rec->raw_len = raw_len;
-    rec->defect = CRM_CSV_RECORD_OK;
-    rec->defect_field = 0;
-    /* every NUL and non-ASCII byte of the raw record is in some field: a
-     * clean raw record (the usual case) needs no look at the fields */
-    if (!has_nul_or_non_ascii((const unsigned char *)rec->raw, raw_len))
-        return CRM_OK;
-    for (size_t i = 0; i < n; i++) {
-        crm_csv_defect d = field_defect((const unsigned char *)r->fptrs[i], r->flens[i]);
-        if (d != CRM_CSV_RECORD_OK) {
-            rec->defect = d;
-            rec->defect_field = i;
-            break;
-        }
-    }
-    return CRM_OK;
+    rec->nfields = t->nfields;
+    rec->fields = tk->fields + t->first_field;
+    rec->lengths = tk->lengths + t->first_field;
+    rec->line = line;
+    rec->raw = (const char *)bytes + t->raw;
+    rec->raw_len = t->raw_len;
+    rec->defect = t->defect;
+    rec->defect_field = t->defect_field;
 }
 
 /* Reads the next record into r->rec; *have is 0 at the end of the input. */
+static crm_status read_serial(crm_csv_reader *r, int *have, crm_error *err)
+{
+    crm_csv_tokenizer *tk = &r->tk;
+    crm_csv_tokenizer_clear_fields(tk);
+    for (;;) {
+        crm_tokenizer_record t;
+        int need_more;
+        crm_tokenizer_result res = crm_csv_tokenizer_next(tk, &t, have, &need_more);
+        if (res != CRM_TOKENIZER_OK)
+            return tokenizer_error(r, res, err);
+        if (*have) {
+            crm_csv_tokenizer_point(tk, &t);
+            set_record(r, tk, &t, tk->buf, t.line);
+            return CRM_OK;
+        }
+        if (!need_more)
+            return CRM_OK;
+        crm_status st = refill(r, err);
+        if (st != CRM_OK)
+            return st;
+    }
+}
+
+/* ---- parallel reading ---- */
+
+static int auto_threads(void)
+{
+    long n = sysconf(_SC_NPROCESSORS_ONLN);
+    if (n < 1)
+        return 1;
+    return n > MAX_AUTO_THREADS ? MAX_AUTO_THREADS : (int)n;
+}
+
+/* Parallel parsing pays once there is more than a chunk to read. */
+static crm_status maybe_go_parallel(crm_csv_reader *r, crm_error *err)
+{
+    r->parallel_decided = 1;
+    crm_csv_tokenizer *tk = &r->tk;
+    int threads = r->threads > 0 ? r->threads : auto_threads();
+    if (threads < 2 || tk->in_record || (tk->eof && tk->len - tk->pos <= r->chunk_bytes))
+        return CRM_OK;
+    crm_csv_chunks_config cfg = {r->delimiter, r->max_record, threads, r->chunk_bytes};
+    crm_status st = crm_csv_chunks_start(&r->chunks, r->in, &cfg, tk->buf + tk->pos,
+                                         tk->len - tk->pos, err);
+    if (st != CRM_OK)
+        return reader_fail(r, err, st);
+    r->chunk_line = tk->line;
+    tk->pos = tk->len;
+    return CRM_OK;
+}
+
+/* Hands the bytes not delivered yet, from `from` in the current chunk on, to
+ * the serial tokenizer, whose line number is then `line`. */
+static crm_status back_to_serial(crm_csv_reader *r, size_t from, uint64_t line, crm_error *err)
+{
+    crm_csv_leftover left;
+    crm_status st = crm_csv_chunks_finish(r->chunks, from, &left, err);
+    crm_csv_chunks_free(r->chunks);
+    r->chunks = NULL;
+    r->chunk = NULL;
+    if (st != CRM_OK)
+        return reader_fail(r, err, st);
+    crm_csv_tokenizer *tk = &r->tk;
+    free(tk->buf);
+    tk->buf = left.bytes;
+    tk->cap = tk->len = left.len;
+    tk->pos = 0;
+    tk->eof = left.eof;
+    tk->line = line;
+    tk->cr_known = 0;
+    r->deferred = left.read_status;
+    r->deferred_err = left.read_err;
+    return CRM_OK;
+}
+
+static crm_status read_parallel(crm_csv_reader *r, int *have, crm_error *err)
+{
+    for (;;) {
+        const crm_csv_chunk *c = r->chunk;
+        crm_status st;
+        if (c) {
+            if (r->chunk_next < c->nrecords) {
+                const crm_tokenizer_record *t = &c->records[r->chunk_next++];
+                set_record(r, c->tk, t, c->bytes, r->chunk_line + t->line);
+                *have = 1;
+                return CRM_OK;
+            }
+            if (c->stopped) {
+                st = back_to_serial(r, c->stop_at, r->chunk_line + c->stop_line, err);
+                return st != CRM_OK ? st : read_serial(r, have, err);
+            }
+            r->chunk_line += c->lines;
+        }
+        st = crm_csv_chunks_next(r->chunks, &r->chunk, err);
+        if (st != CRM_OK)
+            return reader_fail(r, err, st);
+        r->chunk_next = 0;
+        if (!r->chunk) {
+            st = back_to_serial(r, 0, r->chunk_line, err);
+            return st != CRM_OK ? st : read_serial(r, have, err);
+        }
+    }
+}
+
 static crm_status read_record(crm_csv_reader *r, int *have, crm_error *err)
 {
     *have = 0;
-    r->nfields = 0;
-    r->flen = 0;
-    r->row_done = 0;
-    for (;;) {
-        crm_status st;
-        if (!r->in_record) {
-            /* blank lines: libcsv skips them too, we only count them */
-            while (r->pos < r->len && (r->buf[r->pos] == '\n' || r->buf[r->pos] == '\r')) {
-                r->line += r->buf[r->pos] == '\n';
-                r->pos++;
-            }
-            if (r->pos == r->len) {
-                if (r->eof)
-                    return CRM_OK;
-                if ((st = refill(r, err)) != CRM_OK)
-                    return st;
-                continue;
-            }
-            r->in_record = 1;
-            r->rec_start = r->pos;
-            r->rec_line = r->line;
-        }
-        if (r->pos == r->len && r->eof) {
-            if ((st = finish_at_eof(r, err)) != CRM_OK)
-                return st;
-            if (!r->row_done) {
-                r->in_record = 0;
-                return CRM_OK;
-            }
-            *have = 1;
-            return complete_record(r, err);
-        }
-        size_t end = r->pos < r->len ? piece_end(r) : r->pos;
-        if (end == r->pos) {
-            if ((st = refill(r, err)) != CRM_OK)
-                return st;
-            continue;
-        }
-        if ((st = feed(r, end, err)) != CRM_OK)
+    if (!r->parallel_decided && (r->has_header || r->no_header)) {
+        crm_status st = maybe_go_parallel(r, err);
+        if (st != CRM_OK)
             return st;
-        if (r->row_done) {
-            *have = 1;
-            return complete_record(r, err);
-        }
     }
+    return r->chunks ? read_parallel(r, have, err) : read_serial(r, have, err);
 }
 
 /* Copies the header record so that it stays valid while records stream by. */
 static crm_status keep_header(crm_csv_reader *r, crm_error *err)
 {
     const crm_csv_record *h = &r->rec;
-    r->header_fields = malloc(r->flen ? r->flen : 1);
+    size_t text = r->tk.text_len;
+    r->header_fields = malloc(text ? text : 1);
     r->header_raw = malloc(h->raw_len ? h->raw_len : 1);
     r->header_ptrs = malloc((h->nfields ? h->nfields : 1) * sizeof *r->header_ptrs);
     r->header_lens = malloc((h->nfields ? h->nfields : 1) * sizeof *r->header_lens);
     if (!r->header_fields || !r->header_raw || !r->header_ptrs || !r->header_lens)
         return out_of_memory(r, err);
-    memcpy(r->header_fields, r->fbuf, r->flen);
+    memcpy(r->header_fields, r->tk.text, text);
     memcpy(r->header_raw, h->raw, h->raw_len);
     for (size_t i = 0; i < h->nfields; i++) {
-        r->header_ptrs[i] = r->header_fields + (h->fields[i] - r->fbuf);
+        r->header_ptrs[i] = r->header_fields + (h->fields[i] - r->tk.text);
         r->header_lens[i] = h->lengths[i];
     }
     r->header = *h;
@@ -491,6 +352,8 @@ void crm_csv_options_init(crm_csv_options *opts)
     opts->encoding = NULL;
     opts->max_record_bytes = 0;
     opts->no_header = 0;
+    opts->threads = 0;
+    opts->chunk_bytes = 0;
 }
 
 static crm_status reader_start(crm_csv_reader **out, crm_input *in, const crm_csv_options *opts,
@@ -510,27 +373,23 @@ static crm_status reader_start(crm_csv_reader **out, crm_input *in, const crm_cs
     r->delimiter = opts->delimiter ? opts->delimiter : ',';
     r->max_record = opts->max_record_bytes ? opts->max_record_bytes : CRM_CSV_DEFAULT_MAX_RECORD;
     r->no_header = opts->no_header;
-    r->line = 1;
+    r->threads = opts->threads;
+    r->chunk_bytes = opts->chunk_bytes ? opts->chunk_bytes : DEFAULT_CHUNK;
     crm_status st = CRM_OK;
     if (r->delimiter == '"' || r->delimiter == '\n' || r->delimiter == '\r')
         st = crm_error_set(err, CRM_EUSAGE, "the delimiter cannot be a quote or a line break");
-    else if (csv_init(&r->parser, 0) != 0)
+    else if (!crm_csv_tokenizer_init(&r->tk, r->delimiter, r->max_record))
         st = crm_error_set(err, CRM_ENOMEM, "%s: out of memory", crm_input_name(in));
-    if (st == CRM_OK) {
-        r->parser_ready = 1;
-        csv_set_delim(&r->parser, (unsigned char)r->delimiter);
-        csv_set_space_func(&r->parser, never_space);
-        r->entry_block = 1024;
-        csv_set_blk_size(&r->parser, r->entry_block);
-    }
+    else
+        r->tk_ready = 1;
     /* a byte order mark is only one at the very start */
-    while (st == CRM_OK && r->len < 3 && !r->eof)
+    while (st == CRM_OK && r->tk.len < 3 && !r->tk.eof)
         st = refill(r, err);
-    if (st == CRM_OK && r->len >= 3 && memcmp(r->buf, "\xef\xbb\xbf", 3) == 0)
-        r->pos = 3;
+    if (st == CRM_OK && r->tk.len >= 3 && memcmp(r->tk.buf, "\xef\xbb\xbf", 3) == 0)
+        r->tk.pos = 3;
     if (st == CRM_OK && !r->no_header) {
         int have;
-        st = read_record(r, &have, err);
+        st = read_serial(r, &have, err);
         if (st == CRM_OK && !have)
             st = crm_error_set(err, CRM_EDATA, "%s: empty file: no header row",
                                crm_input_name(in));
@@ -576,6 +435,9 @@ static void drop_kept(crm_csv_reader *r)
     free(r->kept);
     free(r->kept_bytes);
     free(r->kept_lens);
+    free(r->replay_ptrs);
+    r->replay_ptrs = NULL;
+    r->replay_cap = 0;
     r->kept = NULL;
     r->kept_bytes = NULL;
     r->kept_lens = NULL;
@@ -585,33 +447,36 @@ static void drop_kept(crm_csv_reader *r)
     r->replaying = 0;
 }
 
-/* Copies the current record (fields as assembled in fbuf, and raw bytes). */
+/* Copies a record: its fields (NUL-terminated, one after the other, as the
+ * tokenizer lays them out) and its raw bytes. */
 static int keep_record(crm_csv_reader *r, const crm_csv_record *rec)
 {
-    size_t bytes = r->kept_len + r->flen + rec->raw_len;
+    size_t n = rec->nfields;
+    size_t text = n ? (size_t)(rec->fields[n - 1] + rec->lengths[n - 1] + 1 - rec->fields[0]) : 0;
+    size_t bytes = r->kept_len + text + rec->raw_len;
     if (!crm_array_reserve(&r->kept, &r->kept_cap, r->nkept + 1, sizeof *r->kept) ||
         !crm_array_reserve(&r->kept_bytes, &r->kept_bytes_cap, bytes, 1) ||
-        !crm_array_reserve(&r->kept_lens, &r->kept_lens_cap, r->nkept_lens + rec->nfields,
+        !crm_array_reserve(&r->kept_lens, &r->kept_lens_cap, r->nkept_lens + n,
               sizeof *r->kept_lens))
         return 0;
     kept_record *k = &r->kept[r->nkept++];
-    k->nfields = rec->nfields;
+    k->nfields = n;
     k->first_len = r->nkept_lens;
     k->fields = r->kept_len;
-    k->raw = r->kept_len + r->flen;
+    k->raw = r->kept_len + text;
     k->raw_len = rec->raw_len;
     k->line = rec->line;
     k->number = rec->number;
     k->defect = rec->defect;
     k->defect_field = rec->defect_field;
-    if (r->flen > 0)
-        memcpy(r->kept_bytes + k->fields, r->fbuf, r->flen);
+    if (text > 0)
+        memcpy(r->kept_bytes + k->fields, rec->fields[0], text);
     if (rec->raw_len > 0)
         memcpy(r->kept_bytes + k->raw, rec->raw, rec->raw_len);
     r->kept_len = bytes;
-    if (rec->nfields > 0)
-        memcpy(r->kept_lens + k->first_len, rec->lengths, rec->nfields * sizeof *r->kept_lens);
-    r->nkept_lens += rec->nfields;
+    if (n > 0)
+        memcpy(r->kept_lens + k->first_len, rec->lengths, n * sizeof *r->kept_lens);
+    r->nkept_lens += n;
     return 1;
 }
 
@@ -619,17 +484,18 @@ static int keep_record(crm_csv_reader *r, const crm_csv_record *rec)
  * the other, as on_field laid them out). */
 static int replay_record(crm_csv_reader *r, const kept_record *k)
 {
-    if (!reserve_fields(r, k->nfields ? k->nfields : 1))
+    if (!crm_array_reserve(&r->replay_ptrs, &r->replay_cap, k->nfields ? k->nfields : 1,
+                           sizeof *r->replay_ptrs))
         return 0;
     const size_t *lens = r->kept_lens + k->first_len;
     const char *p = r->kept_bytes + k->fields;
     for (size_t i = 0; i < k->nfields; i++) {
-        r->fptrs[i] = p;
+        r->replay_ptrs[i] = p;
         p += lens[i] + 1;
     }
     crm_csv_record *rec = &r->rec;
     rec->nfields = k->nfields;
-    rec->fields = r->fptrs;
+    rec->fields = r->replay_ptrs;
     rec->lengths = lens;
     rec->line = k->line;
     rec->number = k->number;
@@ -891,13 +757,10 @@ void crm_csv_close(crm_csv_reader *r)
 {
     if (!r)
         return;
-    if (r->parser_ready)
-        csv_free(&r->parser);
+    crm_csv_chunks_free(r->chunks);
+    crm_csv_tokenizer_free(&r->tk);
     crm_input_close(r->in);
-    free(r->buf);
-    free(r->fbuf);
-    free(r->flens);
-    free(r->fptrs);
+    free(r->tk.buf);
     free(r->header_fields);
     free(r->header_raw);
     free(r->header_ptrs);

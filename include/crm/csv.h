@@ -7,6 +7,10 @@
  * is between the delimiters is what the caller gets.  Memory is bounded by
  * the largest record, which is itself bounded by max_record_bytes.
  *
+ * With threads, inputs larger than a chunk are parsed by worker threads in
+ * chunks (csv_chunks.h) while the caller works on the records already parsed;
+ * records, line numbers, raw bytes and messages are exactly the serial ones.
+ *
  * The writer quotes only when RFC 4180 requires it (delimiter, quote, CR or
  * LF in the field) and ends rows with "\n".  Knows nothing of CRM. */
 #ifndef CRM_CSV_H
@@ -25,6 +29,8 @@ typedef struct {
     const char *encoding;     /* NULL for UTF-8; see crm_input_open */
     size_t max_record_bytes;  /* 0: CRM_CSV_DEFAULT_MAX_RECORD */
     int no_header;            /* 1: the first row is data, columns by index only */
+    int threads;              /* parsing threads: 0 one per core, 1 none (see below) */
+    size_t chunk_bytes;       /* bytes per parallel chunk; 0: 1 MiB (tests make it tiny) */
 } crm_csv_options;
 
 void crm_csv_options_init(crm_csv_options *opts);

@@ -138,6 +138,139 @@ static crm_status read_until_error(crm_csv_reader *r, crm_error *err)
     return st;
 }
 
+/* ---- parallel parsing ----
+ *
+ * The parallel reader promises exactly the serial reader's records, line
+ * numbers, raw bytes, defects and messages.  So these tests write down
+ * everything a reader hands out and compare the parallel transcript with the
+ * serial one, for chunk sizes from 1 byte up (every possible cut), on inputs
+ * made to trip the cutting: quoted line breaks, stray quotes that fool the
+ * quote count, CR and CRLF endings, blank lines, defects, a record over the
+ * limit and an unterminated quote at the end. */
+
+static void write_escaped(FILE *f, const char *s, size_t n)
+{
+    for (size_t i = 0; i < n; i++) {
+        unsigned char c = (unsigned char)s[i];
+        if (c < 0x20 || c >= 0x7f || c == '|')
+            fprintf(f, "\\x%02x", c);
+        else
+            fputc(c, f);
+    }
+}
+
+/* Every record (header included) and the final status and message. */
+static char *transcript(const char *text, size_t len, int threads, size_t chunk,
+                        size_t max_record, int lookahead)
+{
+    char *out = NULL;
+    size_t out_len = 0;
+    FILE *f = open_memstream(&out, &out_len);
+    assert_non_null(f);
+    crm_csv_options opts;
+    crm_csv_options_init(&opts);
+    opts.threads = threads;
+    opts.chunk_bytes = chunk;
+    opts.max_record_bytes = max_record;
+    crm_csv_reader *r;
+    crm_error err;
+    crm_error_clear(&err);
+    crm_status st = crm_csv_open_memory(&r, text, len, "p.csv", &opts, &err);
+    if (st == CRM_OK) {
+        const crm_csv_record *rec = crm_csv_header(r);
+        if (lookahead)
+            assert_int_equal(crm_csv_start_lookahead(r, &err), CRM_OK);
+        size_t seen = 0;
+        while (rec) {
+            fprintf(f, "%llu %llu %zu %d %zu|", (unsigned long long)rec->line,
+                    (unsigned long long)rec->number, rec->nfields, (int)rec->defect,
+                    rec->defect_field);
+            for (size_t i = 0; i < rec->nfields; i++) {
+                assert_int_equal(rec->fields[i][rec->lengths[i]], '\0');
+                write_escaped(f, rec->fields[i], rec->lengths[i]);
+                fputc('|', f);
+            }
+            write_escaped(f, rec->raw, rec->raw_len);
+            fputc('\n', f);
+            if (lookahead && ++seen == 3) {
+                assert_int_equal(crm_csv_replay(r, &err), CRM_OK);
+                fputs("replay\n", f);
+            }
+            st = crm_csv_next(r, &rec, &err);
+            if (st != CRM_OK)
+                break;
+        }
+        crm_csv_close(r);
+    }
+    fprintf(f, "status %d %s\n", (int)st, st == CRM_OK ? "" : err.message);
+    fclose(f);
+    return out;
+}
+
+static void expect_same_in_parallel(const char *text, size_t len, size_t max_record)
+{
+    for (int lookahead = 0; lookahead <= 1; lookahead++) {
+        char *serial = transcript(text, len, 1, 0, max_record, lookahead);
+        for (int threads = 2; threads <= 3; threads++) {
+            for (size_t chunk = 1; chunk <= len + 1; chunk++) {
+                char *parallel = transcript(text, len, threads, chunk, max_record, lookahead);
+                if (strcmp(serial, parallel) != 0)
+                    fail_msg("threads %d, chunk %zu:\n--- serial\n%s--- parallel\n%s", threads,
+                             chunk, serial, parallel);
+                free(parallel);
+            }
+        }
+        free(serial);
+    }
+}
+
+#define SAME_IN_PARALLEL(lit, max) expect_same_in_parallel(lit, sizeof(lit) - 1, max)
+
+static void test_parallel_plain_and_quoted(void **state)
+{
+    (void)state;
+    SAME_IN_PARALLEL("id,name,note\n1,Ann,x\n2,Bob,y\n3,Cy,z\n4,Di,w\n", 0);
+    /* quoted line breaks and doubled quotes across every possible cut */
+    SAME_IN_PARALLEL("id,note\n1,\"two\nlines\"\n2,\"say \"\"hi\"\"\n\nthere\"\n3,\"\"\n4,\"a,b\"\n",
+                     0);
+    /* no line break at the end */
+    SAME_IN_PARALLEL("id,v\n1,a\n2,b\n3,\"c\nd\"", 0);
+}
+
+static void test_parallel_line_endings(void **state)
+{
+    (void)state;
+    SAME_IN_PARALLEL("id,v\r\n1,a\r\n\r\n2,b\r\n\n\n3,c\r\n", 0);
+    /* lone CR ends a row for libcsv, also inside the cut search */
+    SAME_IN_PARALLEL("id,v\r1,a\r2,\"b\rc\"\r3,d\n4,e\r\n", 0);
+    SAME_IN_PARALLEL("\xef\xbb\xbfid,v\n\n\n1,a\n\n2,b\n\n", 0);
+}
+
+static void test_parallel_stray_quotes(void **state)
+{
+    (void)state;
+    /* an inch mark in an unquoted field is a plain character to libcsv but
+     * makes the quote count odd: the cut guesses wrong and must be caught */
+    SAME_IN_PARALLEL("id,item,qty\n1,12\" pizza,2\n2,\"box, big\",1\n3,7\" record,4\n"
+                     "4,\"multi\nline\",5\n5,plain,6\n",
+                     0);
+    SAME_IN_PARALLEL("id,item\n1,a\"b\"c\n2,\"d\ne\"\n3,f\"\n4,g\n", 0);
+    /* after the inch mark the count is even inside the quoted line break:
+     * the cut falls inside a record and the worker must say so */
+    SAME_IN_PARALLEL("id,item\n1,12\" pizza\n2,\"multi\nline\"\n3,x\n4,y\n", 0);
+}
+
+static void test_parallel_defects_and_errors(void **state)
+{
+    (void)state;
+    /* invalid UTF-8 and a NUL byte are defects of their records */
+    SAME_IN_PARALLEL("id,v\n1,ok\n2,bad\xff\n3,\xc3\xa9t\xc3\xa9\n4,n\0l\n5,end\n", 0);
+    /* a record over a 12-byte limit in the middle */
+    SAME_IN_PARALLEL("id,v\n1,a\n2,0123456789abcdef\n3,c\n", 12);
+    /* a quote left open at the end */
+    SAME_IN_PARALLEL("id,v\n1,a\n2,\"open\n3,c\n", 0);
+}
+
 /* ---- reader ---- */
 
 static void test_simple_records(void **state)
@@ -383,6 +516,31 @@ static void test_gzip_concatenated(void **state)
     free(both);
     free(m1);
     free(m2);
+}
+
+/* A read error met while reading ahead comes after exactly the records
+ * the serial reader delivers before it. */
+static void test_parallel_read_error(void **state)
+{
+    (void)state;
+    size_t n = 256u << 10;
+    char *text = malloc(n);
+    memcpy(text, "a,b\n", 4);
+    for (size_t i = 4; i < n; i += 4)
+        memcpy(text + i, (i / 4) % 7 ? "1,2\n" : "\"x\n\"\n", 4);
+    size_t zlen;
+    unsigned char *z = gzip_bytes(text, n, &zlen);
+    char *serial = transcript((const char *)z, zlen - 20, 1, 0, 0, 0);
+    assert_non_null(strstr(serial, "truncated gzip stream"));
+    static const size_t chunks[] = {100, 5000, 70000};
+    for (size_t i = 0; i < sizeof chunks / sizeof chunks[0]; i++) {
+        char *parallel = transcript((const char *)z, zlen - 20, 2, chunks[i], 0, 0);
+        assert_string_equal(serial, parallel);
+        free(parallel);
+    }
+    free(serial);
+    free(z);
+    free(text);
 }
 
 static void test_gzip_truncated(void **state)
@@ -984,6 +1142,10 @@ int main(void)
 {
     const struct CMUnitTest tests[] = {
         cmocka_unit_test(test_simple_records),
+        cmocka_unit_test(test_parallel_plain_and_quoted),
+        cmocka_unit_test(test_parallel_line_endings),
+        cmocka_unit_test(test_parallel_stray_quotes),
+        cmocka_unit_test(test_parallel_defects_and_errors),
         cmocka_unit_test(test_embedded_newlines_and_line_numbers),
         cmocka_unit_test(test_crlf_and_raw_bytes),
         cmocka_unit_test(test_blank_lines_keep_line_numbers),
@@ -995,6 +1157,7 @@ int main(void)
         cmocka_unit_test(test_gzip_memory_and_file),
         cmocka_unit_test(test_gzip_concatenated),
         cmocka_unit_test(test_gzip_truncated),
+        cmocka_unit_test(test_parallel_read_error),
         cmocka_unit_test(test_block_boundaries),
         cmocka_unit_test(test_lookahead_and_replay),
         cmocka_unit_test(test_nul_byte_defect),

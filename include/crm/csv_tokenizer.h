@@ -1,0 +1,90 @@
+/* The layer under the CSV reader that drives libcsv over a buffer of bytes.
+ *
+ * libcsv is fed one line at a time (up to and including each '\n', or a lone
+ * '\r', where libcsv ends a row too), so that every record comes out with the
+ * line it starts on, its raw bytes as read and its fields, NUL-terminated one
+ * after the other in the field storage.  The tokenizer owns no input: the
+ * serial reader refills its buffer from crm_input, a parallel worker points it
+ * at one chunk of the input (csv_chunks.h).  It never formats messages: it
+ * says what went wrong and the caller, which knows the input's name, does.
+ * Knows nothing of CRM. */
+#ifndef CRM_CSV_TOKENIZER_H
+#define CRM_CSV_TOKENIZER_H
+
+#include <csv.h>
+#include <stddef.h>
+#include <stdint.h>
+
+#include "crm/csv.h"
+
+typedef enum {
+    CRM_TOKENIZER_OK = 0,
+    CRM_TOKENIZER_TOO_BIG,      /* the record passed max_record */
+    CRM_TOKENIZER_NO_MEMORY,
+    CRM_TOKENIZER_OPEN_QUOTE    /* the input ended inside a quoted field */
+} crm_tokenizer_result;
+
+/* One record, as offsets: the storage it points into may still move while
+ * more records are added behind it. */
+typedef struct {
+    size_t first_field;         /* index into fields/lengths */
+    size_t nfields;
+    size_t text;                /* offset of its first field in the field storage */
+    size_t raw, raw_len;        /* its bytes: buf[raw .. raw + raw_len) */
+    uint64_t line;              /* line it starts on */
+    crm_csv_defect defect;
+    size_t defect_field;
+} crm_tokenizer_record;
+
+typedef struct {
+    struct csv_parser parser;
+    int parser_ready;
+    size_t entry_block;         /* libcsv's growth step, kept at its buffer size */
+    size_t max_record;
+
+    /* bytes: buf[pos .. len) are not fed yet; eof says no more will come */
+    unsigned char *buf;
+    size_t cap, len, pos;
+    int eof;
+    uint64_t line;              /* line number of buf[pos] */
+    int cr_known;               /* cr_at is valid for the current buffer */
+    size_t cr_at;               /* index of the next '\r' at or after pos, or SIZE_MAX */
+
+    /* the record being assembled */
+    int in_record;
+    size_t rec_start;
+    uint64_t rec_line;
+    size_t rec_text;            /* where its fields start in text */
+    size_t rec_first_field;
+    int row_done;
+    int too_big;
+    int no_memory;
+    uint64_t open_quote_line;   /* with CRM_TOKENIZER_OPEN_QUOTE: where the quote opened */
+
+    /* field storage: text holds every field followed by a NUL; lengths[i]
+     * is the offset of field i while it is assembled, its length after */
+    char *text;
+    size_t text_len, text_cap;
+    size_t *lengths;
+    const char **fields;        /* filled by crm_csv_tokenizer_point */
+    size_t nfields, field_cap;
+} crm_csv_tokenizer;
+
+/* 0 when libcsv cannot be set up (out of memory). */
+int crm_csv_tokenizer_init(crm_csv_tokenizer *tk, char delimiter, size_t max_record);
+void crm_csv_tokenizer_free(crm_csv_tokenizer *tk);
+
+/* Forgets the stored fields (the serial reader keeps one record at a time). */
+void crm_csv_tokenizer_clear_fields(crm_csv_tokenizer *tk);
+
+/* Feeds libcsv until a record is complete (*have = 1, *rec filled) or the
+ * bytes run out: *need_more = 1 when more bytes may complete the record (or
+ * start one), both 0 at the end of the input (eof and nothing left).  On an
+ * error the record being assembled began at rec_start, line rec_line. */
+crm_tokenizer_result crm_csv_tokenizer_next(crm_csv_tokenizer *tk, crm_tokenizer_record *rec,
+                                            int *have, int *need_more);
+
+/* Fills tk->fields for rec once the field storage no longer moves. */
+void crm_csv_tokenizer_point(crm_csv_tokenizer *tk, const crm_tokenizer_record *rec);
+
+#endif

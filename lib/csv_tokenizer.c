@@ -1,0 +1,357 @@
+/* Drives libcsv over a buffer, one line per csv_parse call.
+ *
+ * After each call we check whether the row callback fired.  Blank lines
+ * between records are skipped and counted here, exactly as libcsv would skip
+ * them.  A record therefore always ends at the end of a piece we fed, so its
+ * raw bytes are the span from its first byte to there, line ending included,
+ * and its line number is counted from the '\n' bytes we fed.  A record that
+ * runs over several lines (a quoted line break) just keeps accumulating. */
+#include "crm/csv_tokenizer.h"
+
+#include <stdlib.h>
+#include <string.h>
+
+#include "crm/array.h"
+
+/* Bookkeeping per field: its pointer and its length. */
+enum { FIELD_OVERHEAD = sizeof(const char *) + sizeof(size_t) };
+
+/* ---- libcsv callbacks ---- */
+
+/* Makes room for n fields in both per-field arrays (one capacity for both). */
+static int reserve_fields(crm_csv_tokenizer *tk, size_t n)
+{
+    size_t lengths_cap = tk->field_cap;
+    return crm_array_reserve(&tk->lengths, &lengths_cap, n, sizeof *tk->lengths) &&
+           crm_array_reserve(&tk->fields, &tk->field_cap, n, sizeof *tk->fields);
+}
+
+/* The fields of one record may take twice the record limit: short fields
+ * cost more in bookkeeping than in bytes.  Checked on every field, so that
+ * the verdict depends on the record alone, not on what the storage held
+ * before (the chunks of the parallel reader must agree with the serial one). */
+static int over_limit(const crm_csv_tokenizer *tk, size_t bytes)
+{
+    size_t record_fields = tk->nfields + 1 - tk->rec_first_field;
+    return bytes - tk->rec_text + record_fields * FIELD_OVERHEAD > 2 * tk->max_record;
+}
+
+/* Slow path of on_field: grows the field storage. */
+static int make_room(crm_csv_tokenizer *tk, size_t bytes)
+{
+    if (!crm_array_reserve(&tk->text, &tk->text_cap, bytes, 1) ||
+        !reserve_fields(tk, tk->nfields + 1)) {
+        tk->no_memory = 1;
+        return 0;
+    }
+    return 1;
+}
+
+static void on_field(void *s, size_t len, void *data)
+{
+    crm_csv_tokenizer *tk = data;
+    size_t bytes = tk->text_len + len + 1;
+    if (over_limit(tk, bytes)) {
+        tk->too_big = 1;
+        return;
+    }
+    if ((bytes > tk->text_cap || tk->nfields == tk->field_cap) && !make_room(tk, bytes))
+        return;
+    if (len > 0)
+        memcpy(tk->text + tk->text_len, s, len);
+    tk->text[tk->text_len + len] = '\0';
+    tk->lengths[tk->nfields++] = tk->text_len;
+    tk->text_len = bytes;
+}
+
+static void on_row(int terminator, void *data)
+{
+    (void)terminator;
+    ((crm_csv_tokenizer *)data)->row_done = 1;
+}
+
+/* Nothing is white space: fields come back exactly as written. */
+static int never_space(unsigned char c)
+{
+    (void)c;
+    return 0;
+}
+
+int crm_csv_tokenizer_init(crm_csv_tokenizer *tk, char delimiter, size_t max_record)
+{
+    memset(tk, 0, sizeof *tk);
+    tk->max_record = max_record;
+    tk->line = 1;
+    if (csv_init(&tk->parser, 0) != 0)
+        return 0;
+    tk->parser_ready = 1;
+    csv_set_delim(&tk->parser, (unsigned char)delimiter);
+    csv_set_space_func(&tk->parser, never_space);
+    tk->entry_block = 1024;
+    csv_set_blk_size(&tk->parser, tk->entry_block);
+    return 1;
+}
+
+void crm_csv_tokenizer_free(crm_csv_tokenizer *tk)
+{
+    if (tk->parser_ready)
+        csv_free(&tk->parser);
+    tk->parser_ready = 0;
+    free(tk->text);
+    free(tk->lengths);
+    free(tk->fields);
+    tk->text = NULL;
+    tk->lengths = NULL;
+    tk->fields = NULL;
+}
+
+void crm_csv_tokenizer_clear_fields(crm_csv_tokenizer *tk)
+{
+    tk->nfields = 0;
+    tk->text_len = 0;
+}
+
+/* ---- feeding ---- */
+
+static size_t next_cr(crm_csv_tokenizer *tk)
+{
+    if (!tk->cr_known || (tk->cr_at != SIZE_MAX && tk->cr_at < tk->pos)) {
+        const unsigned char *cr = memchr(tk->buf + tk->pos, '\r', tk->len - tk->pos);
+        tk->cr_at = cr ? (size_t)(cr - tk->buf) : SIZE_MAX;
+        tk->cr_known = 1;
+    }
+    return tk->cr_at;
+}
+
+/* Where the next piece to feed ends (exclusive): after the next '\n', or
+ * after a '\r' that is not followed by '\n' (libcsv ends rows at a lone CR
+ * too, and each piece must end at most one row).  Returns pos when the data
+ * ends in a '\r' whose next byte is not read yet. */
+static size_t piece_end(crm_csv_tokenizer *tk)
+{
+    const unsigned char *nl = memchr(tk->buf + tk->pos, '\n', tk->len - tk->pos);
+    size_t limit = nl ? (size_t)(nl - tk->buf) : tk->len;
+    size_t cr = next_cr(tk);
+    if (cr < limit) {
+        if (cr + 1 < limit)
+            return cr + 1;
+        if (nl)
+            return limit + 1;
+        return tk->eof ? cr + 1 : cr;
+    }
+    return nl ? limit + 1 : tk->len;
+}
+
+static crm_tokenizer_result feed(crm_csv_tokenizer *tk, size_t end)
+{
+    size_t n = end - tk->pos;
+    size_t used = csv_parse(&tk->parser, tk->buf + tk->pos, n, on_field, on_row, tk);
+    if (tk->buf[end - 1] == '\n')
+        tk->line++;
+    tk->pos = end;
+    if (used != n || tk->no_memory)
+        return CRM_TOKENIZER_NO_MEMORY;
+    if (tk->too_big)
+        return CRM_TOKENIZER_TOO_BIG;
+    /* libcsv grows its field buffer by a fixed step; keeping the step at the
+     * buffer's size makes growth geometric for very long fields */
+    size_t size = csv_get_buffer_size(&tk->parser);
+    if (size > tk->entry_block) {
+        tk->entry_block = size;
+        csv_set_blk_size(&tk->parser, size);
+    }
+    return CRM_TOKENIZER_OK;
+}
+
+/* The input ended inside a record: let libcsv finish it, failing on an open
+ * quote (CSV_STRICT_FINI) instead of silently closing it. */
+static crm_tokenizer_result finish_at_eof(crm_csv_tokenizer *tk)
+{
+    csv_set_opts(&tk->parser, CSV_STRICT | CSV_STRICT_FINI);
+    int rc = csv_fini(&tk->parser, on_field, on_row, tk);
+    csv_set_opts(&tk->parser, 0);
+    if (rc != 0) {
+        /* every '\n' after the opening quote is in libcsv's field buffer */
+        uint64_t newlines = 0;
+        for (size_t i = 0; i < tk->parser.entry_pos; i++)
+            newlines += tk->parser.entry_buf[i] == '\n';
+        tk->open_quote_line = tk->line - newlines;
+        return CRM_TOKENIZER_OPEN_QUOTE;
+    }
+    if (tk->no_memory)
+        return CRM_TOKENIZER_NO_MEMORY;
+    if (tk->too_big)
+        return CRM_TOKENIZER_TOO_BIG;
+    return CRM_TOKENIZER_OK;
+}
+
+/* ---- defects ---- */
+
+static int utf8_valid(const unsigned char *s, size_t n)
+{
+    size_t i = 0;
+    while (i < n) {
+        unsigned c = s[i];
+        if (c < 0x80) {
+            i++;
+            continue;
+        }
+        /* Unicode 3-7: well-formed sequences (no overlongs, surrogates or
+         * code points above U+10FFFF) */
+        size_t follow;
+        unsigned lo = 0x80, hi = 0xbf;
+        if (c >= 0xc2 && c <= 0xdf) {
+            follow = 1;
+        } else if (c >= 0xe0 && c <= 0xef) {
+            follow = 2;
+            if (c == 0xe0)
+                lo = 0xa0;
+            else if (c == 0xed)
+                hi = 0x9f;
+        } else if (c >= 0xf0 && c <= 0xf4) {
+            follow = 3;
+            if (c == 0xf0)
+                lo = 0x90;
+            else if (c == 0xf4)
+                hi = 0x8f;
+        } else {
+            return 0;
+        }
+        if (n - i - 1 < follow || s[i + 1] < lo || s[i + 1] > hi)
+            return 0;
+        for (size_t k = 2; k <= follow; k++)
+            if ((s[i + k] & 0xc0) != 0x80)
+                return 0;
+        i += follow + 1;
+    }
+    return 1;
+}
+
+/* 1 when some byte is zero or not ASCII, eight bytes at a time (a zero byte
+ * borrows in v - 0x01..., which sets its high bit like a non-ASCII byte). */
+static int has_nul_or_non_ascii(const unsigned char *s, size_t n)
+{
+    const uint64_t ones = 0x0101010101010101u, highs = 0x8080808080808080u;
+    size_t i = 0;
+    for (; i + 8 <= n; i += 8) {
+        uint64_t v;
+        memcpy(&v, s + i, 8);
+        if (((v - ones) | v) & highs)
+            return 1;
+    }
+    for (; i < n; i++)
+        if (s[i] == 0 || s[i] >= 0x80)
+            return 1;
+    return 0;
+}
+
+static crm_csv_defect field_defect(const unsigned char *s, size_t n)
+{
+    if (!has_nul_or_non_ascii(s, n))
+        return CRM_CSV_RECORD_OK;
+    if (memchr(s, 0, n))
+        return CRM_CSV_RECORD_NUL_BYTE;
+    return utf8_valid(s, n) ? CRM_CSV_RECORD_OK : CRM_CSV_RECORD_INVALID_UTF8;
+}
+
+/* Turns field offsets into lengths and describes the finished record. */
+static crm_tokenizer_result complete_record(crm_csv_tokenizer *tk, crm_tokenizer_record *rec)
+{
+    tk->in_record = 0;
+    size_t raw_len = tk->pos - tk->rec_start;
+    if (raw_len > tk->max_record)
+        return CRM_TOKENIZER_TOO_BIG;
+    size_t first = tk->rec_first_field, n = tk->nfields;
+    for (size_t i = first; i < n; i++) {
+        size_t next = i + 1 < n ? tk->lengths[i + 1] : tk->text_len;
+        tk->lengths[i] = next - tk->lengths[i] - 1;
+    }
+    rec->first_field = first;
+    rec->nfields = n - first;
+    rec->text = tk->rec_text;
+    rec->raw = tk->rec_start;
+    rec->raw_len = raw_len;
+    rec->line = tk->rec_line;
+    rec->defect = CRM_CSV_RECORD_OK;
+    rec->defect_field = 0;
+    /* every NUL and non-ASCII byte of the raw record is in some field: a
+     * clean raw record (the usual case) needs no look at the fields */
+    if (!has_nul_or_non_ascii(tk->buf + tk->rec_start, raw_len))
+        return CRM_TOKENIZER_OK;
+    const char *p = tk->text + tk->rec_text;
+    for (size_t i = first; i < n; i++) {
+        crm_csv_defect d = field_defect((const unsigned char *)p, tk->lengths[i]);
+        if (d != CRM_CSV_RECORD_OK) {
+            rec->defect = d;
+            rec->defect_field = i - first;
+            break;
+        }
+        p += tk->lengths[i] + 1;
+    }
+    return CRM_TOKENIZER_OK;
+}
+
+static void begin_record(crm_csv_tokenizer *tk)
+{
+    tk->in_record = 1;
+    tk->rec_start = tk->pos;
+    tk->rec_line = tk->line;
+    tk->rec_text = tk->text_len;
+    tk->rec_first_field = tk->nfields;
+}
+
+crm_tokenizer_result crm_csv_tokenizer_next(crm_csv_tokenizer *tk, crm_tokenizer_record *rec,
+                                            int *have, int *need_more)
+{
+    *have = 0;
+    *need_more = 0;
+    tk->row_done = 0;
+    for (;;) {
+        crm_tokenizer_result res;
+        if (!tk->in_record) {
+            /* blank lines: libcsv skips them too, we only count them */
+            while (tk->pos < tk->len && (tk->buf[tk->pos] == '\n' || tk->buf[tk->pos] == '\r')) {
+                tk->line += tk->buf[tk->pos] == '\n';
+                tk->pos++;
+            }
+            if (tk->pos == tk->len) {
+                *need_more = !tk->eof;
+                return CRM_TOKENIZER_OK;
+            }
+            begin_record(tk);
+        }
+        if (tk->pos == tk->len && tk->eof) {
+            if ((res = finish_at_eof(tk)) != CRM_TOKENIZER_OK)
+                return res;
+            if (!tk->row_done) {
+                tk->in_record = 0;
+                return CRM_TOKENIZER_OK;
+            }
+            *have = 1;
+            return complete_record(tk, rec);
+        }
+        size_t end = tk->pos < tk->len ? piece_end(tk) : tk->pos;
+        if (end == tk->pos) {
+            *need_more = 1;
+            return CRM_TOKENIZER_OK;
+        }
+        /* a record past the limit stops here, however much is buffered */
+        if (end - tk->rec_start > tk->max_record)
+            return CRM_TOKENIZER_TOO_BIG;
+        if ((res = feed(tk, end)) != CRM_TOKENIZER_OK)
+            return res;
+        if (tk->row_done) {
+            *have = 1;
+            return complete_record(tk, rec);
+        }
+    }
+}
+
+void crm_csv_tokenizer_point(crm_csv_tokenizer *tk, const crm_tokenizer_record *rec)
+{
+    const char *p = tk->text + rec->text;
+    for (size_t i = rec->first_field; i < rec->first_field + rec->nfields; i++) {
+        tk->fields[i] = p;
+        p += tk->lengths[i] + 1;
+    }
+}
