@@ -58,7 +58,8 @@ static const char usage[] =
     "  -q, --quiet               do not print the summary on stderr\n"
     "Common:\n"
     "  -o, --output FILE  -z, --gzip  -d, --delimiter C  -t, --tab  --encoding NAME\n"
-    "  --no-header  --max-field-size N  --progress  --report FILE  --help  --version\n";
+    "  --no-header  --max-field-size N  --threads N  --progress  --report FILE\n"
+    "  --help  --version\n";
 
 enum {
     OPT_FORMAT = 256, OPT_BY, OPT_BASKET, OPT_ITEM, OPT_CUSTOMER, OPT_EMPTY, OPT_ITEM_SEPARATOR,

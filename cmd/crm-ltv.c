@@ -58,7 +58,8 @@ static const char usage[] =
     "  -q, --quiet               do not print the fit summary on stderr\n"
     "Common:\n"
     "  -o, --output FILE  -z, --gzip  -d, --delimiter C  -t, --tab  --encoding NAME\n"
-    "  --no-header  --max-field-size N  --progress  --report FILE  --help  --version\n";
+    "  --no-header  --max-field-size N  --threads N  --progress  --report FILE\n"
+    "  --help  --version\n";
 
 enum {
     OPT_MODEL = 256, OPT_SPEND, OPT_UNIT, OPT_PENALTY, OPT_FIT_ONLY, OPT_DECIMALS, OPT_SAVE_MODEL,

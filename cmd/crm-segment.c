@@ -54,7 +54,8 @@ static const char usage[] =
     "  -q, --quiet               no summary on stderr\n"
     "Common:\n"
     "  -o, --output FILE  -z, --gzip  -d, --delimiter C  -t, --tab  --encoding NAME\n"
-    "  --no-header  --max-field-size N  --progress  --report FILE  --help  --version\n";
+    "  --no-header  --max-field-size N  --threads N  --progress  --report FILE\n"
+    "  --help  --version\n";
 
 enum {
     OPT_BY = 256, OPT_BINS, OPT_MAP, OPT_TOP, OPT_TOP_COUNT, OPT_GROWTH,

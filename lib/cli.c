@@ -1,5 +1,6 @@
 #include "crm/cli.h"
 
+#include <errno.h>
 #include <signal.h>
 #include <stdint.h>
 #include <stdio.h>
@@ -15,6 +16,7 @@ enum {
     OPT_ENCODING = 200,
     OPT_NO_HEADER,
     OPT_MAX_FIELD_SIZE,
+    OPT_THREADS,
     OPT_PROGRESS,
     OPT_NO_PROGRESS,
     OPT_REPORT,
@@ -29,6 +31,7 @@ static const struct option common_long_options[] = {
     {"encoding", required_argument, NULL, OPT_ENCODING},
     {"no-header", no_argument, NULL, OPT_NO_HEADER},
     {"max-field-size", required_argument, NULL, OPT_MAX_FIELD_SIZE},
+    {"threads", required_argument, NULL, OPT_THREADS},
     {"progress", no_argument, NULL, OPT_PROGRESS},
     {"no-progress", no_argument, NULL, OPT_NO_PROGRESS},
     {"report", required_argument, NULL, OPT_REPORT},
@@ -237,6 +240,19 @@ static crm_status parse_max_field_size(const char *arg, size_t *out, crm_error *
     return CRM_OK;
 }
 
+/* Parsing threads: 1 parses on the calling thread only. */
+static crm_status parse_threads(const char *arg, int *out, crm_error *err)
+{
+    char *end;
+    errno = 0;
+    long n = strtol(arg, &end, 10);
+    if (end == arg || *end != '\0' || errno != 0 || n < 1 || n > CRM_CLI_MAX_THREADS)
+        return crm_error_set(err, CRM_EUSAGE, "--threads wants a whole number from 1 to %d, got '%s'",
+                             CRM_CLI_MAX_THREADS, arg);
+    *out = (int)n;
+    return CRM_OK;
+}
+
 /* Handles one option returned by getopt_long. */
 static crm_status handle_option(const crm_cli_spec *spec, const option_tables *tables, int id,
                                 int argc, char **argv, crm_common_options *common, crm_error *err)
@@ -266,6 +282,8 @@ static crm_status handle_option(const crm_cli_spec *spec, const option_tables *t
         return CRM_OK;
     case OPT_MAX_FIELD_SIZE:
         return parse_max_field_size(optarg, &common->max_field_size, err);
+    case OPT_THREADS:
+        return parse_threads(optarg, &common->threads, err);
     case OPT_PROGRESS:
         common->progress = 1;
         return CRM_OK;
@@ -471,6 +489,7 @@ void crm_cli_csv_options(const crm_common_options *common, crm_csv_options *opts
     opts->no_header = common->no_header;
     if (common->max_field_size)
         opts->max_record_bytes = common->max_field_size;
+    opts->threads = common->threads;
 }
 
 crm_status crm_cli_open_input(const crm_common_options *common, const char *path, crm_csv_reader **r,

@@ -8,6 +8,7 @@
  *       --encoding NAME   input encoding (gbk, gb18030, big5, latin1, ...)
  *       --no-header       the first input row is data
  *       --max-field-size N  refuse records larger than N bytes (k, M, G)
+ *       --threads N       parse the input with N threads (default: one per core)
  *       --progress / --no-progress   progress on stderr (default: if a tty)
  *       --report FILE     JSON summary of the run
  *   -h, --help            usage on stdout, exit 0
@@ -25,6 +26,8 @@
 #include "crm/csv.h"
 #include "crm/error.h"
 
+enum { CRM_CLI_MAX_THREADS = 64 };
+
 typedef struct {
     const char *output;        /* NULL: standard output */
     int gzip;                  /* -1 by file name, 1 forced by -z */
@@ -32,6 +35,7 @@ typedef struct {
     const char *encoding;      /* NULL: UTF-8 */
     int no_header;
     size_t max_field_size;     /* 0: the reader's default */
+    int threads;               /* 0: one per core (see crm_csv_options) */
     int progress;              /* 1 on, 0 off */
     const char *report;        /* NULL: no report */
     int help;                  /* --help was given: print usage, exit 0 */

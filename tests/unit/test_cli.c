@@ -289,6 +289,27 @@ static void test_max_field_size(void **state)
     EXPECT_USAGE_ERROR("--max-field-size must be at least 1 byte", "--max-field-size", "0k");
 }
 
+static void test_threads(void **state)
+{
+    (void)state;
+    crm_cli_spec spec = test_spec(0);
+    crm_common_options common;
+    crm_error err;
+    assert_int_equal(PARSE(&spec, &common, &err, "a.csv"), CRM_OK);
+    assert_int_equal(common.threads, 0);          /* default: one per core */
+    assert_int_equal(PARSE(&spec, &common, &err, "--threads", "1"), CRM_OK);
+    assert_int_equal(common.threads, 1);
+    assert_int_equal(PARSE(&spec, &common, &err, "--threads=64"), CRM_OK);
+    assert_int_equal(common.threads, 64);
+    crm_csv_options opts;
+    crm_cli_csv_options(&common, &opts);
+    assert_int_equal(opts.threads, 64);
+    EXPECT_USAGE_ERROR("--threads wants a whole number from 1 to 64, got '0'", "--threads", "0");
+    EXPECT_USAGE_ERROR("--threads wants a whole number from 1 to 64, got '65'", "--threads", "65");
+    EXPECT_USAGE_ERROR("--threads wants a whole number from 1 to 64, got '2x'", "--threads", "2x");
+    EXPECT_USAGE_ERROR("--threads wants a whole number from 1 to 64, got ''", "--threads", "");
+}
+
 static void test_parse_size(void **state)
 {
     (void)state;
@@ -492,6 +513,7 @@ int main(void)
         cmocka_unit_test(test_operands),
         cmocka_unit_test(test_too_many_inputs),
         cmocka_unit_test(test_max_field_size),
+        cmocka_unit_test(test_threads),
         cmocka_unit_test(test_parse_size),
         cmocka_unit_test(test_repeated_calls),
         cmocka_unit_test(test_clashing_command_option_is_refused),
