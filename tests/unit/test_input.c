@@ -4,6 +4,8 @@
  * encoder); the encoded byte strings for gbk, gb18030, big5 and latin1 come
  * from Python's codecs (`'中文'.encode('gbk')` -> d6 d0 ce c4, ...), with the
  * expected UTF-8 (`'中文'.encode()` -> e4 b8 ad e6 96 87) written beside. */
+/* F_GETPIPE_SZ is a Linux fcntl */
+#define _GNU_SOURCE
 #include <setjmp.h>
 #include <stdarg.h>
 #include <stddef.h>
@@ -174,6 +176,36 @@ static void test_directory_is_an_error(void **state)
     assert_int_equal(crm_input_open(&in, temp_dir, NULL, &err), CRM_EIO);
     snprintf(want, sizeof want, "%s: cannot open: Is a directory", temp_dir);
     assert_string_equal(err.message, want);
+}
+
+/* Reading a pipe widens it to 1 MiB (the default pipe-max-size), so that a
+ * pipeline's two sides trade data in big steps. */
+static void test_pipe_is_widened(void **state)
+{
+    (void)state;
+#ifdef F_GETPIPE_SZ
+    int fds[2];
+    assert_int_equal(pipe(fds), 0);
+    assert_true(fcntl(fds[0], F_GETPIPE_SZ) < (1 << 20));
+    assert_int_equal(write(fds[1], "a,b\n", 4), 4);
+    close(fds[1]);
+    crm_input *in;
+    crm_error err;
+    assert_int_equal(crm_input_open_fd(&in, fds[0], "pipe", NULL, &err), CRM_OK);
+    assert_int_equal(fcntl(fds[0], F_GETPIPE_SZ), 1 << 20);
+    char buf[8];
+    size_t have = 0, got;
+    do {
+        assert_int_equal(crm_input_read(in, buf + have, sizeof buf - have, &got, &err), CRM_OK);
+        have += got;
+    } while (got > 0);
+    assert_int_equal(have, 4);
+    assert_memory_equal(buf, "a,b\n", 4);
+    crm_input_close(in);
+    close(fds[0]);
+#else
+    skip();
+#endif
 }
 
 static void test_gzip_memory(void **state)
@@ -455,6 +487,7 @@ int main(void)
         cmocka_unit_test(test_gzip_magic_split_across_reads),
         cmocka_unit_test(test_gzip_concatenated_members),
         cmocka_unit_test(test_gzip_truncated),
+        cmocka_unit_test(test_pipe_is_widened),
         cmocka_unit_test(test_gzip_corrupt),
         cmocka_unit_test(test_latin1),
         cmocka_unit_test(test_gbk_gb18030_big5),
