@@ -140,6 +140,7 @@ typedef struct {
     const char *cost_rate, *acquisition_cost, *marketing_cost, *interest, *risk_factor;
     const char *churn;
     int quiet;
+    int threads;               /* --threads: also for the likelihood (0: one per core) */
 } ltv_options_t;
 
 static crm_status parse_money_option(const char *option, const char *arg, double *out, crm_error *err)
@@ -685,6 +686,7 @@ static crm_status fit_models(const ltv_options_t *o, const customers_t *t, int w
     crm_ltv_fit_options fo;
     crm_ltv_fit_options_init(&fo);
     fo.penalty = o->penalty;
+    fo.threads = o->threads;
     crm_ltv_fit_result res;
     f->model = o->model;
     f->unit = o->unit;
@@ -1171,6 +1173,7 @@ int main(int argc, char **argv)
     int exit_code;
     if (!crm_cli_start(&spec, argc, argv, &common, &exit_code))
         return exit_code;
+    o.threads = common.threads;
     crm_error err;
     crm_error_clear(&err);
     crm_status st;

@@ -43,6 +43,7 @@ void crm_ltv_fit_options_init(crm_ltv_fit_options *opts)
     opts->penalty = 0.0;
     opts->starts = 0;
     opts->max_iter = 0;
+    opts->threads = 0;
 }
 
 crm_status crm_ltv_fit_options_check(const crm_ltv_fit_options *opts, crm_error *err)
@@ -56,6 +57,9 @@ crm_status crm_ltv_fit_options_check(const crm_ltv_fit_options *opts, crm_error 
     if (opts->max_iter < 0)
         return crm_error_set(err, CRM_EUSAGE, "the iteration limit must be >= 0, not %d",
                              opts->max_iter);
+    if (opts->threads < 0)
+        return crm_error_set(err, CRM_EUSAGE, "the number of threads must be >= 0, not %d",
+                             opts->threads);
     return CRM_OK;
 }
 

@@ -2,9 +2,11 @@
 
 #include <ctype.h>
 #include <math.h>
+#include <pthread.h>
 #include <stdint.h>
 #include <stdlib.h>
 #include <string.h>
+#include <unistd.h>
 
 #include <gsl/gsl_errno.h>
 #include <gsl/gsl_sf_gamma.h>
@@ -238,6 +240,10 @@ static double hyp2f1(double a, double b, double c, double z)
 
 /* ---- the data, merged into weighted rows grouped by x ---- */
 
+/* Pareto/NBD's likelihood on threads (see pnbd_loglik): rows per chunk,
+ * fewest pairs worth a thread, most threads. */
+enum { PNBD_ROWS_PER_CHUNK = 512, PNBD_PAIRS_PER_THREAD = 256, MAX_FIT_THREADS = 8 };
+
 typedef struct {
     double x, t_x, T, w;
     uint32_t it_x, iT;    /* positions of t_x and T in the table of times */
@@ -261,6 +267,18 @@ typedef struct {
     double *times;
     size_t ntimes;        /* 0: no table */
     double *log_alpha_t, *inv_alpha_t;   /* scratch, ntimes each */
+    /* Pareto/NBD: the distinct pairs (x, t), t being the t_x or the T of a
+     * row with that x, grouped by x like the rows; the rows' it_x and iT
+     * index them.  Its costly part (a 2F1 each) depends on the customer
+     * only through such a pair, and whole-day data have few of them (1M
+     * customers: about 4,400 pairs for 130,000 distinct rows), so each is
+     * evaluated once per likelihood, on threads when there are many. */
+    double *pair_x, *pair_t;
+    size_t npairs;
+    double *pair_log_F, *pair_log_alpha, *pair_log_beta;   /* scratch, npairs each */
+    double *pair_dlog_F;  /* scratch, 4 per pair: d log F / d theta_i */
+    double *pnbd_chunk_sums;   /* scratch, 5 per chunk of rows (see pnbd_loglik) */
+    int threads;          /* for the Pareto/NBD likelihood; 1: none */
 } dataset;
 
 static int compare_rows(const void *pa, const void *pb)
@@ -282,10 +300,14 @@ static void dataset_free(dataset *d)
     free(d->times);
     free(d->log_alpha_t);
     free(d->inv_alpha_t);
-    d->rows = NULL;
-    d->groups = NULL;
-    d->times = d->log_alpha_t = d->inv_alpha_t = NULL;
-    d->ntimes = 0;
+    free(d->pair_x);
+    free(d->pair_t);
+    free(d->pair_log_F);
+    free(d->pair_log_alpha);
+    free(d->pair_log_beta);
+    free(d->pair_dlog_F);
+    free(d->pnbd_chunk_sums);
+    memset(d, 0, sizeof *d);
 }
 
 static int compare_doubles(const void *pa, const void *pb)
@@ -294,17 +316,23 @@ static int compare_doubles(const void *pa, const void *pb)
     return a < b ? -1 : a > b;
 }
 
-static uint32_t time_index(const dataset *d, double t)
+/* Index of t among the sorted distinct values v[0..n) (t is one of them). */
+static size_t index_of(const double *v, size_t n, double t)
 {
-    size_t lo = 0, hi = d->ntimes;
+    size_t lo = 0, hi = n;
     while (hi - lo > 1) {
         size_t mid = lo + (hi - lo) / 2;
-        if (d->times[mid] <= t)
+        if (v[mid] <= t)
             lo = mid;
         else
             hi = mid;
     }
-    return (uint32_t)lo;
+    return lo;
+}
+
+static uint32_t time_index(const dataset *d, double t)
+{
+    return (uint32_t)index_of(d->times, d->ntimes, t);
 }
 
 /* Builds the table of distinct times when it has at most half as many
@@ -346,6 +374,50 @@ static void dataset_build_time_table(dataset *d)
         d->rows[i].it_x = time_index(d, d->rows[i].t_x);
         d->rows[i].iT = time_index(d, d->rows[i].T);
     }
+}
+
+/* Builds the Pareto/NBD table of distinct (x, t) pairs (see dataset) and
+ * points every row's it_x and iT into it.  Returns 0 without memory, or
+ * when the table would not fit the rows' 32-bit indices. */
+static int dataset_build_pairs(dataset *d)
+{
+    size_t cap = 2 * d->nrows + 1;
+    if (cap >= UINT32_MAX)
+        return 0;
+    d->pair_x = malloc(cap * sizeof *d->pair_x);
+    d->pair_t = malloc(cap * sizeof *d->pair_t);
+    if (!d->pair_x || !d->pair_t)
+        return 0;
+    for (size_t gi = 0; gi < d->ngroups; gi++) {
+        const x_group *grp = &d->groups[gi];
+        double *t = d->pair_t + d->npairs;
+        size_t m = 0;
+        for (size_t i = grp->begin; i < grp->end; i++) {
+            t[m++] = d->rows[i].t_x;
+            t[m++] = d->rows[i].T;
+        }
+        qsort(t, m, sizeof *t, compare_doubles);
+        size_t u = 0;
+        for (size_t i = 0; i < m; i++)
+            if (u == 0 || t[u - 1] != t[i])
+                t[u++] = t[i];
+        for (size_t i = 0; i < u; i++)
+            d->pair_x[d->npairs + i] = grp->x;
+        for (size_t i = grp->begin; i < grp->end; i++) {
+            d->rows[i].it_x = (uint32_t)(d->npairs + index_of(t, u, d->rows[i].t_x));
+            d->rows[i].iT = (uint32_t)(d->npairs + index_of(t, u, d->rows[i].T));
+        }
+        d->npairs += u;
+    }
+    size_t np = d->npairs ? d->npairs : 1;
+    d->pair_log_F = malloc(np * sizeof *d->pair_log_F);
+    d->pair_log_alpha = malloc(np * sizeof *d->pair_log_alpha);
+    d->pair_log_beta = malloc(np * sizeof *d->pair_log_beta);
+    d->pair_dlog_F = malloc(4 * np * sizeof *d->pair_dlog_F);
+    size_t nchunks = d->nrows / PNBD_ROWS_PER_CHUNK + 1;
+    d->pnbd_chunk_sums = malloc(5 * nchunks * sizeof *d->pnbd_chunk_sums);
+    return d->pair_log_F && d->pair_log_alpha && d->pair_log_beta && d->pair_dlog_F &&
+           d->pnbd_chunk_sums;
 }
 
 static uint64_t mix64(uint64_t h)
@@ -473,6 +545,11 @@ static crm_status dataset_build(dataset *d, crm_ltv_model model, const crm_ltv_c
     }
     if (model == CRM_LTV_BGNBD || model == CRM_LTV_MBGNBD)
         dataset_build_time_table(d);
+    if (model == CRM_LTV_PARETO_NBD && !dataset_build_pairs(d)) {
+        dataset_free(d);
+        return crm_error_set(err, CRM_ENOMEM, "out of memory for %zu customers", n);
+    }
+    d->threads = 1;
     return CRM_OK;
 }
 
@@ -628,28 +705,46 @@ static double bg_family_expected(const double *p, double m, double t, double x, 
  *                             + log 2F1(1, s+1; A+1; z)
  * Everything is kept in logarithms and added with log-sum-exp. */
 
-static double pnbd_log_F(const double *p, double x, double t)
+/* log F(t) = the explicit part + log H, H the 2F1 of the branch chosen by
+ * alpha >= beta; ge selects the branch, so that the derivatives of the
+ * pair table (pnbd_fill_pairs) differentiate one smooth formula. */
+static double pnbd_log_H(const double *p, double x, double t, int ge)
 {
     const double r = p[0], alpha = p[1], s = p[2], beta = p[3];
     const double A = r + s + x;
-    if (alpha >= beta) {
-        double z = (alpha - beta) / (alpha + t);
-        return -s * log(beta + t) - (r + x) * log(alpha + t) + log(hyp2f1(1.0, r + x, A + 1, z));
-    }
-    double z = (beta - alpha) / (beta + t);
-    return (1 - r - x) * log(alpha + t) - (s + 1) * log(beta + t) + log(hyp2f1(1.0, s + 1, A + 1, z));
+    if (ge)
+        return log(hyp2f1(1.0, r + x, A + 1, (alpha - beta) / (alpha + t)));
+    return log(hyp2f1(1.0, s + 1, A + 1, (beta - alpha) / (beta + t)));
 }
 
-/* log A0, -inf when t_x = T (then A0 = 0). */
-static double pnbd_log_A0(const double *p, double x, double t_x, double T)
+static double pnbd_log_F_explicit(const double *p, double x, double log_alpha_t,
+                                  double log_beta_t, int ge)
 {
-    double l1 = pnbd_log_F(p, x, t_x), l2 = pnbd_log_F(p, x, T);
+    const double r = p[0], s = p[2];
+    if (ge)
+        return -s * log_beta_t - (r + x) * log_alpha_t;
+    return (1 - r - x) * log_alpha_t - (s + 1) * log_beta_t;
+}
+
+/* log F(t), given log(alpha+t) and log(beta+t). */
+static double pnbd_log_F(const double *p, double x, double t, double log_alpha_t,
+                         double log_beta_t)
+{
+    const int ge = p[1] >= p[3];
+    return pnbd_log_F_explicit(p, x, log_alpha_t, log_beta_t, ge) + pnbd_log_H(p, x, t, ge);
+}
+
+/* log A0 from l1 = log F(t_x) and l2 = log F(T); -inf when t_x = T (then
+ * A0 = 0).  *ratio receives F(T) / F(t_x) when A0 > 0. */
+static double pnbd_log_A0(double l1, double l2, double *ratio)
+{
     double diff = l2 - l1;
     if (!isfinite(l1) || !isfinite(l2))
         return NAN;
     if (diff >= 0)
         return -INFINITY;
-    return l1 + log1p(-exp(diff));
+    *ratio = exp(diff);
+    return l1 + log1p(-*ratio);
 }
 
 /* log of the first bracket term, and log of s/(r+s+x) A0. */
@@ -657,29 +752,210 @@ static void pnbd_log_terms(const double *p, double x, double t_x, double T, doub
                            double *dead)
 {
     const double r = p[0], alpha = p[1], s = p[2], beta = p[3];
-    *alive = -(r + x) * log(alpha + T) - s * log(beta + T);
-    *dead = log(s / (r + s + x)) + pnbd_log_A0(p, x, t_x, T);
+    const double log_alpha_T = log(alpha + T), log_beta_T = log(beta + T);
+    double l1 = pnbd_log_F(p, x, t_x, log(alpha + t_x), log(beta + t_x));
+    double l2 = pnbd_log_F(p, x, T, log_alpha_T, log_beta_T);
+    *alive = -(r + x) * log_alpha_T - s * log_beta_T;
+    double ratio;
+    *dead = log(s / (r + s + x)) + pnbd_log_A0(l1, l2, &ratio);
+}
+
+/* ---- Pareto/NBD likelihood over the dataset, with its gradient ----
+ *
+ * Per row, ll = log(e^alive + e^dead) (pnbd_log_terms), whose derivative is
+ * (1-q) d alive + q d dead with q = e^dead / (e^alive + e^dead).  alive and
+ * log(s/(r+s+x)) are differentiated by hand; log A0 = log(F1 - F2) gives
+ * d log A0 = (d log F1 - e d log F2) / (1 - e), e = F2 / F1.  d log F comes
+ * with the pair table: its explicit part by hand, log 2F1 by central
+ * differences in each parameter (GSL has no derivatives of 2F1 in its
+ * parameters), at 8 extra 2F1 per pair instead of 8 extra likelihoods.
+ *
+ * Work is split on threads in fixed slices: the pairs, each computed on its
+ * own; then the rows in fixed chunks of PNBD_ROWS_PER_CHUNK, each summed in
+ * row order into its own slot; the chunk sums are added in chunk order.  The
+ * result is therefore the same for any number of threads. */
+
+/* Relative step in a parameter for d log 2F1 / d parameter: balances the
+ * truncation error (h^2) against rounding (eps / h). */
+#define PNBD_PAIR_STEP 1e-5
+
+typedef void (*slice_fn)(void *ctx, size_t begin, size_t end);
+
+typedef struct {
+    slice_fn fn;
+    void *ctx;
+    size_t begin, end;
+} slice_job;
+
+static void *slice_thread(void *arg)
+{
+    const slice_job *job = arg;
+    job->fn(job->ctx, job->begin, job->end);
+    return NULL;
+}
+
+/* Runs fn over [0, n) in up to `threads` consecutive slices of at least
+ * min_per_thread items, the calling thread taking the first.  A thread
+ * that cannot be started has its slice run by the caller. */
+static void run_in_slices(int threads, size_t n, size_t min_per_thread, slice_fn fn, void *ctx)
+{
+    size_t nthreads = threads > 0 ? (size_t)threads : 1;
+    if (nthreads > MAX_FIT_THREADS)
+        nthreads = MAX_FIT_THREADS;
+    if (nthreads > n / min_per_thread)
+        nthreads = n / min_per_thread;
+    if (nthreads < 2) {
+        fn(ctx, 0, n);
+        return;
+    }
+    slice_job jobs[MAX_FIT_THREADS];
+    pthread_t tids[MAX_FIT_THREADS];
+    int started[MAX_FIT_THREADS] = {0};
+    for (size_t i = 0; i < nthreads; i++)
+        jobs[i] = (slice_job){fn, ctx, n * i / nthreads, n * (i + 1) / nthreads};
+    for (size_t i = 1; i < nthreads; i++)
+        started[i] = pthread_create(&tids[i], NULL, slice_thread, &jobs[i]) == 0;
+    fn(ctx, jobs[0].begin, jobs[0].end);
+    for (size_t i = 1; i < nthreads; i++) {
+        if (started[i])
+            pthread_join(tids[i], NULL);
+        else
+            fn(ctx, jobs[i].begin, jobs[i].end);
+    }
+}
+
+typedef struct {
+    const dataset *d;
+    const double *th;
+    int gradient;
+} pnbd_eval;
+
+/* Pairs [begin, end): log(alpha+t), log(beta+t), log F and, with the
+ * gradient, d log F / d theta_i. */
+static void pnbd_fill_pairs(void *ctx, size_t begin, size_t end)
+{
+    const pnbd_eval *ev = ctx;
+    const dataset *d = ev->d;
+    const double *th = ev->th;
+    const double r = th[0], alpha = th[1], s = th[2], beta = th[3];
+    const int ge = alpha >= beta;
+    for (size_t k = begin; k < end; k++) {
+        const double t = d->pair_t[k], x = d->pair_x[k];
+        const double la = log(alpha + t), lb = log(beta + t);
+        d->pair_log_alpha[k] = la;
+        d->pair_log_beta[k] = lb;
+        d->pair_log_F[k] = pnbd_log_F_explicit(th, x, la, lb, ge) + pnbd_log_H(th, x, t, ge);
+        if (!ev->gradient)
+            continue;
+        double *g = &d->pair_dlog_F[4 * k];
+        const double ia = 1.0 / (alpha + t), ib = 1.0 / (beta + t);
+        g[0] = -la;
+        g[1] = (ge ? -(r + x) : 1 - r - x) * ia;
+        g[2] = -lb;
+        g[3] = (ge ? -s : -(s + 1)) * ib;
+        for (size_t i = 0; i < 4; i++) {
+            double q[4] = {th[0], th[1], th[2], th[3]};
+            const double h = PNBD_PAIR_STEP * th[i];
+            q[i] = th[i] + h;
+            const double up = pnbd_log_H(q, x, t, ge);
+            q[i] = th[i] - h;
+            const double down = pnbd_log_H(q, x, t, ge);
+            g[i] += (up - down) / (2.0 * h);
+        }
+    }
+}
+
+/* log(e^a + e^b) (as log_add_exp) and the share of e^b in the sum. */
+static double log_add_exp_share(double a, double b, double *share_b)
+{
+    if (b == -INFINITY) {
+        *share_b = 0.0;
+        return a;
+    }
+    if (a == -INFINITY) {
+        *share_b = 1.0;
+        return b;
+    }
+    const double e = exp(-fabs(a - b));
+    *share_b = b > a ? 1.0 / (1.0 + e) : e / (1.0 + e);
+    return (a > b ? a : b) + log1p(e);
+}
+
+/* Row chunks [begin, end): their sums of the row terms (and gradients)
+ * into d->pnbd_chunk_sums, 5 per chunk. */
+static void pnbd_sum_chunks(void *ctx, size_t begin, size_t end)
+{
+    const pnbd_eval *ev = ctx;
+    const dataset *d = ev->d;
+    const double r = ev->th[0], alpha = ev->th[1], s = ev->th[2], beta = ev->th[3];
+    for (size_t c = begin; c < end; c++) {
+        const size_t first = c * PNBD_ROWS_PER_CHUNK;
+        const size_t last = first + PNBD_ROWS_PER_CHUNK < d->nrows ? first + PNBD_ROWS_PER_CHUNK
+                                                                     : d->nrows;
+        double sum[5] = {0};
+        double x = -1.0, log_share = 0.0, dshare_r = 0.0, dshare_s = 0.0;
+        for (size_t i = first; i < last; i++) {
+            const merged_row *row = &d->rows[i];
+            if (row->x != x) {   /* rows come grouped by x */
+                x = row->x;
+                log_share = log(s / (r + s + x));
+                dshare_r = -1.0 / (r + s + x);
+                dshare_s = 1.0 / s - 1.0 / (r + s + x);
+            }
+            const double la = d->pair_log_alpha[row->iT], lb = d->pair_log_beta[row->iT];
+            const double l1 = d->pair_log_F[row->it_x], l2 = d->pair_log_F[row->iT];
+            const double alive = -(r + x) * la - s * lb;
+            double e = 0.0;
+            const double dead = log_share + pnbd_log_A0(l1, l2, &e);
+            double q;
+            sum[0] += row->w * log_add_exp_share(alive, dead, &q);
+            if (!ev->gradient)
+                continue;
+            double g[4] = {-la, -(r + x) / (alpha + row->T), -lb, -s / (beta + row->T)};
+            for (size_t j = 0; j < 4; j++)
+                g[j] *= 1.0 - q;
+            if (q > 0) {
+                const double inv = 1.0 / (1.0 - e);
+                const double *g1 = &d->pair_dlog_F[4 * row->it_x];
+                const double *g2 = &d->pair_dlog_F[4 * row->iT];
+                g[0] += q * (dshare_r + (g1[0] - e * g2[0]) * inv);
+                g[1] += q * (g1[1] - e * g2[1]) * inv;
+                g[2] += q * (dshare_s + (g1[2] - e * g2[2]) * inv);
+                g[3] += q * (g1[3] - e * g2[3]) * inv;
+            }
+            for (size_t j = 0; j < 4; j++)
+                sum[j + 1] += row->w * g[j];
+        }
+        memcpy(&d->pnbd_chunk_sums[5 * c], sum, sizeof sum);
+    }
 }
 
 static double pnbd_loglik(const double *th, double *grad, void *ctx)
 {
     const dataset *d = ctx;
     const double r = th[0], alpha = th[1], s = th[2], beta = th[3];
-    (void)grad;
+    pnbd_eval ev = {d, th, grad != NULL};
+    run_in_slices(d->threads, d->npairs, PNBD_PAIRS_PER_THREAD, pnbd_fill_pairs, &ev);
+    const size_t nchunks = (d->nrows + PNBD_ROWS_PER_CHUNK - 1) / PNBD_ROWS_PER_CHUNK;
+    run_in_slices(d->threads, nchunks, 1, pnbd_sum_chunks, &ev);
+
     double ll = d->total_weight * (r * log(alpha) + s * log(beta));
+    double g[4] = {d->total_weight * log(alpha), d->total_weight * r / alpha,
+                   d->total_weight * log(beta), d->total_weight * s / beta};
     for (size_t gi = 0; gi < d->ngroups; gi++) {
-        const x_group *grp = &d->groups[gi];
-        double dummy;
-        ll += grp->w * lgamma_ratio(r, grp->x, &dummy);
-        for (size_t i = grp->begin; i < grp->end; i++) {
-            const merged_row *row = &d->rows[i];
-            double alive, dead;
-            pnbd_log_terms(th, grp->x, row->t_x, row->T, &alive, &dead);
-            ll += row->w * log_add_exp(alive, dead);
-        }
-        if (!isfinite(ll))
-            return NAN;
+        double dr;
+        ll += d->groups[gi].w * lgamma_ratio(r, d->groups[gi].x, &dr);
+        g[0] += d->groups[gi].w * dr;
     }
+    for (size_t c = 0; c < nchunks; c++) {
+        ll += d->pnbd_chunk_sums[5 * c];
+        for (size_t j = 0; j < 4; j++)
+            g[j] += d->pnbd_chunk_sums[5 * c + j + 1];
+    }
+    if (!isfinite(ll))
+        return NAN;
+    if (grad)
+        memcpy(grad, g, sizeof g);
     return ll;
 }
 
@@ -785,6 +1061,16 @@ static double bgbb_expected(const double *p, double t, double x, double t_x, dou
 
 /* ---- public: likelihood and fit ---- */
 
+/* Threads for a likelihood: requested (0: one per online core), at most
+ * MAX_FIT_THREADS. */
+static int fit_threads(int requested)
+{
+    long n = requested > 0 ? requested : sysconf(_SC_NPROCESSORS_ONLN);
+    if (n < 1)
+        return 1;
+    return n > MAX_FIT_THREADS ? MAX_FIT_THREADS : (int)n;
+}
+
 static crm_ltv_loglik_fn model_loglik(crm_ltv_model model)
 {
     switch (model) {
@@ -808,6 +1094,7 @@ crm_status crm_ltv_loglik(crm_ltv_model model, const double *params, const crm_l
     crm_status st = dataset_build(&d, model, c, n, err);
     if (st != CRM_OK)
         return st;
+    d.threads = fit_threads(0);
     gsl_error_handler_t *old = gsl_set_error_handler_off();
     *loglik = model_loglik(model)(params, NULL, &d);
     gsl_set_error_handler(old);
@@ -864,13 +1151,14 @@ crm_status crm_ltv_fit(crm_ltv_model model, const crm_ltv_customer *c, size_t n,
     crm_status st = dataset_build(&d, model, c, n, err);
     if (st != CRM_OK)
         return st;
+    d.threads = fit_threads(opts ? opts->threads : 0);
     double starts[NSTARTS][4], scales[4];
     starting_points(&d, starts, scales);
     crm_ltv_fit_problem prob = {
         .name = crm_ltv_model_name(model),
         .nparams = 4,
         .loglik = model_loglik(model),
-        .has_gradient = model == CRM_LTV_BGNBD || model == CRM_LTV_MBGNBD,
+        .has_gradient = model != CRM_LTV_BGBB,
         .ctx = &d,
         .total_weight = d.total_weight,
         .starts = &starts[0][0],

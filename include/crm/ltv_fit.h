@@ -52,6 +52,10 @@ typedef struct {
     double penalty;   /* L2 penalty coefficient, >= 0; 0 (default) for none */
     int starts;       /* starting points to try, 1..the model's list; 0: default 3 */
     int max_iter;     /* iterations per optimiser run; 0: default 1000 */
+    int threads;      /* threads a model may evaluate its likelihood on: 0 one per
+                         core (at most 8), 1 none.  The result does not depend on it:
+                         the threads compute independent terms, added up in one
+                         fixed order. */
 } crm_ltv_fit_options;
 
 typedef struct {
@@ -91,7 +95,7 @@ typedef struct {
 void crm_ltv_fit_options_init(crm_ltv_fit_options *opts);
 
 /* Checks the options: CRM_EUSAGE for a negative or non-finite penalty, or
- * negative starts or max_iter. */
+ * negative starts, max_iter or threads. */
 crm_status crm_ltv_fit_options_check(const crm_ltv_fit_options *opts, crm_error *err);
 
 /* Maximises the likelihood.  Fills *res in every case where a finite

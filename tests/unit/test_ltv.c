@@ -243,6 +243,43 @@ static void test_pareto_nbd_fit_matches_published(void **state)
                     0.01 * se[i]);
 }
 
+static void test_pareto_nbd_fit_same_on_any_number_of_threads(void **state)
+{
+    (void)state;
+    /* The likelihood's terms are computed on threads but added in one fixed
+     * order, so the fit must come out bit for bit the same with 1, 2 or 3
+     * threads.  CDNOW has enough distinct (x, t) pairs (954, with the rows
+     * below) and distinct rows (1,036; chunks of 512) for the work to be
+     * split three ways.  Twenty customers whose last
+     * purchase ends the observation (t_x = T, where the "dead" term of the
+     * likelihood is 0) are added to take the gradient through that case. */
+    size_t n = cdnow_n + 20;
+    crm_ltv_customer *c = malloc(n * sizeof *c);
+    assert_non_null(c);
+    memcpy(c, cdnow, cdnow_n * sizeof *c);
+    for (size_t i = 0; i < 20; i++)
+        c[cdnow_n + i] = (crm_ltv_customer){1.0 + (double)(i % 4), 30.0 + (double)i,
+                                            30.0 + (double)i, 0, 1};
+    crm_ltv_fit_result res[3];
+    for (int k = 0; k < 3; k++) {
+        crm_ltv_fit_options opts;
+        crm_ltv_fit_options_init(&opts);
+        opts.threads = k + 1;
+        crm_error err;
+        crm_error_clear(&err);
+        if (crm_ltv_fit(CRM_LTV_PARETO_NBD, c, n, &opts, &res[k], &err) != CRM_OK)
+            fail_msg("Pareto/NBD fit on %d threads: %s", k + 1, err.message);
+        assert_true(res[k].converged);
+    }
+    for (int k = 1; k < 3; k++) {
+        assert_memory_equal(res[k].params, res[0].params, sizeof res[0].params);
+        assert_memory_equal(res[k].se, res[0].se, sizeof res[0].se);
+        assert_memory_equal(&res[k].loglik, &res[0].loglik, sizeof res[0].loglik);
+        assert_int_equal(res[k].iterations, res[0].iterations);
+    }
+    free(c);
+}
+
 static void test_pareto_nbd_loglik_matches_hand_sum(void **state)
 {
     (void)state;
@@ -259,6 +296,16 @@ static void test_pareto_nbd_loglik_matches_hand_sum(void **state)
     assert_int_equal(crm_ltv_loglik(CRM_LTV_PARETO_NBD, paper, cdnow, cdnow_n, &ll, &err),
                      CRM_OK);
     expect_near("LL at paper", ll, -9594.974010040962, 1e-6);
+    /* A customer with t_x = T has A0 = 0 (Fader & Hardie note 009, eq. 22):
+     *   ll = lgamma(r+x) - lgamma(r) + r log(alpha) + s log(beta)
+     *        - (r+x) log(alpha+T) - s log(beta+T) = -10.667825863793993
+     * python3 -c "import math as m; lg=m.lgamma; r,al,s,be=0.553,10.578,0.606,
+     *   11.669; x,T=3,20.0; print(lg(r+x)-lg(r)+r*m.log(al)+s*m.log(be)
+     *   -(r+x)*m.log(al+T)-s*m.log(be+T))" */
+    const crm_ltv_customer last_at_end = {3, 20, 20, 0, 1};
+    assert_int_equal(crm_ltv_loglik(CRM_LTV_PARETO_NBD, paper, &last_at_end, 1, &ll, &err),
+                     CRM_OK);
+    expect_close("LL with t_x = T", ll, -10.667825863793993);
     /* BG/NBD at CLVTools' point, same Python sum of FHL eq. 6:
      * -9582.425560603042. */
     const double bg[4] = {0.2425945, 4.4136019, 0.7929199, 2.4258881};
@@ -756,6 +803,12 @@ static void test_bad_inputs_elsewhere(void **state)
     crm_error_clear(&err);
     assert_int_equal(crm_ltv_fit(CRM_LTV_BGNBD, cdnow, cdnow_n, &opts, &res, &err), CRM_EUSAGE);
     assert_string_equal(err.message, "the penalty must be a finite number >= 0, not -1");
+    crm_ltv_fit_options_init(&opts);
+    opts.threads = -2;
+    crm_error_clear(&err);
+    assert_int_equal(crm_ltv_fit(CRM_LTV_PARETO_NBD, cdnow, cdnow_n, &opts, &res, &err),
+                     CRM_EUSAGE);
+    assert_string_equal(err.message, "the number of threads must be >= 0, not -2");
 
     /* Spend model: a value that is not a number; no usable customer. */
     crm_ltv_customer spend[2] = {{2, 5, 10, 20, 1}, {3, 6, 10, NAN, 1}};
@@ -861,6 +914,7 @@ int main(void)
         cmocka_unit_test(test_fixtures_have_the_published_counts),
         cmocka_unit_test(test_bgnbd_fit_matches_fader_hardie_lee),
         cmocka_unit_test(test_pareto_nbd_fit_matches_published),
+        cmocka_unit_test(test_pareto_nbd_fit_same_on_any_number_of_threads),
         cmocka_unit_test(test_pareto_nbd_loglik_matches_hand_sum),
         cmocka_unit_test(test_mbgnbd_fit_matches_btydplus),
         cmocka_unit_test(test_bgbb_fit_matches_fader_hardie_shang),
