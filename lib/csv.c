@@ -9,7 +9,8 @@
  * chunks cannot go on (the end of the input, a cut inside a record, a record
  * libcsv cannot finish, a read error) the serial reader takes over with the
  * bytes not yet delivered, so that every record and every message is the
- * one the serial reader gives.
+ * one the serial reader gives.  After a stop inside the input, the chunks
+ * start again once the serial reader has used up those bytes.
  *
  * Writer: quotes a field only when it contains the delimiter, a quote, CR or
  * LF (RFC 4180), using libcsv's csv_write2 for the quoted form. */
@@ -68,6 +69,7 @@ struct crm_csv_reader {
     const crm_csv_chunk *chunk;   /* records are handed out from here */
     size_t chunk_next;
     uint64_t chunk_line;          /* line number of the chunk's first byte */
+    int resume_threads;           /* threads to resume with after a stop, or 0 */
     crm_status deferred;          /* a read error met while reading ahead */
     crm_error deferred_err;
 
@@ -204,6 +206,9 @@ static void set_record(crm_csv_reader *r, const crm_csv_tokenizer *tk,
     rec->defect_field = t->defect_field;
 }
 
+static crm_status start_chunks(crm_csv_reader *r, int threads, crm_error *err);
+static crm_status read_parallel(crm_csv_reader *r, int *have, crm_error *err);
+
 /* Reads the next record into r->rec; *have is 0 at the end of the input. */
 static crm_status read_serial(crm_csv_reader *r, int *have, crm_error *err)
 {
@@ -222,7 +227,16 @@ static crm_status read_serial(crm_csv_reader *r, int *have, crm_error *err)
         }
         if (!need_more)
             return CRM_OK;
-        crm_status st = refill(r, err);
+        crm_status st;
+        if (r->resume_threads && !tk->in_record) {
+            /* past the record the chunks stopped at: parse in parallel again */
+            int threads = r->resume_threads;
+            r->resume_threads = 0;
+            if ((st = start_chunks(r, threads, err)) != CRM_OK)
+                return st;
+            return read_parallel(r, have, err);
+        }
+        st = refill(r, err);
         if (st != CRM_OK)
             return st;
     }
@@ -246,11 +260,19 @@ static crm_status maybe_go_parallel(crm_csv_reader *r, crm_error *err)
     int threads = r->threads > 0 ? r->threads : auto_threads();
     if (threads < 2 || tk->in_record || (tk->eof && tk->len - tk->pos <= r->chunk_bytes))
         return CRM_OK;
+    return start_chunks(r, threads, err);
+}
+
+/* Hands the bytes read but not parsed to worker threads. */
+static crm_status start_chunks(crm_csv_reader *r, int threads, crm_error *err)
+{
+    crm_csv_tokenizer *tk = &r->tk;
     crm_csv_chunks_config cfg = {r->delimiter, r->max_record, threads, r->chunk_bytes};
     crm_status st = crm_csv_chunks_start(&r->chunks, r->in, &cfg, tk->buf + tk->pos,
                                          tk->len - tk->pos, err);
     if (st != CRM_OK)
         return reader_fail(r, err, st);
+    r->chunk = NULL;
     r->chunk_line = tk->line;
     tk->pos = tk->len;
     return CRM_OK;
@@ -261,6 +283,7 @@ static crm_status maybe_go_parallel(crm_csv_reader *r, crm_error *err)
 static crm_status back_to_serial(crm_csv_reader *r, size_t from, uint64_t line, crm_error *err)
 {
     crm_csv_leftover left;
+    int threads = crm_csv_chunks_threads(r->chunks);
     crm_status st = crm_csv_chunks_finish(r->chunks, from, &left, err);
     crm_csv_chunks_free(r->chunks);
     r->chunks = NULL;
@@ -277,6 +300,9 @@ static crm_status back_to_serial(crm_csv_reader *r, size_t from, uint64_t line, 
     tk->cr_known = 0;
     r->deferred = left.read_status;
     r->deferred_err = left.read_err;
+    /* a stop inside the input (not its end, not a read error) is a local
+     * matter: once the serial reader is past these bytes, go parallel again */
+    r->resume_threads = !left.eof && left.read_status == CRM_OK ? threads : 0;
     return CRM_OK;
 }
 

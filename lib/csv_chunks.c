@@ -360,6 +360,11 @@ crm_status crm_csv_chunks_start(crm_csv_chunks **out, crm_input *in,
     return CRM_OK;
 }
 
+int crm_csv_chunks_threads(const crm_csv_chunks *c)
+{
+    return (int)c->nworkers;
+}
+
 void crm_csv_chunks_free(crm_csv_chunks *c)
 {
     if (!c)

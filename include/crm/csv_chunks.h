@@ -71,6 +71,9 @@ crm_status crm_csv_chunks_next(crm_csv_chunks *c, const crm_csv_chunk **chunk, c
 crm_status crm_csv_chunks_finish(crm_csv_chunks *c, size_t from, crm_csv_leftover *left,
                                  crm_error *err);
 
+/* The worker threads running. */
+int crm_csv_chunks_threads(const crm_csv_chunks *c);
+
 void crm_csv_chunks_free(crm_csv_chunks *c);
 
 #endif
