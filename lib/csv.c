@@ -803,8 +803,8 @@ struct crm_csv_writer {
     size_t row_fields;
     int last_empty;
     unsigned char special[256];   /* bytes that force quoting */
-    char *quoted;
-    size_t quoted_cap;
+    char *row;                    /* the row being written, handed on whole at its end */
+    size_t row_len, row_cap;
 };
 
 crm_csv_writer *crm_csv_writer_new(crm_output *out, char delimiter)
@@ -839,38 +839,47 @@ crm_status crm_csv_writer_open(crm_csv_writer **w, const char *path, int gzip, c
     return CRM_OK;
 }
 
+/* Fields are assembled in the row buffer, so that a row costs one write to
+ * the output however many fields it has. */
 crm_status crm_csv_write_field(crm_csv_writer *w, const char *s, size_t len)
 {
     if (len == (size_t)-1)
         len = strlen(s);
-    crm_status st = CRM_OK;
+    if (!crm_array_reserve(&w->row, &w->row_cap, w->row_len + len + 1, 1))
+        return CRM_ENOMEM;
     if (w->row_fields++ > 0)
-        st = crm_output_write(w->out, &w->delimiter, 1);
-    if (st != CRM_OK)
-        return st;
+        w->row[w->row_len++] = w->delimiter;
     w->last_empty = len == 0;
+    char *dst = w->row + w->row_len;
     size_t i = 0;
-    while (i < len && !w->special[(unsigned char)s[i]])
+    while (i < len && !w->special[(unsigned char)s[i]]) {
+        dst[i] = s[i];
         i++;
-    if (i == len)
-        return crm_output_write(w->out, s, len);
-    size_t need = csv_write2(NULL, 0, s, len, '"');
-    if (need > w->quoted_cap) {
-        char *bigger = realloc(w->quoted, need);
-        if (!bigger)
-            return CRM_ENOMEM;
-        w->quoted = bigger;
-        w->quoted_cap = need;
     }
-    size_t n = csv_write2(w->quoted, need, s, len, '"');
-    return crm_output_write(w->out, w->quoted, n);
+    if (i == len) {
+        w->row_len += len;
+        return CRM_OK;
+    }
+    size_t need = csv_write2(NULL, 0, s, len, '"');
+    if (!crm_array_reserve(&w->row, &w->row_cap, w->row_len + need, 1))
+        return CRM_ENOMEM;
+    w->row_len += csv_write2(w->row + w->row_len, need, s, len, '"');
+    return CRM_OK;
 }
 
 crm_status crm_csv_write_int(crm_csv_writer *w, int64_t v)
 {
-    char text[32];
-    int n = snprintf(text, sizeof text, "%" PRId64, v);
-    return crm_csv_write_field(w, text, (size_t)n);
+    /* digits from the end; the magnitude as unsigned so INT64_MIN works */
+    char text[24];
+    size_t at = sizeof text;
+    uint64_t m = v < 0 ? 0 - (uint64_t)v : (uint64_t)v;
+    do {
+        text[--at] = (char)('0' + m % 10);
+        m /= 10;
+    } while (m);
+    if (v < 0)
+        text[--at] = '-';
+    return crm_csv_write_field(w, text + at, sizeof text - at);
 }
 
 /* Numbers go through number.c so that every module prints a value alike. */
@@ -888,17 +897,26 @@ crm_status crm_csv_write_fixed(crm_csv_writer *w, double v, int decimals)
     return crm_csv_write_field(w, text, n);
 }
 
+/* Hands the row assembled so far to the output. */
+static crm_status flush_row(crm_csv_writer *w)
+{
+    crm_status st = w->row_len ? crm_output_write(w->out, w->row, w->row_len) : CRM_OK;
+    w->row_len = 0;
+    return st;
+}
+
 crm_status crm_csv_end_row(crm_csv_writer *w)
 {
-    crm_status st = CRM_OK;
     /* a row of one empty field would be a blank line, which readers skip */
-    if (w->row_fields == 1 && w->last_empty)
-        st = crm_output_write(w->out, "\"\"", 2);
+    const char *end = w->row_fields == 1 && w->last_empty ? "\"\"\n" : "\n";
+    size_t n = strlen(end);
     w->row_fields = 0;
     w->last_empty = 0;
-    if (st != CRM_OK)
-        return st;
-    return crm_output_write(w->out, "\n", 1);
+    if (!crm_array_reserve(&w->row, &w->row_cap, w->row_len + n, 1))
+        return CRM_ENOMEM;
+    memcpy(w->row + w->row_len, end, n);
+    w->row_len += n;
+    return flush_row(w);
 }
 
 crm_status crm_csv_write_row(crm_csv_writer *w, const char *const *fields, const size_t *lens,
@@ -914,14 +932,15 @@ crm_status crm_csv_write_row(crm_csv_writer *w, const char *const *fields, const
 
 crm_status crm_csv_write_raw(crm_csv_writer *w, const void *data, size_t len)
 {
-    return crm_output_write(w->out, data, len);
+    crm_status st = flush_row(w);
+    return st != CRM_OK ? st : crm_output_write(w->out, data, len);
 }
 
 crm_status crm_csv_end_row_raw(crm_csv_writer *w, const char *raw, size_t len)
 {
     crm_status st = CRM_OK;
     if (w->row_fields > 0)
-        st = crm_output_write(w->out, &w->delimiter, 1);
+        st = crm_csv_write_raw(w, &w->delimiter, 1);
     w->row_fields = 0;
     w->last_empty = 0;
     if (st == CRM_OK)
@@ -933,8 +952,11 @@ crm_status crm_csv_end_row_raw(crm_csv_writer *w, const char *raw, size_t len)
 
 crm_status crm_csv_writer_close(crm_csv_writer *w, crm_error *err)
 {
+    /* an unfinished row still goes out; a failed write is sticky in the
+     * output, and the commit reports it */
+    (void)flush_row(w);
     crm_status st = crm_output_commit(w->out, err);
-    free(w->quoted);
+    free(w->row);
     free(w);
     return st;
 }
@@ -944,6 +966,6 @@ void crm_csv_writer_abort(crm_csv_writer *w)
     if (!w)
         return;
     crm_output_abort(w->out);
-    free(w->quoted);
+    free(w->row);
     free(w);
 }
