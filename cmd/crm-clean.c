@@ -46,7 +46,8 @@ static const char usage[] =
     "  -q, --quiet               do not print the counts by reason on stderr\n"
     "Common:\n"
     "  -o, --output FILE  -z, --gzip  -d, --delimiter C  -t, --tab  --encoding NAME\n"
-    "  --no-header  --max-field-size N  --progress  --report FILE  --help  --version\n";
+    "  --no-header  --max-field-size N  --threads N  --progress  --report FILE\n"
+    "  --help  --version\n";
 
 enum {
     OPT_CUSTOMER = 256, OPT_INVOICE, OPT_DATE, OPT_PRODUCT, OPT_QUANTITY, OPT_PRICE, OPT_AMOUNT,
@@ -349,9 +350,12 @@ static crm_status write_kept(void *ctx, const crm_clean_row *row, crm_error *err
     run_state *s = ctx;
     const char *fields[9] = {row->customer_id, row->invoice_id, row->date, row->product_id,
                              row->quantity, row->unit_price, row->amount, row->cost, row->profit};
+    const size_t lens[9] = {row->customer_id_len, row->invoice_id_len, row->date_len,
+                            row->product_id_len, row->quantity_len, row->unit_price_len,
+                            row->amount_len, row->cost_len, row->profit_len};
     crm_status st = CRM_OK;
     for (size_t i = 0; i < (s->with_costs ? 9u : 7u) && st == CRM_OK; i++)
-        st = crm_csv_write_field(s->out, fields[i], (size_t)-1);
+        st = crm_csv_write_field(s->out, fields[i], lens[i]);
     for (size_t i = 0; !s->drop_extra && i < s->ncolumns && st == CRM_OK; i++)
         if (!s->is_schema_column[i])
             st = crm_csv_write_field(s->out, row->source->fields[i], row->source->lengths[i]);
@@ -368,12 +372,10 @@ static crm_status write_rejected(void *ctx, uint64_t line, const char *raw, size
     run_state *s = ctx;
     if (!s->rejects)
         return CRM_OK;
-    char number[24];
-    snprintf(number, sizeof number, "%llu", (unsigned long long)line);
     crm_csv_writer *w = s->rejects;
     crm_status st = crm_csv_write_field(w, s->input_name, (size_t)-1);
     if (st == CRM_OK)
-        st = crm_csv_write_field(w, number, (size_t)-1);
+        st = crm_csv_write_int(w, (int64_t)line);
     if (st == CRM_OK)
         st = crm_csv_write_field(w, crm_clean_reason_name(reason), (size_t)-1);
     if (st == CRM_OK)

@@ -47,7 +47,8 @@ static const char usage[] =
     "  -q, --quiet               no notes on stderr about rows left out or skipped\n"
     "Common:\n"
     "  -o, --output FILE  -z, --gzip  -d, --delimiter C  -t, --tab  --encoding NAME\n"
-    "  --no-header  --max-field-size N  --progress  --report FILE  --help  --version\n";
+    "  --no-header  --max-field-size N  --threads N  --progress  --report FILE\n"
+    "  --help  --version\n";
 
 enum {
     OPT_CUSTOMER = 256, OPT_INVOICE, OPT_DATE, OPT_AMOUNT, OPT_PROFIT, OPT_NO_INVOICE, OPT_DATE_FORMAT,
@@ -211,6 +212,7 @@ typedef struct {
     crm_progress progress;
     uint64_t rows, bytes_before, skipped;
     crm_error first_skipped;
+    crm_date_memo date_memo;   /* the lines of one order repeat their date */
 } rfm_run;
 
 /* A column named by option, else by its crm-clean name (required or not). */
@@ -331,7 +333,8 @@ static crm_status add_transaction(rfm_run *run, const crm_csv_reader *r, const c
         line.invoice = rec->fields[col[COL_INVOICE]];
         line.invoice_len = rec->lengths[col[COL_INVOICE]];
     }
-    if (crm_date_parse(&run->o->date_format, rec->fields[col[COL_DATE]], rec->lengths[col[COL_DATE]], &dt) != CRM_OK)
+    if (crm_date_parse_memo(&run->o->date_format, &run->date_memo, rec->fields[col[COL_DATE]],
+                            rec->lengths[col[COL_DATE]], &dt) != CRM_OK)
         return bad_value(run, r, rec, COL_DATE, "a date", err);
     line.day = dt.days;
     if (crm_parse_decimal(rec->fields[col[COL_AMOUNT]], rec->lengths[col[COL_AMOUNT]], NULL, &line.amount) != CRM_OK)

@@ -1,6 +1,7 @@
 #include "crm/clean.h"
 
 #include <ctype.h>
+#include <stddef.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -219,6 +220,9 @@ struct crm_cleaner {
     char quantity[CRM_NUMBER_TEXT_MAX], price[CRM_NUMBER_TEXT_MAX];
     char amount[CRM_NUMBER_TEXT_MAX], cost[CRM_NUMBER_TEXT_MAX], profit[CRM_NUMBER_TEXT_MAX];
     char date[CRM_DATE_ISO_MAX];
+    size_t date_len;          /* 0: date holds nothing yet */
+    crm_datetime date_value;  /* the datetime date holds: rows of an order repeat it */
+    crm_date_memo date_memo;  /* the date text read last */
     scratch customer_text, invoice_text, product_text;
     /* returns netting */
     held_row *held;
@@ -349,18 +353,25 @@ typedef struct {
     size_t len;
 } text;
 
-static text trimmed(const crm_csv_record *rec, long column)
+/* isspace() of the C locale (the commands never change it), without a
+ * call per byte. */
+static inline int is_blank(unsigned char c)
+{
+    return c <= ' ' && (c == ' ' || (c >= '\t' && c <= '\r'));
+}
+
+static inline text trimmed(const crm_csv_record *rec, long column)
 {
     text t = {"", 0};
     if (column < 0 || (size_t)column >= rec->nfields)
         return t;
     const char *s = rec->fields[column];
     size_t len = rec->lengths[column];
-    while (len && isspace((unsigned char)s[0])) {
+    while (len && is_blank((unsigned char)s[0])) {
         s++;
         len--;
     }
-    while (len && isspace((unsigned char)s[len - 1]))
+    while (len && is_blank((unsigned char)s[len - 1]))
         len--;
     t.s = s;
     t.len = len;
@@ -375,7 +386,7 @@ static size_t customer_id_length(text id)
     if (!dot || dot == id.s)
         return id.len;
     for (const char *p = id.s; p < dot; p++)
-        if (!isdigit((unsigned char)*p))
+        if ((unsigned)(*p - '0') > 9u)
             return id.len;
     for (const char *p = dot + 1; p < id.s + id.len; p++)
         if (*p != '0')
@@ -385,18 +396,36 @@ static size_t customer_id_length(text id)
 
 typedef struct {
     crm_clean_reason reason;
-    char detail[512];
     text customer, invoice, product;
     crm_datetime date;
     int has_quantity;
     crm_decimal quantity, price, amount;
     int has_cost;
     crm_decimal unit_cost;
+    char detail[512];        /* last: judge() clears only what comes before it */
 } verdict;
 
 static const char *column_name(const crm_cleaner *c, long column)
 {
     return (column >= 0 && (size_t)column < c->ncolumns) ? c->names[column] : "?";
+}
+
+/* Text built in a fixed buffer and cut at its end, as snprintf would cut
+ * it: rejected rows can be a quarter of the input, and printf per row
+ * showed in profiles. */
+typedef struct {
+    char *buf;
+    size_t cap, len;
+} text_buffer;
+
+static void append(text_buffer *b, const char *s)
+{
+    size_t n = strlen(s), room = b->cap - 1 - b->len;
+    if (n > room)
+        n = room;
+    memcpy(b->buf + b->len, s, n);
+    b->len += n;
+    b->buf[b->len] = '\0';
 }
 
 /* Records the reason and a sentence for the rejects file:
@@ -407,13 +436,21 @@ static crm_clean_reason reject_value(const crm_cleaner *c, verdict *v, crm_clean
     char quoted[128];
     char prefix[160] = "";
     v->reason = reason;
-    if (column >= 0)
-        snprintf(prefix, sizeof prefix, "column '%s': ", column_name(c, column));
-    if (value)
-        snprintf(v->detail, sizeof v->detail, "%s%s'%s'%s", prefix, before,
-                 crm_error_quote(quoted, sizeof quoted, value, len), after);
-    else
-        snprintf(v->detail, sizeof v->detail, "%s%s", prefix, before);
+    if (column >= 0) {
+        text_buffer p = {prefix, sizeof prefix, 0};
+        append(&p, "column '");
+        append(&p, column_name(c, column));
+        append(&p, "': ");
+    }
+    text_buffer d = {v->detail, sizeof v->detail, 0};
+    append(&d, prefix);
+    append(&d, before);
+    if (value) {
+        append(&d, "'");
+        append(&d, crm_error_quote(quoted, sizeof quoted, value, len));
+        append(&d, "'");
+        append(&d, after);
+    }
     return reason;
 }
 
@@ -459,11 +496,11 @@ static crm_clean_reason judge_keys(const crm_cleaner *c, const crm_csv_record *r
     return CRM_CLEAN_KEPT;
 }
 
-static crm_clean_reason judge_values(const crm_cleaner *c, const crm_csv_record *rec, verdict *v)
+static crm_clean_reason judge_values(crm_cleaner *c, const crm_csv_record *rec, verdict *v)
 {
     const crm_clean_columns *k = &c->cfg.columns;
     text t = trimmed(rec, k->date);
-    if (crm_date_parse(&c->cfg.date_format, t.s, t.len, &v->date) != CRM_OK) {
+    if (crm_date_parse_memo(&c->cfg.date_format, &c->date_memo, t.s, t.len, &v->date) != CRM_OK) {
         char after[96];
         snprintf(after, sizeof after, " as a date of the form %s", crm_date_style_name(c->cfg.date_format.style));
         return reject_value(c, v, CRM_REJECT_BAD_DATE, k->date, "cannot read ", t.s, t.len, after);
@@ -605,13 +642,23 @@ static uint64_t row_hash(const crm_csv_record *rec)
     return crm_hash_bytes(rec->raw, len, 0x63726d636c65616eull);
 }
 
-static crm_clean_reason judge(crm_cleaner *c, const crm_csv_record *rec, verdict *v)
+/* The rules in their order, in two parts: push starts the duplicate
+ * rule's memory load between them, once the cheap rules let the row pass. */
+static crm_clean_reason judge_start(crm_cleaner *c, const crm_csv_record *rec, verdict *v)
 {
-    memset(v, 0, sizeof *v);
+    memset(v, 0, offsetof(verdict, detail));
+    v->detail[0] = '\0';
     crm_clean_reason r;
-    if ((r = judge_structure(c, rec, v)) || (r = judge_keys(c, rec, v)) || (r = judge_values(c, rec, v)) ||
-        (r = judge_business(c, v)) || (r = judge_ranges(c, rec, v)) || (r = judge_filters(c, rec, v)) ||
-        (r = judge_cost(c, v)))
+    if ((r = judge_structure(c, rec, v)) || (r = judge_keys(c, rec, v)))
+        return r;
+    return CRM_CLEAN_KEPT;
+}
+
+static crm_clean_reason judge_rest(crm_cleaner *c, const crm_csv_record *rec, verdict *v)
+{
+    crm_clean_reason r;
+    if ((r = judge_values(c, rec, v)) || (r = judge_business(c, v)) || (r = judge_ranges(c, rec, v)) ||
+        (r = judge_filters(c, rec, v)) || (r = judge_cost(c, v)))
         return r;
     return CRM_CLEAN_KEPT;
 }
@@ -643,8 +690,8 @@ static crm_status format_profit(crm_cleaner *c, crm_decimal quantity, crm_decima
         row->cost = row->profit = ""; /* product without a cost, rule switched off */
         return CRM_OK;
     }
-    crm_decimal_format(crm_decimal_trim(cost, amount.scale), c->cost);
-    crm_decimal_format(crm_decimal_trim(profit, amount.scale), c->profit);
+    row->cost_len = crm_decimal_format(crm_decimal_trim(cost, amount.scale), c->cost);
+    row->profit_len = crm_decimal_format(crm_decimal_trim(profit, amount.scale), c->profit);
     row->cost = c->cost;
     row->profit = c->profit;
     return CRM_OK;
@@ -665,40 +712,64 @@ static const char *scratch_copy(scratch *buf, const char *s, size_t len)
     return buf->s;
 }
 
+/* The texts of a kept row.  CRM_ENOMEM, or CRM_EDATA when cost or profit
+ * does not fit; err is left to deliver_formatted, so that a row can still
+ * turn out a duplicate first. */
+static crm_status format_kept(crm_cleaner *c, const crm_csv_record *rec, const verdict *v, crm_clean_row *row)
+{
+    *row = (crm_clean_row){0};
+    row->source = rec;
+    row->customer_id_len = customer_id_length(v->customer);
+    row->customer_id = scratch_copy(&c->customer_text, v->customer.s, row->customer_id_len);
+    row->invoice_id = scratch_copy(&c->invoice_text, v->invoice.s, v->invoice.len);
+    row->invoice_id_len = v->invoice.len;
+    row->product_id = scratch_copy(&c->product_text, v->product.s, v->product.len);
+    row->product_id_len = v->product.len;
+    if (!row->customer_id || !row->invoice_id || !row->product_id)
+        return CRM_ENOMEM;
+    if (c->date_len == 0 || v->date.days != c->date_value.days || v->date.seconds != c->date_value.seconds) {
+        c->date_len = crm_datetime_format(v->date, c->date);
+        c->date_value = v->date;
+    }
+    row->date_len = c->date_len;
+    row->date = c->date;
+    row->quantity = "";
+    if (v->has_quantity) {
+        row->quantity_len = crm_decimal_format(v->quantity, c->quantity);
+        row->quantity = c->quantity;
+    }
+    row->unit_price = "";
+    if (c->cfg.columns.price >= 0) {
+        row->unit_price_len = crm_decimal_format(v->price, c->price);
+        row->unit_price = c->price;
+    }
+    row->amount_len = crm_decimal_format(v->amount, c->amount);
+    row->amount = c->amount;
+    if (crm_cleaner_has_costs(c) &&
+        format_profit(c, v->quantity, v->amount, v->has_cost, v->unit_cost, row) != CRM_OK)
+        return CRM_EDATA;
+    return CRM_OK;
+}
+
+/* Writes a row format_kept prepared (with its status) through the sink. */
+static crm_status deliver_formatted(crm_cleaner *c, crm_status formatted, const crm_clean_row *row,
+                                    crm_error *err)
+{
+    if (formatted == CRM_ENOMEM)
+        return crm_error_set(err, CRM_ENOMEM, "out of memory");
+    if (formatted != CRM_OK)
+        return crm_error_set(err, CRM_EDATA, "line %llu: cost or profit does not fit an exact decimal",
+                             (unsigned long long)row->source->line);
+    c->counts.rows_out++;
+    return c->sink.keep(c->sink.ctx, row, err);
+}
+
 /* Writes a kept row through the sink. */
 static crm_status deliver_kept(crm_cleaner *c, const crm_csv_record *rec, const verdict *v, crm_error *err)
 {
-    crm_clean_row row = {0};
-    row.customer_id = scratch_copy(&c->customer_text, v->customer.s, customer_id_length(v->customer));
-    row.invoice_id = scratch_copy(&c->invoice_text, v->invoice.s, v->invoice.len);
-    row.product_id = scratch_copy(&c->product_text, v->product.s, v->product.len);
-    if (!row.customer_id || !row.invoice_id || !row.product_id)
-        return crm_error_set(err, CRM_ENOMEM, "out of memory");
-    crm_datetime_format(v->date, c->date);
-    row.date = c->date;
-    row.quantity = "";
-    if (v->has_quantity) {
-        crm_decimal_format(v->quantity, c->quantity);
-        row.quantity = c->quantity;
-    }
-    row.unit_price = "";
-    if (c->cfg.columns.price >= 0) {
-        crm_decimal_format(v->price, c->price);
-        row.unit_price = c->price;
-    }
-    crm_decimal_format(v->amount, c->amount);
-    row.amount = c->amount;
-    crm_status st = CRM_OK;
-    if (crm_cleaner_has_costs(c) &&
-        format_profit(c, v->quantity, v->amount, v->has_cost, v->unit_cost, &row) != CRM_OK)
-        st = crm_error_set(err, CRM_EDATA, "line %llu: cost or profit does not fit an exact decimal",
-                           (unsigned long long)rec->line);
-    row.source = rec;
-    if (st == CRM_OK) {
-        c->counts.rows_out++;
-        st = c->sink.keep(c->sink.ctx, &row, err);
-    }
-    return st;
+    crm_clean_row row;
+    crm_status formatted = format_kept(c, rec, v, &row);
+    return deliver_formatted(c, formatted, &row, err);
 }
 
 /* ---- returns netting ---- */
@@ -861,9 +932,24 @@ crm_status crm_cleaner_push(crm_cleaner *c, const crm_csv_record *rec, crm_error
 {
     verdict v;
     c->counts.rows_in++;
-    crm_clean_reason reason = judge(c, rec, &v);
+    crm_clean_reason reason = judge_start(c, rec, &v);
+    /* The set of kept rows outgrows the caches: ask for the row's slot now,
+     * so that the memory load overlaps judging the rest of the row. */
+    uint64_t hash = 0;
     if (reason == CRM_CLEAN_KEPT && c->seen) {
-        int added = crm_hashset_add(c->seen, row_hash(rec));
+        hash = row_hash(rec);
+        crm_hashset_prefetch(c->seen, hash);
+    }
+    if (reason == CRM_CLEAN_KEPT)
+        reason = judge_rest(c, rec, &v);
+    /* A row written at once is formatted before the duplicate check: the
+     * work gives the slot's load more time (a duplicate's texts are just
+     * dropped). */
+    int write_now = reason == CRM_CLEAN_KEPT && c->cfg.returns != CRM_RETURNS_NET;
+    crm_clean_row row;
+    crm_status formatted = write_now ? format_kept(c, rec, &v, &row) : CRM_OK;
+    if (reason == CRM_CLEAN_KEPT && c->seen) {
+        int added = crm_hashset_add(c->seen, hash);
         if (added < 0)
             return crm_error_set(err, CRM_ENOMEM, "out of memory");
         if (!added)
@@ -871,8 +957,8 @@ crm_status crm_cleaner_push(crm_cleaner *c, const crm_csv_record *rec, crm_error
     }
     if (reason != CRM_CLEAN_KEPT)
         return deliver_reject(c, rec->line, rec->raw, rec->raw_len, reason, v.detail, err);
-    if (c->cfg.returns != CRM_RETURNS_NET)
-        return deliver_kept(c, rec, &v, err);
+    if (write_now)
+        return deliver_formatted(c, formatted, &row, err);
     int is_return = crm_decimal_sign(v.quantity) < 0 || starts_with(v.invoice, c->cfg.cancel_prefix);
     if (is_return && crm_decimal_sign(v.quantity) < 0)
         return net_return(c, rec, &v, err);

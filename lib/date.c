@@ -377,6 +377,36 @@ static crm_status parse_strptime(const char *pattern, const char *s, size_t len,
     return CRM_OK;
 }
 
+static int two_digits(const unsigned char *p, int *value)
+{
+    unsigned a = (unsigned)(p[0] - '0'), b = (unsigned)(p[1] - '0');
+    *value = (int)(a * 10 + b);
+    return a < 10u && b < 10u;
+}
+
+/* The shapes crm-clean writes and most exports use, "YYYY-MM-DD" and
+ * "YYYY-MM-DD HH:MM:SS" (or 'T' between), read without the general
+ * scanner: a parse per row is a hot spot.  Returns 0 for any other text,
+ * which then goes the general way (that also decides every bad value). */
+static int scan_iso_fixed(const char *text, size_t len, int *y, int *m, int *d, int32_t *seconds)
+{
+    const unsigned char *s = (const unsigned char *)text;
+    int hi, lo, hour, minute, second;
+    if ((len != 10 && len != 19) || s[4] != '-' || s[7] != '-' || !two_digits(s, &hi)
+        || !two_digits(s + 2, &lo) || !two_digits(s + 5, m) || !two_digits(s + 8, d))
+        return 0;
+    *y = hi * 100 + lo;
+    *seconds = CRM_NO_TIME;
+    if (len == 10)
+        return 1;
+    if ((s[10] != ' ' && s[10] != 'T') || s[13] != ':' || s[16] != ':' || !two_digits(s + 11, &hour)
+        || !two_digits(s + 14, &minute) || !two_digits(s + 17, &second) || hour > 23 || minute > 59
+        || second > 59)
+        return 0;
+    *seconds = hour * 3600 + minute * 60 + second;
+    return 1;
+}
+
 crm_status crm_date_parse(const crm_date_format *fmt, const char *s, size_t len, crm_datetime *out)
 {
     if (!fmt || !out || (!s && len))
@@ -386,7 +416,9 @@ crm_status crm_date_parse(const crm_date_format *fmt, const char *s, size_t len,
         return CRM_EDATA;
     int y, m, d;
     int32_t seconds;
-    if (fmt->style == CRM_DATE_STRPTIME) {
+    if (fmt->style == CRM_DATE_ISO && scan_iso_fixed(s, len, &y, &m, &d, &seconds)) {
+        /* read; validated below like every other form */
+    } else if (fmt->style == CRM_DATE_STRPTIME) {
         if (parse_strptime(fmt->pattern, s, len, &y, &m, &d, &seconds) != CRM_OK)
             return CRM_EDATA;
     } else {
@@ -399,6 +431,27 @@ crm_status crm_date_parse(const crm_date_format *fmt, const char *s, size_t len,
     out->days = crm_days_from_civil(y, m, d);
     out->seconds = seconds;
     return CRM_OK;
+}
+
+void crm_date_memo_init(crm_date_memo *memo)
+{
+    memo->len = 0;
+}
+
+crm_status crm_date_parse_memo(const crm_date_format *fmt, crm_date_memo *memo, const char *s, size_t len,
+                               crm_datetime *out)
+{
+    if (memo->len != 0 && len == memo->len && memcmp(s, memo->text, len) == 0) {
+        *out = memo->value;
+        return CRM_OK;
+    }
+    crm_status st = crm_date_parse(fmt, s, len, out);
+    if (st == CRM_OK && len > 0 && len <= sizeof memo->text) {
+        memcpy(memo->text, s, len);
+        memo->len = len;
+        memo->value = *out;
+    }
+    return st;
 }
 
 /* ---- detection -------------------------------------------------------- */

@@ -364,9 +364,37 @@ static int scale_up(int64_t units, int k, int64_t *out)
     return !__builtin_mul_overflow(units, powers_of_ten[k], out);
 }
 
+/* The common plain form, [+-]digits[.digits] with at most 18 digits and
+ * CRM_DECIMAL_MAX_SCALE decimals, read in one pass: every such text is a
+ * number that fits, with the same value and scale the general way gives.
+ * Returns 0 for anything else (spaces, groups, currency, exponents, "."). */
+static int parse_plain_decimal(const char *text, size_t len, crm_decimal *out)
+{
+    const unsigned char *p = (const unsigned char *)text, *end = p + len;
+    int negative = 0;
+    if (p < end && (*p == '-' || *p == '+'))
+        negative = *p++ == '-';
+    uint64_t units = 0;   /* wraps harmlessly past 19 digits: such texts are refused */
+    int digits = 0, frac = 0;
+    for (; p < end && is_digit(*p); p++, digits++)
+        units = units * 10 + (uint64_t)(*p - '0');
+    if (p < end && *p == '.') {
+        for (p++; p < end && is_digit(*p); p++, frac++)
+            units = units * 10 + (uint64_t)(*p - '0');
+        digits += frac;
+    }
+    if (p != end || digits == 0 || digits > 18 || frac > CRM_DECIMAL_MAX_SCALE)
+        return 0;
+    out->units = negative ? -(int64_t)units : (int64_t)units;
+    out->scale = frac;
+    return 1;
+}
+
 crm_status crm_parse_decimal(const char *s, size_t len, const crm_number_options *opts,
                              crm_decimal *out)
 {
+    if (s && !(opts && opts->decimal_comma) && parse_plain_decimal(s, len, out))
+        return CRM_OK;
     number_parts np;
     if (!parse_parts(s, len, opts, &np))
         return CRM_EDATA;
@@ -461,6 +489,16 @@ static crm_status decimal_add_or_sub(crm_decimal a, crm_decimal b, int negate_b,
 {
     if (!scale_valid(a.scale) || !scale_valid(b.scale))
         return CRM_EDATA;
+    /* Fast path, the usual case of sums: aligned and within 64 bits, the
+     * exact result needs no trimming, as below. */
+    int64_t x64 = a.units, y64 = b.units, r64;
+    if ((a.scale == b.scale || (a.scale < b.scale ? scale_up(a.units, b.scale - a.scale, &x64)
+                                                  : scale_up(b.units, a.scale - b.scale, &y64)))
+        && !(negate_b ? __builtin_sub_overflow(x64, y64, &r64) : __builtin_add_overflow(x64, y64, &r64))) {
+        out->units = r64;
+        out->scale = a.scale > b.scale ? a.scale : b.scale;
+        return CRM_OK;
+    }
     int scale = a.scale > b.scale ? a.scale : b.scale;
     wide_int x = widen_to_scale(a, scale), y = widen_to_scale(b, scale);
     return decimal_from_wide(negate_b ? x - y : x + y, scale, out);
@@ -482,6 +520,12 @@ crm_status crm_decimal_mul(crm_decimal a, crm_decimal b, crm_decimal *out)
 {
     if (!scale_valid(a.scale) || !scale_valid(b.scale))
         return CRM_EDATA;
+    int64_t product;
+    if (a.scale + b.scale <= CRM_DECIMAL_MAX_SCALE && !__builtin_mul_overflow(a.units, b.units, &product)) {
+        out->units = product;   /* fits as it is: nothing to trim */
+        out->scale = a.scale + b.scale;
+        return CRM_OK;
+    }
     return decimal_from_wide((wide_int)a.units * b.units, a.scale + b.scale, out);
 }
 

@@ -26,12 +26,23 @@ typedef struct {
     uint64_t last_invoice;   /* hash of the invoice seen last, a shortcut past the set */
 } rfm_customer;
 
+enum { REMEMBERED_INVOICE_MAX = 64 };
+
 struct crm_rfm {
     crm_rfm_config cfg;
     crm_strtab *ids;
     rfm_customer *customers;  /* indexed by the interned id */
     size_t cap;
     crm_hashset *invoices;    /* hashes of (customer, invoice) pairs */
+    /* The previous line's customer and invoice: a customer's lines (an
+     * order's, above all) usually come together, and then neither the id
+     * nor the invoice needs hashing again. */
+    int has_last;
+    uint32_t last_id;
+    const char *last_customer;   /* the interned text, stable */
+    size_t last_customer_len;
+    size_t last_invoice_len;     /* 0: no invoice remembered */
+    char last_invoice[REMEMBERED_INVOICE_MAX];
 };
 
 static const crm_decimal zero_decimal = {0, 0};
@@ -77,6 +88,10 @@ size_t crm_rfm_customer_count(const crm_rfm *a)
 
 static crm_status find_customer(crm_rfm *a, const char *s, size_t len, uint32_t *id, crm_error *err)
 {
+    if (a->has_last && len == a->last_customer_len && memcmp(s, a->last_customer, len) == 0) {
+        *id = a->last_id;
+        return CRM_OK;
+    }
     int added = crm_strtab_intern(a->ids, s, len, id);
     if (added < 0)
         return crm_error_set(err, CRM_ENOMEM, "out of memory");
@@ -89,6 +104,10 @@ static crm_status find_customer(crm_rfm *a, const char *s, size_t len, uint32_t 
         a->customers = grown;
         a->cap = cap;
     }
+    a->has_last = 1;
+    a->last_id = *id;
+    a->last_customer = crm_strtab_get(a->ids, *id, &a->last_customer_len);
+    a->last_invoice_len = 0;
     return CRM_OK;
 }
 
@@ -156,6 +175,17 @@ static crm_status add_to_day(crm_rfm *a, rfm_day *d, const char *customer, size_
 /* 1 when (customer, invoice) was not seen before; -1 out of memory. */
 static int new_invoice(crm_rfm *a, rfm_customer *c, uint32_t id, const crm_rfm_line *line)
 {
+    /* The same customer as the line before (find_customer forgets the
+     * invoice when the customer changes) and the same invoice: that line
+     * left this invoice's key in c->last_invoice, so it is not new. */
+    if (line->invoice_len && line->invoice_len == a->last_invoice_len
+        && memcmp(line->invoice, a->last_invoice, line->invoice_len) == 0)
+        return 0;
+    a->last_invoice_len = 0;
+    if (line->invoice_len <= sizeof a->last_invoice) {
+        memcpy(a->last_invoice, line->invoice, line->invoice_len);
+        a->last_invoice_len = line->invoice_len;
+    }
     uint64_t seed = (uint64_t)id * UINT64_C(0x9e3779b97f4a7c15) + 1;
     uint64_t key;
     if (line->invoice_len)

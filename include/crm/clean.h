@@ -117,6 +117,11 @@ typedef struct {
     const char *quantity, *unit_price, *amount;
     const char *cost, *profit;       /* NULL when no costs are known */
     const crm_csv_record *source;    /* the input record (for extra columns) */
+    /* The lengths of the texts above (0 for a NULL one), so that a sink
+     * writing millions of rows need not strlen each. */
+    size_t customer_id_len, invoice_id_len, date_len, product_id_len;
+    size_t quantity_len, unit_price_len, amount_len;
+    size_t cost_len, profit_len;
 } crm_clean_row;
 
 typedef struct {

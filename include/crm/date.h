@@ -53,6 +53,23 @@ const char *crm_date_style_name(crm_date_style style);
  * valid date in that format (the caller knows the file, line and column). */
 crm_status crm_date_parse(const crm_date_format *fmt, const char *s, size_t len, crm_datetime *out);
 
+/* A memory of the last text crm_date_parse read, for columns where rows
+ * repeat a date (the lines of one order): comparing the text is cheaper
+ * than reading it again.  Zero it (or crm_date_memo_init) before the first
+ * use, and use one memo with one format only. */
+enum { CRM_DATE_MEMO_MAX = 32 };
+typedef struct {
+    size_t len;                      /* 0: nothing remembered */
+    char text[CRM_DATE_MEMO_MAX];
+    crm_datetime value;
+} crm_date_memo;
+
+void crm_date_memo_init(crm_date_memo *memo);
+/* crm_date_parse(fmt, s, len, out), answered from the memo when s is the
+ * text read last.  Same results; texts that fail are never remembered. */
+crm_status crm_date_parse_memo(const crm_date_format *fmt, crm_date_memo *memo, const char *s, size_t len,
+                               crm_datetime *out);
+
 /* Detects the format of a column from its values.  Feed values until
  * crm_date_detector_decided() (or the input ends), then ask for the result.
  * Month-first and day-first slash dates are told apart only by a value whose

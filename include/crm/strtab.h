@@ -34,5 +34,9 @@ void crm_hashset_free(crm_hashset *s);
 /* Adds a 64-bit key: 1 when new, 0 when already present, -1 out of memory. */
 int crm_hashset_add(crm_hashset *s, uint64_t key);
 size_t crm_hashset_count(const crm_hashset *s);
+/* A hint that key will soon be added or looked up: starts loading its slot
+ * into the cache, so that a large set's cache miss overlaps other work.
+ * Changes nothing. */
+void crm_hashset_prefetch(const crm_hashset *s, uint64_t key);
 
 #endif

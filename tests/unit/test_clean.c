@@ -24,6 +24,16 @@ typedef struct {
 static crm_status collect_kept(void *ctx, const crm_clean_row *row, crm_error *err)
 {
     collected *c = ctx;
+    /* the lengths handed beside the texts are theirs */
+    assert_int_equal(row->customer_id_len, strlen(row->customer_id));
+    assert_int_equal(row->invoice_id_len, strlen(row->invoice_id));
+    assert_int_equal(row->date_len, strlen(row->date));
+    assert_int_equal(row->product_id_len, strlen(row->product_id));
+    assert_int_equal(row->quantity_len, strlen(row->quantity));
+    assert_int_equal(row->unit_price_len, strlen(row->unit_price));
+    assert_int_equal(row->amount_len, strlen(row->amount));
+    assert_int_equal(row->cost_len, row->cost ? strlen(row->cost) : 0);
+    assert_int_equal(row->profit_len, row->profit ? strlen(row->profit) : 0);
     size_t used = strlen(c->kept);
     snprintf(c->kept + used, sizeof c->kept - used, "%s|%s|%s|%s|%s|%s|%s|%s|%s\n", row->customer_id,
              row->invoice_id, row->date, row->product_id, row->quantity, row->unit_price, row->amount,
@@ -195,6 +205,28 @@ static void test_first_rule_gives_the_reason(void **state)
                         "5 duplicate: same bytes as an earlier kept row\n");
 }
 
+/* The column part of a detail is cut at 159 bytes, as it always was
+ * ("column '" is 8 bytes, so 151 bytes of a 200-byte name are left); the
+ * rest of the sentence follows. */
+static void test_long_column_name_in_detail(void **state)
+{
+    char name[201], csv[512], want[512];
+    memset(name, 'x', 200);
+    name[200] = '\0';
+    snprintf(csv, sizeof csv, "InvoiceNo,StockCode,Quantity,InvoiceDate,UnitPrice,%s\n1,A,1,2011-01-01,1.00,\n",
+             name);
+    crm_clean_config cfg;
+    crm_clean_config_init(&cfg);
+    cfg.columns.customer = 5;
+    collected out;
+    crm_error err;
+    assert_int_equal(clean_text(csv, &cfg, &out, &err), CRM_OK);
+    memcpy(want, "2 missing-customer: column '", 28);
+    memset(want + 28, 'x', 151);
+    strcpy(want + 28 + 151, "empty customer id\n");
+    assert_string_equal(out.rejected, want);
+}
+
 static void test_allowed_rule_keeps_the_row(void **state)
 {
     char csv[256];
@@ -292,6 +324,7 @@ int main(void)
         cmocka_unit_test(test_keeps_and_normalises_a_row),
         cmocka_unit_test(test_customer_ids_that_only_look_like_floats_stay),
         cmocka_unit_test(test_first_rule_gives_the_reason),
+        cmocka_unit_test(test_long_column_name_in_detail),
         cmocka_unit_test(test_allowed_rule_keeps_the_row),
         cmocka_unit_test(test_missing_required_column),
         cmocka_unit_test(test_returns_net_latest_purchase_first),

@@ -183,6 +183,58 @@ static void test_parse_iso(void **state)
     expect_reject(CRM_DATE_ISO, "2011-12-09 2011-12-09");
 }
 
+/* "YYYY-MM-DD" and "YYYY-MM-DD HH:MM:SS" are read by a shortcut: every
+ * check of the general way must hold on it too. */
+static void test_parse_iso_common_shapes(void **state)
+{
+    (void)state;
+    /* 12:50:07 = 12*3600 + 50*60 + 7 = 46207 s */
+    expect_date(CRM_DATE_ISO, "2011-12-09T12:50:07", DAY_2011_12_09, 46207);
+    expect_date(CRM_DATE_ISO, "2010-12-01 00:00:00", DAY_2010_12_01, 0);
+    expect_date(CRM_DATE_ISO, "1997-01-01", DAY_1997_01_01, CRM_NO_TIME);
+    expect_reject(CRM_DATE_ISO, "2011-02-29 12:00:00");   /* the day is still checked */
+    expect_reject(CRM_DATE_ISO, "2011-13-09 12:00:00");
+    expect_reject(CRM_DATE_ISO, "2011-12-09 24:00:00");
+    expect_reject(CRM_DATE_ISO, "2011-12-09 23:60:00");
+    expect_reject(CRM_DATE_ISO, "2011-12-09 23:59:60");
+    expect_reject(CRM_DATE_ISO, "2011-12-09 23:59:5x");
+    expect_reject(CRM_DATE_ISO, "2011-12-09x23:59:59");
+    expect_reject(CRM_DATE_ISO, "2011-12-09 23-59-59");
+    expect_reject(CRM_DATE_ISO, "+011-12-09");
+    expect_reject(CRM_DATE_ISO, "2011-12-+9");
+    expect_reject(CRM_DATE_ISO, "2011/12/09");
+}
+
+/* The memo answers with what crm_date_parse answers, whatever the order. */
+static void test_parse_memo(void **state)
+{
+    (void)state;
+    static const char *const texts[] = {"2011-12-09 12:50:00", "2011-12-09 12:50:00", "2011-12-09",
+                                        "2011-13-45", "2011-12-09", "", "2011-12-09 12:50:00",
+                                        "2010-12-01", " 2010-12-01 ", "2010-12-01"};
+    crm_date_format fmt;
+    crm_date_format_set(&fmt, CRM_DATE_ISO);
+    crm_date_memo memo;
+    crm_date_memo_init(&memo);
+    for (size_t i = 0; i < sizeof texts / sizeof texts[0]; i++) {
+        crm_datetime want = {0, 0}, got = {0, 0};
+        crm_status want_st = crm_date_parse(&fmt, texts[i], strlen(texts[i]), &want);
+        crm_status got_st = crm_date_parse_memo(&fmt, &memo, texts[i], strlen(texts[i]), &got);
+        assert_int_equal(got_st, want_st);
+        if (want_st == CRM_OK) {
+            assert_int_equal(got.days, want.days);
+            assert_int_equal(got.seconds, want.seconds);
+        }
+    }
+    /* 12:50:00 = 46200 s, told apart from the date alone read just before */
+    crm_datetime dt;
+    assert_int_equal(crm_date_parse_memo(&fmt, &memo, "2011-12-09 12:50:00", 19, &dt), CRM_OK);
+    assert_int_equal(dt.days, DAY_2011_12_09);
+    assert_int_equal(dt.seconds, 46200);
+    assert_int_equal(crm_date_parse_memo(&fmt, &memo, "2011-12-09 12:50:00", 10, &dt), CRM_OK);
+    assert_int_equal(dt.seconds, CRM_NO_TIME);
+}
+
 static void test_parse_iso_embedded_nul_is_rejected(void **state)
 {
     (void)state;
@@ -621,6 +673,8 @@ int main(void)
         cmocka_unit_test(test_calendar_every_day_of_ten_thousand_years),
         cmocka_unit_test(test_date_valid),
         cmocka_unit_test(test_parse_iso),
+        cmocka_unit_test(test_parse_iso_common_shapes),
+        cmocka_unit_test(test_parse_memo),
         cmocka_unit_test(test_parse_iso_embedded_nul_is_rejected),
         cmocka_unit_test(test_parse_compact),
         cmocka_unit_test(test_parse_ymd_slash),

@@ -82,6 +82,16 @@ static void test_plain_decimals(void **state)
     expect_decimal("0.123456789", NULL, 123456789, 9);
     /* ten decimals whose last is a zero fit once it is dropped */
     expect_decimal("1.0000000000", NULL, 1000000000, 9);
+    /* around the shortcut for plain texts of at most 18 digits: 18 digits,
+     * 19 digits (still below INT64_MAX = 9223372036854775807), the largest
+     * value, and leading zeros beyond 18 digits */
+    expect_decimal("123456789012345678", NULL, INT64_C(123456789012345678), 0);
+    expect_decimal("-12345678901234567.8", NULL, INT64_C(-123456789012345678), 1);
+    expect_decimal("1234567890123456789", NULL, INT64_C(1234567890123456789), 0);
+    expect_decimal("-9223372036854775807", NULL, -INT64_MAX, 0);
+    expect_decimal("0000000000000000000000001.50", NULL, 150, 2);
+    expect_decimal("+.5", NULL, 5, 1);
+    expect_decimal("-0.00", NULL, 0, 2);
 }
 
 static void test_exponents(void **state)

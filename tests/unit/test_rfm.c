@@ -355,6 +355,51 @@ static void test_frequency_by_days_and_empty(void **state)
     crm_rfm_free(a);
 }
 
+/* crm_rfm_add remembers the previous line's customer and invoice to skip
+ * hashing them again; runs of repeats, alternations and returns to an
+ * earlier invoice must count as the set of distinct pairs does. */
+static void test_invoice_counting_with_repeats(void **state)
+{
+    (void)state;
+    static const char long_a[] = "INVOICE-0000000000000000000000000000000000000000000000000000000000000001";
+    static const char long_b[] = "INVOICE-0000000000000000000000000000000000000000000000000000000000000002";
+    static const struct {
+        const char *customer, *invoice, *date;
+    } lines[] = {
+        {"A", "1", "2020-01-01"}, {"A", "1", "2020-01-01"},  /* a repeat: still invoice 1 */
+        {"AB", "1", "2020-01-01"},                            /* another customer: new pair */
+        {"A", "1", "2020-01-02"},                             /* back to A, invoice 1 seen */
+        {"A", "2", "2020-01-02"}, {"A", "1", "2020-01-02"},  /* 2 new, 1 seen */
+        {"A", "", "2020-01-03"}, {"A", "", "2020-01-03"},    /* empty: one invoice per day */
+        {"A", "", "2020-01-04"},                              /* a new day: a new one */
+        {"C", long_a, "2020-01-01"}, {"C", long_a, "2020-01-01"},  /* longer than remembered */
+        {"C", long_b, "2020-01-01"}, {"C", long_a, "2020-01-02"},
+    };
+    crm_rfm *a;
+    crm_rfm_config cfg = {1, 0};
+    assert_int_equal(crm_rfm_new(&a, &cfg, NULL), CRM_OK);
+    for (size_t i = 0; i < sizeof lines / sizeof lines[0]; i++) {
+        crm_rfm_line line = {lines[i].customer, strlen(lines[i].customer), lines[i].invoice,
+                             strlen(lines[i].invoice), day_of(lines[i].date), dec("1"), {0, 0}};
+        assert_int_equal(crm_rfm_add(a, &line, NULL), CRM_OK);
+    }
+    crm_rfm_options o;
+    crm_rfm_options_init(&o);
+    o.as_of = day_of("2020-01-05");
+    crm_rfm_result r;
+    assert_int_equal(crm_rfm_finish(a, &o, &r, NULL), CRM_OK);
+    assert_int_equal(r.count, 3);
+    assert_memory_equal(r.customers[0].customer_id, "A", 1);
+    assert_int_equal(r.customers[0].frequency, 4);   /* 1, 2, empty on 01-03, empty on 01-04 */
+    assert_decimal(r.customers[0].monetary, "8");    /* 8 lines of 1 */
+    assert_memory_equal(r.customers[1].customer_id, "AB", 2);
+    assert_int_equal(r.customers[1].frequency, 1);
+    assert_memory_equal(r.customers[2].customer_id, "C", 1);
+    assert_int_equal(r.customers[2].frequency, 2);   /* long_a, long_b */
+    crm_rfm_result_free(&r);
+    crm_rfm_free(a);
+}
+
 static void test_sum_overflow(void **state)
 {
     (void)state;
@@ -380,6 +425,7 @@ int main(void)
         cmocka_unit_test(test_merge_equals_direct),
         cmocka_unit_test(test_fixed_breaks_and_profit_scoring),
         cmocka_unit_test(test_frequency_by_days_and_empty),
+        cmocka_unit_test(test_invoice_counting_with_repeats),
         cmocka_unit_test(test_sum_overflow),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);

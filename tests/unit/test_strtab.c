@@ -185,6 +185,29 @@ static void test_hashset_structured_keys(void **state)
     crm_hashset_free(s);
 }
 
+/* Prefetching is only a hint: it must change nothing, whether the key is in
+ * the set or not, and on a set grown past the size where its slot array
+ * asks for huge pages (500000 keys need 2^20 slots of 8 bytes, 8 MiB). */
+static void test_hashset_prefetch_changes_nothing(void **state)
+{
+    (void)state;
+    crm_hashset *s = crm_hashset_new(0);
+    const uint64_t n = 500000;
+    crm_hashset_prefetch(s, 42);
+    crm_hashset_prefetch(s, 0);
+    assert_int_equal(crm_hashset_count(s), 0);
+    for (int round = 0; round < 2; round++) {
+        int expect_new = round == 0;
+        for (uint64_t i = 0; i < n; i++) {
+            uint64_t key = i * UINT64_C(0x9e3779b97f4a7c15);   /* i = 0 gives key 0 */
+            crm_hashset_prefetch(s, key);
+            assert_int_equal(crm_hashset_add(s, key), expect_new);
+        }
+        assert_int_equal(crm_hashset_count(s), n);
+    }
+    crm_hashset_free(s);
+}
+
 /* A weak hash (a sum of bytes, or one that ignores a position) gives
  * collisions on strings this similar; 64 good bits should give none among a
  * million (expected number about 10^12 / 2^65, i.e. 3e-8). */
@@ -251,6 +274,7 @@ int main(void)
         cmocka_unit_test(test_growth_keeps_ids_dense_and_stable),
         cmocka_unit_test(test_hashset_key_zero),
         cmocka_unit_test(test_hashset_structured_keys),
+        cmocka_unit_test(test_hashset_prefetch_changes_nothing),
         cmocka_unit_test(test_hash_has_no_collisions_on_similar_strings),
         cmocka_unit_test(test_hash_properties),
         cmocka_unit_test(test_hash_regression_pins),
