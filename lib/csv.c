@@ -206,7 +206,7 @@ static void set_record(crm_csv_reader *r, const crm_csv_tokenizer *tk,
     rec->defect_field = t->defect_field;
 }
 
-static crm_status start_chunks(crm_csv_reader *r, int threads, crm_error *err);
+static int start_chunks(crm_csv_reader *r, int threads);
 static crm_status read_parallel(crm_csv_reader *r, int *have, crm_error *err);
 
 /* Reads the next record into r->rec; *have is 0 at the end of the input. */
@@ -232,9 +232,8 @@ static crm_status read_serial(crm_csv_reader *r, int *have, crm_error *err)
             /* past the record the chunks stopped at: parse in parallel again */
             int threads = r->resume_threads;
             r->resume_threads = 0;
-            if ((st = start_chunks(r, threads, err)) != CRM_OK)
-                return st;
-            return read_parallel(r, have, err);
+            if (start_chunks(r, threads))
+                return read_parallel(r, have, err);
         }
         st = refill(r, err);
         if (st != CRM_OK)
@@ -253,29 +252,30 @@ static int auto_threads(void)
 }
 
 /* Parallel parsing pays once there is more than a chunk to read. */
-static crm_status maybe_go_parallel(crm_csv_reader *r, crm_error *err)
+static void maybe_go_parallel(crm_csv_reader *r)
 {
     r->parallel_decided = 1;
     crm_csv_tokenizer *tk = &r->tk;
     int threads = r->threads > 0 ? r->threads : auto_threads();
     if (threads < 2 || tk->in_record || (tk->eof && tk->len - tk->pos <= r->chunk_bytes))
-        return CRM_OK;
-    return start_chunks(r, threads, err);
+        return;
+    start_chunks(r, threads);
 }
 
-/* Hands the bytes read but not parsed to worker threads. */
-static crm_status start_chunks(crm_csv_reader *r, int threads, crm_error *err)
+/* Hands the bytes read but not parsed, and the rest of the input, to the
+ * chunks' threads.  0 when they cannot start: the serial reader goes on. */
+static int start_chunks(crm_csv_reader *r, int threads)
 {
     crm_csv_tokenizer *tk = &r->tk;
     crm_csv_chunks_config cfg = {r->delimiter, r->max_record, threads, r->chunk_bytes};
-    crm_status st = crm_csv_chunks_start(&r->chunks, r->in, &cfg, tk->buf + tk->pos,
-                                         tk->len - tk->pos, err);
-    if (st != CRM_OK)
-        return reader_fail(r, err, st);
+    crm_error ignored;
+    if (crm_csv_chunks_start(&r->chunks, r->in, &cfg, tk->buf + tk->pos, tk->len - tk->pos,
+                             &ignored) != CRM_OK)
+        return 0;
     r->chunk = NULL;
     r->chunk_line = tk->line;
     tk->pos = tk->len;
-    return CRM_OK;
+    return 1;
 }
 
 /* Hands the bytes not delivered yet, from `from` in the current chunk on, to
@@ -338,11 +338,8 @@ static crm_status read_parallel(crm_csv_reader *r, int *have, crm_error *err)
 static crm_status read_record(crm_csv_reader *r, int *have, crm_error *err)
 {
     *have = 0;
-    if (!r->parallel_decided && (r->has_header || r->no_header)) {
-        crm_status st = maybe_go_parallel(r, err);
-        if (st != CRM_OK)
-            return st;
-    }
+    if (!r->parallel_decided && (r->has_header || r->no_header))
+        maybe_go_parallel(r);
     return r->chunks ? read_parallel(r, have, err) : read_serial(r, have, err);
 }
 
@@ -771,7 +768,8 @@ const char *crm_csv_input_name(const crm_csv_reader *r)
 
 uint64_t crm_csv_raw_bytes(const crm_csv_reader *r)
 {
-    return crm_input_raw_bytes(r->in);
+    /* while the chunks run, only their producer may touch the input */
+    return r->chunks ? crm_csv_chunks_raw_bytes(r->chunks) : crm_input_raw_bytes(r->in);
 }
 
 int crm_csv_is_gzip(const crm_csv_reader *r)

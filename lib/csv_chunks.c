@@ -1,10 +1,13 @@
 /* CSV parsing split across threads: see csv_chunks.h.
  *
- * Slots form a ring; chunk number s lives in slot s % nslots.  The calling
- * thread fills and queues slots (dispatched), workers take queued chunks in
- * order (parsed), the caller consumes them in order (consumed).  One mutex
- * guards the counters and the slots' states; the bytes of a queued slot
- * belong to the worker that parses it until it says done. */
+ * Slots form a ring; chunk number k lives in slot k % nslots.  A producer
+ * thread reads the input, cuts it and queues the slots (dispatched), the
+ * workers take queued chunks in order (parsed), the caller consumes them in
+ * order (consumed).  The caller therefore never waits for the input itself,
+ * only for parsed chunks: inflating gzip and reading a pipe overlap with its
+ * work.  One mutex guards the counters, the slots' states and the end
+ * flags; the bytes of a slot belong to the producer until it is queued, to
+ * its worker until it is parsed, then to the caller until it is consumed. */
 #include "crm/csv_chunks.h"
 
 #include <pthread.h>
@@ -34,11 +37,19 @@ struct crm_csv_chunks {
     pthread_t *workers;
     size_t nworkers;
 
+    pthread_t producer;
+    int producer_started;
+
     pthread_mutex_t lock;
     pthread_cond_t work_ready;      /* a chunk was queued, or stop */
-    pthread_cond_t work_done;       /* a chunk was parsed */
+    pthread_cond_t work_done;       /* a chunk was parsed, or the producer ended */
+    pthread_cond_t slot_free;       /* the caller let go of a chunk, or stop */
     uint64_t dispatched, parsed, consumed;
     int stopping;
+    int producer_done;              /* no chunk will be queued any more */
+    crm_status producer_status;     /* why, when it ran out of memory */
+    crm_error producer_err;
+    uint64_t raw_bytes;             /* input bytes read so far, for progress */
     int have_current;               /* slot (consumed % nslots) is handed out */
 
     /* read ahead but not in a chunk yet */
@@ -239,49 +250,102 @@ static crm_status dispatch_one(crm_csv_chunks *c, crm_error *err)
     return CRM_OK;
 }
 
-/* ---- the caller's side ---- */
-
-static void release_current(crm_csv_chunks *c)
+/* Keeps the ring full until the input is used up or the caller stops.  A
+ * slot being filled when the stop comes is still queued, so that its bytes
+ * are handed back. */
+static void *producer_main(void *arg)
 {
-    if (c->have_current) {
-        c->consumed++;
-        c->have_current = 0;
+    crm_csv_chunks *c = arg;
+    for (;;) {
+        pthread_mutex_lock(&c->lock);
+        while (!c->stopping && c->dispatched - c->consumed >= c->nslots)
+            pthread_cond_wait(&c->slot_free, &c->lock);
+        int stop = c->stopping;
+        pthread_mutex_unlock(&c->lock);
+        if (stop)
+            break;
+        crm_error err;
+        crm_status st = dispatch_one(c, &err);
+        pthread_mutex_lock(&c->lock);
+        c->raw_bytes = crm_input_raw_bytes(c->in);
+        if (st != CRM_OK) {
+            c->producer_status = st;
+            c->producer_err = err;
+            c->no_more_chunks = 1;
+        }
+        int done = c->no_more_chunks;
+        if (done) {
+            c->producer_done = 1;
+            pthread_cond_broadcast(&c->work_done);
+        }
+        pthread_mutex_unlock(&c->lock);
+        if (done)
+            break;
     }
+    return NULL;
 }
+
+/* ---- the caller's side ---- */
 
 crm_status crm_csv_chunks_next(crm_csv_chunks *c, const crm_csv_chunk **chunk, crm_error *err)
 {
     *chunk = NULL;
-    release_current(c);
-    while (!c->no_more_chunks && c->dispatched - c->consumed < c->nslots) {
-        crm_status st = dispatch_one(c, err);
-        if (st != CRM_OK)
-            return st;
-    }
-    if (c->consumed == c->dispatched)
-        return CRM_OK;
-    slot *s = &c->slots[c->consumed % c->nslots];
     pthread_mutex_lock(&c->lock);
-    while (!s->done)
+    if (c->have_current) {
+        c->consumed++;
+        c->have_current = 0;
+        pthread_cond_signal(&c->slot_free);
+    }
+    slot *s = NULL;
+    for (;;) {
+        if (c->consumed < c->dispatched) {
+            s = &c->slots[c->consumed % c->nslots];
+            if (s->done)
+                break;
+            s = NULL;
+        } else if (c->producer_done) {
+            break;
+        }
         pthread_cond_wait(&c->work_done, &c->lock);
+    }
+    crm_status st = c->producer_status;
+    if (st != CRM_OK && err)
+        *err = c->producer_err;
     pthread_mutex_unlock(&c->lock);
+    if (!s)
+        return st;
     c->have_current = 1;
     *chunk = &s->result;
     return CRM_OK;
 }
 
-static void stop_workers(crm_csv_chunks *c)
+uint64_t crm_csv_chunks_raw_bytes(crm_csv_chunks *c)
 {
-    if (!c->workers)
-        return;
+    pthread_mutex_lock(&c->lock);
+    uint64_t n = c->raw_bytes;
+    pthread_mutex_unlock(&c->lock);
+    return n;
+}
+
+/* Stops the producer (after the slot it is filling, if any) and the
+ * workers, and waits for them. */
+static void stop_threads(crm_csv_chunks *c)
+{
     pthread_mutex_lock(&c->lock);
     c->stopping = 1;
     pthread_cond_broadcast(&c->work_ready);
+    pthread_cond_broadcast(&c->slot_free);
     pthread_mutex_unlock(&c->lock);
-    for (size_t i = 0; i < c->nworkers; i++)
-        pthread_join(c->workers[i], NULL);
-    free(c->workers);
-    c->workers = NULL;
+    if (c->producer_started) {
+        pthread_join(c->producer, NULL);
+        c->producer_started = 0;
+    }
+    if (c->workers) {
+        for (size_t i = 0; i < c->nworkers; i++)
+            pthread_join(c->workers[i], NULL);
+        free(c->workers);
+        c->workers = NULL;
+    }
 }
 
 static int append(crm_csv_leftover *left, size_t *cap, const unsigned char *p, size_t n)
@@ -296,7 +360,7 @@ static int append(crm_csv_leftover *left, size_t *cap, const unsigned char *p, s
 crm_status crm_csv_chunks_finish(crm_csv_chunks *c, size_t from, crm_csv_leftover *left,
                                  crm_error *err)
 {
-    stop_workers(c);
+    stop_threads(c);
     memset(left, 0, sizeof *left);
     size_t cap = 0;
     uint64_t first = c->consumed;
@@ -345,6 +409,7 @@ crm_status crm_csv_chunks_start(crm_csv_chunks **out, crm_input *in,
     pthread_mutex_init(&c->lock, NULL);
     pthread_cond_init(&c->work_ready, NULL);
     pthread_cond_init(&c->work_done, NULL);
+    pthread_cond_init(&c->slot_free, NULL);
     c->workers = ok ? calloc(c->nworkers, sizeof *c->workers) : NULL;
     ok = ok && c->workers;
     size_t started = 0;
@@ -353,13 +418,14 @@ crm_status crm_csv_chunks_start(crm_csv_chunks **out, crm_input *in,
             break;
         started++;
     }
-    if (!ok || started == 0) {
-        c->nworkers = started;
+    c->nworkers = started;   /* fewer threads than asked still work */
+    if (ok && started > 0 && pthread_create(&c->producer, NULL, producer_main, c) == 0)
+        c->producer_started = 1;
+    if (!c->producer_started) {
         crm_csv_chunks_free(c);
         return crm_error_set(err, CRM_ENOMEM, "%s: cannot start the parsing threads",
                              crm_input_name(in));
     }
-    c->nworkers = started;   /* fewer threads than asked still work */
     *out = c;
     return CRM_OK;
 }
@@ -373,7 +439,7 @@ void crm_csv_chunks_free(crm_csv_chunks *c)
 {
     if (!c)
         return;
-    stop_workers(c);
+    stop_threads(c);
     if (c->slots) {
         for (size_t i = 0; i < c->nslots; i++) {
             crm_csv_tokenizer_free(&c->slots[i].tk);
@@ -386,5 +452,6 @@ void crm_csv_chunks_free(crm_csv_chunks *c)
     pthread_mutex_destroy(&c->lock);
     pthread_cond_destroy(&c->work_ready);
     pthread_cond_destroy(&c->work_done);
+    pthread_cond_destroy(&c->slot_free);
     free(c);
 }

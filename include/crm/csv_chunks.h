@@ -1,9 +1,11 @@
 /* CSV parsing split across threads, for the reader (csv.h).
  *
- * The calling thread reads the input ahead in chunks of about chunk_bytes,
+ * A producer thread reads the input ahead in chunks of about chunk_bytes,
  * each cut after a '\n' where the quotes seen since the chunk's start are
  * balanced, and worker threads parse the chunks with their own libcsv parser
  * (csv_tokenizer.h).  Chunks come back in input order, so the records do too.
+ * While the chunks run, the input belongs to the producer: the caller must
+ * not read it (crm_csv_chunks_raw_bytes answers for progress).
  *
  * The cut is a guess (a stray quote inside an unquoted field fools the
  * count), so it is checked: a worker that reaches the end of its chunk inside
@@ -62,7 +64,7 @@ crm_status crm_csv_chunks_start(crm_csv_chunks **out, crm_input *in,
 /* Lets go of the previous chunk and returns the next one, parsed, or NULL
  * when no more chunks come: the input ended, a read failed, or no cut was
  * found (a record longer than several chunks); crm_csv_chunks_finish then
- * hands back the rest.  Fails only for lack of memory. */
+ * hands back the rest.  Fails only for lack of memory (in the producer). */
 crm_status crm_csv_chunks_next(crm_csv_chunks *c, const crm_csv_chunk **chunk, crm_error *err);
 
 /* Stops the workers and hands back, in order, every byte not delivered as
@@ -70,6 +72,9 @@ crm_status crm_csv_chunks_next(crm_csv_chunks *c, const crm_csv_chunk **chunk, c
  * current chunk), the chunks read ahead and what was read after them. */
 crm_status crm_csv_chunks_finish(crm_csv_chunks *c, size_t from, crm_csv_leftover *left,
                                  crm_error *err);
+
+/* Input bytes read so far (crm_input_raw_bytes), for progress. */
+uint64_t crm_csv_chunks_raw_bytes(crm_csv_chunks *c);
 
 /* The worker threads running. */
 int crm_csv_chunks_threads(const crm_csv_chunks *c);
