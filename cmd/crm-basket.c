@@ -1,6 +1,6 @@
 /* crm-basket: transactions in; frequent itemsets, association rules or
  * cross-sell recommendations out (market basket analysis, the CTP and PTP
- * views of crm(7)).  The computing is in lib/basket.c; this file reads the
+ * views of crm(7)).  The computing is in lib/basket*.c; this file reads the
  * input formats, resolves the options and writes the CSV. */
 #include <stdint.h>
 #include <stdio.h>
@@ -8,6 +8,9 @@
 #include <string.h>
 
 #include "crm/basket.h"
+#include "crm/basket_itemsets.h"
+#include "crm/basket_recommend.h"
+#include "crm/basket_rules.h"
 #include "crm/cli.h"
 #include "crm/csv.h"
 #include "crm/number.h"

@@ -7,6 +7,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "crm/array.h"
 #include "crm/cli.h"
 #include "crm/csv.h"
 #include "crm/kmeans.h"
@@ -418,32 +419,16 @@ static void table_free(table *t)
     free(t->lines);
 }
 
-/* Doubles *cap until it holds need elements. */
-static int grow(void **p, size_t *cap, size_t need, size_t elem)
-{
-    if (need <= *cap)
-        return 1;
-    size_t c = *cap ? *cap : 1024;
-    while (c < need)
-        c *= 2;
-    void *q = realloc(*p, c * elem);
-    if (!q)
-        return 0;
-    *p = q;
-    *cap = c;
-    return 1;
-}
-
 static crm_status table_add(table *t, const crm_csv_record *rec, crm_error *err)
 {
     size_t bytes = 0;
     for (size_t j = 0; j < t->ncols; j++)
         bytes += rec->lengths[j];
-    if (!grow((void **)&t->bytes, &t->bytes_cap, t->used + bytes, 1) ||
-        !grow((void **)&t->row_start, &t->start_cap, t->nrows + 1, sizeof *t->row_start) ||
-        !grow((void **)&t->lines, &t->lines_cap, t->nrows + 1, sizeof *t->lines) ||
-        !grow((void **)&t->lengths, &t->lengths_cap, (t->nrows + 1) * t->ncols,
-              sizeof *t->lengths))
+    if (!crm_array_reserve(&t->bytes, &t->bytes_cap, t->used + bytes, 1) ||
+        !crm_array_reserve(&t->row_start, &t->start_cap, t->nrows + 1, sizeof *t->row_start) ||
+        !crm_array_reserve(&t->lines, &t->lines_cap, t->nrows + 1, sizeof *t->lines) ||
+        !crm_array_reserve(&t->lengths, &t->lengths_cap, (t->nrows + 1) * t->ncols,
+                           sizeof *t->lengths))
         return crm_error_set(err, CRM_ENOMEM, "out of memory after %zu customers", t->nrows);
     t->row_start[t->nrows] = t->used;
     t->lines[t->nrows] = rec->line;
@@ -470,6 +455,7 @@ typedef struct {
     crm_decimal *value_exact;         /* for the profile's exact totals */
     int value_is_exact;
     size_t order_feature;
+    size_t rows_cap;                  /* rows every array above has room for */
 } inputs;
 
 static void inputs_free(inputs *in)
@@ -628,39 +614,41 @@ static crm_status read_score(const crm_csv_reader *r, const crm_csv_record *rec,
     return CRM_OK;
 }
 
-static int grow_array(void **p, size_t n, size_t elem)
+/* Grows one of the arrays that share in->rows_cap to hold rows rows of
+ * row_size bytes; *grown is the shared capacity after it. */
+static int reserve_rows(const inputs *in, void *array_ptr, size_t rows, size_t row_size,
+                        size_t *grown)
 {
-    /* Called at powers of two (and at the first row) only. */
-    void *q = realloc(*p, n * elem);
-    if (!q)
+    size_t cap = in->rows_cap;
+    if (!crm_array_reserve(array_ptr, &cap, rows, row_size))
         return 0;
-    *p = q;
+    *grown = cap;
     return 1;
 }
 
 /* Makes room for row i in every array the methods use. */
 static crm_status inputs_reserve(inputs *in, size_t i, crm_error *err)
 {
-    if (i != 0 && (i & (i - 1)) != 0)
+    if (i < in->rows_cap)
         return CRM_OK;
-    size_t cap = i ? 2 * i : 1;
+    size_t grown = in->rows_cap;
     int ok = 1;
-    void **ints[3] = {(void **)&in->r, (void **)&in->f, (void **)&in->m};
+    void *ints[3] = {&in->r, &in->f, &in->m};
     for (int c = COL_R; c <= COL_M; c++)
         if (in->col[c] >= 0)
-            ok &= grow_array(ints[c - COL_R], cap, sizeof(int));
-    void **dbl[] = {NULL, NULL, NULL, (void **)&in->value, (void **)&in->predicted,
-                    (void **)&in->tenure, (void **)&in->recency, (void **)&in->frequency,
-                    (void **)&in->p_alive, (void **)&in->recent};
+            ok &= reserve_rows(in, ints[c - COL_R], i + 1, sizeof(int), &grown);
+    void *dbl[] = {NULL, NULL, NULL, &in->value, &in->predicted, &in->tenure, &in->recency,
+                   &in->frequency, &in->p_alive, &in->recent};
     for (int c = COL_VALUE; c < NCOLUMN_OPTIONS; c++)
         if (in->col[c] >= 0)
-            ok &= grow_array(dbl[c], cap, sizeof(double));
+            ok &= reserve_rows(in, dbl[c], i + 1, sizeof(double), &grown);
     if (in->col[COL_VALUE] >= 0)
-        ok &= grow_array((void **)&in->value_exact, cap, sizeof *in->value_exact);
+        ok &= reserve_rows(in, &in->value_exact, i + 1, sizeof *in->value_exact, &grown);
     if (in->nfeatures)
-        ok &= grow_array((void **)&in->features, cap * in->nfeatures, sizeof(double));
+        ok &= reserve_rows(in, &in->features, i + 1, in->nfeatures * sizeof(double), &grown);
     if (!ok)
         return crm_error_set(err, CRM_ENOMEM, "out of memory after %zu customers", i);
+    in->rows_cap = grown;
     return CRM_OK;
 }
 
@@ -757,7 +745,7 @@ static crm_status load_map(const char *path, int bins, crm_rfm_rule **rules, siz
                                rec->nfields == 1 ? "" : "s");
             break;
         }
-        if (!grow((void **)rules, &cap, *count + 1, sizeof **rules)) {
+        if (!crm_array_reserve(rules, &cap, *count + 1, sizeof **rules)) {
             st = crm_error_set(err, CRM_ENOMEM, "out of memory reading %s", path);
             break;
         }

@@ -3,6 +3,9 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "crm/array.h"
+#include "crm/sort.h"
+
 /* ---- memory: big blocks used as a stack ------------------------------------
  * A conditional tree lives exactly as long as the recursion step that mines
  * it, so memory is taken from a stack of large blocks and given back to a
@@ -15,7 +18,7 @@ typedef struct {
     unsigned char **blocks;
     size_t *sizes;
     size_t nblocks;
-    size_t cap;
+    size_t blocks_cap, sizes_cap;
     size_t current;   /* block in use (meaningful when nblocks > 0) */
     size_t used;      /* bytes used in that block */
 } fp_arena;
@@ -57,18 +60,9 @@ static void *arena_alloc(fp_arena *a, size_t bytes)
     }
     size_t next = a->nblocks > 0 ? a->current + 1 : 0;
     if (next == a->nblocks) {
-        if (a->nblocks == a->cap) {
-            size_t cap = a->cap ? 2 * a->cap : 16;
-            unsigned char **blocks = realloc(a->blocks, cap * sizeof *blocks);
-            if (!blocks)
-                return NULL;
-            a->blocks = blocks;
-            size_t *sizes = realloc(a->sizes, cap * sizeof *sizes);
-            if (!sizes)
-                return NULL;
-            a->sizes = sizes;
-            a->cap = cap;
-        }
+        if (!crm_array_reserve(&a->blocks, &a->blocks_cap, a->nblocks + 1, sizeof *a->blocks) ||
+            !crm_array_reserve(&a->sizes, &a->sizes_cap, a->nblocks + 1, sizeof *a->sizes))
+            return NULL;
         a->blocks[next] = NULL;
         a->sizes[next] = 0;
         a->nblocks++;
@@ -143,27 +137,6 @@ static crm_status out_of_memory(fp_miner *m)
     return crm_error_set(m->err, CRM_ENOMEM, "out of memory while mining frequent itemsets");
 }
 
-static int compare_u32(const void *a, const void *b)
-{
-    uint32_t x = *(const uint32_t *)a, y = *(const uint32_t *)b;
-    return (x > y) - (x < y);
-}
-
-static void sort_u32(uint32_t *v, size_t n)
-{
-    if (n < 16) {
-        for (size_t i = 1; i < n; i++) {
-            uint32_t x = v[i];
-            size_t j = i;
-            for (; j > 0 && v[j - 1] > x; j--)
-                v[j] = v[j - 1];
-            v[j] = x;
-        }
-        return;
-    }
-    qsort(v, n, sizeof *v, compare_u32);
-}
-
 static crm_status emit(fp_miner *m, uint32_t size, uint32_t count)
 {
     return m->visit(m->itemset, size, count, m->user);
@@ -210,22 +183,6 @@ static crm_status mine_single_path(fp_miner *m, const fp_tree *t, uint32_t depth
     return CRM_OK;
 }
 
-/* Makes room for need more words in m->paths after used; 0 when out of memory. */
-static int reserve_paths(fp_miner *m, size_t used, size_t need)
-{
-    if (used + need <= m->paths_cap)
-        return 1;
-    size_t cap = m->paths_cap ? m->paths_cap : 4096;
-    while (cap < used + need)
-        cap *= 2;
-    uint32_t *p = realloc(m->paths, cap * sizeof *p);
-    if (!p)
-        return 0;
-    m->paths = p;
-    m->paths_cap = cap;
-    return 1;
-}
-
 /* Pass 1 of a projection: counts, per ancestor item, the transactions that
  * contain item c and it, and records the paths in m->paths (*used words);
  * returns in s->touched[0..*nfrequent) the frequent ancestor items in
@@ -242,7 +199,8 @@ static crm_status count_prefix_paths(fp_miner *m, const fp_tree *t, uint32_t c, 
         uint32_t weight = node[n].count;
         size_t at = w;
         /* A path is at most as long as the tree has items. */
-        if (!reserve_paths(m, w, (size_t)t->nitems + 2)) {
+        if (!crm_array_reserve(&m->paths, &m->paths_cap, w + (size_t)t->nitems + 2,
+                               sizeof *m->paths)) {
             for (uint32_t i = 0; i < ntouched; i++)
                 s->count[s->touched[i]] = 0;
             return out_of_memory(m);
@@ -267,7 +225,7 @@ static crm_status count_prefix_paths(fp_miner *m, const fp_tree *t, uint32_t c, 
         else
             s->count[it] = 0;
     }
-    sort_u32(s->touched, k);
+    crm_sort_u32(s->touched, k);
     *nfrequent = k;
     *pathlen = len;
     *used = w;
@@ -418,12 +376,7 @@ typedef struct {
 static int compare_transaction(const void *a, const void *b)
 {
     const fp_transaction *x = a, *y = b;
-    uint32_t n = x->len < y->len ? x->len : y->len;
-    for (uint32_t i = 0; i < n; i++) {
-        if (x->codes[i] != y->codes[i])
-            return x->codes[i] < y->codes[i] ? -1 : 1;
-    }
-    return (x->len > y->len) - (x->len < y->len);
+    return crm_compare_u32_lists(x->codes, x->len, y->codes, y->len);
 }
 
 /* Counts items (once per transaction), keeps the frequent ones and gives them
@@ -514,12 +467,7 @@ static crm_status build_first_tree(fp_miner *m, const crm_fpgrowth_data *d, fp_t
             if (c != FP_NONE)
                 s[len++] = c;
         }
-        sort_u32(s, len);
-        uint32_t unique = 0;
-        for (uint32_t j = 0; j < len; j++) {
-            if (unique == 0 || s[unique - 1] != s[j])
-                s[unique++] = s[j];
-        }
+        uint32_t unique = (uint32_t)crm_sort_unique_u32(s, len);
         if (unique > 0) {
             tx[ntx++] = (fp_transaction){ s, unique };
             used += unique;

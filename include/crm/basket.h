@@ -1,5 +1,10 @@
-/* Market basket analysis: baskets, frequent itemsets, association rules and
- * rule-based recommendations (what crm-basket computes).
+/* Market basket analysis, part 1 of 4: the basket database.  The modules
+ * build on each other in one direction:
+ *   crm/basket.h            baskets and their items (this header)
+ *   crm/basket_itemsets.h   support threshold, frequent itemsets (FP-growth)
+ *   crm/basket_rules.h      association rules from the itemsets
+ *   crm/basket_recommend.h  rule-based recommendations to customers
+ * (what crm-basket computes).
  *
  * Baskets.  A crm_basket_db collects baskets either whole (one basket per
  * line formats: groceries.csv, FIMI) or as (basket key, item) pairs from
@@ -23,43 +28,9 @@
  *   items inside one output field, ',' by default) is an error (CRM_EDATA)
  *   naming the item, so that the joined field can always be split back.
  *
- * Support threshold.  A minimum support s (a fraction, 0 < s <= 1; a
- * percentage is the caller's to divide by 100) means count >= ceil(s * n),
- * computed so that floating error cannot move the threshold: s = 0.001 with
- * n = 9835 gives 10 (9.835 rounded up), s = 0.07 with n = 100 gives 7 although
- * 0.07 * 100 is 7.000000000000001 in doubles.  An absolute count can be given
- * directly as min_count.
- *
- * Measures, for a rule X => Y over n baskets (as arules defines them):
- *   count      = baskets containing X and Y together
- *   support    = count / n
- *   confidence = count / count(X)        (count({}) = n)
- *   lift       = confidence / (count(Y) / n)
- *   leverage   = support - (count(X) / n) * (count(Y) / n)
- *   conviction = (1 - count(Y) / n) / (1 - confidence), and +INFINITY
- *                (HUGE_VAL) when confidence is 1, i.e. count = count(X)
- *                (arules prints Inf; mlxtend gives inf).
- * Each is computed as one division of exact integer products, so measures
- * that are equal as fractions are equal doubles (ties sort as documented).
- * Rule length is |X| + |Y| as in arules.  With min_len 1 (the default, as
- * arules' minlen = 1) rules with an empty antecedent {} => Y are produced,
- * with confidence = support(Y), lift 1, leverage 0 and conviction 1 (Inf
- * when Y is in every basket), when they reach min_confidence; arules'
- * published counts include them (none reach 0.5 in groceries).
- *
- * Orders (byte order of names, i.e. UTF-8 code point order, never locale):
- * - items inside an itemset or a rule side: by name;
- * - itemsets: size ascending, count descending, then items compared name by
- *   name;
- * - rules: by lift (the default), confidence and count descending; or by
- *   confidence, lift and count; or by count, confidence and lift; then
- *   length ascending, then antecedent and then consequent compared name by
- *   name (shorter first when one is a prefix of the other).  The last keys
- *   identify a rule, so the order is total;
- * - recommendations: customers in basket order (first appearance of the
- *   key), then score
- *   descending, then the other measure (lift for confidence scores and the
- *   other way round) descending, then product name.
+ * Name order is the byte order of names, i.e. UTF-8 code point order, never
+ * the locale: items inside a basket's itemsets and rule sides are listed in
+ * it, and every order of the other modules falls back to it.
  *
  * Results borrow the database they came from: free them before it.  Pure
  * computation: no files, printing or exit; errors through crm_error. */
@@ -71,8 +42,6 @@
 
 #include "crm/error.h"
 #include "crm/strtab.h"
-
-/* ---- baskets ---- */
 
 typedef enum {
     CRM_BASKET_EMPTY_COUNT = 0,   /* an empty basket counts in n */
@@ -122,6 +91,8 @@ crm_status crm_basket_db_add_pair(crm_basket_db *db, const char *key, size_t key
  * the empty-basket policy (the error names the first empty basket's key or
  * number) and counts items.  Needed before anything below; no adding after. */
 crm_status crm_basket_db_finish(crm_basket_db *db, crm_error *err);
+/* 1 once crm_basket_db_finish has succeeded, 0 before. */
+int crm_basket_db_finished(const crm_basket_db *db);
 
 const crm_basket_db_stats *crm_basket_db_stats_get(const crm_basket_db *db);
 /* Number of baskets n (the support denominator). */
@@ -129,6 +100,9 @@ size_t crm_basket_db_count(const crm_basket_db *db);
 /* Basket i (0-based, in order of first appearance): its items, ascending
  * ids, each once. */
 const uint32_t *crm_basket_db_basket(const crm_basket_db *db, size_t i, size_t *n);
+/* All baskets back to back: basket i is the returned items from
+ * (*starts)[i] to (*starts)[i + 1] (the layout crm/fpgrowth.h reads). */
+const uint32_t *crm_basket_db_occurrences(const crm_basket_db *db, const uint64_t **starts);
 /* The key of basket i for pair input (NUL-terminated), NULL for whole baskets. */
 const char *crm_basket_db_basket_key(const crm_basket_db *db, size_t i, size_t *len);
 /* The item table; its ids are the item ids of every result. */
@@ -139,145 +113,26 @@ int crm_basket_db_find_item(const crm_basket_db *db, const char *name, size_t le
 /* Baskets of this database that contain the item (0 for unknown ids). */
 uint64_t crm_basket_db_item_count(const crm_basket_db *db, uint32_t id);
 
+/* Name order of the items, fixed by crm_basket_db_finish.  The ids below
+ * crm_basket_db_item_ids(db) (the item table's size then; ids added to a
+ * shared table later are in no basket) have a rank, their position in name
+ * order: ranks[id] is that position and ranked[rank] the id at a position.
+ * Mining works in ranks so that name order is integer order. */
+size_t crm_basket_db_item_ids(const crm_basket_db *db);
+const uint32_t *crm_basket_db_name_ranks(const crm_basket_db *db);
+const uint32_t *crm_basket_db_ranked_items(const crm_basket_db *db);
+/* Compares two item lists (ids of this database, each in name order) name
+ * by name; a proper prefix goes first. */
+int crm_basket_db_compare_items(const crm_basket_db *db, const uint32_t *a, size_t na,
+                                const uint32_t *b, size_t nb);
+
 /* Joins item names with sep into buf (always NUL-terminated when cap > 0)
  * and returns the length the whole text needs, like snprintf. */
 size_t crm_basket_format_items(const crm_basket_db *db, const uint32_t *items, size_t n, char sep,
                                char *buf, size_t cap);
 
-/* ---- support threshold ---- */
-
-/* min_count = max(1, ceil(support * n)) as described above.  CRM_EUSAGE
- * when support is not a number above 0 and at most 1. */
-crm_status crm_basket_min_count(double support, uint64_t n, uint64_t *min_count, crm_error *err);
-
-/* ---- frequent itemsets ---- */
-
-typedef enum {
-    CRM_BASKET_FREQUENT = 0,   /* all frequent itemsets */
-    CRM_BASKET_CLOSED,         /* no proper superset has the same count */
-    CRM_BASKET_MAXIMAL         /* no proper superset is frequent */
-} crm_basket_target;
-
-typedef struct {
-    uint64_t min_count;        /* at least 1; see crm_basket_min_count */
-    size_t min_len;            /* reported sizes; 0 or 1: from single items */
-    size_t max_len;            /* 0: no limit */
-    crm_basket_target target;
-} crm_basket_mine_options;
-
-typedef struct {
-    const uint32_t *items;     /* item ids, in name order */
-    size_t size;
-    uint64_t count;            /* baskets containing all the items */
-    double support;            /* count / n */
-} crm_basket_itemset;
-
-typedef struct crm_basket_itemsets crm_basket_itemsets;
-
-void crm_basket_mine_options_init(crm_basket_mine_options *opts);
-
-/* Mines db (finished) with FP-growth (crm/fpgrowth.h).  Closed and maximal
- * are judged against all frequent itemsets, also those longer than max_len
- * (the standard definitions; the miner looks one item further to check).
- * The result always keeps every frequent itemset of at most max_len items
- * for support lookups and rules; min_len and target only choose which are
- * reported by _count/_get. */
-crm_status crm_basket_mine(const crm_basket_db *db, const crm_basket_mine_options *opts,
-                           crm_basket_itemsets **out, crm_error *err);
-void crm_basket_itemsets_free(crm_basket_itemsets *sets);
-/* The reported itemsets, in the documented order. */
-size_t crm_basket_itemsets_count(const crm_basket_itemsets *sets);
-const crm_basket_itemset *crm_basket_itemsets_get(const crm_basket_itemsets *sets, size_t i);
-/* Count of any itemset (items in any order, no repeats) among the frequent
- * ones kept; 0 when it is not one of them.  The empty set gives n. */
-uint64_t crm_basket_itemsets_lookup(const crm_basket_itemsets *sets, const uint32_t *items,
-                                    size_t n);
-const crm_basket_db *crm_basket_itemsets_db(const crm_basket_itemsets *sets);
-
-/* ---- association rules ---- */
-
-typedef enum {
-    CRM_BASKET_BY_LIFT = 0,
-    CRM_BASKET_BY_CONFIDENCE,
-    CRM_BASKET_BY_SUPPORT
-} crm_basket_rule_order;
-
-typedef struct {
-    double min_confidence;        /* 0..1; 0 by default (arules: 0.8) */
-    double min_lift;              /* 0: no filter */
-    size_t max_consequent;        /* items in Y; 1 by default as arules; 0: no limit */
-    size_t min_len;               /* |X| + |Y|; 1 by default (includes {} => Y) */
-    size_t max_len;               /* 0: no limit (beyond the mined max_len) */
-    /* Non-NULL: every antecedent (consequent) item must be in the list. */
-    const uint32_t *antecedent_items;
-    size_t n_antecedent_items;
-    const uint32_t *consequent_items;
-    size_t n_consequent_items;
-    crm_basket_rule_order order;
-} crm_basket_rule_options;
-
-typedef struct {
-    const uint32_t *antecedent;   /* item ids in name order; may be empty */
-    size_t antecedent_size;
-    const uint32_t *consequent;
-    size_t consequent_size;
-    uint64_t count;               /* baskets with X and Y */
-    uint64_t antecedent_count;    /* baskets with X (n for the empty X) */
-    uint64_t consequent_count;    /* baskets with Y */
-    double support, confidence, lift, leverage, conviction;
-} crm_basket_rule;
-
-typedef struct crm_basket_rules crm_basket_rules;
-
-void crm_basket_rule_options_init(crm_basket_rule_options *opts);
-/* Every rule X => Y with X u Y a frequent itemset kept in sets that passes
- * the options, in the documented order.  CRM_EUSAGE for min_confidence
- * outside [0, 1], a negative min_lift or an unknown item id in a list. */
-crm_status crm_basket_rules_generate(const crm_basket_itemsets *sets,
-                                     const crm_basket_rule_options *opts,
-                                     crm_basket_rules **out, crm_error *err);
-void crm_basket_rules_free(crm_basket_rules *rules);
-size_t crm_basket_rules_count(const crm_basket_rules *rules);
-const crm_basket_rule *crm_basket_rules_get(const crm_basket_rules *rules, size_t i);
-/* Re-sorts (recommendations made before refer to the old positions). */
-void crm_basket_rules_sort(crm_basket_rules *rules, crm_basket_rule_order order);
-
-/* ---- recommendations ---- */
-
-typedef enum {
-    CRM_BASKET_SCORE_CONFIDENCE = 0,
-    CRM_BASKET_SCORE_LIFT
-} crm_basket_score;
-
-typedef struct {
-    size_t top_n;                 /* per customer; 0: all */
-    crm_basket_score score;
-    double min_score;             /* 0: no filter */
-} crm_basket_recommend_options;
-
-typedef struct {
-    size_t customer;              /* basket index in the customers database */
-    uint32_t product;             /* item id */
-    double score;                 /* the firing rule's confidence or lift */
-    size_t rule;                  /* index of the firing rule in rules */
-} crm_basket_recommendation;
-
-typedef struct crm_basket_recommendations crm_basket_recommendations;
-
-void crm_basket_recommend_options_init(crm_basket_recommend_options *opts);
-/* For each customer (a basket of customers: every item the customer bought)
- * the products that some rule predicts, i.e. a consequent item of a rule
- * whose antecedent the customer has wholly bought, that the customer has
- * not bought.  Each product comes with the best rule that fired for it:
- * highest score, then the other measure, then the earliest rule in rules.
- * The customers database must use the item table the rules were mined with
- * (CRM_EUSAGE otherwise). */
-crm_status crm_basket_recommend(const crm_basket_db *customers, const crm_basket_rules *rules,
-                                const crm_basket_recommend_options *opts,
-                                crm_basket_recommendations **out, crm_error *err);
-void crm_basket_recommendations_free(crm_basket_recommendations *recs);
-size_t crm_basket_recommendations_count(const crm_basket_recommendations *recs);
-const crm_basket_recommendation *crm_basket_recommendations_get(
-    const crm_basket_recommendations *recs, size_t i);
+/* Sets err to the out-of-memory error of every basket module and returns
+ * CRM_ENOMEM. */
+crm_status crm_basket_no_memory(crm_error *err);
 
 #endif

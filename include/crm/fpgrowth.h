@@ -12,7 +12,8 @@
  *
  * Every frequent itemset (count >= min_count, at most max_len items, not the
  * empty set) is handed to a callback exactly once, in no documented order;
- * callers that need an order sort the result themselves (crm/basket.h does).
+ * callers that need an order sort the result themselves (crm/basket_itemsets.h
+ * does).
  * Pure computation: no files, no printing. */
 #ifndef CRM_FPGROWTH_H
 #define CRM_FPGROWTH_H

@@ -22,6 +22,9 @@
 #include <gsl/gsl_rng.h>
 
 #include "crm/basket.h"
+#include "crm/basket_itemsets.h"
+#include "crm/basket_recommend.h"
+#include "crm/basket_rules.h"
 #include "crm/csv.h"
 
 /* ---- helpers ---- */

@@ -1,0 +1,399 @@
+#include "crm/basket_itemsets.h"
+
+#include <float.h>
+#include <math.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "crm/array.h"
+#include "crm/fpgrowth.h"
+#include "crm/sort.h"
+
+/* ---- support threshold --------------------------------------------------------- */
+
+crm_status crm_basket_min_count(double support, uint64_t n, uint64_t *min_count, crm_error *err)
+{
+    if (!(support > 0.0 && support <= 1.0))
+        return crm_error_set(err, CRM_EUSAGE,
+                             "minimum support must be above 0 and at most 1 (100%%), not %g",
+                             support);
+    /* support was written in decimal and is off by up to half an ulp, and so
+     * is the product: a product within a few ulps of an integer is that
+     * integer (0.07 * 100 -> 7), otherwise it is rounded up (9.835 -> 10). */
+    double x = support * (double)n;
+    double nearest = nearbyint(x);
+    double threshold = fabs(x - nearest) <= 64 * DBL_EPSILON * fmax(1.0, x) ? nearest : ceil(x);
+    uint64_t count = (uint64_t)threshold;
+    *min_count = count < 1 ? 1 : count;
+    return CRM_OK;
+}
+
+/* ---- frequent itemsets --------------------------------------------------------- */
+
+typedef struct {
+    uint64_t offset;   /* into items */
+    uint32_t size;
+    uint32_t count;
+} stored_set;
+
+/* Itemsets are kept in name-rank codes (rank[id]), so that name order is
+ * integer order for sorting, hashing and subset lookups; item ids appear
+ * only in what is handed out (reported, rules). */
+struct crm_basket_itemsets {
+    const crm_basket_db *db;
+    size_t max_len;               /* rules use sets of at most this size (0: any) */
+    stored_set *all;
+    size_t nall, all_cap;
+    uint32_t *items;              /* codes, ascending within each set */
+    size_t nitems, items_cap;
+    uint32_t *reported_ids;       /* item ids of the reported sets */
+    size_t *slots;                /* hash of all: index + 1, 0 = free */
+    size_t slot_mask;
+    crm_basket_itemset *reported;
+    size_t nreported;
+};
+
+void crm_basket_mine_options_init(crm_basket_mine_options *opts)
+{
+    memset(opts, 0, sizeof *opts);
+    opts->min_count = 1;
+    opts->min_len = 1;
+    opts->target = CRM_BASKET_FREQUENT;
+}
+
+static uint64_t hash_items(const uint32_t *items, size_t n)
+{
+    uint64_t h = 0x9e3779b97f4a7c15u ^ n;
+    for (size_t i = 0; i < n; i++) {
+        h ^= items[i];
+        h *= 0xff51afd7ed558ccdu;
+        h ^= h >> 32;
+    }
+    return h;
+}
+
+static const uint32_t *set_items(const crm_basket_itemsets *s, size_t i)
+{
+    return s->items + s->all[i].offset;
+}
+
+/* Index of the itemset with exactly these items in name order, or SIZE_MAX. */
+static size_t find_set(const crm_basket_itemsets *s, const uint32_t *items, size_t n)
+{
+    if (!s->slots)
+        return SIZE_MAX;
+    size_t slot = (size_t)hash_items(items, n) & s->slot_mask;
+    for (;; slot = (slot + 1) & s->slot_mask) {
+        size_t v = s->slots[slot];
+        if (v == 0)
+            return SIZE_MAX;
+        const stored_set *e = &s->all[v - 1];
+        if (e->size == n && memcmp(s->items + e->offset, items, n * sizeof *items) == 0)
+            return v - 1;
+    }
+}
+
+static crm_status index_sets(crm_basket_itemsets *s, crm_error *err)
+{
+    size_t cap = 16;
+    while (cap < 2 * s->nall)
+        cap *= 2;
+    s->slots = calloc(cap, sizeof *s->slots);
+    if (!s->slots)
+        return crm_basket_no_memory(err);
+    s->slot_mask = cap - 1;
+    for (size_t i = 0; i < s->nall; i++) {
+        size_t slot = (size_t)hash_items(set_items(s, i), s->all[i].size) & s->slot_mask;
+        while (s->slots[slot])
+            slot = (slot + 1) & s->slot_mask;
+        s->slots[slot] = i + 1;
+    }
+    return CRM_OK;
+}
+
+typedef struct {
+    crm_basket_itemsets *sets;
+    crm_error *err;
+} collect_state;
+
+static crm_status collect_set(const uint32_t *items, uint32_t size, uint32_t count, void *user)
+{
+    collect_state *c = user;
+    crm_basket_itemsets *s = c->sets;
+    if (!crm_array_reserve(&s->all, &s->all_cap, s->nall + 1, sizeof *s->all) ||
+        !crm_array_reserve(&s->items, &s->items_cap, s->nitems + size, sizeof *s->items))
+        return crm_basket_no_memory(c->err);
+    uint32_t *dst = s->items + s->nitems;
+    memcpy(dst, items, size * sizeof *items);
+    crm_sort_u32(dst, size);
+    s->all[s->nall++] = (stored_set){ s->nitems, size, count };
+    s->nitems += size;
+    return CRM_OK;
+}
+
+enum { SET_NOT_CLOSED = 1, SET_NOT_MAXIMAL = 2 };
+
+/* An itemset is not closed when some proper superset has its count, and not
+ * maximal when some proper superset is frequent; if so, a superset with one
+ * more item has the same property, so marking each itemset's immediate
+ * subsets decides both. */
+static crm_status mark_subsets(const crm_basket_itemsets *s, unsigned char *flags, crm_error *err)
+{
+    uint32_t *sub = NULL;
+    size_t sub_cap = 0;
+    for (size_t i = 0; i < s->nall; i++) {
+        size_t k = s->all[i].size;
+        if (k < 2)
+            continue;
+        if (!crm_array_reserve(&sub, &sub_cap, k, sizeof *sub)) {
+            free(sub);
+            return crm_basket_no_memory(err);
+        }
+        const uint32_t *items = set_items(s, i);
+        for (size_t drop = 0; drop < k; drop++) {
+            size_t m = 0;
+            for (size_t j = 0; j < k; j++) {
+                if (j != drop)
+                    sub[m++] = items[j];
+            }
+            size_t f = find_set(s, sub, m);
+            if (f == SIZE_MAX)
+                continue;   /* cannot happen: subsets of frequent sets are frequent */
+            flags[f] |= SET_NOT_MAXIMAL;
+            if (s->all[f].count == s->all[i].count)
+                flags[f] |= SET_NOT_CLOSED;
+        }
+    }
+    free(sub);
+    return CRM_OK;
+}
+
+static int compare_sets(const crm_basket_itemsets *s, size_t a, size_t b)
+{
+    const stored_set *x = &s->all[a], *y = &s->all[b];
+    if (x->size != y->size)
+        return x->size < y->size ? -1 : 1;
+    if (x->count != y->count)
+        return x->count > y->count ? -1 : 1;
+    return crm_compare_u32_lists(set_items(s, a), x->size, set_items(s, b), y->size);
+}
+
+/* The reported order is by size, count descending, then codes.  Most
+ * comparisons are settled by a 64-bit key (size, inverted count, first
+ * code) carried in the array being sorted, which spares the cache misses of
+ * looking at the sets; equal keys fall back to the full comparison.  When a
+ * size or code does not fit its field, every key is 0 and the full
+ * comparison decides alone. */
+typedef struct {
+    uint64_t key;
+    size_t index;
+} set_ref;
+
+static int compare_set_refs(const void *ctx, const void *a, const void *b)
+{
+    const set_ref *x = a, *y = b;
+    if (x->key != y->key)
+        return x->key < y->key ? -1 : 1;
+    return compare_sets(ctx, x->index, y->index);
+}
+
+static uint64_t set_key(const crm_basket_itemsets *s, size_t i)
+{
+    const stored_set *e = &s->all[i];
+    return (uint64_t)e->size << 56 | (uint64_t)(UINT32_MAX - e->count) << 24 |
+           s->items[e->offset];
+}
+
+static crm_status choose_reported(crm_basket_itemsets *s, const crm_basket_mine_options *opts,
+                                  crm_error *err)
+{
+    unsigned char *flags = calloc(s->nall ? s->nall : 1, 1);
+    set_ref *order = malloc((s->nall ? s->nall : 1) * sizeof *order);
+    if (!flags || !order) {
+        free(flags);
+        free(order);
+        return crm_basket_no_memory(err);
+    }
+    crm_status st = CRM_OK;
+    if (opts->target != CRM_BASKET_FREQUENT)
+        st = mark_subsets(s, flags, err);
+    unsigned char reject = opts->target == CRM_BASKET_CLOSED    ? SET_NOT_CLOSED
+                           : opts->target == CRM_BASKET_MAXIMAL ? SET_NOT_MAXIMAL
+                                                                : 0;
+    int keyed = crm_basket_db_item_ids(s->db) <= (1u << 24);
+    size_t n = 0;
+    for (size_t i = 0; i < s->nall && st == CRM_OK; i++) {
+        size_t k = s->all[i].size;
+        if (k < opts->min_len || (opts->max_len && k > opts->max_len) || (flags[i] & reject))
+            continue;
+        keyed &= k < 256;
+        order[n++] = (set_ref){ 0, i };
+    }
+    for (size_t i = 0; keyed && i < n; i++)
+        order[i].key = set_key(s, order[i].index);
+    if (st == CRM_OK && crm_sort_stable(order, n, sizeof *order, compare_set_refs, s) < 0)
+        st = crm_basket_no_memory(err);
+    size_t total = 0;
+    for (size_t i = 0; i < n; i++)
+        total += s->all[order[i].index].size;
+    if (st == CRM_OK) {
+        s->reported = malloc((n ? n : 1) * sizeof *s->reported);
+        s->reported_ids = malloc((total ? total : 1) * sizeof *s->reported_ids);
+        if (!s->reported || !s->reported_ids)
+            st = crm_basket_no_memory(err);
+    }
+    if (st == CRM_OK) {
+        double baskets = (double)crm_basket_db_count(s->db);
+        const uint32_t *by_rank = crm_basket_db_ranked_items(s->db);
+        uint32_t *ids = s->reported_ids;
+        for (size_t i = 0; i < n; i++) {
+            const stored_set *e = &s->all[order[i].index];
+            const uint32_t *codes = s->items + e->offset;
+            for (size_t j = 0; j < e->size; j++)
+                ids[j] = by_rank[codes[j]];
+            s->reported[i] = (crm_basket_itemset){ ids, e->size, e->count, e->count / baskets };
+            ids += e->size;
+        }
+        s->nreported = n;
+    }
+    free(flags);
+    free(order);
+    return st;
+}
+
+crm_status crm_basket_mine(const crm_basket_db *db, const crm_basket_mine_options *opts,
+                           crm_basket_itemsets **out, crm_error *err)
+{
+    *out = NULL;
+    if (!crm_basket_db_finished(db))
+        return crm_error_set(err, CRM_EUSAGE, "the basket input must be finished before mining");
+    if (opts->min_count == 0)
+        return crm_error_set(err, CRM_EUSAGE, "the minimum count of an itemset must be at least 1");
+    if (opts->target != CRM_BASKET_FREQUENT && opts->target != CRM_BASKET_CLOSED &&
+        opts->target != CRM_BASKET_MAXIMAL)
+        return crm_error_set(err, CRM_EUSAGE, "unknown itemset target %d", (int)opts->target);
+    if (opts->max_len && opts->min_len > opts->max_len)
+        return crm_error_set(err, CRM_EUSAGE,
+                             "the minimum itemset length %zu is above the maximum %zu",
+                             opts->min_len, opts->max_len);
+    crm_basket_itemsets *s = calloc(1, sizeof *s);
+    if (!s)
+        return crm_basket_no_memory(err);
+    s->db = db;
+    s->max_len = opts->max_len;
+
+    size_t nbaskets = crm_basket_db_count(db), nitems = crm_basket_db_item_ids(db);
+    const uint64_t *starts;
+    const uint32_t *members = crm_basket_db_occurrences(db, &starts);
+    const uint32_t *rank = crm_basket_db_name_ranks(db);
+    size_t nmembers = (size_t)starts[nbaskets];
+    uint32_t *coded = malloc((nmembers ? nmembers : 1) * sizeof *coded);
+    if (!coded) {
+        crm_basket_itemsets_free(s);
+        return crm_basket_no_memory(err);
+    }
+    for (size_t i = 0; i < nmembers; i++)
+        coded[i] = rank[members[i]];
+    crm_fpgrowth_data data = { (uint32_t)nitems, (uint32_t)nbaskets, starts, coded };
+    crm_fpgrowth_options fo;
+    fo.min_count = opts->min_count > UINT32_MAX ? UINT32_MAX : (uint32_t)opts->min_count;
+    /* Closed and maximal need the frequent sets one item longer to judge. */
+    size_t mine_len = opts->max_len;
+    if (mine_len && opts->target != CRM_BASKET_FREQUENT)
+        mine_len++;
+    fo.max_len = mine_len > UINT32_MAX ? 0 : (uint32_t)mine_len;
+    collect_state cs = { s, err };
+    crm_status st = CRM_OK;
+    if (opts->min_count <= nbaskets)
+        st = crm_fpgrowth_mine(&data, &fo, collect_set, &cs, err);
+    free(coded);
+    if (st == CRM_OK)
+        st = index_sets(s, err);
+    if (st == CRM_OK)
+        st = choose_reported(s, opts, err);
+    if (st != CRM_OK) {
+        crm_basket_itemsets_free(s);
+        return st;
+    }
+    *out = s;
+    return CRM_OK;
+}
+
+void crm_basket_itemsets_free(crm_basket_itemsets *sets)
+{
+    if (!sets)
+        return;
+    free(sets->all);
+    free(sets->items);
+    free(sets->slots);
+    free(sets->reported);
+    free(sets->reported_ids);
+    free(sets);
+}
+
+size_t crm_basket_itemsets_count(const crm_basket_itemsets *sets)
+{
+    return sets->nreported;
+}
+
+const crm_basket_itemset *crm_basket_itemsets_get(const crm_basket_itemsets *sets, size_t i)
+{
+    return &sets->reported[i];
+}
+
+const crm_basket_db *crm_basket_itemsets_db(const crm_basket_itemsets *sets)
+{
+    return sets->db;
+}
+
+uint64_t crm_basket_itemsets_lookup(const crm_basket_itemsets *sets, const uint32_t *items,
+                                    size_t n)
+{
+    if (n == 0)
+        return crm_basket_db_count(sets->db);
+    uint32_t small[32];
+    uint32_t *v = n <= 32 ? small : malloc(n * sizeof *v);
+    if (!v)
+        return 0;
+    uint64_t count = 0;
+    int known = 1;
+    size_t nitems = crm_basket_db_item_ids(sets->db);
+    const uint32_t *rank = crm_basket_db_name_ranks(sets->db);
+    for (size_t i = 0; i < n; i++) {
+        known &= items[i] < nitems;
+        v[i] = known ? rank[items[i]] : 0;
+    }
+    if (known) {
+        crm_sort_u32(v, n);
+        size_t f = find_set(sets, v, n);
+        count = f == SIZE_MAX ? 0 : sets->all[f].count;
+    }
+    if (v != small)
+        free(v);
+    return count;
+}
+
+size_t crm_basket_itemsets_max_len(const crm_basket_itemsets *sets)
+{
+    return sets->max_len;
+}
+
+size_t crm_basket_itemsets_kept_count(const crm_basket_itemsets *sets)
+{
+    return sets->nall;
+}
+
+const uint32_t *crm_basket_itemsets_kept_get(const crm_basket_itemsets *sets, size_t i,
+                                             size_t *size, uint64_t *count)
+{
+    *size = sets->all[i].size;
+    *count = sets->all[i].count;
+    return set_items(sets, i);
+}
+
+uint64_t crm_basket_itemsets_lookup_ranks(const crm_basket_itemsets *sets, const uint32_t *ranks,
+                                          size_t n)
+{
+    size_t f = find_set(sets, ranks, n);
+    return f == SIZE_MAX ? 0 : sets->all[f].count;
+}
