@@ -837,24 +837,48 @@ crm_status crm_csv_writer_open(crm_csv_writer **w, const char *path, int gzip, c
     return CRM_OK;
 }
 
+/* 1 when one of the eight bytes of v equals the byte repeated in `pattern`
+ * (a zero byte of v ^ pattern borrows and leaves its high bit set). */
+static int has_byte(uint64_t v, uint64_t pattern)
+{
+    uint64_t x = v ^ pattern;
+    return ((x - 0x0101010101010101u) & ~x & 0x8080808080808080u) != 0;
+}
+
+/* 1 when s[0..len) holds no byte that forces quoting; eight bytes at a time,
+ * since most fields need no quotes and this runs for every field written. */
+static int needs_no_quotes(const crm_csv_writer *w, const char *s, size_t len)
+{
+    const uint64_t ones = 0x0101010101010101u;
+    const uint64_t delim = ones * (unsigned char)w->delimiter, quote = ones * '"';
+    const uint64_t cr = ones * '\r', lf = ones * '\n';
+    size_t i = 0;
+    for (; i + 8 <= len; i += 8) {
+        uint64_t v;
+        memcpy(&v, s + i, 8);
+        if (has_byte(v, delim) || has_byte(v, quote) || has_byte(v, cr) || has_byte(v, lf))
+            return 0;
+    }
+    for (; i < len; i++)
+        if (w->special[(unsigned char)s[i]])
+            return 0;
+    return 1;
+}
+
 /* Fields are assembled in the row buffer, so that a row costs one write to
  * the output however many fields it has. */
 crm_status crm_csv_write_field(crm_csv_writer *w, const char *s, size_t len)
 {
     if (len == (size_t)-1)
         len = strlen(s);
-    if (!crm_array_reserve(&w->row, &w->row_cap, w->row_len + len + 1, 1))
+    if (w->row_len + len + 1 > w->row_cap &&
+        !crm_array_reserve(&w->row, &w->row_cap, w->row_len + len + 1, 1))
         return CRM_ENOMEM;
     if (w->row_fields++ > 0)
         w->row[w->row_len++] = w->delimiter;
     w->last_empty = len == 0;
-    char *dst = w->row + w->row_len;
-    size_t i = 0;
-    while (i < len && !w->special[(unsigned char)s[i]]) {
-        dst[i] = s[i];
-        i++;
-    }
-    if (i == len) {
+    if (needs_no_quotes(w, s, len)) {
+        memcpy(w->row + w->row_len, s, len);
         w->row_len += len;
         return CRM_OK;
     }
