@@ -1,6 +1,7 @@
 #!/usr/bin/env bash
 # Times crm-clean on the Online Retail export and on a 10x repetition of it,
-# plain and gzip'd, and prints throughput (MB/s of uncompressed input) and
+# plain and gzip'd, with one parsing thread (--threads 1) and with the
+# default (one per core), and prints throughput (MB/s of uncompressed input) and
 # peak memory.  For scale, the script also times libcsv's own parser alone
 # (bench/csv_parse, built with the project) on the same bytes.
 #
@@ -45,7 +46,9 @@ for n in 1x 10x; do
   if [ -x "$build/bench-csv-parse" ]; then
     measure "libcsv parse only, $n plain" "$bytes" "$build/bench-csv-parse" "$work/retail-$n.csv"
   fi
+  measure "crm-clean $n plain, --threads 1" "$bytes" "$build/crm-clean" -q --threads 1 "$work/retail-$n.csv"
   measure "crm-clean $n plain" "$bytes" "$build/crm-clean" -q "$work/retail-$n.csv"
+  measure "crm-clean $n gzip, --threads 1" "$bytes" "$build/crm-clean" -q --threads 1 "$work/retail-$n.csv.gz"
   measure "crm-clean $n gzip" "$bytes" "$build/crm-clean" -q "$work/retail-$n.csv.gz"
   measure "crm-clean $n plain, --rejects" "$bytes" "$build/crm-clean" -q "$work/retail-$n.csv" --rejects "$work/rejects.csv"
 done

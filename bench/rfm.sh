@@ -17,6 +17,10 @@
 # Peak memory of the pipeline is the sum of the two processes' peaks (they
 # run at the same time); DuckDB's includes node itself.
 #
+# The machine is shared and its speed drifts from run to run: every tool runs
+# REPEAT times (default 3), interleaved, and the table shows each tool's run
+# with the median wall time.
+#
 # Usage: bench/rfm.sh [BUILD_DIR] [DATA_DIR]
 #   BUILD_DIR defaults to ./build, DATA_DIR to ../shared/data.
 # Needs node + npm (DuckDB is installed into $TMPDIR/crm-bench-rfm/node, never
@@ -29,6 +33,7 @@ data=${2:-../shared/data}
 src="$data/online-retail/online_retail.csv.gz"
 work=${TMPDIR:-/tmp}/crm-bench-rfm
 python=/usr/bin/python3
+repeat=${REPEAT:-3}
 mkdir -p "$work/node"
 
 for c in crm-clean crm-rfm; do
@@ -97,21 +102,30 @@ row() { # label "wall cpu rss" "crm wall cpu rss" agreement
              l, w, c, m / 1024, w / cw, c / cc, m / cm, a }'
 }
 
-echo "machine: $(nproc) cores; load before: $(cut -d' ' -f1-3 /proc/loadavg)"
+median() { # "wall cpu rss" lines on stdin -> the line with the median wall time
+  sort -n -k1,1 | awk '{ l[NR] = $0 } END { print l[int((NR + 1) / 2)] }'
+}
+
+echo "machine: $(nproc) cores; load before: $(cut -d' ' -f1-3 /proc/loadavg); $repeat runs each, interleaved, median by wall time"
 echo
 echo "| run                        | wall s  |  CPU s  | peak MiB | wall/crm | CPU/crm | mem/crm | agree       |"
 echo "|----------------------------|---------|---------|----------|----------|---------|---------|-------------|"
 for n in 1x 10x; do
   in="$work/retail-$n.csv"
-  crm=$(run_crm "$in" "$work/crm-$n.csv")
+  : >"$work/m.crm"; : >"$work/m.lean"; : >"$work/m.duck"; : >"$work/m.pand"
+  # interleaved, so that a slow spell of the shared machine hits every tool
+  for ((k = 0; k < repeat; k++)); do
+    run_crm "$in" "$work/crm-$n.csv" >>"$work/m.crm"
+    # what an RFM job would run: the description and country are not needed
+    run_crm "$in" "$work/crm-lean-$n.csv" --drop-extra >>"$work/m.lean"
+    (cd "$work/node" && run_peer node rfm_duckdb.mjs "$in" "$work/duckdb-$n.csv") >>"$work/m.duck"
+    run_peer "$python" "$bench/rfm_pandas.py" "$in" "$work/pandas-$n.csv" >>"$work/m.pand"
+  done
+  crm=$(median <"$work/m.crm")
   row "crm-clean + crm-rfm, $n" "$crm" "$crm" "-"
-  # what an RFM job would run: the description and country are not needed
-  lean=$(run_crm "$in" "$work/crm-lean-$n.csv" --drop-extra)
-  row "same, --drop-extra, $n" "$lean" "$crm" "$(agree "$work/crm-$n.csv" "$work/crm-lean-$n.csv")"
-  duck=$(cd "$work/node" && run_peer node rfm_duckdb.mjs "$in" "$work/duckdb-$n.csv")
-  row "DuckDB, $n" "$duck" "$crm" "$(agree "$work/crm-$n.csv" "$work/duckdb-$n.csv")"
-  pand=$(run_peer "$python" "$bench/rfm_pandas.py" "$in" "$work/pandas-$n.csv")
-  row "pandas, $n" "$pand" "$crm" "$(agree "$work/crm-$n.csv" "$work/pandas-$n.csv")"
+  row "same, --drop-extra, $n" "$(median <"$work/m.lean")" "$crm" "$(agree "$work/crm-$n.csv" "$work/crm-lean-$n.csv")"
+  row "DuckDB, $n" "$(median <"$work/m.duck")" "$crm" "$(agree "$work/crm-$n.csv" "$work/duckdb-$n.csv")"
+  row "pandas, $n" "$(median <"$work/m.pand")" "$crm" "$(agree "$work/crm-$n.csv" "$work/pandas-$n.csv")"
 done
 echo
 echo "input: 1x $(stat -c %s "$work/retail-1x.csv") bytes, 10x $(stat -c %s "$work/retail-10x.csv") bytes"
