@@ -2,11 +2,13 @@
  * cross-sell recommendations out (market basket analysis, the CTP and PTP
  * views of crm(7)).  The computing is in lib/basket*.c; this file reads the
  * input formats, resolves the options and writes the CSV. */
+#include <math.h>
 #include <stdint.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 
+#include "crm/array.h"
 #include "crm/basket.h"
 #include "crm/basket_itemsets.h"
 #include "crm/basket_recommend.h"
@@ -57,6 +59,9 @@ static const char usage[] =
     "                            customer bought and that the customer has not bought\n"
     "      --score confidence|lift  rank by (default confidence)\n"
     "      --top N               at most N products per customer (default 0: all)\n"
+    "      --rules FILE          recommend from the rules CSV an earlier run wrote instead\n"
+    "                            of mining (no mining options; --min-confidence and\n"
+    "                            --min-lift filter the saved rules, default no filter)\n"
     "Output:\n"
     "  -q, --quiet               do not print the summary on stderr\n"
     "Common:\n"
@@ -68,7 +73,7 @@ enum {
     OPT_FORMAT = 256, OPT_BY, OPT_BASKET, OPT_ITEM, OPT_CUSTOMER, OPT_EMPTY, OPT_ITEM_SEPARATOR,
     OPT_MIN_SUPPORT, OPT_MIN_COUNT, OPT_MIN_LEN, OPT_MAX_LEN, OPT_ITEMSETS, OPT_CLOSED,
     OPT_MAXIMAL, OPT_MIN_CONFIDENCE, OPT_MIN_LIFT, OPT_MAX_CONSEQUENT, OPT_ANTECEDENT,
-    OPT_CONSEQUENT, OPT_SORT, OPT_RECOMMEND, OPT_SCORE, OPT_TOP, OPT_QUIET = 'q'
+    OPT_CONSEQUENT, OPT_SORT, OPT_RECOMMEND, OPT_SCORE, OPT_TOP, OPT_RULES, OPT_QUIET = 'q'
 };
 
 static const struct option basket_options[] = {
@@ -95,6 +100,7 @@ static const struct option basket_options[] = {
     {"recommend", no_argument, NULL, OPT_RECOMMEND},
     {"score", required_argument, NULL, OPT_SCORE},
     {"top", required_argument, NULL, OPT_TOP},
+    {"rules", required_argument, NULL, OPT_RULES},
     {"quiet", no_argument, NULL, OPT_QUIET},
     {NULL, 0, NULL, 0},
 };
@@ -121,6 +127,9 @@ typedef struct {
     crm_basket_score score;
     size_t top;
     int by_given, recommend_tuned;  /* --by; --score or --top seen */
+    const char *rules_file;         /* --rules: recommend from saved rules */
+    const char *mining_option;      /* the first option that only applies to mining */
+    int min_confidence_given;
     int quiet;
 } basket_options_t;
 
@@ -198,6 +207,25 @@ static crm_status set_kind(basket_options_t *o, output_kind kind, const char *op
     return CRM_OK;
 }
 
+/* Options that choose how rules are mined: with --rules the rules file was
+ * mined already, so they would silently do nothing. */
+static const char *mining_option_name(int id)
+{
+    for (const struct option *opt = basket_options; opt->name; opt++) {
+        if (opt->val != id)
+            continue;
+        switch (id) {
+        case OPT_BY: case OPT_BASKET: case OPT_MIN_SUPPORT: case OPT_MIN_COUNT:
+        case OPT_MIN_LEN: case OPT_MAX_LEN: case OPT_MAX_CONSEQUENT: case OPT_ANTECEDENT:
+        case OPT_CONSEQUENT:
+            return opt->name;
+        default:
+            return NULL;
+        }
+    }
+    return NULL;
+}
+
 static crm_status handle_option(int id, const char *arg, void *ctx, crm_error *err)
 {
     static const char *const formats[] = {"long", "basket", "fimi", NULL};
@@ -208,6 +236,8 @@ static crm_status handle_option(int id, const char *arg, void *ctx, crm_error *e
     basket_options_t *o = ctx;
     int choice = 0;
     crm_status st = CRM_OK;
+    if (!o->mining_option)
+        o->mining_option = mining_option_name(id);
     switch (id) {
     case OPT_FORMAT:
         if ((st = crm_cli_parse_choice("--format", arg, formats, &choice, err)) == CRM_OK)
@@ -252,6 +282,7 @@ static crm_status handle_option(int id, const char *arg, void *ctx, crm_error *e
         o->target = id == OPT_CLOSED ? CRM_BASKET_CLOSED : CRM_BASKET_MAXIMAL;
         return set_kind(o, WRITE_ITEMSETS, id == OPT_CLOSED ? "--closed" : "--maximal", err);
     case OPT_MIN_CONFIDENCE:
+        o->min_confidence_given = 1;
         if (crm_parse_fraction(arg, &o->min_confidence, err) != CRM_OK) {
             crm_error_prefix(err, "--min-confidence: ");
             return CRM_EUSAGE;
@@ -286,6 +317,9 @@ static crm_status handle_option(int id, const char *arg, void *ctx, crm_error *e
     case OPT_TOP:
         o->recommend_tuned = 1;
         return parse_size_option("--top", arg, 0, &o->top, err);
+    case OPT_RULES:
+        o->rules_file = arg;
+        return CRM_OK;
     case OPT_QUIET:
         o->quiet = 1;
         return CRM_OK;
@@ -307,6 +341,14 @@ static crm_status check_options(const basket_options_t *o, crm_error *err)
                              "--by, --basket, --item and --customer apply to --format long input");
     if (o->recommend_tuned && o->kind != WRITE_RECOMMENDATIONS)
         return crm_error_set(err, CRM_EUSAGE, "--score and --top apply to --recommend");
+    if (o->rules_file && o->kind != WRITE_RECOMMENDATIONS)
+        return crm_error_set(err, CRM_EUSAGE,
+                             "--rules applies to --recommend (recommendations from saved rules)");
+    if (o->rules_file && o->mining_option)
+        return crm_error_set(err, CRM_EUSAGE,
+                             "--%s applies to mining rules, but with --rules they are read from "
+                             "'%s' (filter them with --min-confidence or --min-lift)",
+                             o->mining_option, o->rules_file);
     if (o->min_len && o->max_len && o->min_len > o->max_len)
         return crm_error_set(err, CRM_EUSAGE, "--min-len %zu is above --max-len %zu", o->min_len,
                              o->max_len);
@@ -323,7 +365,11 @@ typedef struct {
     crm_basket_db *customers;       /* recommend: one basket per customer (may be mined) */
     crm_progress progress;
     uint64_t rows, bytes_before;
+    struct saved_rules *saved;      /* --rules: the rules file, read first */
 } basket_run;
+
+struct saved_rules;
+static crm_status read_saved_rules(basket_run *run, struct saved_rules *s, crm_error *err);
 
 static crm_status open_input(const basket_run *run, const char *path, crm_csv_reader **r,
                              crm_error *err)
@@ -471,6 +517,8 @@ static crm_status read_inputs(basket_run *run, crm_error *err)
     crm_status st;
     if (run->o->kind == WRITE_RECOMMENDATIONS && !(run->items = crm_strtab_new(1024)))
         return crm_error_set(err, CRM_ENOMEM, "out of memory");
+    if (run->o->rules_file && (st = read_saved_rules(run, run->saved, err)) != CRM_OK)
+        return st;
     if ((st = new_db(run, &run->mined, err)) != CRM_OK)
         return st;
     if (run->o->kind == WRITE_RECOMMENDATIONS) {
@@ -493,6 +541,249 @@ static crm_status read_inputs(basket_run *run, crm_error *err)
     if (st == CRM_OK && run->customers && run->customers != run->mined)
         st = crm_basket_db_finish(run->customers, err);
     return st;
+}
+
+/* ---- rules saved by an earlier run (--rules) ---- */
+
+/* The rules CSV as write_rules writes it; the measures in the order of
+ * crm_basket_measure, after count. */
+enum { SAVED_ANTECEDENT = 0, SAVED_CONSEQUENT, SAVED_COUNT, SAVED_FIRST_MEASURE, SAVED_COLUMNS = 8 };
+static const char *const saved_columns[SAVED_COLUMNS] = {
+    "antecedent", "consequent", "count", "support", "confidence", "lift", "leverage", "conviction"
+};
+
+/* A rule read from the file, its items interned in the shared item table
+ * (run->items), so that the customers' database, finished afterwards, knows
+ * them all: a consequent product no customer bought is still offered. */
+typedef struct {
+    uint64_t line;
+    size_t at;                     /* first item in saved_rules.items: X then Y */
+    size_t nx, ny;
+    uint64_t count;
+    double measure[SAVED_COLUMNS - SAVED_FIRST_MEASURE];
+} saved_rule;
+
+typedef struct saved_rules {
+    saved_rule *rule;
+    size_t n, cap;
+    uint32_t *items;
+    size_t nitems, items_cap;
+    char *input;                   /* the rules file's name, for messages */
+} saved_rules;
+
+static void saved_rules_free(saved_rules *s)
+{
+    free(s->rule);
+    free(s->items);
+    free(s->input);
+}
+
+static crm_status saved_field_error(const crm_csv_reader *r, const crm_csv_record *rec, size_t column,
+                                    size_t field, const char *what, crm_error *err)
+{
+    char shown[256];
+    return crm_error_set(err, CRM_EDATA, "%s:%llu: column '%s': '%s' %s", crm_csv_input_name(r),
+                         (unsigned long long)rec->line, saved_columns[column],
+                         crm_error_quote(shown, sizeof shown, rec->fields[field], rec->lengths[field]),
+                         what);
+}
+
+/* "{a,b}" (or "{}"): the items between the braces, split on the separator. */
+static crm_status read_saved_side(basket_run *run, saved_rules *s, const crm_csv_reader *r,
+                                  const crm_csv_record *rec, size_t column, size_t field,
+                                  size_t *n, crm_error *err)
+{
+    const char *text = rec->fields[field];
+    size_t len = rec->lengths[field];
+    char sep = run->o->separator, what[160];
+    *n = 0;
+    if (len < 2 || text[0] != '{' || text[len - 1] != '}') {
+        snprintf(what, sizeof what, "is not a set of items written {a%cb} (joined by the item "
+                 "separator '%c')", sep, sep);
+        return saved_field_error(r, rec, column, field, what, err);
+    }
+    if (len == 2)
+        return CRM_OK;
+    const char *p = text + 1, *end = text + len - 1;
+    for (;;) {
+        const char *q = memchr(p, sep, (size_t)(end - p));
+        size_t item_len = (size_t)((q ? q : end) - p);
+        uint32_t id;
+        if (item_len == 0)
+            return saved_field_error(r, rec, column, field, "has an empty item name", err);
+        if (!crm_array_reserve(&s->items, &s->items_cap, s->nitems + 1, sizeof *s->items) ||
+            crm_strtab_intern(run->items, p, item_len, &id) < 0)
+            return crm_error_set(err, CRM_ENOMEM, "out of memory");
+        for (size_t i = s->rule[s->n].at; i < s->nitems; i++) {
+            if (s->items[i] == id) {
+                char shown[120];
+                int other_side = column == SAVED_CONSEQUENT && i < s->rule[s->n].at + s->rule[s->n].nx;
+                snprintf(what, sizeof what,
+                         other_side ? "has the item '%s' of the antecedent too" : "repeats the item '%s'",
+                         crm_error_quote(shown, sizeof shown, p, item_len));
+                return saved_field_error(r, rec, column, field, what, err);
+            }
+        }
+        s->items[s->nitems++] = id;
+        ++*n;
+        if (!q)
+            return CRM_OK;
+        p = q + 1;
+    }
+}
+
+static crm_status read_saved_number(const crm_csv_reader *r, const crm_csv_record *rec,
+                                    size_t column, size_t field, double *v, crm_error *err)
+{
+    const char *text = rec->fields[field];
+    size_t len = rec->lengths[field];
+    crm_basket_measure m = (crm_basket_measure)(column - SAVED_FIRST_MEASURE);
+    /* write_rules writes an infinite conviction as "inf" (arules: "Inf") */
+    if (len == 3 && (memcmp(text, "inf", 3) == 0 || memcmp(text, "Inf", 3) == 0))
+        *v = HUGE_VAL;
+    else if (crm_parse_double(text, len, NULL, v) != CRM_OK)
+        return saved_field_error(r, rec, column, field, "is not a number", err);
+    const char *range = crm_basket_measure_range(m, *v);
+    if (range) {
+        char what[128];
+        snprintf(what, sizeof what, "is out of range: a %s is %s", crm_basket_measure_name(m), range);
+        return saved_field_error(r, rec, column, field, what, err);
+    }
+    return CRM_OK;
+}
+
+static crm_status read_saved_rule(basket_run *run, saved_rules *s, const crm_csv_reader *r,
+                                  const crm_csv_record *rec, const long *col, crm_error *err)
+{
+    if (!crm_array_reserve(&s->rule, &s->cap, s->n + 1, sizeof *s->rule))
+        return crm_error_set(err, CRM_ENOMEM, "out of memory");
+    saved_rule *rule = &s->rule[s->n];
+    memset(rule, 0, sizeof *rule);
+    rule->line = rec->line;
+    rule->at = s->nitems;
+    crm_status st = read_saved_side(run, s, r, rec, SAVED_ANTECEDENT, (size_t)col[SAVED_ANTECEDENT],
+                                    &rule->nx, err);
+    if (st == CRM_OK)
+        st = read_saved_side(run, s, r, rec, SAVED_CONSEQUENT, (size_t)col[SAVED_CONSEQUENT],
+                             &rule->ny, err);
+    if (st != CRM_OK)
+        return st;
+    if (rule->ny == 0)
+        return saved_field_error(r, rec, SAVED_CONSEQUENT, (size_t)col[SAVED_CONSEQUENT],
+                                 "has no items; a rule predicts at least one", err);
+    const char *text = rec->fields[col[SAVED_COUNT]];
+    size_t len = rec->lengths[col[SAVED_COUNT]];
+    int64_t count;
+    if (len == 0 || strspn(text, "0123456789") < len || crm_parse_int64(text, len, &count) != CRM_OK)
+        return saved_field_error(r, rec, SAVED_COUNT, (size_t)col[SAVED_COUNT],
+                                 "is not a count of baskets (a whole number)", err);
+    rule->count = (uint64_t)count;
+    for (size_t c = SAVED_FIRST_MEASURE; c < SAVED_COLUMNS && st == CRM_OK; c++)
+        st = read_saved_number(r, rec, c, (size_t)col[c], &rule->measure[c - SAVED_FIRST_MEASURE],
+                               err);
+    if (st == CRM_OK)
+        s->n++;
+    return st;
+}
+
+/* Reads the whole rules file before the transactions: a broken file stops
+ * the run before a long read, and its items enter the item table first. */
+static crm_status read_saved_rules(basket_run *run, struct saved_rules *s, crm_error *err)
+{
+    crm_csv_options opts;
+    crm_cli_csv_options(run->common, &opts);
+    /* The file is crm-basket's own output, whatever the transactions look like. */
+    opts.delimiter = ',';
+    opts.no_header = 0;
+    opts.encoding = NULL;
+    crm_csv_reader *r;
+    crm_status st = crm_csv_open(&r, run->o->rules_file, &opts, err);
+    if (st != CRM_OK)
+        return st;
+    s->input = strdup(crm_csv_input_name(r));
+    const crm_csv_record *header = crm_csv_header(r);
+    long col[SAVED_COLUMNS] = {0};
+    size_t need = 0;
+    if (!s->input)
+        st = crm_error_set(err, CRM_ENOMEM, "out of memory");
+    else if (!header || header->nfields == 0)
+        st = crm_error_set(err, CRM_EDATA, "%s: the rules file is empty; expected the header "
+                           "antecedent,consequent,count,support,confidence,lift,leverage,"
+                           "conviction", s->input);
+    for (size_t c = 0; c < SAVED_COLUMNS && st == CRM_OK; c++) {
+        /* exact names: the header is crm-basket's own */
+        size_t found = 0, len = strlen(saved_columns[c]);
+        for (size_t f = 0; f < header->nfields; f++) {
+            if (header->lengths[f] == len && memcmp(header->fields[f], saved_columns[c], len) == 0) {
+                col[c] = (long)f;
+                found++;
+            }
+        }
+        if (found != 1)
+            st = crm_error_set(err, CRM_EDATA, "%s:1: column '%s' %s the rules header; crm-basket "
+                               "writes antecedent,consequent,count,support,confidence,lift,"
+                               "leverage,conviction", s->input, saved_columns[c],
+                               found ? "appears twice in" : "is missing from");
+        else if ((size_t)col[c] + 1 > need)
+            need = (size_t)col[c] + 1;
+    }
+    const crm_csv_record *rec;
+    while (st == CRM_OK && (st = crm_csv_next(r, &rec, err)) == CRM_OK && rec) {
+        if ((st = check_record(r, rec, need, err)) == CRM_OK)
+            st = read_saved_rule(run, s, r, rec, col, err);
+    }
+    crm_csv_close(r);
+    return st;
+}
+
+/* The saved rules as library rules over the customers' database, filtered
+ * by --min-confidence/--min-lift and sorted by --sort as mining would. */
+static crm_status build_saved_rules(const basket_run *run, const saved_rules *s,
+                                    crm_basket_rules **out, crm_error *err)
+{
+    const basket_options_t *o = run->o;
+    crm_basket_rules *rules;
+    crm_status st = crm_basket_rules_new(run->customers, &rules, err);
+    if (st != CRM_OK)
+        return st;
+    const char **names = NULL;
+    size_t *lens = NULL, cap = 0, lens_cap = 0;
+    for (size_t i = 0; i < s->n && st == CRM_OK; i++) {
+        const saved_rule *sr = &s->rule[i];
+        size_t k = sr->nx + sr->ny;
+        if (!crm_array_reserve(&names, &cap, k, sizeof *names) ||
+            !crm_array_reserve(&lens, &lens_cap, k, sizeof *lens)) {
+            st = crm_error_set(err, CRM_ENOMEM, "out of memory");
+            break;
+        }
+        for (size_t j = 0; j < k; j++)
+            names[j] = crm_strtab_get(run->items, s->items[sr->at + j], &lens[j]);
+        crm_basket_named_rule nr = {
+            names, lens, sr->nx, names + sr->nx, lens + sr->nx, sr->ny, sr->count,
+            sr->measure[CRM_BASKET_MEASURE_SUPPORT], sr->measure[CRM_BASKET_MEASURE_CONFIDENCE],
+            sr->measure[CRM_BASKET_MEASURE_LIFT], sr->measure[CRM_BASKET_MEASURE_LEVERAGE],
+            sr->measure[CRM_BASKET_MEASURE_CONVICTION]
+        };
+        int kept;
+        st = crm_basket_rules_add_named(rules, &nr, &kept, err);
+        if (st != CRM_OK)
+            crm_error_prefix(err, "%s:%llu: ", s->input, (unsigned long long)sr->line);
+    }
+    free(names);
+    free(lens);
+    crm_basket_rule_options ro;
+    crm_basket_rule_options_init(&ro);
+    ro.min_confidence = o->min_confidence_given ? o->min_confidence : 0;
+    ro.min_lift = o->min_lift;
+    ro.order = o->order;
+    if (st == CRM_OK)
+        st = crm_basket_rules_finish(rules, &ro, err);
+    if (st != CRM_OK) {
+        crm_basket_rules_free(rules);
+        return st;
+    }
+    *out = rules;
+    return CRM_OK;
 }
 
 /* ---- writing ---- */
@@ -711,12 +1002,50 @@ typedef struct {
     uint64_t min_count;
     size_t written;
     size_t customers_served;
+    size_t rules_used;              /* --rules: saved rules left after the filters */
 } run_result;
+
+static crm_status recommend_and_write(const basket_run *run, const crm_basket_rules *rules,
+                                      crm_csv_writer *w, run_result *res, crm_error *err)
+{
+    crm_basket_recommend_options rec;
+    crm_basket_recommend_options_init(&rec);
+    rec.top_n = run->o->top;
+    rec.score = run->o->score;
+    crm_basket_recommendations *recs = NULL;
+    crm_status st = crm_basket_recommend(run->customers, rules, &rec, &recs, err);
+    if (st != CRM_OK)
+        return st;
+    st = write_recommendations(w, recs, rules, run->customers, run->o->separator, err);
+    res->written = crm_basket_recommendations_count(recs);
+    for (size_t i = 0; i < res->written; i++) {
+        if (i == 0 || crm_basket_recommendations_get(recs, i)->customer !=
+                          crm_basket_recommendations_get(recs, i - 1)->customer)
+            res->customers_served++;
+    }
+    crm_basket_recommendations_free(recs);
+    return st;
+}
+
+static crm_status recommend_from_saved(basket_run *run, crm_csv_writer *w, run_result *res,
+                                       crm_error *err)
+{
+    crm_basket_rules *rules;
+    crm_status st = build_saved_rules(run, run->saved, &rules, err);
+    if (st != CRM_OK)
+        return st;
+    res->rules_used = crm_basket_rules_count(rules);
+    st = recommend_and_write(run, rules, w, res, err);
+    crm_basket_rules_free(rules);
+    return st;
+}
 
 static crm_status mine_and_write(basket_run *run, crm_csv_writer *w, run_result *res,
                                  crm_error *err)
 {
     const basket_options_t *o = run->o;
+    if (o->rules_file)
+        return recommend_from_saved(run, w, res, err);
     uint64_t n = crm_basket_db_count(run->mined);
     crm_status st = CRM_OK;
     res->min_count = o->min_count;
@@ -735,7 +1064,6 @@ static crm_status mine_and_write(basket_run *run, crm_csv_writer *w, run_result 
         mo.min_len = 1;   /* rules need every frequent set; their length is filtered below */
     crm_basket_itemsets *sets = NULL;
     crm_basket_rules *rules = NULL;
-    crm_basket_recommendations *recs = NULL;
     uint32_t *ante = NULL, *cons = NULL;
     if ((st = crm_basket_mine(run->mined, &mo, &sets, err)) != CRM_OK)
         return st;
@@ -767,23 +1095,8 @@ static crm_status mine_and_write(basket_run *run, crm_csv_writer *w, run_result 
         st = write_rules(w, rules, run->mined, o->separator, err);
         res->written = crm_basket_rules_count(rules);
     }
-    if (st == CRM_OK && o->kind == WRITE_RECOMMENDATIONS) {
-        crm_basket_recommend_options rec;
-        crm_basket_recommend_options_init(&rec);
-        rec.top_n = o->top;
-        rec.score = o->score;
-        st = crm_basket_recommend(run->customers, rules, &rec, &recs, err);
-        if (st == CRM_OK) {
-            st = write_recommendations(w, recs, rules, run->customers, o->separator, err);
-            res->written = crm_basket_recommendations_count(recs);
-            for (size_t i = 0; i < res->written; i++) {
-                if (i == 0 || crm_basket_recommendations_get(recs, i)->customer !=
-                                  crm_basket_recommendations_get(recs, i - 1)->customer)
-                    res->customers_served++;
-            }
-        }
-    }
-    crm_basket_recommendations_free(recs);
+    if (st == CRM_OK && o->kind == WRITE_RECOMMENDATIONS)
+        st = recommend_and_write(run, rules, w, res, err);
     crm_basket_rules_free(rules);
     crm_basket_itemsets_free(sets);
     free(ante);
@@ -799,7 +1112,13 @@ static const char *kind_name(output_kind kind)
 static void print_summary(const basket_run *run, const run_result *res)
 {
     const crm_basket_db_stats *k = crm_basket_db_stats_get(run->mined);
-    fprintf(stderr, "crm-basket: %llu baskets, %llu items, minimum count %llu: %llu %s",
+    if (run->o->rules_file)
+        fprintf(stderr, "crm-basket: %llu customers, %llu items, %zu of %zu rules from %s: %llu %s",
+                (unsigned long long)k->baskets, (unsigned long long)k->items, res->rules_used,
+                run->saved->n, run->saved->input, (unsigned long long)res->written,
+                kind_name(run->o->kind));
+    else
+        fprintf(stderr, "crm-basket: %llu baskets, %llu items, minimum count %llu: %llu %s",
             (unsigned long long)k->baskets, (unsigned long long)k->items,
             (unsigned long long)res->min_count, (unsigned long long)res->written,
             kind_name(run->o->kind));
@@ -828,7 +1147,10 @@ static void fill_report(crm_report *rep, const basket_run *run, const run_result
     crm_report_set(rep, "empty_baskets", k->empty_baskets);
     crm_report_set(rep, "empty_items", k->empty_items);
     crm_report_set(rep, "duplicate_items", k->duplicate_items);
-    crm_report_set(rep, "min_count", res->min_count);
+    if (run->o->rules_file)
+        crm_report_set(rep, "rules", res->rules_used);
+    else
+        crm_report_set(rep, "min_count", res->min_count);
     crm_report_set(rep, "rows_out", res->written);
     crm_report_set_text(rep, "output", kind_name(run->o->kind));
 }
@@ -848,10 +1170,21 @@ int main(int argc, char **argv)
     crm_error err;
     crm_error_clear(&err);
     crm_status st = check_options(&o, &err);
+    if (st == CRM_OK && o.rules_file && strcmp(o.rules_file, "-") == 0) {
+        int stdin_twice = common.ninputs == 0;
+        for (size_t i = 0; i < common.ninputs; i++)
+            stdin_twice |= strcmp(common.inputs[i], "-") == 0;
+        if (stdin_twice)
+            st = crm_error_set(&err, CRM_EUSAGE, "--rules - and the transactions cannot both "
+                               "come from standard input");
+    }
     if (st != CRM_OK)
         return crm_cli_fail("crm-basket", &err);
 
-    basket_run run = {.o = &o, .common = &common};
+    saved_rules saved = {0};
+    basket_run run = {.o = &o, .common = &common, .saved = &saved};
+    if (o.rules_file)
+        o.by_customer = 1;   /* no mining: the one database is the customers' */
     run_result res = {0};
     crm_report *report = crm_report_new("crm-basket");
     crm_progress_start(&run.progress, "crm-basket", common.progress);
@@ -884,6 +1217,7 @@ int main(int argc, char **argv)
         crm_basket_db_free(run.customers);
     crm_basket_db_free(run.mined);
     crm_strtab_free(run.items);
+    saved_rules_free(&saved);
     if (st != CRM_OK)
         return crm_cli_fail("crm-basket", &err);
     return 0;

@@ -15,6 +15,7 @@ struct crm_basket_rules {
     size_t offset_cap;
     uint32_t *items;
     size_t nitems, items_cap;
+    int adding;                   /* made by crm_basket_rules_new, not finished yet */
 };
 
 void crm_basket_rule_options_init(crm_basket_rule_options *opts)
@@ -359,4 +360,199 @@ void crm_basket_rules_sort(crm_basket_rules *rules, crm_basket_rule_order order)
 {
     /* Out of memory leaves the old order, which is still a valid order. */
     (void)sort_rules(rules, order);
+}
+
+/* ---- rules read back ---- */
+
+const char *crm_basket_measure_name(crm_basket_measure measure)
+{
+    static const char *const names[] = {"support", "confidence", "lift", "leverage", "conviction"};
+    return (unsigned)measure < sizeof names / sizeof names[0] ? names[measure] : "measure";
+}
+
+/* The ranges are those the measures of crm_basket_rules_generate can take
+ * (crm/basket_rules.h); leverage c/n - (cx/n)(cy/n) is at most 1/4 - 0 and
+ * at least 0 - 1/4. */
+const char *crm_basket_measure_range(crm_basket_measure measure, double v)
+{
+    switch (measure) {
+    case CRM_BASKET_MEASURE_SUPPORT:
+    case CRM_BASKET_MEASURE_CONFIDENCE:
+        return v >= 0.0 && v <= 1.0 ? NULL : "between 0 and 1";
+    case CRM_BASKET_MEASURE_LIFT:
+        return v >= 0.0 && v < HUGE_VAL ? NULL : "a finite number of at least 0";
+    case CRM_BASKET_MEASURE_LEVERAGE:
+        return v >= -0.25 && v <= 0.25 ? NULL : "between -0.25 and 0.25";
+    case CRM_BASKET_MEASURE_CONVICTION:
+        return v >= 0.0 ? NULL : "at least 0 (or inf)";
+    }
+    return "a known measure";
+}
+
+crm_status crm_basket_rules_new(const crm_basket_db *db, crm_basket_rules **out, crm_error *err)
+{
+    *out = NULL;
+    if (!crm_basket_db_finished(db))
+        return crm_error_set(err, CRM_EUSAGE, "the basket database must be finished first");
+    crm_basket_rules *r = calloc(1, sizeof *r);
+    if (!r)
+        return crm_basket_no_memory(err);
+    r->db = db;
+    r->adding = 1;
+    *out = r;
+    return CRM_OK;
+}
+
+static size_t name_len(const char *const *names, const size_t *lens, size_t i)
+{
+    return lens ? lens[i] : strlen(names[i]);
+}
+
+/* One side of a named rule, for the checks below. */
+typedef struct {
+    const char *const *names;
+    const size_t *lens;
+    size_t n;
+    const char *what;
+} named_side;
+
+/* Empty names and items given twice are errors whatever the database
+ * knows, so they are checked on the names (sides are short: pairwise). */
+static crm_status check_names(const named_side *side, crm_error *err)
+{
+    for (size_t i = 0; i < side[0].n + side[1].n; i++) {
+        const named_side *a = i < side[0].n ? &side[0] : &side[1];
+        size_t ai = i < side[0].n ? i : i - side[0].n;
+        size_t alen = name_len(a->names, a->lens, ai);
+        if (alen == 0)
+            return crm_error_set(err, CRM_EDATA, "the %s has an empty item name", a->what);
+        for (size_t j = i + 1; j < side[0].n + side[1].n; j++) {
+            const named_side *b = j < side[0].n ? &side[0] : &side[1];
+            size_t bj = j < side[0].n ? j : j - side[0].n;
+            if (name_len(b->names, b->lens, bj) != alen || memcmp(a->names[ai], b->names[bj], alen))
+                continue;
+            char shown[256];
+            crm_error_quote(shown, sizeof shown, a->names[ai], alen);
+            if (a == b)
+                return crm_error_set(err, CRM_EDATA, "item '%s' appears twice in the %s", shown,
+                                     a->what);
+            return crm_error_set(err, CRM_EDATA,
+                                 "item '%s' is in both the antecedent and the consequent", shown);
+        }
+    }
+    return CRM_OK;
+}
+
+static crm_status check_measures(const crm_basket_named_rule *rule, crm_error *err)
+{
+    const double v[] = {rule->support, rule->confidence, rule->lift, rule->leverage,
+                        rule->conviction};
+    for (int m = CRM_BASKET_MEASURE_SUPPORT; m <= CRM_BASKET_MEASURE_CONVICTION; m++) {
+        const char *range = crm_basket_measure_range((crm_basket_measure)m, v[m]);
+        if (range)
+            return crm_error_set(err, CRM_EDATA, "%s %g is not %s",
+                                 crm_basket_measure_name((crm_basket_measure)m), v[m], range);
+    }
+    return CRM_OK;
+}
+
+/* Ids of one side, 1 when all are known to the database (with a rank). */
+static int known_ids(const crm_basket_db *db, const named_side *side, uint32_t *ids)
+{
+    size_t ranked = crm_basket_db_item_ids(db);
+    for (size_t i = 0; i < side->n; i++) {
+        if (!crm_basket_db_find_item(db, side->names[i], name_len(side->names, side->lens, i),
+                                     &ids[i]) || ids[i] >= ranked)
+            return 0;
+    }
+    return 1;
+}
+
+/* Insertion sort of a short side into name order (ranks). */
+static void sort_by_rank(const uint32_t *rank, uint32_t *ids, size_t n)
+{
+    for (size_t i = 1; i < n; i++) {
+        uint32_t id = ids[i];
+        size_t j = i;
+        for (; j > 0 && rank[ids[j - 1]] > rank[id]; j--)
+            ids[j] = ids[j - 1];
+        ids[j] = id;
+    }
+}
+
+crm_status crm_basket_rules_add_named(crm_basket_rules *rules, const crm_basket_named_rule *rule,
+                                      int *kept, crm_error *err)
+{
+    *kept = 0;
+    if (!rules->adding)
+        return crm_error_set(err, CRM_EUSAGE, "rules can only be added before they are finished");
+    const named_side side[2] = {
+        {rule->antecedent, rule->antecedent_lens, rule->antecedent_size, "antecedent"},
+        {rule->consequent, rule->consequent_lens, rule->consequent_size, "consequent"},
+    };
+    if (rule->consequent_size == 0)
+        return crm_error_set(err, CRM_EDATA, "the consequent has no items");
+    crm_status st = check_names(side, err);
+    if (st == CRM_OK)
+        st = check_measures(rule, err);
+    if (st != CRM_OK)
+        return st;
+
+    size_t nx = rule->antecedent_size, ny = rule->consequent_size;
+    if (!crm_array_reserve(&rules->rule, &rules->cap, rules->n + 1, sizeof *rules->rule) ||
+        !crm_array_reserve(&rules->offset, &rules->offset_cap, rules->n + 1, sizeof *rules->offset) ||
+        !crm_array_reserve(&rules->items, &rules->items_cap, rules->nitems + nx + ny,
+                           sizeof *rules->items))
+        return crm_basket_no_memory(err);
+    uint32_t *x = rules->items + rules->nitems, *y = x + nx;
+    if (!known_ids(rules->db, &side[0], x) || !known_ids(rules->db, &side[1], y))
+        return CRM_OK;
+    const uint32_t *rank = crm_basket_db_name_ranks(rules->db);
+    sort_by_rank(rank, x, nx);
+    sort_by_rank(rank, y, ny);
+    rules->offset[rules->n] = rules->nitems;
+    rules->nitems += nx + ny;
+
+    crm_basket_rule *r = &rules->rule[rules->n++];
+    memset(r, 0, sizeof *r);
+    r->antecedent_size = nx;
+    r->consequent_size = ny;
+    r->count = rule->count;
+    r->support = rule->support;
+    r->confidence = rule->confidence;
+    r->lift = rule->lift;
+    r->leverage = rule->leverage;
+    r->conviction = rule->conviction;
+    *kept = 1;
+    return CRM_OK;
+}
+
+crm_status crm_basket_rules_finish(crm_basket_rules *rules, const crm_basket_rule_options *opts,
+                                   crm_error *err)
+{
+    if (!rules->adding)
+        return crm_error_set(err, CRM_EUSAGE, "the rules are finished already");
+    crm_status st = check_rule_options(opts, err);
+    if (st != CRM_OK)
+        return st;
+    size_t kept = 0;
+    for (size_t i = 0; i < rules->n; i++) {
+        const crm_basket_rule *r = &rules->rule[i];
+        if (r->confidence < opts->min_confidence || (opts->min_lift > 0 && r->lift < opts->min_lift))
+            continue;
+        rules->offset[kept] = rules->offset[i];
+        rules->rule[kept++] = *r;
+    }
+    rules->n = kept;
+    /* The item array no longer moves: point the rules into it. */
+    for (size_t i = 0; i < rules->n; i++) {
+        rules->rule[i].antecedent = rules->items + rules->offset[i];
+        rules->rule[i].consequent = rules->items + rules->offset[i] + rules->rule[i].antecedent_size;
+    }
+    if (sort_rules(rules, opts->order) < 0)
+        return crm_basket_no_memory(err);
+    free(rules->offset);
+    rules->offset = NULL;
+    rules->adding = 0;
+    return CRM_OK;
 }

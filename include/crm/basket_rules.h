@@ -63,8 +63,8 @@ typedef struct {
     const uint32_t *consequent;
     size_t consequent_size;
     uint64_t count;               /* baskets with X and Y */
-    uint64_t antecedent_count;    /* baskets with X (n for the empty X) */
-    uint64_t consequent_count;    /* baskets with Y */
+    uint64_t antecedent_count;    /* baskets with X (n for the empty X); 0 when read back */
+    uint64_t consequent_count;    /* baskets with Y; 0 when read back */
     double support, confidence, lift, leverage, conviction;
 } crm_basket_rule;
 
@@ -84,5 +84,63 @@ const crm_basket_rule *crm_basket_rules_get(const crm_basket_rules *rules, size_
 const crm_basket_db *crm_basket_rules_db(const crm_basket_rules *rules);
 /* Re-sorts (recommendations made before refer to the old positions). */
 void crm_basket_rules_sort(crm_basket_rules *rules, crm_basket_rule_order order);
+
+/* ---- rules read back (saved by an earlier run, e.g. crm-basket's rules CSV) ----
+ * Mine weekly, recommend nightly: the rules are given by item names with
+ * their measures, and are built against a finished database, normally the
+ * customers' one given to crm_basket_recommend, whose item table then names
+ * the rules' items.  An item the item table does not know (or added to a
+ * shared table after crm_basket_db_finish) makes the rule unusable: it is
+ * dropped, counted in the `kept` answer of crm_basket_rules_add_named, never
+ * an error.  (A caller that wants such rules kept interns their item names
+ * in the shared table before the database is finished: crm-basket does, so
+ * a consequent product no customer bought yet is still offered.)
+ * The measures are taken as given, not recomputed; each must lie in its
+ * range (crm_basket_measure_range).  antecedent_count and consequent_count
+ * of the rules are 0. */
+
+typedef enum {
+    CRM_BASKET_MEASURE_SUPPORT = 0,   /* 0..1 */
+    CRM_BASKET_MEASURE_CONFIDENCE,    /* 0..1 */
+    CRM_BASKET_MEASURE_LIFT,          /* 0 or more, finite */
+    CRM_BASKET_MEASURE_LEVERAGE,      /* -0.25..0.25 */
+    CRM_BASKET_MEASURE_CONVICTION     /* 0 or more, or +infinity */
+} crm_basket_measure;
+
+typedef struct {
+    const char *const *antecedent;    /* item names, any order; may be empty */
+    const size_t *antecedent_lens;    /* NULL: NUL-terminated names */
+    size_t antecedent_size;
+    const char *const *consequent;    /* at least one item */
+    const size_t *consequent_lens;
+    size_t consequent_size;
+    uint64_t count;
+    double support, confidence, lift, leverage, conviction;
+} crm_basket_named_rule;
+
+/* NULL when v lies in the measure's range (NaN never does), otherwise the
+ * range as a phrase for a message: "between 0 and 1". */
+const char *crm_basket_measure_range(crm_basket_measure measure, double v);
+/* The measure's name as in the rules CSV header: "confidence". */
+const char *crm_basket_measure_name(crm_basket_measure measure);
+
+/* An empty rule set over db (finished), to fill with crm_basket_rules_add_named
+ * and close with crm_basket_rules_finish. */
+crm_status crm_basket_rules_new(const crm_basket_db *db, crm_basket_rules **out, crm_error *err);
+/* Adds one rule; *kept is 1, or 0 when it names an item unknown to the
+ * database (dropped, see above).  CRM_EDATA, naming the item or measure but
+ * not the input position (the caller prefixes it), for an empty item name,
+ * an item twice in the rule (within a side or on both sides), an empty
+ * consequent or a measure outside its range.  CRM_EUSAGE after finish. */
+crm_status crm_basket_rules_add_named(crm_basket_rules *rules, const crm_basket_named_rule *rule,
+                                      int *kept, crm_error *err);
+/* Ends the adding: keeps the rules that reach opts->min_confidence and
+ * opts->min_lift (the other filters of crm_basket_rule_options apply to
+ * mining and are ignored here) and sorts them in opts->order, so that the
+ * same rules give the same order however they were listed.  Rules read back
+ * from a mining run with the same order therefore equal the mined ones for
+ * crm_basket_recommend.  On error the rules are left as they were (free them). */
+crm_status crm_basket_rules_finish(crm_basket_rules *rules, const crm_basket_rule_options *opts,
+                                   crm_error *err);
 
 #endif

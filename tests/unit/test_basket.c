@@ -937,6 +937,213 @@ static void test_recommend_unconditional_rules(void **state)
     crm_strtab_free(items);
 }
 
+/* ---- rules read back (crm_basket_rules_new / _add_named / _finish) ---- */
+
+/* A named copy of a rule, as a caller reading a rules file would give it. */
+static void named_from(const crm_basket_db *db, const crm_basket_rule *r, const char **names,
+                       size_t *lens, crm_basket_named_rule *out)
+{
+    for (size_t j = 0; j < r->antecedent_size; j++)
+        names[j] = crm_basket_db_item_name(db, r->antecedent[j], &lens[j]);
+    for (size_t j = 0; j < r->consequent_size; j++)
+        names[r->antecedent_size + j] =
+            crm_basket_db_item_name(db, r->consequent[j], &lens[r->antecedent_size + j]);
+    *out = (crm_basket_named_rule){ names, lens, r->antecedent_size,
+                                    names + r->antecedent_size, lens + r->antecedent_size,
+                                    r->consequent_size, r->count, r->support, r->confidence,
+                                    r->lift, r->leverage, r->conviction };
+}
+
+/* The 13 rules of test_recommend, mined from `seven`, handed back by name in
+ * reverse order against the customers' database (sharing the item table)
+ * give the same rules in the same order and the same recommendations: ann
+ * (bought a) gets b first with {a}=>{b}, confidence count(ab)/count(a) =
+ * 4/5 = 0.8 (ab in abc, ab, abd, abde; a also in ac). */
+static void test_rules_read_back_equal_mined(void **state)
+{
+    (void)state;
+    crm_strtab *items = crm_strtab_new(16);
+    assert_non_null(items);
+    crm_basket_db *mined = letters_db_sharing(seven, 7, items);
+    crm_basket_itemsets *sets = mine(mined, 2, 0, CRM_BASKET_FREQUENT);
+    crm_basket_rule_options ro;
+    crm_basket_rule_options_init(&ro);
+    ro.min_len = 2;
+    crm_basket_rules *rules;
+    crm_error err;
+    assert_int_equal(crm_basket_rules_generate(sets, &ro, &rules, &err), CRM_OK);
+    size_t n = crm_basket_rules_count(rules);
+    assert_int_equal(n, 13);
+    static const char *const customer_baskets[] = { "a", "ab", "d", "abcde" };
+    crm_basket_db *customers = letters_db_sharing(customer_baskets, 4, items);
+
+    crm_basket_rules *back;
+    assert_int_equal(crm_basket_rules_new(customers, &back, &err), CRM_OK);
+    for (size_t i = n; i-- > 0;) {
+        const char *names[8];
+        size_t lens[8];
+        crm_basket_named_rule nr;
+        named_from(mined, crm_basket_rules_get(rules, i), names, lens, &nr);
+        int kept = -1;
+        assert_int_equal(crm_basket_rules_add_named(back, &nr, &kept, &err), CRM_OK);
+        assert_int_equal(kept, 1);
+    }
+    assert_int_equal(crm_basket_rules_finish(back, &ro, &err), CRM_OK);
+    assert_ptr_equal(crm_basket_rules_db(back), customers);
+    assert_int_equal(crm_basket_rules_count(back), n);
+    char want[1300], got[1300];
+    for (size_t i = 0; i < n; i++) {
+        const crm_basket_rule *a = crm_basket_rules_get(rules, i);
+        const crm_basket_rule *b = crm_basket_rules_get(back, i);
+        rule_text(mined, a, want, sizeof want);
+        rule_text(customers, b, got, sizeof got);
+        assert_string_equal(got, want);
+        assert_int_equal(b->count, a->count);
+        assert_true(b->confidence == a->confidence && b->lift == a->lift &&
+                    b->support == a->support && b->leverage == a->leverage &&
+                    b->conviction == a->conviction);
+        assert_int_equal(b->antecedent_count, 0);   /* not known when read back */
+    }
+
+    crm_basket_recommend_options opts;
+    crm_basket_recommend_options_init(&opts);
+    crm_basket_recommendations *from_mined, *from_back;
+    assert_int_equal(crm_basket_recommend(customers, rules, &opts, &from_mined, &err), CRM_OK);
+    assert_int_equal(crm_basket_recommend(customers, back, &opts, &from_back, &err), CRM_OK);
+    size_t nrecs = crm_basket_recommendations_count(from_mined);
+    assert_true(nrecs > 0);
+    assert_int_equal(crm_basket_recommendations_count(from_back), nrecs);
+    for (size_t i = 0; i < nrecs; i++) {
+        const crm_basket_recommendation *a = crm_basket_recommendations_get(from_mined, i);
+        const crm_basket_recommendation *b = crm_basket_recommendations_get(from_back, i);
+        assert_int_equal(b->customer, a->customer);
+        assert_int_equal(b->product, a->product);
+        assert_true(b->score == a->score);
+        assert_int_equal(b->rule, a->rule);
+    }
+    const crm_basket_recommendation *first = crm_basket_recommendations_get(from_back, 0);
+    size_t len;
+    assert_int_equal(first->customer, 0);
+    assert_string_equal(crm_basket_db_item_name(customers, first->product, &len), "b");
+    assert_double_equal(first->score, 0.8, 1e-15);
+    rule_text(customers, crm_basket_rules_get(back, first->rule), got, sizeof got);
+    assert_string_equal(got, "{a}=>{b}");
+    crm_basket_recommendations_free(from_mined);
+    crm_basket_recommendations_free(from_back);
+    crm_basket_rules_free(back);
+    crm_basket_rules_free(rules);
+    crm_basket_db_free(customers);
+    crm_basket_itemsets_free(sets);
+    crm_basket_db_free(mined);
+    crm_strtab_free(items);
+}
+
+static crm_status add_one(crm_basket_rules *rules, const char *x, const char *y, double confidence,
+                          double lift, int *kept, crm_error *err)
+{
+    /* x and y: one-letter items each, as in letters_db ("" for {}). */
+    const char *xs[8], *ys[8];
+    size_t xl[8], yl[8], nx = strlen(x), ny = strlen(y);
+    for (size_t i = 0; i < nx; i++) {
+        xs[i] = x + i;
+        xl[i] = 1;
+    }
+    for (size_t i = 0; i < ny; i++) {
+        ys[i] = y + i;
+        yl[i] = 1;
+    }
+    crm_basket_named_rule nr = { xs, xl, nx, ys, yl, ny, 1, 0.5, confidence, lift, 0, 1 };
+    return crm_basket_rules_add_named(rules, &nr, kept, err);
+}
+
+/* Unknown items drop a rule; filters and measure ranges; misuse. */
+static void test_rules_read_back_checks(void **state)
+{
+    (void)state;
+    static const char *const baskets[] = { "ab", "c" };
+    crm_basket_db *db = letters_db(baskets, 2);
+    crm_error err;
+    crm_basket_rules *rules;
+    int kept = -1;
+
+    crm_basket_db *open_db;
+    assert_int_equal(crm_basket_db_new(&open_db, NULL, &err), CRM_OK);
+    assert_int_equal(crm_basket_rules_new(open_db, &rules, &err), CRM_EUSAGE);
+    assert_null(rules);
+    crm_basket_db_free(open_db);
+
+    assert_int_equal(crm_basket_rules_new(db, &rules, &err), CRM_OK);
+    assert_int_equal(add_one(rules, "x", "a", 0.5, 1, &kept, &err), CRM_OK);
+    assert_int_equal(kept, 0);                      /* x unknown: dropped */
+    assert_int_equal(add_one(rules, "a", "z", 0.5, 1, &kept, &err), CRM_OK);
+    assert_int_equal(kept, 0);                      /* z unknown: dropped */
+    assert_int_equal(add_one(rules, "ba", "c", 0.5, 2, &kept, &err), CRM_OK);
+    assert_int_equal(kept, 1);
+    assert_int_equal(add_one(rules, "", "c", 0.9, 0.5, &kept, &err), CRM_OK);
+    assert_int_equal(kept, 1);
+    assert_int_equal(add_one(rules, "a", "b", 0.7, 1.5, &kept, &err), CRM_OK);
+    assert_int_equal(kept, 1);
+
+    /* bad rules: errors, nothing added */
+    assert_int_equal(add_one(rules, "a", "", 0.5, 1, &kept, &err), CRM_EDATA);
+    assert_int_equal(add_one(rules, "aa", "b", 0.5, 1, &kept, &err), CRM_EDATA);
+    assert_non_null(strstr(err.message, "item 'a' appears twice in the antecedent"));
+    assert_int_equal(add_one(rules, "a", "ca", 0.5, 1, &kept, &err), CRM_EDATA);
+    assert_non_null(strstr(err.message, "both the antecedent and the consequent"));
+    assert_int_equal(add_one(rules, "a", "b", 1.5, 1, &kept, &err), CRM_EDATA);
+    assert_non_null(strstr(err.message, "confidence 1.5 is not between 0 and 1"));
+    assert_int_equal(add_one(rules, "a", "b", 0.5, -1, &kept, &err), CRM_EDATA);
+    assert_int_equal(add_one(rules, "a", "b", 0.5, NAN, &kept, &err), CRM_EDATA);
+    assert_int_equal(add_one(rules, "a", "b", 0.5, HUGE_VAL, &kept, &err), CRM_EDATA);
+    assert_int_equal(kept, 0);
+    const char *empty_name[] = { "" };
+    const char *b_name[] = { "b" };
+    crm_basket_named_rule nr = { empty_name, NULL, 1, b_name, NULL, 1, 1, 0.5, 0.5, 1, 0, 1 };
+    assert_int_equal(crm_basket_rules_add_named(rules, &nr, &kept, &err), CRM_EDATA);
+
+    /* min_lift 1 drops {}=>{c} (lift .5); order by lift: {a,b}=>{c} (2)
+     * before {a}=>{b} (1.5). */
+    crm_basket_rule_options ro;
+    crm_basket_rule_options_init(&ro);
+    ro.min_lift = 1;
+    assert_int_equal(crm_basket_rules_finish(rules, &ro, &err), CRM_OK);
+    assert_int_equal(crm_basket_rules_count(rules), 2);
+    char got[1300];
+    rule_text(db, crm_basket_rules_get(rules, 0), got, sizeof got);
+    assert_string_equal(got, "{a,b}=>{c}");
+    rule_text(db, crm_basket_rules_get(rules, 1), got, sizeof got);
+    assert_string_equal(got, "{a}=>{b}");
+    assert_int_equal(add_one(rules, "a", "b", 0.5, 1, &kept, &err), CRM_EUSAGE);
+    assert_int_equal(crm_basket_rules_finish(rules, &ro, &err), CRM_EUSAGE);
+    crm_basket_rules_free(rules);
+
+    /* min_confidence 0.8 keeps only {}=>{c} (0.9); a bad option is a usage error */
+    assert_int_equal(crm_basket_rules_new(db, &rules, &err), CRM_OK);
+    assert_int_equal(add_one(rules, "", "c", 0.9, 0.5, &kept, &err), CRM_OK);
+    assert_int_equal(add_one(rules, "a", "b", 0.7, 1.5, &kept, &err), CRM_OK);
+    ro.min_lift = 0;
+    ro.min_confidence = 1.2;
+    assert_int_equal(crm_basket_rules_finish(rules, &ro, &err), CRM_EUSAGE);
+    ro.min_confidence = 0.8;
+    assert_int_equal(crm_basket_rules_finish(rules, &ro, &err), CRM_OK);
+    assert_int_equal(crm_basket_rules_count(rules), 1);
+    assert_int_equal(crm_basket_rules_get(rules, 0)->antecedent_size, 0);
+    crm_basket_rules_free(rules);
+
+    /* the ranges at their bounds (leverage lies in [-1/4, 1/4]) */
+    assert_null(crm_basket_measure_range(CRM_BASKET_MEASURE_SUPPORT, 0));
+    assert_null(crm_basket_measure_range(CRM_BASKET_MEASURE_CONFIDENCE, 1));
+    assert_non_null(crm_basket_measure_range(CRM_BASKET_MEASURE_CONFIDENCE, -0.01));
+    assert_null(crm_basket_measure_range(CRM_BASKET_MEASURE_LEVERAGE, 0.25));
+    assert_null(crm_basket_measure_range(CRM_BASKET_MEASURE_LEVERAGE, -0.25));
+    assert_non_null(crm_basket_measure_range(CRM_BASKET_MEASURE_LEVERAGE, 0.26));
+    assert_null(crm_basket_measure_range(CRM_BASKET_MEASURE_CONVICTION, HUGE_VAL));
+    assert_non_null(crm_basket_measure_range(CRM_BASKET_MEASURE_CONVICTION, -1));
+    assert_non_null(crm_basket_measure_range(CRM_BASKET_MEASURE_SUPPORT, NAN));
+    assert_string_equal(crm_basket_measure_name(CRM_BASKET_MEASURE_LIFT), "lift");
+    crm_basket_db_free(db);
+}
+
 /* ---- bad input and the documented handling ---- */
 
 static void test_empty_baskets_policy(void **state)
@@ -1099,6 +1306,8 @@ int main(void)
         cmocka_unit_test(test_random_against_brute_force),
         cmocka_unit_test(test_recommend),
         cmocka_unit_test(test_recommend_unconditional_rules),
+        cmocka_unit_test(test_rules_read_back_equal_mined),
+        cmocka_unit_test(test_rules_read_back_checks),
         cmocka_unit_test(test_empty_baskets_policy),
         cmocka_unit_test(test_item_separator_and_duplicates),
         cmocka_unit_test(test_usage_errors),
