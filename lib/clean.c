@@ -211,7 +211,11 @@ struct crm_cleaner {
     size_t ncolumns;
     char **names;             /* header names, for messages */
     crm_clean_counts counts;
-    crm_hashset *seen;        /* hashes of kept rows' bytes (duplicate rule) */
+    /* hashes of kept rows' bytes (duplicate rule): by invoice when there is
+     * an invoice column (equal rows have equal invoices, and an invoice's
+     * lines come together, so the check stays in the cache), else in one set */
+    crm_groupset *seen_by_invoice;
+    crm_hashset *seen;
     crm_strtab *cost_products;
     crm_decimal *unit_costs;
     size_t unit_costs_cap;
@@ -291,8 +295,11 @@ crm_status crm_cleaner_new(crm_cleaner **out, const crm_clean_config *cfg, const
     if (st == CRM_OK)
         st = check_required(c, err);
     if (st == CRM_OK && !(c->cfg.allowed & (1ul << CRM_REJECT_DUPLICATE))) {
-        c->seen = crm_hashset_new(1 << 16);
-        if (!c->seen)
+        if (c->cfg.columns.invoice >= 0)
+            c->seen_by_invoice = crm_groupset_new();
+        else
+            c->seen = crm_hashset_new(1 << 16);
+        if (!c->seen && !c->seen_by_invoice)
             st = crm_error_set(err, CRM_ENOMEM, "out of memory");
     }
     if (st == CRM_OK && c->cfg.returns == CRM_RETURNS_NET) {
@@ -933,8 +940,9 @@ crm_status crm_cleaner_push(crm_cleaner *c, const crm_csv_record *rec, crm_error
     verdict v;
     c->counts.rows_in++;
     crm_clean_reason reason = judge_start(c, rec, &v);
-    /* The set of kept rows outgrows the caches: ask for the row's slot now,
-     * so that the memory load overlaps judging the rest of the row. */
+    /* Without an invoice column the one set of kept rows outgrows the
+     * caches: ask for the row's slot now, so that the memory load overlaps
+     * judging the rest of the row. */
     uint64_t hash = 0;
     if (reason == CRM_CLEAN_KEPT && c->seen) {
         hash = row_hash(rec);
@@ -948,8 +956,10 @@ crm_status crm_cleaner_push(crm_cleaner *c, const crm_csv_record *rec, crm_error
     int write_now = reason == CRM_CLEAN_KEPT && c->cfg.returns != CRM_RETURNS_NET;
     crm_clean_row row;
     crm_status formatted = write_now ? format_kept(c, rec, &v, &row) : CRM_OK;
-    if (reason == CRM_CLEAN_KEPT && c->seen) {
-        int added = crm_hashset_add(c->seen, hash);
+    if (reason == CRM_CLEAN_KEPT && (c->seen || c->seen_by_invoice)) {
+        int added = c->seen ? crm_hashset_add(c->seen, hash)
+                            : crm_groupset_add(c->seen_by_invoice, v.invoice.s, v.invoice.len,
+                                               row_hash(rec));
         if (added < 0)
             return crm_error_set(err, CRM_ENOMEM, "out of memory");
         if (!added)
@@ -989,6 +999,7 @@ void crm_cleaner_free(crm_cleaner *c)
         free(c->names[i]);
     free(c->names);
     crm_hashset_free(c->seen);
+    crm_groupset_free(c->seen_by_invoice);
     crm_strtab_free(c->cost_products);
     crm_strtab_free(c->texts);
     crm_strtab_free(c->pairs);

@@ -1,5 +1,7 @@
 #include "crm/strtab.h"
 
+#include "crm/array.h"
+
 #include <stdlib.h>
 #include <string.h>
 #if defined(__linux__)
@@ -482,4 +484,106 @@ void crm_hashset_prefetch(const crm_hashset *s, uint64_t key)
 size_t crm_hashset_count(const crm_hashset *s)
 {
     return s->count + (s->has_zero ? 1 : 0);
+}
+
+/* ---- sets of keys by group ---- */
+
+/* Up to this many keys a group is scanned; past it, it gets a hash set. */
+enum { GROUP_SCAN_MAX = 32 };
+
+typedef struct {
+    uint64_t *keys;          /* while the group is small */
+    size_t n, cap;
+    crm_hashset *big;        /* once it is not */
+} key_group;
+
+struct crm_groupset {
+    crm_strtab *names;       /* group name -> index into groups */
+    key_group *groups;
+    size_t ngroups, cap;
+    uint32_t last;           /* the group used last, and its name */
+    const char *last_name;
+    size_t last_len;
+};
+
+crm_groupset *crm_groupset_new(void)
+{
+    crm_groupset *g = calloc(1, sizeof *g);
+    if (!g)
+        return NULL;
+    g->names = crm_strtab_new(1 << 10);
+    if (!g->names) {
+        free(g);
+        return NULL;
+    }
+    return g;
+}
+
+void crm_groupset_free(crm_groupset *g)
+{
+    if (!g)
+        return;
+    for (size_t i = 0; i < g->ngroups; i++) {
+        free(g->groups[i].keys);
+        crm_hashset_free(g->groups[i].big);
+    }
+    free(g->groups);
+    crm_strtab_free(g->names);
+    free(g);
+}
+
+/* The group named group[0..len), created when new; NULL out of memory. */
+static key_group *find_group(crm_groupset *g, const char *group, size_t len)
+{
+    if (g->last_name && g->last_len == len && memcmp(g->last_name, group, len) == 0)
+        return &g->groups[g->last];
+    uint32_t id;
+    int fresh = crm_strtab_intern(g->names, group, len, &id);
+    if (fresh < 0)
+        return NULL;
+    if (fresh) {
+        if (!crm_array_reserve(&g->groups, &g->cap, (size_t)id + 1, sizeof *g->groups))
+            return NULL;
+        memset(&g->groups[id], 0, sizeof g->groups[id]);
+        g->ngroups = (size_t)id + 1;
+    }
+    g->last = id;
+    g->last_name = crm_strtab_get(g->names, id, &g->last_len);
+    return &g->groups[id];
+}
+
+/* Moves a group's keys into a hash set of its own. */
+static int make_big(key_group *k)
+{
+    k->big = crm_hashset_new(4 * (size_t)k->n);
+    if (!k->big)
+        return -1;
+    for (size_t i = 0; i < k->n; i++)
+        if (crm_hashset_add(k->big, k->keys[i]) < 0)
+            return -1;
+    free(k->keys);
+    k->keys = NULL;
+    k->n = k->cap = 0;
+    return 0;
+}
+
+int crm_groupset_add(crm_groupset *g, const char *group, size_t group_len, uint64_t key)
+{
+    key_group *k = find_group(g, group, group_len);
+    if (!k)
+        return -1;
+    if (k->big)
+        return crm_hashset_add(k->big, key);
+    for (size_t i = 0; i < k->n; i++)
+        if (k->keys[i] == key)
+            return 0;
+    if (k->n == GROUP_SCAN_MAX) {
+        if (make_big(k) != 0)
+            return -1;
+        return crm_hashset_add(k->big, key);
+    }
+    if (!crm_array_reserve(&k->keys, &k->cap, k->n + 1, sizeof *k->keys))
+        return -1;
+    k->keys[k->n++] = key;
+    return 1;
 }

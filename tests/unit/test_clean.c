@@ -205,6 +205,39 @@ static void test_first_rule_gives_the_reason(void **state)
                         "5 duplicate: same bytes as an earlier kept row\n");
 }
 
+/* Duplicates are found however far apart the copies are: an invoice that
+ * comes back after another one, and, in an export without an invoice
+ * column, across the whole file.  A row that differs in one byte (the
+ * quantity) is not a duplicate. */
+static void test_duplicates_far_apart(void **state)
+{
+    (void)state;
+    char csv[512];
+    snprintf(csv, sizeof csv,
+             "%s1,A,1,2011-01-01,1.00,c1\n"
+             "1,B,1,2011-01-01,1.00,c1\n"
+             "2,A,1,2011-01-01,1.00,c1\n"
+             "1,B,1,2011-01-01,1.00,c1\n"
+             "1,B,2,2011-01-01,1.00,c1\n"
+             "2,A,1,2011-01-01,1.00,c1\n",
+             header_line);
+    crm_clean_config cfg;
+    crm_clean_config_init(&cfg);
+    collected out;
+    crm_error err;
+    assert_int_equal(clean_text(csv, &cfg, &out, &err), CRM_OK);
+    /* lines 5 and 7 repeat lines 3 and 4 */
+    assert_string_equal(out.rejected, "5 duplicate: same bytes as an earlier kept row\n"
+                                      "7 duplicate: same bytes as an earlier kept row\n");
+    const char *no_invoice = "StockCode,Quantity,InvoiceDate,UnitPrice,CustomerID\n"
+                             "A,1,2011-01-01,1.00,c1\n"
+                             "B,1,2011-01-02,1.00,c1\n"
+                             "A,1,2011-01-01,1.00,c1\n";
+    crm_clean_config_init(&cfg);
+    assert_int_equal(clean_text(no_invoice, &cfg, &out, &err), CRM_OK);
+    assert_string_equal(out.rejected, "4 duplicate: same bytes as an earlier kept row\n");
+}
+
 /* The column part of a detail is cut at 159 bytes, as it always was
  * ("column '" is 8 bytes, so 151 bytes of a 200-byte name are left); the
  * rest of the sentence follows. */
@@ -324,6 +357,7 @@ int main(void)
         cmocka_unit_test(test_keeps_and_normalises_a_row),
         cmocka_unit_test(test_customer_ids_that_only_look_like_floats_stay),
         cmocka_unit_test(test_first_rule_gives_the_reason),
+        cmocka_unit_test(test_duplicates_far_apart),
         cmocka_unit_test(test_long_column_name_in_detail),
         cmocka_unit_test(test_allowed_rule_keeps_the_row),
         cmocka_unit_test(test_missing_required_column),

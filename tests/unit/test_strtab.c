@@ -265,10 +265,49 @@ static void test_hash_regression_pins(void **state)
     assert_true(crm_hash_bytes("12345678", 8, 42) == UINT64_C(0xa77e7b8ecd900eb3));
 }
 
+/* Keys are told apart within their group only; runs of one group, groups
+ * coming back later, and a group grown past the scanned size (100 keys,
+ * more than the 32 a group scans) all answer alike. */
+static void test_groupset(void **state)
+{
+    (void)state;
+    crm_groupset *g = crm_groupset_new();
+    assert_non_null(g);
+    assert_int_equal(crm_groupset_add(g, "536365", 6, 7), 1);
+    assert_int_equal(crm_groupset_add(g, "536365", 6, 8), 1);
+    assert_int_equal(crm_groupset_add(g, "536365", 6, 7), 0);
+    /* the same key in another group is new there */
+    assert_int_equal(crm_groupset_add(g, "536366", 6, 7), 1);
+    /* a prefix of a group name is another group */
+    assert_int_equal(crm_groupset_add(g, "53636", 5, 7), 1);
+    /* back to the first group after others */
+    assert_int_equal(crm_groupset_add(g, "536365", 6, 8), 0);
+    assert_int_equal(crm_groupset_add(g, "536365", 6, 9), 1);
+    /* the empty name is a group too */
+    assert_int_equal(crm_groupset_add(g, "", 0, 7), 1);
+    assert_int_equal(crm_groupset_add(g, "", 0, 7), 0);
+    /* a large group: keys 1000..1099 new, then all known, in both orders */
+    for (uint64_t k = 1000; k < 1100; k++)
+        assert_int_equal(crm_groupset_add(g, "big", 3, k), 1);
+    for (uint64_t k = 1099; k >= 1000; k--)
+        assert_int_equal(crm_groupset_add(g, "big", 3, k), 0);
+    assert_int_equal(crm_groupset_add(g, "big", 3, 7), 1);
+    /* key 0 is a key like any other, in small and large groups */
+    assert_int_equal(crm_groupset_add(g, "536365", 6, 0), 1);
+    assert_int_equal(crm_groupset_add(g, "536365", 6, 0), 0);
+    assert_int_equal(crm_groupset_add(g, "big", 3, 0), 1);
+    assert_int_equal(crm_groupset_add(g, "big", 3, 0), 0);
+    /* the small groups kept their keys while the large one grew */
+    assert_int_equal(crm_groupset_add(g, "536366", 6, 7), 0);
+    assert_int_equal(crm_groupset_add(g, "53636", 5, 7), 0);
+    crm_groupset_free(g);
+}
+
 int main(void)
 {
     const struct CMUnitTest tests[] = {
         cmocka_unit_test(test_intern_find_get),
+        cmocka_unit_test(test_groupset),
         cmocka_unit_test(test_empty_and_binary_strings),
         cmocka_unit_test(test_long_string),
         cmocka_unit_test(test_growth_keeps_ids_dense_and_stable),
