@@ -221,7 +221,6 @@ static crm_status read_serial(crm_csv_reader *r, int *have, crm_error *err)
         if (res != CRM_TOKENIZER_OK)
             return tokenizer_error(r, res, err);
         if (*have) {
-            crm_csv_tokenizer_point(tk, &t);
             set_record(r, tk, &t, tk->buf, t.line);
             return CRM_OK;
         }

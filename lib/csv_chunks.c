@@ -113,8 +113,6 @@ static void parse_chunk(slot *s)
             stop_chunk(s);
         break;
     }
-    for (size_t i = 0; i < s->nrecords; i++)
-        crm_csv_tokenizer_point(tk, &s->records[i]);
     s->result.tk = tk;
     s->result.records = s->records;
     s->result.nrecords = s->nrecords;

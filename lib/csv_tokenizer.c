@@ -36,14 +36,28 @@ static int over_limit(const crm_csv_tokenizer *tk, size_t bytes)
     return bytes - tk->rec_text + record_fields * FIELD_OVERHEAD > 2 * tk->max_record;
 }
 
+/* The field storage moved: points the fields at their new place (they lie
+ * one after the other, each followed by a NUL). */
+static void repoint_fields(crm_csv_tokenizer *tk)
+{
+    const char *p = tk->text;
+    for (size_t i = 0; i < tk->nfields; i++) {
+        tk->fields[i] = p;
+        p += tk->lengths[i] + 1;
+    }
+}
+
 /* Slow path of on_field: grows the field storage. */
 static int make_room(crm_csv_tokenizer *tk, size_t bytes)
 {
+    char *before = tk->text;
     if (!crm_array_reserve(&tk->text, &tk->text_cap, bytes, 1) ||
         !reserve_fields(tk, tk->nfields + 1)) {
         tk->no_memory = 1;
         return 0;
     }
+    if (tk->text != before)
+        repoint_fields(tk);
     return 1;
 }
 
@@ -57,10 +71,12 @@ static void on_field(void *s, size_t len, void *data)
     }
     if ((bytes > tk->text_cap || tk->nfields == tk->field_cap) && !make_room(tk, bytes))
         return;
+    char *dst = tk->text + tk->text_len;
     if (len > 0)
-        memcpy(tk->text + tk->text_len, s, len);
-    tk->text[tk->text_len + len] = '\0';
-    tk->lengths[tk->nfields++] = tk->text_len;
+        memcpy(dst, s, len);
+    dst[len] = '\0';
+    tk->fields[tk->nfields] = dst;
+    tk->lengths[tk->nfields++] = len;
     tk->text_len = bytes;
 }
 
@@ -254,7 +270,7 @@ static crm_csv_defect field_defect(const unsigned char *s, size_t n)
     return utf8_valid(s, n) ? CRM_CSV_RECORD_OK : CRM_CSV_RECORD_INVALID_UTF8;
 }
 
-/* Turns field offsets into lengths and describes the finished record. */
+/* Describes the finished record. */
 static crm_tokenizer_result complete_record(crm_csv_tokenizer *tk, crm_tokenizer_record *rec)
 {
     tk->in_record = 0;
@@ -262,13 +278,8 @@ static crm_tokenizer_result complete_record(crm_csv_tokenizer *tk, crm_tokenizer
     if (raw_len > tk->max_record)
         return CRM_TOKENIZER_TOO_BIG;
     size_t first = tk->rec_first_field, n = tk->nfields;
-    for (size_t i = first; i < n; i++) {
-        size_t next = i + 1 < n ? tk->lengths[i + 1] : tk->text_len;
-        tk->lengths[i] = next - tk->lengths[i] - 1;
-    }
     rec->first_field = first;
     rec->nfields = n - first;
-    rec->text = tk->rec_text;
     rec->raw = tk->rec_start;
     rec->raw_len = raw_len;
     rec->line = tk->rec_line;
@@ -278,15 +289,13 @@ static crm_tokenizer_result complete_record(crm_csv_tokenizer *tk, crm_tokenizer
      * clean raw record (the usual case) needs no look at the fields */
     if (!has_nul_or_non_ascii(tk->buf + tk->rec_start, raw_len))
         return CRM_TOKENIZER_OK;
-    const char *p = tk->text + tk->rec_text;
     for (size_t i = first; i < n; i++) {
-        crm_csv_defect d = field_defect((const unsigned char *)p, tk->lengths[i]);
+        crm_csv_defect d = field_defect((const unsigned char *)tk->fields[i], tk->lengths[i]);
         if (d != CRM_CSV_RECORD_OK) {
             rec->defect = d;
             rec->defect_field = i - first;
             break;
         }
-        p += tk->lengths[i] + 1;
     }
     return CRM_TOKENIZER_OK;
 }
@@ -344,14 +353,5 @@ crm_tokenizer_result crm_csv_tokenizer_next(crm_csv_tokenizer *tk, crm_tokenizer
             *have = 1;
             return complete_record(tk, rec);
         }
-    }
-}
-
-void crm_csv_tokenizer_point(crm_csv_tokenizer *tk, const crm_tokenizer_record *rec)
-{
-    const char *p = tk->text + rec->text;
-    for (size_t i = rec->first_field; i < rec->first_field + rec->nfields; i++) {
-        tk->fields[i] = p;
-        p += tk->lengths[i] + 1;
     }
 }

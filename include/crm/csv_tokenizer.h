@@ -3,7 +3,8 @@
  * libcsv is fed one line at a time (up to and including each '\n', or a lone
  * '\r', where libcsv ends a row too), so that every record comes out with the
  * line it starts on, its raw bytes as read and its fields, NUL-terminated one
- * after the other in the field storage.  The tokenizer owns no input: the
+ * after the other in the field storage (fields[i] points at field i and
+ * follows the storage when it moves).  The tokenizer owns no input: the
  * serial reader refills its buffer from crm_input, a parallel worker points it
  * at one chunk of the input (csv_chunks.h).  It never formats messages: it
  * says what went wrong and the caller, which knows the input's name, does.
@@ -24,12 +25,11 @@ typedef enum {
     CRM_TOKENIZER_OPEN_QUOTE    /* the input ended inside a quoted field */
 } crm_tokenizer_result;
 
-/* One record, as offsets: the storage it points into may still move while
- * more records are added behind it. */
+/* One record, as indexes: the storage may still move while more records
+ * are added behind it (fields[] follows it). */
 typedef struct {
     size_t first_field;         /* index into fields/lengths */
     size_t nfields;
-    size_t text;                /* offset of its first field in the field storage */
     size_t raw, raw_len;        /* its bytes: buf[raw .. raw + raw_len) */
     uint64_t line;              /* line it starts on */
     crm_csv_defect defect;
@@ -61,12 +61,11 @@ typedef struct {
     int no_memory;
     uint64_t open_quote_line;   /* with CRM_TOKENIZER_OPEN_QUOTE: where the quote opened */
 
-    /* field storage: text holds every field followed by a NUL; lengths[i]
-     * is the offset of field i while it is assembled, its length after */
+    /* field storage: text holds every field followed by a NUL */
     char *text;
     size_t text_len, text_cap;
     size_t *lengths;
-    const char **fields;        /* filled by crm_csv_tokenizer_point */
+    const char **fields;
     size_t nfields, field_cap;
 } crm_csv_tokenizer;
 
@@ -83,8 +82,5 @@ void crm_csv_tokenizer_clear_fields(crm_csv_tokenizer *tk);
  * error the record being assembled began at rec_start, line rec_line. */
 crm_tokenizer_result crm_csv_tokenizer_next(crm_csv_tokenizer *tk, crm_tokenizer_record *rec,
                                             int *have, int *need_more);
-
-/* Fills tk->fields for rec once the field storage no longer moves. */
-void crm_csv_tokenizer_point(crm_csv_tokenizer *tk, const crm_tokenizer_record *rec);
 
 #endif
