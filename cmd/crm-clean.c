@@ -16,13 +16,14 @@ static const char usage[] =
     "Usage: crm-clean [OPTIONS] [FILE...]\n"
     "Reads raw transaction exports (CSV, gzip or plain; standard input when no FILE)\n"
     "and writes clean transactions: customer_id, invoice_id, date, product_id,\n"
-    "quantity, unit_price, amount [, cost, profit], then the other input columns.\n"
+    "quantity, unit_price, amount [, cost, profit].\n"
     "Every rejected row goes to --rejects with its line and reason.\n"
     "\n"
     "Columns (found from common export headers unless named; name or 1-based index):\n"
     "      --customer COL  --invoice COL  --date COL  --product COL\n"
     "      --quantity COL  --price COL    --amount COL\n"
-    "      --drop-extra          do not pass the other input columns through\n"
+    "      --keep-extra          also write the other input columns, after those\n"
+    "                            (--drop-extra: only the transactions, the default)\n"
     "Values:\n"
     "      --date-format FMT     strptime format of the dates (default: detected)\n"
     "      --dayfirst            read D/M/YYYY dates; --monthfirst reads M/D/YYYY\n"
@@ -51,7 +52,7 @@ static const char usage[] =
 
 enum {
     OPT_CUSTOMER = 256, OPT_INVOICE, OPT_DATE, OPT_PRODUCT, OPT_QUANTITY, OPT_PRICE, OPT_AMOUNT,
-    OPT_DROP_EXTRA, OPT_DATE_FORMAT, OPT_DAYFIRST, OPT_MONTHFIRST, OPT_DECIMAL_COMMA, OPT_RETURNS,
+    OPT_DROP_EXTRA, OPT_KEEP_EXTRA, OPT_DATE_FORMAT, OPT_DAYFIRST, OPT_MONTHFIRST, OPT_DECIMAL_COMMA, OPT_RETURNS,
     OPT_CANCEL_PREFIX, OPT_FROM, OPT_TO, OPT_RANGE, OPT_KEEP_IF, OPT_DROP_IF, OPT_ALLOW, OPT_COSTS,
     OPT_MARGIN, OPT_REJECTS, OPT_QUIET = 'q'
 };
@@ -65,6 +66,7 @@ static const struct option clean_options[] = {
     {"price", required_argument, NULL, OPT_PRICE},
     {"amount", required_argument, NULL, OPT_AMOUNT},
     {"drop-extra", no_argument, NULL, OPT_DROP_EXTRA},
+    {"keep-extra", no_argument, NULL, OPT_KEEP_EXTRA},
     {"date-format", required_argument, NULL, OPT_DATE_FORMAT},
     {"dayfirst", no_argument, NULL, OPT_DAYFIRST},
     {"monthfirst", no_argument, NULL, OPT_MONTHFIRST},
@@ -142,7 +144,10 @@ static crm_status handle_option(int id, const char *arg, void *ctx, crm_error *e
         o->column_specs[id - OPT_CUSTOMER] = arg;
         return CRM_OK;
     case OPT_DROP_EXTRA:
-        o->cfg.drop_extra = 1;
+        o->cfg.keep_extra = 0;
+        return CRM_OK;
+    case OPT_KEEP_EXTRA:
+        o->cfg.keep_extra = 1;
         return CRM_OK;
     case OPT_DATE_FORMAT:
         o->explicit_date_format = 1;
@@ -342,7 +347,7 @@ typedef struct {
     const unsigned char *is_schema_column; /* per input column */
     const char *const *names;              /* input column names */
     size_t ncolumns;
-    int drop_extra, with_costs;
+    int keep_extra, with_costs;
 } run_state;
 
 static crm_status write_kept(void *ctx, const crm_clean_row *row, crm_error *err)
@@ -356,7 +361,7 @@ static crm_status write_kept(void *ctx, const crm_clean_row *row, crm_error *err
     crm_status st = CRM_OK;
     for (size_t i = 0; i < (s->with_costs ? 9u : 7u) && st == CRM_OK; i++)
         st = crm_csv_write_field(s->out, fields[i], lens[i]);
-    for (size_t i = 0; !s->drop_extra && i < s->ncolumns && st == CRM_OK; i++)
+    for (size_t i = 0; s->keep_extra && i < s->ncolumns && st == CRM_OK; i++)
         if (!s->is_schema_column[i])
             st = crm_csv_write_field(s->out, row->source->fields[i], row->source->lengths[i]);
     if (st == CRM_OK)
@@ -395,7 +400,7 @@ static crm_status write_header(run_state *s)
     crm_status st = CRM_OK;
     for (size_t i = 0; i < (s->with_costs ? 9u : 7u) && st == CRM_OK; i++)
         st = crm_csv_write_field(s->out, schema[i], (size_t)-1);
-    for (size_t i = 0; !s->drop_extra && i < s->ncolumns && st == CRM_OK; i++)
+    for (size_t i = 0; s->keep_extra && i < s->ncolumns && st == CRM_OK; i++)
         if (!s->is_schema_column[i])
             st = crm_csv_write_field(s->out, s->names[i], (size_t)-1);
     return st == CRM_OK ? crm_csv_end_row(s->out) : st;
@@ -556,7 +561,7 @@ static crm_status start_run(clean_run *run, crm_csv_reader *r, crm_error *err)
     run->state.is_schema_column = run->is_schema_column;
     run->state.ncolumns = n;
     run->state.names = names;
-    run->state.drop_extra = o->cfg.drop_extra;
+    run->state.keep_extra = o->cfg.keep_extra;
     run->state.with_costs = crm_cleaner_has_costs(run->cleaner);
     if ((st = write_header(&run->state)) != CRM_OK || (st = write_rejects_header(&run->state, r)) != CRM_OK)
         return crm_error_set(err, st, "cannot write the output");

@@ -105,7 +105,7 @@ typedef struct {
     size_t nfilters;
     int has_margin;                  /* profit = amount x margin */
     crm_decimal margin;
-    int drop_extra;                  /* do not pass the other input columns through */
+    int keep_extra;                  /* pass the other input columns through too */
 } crm_clean_config;
 
 void crm_clean_config_init(crm_clean_config *cfg);
