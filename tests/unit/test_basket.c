@@ -763,6 +763,36 @@ static void test_random_against_brute_force(void **state)
     free(b);
 }
 
+/* The rules of the 7-basket example (count >= 2), mined over an item table
+ * that the customers' databases of the recommendation tests share. */
+typedef struct {
+    crm_strtab *items;
+    crm_basket_db *mined;
+    crm_basket_itemsets *sets;
+    crm_basket_rules *rules;
+    crm_basket_rule_options ro;   /* what the rules were generated with */
+} seven_rules;
+
+static void seven_rules_mine(seven_rules *f, size_t min_len)
+{
+    f->items = crm_strtab_new(16);
+    assert_non_null(f->items);
+    f->mined = letters_db_sharing(seven, 7, f->items);
+    f->sets = mine(f->mined, 2, 0, CRM_BASKET_FREQUENT);
+    crm_basket_rule_options_init(&f->ro);
+    f->ro.min_len = min_len;
+    crm_error err;
+    assert_int_equal(crm_basket_rules_generate(f->sets, &f->ro, &f->rules, &err), CRM_OK);
+}
+
+static void seven_rules_free(seven_rules *f)
+{
+    crm_basket_rules_free(f->rules);
+    crm_basket_itemsets_free(f->sets);
+    crm_basket_db_free(f->mined);
+    crm_strtab_free(f->items);
+}
+
 /* ---- recommendations on a hand-built example ----
  * Rules from the 7-basket example (support 0.25, confidence 0, lengths >= 2;
  * the 13 rules with their measures derived in test_seven_rules):
@@ -782,16 +812,11 @@ static void test_random_against_brute_force(void **state)
 static void test_recommend(void **state)
 {
     (void)state;
-    crm_strtab *items = crm_strtab_new(16);
-    assert_non_null(items);
-    crm_basket_db *mined = letters_db_sharing(seven, 7, items);
-    crm_basket_itemsets *sets = mine(mined, 2, 0, CRM_BASKET_FREQUENT);
-    crm_basket_rule_options ro;
-    crm_basket_rule_options_init(&ro);
-    ro.min_len = 2;
-    crm_basket_rules *rules;
+    seven_rules f;
+    seven_rules_mine(&f, 2);
+    crm_strtab *items = f.items;
+    crm_basket_rules *rules = f.rules;
     crm_error err;
-    assert_int_equal(crm_basket_rules_generate(sets, &ro, &rules, &err), CRM_OK);
     assert_int_equal(crm_basket_rules_count(rules), 13);
 
     crm_basket_db_options dbo;
@@ -833,7 +858,7 @@ static void test_recommend(void **state)
         assert_string_equal(crm_basket_db_item_name(customers, r->product, &len),
                             want[i].product);
         assert_double_equal(r->score, want[i].score, 1e-15);
-        rule_text(mined, crm_basket_rules_get(rules, r->rule), buf, sizeof buf);
+        rule_text(f.mined, crm_basket_rules_get(rules, r->rule), buf, sizeof buf);
         assert_string_equal(buf, want[i].rule);
     }
     crm_basket_recommendations_free(recs);
@@ -863,8 +888,8 @@ static void test_recommend(void **state)
      * in confidence (.4) and lift (1.4): the earlier rule in the rule order,
      * {a}=>{d}, is the one reported. */
     crm_basket_rules *short_rules;
-    ro.max_len = 2;
-    assert_int_equal(crm_basket_rules_generate(sets, &ro, &short_rules, &err), CRM_OK);
+    f.ro.max_len = 2;
+    assert_int_equal(crm_basket_rules_generate(f.sets, &f.ro, &short_rules, &err), CRM_OK);
     crm_basket_recommend_options_init(&opts);
     assert_int_equal(crm_basket_recommend(customers, short_rules, &opts, &recs, &err), CRM_OK);
     int found = 0;
@@ -872,7 +897,7 @@ static void test_recommend(void **state)
         r = crm_basket_recommendations_get(recs, i);
         if (strcmp(crm_basket_db_basket_key(customers, r->customer, &len), "bob") == 0 &&
             strcmp(crm_basket_db_item_name(customers, r->product, &len), "d") == 0) {
-            rule_text(mined, crm_basket_rules_get(short_rules, r->rule), buf, sizeof buf);
+            rule_text(f.mined, crm_basket_rules_get(short_rules, r->rule), buf, sizeof buf);
             assert_string_equal(buf, "{a}=>{d}");
             found = 1;
         }
@@ -889,10 +914,7 @@ static void test_recommend(void **state)
     crm_basket_db_free(alone);
 
     crm_basket_db_free(customers);
-    crm_basket_rules_free(rules);
-    crm_basket_itemsets_free(sets);
-    crm_basket_db_free(mined);
-    crm_strtab_free(items);
+    seven_rules_free(&f);
 }
 
 /* With {} => {x} rules (min_len 1), a customer who bought nothing in any
@@ -901,15 +923,11 @@ static void test_recommend(void **state)
 static void test_recommend_unconditional_rules(void **state)
 {
     (void)state;
-    crm_strtab *items = crm_strtab_new(16);
-    assert_non_null(items);
-    crm_basket_db *mined = letters_db_sharing(seven, 7, items);
-    crm_basket_itemsets *sets = mine(mined, 2, 0, CRM_BASKET_FREQUENT);
-    crm_basket_rule_options ro;
-    crm_basket_rule_options_init(&ro);
-    crm_basket_rules *rules;
+    seven_rules f;
+    seven_rules_mine(&f, 1);
+    crm_strtab *items = f.items;
+    crm_basket_rules *rules = f.rules;
     crm_error err;
-    assert_int_equal(crm_basket_rules_generate(sets, &ro, &rules, &err), CRM_OK);
     crm_basket_db_options dbo;
     crm_basket_db_options_init(&dbo);
     dbo.items = items;
@@ -931,10 +949,7 @@ static void test_recommend_unconditional_rules(void **state)
     assert_string_equal(crm_basket_db_item_name(customers, r->product, &len), "b");
     crm_basket_recommendations_free(recs);
     crm_basket_db_free(customers);
-    crm_basket_rules_free(rules);
-    crm_basket_itemsets_free(sets);
-    crm_basket_db_free(mined);
-    crm_strtab_free(items);
+    seven_rules_free(&f);
 }
 
 /* ---- rules read back (crm_basket_rules_new / _add_named / _finish) ---- */
@@ -962,16 +977,11 @@ static void named_from(const crm_basket_db *db, const crm_basket_rule *r, const 
 static void test_rules_read_back_equal_mined(void **state)
 {
     (void)state;
-    crm_strtab *items = crm_strtab_new(16);
-    assert_non_null(items);
-    crm_basket_db *mined = letters_db_sharing(seven, 7, items);
-    crm_basket_itemsets *sets = mine(mined, 2, 0, CRM_BASKET_FREQUENT);
-    crm_basket_rule_options ro;
-    crm_basket_rule_options_init(&ro);
-    ro.min_len = 2;
-    crm_basket_rules *rules;
+    seven_rules f;
+    seven_rules_mine(&f, 2);
+    crm_strtab *items = f.items;
+    crm_basket_rules *rules = f.rules;
     crm_error err;
-    assert_int_equal(crm_basket_rules_generate(sets, &ro, &rules, &err), CRM_OK);
     size_t n = crm_basket_rules_count(rules);
     assert_int_equal(n, 13);
     static const char *const customer_baskets[] = { "a", "ab", "d", "abcde" };
@@ -983,19 +993,19 @@ static void test_rules_read_back_equal_mined(void **state)
         const char *names[8];
         size_t lens[8];
         crm_basket_named_rule nr;
-        named_from(mined, crm_basket_rules_get(rules, i), names, lens, &nr);
+        named_from(f.mined, crm_basket_rules_get(rules, i), names, lens, &nr);
         int kept = -1;
         assert_int_equal(crm_basket_rules_add_named(back, &nr, &kept, &err), CRM_OK);
         assert_int_equal(kept, 1);
     }
-    assert_int_equal(crm_basket_rules_finish(back, &ro, &err), CRM_OK);
+    assert_int_equal(crm_basket_rules_finish(back, &f.ro, &err), CRM_OK);
     assert_ptr_equal(crm_basket_rules_db(back), customers);
     assert_int_equal(crm_basket_rules_count(back), n);
     char want[1300], got[1300];
     for (size_t i = 0; i < n; i++) {
         const crm_basket_rule *a = crm_basket_rules_get(rules, i);
         const crm_basket_rule *b = crm_basket_rules_get(back, i);
-        rule_text(mined, a, want, sizeof want);
+        rule_text(f.mined, a, want, sizeof want);
         rule_text(customers, b, got, sizeof got);
         assert_string_equal(got, want);
         assert_int_equal(b->count, a->count);
@@ -1031,11 +1041,8 @@ static void test_rules_read_back_equal_mined(void **state)
     crm_basket_recommendations_free(from_mined);
     crm_basket_recommendations_free(from_back);
     crm_basket_rules_free(back);
-    crm_basket_rules_free(rules);
     crm_basket_db_free(customers);
-    crm_basket_itemsets_free(sets);
-    crm_basket_db_free(mined);
-    crm_strtab_free(items);
+    seven_rules_free(&f);
 }
 
 static crm_status add_one(crm_basket_rules *rules, const char *x, const char *y, double confidence,
