@@ -207,7 +207,8 @@ typedef struct {
     const crm_common_options *common;
     crm_rfm *rfm;
     long columns[6];           /* -1: absent; NCOLS for transactions, NPART for partial files */
-    const char *names[NCOLS];  /* the header names found in the first input */
+    char *names[NCOLS];        /* the header names found in the first input (copies:
+                                  its reader is closed before the next input opens) */
     size_t min_fields;
     crm_progress progress;
     uint64_t rows, bytes_before, skipped;
@@ -253,8 +254,9 @@ static crm_status resolve_columns(rfm_run *run, const crm_csv_reader *r, int fir
             continue;
         if ((size_t)run->columns[k] + 1 > run->min_fields)
             run->min_fields = (size_t)run->columns[k] + 1;
-        if (first)
-            run->names[k] = crm_csv_header(r) ? crm_csv_column_name(r, (size_t)run->columns[k]) : NULL;
+        if (first && crm_csv_header(r) &&
+            !(run->names[k] = strdup(crm_csv_column_name(r, (size_t)run->columns[k]))))
+            return crm_error_set(err, CRM_ENOMEM, "out of memory");
     }
     return CRM_OK;
 }
@@ -808,6 +810,8 @@ int main(int argc, char **argv)
     crm_report_free(report);
     crm_rfm_result_free(&res);
     crm_rfm_free(run.rfm);
+    for (int k = 0; k < NCOLS; k++)
+        free(run.names[k]);
     for (int d = 0; d < CRM_RFM_DIMENSIONS; d++)
         free(o.breaks[d]);
     if (st != CRM_OK)
