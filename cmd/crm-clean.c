@@ -296,12 +296,15 @@ static crm_status load_costs(crm_cleaner *cleaner, const char *path, const crm_c
     crm_status st = crm_csv_open(&r, path, &opts, err);
     if (st != CRM_OK)
         return st;
-    long product = crm_csv_find_column(r, "product_id");
-    long cost = crm_csv_find_column(r, "unit_cost");
-    if (product < 0)
-        product = crm_csv_find_column(r, "stockcode");
-    if (cost < 0)
-        cost = crm_csv_find_column(r, "cost");
+    long product, cost;
+    if ((st = crm_csv_optional_column(r, "product_id", &product, err)) == CRM_OK && product < 0)
+        st = crm_csv_optional_column(r, "stockcode", &product, err);
+    if (st == CRM_OK && (st = crm_csv_optional_column(r, "unit_cost", &cost, err)) == CRM_OK && cost < 0)
+        st = crm_csv_optional_column(r, "cost", &cost, err);
+    if (st != CRM_OK) {
+        crm_csv_close(r);
+        return st;
+    }
     if (product < 0)
         product = 0;
     if (cost < 0)
@@ -519,6 +522,32 @@ static char **numbered_names(size_t n)
     return names;
 }
 
+/* A schema column that detection could not place because the header
+ * repeats its name ("Quantity" twice) is reported with the shared lookup's
+ * "appears twice" message; two different names that both fit (CustomerID
+ * and "Customer ID") keep the cleaner's message. */
+static crm_status check_repeated_names(const crm_csv_reader *r, const crm_clean_columns *detected,
+                                       crm_error *err)
+{
+    const crm_csv_record *h = crm_csv_header(r);
+    const long found[7] = {detected->customer, detected->invoice, detected->date, detected->product,
+                           detected->quantity, detected->price, detected->amount};
+    for (size_t i = 0; h && i < h->nfields; i++) {
+        long index;
+        if (crm_csv_optional_column(r, h->fields[i], &index, err) == CRM_OK)
+            continue;
+        crm_clean_columns alone = {-1, -1, -1, -1, -1, -1, -1};
+        crm_clean_detect_columns(&h->fields[i], 1, &alone);
+        const long role[7] = {alone.customer, alone.invoice, alone.date, alone.product,
+                              alone.quantity, alone.price, alone.amount};
+        for (int k = 0; k < 7; k++)
+            if (role[k] == 0 && found[k] == CRM_CLEAN_AMBIGUOUS)
+                return CRM_EDATA;   /* err says which columns */
+    }
+    crm_error_clear(err);
+    return CRM_OK;
+}
+
 /* Sets up cleaner and output from the first input's header. */
 static crm_status start_run(clean_run *run, crm_csv_reader *r, crm_error *err)
 {
@@ -531,6 +560,8 @@ static crm_status start_run(clean_run *run, crm_csv_reader *r, crm_error *err)
         return st;
     crm_clean_columns cols = o->cfg.columns;
     crm_clean_detect_columns(h ? (const char *const *)h->fields : NULL, n, &cols);
+    if ((st = check_repeated_names(r, &cols, err)) != CRM_OK)
+        return st;
     size_t width;
     if ((st = look_ahead(r, o, cols.date, &width, err)) != CRM_OK)
         return st;
@@ -545,6 +576,8 @@ static crm_status start_run(clean_run *run, crm_csv_reader *r, crm_error *err)
     crm_clean_sink sink = {write_kept, write_rejected, &run->state};
     if ((st = crm_cleaner_new(&run->cleaner, &o->cfg, names, n, &sink, err)) != CRM_OK) {
         crm_error_prefix(err, "%s: ", crm_csv_input_name(r));
+        size_t len = strlen(err->message);
+        snprintf(err->message + len, sizeof err->message - len, "%s", crm_csv_tab_hint(r));
         return st;
     }
     if (o->costs_path && (st = load_costs(run->cleaner, o->costs_path, run->common, err)) != CRM_OK)

@@ -312,11 +312,12 @@ static crm_status find_column(const crm_csv_reader *r, const ltv_options_t *o, i
         *out = crm_csv_column(r, o->columns[slot], err);
         return *out < 0 ? err->status : CRM_OK;
     }
-    if (default_column[slot])
-        *out = crm_csv_find_column(r, default_column[slot]);
+    if (default_column[slot] && crm_csv_optional_column(r, default_column[slot], out, err) != CRM_OK)
+        return err->status;
     if (*out < 0 && required)
-        return crm_error_set(err, CRM_EDATA, "%s: no column '%s'; name it with %s COL",
-                             crm_csv_input_name(r), default_column[slot], column_option[slot]);
+        return crm_error_set(err, CRM_EDATA, "%s: no column '%s'; name it with %s COL%s",
+                             crm_csv_input_name(r), default_column[slot], column_option[slot],
+                             crm_csv_tab_hint(r));
     return CRM_OK;
 }
 

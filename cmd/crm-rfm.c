@@ -225,11 +225,13 @@ static crm_status resolve_column(rfm_run *run, const crm_csv_reader *r, int k, i
         if (run->columns[k] < 0)
             return err->status;
     } else {
-        run->columns[k] = crm_csv_find_column(r, default_names[k]);
+        crm_status st = crm_csv_optional_column(r, default_names[k], &run->columns[k], err);
+        if (st != CRM_OK)
+            return st;
         if (run->columns[k] < 0 && required)
             return crm_error_set(err, CRM_EDATA,
-                                 "%s: no column '%s' (name it with %s COL); clean the export with crm-clean first",
-                                 crm_csv_input_name(r), default_names[k], option_names[k]);
+                                 "%s: no column '%s' (name it with %s COL); clean the export with crm-clean first%s",
+                                 crm_csv_input_name(r), default_names[k], option_names[k], crm_csv_tab_hint(r));
     }
     return CRM_OK;
 }

@@ -486,7 +486,8 @@ static crm_status resolve(const crm_csv_reader *r, const char *given, const char
     }
     if (!fallback)
         return CRM_OK;
-    *col = crm_csv_header(r) ? crm_csv_find_column(r, fallback) : -1;
+    if (crm_csv_optional_column(r, fallback, col, err) != CRM_OK)
+        return err->status;
     if (*col < 0 && required) {
         *col = crm_csv_column(r, fallback, err);
         return *col < 0 ? err->status : CRM_OK;
@@ -721,9 +722,9 @@ static crm_status load_map(const char *path, int bins, crm_rfm_rule **rules, siz
     if (st != CRM_OK)
         return st;
     static const char *const names[4] = {"segment", "r", "f", "m"};
-    long col[4];
-    for (int k = 0; k < 4; k++) {
-        col[k] = crm_csv_find_column(r, names[k]);
+    long col[4] = {0, 1, 2, 3};
+    for (int k = 0; k < 4 && st == CRM_OK; k++) {
+        st = crm_csv_optional_column(r, names[k], &col[k], err);
         if (col[k] < 0)
             col[k] = k;
     }
@@ -731,7 +732,7 @@ static crm_status load_map(const char *path, int bins, crm_rfm_rule **rules, siz
     *rules = NULL;
     *count = 0;
     const crm_csv_record *rec;
-    while ((st = crm_csv_next(r, &rec, err)) == CRM_OK && rec) {
+    while (st == CRM_OK && (st = crm_csv_next(r, &rec, err)) == CRM_OK && rec) {
         if (rec->defect != CRM_CSV_RECORD_OK) {
             st = crm_csv_defect_error(r, rec, err);
             break;

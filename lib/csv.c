@@ -720,9 +720,18 @@ long crm_csv_column(const crm_csv_reader *r, const char *spec, crm_error *err)
     } else {
         char list[600];
         list_columns(&r->header, list, sizeof list);
-        crm_error_set(err, CRM_EDATA, "%s: no column '%s' (columns: %s)", name, shown, list);
+        crm_error_set(err, CRM_EDATA, "%s: no column '%s' (columns: %s)%s", name, shown, list,
+                      crm_csv_tab_hint(r));
     }
     return -1;
+}
+
+const char *crm_csv_tab_hint(const crm_csv_reader *r)
+{
+    const crm_csv_record *h = r->has_header ? &r->header : NULL;
+    if (h && h->nfields == 1 && r->delimiter != '\t' && memchr(h->fields[0], '\t', h->lengths[0]))
+        return "; the header is one column with tabs in it: tab-delimited input needs -t";
+    return "";
 }
 
 long crm_csv_find_column(const crm_csv_reader *r, const char *name)
@@ -730,6 +739,19 @@ long crm_csv_find_column(const crm_csv_reader *r, const char *name)
     column_match m;
     resolve_column(r, name, &m);
     return m.index;
+}
+
+crm_status crm_csv_optional_column(const crm_csv_reader *r, const char *name, long *index,
+                                   crm_error *err)
+{
+    column_match m;
+    resolve_column(r, name, &m);
+    *index = m.index;
+    if (m.count < 2)
+        return CRM_OK;
+    *index = -1;
+    crm_csv_column(r, name, err);   /* the one message for a repeated name */
+    return CRM_EDATA;
 }
 
 const char *crm_csv_column_name(const crm_csv_reader *r, size_t column)

@@ -92,9 +92,22 @@ long crm_csv_column(const crm_csv_reader *r, const char *spec, crm_error *err);
 /* Like crm_csv_column without an error: -1 when absent or ambiguous. */
 long crm_csv_find_column(const crm_csv_reader *r, const char *name);
 
+/* A column looked for by a default name, which may be absent: *index is
+ * the 0-based column, or -1 when the header has no such column (or there is
+ * no header).  A name that appears more than once is CRM_EDATA with
+ * crm_csv_column's message ("appears twice"): taking either would be a
+ * guess. */
+crm_status crm_csv_optional_column(const crm_csv_reader *r, const char *name, long *index,
+                                   crm_error *err);
+
 /* Fills err with "<input>:<line>: column '<name>': <what>" for a record's
  * defect, for callers that stop on bad rows. */
 crm_status crm_csv_defect_error(const crm_csv_reader *r, const crm_csv_record *rec, crm_error *err);
+
+/* "; the header is one column with tabs in it: tab-delimited input needs -t"
+ * when that is so and the delimiter is not a tab (Excel's "Unicode text"
+ * export), else "": for messages about a missing column. */
+const char *crm_csv_tab_hint(const crm_csv_reader *r);
 
 /* Name of a column for messages: the header name, or "#<n>" without header. */
 const char *crm_csv_column_name(const crm_csv_reader *r, size_t column);

@@ -859,6 +859,30 @@ static void test_duplicate_and_missing_columns(void **state)
     assert_int_equal(err.status, CRM_EDATA);
     assert_string_equal(err.message, "m.csv: no column 'q' (columns: id, x, b, c, x)");
     assert_int_equal(crm_csv_find_column(r, "q"), -1);
+    /* a default name: absent is no error, repeated is the same message */
+    long index = 7;
+    assert_int_equal(crm_csv_optional_column(r, "q", &index, &err), CRM_OK);
+    assert_int_equal(index, -1);
+    assert_int_equal(crm_csv_optional_column(r, "b", &index, &err), CRM_OK);
+    assert_int_equal(index, 2);
+    assert_int_equal(crm_csv_optional_column(r, "x", &index, &err), CRM_EDATA);
+    assert_int_equal(index, -1);
+    assert_string_equal(err.message,
+                        "m.csv: column 'x' appears twice in the header (columns 2 and 5)");
+    crm_csv_close(r);
+    /* repeated once white space and case are ignored ("X " and "x") */
+    r = OPEN("X ,id,x\n", NULL);
+    assert_int_equal(crm_csv_optional_column(r, "x", &index, &err), CRM_OK);
+    assert_int_equal(index, 2);   /* the exact name wins */
+    assert_int_equal(crm_csv_optional_column(r, " X", &index, &err), CRM_EDATA);
+    assert_string_equal(err.message,
+                        "m.csv: column ' X' appears twice in the header (columns 1 and 3)");
+    crm_csv_close(r);
+    /* a tab-delimited header read with ',' is one column: the message says so */
+    r = OPEN("id\tx\n", NULL);
+    assert_int_equal(crm_csv_column(r, "x", &err), -1);
+    assert_string_equal(err.message, "m.csv: no column 'x' (columns: id\\x09x); the header is one "
+                                     "column with tabs in it: tab-delimited input needs -t");
     crm_csv_close(r);
     r = OPEN("k,k,k,k\n", NULL);
     assert_int_equal(crm_csv_column(r, "k", &err), -1);
