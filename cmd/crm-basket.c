@@ -67,7 +67,7 @@ static const char usage[] =
     "Common:\n"
     "  -o, --output FILE  -z, --gzip  -d, --delimiter C  -t, --tab  --encoding NAME\n"
     "  --no-header  --max-field-size N  --threads N  --progress  --report FILE\n"
-    "  --help  --version\n";
+    "  --escape-formulas  --help  --version\n";
 
 enum {
     OPT_FORMAT = 256, OPT_BY, OPT_BASKET, OPT_ITEM, OPT_CUSTOMER, OPT_EMPTY, OPT_ITEM_SEPARATOR,
@@ -1190,6 +1190,8 @@ int main(int argc, char **argv)
     crm_progress_start(&run.progress, "crm-basket", common.progress);
     crm_csv_writer *w = NULL;
     st = crm_csv_writer_open(&w, common.output, common.gzip, ',', &err);
+    if (st == CRM_OK)
+        crm_csv_writer_escape_formulas(w, common.escape_formulas);
     if (st == CRM_OK)
         st = read_inputs(&run, &err);
     crm_progress_finish(&run.progress, run.rows, run.bytes_before);

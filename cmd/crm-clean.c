@@ -48,7 +48,7 @@ static const char usage[] =
     "Common:\n"
     "  -o, --output FILE  -z, --gzip  -d, --delimiter C  -t, --tab  --encoding NAME\n"
     "  --no-header  --max-field-size N  --threads N  --progress  --report FILE\n"
-    "  --help  --version\n";
+    "  --escape-formulas  --help  --version\n";
 
 enum {
     OPT_CUSTOMER = 256, OPT_INVOICE, OPT_DATE, OPT_PRODUCT, OPT_QUANTITY, OPT_PRICE, OPT_AMOUNT,
@@ -635,6 +635,10 @@ static crm_status run_clean(clean_run *run, crm_error *err)
     if (o->rejects_path &&
         (st = crm_csv_writer_open(&run->state.rejects, o->rejects_path, -1, ',', err)) != CRM_OK)
         return st;
+    /* the rejects' copies of the input rows are raw bytes, never changed */
+    crm_csv_writer_escape_formulas(run->state.out, common->escape_formulas);
+    if (run->state.rejects)
+        crm_csv_writer_escape_formulas(run->state.rejects, common->escape_formulas);
 
     size_t ninputs = common->ninputs ? common->ninputs : 1;
     crm_csv_reader *first = NULL;

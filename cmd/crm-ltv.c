@@ -59,7 +59,7 @@ static const char usage[] =
     "Common:\n"
     "  -o, --output FILE  -z, --gzip  -d, --delimiter C  -t, --tab  --encoding NAME\n"
     "  --no-header  --max-field-size N  --threads N  --progress  --report FILE\n"
-    "  --help  --version\n";
+    "  --escape-formulas  --help  --version\n";
 
 enum {
     OPT_MODEL = 256, OPT_SPEND, OPT_UNIT, OPT_PENALTY, OPT_FIT_ONLY, OPT_DECIMALS, OPT_SAVE_MODEL,
@@ -861,7 +861,10 @@ typedef struct {
 
 static crm_status open_output(run_t *run, crm_error *err)
 {
-    return crm_csv_writer_open(&run->out, run->common->output, run->common->gzip, ',', err);
+    crm_status st = crm_csv_writer_open(&run->out, run->common->output, run->common->gzip, ',', err);
+    if (st == CRM_OK)
+        crm_csv_writer_escape_formulas(run->out, run->common->escape_formulas);
+    return st;
 }
 
 static crm_status resolve_margin(value_options *v, const customers_t *t, crm_error *err)

@@ -48,7 +48,7 @@ static const char usage[] =
     "Common:\n"
     "  -o, --output FILE  -z, --gzip  -d, --delimiter C  -t, --tab  --encoding NAME\n"
     "  --no-header  --max-field-size N  --threads N  --progress  --report FILE\n"
-    "  --help  --version\n";
+    "  --escape-formulas  --help  --version\n";
 
 enum {
     OPT_CUSTOMER = 256, OPT_INVOICE, OPT_DATE, OPT_AMOUNT, OPT_PROFIT, OPT_NO_INVOICE, OPT_DATE_FORMAT,
@@ -749,6 +749,7 @@ static crm_status run_rfm(rfm_run *run, crm_csv_writer **out, crm_rfm_result *re
         return st;
     if ((st = crm_csv_writer_open(out, run->common->output, run->common->gzip, ',', err)) != CRM_OK)
         return st;
+    crm_csv_writer_escape_formulas(*out, run->common->escape_formulas);
     if ((st = read_inputs(run, err)) != CRM_OK)
         return st;
     if (o->partial)

@@ -56,7 +56,7 @@ static const char usage[] =
     "Common:\n"
     "  -o, --output FILE  -z, --gzip  -d, --delimiter C  -t, --tab  --encoding NAME\n"
     "  --no-header  --max-field-size N  --threads N  --progress  --report FILE\n"
-    "  --help  --version\n";
+    "  --escape-formulas  --help  --version\n";
 
 enum {
     OPT_BY = 256, OPT_BINS, OPT_MAP, OPT_TOP, OPT_TOP_COUNT, OPT_GROWTH,
@@ -1006,12 +1006,13 @@ static crm_status write_profile_rows(crm_csv_writer *w, const inputs *in, const 
 }
 
 static crm_status write_profile(const char *path, const inputs *in, const segmentation *segs,
-                                size_t nsegs, size_t n, crm_error *err)
+                                size_t nsegs, size_t n, int escape_formulas, crm_error *err)
 {
     crm_csv_writer *w;
     crm_status st = crm_csv_writer_open(&w, path, -1, ',', err);
     if (st != CRM_OK)
         return st;
+    crm_csv_writer_escape_formulas(w, escape_formulas);
     static const char *const head[] = {"by", "segment", "customers", "customer_share",
                                        "value_total", "value_share"};
     for (size_t j = 0; j < sizeof head / sizeof head[0]; j++)
@@ -1133,11 +1134,13 @@ static crm_status run_segment(segment_run *run, crm_error *err)
         }
     }
     if (o->profile_path &&
-        (st = write_profile(o->profile_path, &run->in, run->segs, run->nsegs, n, err)) != CRM_OK)
+        (st = write_profile(o->profile_path, &run->in, run->segs, run->nsegs, n,
+                            run->common->escape_formulas, err)) != CRM_OK)
         return st;
     if ((st = crm_csv_writer_open(&run->out, run->common->output, run->common->gzip, ',', err)) !=
         CRM_OK)
         return st;
+    crm_csv_writer_escape_formulas(run->out, run->common->escape_formulas);
     st = write_table(run->out, run->reader, &run->t, run->segs, run->nsegs);
     if (st != CRM_OK && st != CRM_EPIPE)
         return crm_error_set(err, st, "cannot write the output");

@@ -20,7 +20,8 @@ enum {
     OPT_PROGRESS,
     OPT_NO_PROGRESS,
     OPT_REPORT,
-    OPT_VERSION
+    OPT_VERSION,
+    OPT_ESCAPE_FORMULAS
 };
 
 static const struct option common_long_options[] = {
@@ -37,6 +38,7 @@ static const struct option common_long_options[] = {
     {"report", required_argument, NULL, OPT_REPORT},
     {"help", no_argument, NULL, 'h'},
     {"version", no_argument, NULL, OPT_VERSION},
+    {"escape-formulas", no_argument, NULL, OPT_ESCAPE_FORMULAS},
 };
 
 enum { COMMON_LONG_COUNT = sizeof common_long_options / sizeof common_long_options[0] };
@@ -297,6 +299,9 @@ static crm_status handle_option(const crm_cli_spec *spec, const option_tables *t
         return CRM_OK;
     case OPT_VERSION:
         common->version = 1;
+        return CRM_OK;
+    case OPT_ESCAPE_FORMULAS:
+        common->escape_formulas = 1;
         return CRM_OK;
     default:
         break;

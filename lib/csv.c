@@ -821,6 +821,7 @@ struct crm_csv_writer {
     char delimiter;
     size_t row_fields;
     int last_empty;
+    int escape_formulas;          /* see crm_csv_writer_escape_formulas */
     unsigned char special[256];   /* bytes that force quoting */
     char *row;                    /* the row being written, handed on whole at its end */
     size_t row_len, row_cap;
@@ -886,28 +887,96 @@ static int needs_no_quotes(const crm_csv_writer *w, const char *s, size_t len)
     return 1;
 }
 
+void crm_csv_writer_escape_formulas(crm_csv_writer *w, int on)
+{
+    w->escape_formulas = on != 0;
+}
+
+static int is_digit_byte(char c)
+{
+    return c >= '0' && c <= '9';
+}
+
+/* A sign, digits with at most one decimal point, an optional exponent:
+ * "-5.00", "+3", "-1e-3".  A spreadsheet reads such text as the number it
+ * is, so it stays as it is; anything more ("-2+5", "-$5", "+A1") is text. */
+static int is_plain_number(const char *s, size_t len)
+{
+    size_t i = 0, digits = 0;
+    if (i < len && (s[i] == '+' || s[i] == '-'))
+        i++;
+    for (; i < len && is_digit_byte(s[i]); i++)
+        digits++;
+    if (i < len && s[i] == '.')
+        for (i++; i < len && is_digit_byte(s[i]); i++)
+            digits++;
+    if (digits == 0)
+        return 0;
+    if (i < len && (s[i] == 'e' || s[i] == 'E')) {
+        size_t exponent = 0;
+        if (++i < len && (s[i] == '+' || s[i] == '-'))
+            i++;
+        for (; i < len && is_digit_byte(s[i]); i++)
+            exponent++;
+        if (exponent == 0)
+            return 0;
+    }
+    return i == len;
+}
+
+/* OWASP's CSV-injection list: text starting with one of these may be run
+ * as a formula by a spreadsheet. */
+static int needs_formula_escape(const char *s, size_t len)
+{
+    if (len == 0)
+        return 0;
+    switch (s[0]) {
+    case '=': case '@': case '\t': case '\r':
+        return 1;
+    case '+': case '-':
+        return !is_plain_number(s, len);
+    default:
+        return 0;
+    }
+}
+
 /* Fields are assembled in the row buffer, so that a row costs one write to
- * the output however many fields it has. */
-crm_status crm_csv_write_field(crm_csv_writer *w, const char *s, size_t len)
+ * the output however many fields it has.  `text` is 0 for the numbers this
+ * writer formats itself, which never need the formula escape. */
+static crm_status append_field(crm_csv_writer *w, const char *s, size_t len, int text)
 {
     if (len == (size_t)-1)
         len = strlen(s);
-    if (w->row_len + len + 1 > w->row_cap &&
-        !crm_array_reserve(&w->row, &w->row_cap, w->row_len + len + 1, 1))
+    size_t escape = text && w->escape_formulas && needs_formula_escape(s, len);
+    if (w->row_len + escape + len + 1 > w->row_cap &&
+        !crm_array_reserve(&w->row, &w->row_cap, w->row_len + escape + len + 1, 1))
         return CRM_ENOMEM;
     if (w->row_fields++ > 0)
         w->row[w->row_len++] = w->delimiter;
     w->last_empty = len == 0;
     if (needs_no_quotes(w, s, len)) {
+        if (escape)
+            w->row[w->row_len++] = '\'';
         memcpy(w->row + w->row_len, s, len);
         w->row_len += len;
         return CRM_OK;
     }
     size_t need = csv_write2(NULL, 0, s, len, '"');
-    if (!crm_array_reserve(&w->row, &w->row_cap, w->row_len + need, 1))
+    if (!crm_array_reserve(&w->row, &w->row_cap, w->row_len + escape + need, 1))
         return CRM_ENOMEM;
-    w->row_len += csv_write2(w->row + w->row_len, need, s, len, '"');
+    size_t wrote = csv_write2(w->row + w->row_len + escape, need, s, len, '"');
+    if (escape) {
+        /* the quote goes inside the opening '"' that csv_write2 wrote */
+        w->row[w->row_len] = '"';
+        w->row[w->row_len + 1] = '\'';
+    }
+    w->row_len += escape + wrote;
     return CRM_OK;
+}
+
+crm_status crm_csv_write_field(crm_csv_writer *w, const char *s, size_t len)
+{
+    return append_field(w, s, len, 1);
 }
 
 crm_status crm_csv_write_int(crm_csv_writer *w, int64_t v)
@@ -922,7 +991,7 @@ crm_status crm_csv_write_int(crm_csv_writer *w, int64_t v)
     } while (m);
     if (v < 0)
         text[--at] = '-';
-    return crm_csv_write_field(w, text + at, sizeof text - at);
+    return append_field(w, text + at, sizeof text - at, 0);
 }
 
 /* Numbers go through number.c so that every module prints a value alike. */
@@ -930,14 +999,14 @@ crm_status crm_csv_write_double(crm_csv_writer *w, double v)
 {
     char text[CRM_NUMBER_TEXT_MAX];
     size_t n = crm_double_format(v, text);
-    return crm_csv_write_field(w, text, n);
+    return append_field(w, text, n, 0);
 }
 
 crm_status crm_csv_write_fixed(crm_csv_writer *w, double v, int decimals)
 {
     char text[CRM_NUMBER_TEXT_MAX];
     size_t n = crm_double_format_fixed(v, decimals, text);
-    return crm_csv_write_field(w, text, n);
+    return append_field(w, text, n, 0);
 }
 
 /* Hands the row assembled so far to the output. */

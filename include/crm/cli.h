@@ -11,6 +11,8 @@
  *       --threads N       parse the input with N threads (default: one per core)
  *       --progress / --no-progress   progress on stderr (default: if a tty)
  *       --report FILE     JSON summary of the run
+ *       --escape-formulas  text fields starting with = + - @ tab CR get a
+ *                         leading ' (crm_csv_writer_escape_formulas)
  *   -h, --help            usage on stdout, exit 0
  *       --version         version on stdout, exit 0
  *
@@ -38,6 +40,7 @@ typedef struct {
     int threads;               /* 0: one per core (see crm_csv_options) */
     int progress;              /* 1 on, 0 off */
     const char *report;        /* NULL: no report */
+    int escape_formulas;       /* --escape-formulas: set on every CSV writer */
     int help;                  /* --help was given: print usage, exit 0 */
     int version;               /* --version was given */
     const char **inputs;       /* the operands (files); none means stdin */

@@ -128,6 +128,14 @@ crm_csv_writer *crm_csv_writer_new(crm_output *out, char delimiter);
 crm_status crm_csv_writer_open(crm_csv_writer **w, const char *path, int gzip, char delimiter,
                                crm_error *err);
 
+/* Formula escape (OWASP CSV injection), off by default: a text field that
+ * starts with '=', '+', '-', '@', tab or CR is written with a leading "'",
+ * so that a spreadsheet shows it instead of running it.  Numbers are left
+ * alone: those written with write_int/double/fixed, and text that is a
+ * plain number ("-5.00", "+3", "1e-3": a sign, digits, one '.', an
+ * exponent).  Raw bytes (write_raw, end_row_raw) are never changed. */
+void crm_csv_writer_escape_formulas(crm_csv_writer *w, int on);
+
 /* Appends one field to the current row (len may be (size_t)-1 for strlen). */
 crm_status crm_csv_write_field(crm_csv_writer *w, const char *s, size_t len);
 crm_status crm_csv_write_int(crm_csv_writer *w, int64_t v);
