@@ -5,7 +5,10 @@
  *             the first bytes (read to look for the gzip magic) replayed;
  *   gzip    - zlib inflate, one member after another (concatenated members
  *             are one stream, as gzip(1) reads them);
- *   convert - iconv(3) to UTF-8 when an encoding other than UTF-8 is named. */
+ *   convert - iconv(3) to UTF-8 when an encoding other than UTF-8 is named,
+ *             or when none is and the input starts with a UTF-16 or UTF-32
+ *             byte order mark (looked for in the first decompressed bytes,
+ *             which are then replayed). */
 /* F_SETPIPE_SZ is a Linux fcntl */
 #define _GNU_SOURCE
 #include "crm/input.h"
@@ -45,6 +48,11 @@ struct crm_input {
     unsigned char *zin;          /* compressed bytes waiting for inflate */
     int gzip_member_open;        /* inside a member: its end has not been seen */
     int gzip_done;
+
+    /* the first decompressed bytes, read to look for a byte order mark */
+    unsigned char head[4];
+    size_t head_len, head_pos;
+    int head_read;               /* looked already (on the first read, not at open) */
 
     int converting;
     char *encoding;
@@ -237,14 +245,29 @@ static crm_status decoded_read(crm_input *in, void *buf, size_t cap, size_t *got
     return source_read(in, buf, cap, got, err);
 }
 
+/* The decompressed stream with the bytes read by sniff_bom replayed first. */
+static crm_status stream_read(crm_input *in, void *buf, size_t cap, size_t *got, crm_error *err)
+{
+    if (in->head_pos < in->head_len && cap > 0) {
+        size_t n = in->head_len - in->head_pos;
+        if (n > cap)
+            n = cap;
+        memcpy(buf, in->head + in->head_pos, n);
+        in->head_pos += n;
+        *got = n;
+        return CRM_OK;
+    }
+    return decoded_read(in, buf, cap, got, err);
+}
+
 /* ---- stage 3: conversion ---- */
 
 static crm_status convert_fill(crm_input *in, crm_error *err)
 {
     while (in->cin_len < INPUT_BLOCK && !in->cin_eof) {
         size_t got;
-        crm_status st = decoded_read(in, in->cin + in->cin_len, INPUT_BLOCK - in->cin_len, &got,
-                                     err);
+        crm_status st = stream_read(in, in->cin + in->cin_len, INPUT_BLOCK - in->cin_len, &got,
+                                    err);
         if (st != CRM_OK)
             return st;
         if (got == 0)
@@ -366,6 +389,41 @@ static crm_status set_encoding(crm_input *in, const char *encoding, crm_error *e
     return CRM_OK;
 }
 
+/* With no encoding named, a byte order mark says the input is UTF-16 or
+ * UTF-32 (Excel's "Unicode text" export is UTF-16LE with one): convert it,
+ * rather than hand the CSV reader text with a NUL byte after every letter.
+ * The mark itself is converted too, into the UTF-8 mark the reader skips. */
+static crm_status sniff_bom(crm_input *in, crm_error *err)
+{
+    in->head_read = 1;
+    if (in->converting)
+        return CRM_OK;
+    while (in->head_len < sizeof in->head) {
+        size_t got;
+        crm_status st = decoded_read(in, in->head + in->head_len, sizeof in->head - in->head_len,
+                                     &got, err);
+        if (st != CRM_OK)
+            return st;
+        if (got == 0)
+            break;
+        in->head_len += got;
+    }
+    static const struct {
+        const char *mark;
+        size_t len;
+        const char *encoding;
+    } marks[] = {   /* UTF-32LE first: its mark begins with UTF-16LE's */
+        {"\xff\xfe\0\0", 4, "UTF-32LE"},
+        {"\0\0\xfe\xff", 4, "UTF-32BE"},
+        {"\xff\xfe", 2, "UTF-16LE"},
+        {"\xfe\xff", 2, "UTF-16BE"},
+    };
+    for (size_t i = 0; i < sizeof marks / sizeof marks[0]; i++)
+        if (in->head_len >= marks[i].len && memcmp(in->head, marks[i].mark, marks[i].len) == 0)
+            return set_encoding(in, marks[i].encoding, err);
+    return CRM_OK;
+}
+
 /* Shared tail of the three open functions: encoding, then gzip sniffing. */
 static crm_status input_start(crm_input *in, const char *encoding, crm_input **out, crm_error *err)
 {
@@ -466,9 +524,14 @@ crm_status crm_input_read(crm_input *in, void *buf, size_t cap, size_t *got, crm
     *got = 0;
     if (cap == 0)
         return CRM_OK;
+    if (!in->head_read) {
+        crm_status st = sniff_bom(in, err);
+        if (st != CRM_OK)
+            return st;
+    }
     if (in->converting)
         return convert_read(in, buf, cap, got, err);
-    return decoded_read(in, buf, cap, got, err);
+    return stream_read(in, buf, cap, got, err);
 }
 
 const char *crm_input_name(const crm_input *in)

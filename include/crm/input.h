@@ -13,8 +13,10 @@
 typedef struct crm_input crm_input;
 
 /* path NULL or "-" reads standard input.  encoding NULL, "", "utf-8" or
- * "utf8" means no conversion; otherwise any name iconv knows (gbk, gb18030,
- * big5, latin1, ...).  An unknown encoding is CRM_EUSAGE. */
+ * "utf8" means no conversion, unless the input starts with a UTF-16 or
+ * UTF-32 byte order mark (then it is converted from that); otherwise any
+ * name iconv knows (gbk, gb18030, big5, latin1, ...).  An unknown encoding
+ * is CRM_EUSAGE. */
 crm_status crm_input_open(crm_input **out, const char *path, const char *encoding, crm_error *err);
 
 /* Reads from an already open descriptor (not closed by crm_input_close). */

@@ -474,6 +474,79 @@ static void test_invalid_bytes_in_encoding(void **state)
     crm_input_close(in);
 }
 
+/* Without --encoding, a UTF-16 or UTF-32 byte order mark turns the
+ * conversion on.  "é,1\n" is UTF-16LE e9 00 2c 00 31 00 0a 00, UTF-16BE
+ * 00 e9 00 2c ..., UTF-32LE e9 00 00 00 2c 00 00 00 ...; the mark itself
+ * comes out as the UTF-8 mark ef bb bf, which the CSV reader skips. */
+static void test_utf16_and_utf32_by_byte_order_mark(void **state)
+{
+    (void)state;
+    static const char utf8[] = "\xef\xbb\xbf\xc3\xa9,1\n";
+    static const struct {
+        const char *bytes;
+        size_t len;
+    } inputs[] = {
+        {"\xff\xfe\xe9\0,\0" "1\0\n\0", 10},
+        {"\xfe\xff\0\xe9\0,\0" "1\0\n", 10},
+        {"\xff\xfe\0\0\xe9\0\0\0,\0\0\0" "1\0\0\0\n\0\0\0", 20},
+        {"\0\0\xfe\xff\0\0\0\xe9\0\0\0,\0\0\0" "1\0\0\0\n", 20},
+    };
+    for (size_t i = 0; i < sizeof inputs / sizeof inputs[0]; i++) {
+        crm_input *in;
+        crm_error err;
+        assert_int_equal(crm_input_open_memory(&in, inputs[i].bytes, inputs[i].len, "u.txt", NULL,
+                                               &err),
+                         CRM_OK);
+        expect_bytes(in, i % 2 ? 1 : 4096, utf8, sizeof utf8 - 1);   /* tiny reads too */
+        crm_input_close(in);
+        /* gzip first, then the mark */
+        size_t zlen;
+        unsigned char *z = gzip_bytes(inputs[i].bytes, inputs[i].len, &zlen);
+        assert_int_equal(crm_input_open_memory(&in, z, zlen, "u.txt.gz", NULL, &err), CRM_OK);
+        expect_bytes(in, 4096, utf8, sizeof utf8 - 1);
+        crm_input_close(in);
+        free(z);
+    }
+}
+
+static void test_byte_order_mark_edge_cases(void **state)
+{
+    (void)state;
+    crm_input *in;
+    crm_error err;
+    /* a named encoding is what the user said: latin1 reads ff fe as "ÿþ" */
+    assert_int_equal(crm_input_open_memory(&in, "\xff\xfe" "a", 3, "l.txt", "latin1", &err),
+                     CRM_OK);
+    expect_bytes(in, 4096, "\xc3\xbf\xc3\xbe" "a", 5);
+    crm_input_close(in);
+    /* shorter than a mark, or no mark: the bytes as they are */
+    assert_int_equal(crm_input_open_memory(&in, "\xff", 1, "s.txt", NULL, &err), CRM_OK);
+    expect_bytes(in, 4096, "\xff", 1);
+    crm_input_close(in);
+    assert_int_equal(crm_input_open_memory(&in, "ab", 2, "s.txt", NULL, &err), CRM_OK);
+    expect_bytes(in, 1, "ab", 2);
+    crm_input_close(in);
+    /* an odd number of UTF-16 bytes: the message names the encoding */
+    assert_int_equal(crm_input_open_memory(&in, "\xff\xfe" "a\0b", 5, "o.txt", NULL, &err),
+                     CRM_OK);
+    char *data;
+    size_t len;
+    assert_int_equal(read_all(in, 4096, &data, &len, &err), CRM_EDATA);
+    assert_string_equal(err.message, "o.txt: byte offset 4: incomplete UTF-16LE byte sequence at "
+                                     "the end of the input");
+    free(data);
+    crm_input_close(in);
+    /* a lone surrogate is invalid UTF-16 (d800 not followed by dc00-dfff) */
+    assert_int_equal(crm_input_open_memory(&in, "\xff\xfe\x00\xd8" "a\0", 6, "s.txt", NULL,
+                                           &err),
+                     CRM_OK);
+    assert_int_equal(read_all(in, 4096, &data, &len, &err), CRM_EDATA);
+    assert_string_equal(err.message,
+                        "s.txt: byte offset 2: invalid UTF-16LE byte sequence '\\x00\\xd8\\x61\\x00'");
+    free(data);
+    crm_input_close(in);
+}
+
 int main(void)
 {
     const struct CMUnitTest tests[] = {
@@ -494,6 +567,8 @@ int main(void)
         cmocka_unit_test(test_gzip_then_convert),
         cmocka_unit_test(test_unknown_encoding),
         cmocka_unit_test(test_invalid_bytes_in_encoding),
+        cmocka_unit_test(test_utf16_and_utf32_by_byte_order_mark),
+        cmocka_unit_test(test_byte_order_mark_edge_cases),
     };
     return cmocka_run_group_tests(tests, make_temp_dir, remove_temp_dir);
 }
