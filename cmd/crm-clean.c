@@ -532,7 +532,11 @@ static crm_status check_repeated_names(const crm_csv_reader *r, const crm_clean_
     const crm_csv_record *h = crm_csv_header(r);
     const long found[7] = {detected->customer, detected->invoice, detected->date, detected->product,
                            detected->quantity, detected->price, detected->amount};
-    for (size_t i = 0; h && i < h->nfields; i++) {
+    int ambiguous = 0;
+    for (int k = 0; k < 7; k++)
+        ambiguous |= found[k] == CRM_CLEAN_AMBIGUOUS;
+    /* each name is looked up in the whole header: only when it can matter */
+    for (size_t i = 0; ambiguous && h && i < h->nfields; i++) {
         long index;
         if (crm_csv_optional_column(r, h->fields[i], &index, err) == CRM_OK)
             continue;

@@ -747,6 +747,9 @@ static crm_status run_rfm(rfm_run *run, crm_csv_writer **out, crm_rfm_result *re
     crm_status st = check_options(o, err);
     if (st != CRM_OK)
         return st;
+    if (o->partial && run->common->escape_formulas)
+        return crm_error_set(err, CRM_EUSAGE, "--partial writes a file for --merge to read, not for a spreadsheet: "
+                             "give --escape-formulas to the --merge run");
     if ((st = crm_csv_writer_open(out, run->common->output, run->common->gzip, ',', err)) != CRM_OK)
         return st;
     crm_csv_writer_escape_formulas(*out, run->common->escape_formulas);
