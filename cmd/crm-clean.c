@@ -581,7 +581,7 @@ static crm_status start_run(clean_run *run, crm_csv_reader *r, crm_error *err)
     if ((st = crm_cleaner_new(&run->cleaner, &o->cfg, names, n, &sink, err)) != CRM_OK) {
         crm_error_prefix(err, "%s: ", crm_csv_input_name(r));
         size_t len = strlen(err->message);
-        snprintf(err->message + len, sizeof err->message - len, "%s", crm_csv_tab_hint(r));
+        snprintf(err->message + len, sizeof err->message - len, "%s", crm_csv_header_hint(r));
         return st;
     }
     if (o->costs_path && (st = load_costs(run->cleaner, o->costs_path, run->common, err)) != CRM_OK)

@@ -317,7 +317,7 @@ static crm_status find_column(const crm_csv_reader *r, const ltv_options_t *o, i
     if (*out < 0 && required)
         return crm_error_set(err, CRM_EDATA, "%s: no column '%s'; name it with %s COL%s",
                              crm_csv_input_name(r), default_column[slot], column_option[slot],
-                             crm_csv_tab_hint(r));
+                             crm_csv_header_hint(r));
     return CRM_OK;
 }
 

@@ -231,7 +231,7 @@ static crm_status resolve_column(rfm_run *run, const crm_csv_reader *r, int k, i
         if (run->columns[k] < 0 && required)
             return crm_error_set(err, CRM_EDATA,
                                  "%s: no column '%s' (name it with %s COL); clean the export with crm-clean first%s",
-                                 crm_csv_input_name(r), default_names[k], option_names[k], crm_csv_tab_hint(r));
+                                 crm_csv_input_name(r), default_names[k], option_names[k], crm_csv_header_hint(r));
     }
     return CRM_OK;
 }

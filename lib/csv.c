@@ -721,14 +721,17 @@ long crm_csv_column(const crm_csv_reader *r, const char *spec, crm_error *err)
         char list[600];
         list_columns(&r->header, list, sizeof list);
         crm_error_set(err, CRM_EDATA, "%s: no column '%s' (columns: %s)%s", name, shown, list,
-                      crm_csv_tab_hint(r));
+                      crm_csv_header_hint(r));
     }
     return -1;
 }
 
-const char *crm_csv_tab_hint(const crm_csv_reader *r)
+const char *crm_csv_header_hint(const crm_csv_reader *r)
 {
     const crm_csv_record *h = r->has_header ? &r->header : NULL;
+    if (h && h->defect == CRM_CSV_RECORD_NUL_BYTE)
+        return "; the header has NUL bytes: UTF-16 without a byte order mark? "
+               "name it with --encoding utf-16le (or utf-16be)";
     if (h && h->nfields == 1 && r->delimiter != '\t' && memchr(h->fields[0], '\t', h->lengths[0]))
         return "; the header is one column with tabs in it: tab-delimited input needs -t";
     return "";

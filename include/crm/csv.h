@@ -104,10 +104,12 @@ crm_status crm_csv_optional_column(const crm_csv_reader *r, const char *name, lo
  * defect, for callers that stop on bad rows. */
 crm_status crm_csv_defect_error(const crm_csv_reader *r, const crm_csv_record *rec, crm_error *err);
 
-/* "; the header is one column with tabs in it: tab-delimited input needs -t"
- * when that is so and the delimiter is not a tab (Excel's "Unicode text"
- * export), else "": for messages about a missing column. */
-const char *crm_csv_tab_hint(const crm_csv_reader *r);
+/* For messages about a missing column, what a header that looks wrong says:
+ * NUL bytes in it ("; the header has NUL bytes: UTF-16 without a byte order
+ * mark? ..."), or one column with tabs in it while the delimiter is not a
+ * tab ("; ... tab-delimited input needs -t"), as an Excel "Unicode text"
+ * export gives; else "". */
+const char *crm_csv_header_hint(const crm_csv_reader *r);
 
 /* Name of a column for messages: the header name, or "#<n>" without header. */
 const char *crm_csv_column_name(const crm_csv_reader *r, size_t column);

@@ -884,6 +884,13 @@ static void test_duplicate_and_missing_columns(void **state)
     assert_string_equal(err.message, "m.csv: no column 'x' (columns: id\\x09x); the header is one "
                                      "column with tabs in it: tab-delimited input needs -t");
     crm_csv_close(r);
+    /* UTF-16LE without a mark: "i\0d\0" reaches the reader with its NULs */
+    r = OPEN("i\0d\0,\0x\0\n\0", NULL);
+    assert_int_equal(crm_csv_column(r, "x", &err), -1);
+    assert_string_equal(err.message, "m.csv: no column 'x' (columns: i\\x00d\\x00, \\x00x\\x00); the "
+                                     "header has NUL bytes: UTF-16 without a byte order mark? name "
+                                     "it with --encoding utf-16le (or utf-16be)");
+    crm_csv_close(r);
     r = OPEN("k,k,k,k\n", NULL);
     assert_int_equal(crm_csv_column(r, "k", &err), -1);
     assert_string_equal(err.message,
