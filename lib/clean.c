@@ -202,8 +202,16 @@ typedef struct {
     int has_cost;
     crm_datetime date;
     size_t customer_at, customer_len, product_at, product_len, invoice_at, invoice_len;
-    uint64_t previous;       /* sequence number + 1 of the pair's previous held purchase; 0 none */
+    uint32_t pair;           /* its customer/product/price key */
+    uint32_t older, newer;   /* the pair's other held purchases, slot + 1 (0: none) */
 } held_row;
+
+/* When a held purchase may be written: its day, then its place in the input. */
+typedef struct {
+    int32_t day;
+    uint32_t slot;
+    uint64_t seq;
+} held_due;
 
 /* A reusable NUL-terminated copy of a trimmed field. */
 typedef struct {
@@ -234,16 +242,18 @@ struct crm_cleaner {
     crm_datetime date_value;  /* the datetime date holds: rows of an order repeat it */
     crm_date_memo date_memo;  /* the date text read last */
     scratch customer_text, invoice_text, product_text;
-    /* returns netting: purchases not yet written, in input order, as a
-     * queue; a purchase's sequence number is its place in the queue since
-     * the start (held[seq - held_base]) */
+    /* returns netting: purchases not yet written, in slots (a free list
+     * reuses them), chained per pair newest first, and a min-heap by
+     * (day, input order) that says which to write next */
     held_row *held;
-    size_t held_head, held_count, held_cap;
-    uint64_t held_base;
-    int32_t latest_day;       /* the latest date read (releases purchases) */
-    int has_latest_day;
+    size_t held_slots, held_cap;
+    uint32_t *free_slots;
+    size_t nfree, free_cap;
+    held_due *due;
+    size_t ndue, due_cap;
+    uint64_t next_seq;
     crm_strtab *pairs;        /* customer NUL product NUL price -> index into pair_latest */
-    uint64_t *pair_latest;    /* sequence number + 1 of the pair's latest held purchase */
+    uint32_t *pair_latest;    /* slot + 1 of the pair's latest held purchase (0: none) */
     size_t pair_cap;
     char *pair_key;           /* scratch for building a key */
     size_t pair_key_cap;
@@ -808,11 +818,13 @@ static crm_status deliver_kept(crm_cleaner *c, const crm_csv_record *rec, const 
  * A purchase is held (not written) while a return could still reach it: a
  * return nets against purchases of the same customer, product and unit
  * price dated on or before it and at most return_window_days before it.
- * Once the latest date read is more than the window past a purchase, it is
- * written (or rejected as "returned" when returns took all of it).  So the
- * memory holds the purchases of the last window of an export in date order,
- * plus one key per customer/product/price seen; with a window < 0 every
- * purchase is held to the end. */
+ * Once a row read after a purchase is dated more than the window past it,
+ * no return can reach it: it is written (or rejected as "returned" when
+ * returns took all of it), earliest day first.  So the memory holds the
+ * purchases of the last window of an export in date order (of each part of
+ * one that is several date-ordered exports end to end), plus one key per
+ * customer/product/price seen; with a window < 0 every purchase is held to
+ * the end. */
 
 /* customer NUL product NUL unit price (trimmed, so 2.5 and 2.50 agree). */
 static crm_status pair_key(crm_cleaner *c, text customer, text product, crm_decimal price, size_t *len,
@@ -831,13 +843,6 @@ static crm_status pair_key(crm_cleaner *c, text customer, text product, crm_deci
     memcpy(k + customer.len + product.len + 2, q, qlen);
     *len = need;
     return CRM_OK;
-}
-
-static held_row *held_at(crm_cleaner *c, uint64_t seq)
-{
-    if (seq < c->held_base + c->held_head || seq >= c->held_base + c->held_head + c->held_count)
-        return NULL; /* written already */
-    return &c->held[seq - c->held_base];
 }
 
 static text held_text(const held_row *h, size_t at, size_t len)
@@ -894,28 +899,71 @@ static crm_status deliver_held(crm_cleaner *c, held_row *h, crm_error *err)
     return st;
 }
 
-/* Writes the held purchases at the head of the queue that no return can
- * reach any more (all of them when final). */
-static crm_status release_held(crm_cleaner *c, int final, crm_error *err)
+static int due_before(const held_due *a, const held_due *b)
 {
-    while (c->held_count) {
-        held_row *h = &c->held[c->held_head];
-        if (!final && (c->cfg.return_window_days < 0 ||
-                       (int64_t)h->date.days + c->cfg.return_window_days >= (int64_t)c->latest_day))
+    return a->day != b->day ? a->day < b->day : a->seq < b->seq;
+}
+
+static void due_push(crm_cleaner *c, held_due d)
+{
+    size_t i = c->ndue++;
+    while (i > 0 && due_before(&d, &c->due[(i - 1) / 2])) {
+        c->due[i] = c->due[(i - 1) / 2];
+        i = (i - 1) / 2;
+    }
+    c->due[i] = d;
+}
+
+static held_due due_pop(crm_cleaner *c)
+{
+    held_due top = c->due[0], last = c->due[--c->ndue];
+    size_t i = 0;
+    for (;;) {
+        size_t k = 2 * i + 1;
+        if (k >= c->ndue)
             break;
-        crm_status st = deliver_held(c, h, err);
-        free(h->raw);
-        h->raw = NULL;
-        c->held_head++;
-        c->held_count--;
+        if (k + 1 < c->ndue && due_before(&c->due[k + 1], &c->due[k]))
+            k++;
+        if (!due_before(&c->due[k], &last))
+            break;
+        c->due[i] = c->due[k];
+        i = k;
+    }
+    if (c->ndue)
+        c->due[i] = last;
+    return top;
+}
+
+/* Takes a held purchase out of its pair's chain and frees its slot. */
+static void unhold(crm_cleaner *c, uint32_t slot)
+{
+    held_row *h = &c->held[slot];
+    if (h->newer)
+        c->held[h->newer - 1].older = h->older;
+    else
+        c->pair_latest[h->pair] = h->older;
+    if (h->older)
+        c->held[h->older - 1].newer = h->newer;
+    free(h->raw);
+    h->raw = NULL;
+    c->free_slots[c->nfree++] = slot;
+}
+
+/* Writes, earliest day first (input order within a day), the held
+ * purchases no return can reach any more: those more than the window
+ * before the day of the row just read, which came after them (all of them
+ * when final).  Exports in date order come out in input order. */
+static crm_status release_held(crm_cleaner *c, int final, int32_t day, crm_error *err)
+{
+    while (c->ndue) {
+        if (!final && (c->cfg.return_window_days < 0 ||
+                       (int64_t)c->due[0].day + c->cfg.return_window_days >= (int64_t)day))
+            break;
+        held_due d = due_pop(c);
+        crm_status st = deliver_held(c, &c->held[d.slot], err);
+        unhold(c, d.slot);
         if (st != CRM_OK)
             return st;
-    }
-    /* Move the queue to the front once its dead part is the larger. */
-    if (c->held_head > 0 && c->held_head >= c->held_count) {
-        memmove(c->held, c->held + c->held_head, c->held_count * sizeof *c->held);
-        c->held_base += c->held_head;
-        c->held_head = 0;
     }
     return CRM_OK;
 }
@@ -930,11 +978,17 @@ static crm_status hold_purchase(crm_cleaner *c, const crm_csv_record *rec, const
         return st;
     int added = crm_strtab_intern(c->pairs, c->pair_key, key_len, &pair);
     if (added < 0 || !crm_array_reserve(&c->pair_latest, &c->pair_cap, (size_t)pair + 1, sizeof *c->pair_latest) ||
-        !crm_array_reserve(&c->held, &c->held_cap, c->held_head + c->held_count + 1, sizeof *c->held))
+        !crm_array_reserve(&c->held, &c->held_cap, c->held_slots + 1, sizeof *c->held) ||
+        !crm_array_reserve(&c->free_slots, &c->free_cap, c->held_slots + 1, sizeof *c->free_slots) ||
+        !crm_array_reserve(&c->due, &c->due_cap, c->ndue + 1, sizeof *c->due))
         return crm_error_set(err, CRM_ENOMEM, "out of memory");
+    if (c->held_slots >= UINT32_MAX - 1)
+        return crm_error_set(err, CRM_ENOMEM, "too many purchases held for returns netting; "
+                             "use a shorter --return-window");
     if (added)
         c->pair_latest[pair] = 0;
-    held_row *h = &c->held[c->held_head + c->held_count];
+    uint32_t slot = c->nfree ? c->free_slots[c->nfree - 1] : (uint32_t)c->held_slots;
+    held_row *h = &c->held[slot];
     memset(h, 0, sizeof *h);
     /* The raw bytes (for the rejects file), the three texts, and the
      * fields only when they pass through (--keep-extra). */
@@ -973,9 +1027,16 @@ static crm_status hold_purchase(crm_cleaner *c, const crm_csv_record *rec, const
     h->has_cost = v->has_cost;
     h->unit_cost = v->unit_cost;
     h->date = v->date;
-    h->previous = c->pair_latest[pair];
-    c->pair_latest[pair] = c->held_base + c->held_head + c->held_count + 1;
-    c->held_count++;
+    h->pair = pair;
+    h->older = c->pair_latest[pair];
+    if (h->older)
+        c->held[h->older - 1].newer = slot + 1;
+    c->pair_latest[pair] = slot + 1;
+    if (c->nfree)
+        c->nfree--;
+    else
+        c->held_slots++;
+    due_push(c, (held_due){v->date.days, slot, c->next_seq++});
     return CRM_OK;
 }
 
@@ -993,9 +1054,9 @@ static crm_status net_return(crm_cleaner *c, const crm_csv_record *rec, const ve
     crm_status st = pair_key(c, customer, v->product, v->price, &key_len, err);
     if (st != CRM_OK)
         return st;
-    uint64_t link = crm_strtab_find(c->pairs, c->pair_key, key_len, &pair) ? c->pair_latest[pair] : 0;
+    uint32_t link = crm_strtab_find(c->pairs, c->pair_key, key_len, &pair) ? c->pair_latest[pair] : 0;
     int later_only = 0;
-    for (held_row *h; link && crm_decimal_sign(left) > 0 && (h = held_at(c, link - 1)); link = h->previous) {
+    for (held_row *h; link && crm_decimal_sign(left) > 0 && (h = &c->held[link - 1]); link = h->older) {
         if (h->date.days > v->date.days) {
             later_only = 1;
             continue;
@@ -1063,13 +1124,9 @@ crm_status crm_cleaner_push(crm_cleaner *c, const crm_csv_record *rec, crm_error
         return deliver_reject(c, rec->line, rec->raw, rec->raw_len, reason, v.detail, err);
     if (write_now)
         return deliver_formatted(c, formatted, &row, err);
-    if (!c->has_latest_day || v.date.days > c->latest_day) {
-        c->latest_day = v.date.days;
-        c->has_latest_day = 1;
-        crm_status st = release_held(c, 0, err);
-        if (st != CRM_OK)
-            return st;
-    }
+    crm_status st = release_held(c, 0, v.date.days, err);
+    if (st != CRM_OK)
+        return st;
     if (crm_decimal_sign(v.quantity) < 0)
         return net_return(c, rec, &v, err);
     return hold_purchase(c, rec, &v, err);
@@ -1077,16 +1134,18 @@ crm_status crm_cleaner_push(crm_cleaner *c, const crm_csv_record *rec, crm_error
 
 crm_status crm_cleaner_finish(crm_cleaner *c, crm_error *err)
 {
-    return release_held(c, 1, err);
+    return release_held(c, 1, 0, err);
 }
 
 void crm_cleaner_free(crm_cleaner *c)
 {
     if (!c)
         return;
-    for (size_t i = 0; i < c->held_count; i++)
-        free(c->held[c->held_head + i].raw);
+    for (size_t i = 0; i < c->ndue; i++)
+        free(c->held[c->due[i].slot].raw);
     free(c->held);
+    free(c->free_slots);
+    free(c->due);
     for (size_t i = 0; c->names && i < c->ncolumns; i++)
         free(c->names[i]);
     free(c->names);

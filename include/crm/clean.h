@@ -12,10 +12,11 @@
  * Memory does not grow with rows, except for one 64-bit hash per kept row
  * for the duplicate check and, with returns netting, the purchases a return
  * could still reach: a later return changes an earlier purchase, so each is
- * held until the latest date read is return_window_days past it (one key per
- * customer, product and unit price is kept for the run).  On an export in
- * date order that is the purchases of the last window, whatever the length
- * of the export. */
+ * held until a row read after it is dated return_window_days past it (one
+ * key per customer, product and unit price is kept for the run), and held
+ * purchases are delivered earliest day first, in input order within a day.
+ * On an export in date order that is the purchases of the last window,
+ * whatever the length of the export, delivered in input order. */
 #ifndef CRM_CLEAN_H
 #define CRM_CLEAN_H
 
