@@ -109,6 +109,7 @@ typedef struct {
     const char *margin;
     const char *rejects_path;
     int quiet;
+    int return_window_given;
 } clean_options_t;
 
 static crm_status parse_returns(const char *arg, crm_returns_policy *out, crm_error *err)
@@ -188,6 +189,7 @@ static crm_status handle_option(int id, const char *arg, void *ctx, crm_error *e
         o->cfg.returns_explicit = 1;
         return parse_returns(arg, &o->cfg.returns, err);
     case OPT_RETURN_WINDOW:
+        o->return_window_given = 1;
         return parse_return_window(arg, &o->cfg.return_window_days, err);
     case OPT_CANCEL_PREFIX:
         o->cfg.cancel_prefix = arg;
@@ -622,6 +624,8 @@ static crm_status run_clean(clean_run *run, crm_error *err)
     o->cfg.has_margin = o->margin != NULL;
     if (o->cfg.has_margin && o->costs_path)
         return crm_error_set(err, CRM_EUSAGE, "--margin and --costs exclude each other");
+    if (o->return_window_given && o->cfg.returns != CRM_RETURNS_NET)
+        return crm_error_set(err, CRM_EUSAGE, "--return-window is for --returns net");
 
     if ((st = crm_csv_writer_open(&run->state.out, common->output, common->gzip, ',', err)) != CRM_OK)
         return st;
