@@ -2,6 +2,7 @@
  * cross-sell recommendations out (market basket analysis, the CTP and PTP
  * views of crm(7)).  The computing is in lib/basket*.c; this file reads the
  * input formats, resolves the options and writes the CSV. */
+#include <errno.h>
 #include <math.h>
 #include <stdint.h>
 #include <stdio.h>
@@ -39,6 +40,10 @@ static const char usage[] =
     "                            leave them out, or stop\n"
     "      --item-separator C    joins items in one output field (default ','); an item\n"
     "                            containing it is an error\n"
+    "      --exclude ITEMS|@FILE leave these items out of mining and recommendations\n"
+    "                            (joined by the item separator; @FILE: one a line; repeatable)\n"
+    "      --label COL           long input: write each item's most frequent COL value\n"
+    "                            (e.g. Description) in label columns beside the items\n"
     "Itemsets (FP-growth):\n"
     "      --min-support S       fraction (0.001) or percentage (0.1%) of the baskets;\n"
     "                            frequent means count >= ceil(S x baskets) (default 10%)\n"
@@ -73,7 +78,8 @@ enum {
     OPT_FORMAT = 256, OPT_BY, OPT_BASKET, OPT_ITEM, OPT_CUSTOMER, OPT_EMPTY, OPT_ITEM_SEPARATOR,
     OPT_MIN_SUPPORT, OPT_MIN_COUNT, OPT_MIN_LEN, OPT_MAX_LEN, OPT_ITEMSETS, OPT_CLOSED,
     OPT_MAXIMAL, OPT_MIN_CONFIDENCE, OPT_MIN_LIFT, OPT_MAX_CONSEQUENT, OPT_ANTECEDENT,
-    OPT_CONSEQUENT, OPT_SORT, OPT_RECOMMEND, OPT_SCORE, OPT_TOP, OPT_RULES, OPT_QUIET = 'q'
+    OPT_CONSEQUENT, OPT_SORT, OPT_RECOMMEND, OPT_SCORE, OPT_TOP, OPT_RULES, OPT_EXCLUDE, OPT_LABEL,
+    OPT_QUIET = 'q'
 };
 
 static const struct option basket_options[] = {
@@ -101,11 +107,14 @@ static const struct option basket_options[] = {
     {"score", required_argument, NULL, OPT_SCORE},
     {"top", required_argument, NULL, OPT_TOP},
     {"rules", required_argument, NULL, OPT_RULES},
+    {"exclude", required_argument, NULL, OPT_EXCLUDE},
+    {"label", required_argument, NULL, OPT_LABEL},
     {"quiet", no_argument, NULL, OPT_QUIET},
     {NULL, 0, NULL, 0},
 };
 
 typedef enum { FORMAT_LONG = 0, FORMAT_BASKET, FORMAT_FIMI } input_format;
+enum { MAX_EXCLUDE = 64 };
 typedef enum { WRITE_RULES = 0, WRITE_ITEMSETS, WRITE_RECOMMENDATIONS } output_kind;
 
 typedef struct {
@@ -131,6 +140,9 @@ typedef struct {
     const char *mining_option;      /* the first option that only applies to mining */
     int min_confidence_given;
     int quiet;
+    const char *exclude[MAX_EXCLUDE];  /* --exclude arguments, read once the separator is known */
+    size_t nexclude;
+    const char *label_column;       /* --label */
 } basket_options_t;
 
 /* ---- option values ---- */
@@ -320,6 +332,15 @@ static crm_status handle_option(int id, const char *arg, void *ctx, crm_error *e
     case OPT_RULES:
         o->rules_file = arg;
         return CRM_OK;
+    case OPT_EXCLUDE:
+        if (o->nexclude == MAX_EXCLUDE)
+            return crm_error_set(err, CRM_EUSAGE, "at most %d --exclude options (put the items in a file: --exclude @FILE)",
+                                 MAX_EXCLUDE);
+        o->exclude[o->nexclude++] = arg;
+        return CRM_OK;
+    case OPT_LABEL:
+        o->label_column = arg;
+        return CRM_OK;
     case OPT_QUIET:
         o->quiet = 1;
         return CRM_OK;
@@ -349,6 +370,8 @@ static crm_status check_options(const basket_options_t *o, crm_error *err)
                              "--%s applies to mining rules, but with --rules they are read from "
                              "'%s' (filter them with --min-confidence or --min-lift)",
                              o->mining_option, o->rules_file);
+    if (o->label_column && o->format != FORMAT_LONG)
+        return crm_error_set(err, CRM_EUSAGE, "--label names a column of --format long input");
     if (o->min_len && o->max_len && o->min_len > o->max_len)
         return crm_error_set(err, CRM_EUSAGE, "--min-len %zu is above --max-len %zu", o->min_len,
                              o->max_len);
@@ -366,6 +389,8 @@ typedef struct {
     crm_progress progress;
     uint64_t rows, bytes_before;
     struct saved_rules *saved;      /* --rules: the rules file, read first */
+    crm_strtab *exclude;            /* --exclude, or NULL */
+    uint64_t excluded_rules;        /* --rules with --exclude: saved rules left out */
 } basket_run;
 
 struct saved_rules;
@@ -449,9 +474,14 @@ static crm_status read_long(basket_run *run, crm_csv_reader *r, crm_error *err)
         (st = resolve_column(r, o->customer_column ? o->customer_column : "customer_id", &customer,
                              err)) != CRM_OK)
         return st;
+    long label = -1;
+    if (o->label_column && (st = resolve_column(r, o->label_column, &label, err)) != CRM_OK)
+        return st;
     size_t need = (size_t)(basket > item ? basket : item) + 1;
     if ((size_t)(customer + 1) > need)
         need = (size_t)(customer + 1);
+    if ((size_t)(label + 1) > need)
+        need = (size_t)(label + 1);
     const char *basket_what = o->basket_column ? "basket" : o->by_customer ? "customer" : "invoice";
     const crm_csv_record *rec;
     while ((st = crm_csv_next(r, &rec, err)) == CRM_OK && rec) {
@@ -462,6 +492,9 @@ static crm_status read_long(basket_run *run, crm_csv_reader *r, crm_error *err)
             return empty_key_error(r, rec, basket, basket_what, err);
         st = crm_basket_db_add_pair(run->mined, rec->fields[basket], rec->lengths[basket],
                                     rec->fields[item], rec->lengths[item], err);
+        if (st == CRM_OK && label >= 0)
+            st = crm_basket_db_add_label(run->mined, rec->fields[item], rec->lengths[item],
+                                         rec->fields[label], rec->lengths[label], err);
         if (st == CRM_OK && customer >= 0) {
             if (rec->lengths[customer] == 0)
                 return empty_key_error(r, rec, customer, "customer", err);
@@ -508,7 +541,58 @@ static crm_status new_db(basket_run *run, crm_basket_db **db, crm_error *err)
     opts.items = run->items;
     opts.item_separator = run->o->separator;
     opts.empty = run->o->empty;
+    opts.exclude = run->exclude;
     return crm_basket_db_new(db, &opts, err);
+}
+
+/* Adds the item names of text (joined by sep) to the exclusion table. */
+static crm_status exclude_names(crm_strtab *t, const char *text, size_t len, char sep, crm_error *err)
+{
+    const char *p = text, *end = text + len;
+    while (p <= end) {
+        const char *q = memchr(p, sep, (size_t)(end - p));
+        size_t n = (size_t)((q ? q : end) - p);
+        uint32_t id;
+        if (n > 0 && crm_strtab_intern(t, p, n, &id) < 0)
+            return crm_error_set(err, CRM_ENOMEM, "out of memory");
+        if (!q)
+            break;
+        p = q + 1;
+    }
+    return CRM_OK;
+}
+
+/* --exclude ITEMS (joined by the item separator) or @FILE (one item a line;
+ * empty lines and lines starting with '#' are skipped, CR LF accepted). */
+static crm_status read_exclude(basket_run *run, crm_error *err)
+{
+    if (!(run->exclude = crm_strtab_new(64)))
+        return crm_error_set(err, CRM_ENOMEM, "out of memory");
+    crm_status st = CRM_OK;
+    for (size_t i = 0; i < run->o->nexclude && st == CRM_OK; i++) {
+        const char *arg = run->o->exclude[i];
+        if (arg[0] != '@') {
+            st = exclude_names(run->exclude, arg, strlen(arg), run->o->separator, err);
+            continue;
+        }
+        FILE *f = fopen(arg + 1, "r");
+        if (!f)
+            return crm_error_set(err, CRM_EIO, "--exclude: cannot read '%s': %s", arg + 1, strerror(errno));
+        char *line = NULL;
+        size_t cap = 0;
+        ssize_t len;
+        while (st == CRM_OK && (len = getline(&line, &cap, f)) >= 0) {
+            while (len > 0 && (line[len - 1] == '\n' || line[len - 1] == '\r'))
+                len--;
+            if (len > 0 && line[0] != '#')
+                st = exclude_names(run->exclude, line, (size_t)len, '\n', err);
+        }
+        if (st == CRM_OK && ferror(f))
+            st = crm_error_set(err, CRM_EIO, "--exclude: cannot read '%s': %s", arg + 1, strerror(errno));
+        free(line);
+        fclose(f);
+    }
+    return st;
 }
 
 static crm_status read_inputs(basket_run *run, crm_error *err)
@@ -517,6 +601,8 @@ static crm_status read_inputs(basket_run *run, crm_error *err)
     crm_status st;
     if (run->o->kind == WRITE_RECOMMENDATIONS && !(run->items = crm_strtab_new(1024)))
         return crm_error_set(err, CRM_ENOMEM, "out of memory");
+    if (run->o->nexclude && (st = read_exclude(run, err)) != CRM_OK)
+        return st;
     if (run->o->rules_file && (st = read_saved_rules(run, run->saved, err)) != CRM_OK)
         return st;
     if ((st = new_db(run, &run->mined, err)) != CRM_OK)
@@ -681,6 +767,18 @@ static crm_status read_saved_rule(basket_run *run, saved_rules *s, const crm_csv
     for (size_t c = SAVED_FIRST_MEASURE; c < SAVED_COLUMNS && st == CRM_OK; c++)
         st = read_saved_number(r, rec, c, (size_t)col[c], &rule->measure[c - SAVED_FIRST_MEASURE],
                                err);
+    if (st == CRM_OK && run->exclude) {
+        for (size_t i = rule->at; i < s->nitems; i++) {
+            size_t name_len;
+            uint32_t id;
+            const char *name = crm_strtab_get(run->items, s->items[i], &name_len);
+            if (crm_strtab_find(run->exclude, name, name_len, &id)) {
+                s->nitems = rule->at; /* a rule about an excluded item is left out */
+                run->excluded_rules++;
+                return CRM_OK;
+            }
+        }
+    }
     if (st == CRM_OK)
         s->n++;
     return st;
@@ -832,6 +930,32 @@ static crm_status format_set(const crm_basket_db *db, char sep, const uint32_t *
     }
 }
 
+/* The labels of a set's items (the item's name where it has none), in the
+ * set's order, joined by " | ": for people, since a label may hold the
+ * separator (the item columns are the ones to split). */
+static crm_status format_labels(const crm_basket_db *labels, const uint32_t *items, size_t n,
+                                text_buffer *b, size_t at, size_t *len, crm_error *err)
+{
+    size_t used = at;
+    for (size_t i = 0; i < n; i++) {
+        size_t l;
+        const char *text = crm_basket_db_item_label(labels, items[i], &l);
+        if (!text)
+            text = crm_basket_db_item_name(labels, items[i], &l);
+        crm_status st = reserve(b, used + l + 4, err);
+        if (st != CRM_OK)
+            return st;
+        if (i > 0) {
+            memcpy(b->text + used, " | ", 3);
+            used += 3;
+        }
+        memcpy(b->text + used, text, l);
+        used += l;
+    }
+    *len = used - at;
+    return CRM_OK;
+}
+
 /* Supports are count / n for few distinct counts, and the shortest
  * round-trip text of a double is costly (a quarter of a whole run on FIMI
  * retail at 0.01%), so each count's text is kept in a small direct-mapped
@@ -868,10 +992,10 @@ static crm_status write_header(crm_csv_writer *w, const char *const *names, size
 }
 
 static crm_status write_itemsets(crm_csv_writer *w, const crm_basket_itemsets *sets, char sep,
-                                 crm_error *err)
+                                 const crm_basket_db *labels, crm_error *err)
 {
-    static const char *const header[] = {"items", "size", "count", "support"};
-    crm_status st = write_header(w, header, 4, err);
+    static const char *const header[] = {"items", "size", "count", "support", "labels"};
+    crm_status st = write_header(w, header, labels ? 5 : 4, err);
     const crm_basket_db *db = crm_basket_itemsets_db(sets);
     text_buffer b = {NULL, 0};
     support_cache *cache = calloc(1, sizeof *cache);
@@ -883,10 +1007,14 @@ static crm_status write_itemsets(crm_csv_writer *w, const crm_basket_itemsets *s
         size_t len;
         if ((st = format_set(db, sep, s->items, s->size, &b, 0, &len, err)) != CRM_OK)
             break;
+        size_t ll = 0;
+        if (labels && (st = format_labels(labels, s->items, s->size, &b, len, &ll, err)) != CRM_OK)
+            break;
         if ((st = crm_csv_write_field(w, b.text, len)) != CRM_OK ||
             (st = crm_csv_write_int(w, (int64_t)s->size)) != CRM_OK ||
             (st = crm_csv_write_int(w, (int64_t)s->count)) != CRM_OK ||
             (st = write_support(w, cache, s->count, s->support)) != CRM_OK ||
+            (labels && (st = crm_csv_write_field(w, b.text + len, ll)) != CRM_OK) ||
             (st = crm_csv_end_row(w)) != CRM_OK)
             st = write_fail(st, err);
     }
@@ -896,11 +1024,13 @@ static crm_status write_itemsets(crm_csv_writer *w, const crm_basket_itemsets *s
 }
 
 static crm_status write_rules(crm_csv_writer *w, const crm_basket_rules *rules,
-                              const crm_basket_db *db, char sep, crm_error *err)
+                              const crm_basket_db *db, char sep, const crm_basket_db *labels,
+                              crm_error *err)
 {
     static const char *const header[] = {"antecedent", "consequent", "count", "support",
-                                         "confidence", "lift", "leverage", "conviction"};
-    crm_status st = write_header(w, header, 8, err);
+                                         "confidence", "lift", "leverage", "conviction",
+                                         "antecedent_label", "consequent_label"};
+    crm_status st = write_header(w, header, labels ? 10 : 8, err);
     text_buffer b = {NULL, 0};
     support_cache *cache = calloc(1, sizeof *cache);
     if (!cache)
@@ -912,6 +1042,11 @@ static crm_status write_rules(crm_csv_writer *w, const crm_basket_rules *rules,
         if ((st = format_set(db, sep, r->antecedent, r->antecedent_size, &b, 0, &xl, err)) != CRM_OK ||
             (st = format_set(db, sep, r->consequent, r->consequent_size, &b, xl, &yl, err)) != CRM_OK)
             break;
+        size_t xll = 0, yll = 0;
+        if (labels &&
+            ((st = format_labels(labels, r->antecedent, r->antecedent_size, &b, xl + yl, &xll, err)) != CRM_OK ||
+             (st = format_labels(labels, r->consequent, r->consequent_size, &b, xl + yl + xll, &yll, err)) != CRM_OK))
+            break;
         if ((st = crm_csv_write_field(w, b.text, xl)) != CRM_OK ||
             (st = crm_csv_write_field(w, b.text + xl, yl)) != CRM_OK ||
             (st = crm_csv_write_int(w, (int64_t)r->count)) != CRM_OK ||
@@ -920,6 +1055,8 @@ static crm_status write_rules(crm_csv_writer *w, const crm_basket_rules *rules,
             (st = crm_csv_write_double(w, r->lift)) != CRM_OK ||
             (st = crm_csv_write_double(w, r->leverage)) != CRM_OK ||
             (st = crm_csv_write_double(w, r->conviction)) != CRM_OK ||
+            (labels && ((st = crm_csv_write_field(w, b.text + xl + yl, xll)) != CRM_OK ||
+                        (st = crm_csv_write_field(w, b.text + xl + yl + xll, yll)) != CRM_OK)) ||
             (st = crm_csv_end_row(w)) != CRM_OK)
             st = write_fail(st, err);
     }
@@ -930,10 +1067,11 @@ static crm_status write_rules(crm_csv_writer *w, const crm_basket_rules *rules,
 
 static crm_status write_recommendations(crm_csv_writer *w, const crm_basket_recommendations *recs,
                                         const crm_basket_rules *rules,
-                                        const crm_basket_db *customers, char sep, crm_error *err)
+                                        const crm_basket_db *customers, char sep,
+                                        const crm_basket_db *labels, crm_error *err)
 {
-    static const char *const header[] = {"customer_id", "product_id", "score", "rule"};
-    crm_status st = write_header(w, header, 4, err);
+    static const char *const header[] = {"customer_id", "product_id", "score", "rule", "label"};
+    crm_status st = write_header(w, header, labels ? 5 : 4, err);
     text_buffer b = {NULL, 0};
     size_t n = crm_basket_recommendations_count(recs);
     for (size_t i = 0; i < n && st == CRM_OK; i++) {
@@ -954,8 +1092,15 @@ static crm_status write_recommendations(crm_csv_writer *w, const crm_basket_reco
         if ((st = crm_csv_write_field(w, key, key_len)) != CRM_OK ||
             (st = crm_csv_write_field(w, product, product_len)) != CRM_OK ||
             (st = crm_csv_write_double(w, rec->score)) != CRM_OK ||
-            (st = crm_csv_write_field(w, b.text, xl + 4 + yl)) != CRM_OK ||
-            (st = crm_csv_end_row(w)) != CRM_OK)
+            (st = crm_csv_write_field(w, b.text, xl + 4 + yl)) != CRM_OK)
+            st = write_fail(st, err);
+        size_t ll = 0;
+        if (st == CRM_OK && labels) {
+            const char *label = crm_basket_db_item_label(labels, rec->product, &ll);
+            if ((st = crm_csv_write_field(w, label ? label : "", ll)) != CRM_OK)
+                st = write_fail(st, err);
+        }
+        if (st == CRM_OK && (st = crm_csv_end_row(w)) != CRM_OK)
             st = write_fail(st, err);
     }
     free(b.text);
@@ -1016,7 +1161,8 @@ static crm_status recommend_and_write(const basket_run *run, const crm_basket_ru
     crm_status st = crm_basket_recommend(run->customers, rules, &rec, &recs, err);
     if (st != CRM_OK)
         return st;
-    st = write_recommendations(w, recs, rules, run->customers, run->o->separator, err);
+    st = write_recommendations(w, recs, rules, run->customers, run->o->separator,
+                               run->o->label_column ? run->mined : NULL, err);
     res->written = crm_basket_recommendations_count(recs);
     for (size_t i = 0; i < res->written; i++) {
         if (i == 0 || crm_basket_recommendations_get(recs, i)->customer !=
@@ -1068,7 +1214,7 @@ static crm_status mine_and_write(basket_run *run, crm_csv_writer *w, run_result 
     if ((st = crm_basket_mine(run->mined, &mo, &sets, err)) != CRM_OK)
         return st;
     if (o->kind == WRITE_ITEMSETS) {
-        st = write_itemsets(w, sets, o->separator, err);
+        st = write_itemsets(w, sets, o->separator, o->label_column ? run->mined : NULL, err);
         res->written = crm_basket_itemsets_count(sets);
         crm_basket_itemsets_free(sets);
         return st;
@@ -1092,7 +1238,7 @@ static crm_status mine_and_write(basket_run *run, crm_csv_writer *w, run_result 
     if (st == CRM_OK)
         st = crm_basket_rules_generate(sets, &ro, &rules, err);
     if (st == CRM_OK && o->kind == WRITE_RULES) {
-        st = write_rules(w, rules, run->mined, o->separator, err);
+        st = write_rules(w, rules, run->mined, o->separator, o->label_column ? run->mined : NULL, err);
         res->written = crm_basket_rules_count(rules);
     }
     if (st == CRM_OK && o->kind == WRITE_RECOMMENDATIONS)
@@ -1134,6 +1280,11 @@ static void print_summary(const basket_run *run, const run_result *res)
     if (k->duplicate_items)
         fprintf(stderr, "crm-basket: repeated items within a basket, counted once: %llu\n",
                 (unsigned long long)k->duplicate_items);
+    if (k->excluded_items)
+        fprintf(stderr, "crm-basket: excluded items left out: %llu\n", (unsigned long long)k->excluded_items);
+    if (run->excluded_rules)
+        fprintf(stderr, "crm-basket: saved rules with excluded items left out: %llu\n",
+                (unsigned long long)run->excluded_rules);
 }
 
 static void fill_report(crm_report *rep, const basket_run *run, const run_result *res)
@@ -1147,6 +1298,11 @@ static void fill_report(crm_report *rep, const basket_run *run, const run_result
     crm_report_set(rep, "empty_baskets", k->empty_baskets);
     crm_report_set(rep, "empty_items", k->empty_items);
     crm_report_set(rep, "duplicate_items", k->duplicate_items);
+    if (run->exclude) {
+        crm_report_set(rep, "excluded_items", k->excluded_items);
+        if (run->o->rules_file)
+            crm_report_set(rep, "excluded_rules", run->excluded_rules);
+    }
     if (run->o->rules_file)
         crm_report_set(rep, "rules", res->rules_used);
     else
@@ -1219,6 +1375,7 @@ int main(int argc, char **argv)
         crm_basket_db_free(run.customers);
     crm_basket_db_free(run.mined);
     crm_strtab_free(run.items);
+    crm_strtab_free(run.exclude);
     saved_rules_free(&saved);
     if (st != CRM_OK)
         return crm_cli_fail("crm-basket", &err);

@@ -29,8 +29,10 @@ static const char usage[] =
     "      --dayfirst            read D/M/YYYY dates; --monthfirst reads M/D/YYYY\n"
     "      --decimal-comma       numbers are written 1.234,56\n"
     "Rules (reasons in crm-clean(1)):\n"
-    "      --returns drop|keep|net  cancellations and returns: reject (default), keep as\n"
-    "                            negative lines, or net against earlier purchases\n"
+    "      --returns net|drop|keep  cancellations and returns: net against the customer's\n"
+    "                            earlier purchases (default), reject, or keep as negative lines\n"
+    "      --return-window D|all how far back a return reaches (default 90d); purchases\n"
+    "                            are held that long after the latest date read\n"
     "      --cancel-prefix P     invoices starting with P are cancellations (default C)\n"
     "      --from DATE --to DATE keep dates in this period (inclusive)\n"
     "      --range COL=MIN:MAX   keep rows whose COL lies in [MIN, MAX] (either may be empty)\n"
@@ -52,7 +54,7 @@ static const char usage[] =
 
 enum {
     OPT_CUSTOMER = 256, OPT_INVOICE, OPT_DATE, OPT_PRODUCT, OPT_QUANTITY, OPT_PRICE, OPT_AMOUNT,
-    OPT_DROP_EXTRA, OPT_KEEP_EXTRA, OPT_DATE_FORMAT, OPT_DAYFIRST, OPT_MONTHFIRST, OPT_DECIMAL_COMMA, OPT_RETURNS,
+    OPT_DROP_EXTRA, OPT_KEEP_EXTRA, OPT_DATE_FORMAT, OPT_DAYFIRST, OPT_MONTHFIRST, OPT_DECIMAL_COMMA, OPT_RETURNS, OPT_RETURN_WINDOW,
     OPT_CANCEL_PREFIX, OPT_FROM, OPT_TO, OPT_RANGE, OPT_KEEP_IF, OPT_DROP_IF, OPT_ALLOW, OPT_COSTS,
     OPT_MARGIN, OPT_REJECTS, OPT_QUIET = 'q'
 };
@@ -72,6 +74,7 @@ static const struct option clean_options[] = {
     {"monthfirst", no_argument, NULL, OPT_MONTHFIRST},
     {"decimal-comma", no_argument, NULL, OPT_DECIMAL_COMMA},
     {"returns", required_argument, NULL, OPT_RETURNS},
+    {"return-window", required_argument, NULL, OPT_RETURN_WINDOW},
     {"cancel-prefix", required_argument, NULL, OPT_CANCEL_PREFIX},
     {"from", required_argument, NULL, OPT_FROM},
     {"to", required_argument, NULL, OPT_TO},
@@ -106,6 +109,7 @@ typedef struct {
     const char *margin;
     const char *rejects_path;
     int quiet;
+    int return_window_given;
 } clean_options_t;
 
 static crm_status parse_returns(const char *arg, crm_returns_policy *out, crm_error *err)
@@ -117,6 +121,26 @@ static crm_status parse_returns(const char *arg, crm_returns_policy *out, crm_er
     if (st == CRM_OK)
         *out = policies[choice];
     return st;
+}
+
+/* "90d", "12w", "3m", "1y" as whole days (a month is 365.25/12 days, so
+ * 3m is 91 days), or "all". */
+static crm_status parse_return_window(const char *arg, int32_t *days, crm_error *err)
+{
+    if (strcmp(arg, "all") == 0) {
+        *days = -1;
+        return CRM_OK;
+    }
+    crm_duration d;
+    if (crm_parse_duration(arg, &d, err) != CRM_OK) {
+        crm_error_prefix(err, "--return-window: ");
+        return CRM_EUSAGE;
+    }
+    double n = crm_duration_in(d, CRM_UNIT_DAY);
+    if (n > 36525)
+        return crm_error_set(err, CRM_EUSAGE, "--return-window: '%s' is more than 100 years; say 'all'", arg);
+    *days = (int32_t)(n + 0.5);
+    return CRM_OK;
 }
 
 static crm_status parse_allow(const char *arg, unsigned long *allowed, crm_error *err)
@@ -162,7 +186,11 @@ static crm_status handle_option(int id, const char *arg, void *ctx, crm_error *e
         o->cfg.numbers.decimal_comma = 1;
         return CRM_OK;
     case OPT_RETURNS:
+        o->cfg.returns_explicit = 1;
         return parse_returns(arg, &o->cfg.returns, err);
+    case OPT_RETURN_WINDOW:
+        o->return_window_given = 1;
+        return parse_return_window(arg, &o->cfg.return_window_days, err);
     case OPT_CANCEL_PREFIX:
         o->cfg.cancel_prefix = arg;
         return CRM_OK;
@@ -633,6 +661,8 @@ static crm_status run_clean(clean_run *run, crm_error *err)
     o->cfg.has_margin = o->margin != NULL;
     if (o->cfg.has_margin && o->costs_path)
         return crm_error_set(err, CRM_EUSAGE, "--margin and --costs exclude each other");
+    if (o->return_window_given && o->cfg.returns != CRM_RETURNS_NET)
+        return crm_error_set(err, CRM_EUSAGE, "--return-window is for --returns net");
 
     if ((st = crm_csv_writer_open(&run->state.out, common->output, common->gzip, ',', err)) != CRM_OK)
         return st;

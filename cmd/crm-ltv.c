@@ -1110,7 +1110,8 @@ static crm_status write_cohort_table(crm_csv_writer *w, const crm_cohort_row *ro
                                      crm_cohort_period by)
 {
     static const char *const header[] = {
-        "cohort", "period", "customers", "retention_rate", "orders_per_customer", "avg_order_value",
+        "cohort", "period", "customers", "retention_rate", "retention_from_start", "orders_per_customer",
+        "avg_order_value",
         "revenue", "cost_rate", "direct_cost", "acquisition_cost", "marketing_cost", "gross_profit",
         "discount_factor", "npv_profit", "cumulative_npv", "ltv_per_customer"};
     crm_status st = crm_csv_write_row(w, header, NULL, sizeof header / sizeof *header);
@@ -1125,6 +1126,7 @@ static crm_status write_cohort_table(crm_csv_writer *w, const crm_cohort_row *ro
         if (st == CRM_OK) st = crm_csv_write_int(w, c->period);
         if (st == CRM_OK) st = crm_csv_write_int(w, (int64_t)c->customers);
         if (st == CRM_OK) st = write_number_or_empty(w, c->retention_rate, 4);
+        if (st == CRM_OK) st = write_number_or_empty(w, c->retention_from_start, 4);
         if (st == CRM_OK) st = write_number_or_empty(w, c->orders_per_customer, 4);
         if (st == CRM_OK) st = write_number_or_empty(w, c->avg_order_value, 2);
         if (st == CRM_OK) st = write_number_or_empty(w, c->revenue, 2);
@@ -1156,6 +1158,15 @@ static crm_status run_cohort(run_t *run, crm_error *err)
     if ((st = read_transactions(run, cohort, err)) == CRM_OK &&
         (st = crm_cohort_table(cohort, &opts, &rows, &n, err)) == CRM_OK &&
         (st = open_output(run, err)) == CRM_OK) {
+        if (crm_cohort_revenue_based(cohort, &opts)) {
+            static const char note[] = "no line has a cost and no --cost-rate was given: cost_rate and "
+                                       "direct_cost are empty, and gross_profit, npv_profit, cumulative_npv "
+                                       "and ltv_per_customer are revenue less acquisition and marketing costs";
+            if (!run->o->quiet)
+                fprintf(stderr, "crm-ltv: note: %s\n", note);
+            if (run->report)
+                crm_report_set_text(run->report, "note", note);
+        }
         st = write_cohort_table(run->out, rows, n, run->o->by);
         if (st != CRM_OK && st != CRM_EPIPE)
             st = crm_error_set(err, st, "cannot write the output");

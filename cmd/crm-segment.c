@@ -30,6 +30,8 @@ static const char usage[] =
     "      --top SHARE           MVC hold this share of the positive value (default 80%)\n"
     "      --top-count N         MVC are the N most valuable customers instead\n"
     "      --growth F            MGC when predicted > F x value to date (default 1.5)\n"
+    "      --margin RATE         the clv is profit at RATE but the value to date is revenue\n"
+    "                            (monetary): compare predicted with RATE x monetary\n"
     "Lifecycle stages new / growing / mature / declining / lapsed (thresholds in days,\n"
     "written with their unit):\n"
     "      --new-tenure D (90d)  --mature-tenure D (365d)  --declining-recency D (180d)\n"
@@ -51,7 +53,8 @@ static const char usage[] =
     "      --tenure COL  --recency COL  --frequency COL  --p-alive COL (p_alive when present)\n"
     "      --no-p-alive  --recent COL (purchases in the recent window; no default)\n"
     "Output:\n"
-    "      --profile FILE        one row per segment: customers, shares, value, feature means\n"
+    "      --profile FILE        one row per segment: customers, shares, value, feature means,\n"
+    "                            mean p_alive when the table has it\n"
     "  -q, --quiet               no summary on stderr\n"
     "Common:\n"
     "  -o, --output FILE  -z, --gzip  -d, --delimiter C  -t, --tab  --encoding NAME\n"
@@ -66,7 +69,7 @@ enum {
     OPT_MAX_ITER, OPT_TOL, OPT_K_RANGE, OPT_SAMPLE, OPT_ORDER, OPT_DESCENDING,
     OPT_R, OPT_F, OPT_M, OPT_VALUE, OPT_PREDICTED, OPT_TENURE, OPT_RECENCY, OPT_FREQUENCY,
     OPT_P_ALIVE, OPT_RECENT, /* the column options run from OPT_R to OPT_RECENT */
-    OPT_NO_PREDICTED, OPT_NO_P_ALIVE, OPT_PROFILE,
+    OPT_NO_PREDICTED, OPT_NO_P_ALIVE, OPT_PROFILE, OPT_MARGIN,
     OPT_K = 'k', OPT_QUIET = 'q'
 };
 
@@ -110,6 +113,7 @@ static const struct option segment_options_table[] = {
     {"no-predicted", no_argument, NULL, OPT_NO_PREDICTED},
     {"no-p-alive", no_argument, NULL, OPT_NO_P_ALIVE},
     {"profile", required_argument, NULL, OPT_PROFILE},
+    {"margin", required_argument, NULL, OPT_MARGIN},
     {"quiet", no_argument, NULL, OPT_QUIET},
     {NULL, 0, NULL, 0},
 };
@@ -136,6 +140,7 @@ typedef struct {
     size_t nby;
     const char *columns[NCOLUMN_OPTIONS];
     int no_predicted, no_p_alive;
+    int margin_given;
     int bins;
     const char *map_path;
     crm_value_options value;
@@ -273,6 +278,11 @@ static crm_status handle_option(int id, const char *arg, void *ctx, crm_error *e
         return st;
     case OPT_GROWTH:
         return parse_positive("--growth", arg, &o->value.growth, err);
+    case OPT_MARGIN:
+        o->margin_given = 1;
+        if ((st = parse_share("--margin", arg, &o->value.margin, err)) == CRM_OK && !(o->value.margin > 0.0))
+            return crm_error_set(err, CRM_EUSAGE, "--margin wants a share above 0, got '%s'", arg);
+        return st;
     case OPT_NEW_TENURE:
         return parse_days("--new-tenure", arg, &o->life.new_days, err);
     case OPT_MATURE_TENURE:
@@ -391,6 +401,8 @@ static crm_status check_options(const segment_options *o, crm_error *err)
         return crm_error_set(err, CRM_EUSAGE, "-k is for --by kmeans");
     if (!uses(o, BY_RFM) && o->map_path)
         return crm_error_set(err, CRM_EUSAGE, "--map is for --by rfm");
+    if (!uses(o, BY_VALUE) && o->margin_given)
+        return crm_error_set(err, CRM_EUSAGE, "--margin is for --by value");
     if (o->k_range_given && !o->k_auto)
         return crm_error_set(err, CRM_EUSAGE, "--k-range is for -k auto");
     return uses(o, BY_LIFECYCLE) ? check_lifecycle_order(&o->life, err) : CRM_OK;
@@ -454,6 +466,7 @@ typedef struct {
     double *features;                 /* n x nfeatures */
     crm_decimal *value_exact;         /* for the profile's exact totals */
     int value_is_exact;
+    int value_is_profit;              /* the value column is named profit */
     size_t order_feature;
     size_t rows_cap;                  /* rows every array above has room for */
 } inputs;
@@ -560,7 +573,15 @@ static crm_status resolve_columns(const segment_options *o, const crm_csv_reader
         else if ((st = resolve(r, NULL, "profit", 0, &in->col[COL_VALUE], err)) == CRM_OK &&
                  in->col[COL_VALUE] < 0)
             st = resolve(r, NULL, "monetary", need_value, &in->col[COL_VALUE], err);
+        in->value_is_profit = in->col[COL_VALUE] >= 0 &&
+                              strcmp(crm_csv_column_name(r, (size_t)in->col[COL_VALUE]), "profit") == 0;
     }
+    /* --margin turns revenue into profit: beside a profit column it would
+     * count the margin twice. */
+    if (st == CRM_OK && o->margin_given && in->value_is_profit)
+        return crm_error_set(err, CRM_EUSAGE, "--margin: the value to date is the profit column "
+                             "already; --margin is for a table with revenue (monetary) only");
+
     if (st == CRM_OK && need_value && !o->no_predicted)
         st = resolve(r, given[COL_PREDICTED], column_defaults[COL_PREDICTED], 0,
                      &in->col[COL_PREDICTED], err);
@@ -573,6 +594,8 @@ static crm_status resolve_columns(const segment_options *o, const crm_csv_reader
         if (st == CRM_OK)
             st = resolve(r, given[COL_RECENT], NULL, 0, &in->col[COL_RECENT], err);
     }
+    if (st == CRM_OK && o->profile_path && !o->no_p_alive && in->col[COL_P_ALIVE] < 0)
+        st = resolve(r, given[COL_P_ALIVE], column_defaults[COL_P_ALIVE], 0, &in->col[COL_P_ALIVE], err);
     if (st == CRM_OK && (uses(o, BY_KMEANS) || o->profile_path))
         st = resolve_features(o, r, in, uses(o, BY_KMEANS), err);
     return st;
@@ -957,6 +980,25 @@ static int exact_totals(const inputs *in, const segmentation *s, size_t n, crm_d
     return 1;
 }
 
+/* The model's view beside the segment: where RFM says Lost and p_alive says
+ * alive, the two disagree, and the profile shows it.  Empty for an empty
+ * segment. */
+static void write_mean_p_alive(crm_csv_writer *w, const inputs *in, const segmentation *s, size_t n,
+                               size_t segment)
+{
+    double sum = 0.0;
+    size_t count = 0;
+    for (size_t i = 0; i < n; i++)
+        if ((size_t)s->labels[i] == segment) {
+            sum += in->p_alive[i];
+            count++;
+        }
+    if (count)
+        crm_csv_write_double(w, sum / (double)count);
+    else
+        crm_csv_write_field(w, "", 0);
+}
+
 static crm_status write_profile_rows(crm_csv_writer *w, const inputs *in, const segmentation *s,
                                      size_t n, crm_error *err)
 {
@@ -996,6 +1038,8 @@ static crm_status write_profile_rows(crm_csv_writer *w, const inputs *in, const 
             else
                 crm_csv_write_field(w, "", 0);
         }
+        if (in->col[COL_P_ALIVE] >= 0)
+            write_mean_p_alive(w, in, s, n, c);
         if (crm_csv_end_row(w) != CRM_OK)
             st = crm_error_set(err, CRM_EIO, "cannot write the profile");
     }
@@ -1022,6 +1066,8 @@ static crm_status write_profile(const char *path, const inputs *in, const segmen
         snprintf(name, sizeof name, "mean_%s", in->feature_names[j]);
         crm_csv_write_field(w, name, (size_t)-1);
     }
+    if (in->col[COL_P_ALIVE] >= 0)
+        crm_csv_write_field(w, "mean_p_alive", (size_t)-1);
     if (crm_csv_end_row(w) != CRM_OK)
         st = crm_error_set(err, CRM_EIO, "cannot write the profile");
     for (size_t s = 0; s < nsegs && st == CRM_OK; s++)

@@ -4,21 +4,24 @@
 #   crm-rfm     transactions -> one row per customer: RFM scores and the model summary
 #   crm-ltv     BG/NBD + Gamma-Gamma fit -> p_alive, expected purchases, 12-month CLV
 #   crm-segment named RFM segments and value tiers (MVC / MGC / Standard / BZ)
-#   crm-basket  cross-sell: the products each customer is likely to buy next
+#   crm-basket  cross-sell: the products each customer is likely to buy next, named by
+#               their description, never postage, fees or vouchers (NOT_PRODUCTS, a
+#               file of stock codes, one a line; default examples/not-products.txt)
 # Usage: examples/nightly.sh EXPORT OUTDIR
 set -euo pipefail
 export_file=${1:?usage: nightly.sh EXPORT OUTDIR}
 outdir=${2:?usage: nightly.sh EXPORT OUTDIR}
 mkdir -p "$outdir"
+not_products=${NOT_PRODUCTS:-$(dirname "$0")/not-products.txt}
 
-crm-clean "$export_file" --rejects "$outdir/rejects.csv" --report "$outdir/clean-report.json" -q \
+crm-clean "$export_file" --keep-extra --rejects "$outdir/rejects.csv" --report "$outdir/clean-report.json" -q \
   | tee "$outdir/transactions.csv" \
   | crm-rfm \
   | crm-ltv --model bgnbd --spend gamma-gamma --horizon 12m --discount 10% --margin 30% -q \
-  | crm-segment --by rfm --by value --profile "$outdir/segments.csv" -q -o "$outdir/customers.csv"
+  | crm-segment --by rfm --by value --margin 30% --profile "$outdir/segments.csv" -q -o "$outdir/customers.csv"
 
 crm-basket "$outdir/transactions.csv" --min-support 1% --min-confidence 30% --min-lift 2 --min-len 2 \
-  --recommend --top 3 -q -o "$outdir/cross-sell.csv"
+  --exclude "@$not_products" --label Description --recommend --top 3 -q -o "$outdir/cross-sell.csv"
 
 echo "nightly: clean transactions        $outdir/transactions.csv"
 echo "nightly: rejected rows and reasons $outdir/rejects.csv (counts in $outdir/clean-report.json)"

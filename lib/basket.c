@@ -41,6 +41,12 @@ struct crm_basket_db {
     uint32_t *rank;               /* item id -> position in name order */
     uint32_t *by_rank;            /* position in name order -> item id */
     crm_basket_db_stats stats;
+
+    const crm_strtab *exclude;    /* items left out, or NULL */
+    crm_strtab *label_votes;      /* key: item id (4 bytes), then the label */
+    uint64_t *votes;              /* per label_votes id */
+    size_t votes_cap;
+    uint32_t *label_of;           /* item id -> label_votes id + 1 (0: none), from finish */
 };
 
 void crm_basket_db_options_init(crm_basket_db_options *opts)
@@ -67,6 +73,7 @@ crm_status crm_basket_db_new(crm_basket_db **out, const crm_basket_db_options *o
         return crm_basket_no_memory(err);
     db->separator = opts->item_separator;
     db->empty = opts->empty;
+    db->exclude = opts->exclude;
     db->items = opts->items;
     if (!db->items) {
         db->items = crm_strtab_new(1024);
@@ -99,6 +106,9 @@ void crm_basket_db_free(crm_basket_db *db)
     free(db->item_count);
     free(db->rank);
     free(db->by_rank);
+    crm_strtab_free(db->label_votes);
+    free(db->votes);
+    free(db->label_of);
     free(db);
 }
 
@@ -129,6 +139,15 @@ static crm_status intern_item(crm_basket_db *db, const char *name, size_t len, u
     return CRM_OK;
 }
 
+static int excluded(crm_basket_db *db, const char *name, size_t len)
+{
+    uint32_t id;
+    if (!db->exclude || !crm_strtab_find(db->exclude, name, len, &id))
+        return 0;
+    db->stats.excluded_items++;
+    return 1;
+}
+
 /* Appends members[from .. nmembers) as the next basket (already unique). */
 static crm_status close_basket(crm_basket_db *db, crm_error *err)
 {
@@ -157,6 +176,8 @@ crm_status crm_basket_db_add(crm_basket_db *db, const char *const *items, const 
             db->stats.empty_items++;
             continue;
         }
+        if (excluded(db, items[i], len))
+            continue;
         st = intern_item(db, items[i], len, &db->scratch[m], err);
         if (st != CRM_OK)
             return st;
@@ -197,6 +218,8 @@ crm_status crm_basket_db_add_pair(crm_basket_db *db, const char *key, size_t key
         db->stats.empty_items++;
         return CRM_OK;
     }
+    if (excluded(db, item, item_len))
+        return CRM_OK; /* the basket exists all the same */
     st = intern_item(db, item, item_len, &iid, err);
     if (st != CRM_OK)
         return st;
@@ -310,6 +333,88 @@ static crm_status rank_items_by_name(crm_basket_db *db, crm_error *err)
     return CRM_OK;
 }
 
+/* ---- labels ---- */
+
+static int is_blank(char c)
+{
+    return c == ' ' || (c >= '\t' && c <= '\r');
+}
+
+crm_status crm_basket_db_add_label(crm_basket_db *db, const char *item, size_t item_len,
+                                   const char *label, size_t label_len, crm_error *err)
+{
+    if (db->finished)
+        return crm_error_set(err, CRM_EUSAGE, "labels cannot be added after the input has ended");
+    while (label_len && is_blank(label[0]))
+        label++, label_len--;
+    while (label_len && is_blank(label[label_len - 1]))
+        label_len--;
+    uint32_t iid, vid;
+    if (label_len == 0 || !crm_strtab_find(db->items, item, item_len, &iid))
+        return CRM_OK;
+    if (!db->label_votes && !(db->label_votes = crm_strtab_new(1024)))
+        return crm_basket_no_memory(err);
+    if (!crm_array_reserve(&db->scratch, &db->scratch_cap, label_len / sizeof *db->scratch + 2,
+                           sizeof *db->scratch))
+        return crm_basket_no_memory(err);
+    char *key = (char *)db->scratch;
+    memcpy(key, &iid, sizeof iid);
+    memcpy(key + sizeof iid, label, label_len);
+    int added = crm_strtab_intern(db->label_votes, key, sizeof iid + label_len, &vid);
+    if (added < 0 || !crm_array_reserve(&db->votes, &db->votes_cap, (size_t)vid + 1, sizeof *db->votes))
+        return crm_basket_no_memory(err);
+    if (added)
+        db->votes[vid] = 0;
+    db->votes[vid]++;
+    return CRM_OK;
+}
+
+/* The winning label of every item: most votes, then byte order. */
+static crm_status settle_labels(crm_basket_db *db, crm_error *err)
+{
+    if (!db->label_votes)
+        return CRM_OK;
+    db->label_of = calloc(db->nitems ? db->nitems : 1, sizeof *db->label_of);
+    if (!db->label_of)
+        return crm_basket_no_memory(err);
+    size_t n = crm_strtab_count(db->label_votes);
+    for (uint32_t v = 0; v < n; v++) {
+        size_t len;
+        const char *key = crm_strtab_get(db->label_votes, v, &len);
+        uint32_t iid;
+        memcpy(&iid, key, sizeof iid);
+        if (iid >= db->nitems)
+            continue;
+        uint32_t best = db->label_of[iid];
+        if (best) {
+            size_t best_len;
+            const char *b = crm_strtab_get(db->label_votes, best - 1, &best_len);
+            uint64_t bv = db->votes[best - 1];
+            if (db->votes[v] < bv)
+                continue;
+            if (db->votes[v] == bv) {
+                named_item x = {key + sizeof iid, len - sizeof iid, 0};
+                named_item y = {b + sizeof iid, best_len - sizeof iid, 0};
+                if (compare_names(&x, &y) >= 0)
+                    continue;
+            }
+        }
+        db->label_of[iid] = v + 1;
+    }
+    return CRM_OK;
+}
+
+const char *crm_basket_db_item_label(const crm_basket_db *db, uint32_t id, size_t *len)
+{
+    *len = 0;
+    if (!db->label_of || id >= db->nitems || !db->label_of[id])
+        return NULL;
+    size_t key_len;
+    const char *key = crm_strtab_get(db->label_votes, db->label_of[id] - 1, &key_len);
+    *len = key_len - sizeof id;
+    return key + sizeof id;
+}
+
 crm_status crm_basket_db_finish(crm_basket_db *db, crm_error *err)
 {
     if (db->finished)
@@ -329,6 +434,8 @@ crm_status crm_basket_db_finish(crm_basket_db *db, crm_error *err)
     for (size_t i = 0; i < db->nmembers; i++)
         db->item_count[db->members[i]]++;
     st = rank_items_by_name(db, err);
+    if (st == CRM_OK)
+        st = settle_labels(db, err);
     if (st != CRM_OK)
         return st;
     for (size_t i = 0; i < db->nitems; i++)

@@ -33,9 +33,9 @@ static const char *const reason_names[CRM_CLEAN_NREASONS] = {
     [CRM_REJECT_FILTERED] = "filtered",
     [CRM_REJECT_MISSING_COST] = "missing-cost",
     [CRM_REJECT_DUPLICATE] = "duplicate",
-    [CRM_REJECT_RETURN_NETTED] = "return-netted",
-    [CRM_REJECT_RETURN_UNMATCHED] = "return-unmatched",
-    [CRM_REJECT_FULLY_RETURNED] = "fully-returned",
+    [CRM_REJECT_NETTED_RETURN] = "netted-return",
+    [CRM_REJECT_UNMATCHED_RETURN] = "unmatched-return",
+    [CRM_REJECT_RETURNED] = "returned",
 };
 
 /* Rules a user may switch off: the row can still be written sensibly. */
@@ -176,28 +176,42 @@ void crm_clean_config_init(crm_clean_config *cfg)
     memset(cfg, 0, sizeof *cfg);
     cfg->columns = (crm_clean_columns){-1, -1, -1, -1, -1, -1, -1};
     crm_date_format_set(&cfg->date_format, CRM_DATE_ISO);
-    cfg->returns = CRM_RETURNS_DROP;
+    cfg->returns = CRM_RETURNS_NET;
+    cfg->return_window_days = 90;
     cfg->cancel_prefix = "C";
 }
 
 /* ---- the cleaner ---- */
 
 /* A purchase held back while returns are netted: everything needed to
- * write it (or reject it) at the end. */
+ * write it (or reject it) once no return can reach it any more.  The texts
+ * (customer, product, invoice) are copied beside the raw bytes, so nothing
+ * per invoice is interned. */
 typedef struct {
     uint64_t line;
-    char *raw;               /* raw bytes, then the record's fields, NUL-separated */
+    char *raw;               /* raw bytes, then customer, product, invoice and (with
+                                keep_extra) the record's fields, NUL-terminated */
     size_t raw_len;
-    size_t nfields;
+    size_t nfields;          /* fields kept (0 without keep_extra) */
+    size_t fields_at;
     crm_decimal quantity;    /* what is left after returns */
+    crm_decimal bought;      /* the quantity as read */
     crm_decimal price;
+    crm_decimal amount;      /* the amount as read */
     crm_decimal unit_cost;   /* valid when has_cost */
     int has_cost;
-    char date[CRM_DATE_ISO_MAX];
-    int32_t day;
-    uint32_t customer, product, invoice; /* interned texts */
-    uint32_t next_same;      /* previous purchase of the same customer and product, +1; 0 none */
+    crm_datetime date;
+    size_t customer_at, customer_len, product_at, product_len, invoice_at, invoice_len;
+    uint32_t pair;           /* its customer/product/price key */
+    uint32_t older, newer;   /* the pair's other held purchases, slot + 1 (0: none) */
 } held_row;
+
+/* When a held purchase may be written: its day, then its place in the input. */
+typedef struct {
+    int32_t day;
+    uint32_t slot;
+    uint64_t seq;
+} held_due;
 
 /* A reusable NUL-terminated copy of a trimmed field. */
 typedef struct {
@@ -228,13 +242,21 @@ struct crm_cleaner {
     crm_datetime date_value;  /* the datetime date holds: rows of an order repeat it */
     crm_date_memo date_memo;  /* the date text read last */
     scratch customer_text, invoice_text, product_text;
-    /* returns netting */
+    /* returns netting: purchases not yet written, in slots (a free list
+     * reuses them), chained per pair newest first, and a min-heap by
+     * (day, input order) that says which to write next */
     held_row *held;
-    size_t nheld, held_cap;
-    crm_strtab *texts;        /* customer, product, invoice texts of held rows */
-    crm_strtab *pairs;        /* customer|product -> index into last_of_pair */
-    uint32_t *last_of_pair;   /* most recent held purchase of a pair, +1 */
-    size_t last_cap;
+    size_t held_slots, held_cap;
+    uint32_t *free_slots;
+    size_t nfree, free_cap;
+    held_due *due;
+    size_t ndue, due_cap;
+    uint64_t next_seq;
+    crm_strtab *pairs;        /* customer NUL product NUL price -> index into pair_latest */
+    uint32_t *pair_latest;    /* slot + 1 of the pair's latest held purchase (0: none) */
+    size_t pair_cap;
+    char *pair_key;           /* scratch for building a key */
+    size_t pair_key_cap;
 };
 
 static crm_status store_header(crm_cleaner *c, const char *const *header, size_t n, crm_error *err)
@@ -255,7 +277,7 @@ static const char *const column_roles[7] = {"customer id (--customer)", "invoice
     "date (--date)", "product id (--product)", "quantity (--quantity)", "unit price (--price)",
     "amount (--amount)"};
 
-static crm_status check_required(const crm_cleaner *c, crm_error *err)
+static crm_status check_required(crm_cleaner *c, crm_error *err)
 {
     const crm_clean_columns *k = &c->cfg.columns;
     const long slots[7] = {k->customer, k->invoice, k->date, k->product, k->quantity, k->price, k->amount};
@@ -275,9 +297,17 @@ static crm_status check_required(const crm_cleaner *c, crm_error *err)
         missing = "a unit price (--price COL) or an amount (--amount COL)";
     if (missing)
         return crm_error_set(err, CRM_EDATA, "no column for %s in the header", missing);
-    if (c->cfg.returns == CRM_RETURNS_NET && (k->quantity < 0 || k->price < 0))
+    if (c->cfg.returns == CRM_RETURNS_NET && (k->quantity < 0 || k->price < 0)) {
+        /* Netting is by quantity at a unit price: an export without them
+         * cannot be netted.  The default then rejects returns (the counts
+         * say "cancelled" and "return"); asking for net is an error. */
+        if (!c->cfg.returns_explicit) {
+            c->cfg.returns = CRM_RETURNS_DROP;
+            return CRM_OK;
+        }
         return crm_error_set(err, CRM_EUSAGE,
                              "--returns net needs quantity and unit price columns to net returns against purchases");
+    }
     return CRM_OK;
 }
 
@@ -303,9 +333,8 @@ crm_status crm_cleaner_new(crm_cleaner **out, const crm_clean_config *cfg, const
             st = crm_error_set(err, CRM_ENOMEM, "out of memory");
     }
     if (st == CRM_OK && c->cfg.returns == CRM_RETURNS_NET) {
-        c->texts = crm_strtab_new(1 << 12);
         c->pairs = crm_strtab_new(1 << 12);
-        if (!c->texts || !c->pairs)
+        if (!c->pairs)
             st = crm_error_set(err, CRM_ENOMEM, "out of memory");
     }
     if (st != CRM_OK) {
@@ -548,6 +577,11 @@ static crm_clean_reason judge_business(const crm_cleaner *c, verdict *v)
         return reject_value(c, v, CRM_REJECT_CANCELLED, k->invoice, "cancellation invoice ", v->invoice.s,
                             v->invoice.len, "");
     int quantity_sign = v->has_quantity ? crm_decimal_sign(v->quantity) : 1;
+    /* Netting subtracts negative quantities; a cancellation that does not
+     * say what it takes back cannot be netted, nor kept as a purchase. */
+    if (c->cfg.returns == CRM_RETURNS_NET && quantity_sign >= 0 && starts_with(v->invoice, c->cfg.cancel_prefix))
+        return reject_value(c, v, CRM_REJECT_CANCELLED, k->invoice, "cancellation invoice ", v->invoice.s,
+                            v->invoice.len, " without a negative quantity to net");
     if (!returns_allowed && quantity_sign < 0)
         return reject(c, v, CRM_REJECT_RETURN, k->quantity, "negative quantity");
     if (quantity_sign == 0 && !allowed(c, CRM_REJECT_ZERO_QUANTITY))
@@ -779,124 +813,48 @@ static crm_status deliver_kept(crm_cleaner *c, const crm_csv_record *rec, const 
     return deliver_formatted(c, formatted, &row, err);
 }
 
-/* ---- returns netting ---- */
+/* ---- returns netting ----
+ *
+ * A purchase is held (not written) while a return could still reach it: a
+ * return nets against purchases of the same customer, product and unit
+ * price dated on or before it and at most return_window_days before it.
+ * Once a row read after a purchase is dated more than the window past it,
+ * no return can reach it: it is written (or rejected as "returned" when
+ * returns took all of it), earliest day first.  So the memory holds the
+ * purchases of the last window of an export in date order (of each part of
+ * one that is several date-ordered exports end to end), plus one key per
+ * customer/product/price seen; with a window < 0 every purchase is held to
+ * the end. */
 
-static crm_status intern_text(crm_cleaner *c, text t, uint32_t *id, crm_error *err)
+/* customer NUL product NUL unit price (trimmed, so 2.5 and 2.50 agree). */
+static crm_status pair_key(crm_cleaner *c, text customer, text product, crm_decimal price, size_t *len,
+                           crm_error *err)
 {
-    if (crm_strtab_intern(c->texts, t.s, t.len, id) < 0)
+    char q[CRM_NUMBER_TEXT_MAX];
+    size_t qlen = crm_decimal_format(crm_decimal_trim(price, 0), q);
+    size_t need = customer.len + product.len + qlen + 2;
+    if (!crm_array_reserve(&c->pair_key, &c->pair_key_cap, need, 1))
         return crm_error_set(err, CRM_ENOMEM, "out of memory");
+    char *k = c->pair_key;
+    memcpy(k, customer.s, customer.len);
+    k[customer.len] = '\0';
+    memcpy(k + customer.len + 1, product.s, product.len);
+    k[customer.len + 1 + product.len] = '\0';
+    memcpy(k + customer.len + product.len + 2, q, qlen);
+    *len = need;
     return CRM_OK;
 }
 
-/* The slot that holds the most recent purchase of customer and product. */
-static crm_status pair_slot(crm_cleaner *c, uint32_t customer, uint32_t product, int create,
-                            uint32_t **slot, crm_error *err)
+static text held_text(const held_row *h, size_t at, size_t len)
 {
-    uint32_t key[2] = {customer, product};
-    uint32_t id;
-    *slot = NULL;
-    if (!create) {
-        if (crm_strtab_find(c->pairs, (const char *)key, sizeof key, &id))
-            *slot = &c->last_of_pair[id];
-        return CRM_OK;
-    }
-    int added = crm_strtab_intern(c->pairs, (const char *)key, sizeof key, &id);
-    if (added < 0)
-        return crm_error_set(err, CRM_ENOMEM, "out of memory");
-    if (!crm_array_reserve(&c->last_of_pair, &c->last_cap, (size_t)id + 1, sizeof *c->last_of_pair))
-        return crm_error_set(err, CRM_ENOMEM, "out of memory");
-    if (added)
-        c->last_of_pair[id] = 0;
-    *slot = &c->last_of_pair[id];
-    return CRM_OK;
-}
-
-static crm_status hold_purchase(crm_cleaner *c, const crm_csv_record *rec, const verdict *v, crm_error *err)
-{
-    if (!crm_array_reserve(&c->held, &c->held_cap, c->nheld + 1, sizeof *c->held))
-        return crm_error_set(err, CRM_ENOMEM, "out of memory");
-    held_row *h = &c->held[c->nheld];
-    memset(h, 0, sizeof *h);
-    size_t total = rec->raw_len;
-    for (size_t i = 0; i < rec->nfields; i++)
-        total += rec->lengths[i] + 1;
-    h->raw = malloc(total ? total : 1);
-    if (!h->raw)
-        return crm_error_set(err, CRM_ENOMEM, "out of memory");
-    memcpy(h->raw, rec->raw, rec->raw_len);
-    char *p = h->raw + rec->raw_len;
-    for (size_t i = 0; i < rec->nfields; i++) {
-        memcpy(p, rec->fields[i], rec->lengths[i]);
-        p[rec->lengths[i]] = '\0';
-        p += rec->lengths[i] + 1;
-    }
-    h->raw_len = rec->raw_len;
-    h->nfields = rec->nfields;
-    h->line = rec->line;
-    h->quantity = v->quantity;
-    h->price = v->price;
-    h->has_cost = v->has_cost;
-    h->unit_cost = v->unit_cost;
-    h->day = v->date.days;
-    crm_datetime_format(v->date, h->date);
-    text customer = {v->customer.s, customer_id_length(v->customer)};
-    crm_status st;
-    if ((st = intern_text(c, customer, &h->customer, err)) != CRM_OK ||
-        (st = intern_text(c, v->product, &h->product, err)) != CRM_OK ||
-        (st = intern_text(c, v->invoice, &h->invoice, err)) != CRM_OK) {
-        free(h->raw);
-        return st;
-    }
-    uint32_t *slot;
-    if ((st = pair_slot(c, h->customer, h->product, 1, &slot, err)) != CRM_OK) {
-        free(h->raw);
-        return st;
-    }
-    h->next_same = *slot;
-    *slot = (uint32_t)(c->nheld + 1);
-    c->nheld++;
-    return CRM_OK;
-}
-
-/* Subtracts a return from the customer's most recent earlier purchases of
- * the product (latest first), never below zero and never from a purchase
- * dated after the return. */
-static crm_status net_return(crm_cleaner *c, const crm_csv_record *rec, const verdict *v, crm_error *err)
-{
-    crm_decimal left = v->quantity;
-    left.units = -left.units;
-    uint32_t customer, product, *slot = NULL;
-    text id = {v->customer.s, customer_id_length(v->customer)};
-    crm_status st;
-    if ((st = intern_text(c, id, &customer, err)) != CRM_OK ||
-        (st = intern_text(c, v->product, &product, err)) != CRM_OK ||
-        (st = pair_slot(c, customer, product, 0, &slot, err)) != CRM_OK)
-        return st;
-    crm_decimal zero = crm_decimal_from_int(0);
-    for (uint32_t k = slot ? *slot : 0; k && crm_decimal_sign(left) > 0; k = c->held[k - 1].next_same) {
-        held_row *h = &c->held[k - 1];
-        if (h->day > v->date.days || crm_decimal_sign(h->quantity) <= 0)
-            continue;
-        crm_decimal take = crm_decimal_cmp(h->quantity, left) < 0 ? h->quantity : left;
-        if (crm_decimal_sub(h->quantity, take, &h->quantity) != CRM_OK ||
-            crm_decimal_sub(left, take, &left) != CRM_OK)
-            return crm_error_set(err, CRM_EDATA, "line %llu: quantities do not fit an exact decimal",
-                                 (unsigned long long)rec->line);
-    }
-    if (crm_decimal_cmp(left, zero) == 0)
-        return deliver_reject(c, rec->line, rec->raw, rec->raw_len, CRM_REJECT_RETURN_NETTED,
-                              "subtracted from earlier purchases of the product", err);
-    char detail[160], q[CRM_NUMBER_TEXT_MAX];
-    crm_decimal_format(left, q);
-    snprintf(detail, sizeof detail, "%s unit(s) returned without an earlier purchase of the product to net against", q);
-    return deliver_reject(c, rec->line, rec->raw, rec->raw_len, CRM_REJECT_RETURN_UNMATCHED, detail, err);
+    return (text){h->raw + at, len};
 }
 
 static crm_status deliver_held(crm_cleaner *c, held_row *h, crm_error *err)
 {
     if (crm_decimal_sign(h->quantity) == 0)
-        return deliver_reject(c, h->line, h->raw, h->raw_len, CRM_REJECT_FULLY_RETURNED,
-                              "returns netted this purchase to zero", err);
+        return deliver_reject(c, h->line, h->raw, h->raw_len, CRM_REJECT_RETURNED,
+                              "later returns took the whole purchase", err);
     /* Rebuild the record the row came from, so that extra columns pass through. */
     const char **fields = malloc((h->nfields ? h->nfields : 1) * sizeof *fields);
     size_t *lengths = malloc((h->nfields ? h->nfields : 1) * sizeof *lengths);
@@ -905,7 +863,7 @@ static crm_status deliver_held(crm_cleaner *c, held_row *h, crm_error *err)
         free(lengths);
         return crm_error_set(err, CRM_ENOMEM, "out of memory");
     }
-    const char *p = h->raw + h->raw_len;
+    const char *p = h->raw + h->fields_at;
     for (size_t i = 0; i < h->nfields; i++) {
         fields[i] = p;
         lengths[i] = strlen(p);
@@ -914,23 +872,220 @@ static crm_status deliver_held(crm_cleaner *c, held_row *h, crm_error *err)
     crm_csv_record rec = {.nfields = h->nfields, .fields = fields, .lengths = lengths, .line = h->line,
                           .raw = h->raw, .raw_len = h->raw_len};
     verdict v = {0};
-    v.customer.s = crm_strtab_get(c->texts, h->customer, &v.customer.len);
-    v.invoice.s = crm_strtab_get(c->texts, h->invoice, &v.invoice.len);
-    v.product.s = crm_strtab_get(c->texts, h->product, &v.product.len);
-    crm_status st = crm_date_parse(&(crm_date_format){.style = CRM_DATE_ISO}, h->date, strlen(h->date), &v.date);
+    v.customer = held_text(h, h->customer_at, h->customer_len);
+    v.invoice = held_text(h, h->invoice_at, h->invoice_len);
+    v.product = held_text(h, h->product_at, h->product_len);
+    v.date = h->date;
     v.has_quantity = 1;
     v.quantity = h->quantity;
     v.price = h->price;
     v.has_cost = h->has_cost;
     v.unit_cost = h->unit_cost;
-    if (st == CRM_OK && crm_decimal_mul(h->quantity, h->price, &v.amount) != CRM_OK)
-        st = crm_error_set(err, CRM_EDATA, "line %llu: amount does not fit an exact decimal",
+    /* The amount as read, less what the returns took at the line's price:
+     * exact, and the same as read when nothing was returned. */
+    crm_decimal returned, refund;
+    crm_status st = CRM_OK;
+    v.amount = h->amount;
+    if (crm_decimal_cmp(h->quantity, h->bought) != 0 &&
+        (crm_decimal_sub(h->bought, h->quantity, &returned) != CRM_OK ||
+         crm_decimal_mul(returned, h->price, &refund) != CRM_OK ||
+         crm_decimal_sub(h->amount, refund, &v.amount) != CRM_OK))
+        st = crm_error_set(err, CRM_EDATA, "line %llu: the amount left after returns does not fit an exact decimal",
                            (unsigned long long)h->line);
     if (st == CRM_OK)
         st = deliver_kept(c, &rec, &v, err);
     free(fields);
     free(lengths);
     return st;
+}
+
+static int due_before(const held_due *a, const held_due *b)
+{
+    return a->day != b->day ? a->day < b->day : a->seq < b->seq;
+}
+
+static void due_push(crm_cleaner *c, held_due d)
+{
+    size_t i = c->ndue++;
+    while (i > 0 && due_before(&d, &c->due[(i - 1) / 2])) {
+        c->due[i] = c->due[(i - 1) / 2];
+        i = (i - 1) / 2;
+    }
+    c->due[i] = d;
+}
+
+static held_due due_pop(crm_cleaner *c)
+{
+    held_due top = c->due[0], last = c->due[--c->ndue];
+    size_t i = 0;
+    for (;;) {
+        size_t k = 2 * i + 1;
+        if (k >= c->ndue)
+            break;
+        if (k + 1 < c->ndue && due_before(&c->due[k + 1], &c->due[k]))
+            k++;
+        if (!due_before(&c->due[k], &last))
+            break;
+        c->due[i] = c->due[k];
+        i = k;
+    }
+    if (c->ndue)
+        c->due[i] = last;
+    return top;
+}
+
+/* Takes a held purchase out of its pair's chain and frees its slot. */
+static void unhold(crm_cleaner *c, uint32_t slot)
+{
+    held_row *h = &c->held[slot];
+    if (h->newer)
+        c->held[h->newer - 1].older = h->older;
+    else
+        c->pair_latest[h->pair] = h->older;
+    if (h->older)
+        c->held[h->older - 1].newer = h->newer;
+    free(h->raw);
+    h->raw = NULL;
+    c->free_slots[c->nfree++] = slot;
+}
+
+/* Writes, earliest day first (input order within a day), the held
+ * purchases no return can reach any more: those more than the window
+ * before the day of the row just read, which came after them (all of them
+ * when final).  Exports in date order come out in input order. */
+static crm_status release_held(crm_cleaner *c, int final, int32_t day, crm_error *err)
+{
+    while (c->ndue) {
+        if (!final && (c->cfg.return_window_days < 0 ||
+                       (int64_t)c->due[0].day + c->cfg.return_window_days >= (int64_t)day))
+            break;
+        held_due d = due_pop(c);
+        crm_status st = deliver_held(c, &c->held[d.slot], err);
+        unhold(c, d.slot);
+        if (st != CRM_OK)
+            return st;
+    }
+    return CRM_OK;
+}
+
+static crm_status hold_purchase(crm_cleaner *c, const crm_csv_record *rec, const verdict *v, crm_error *err)
+{
+    text customer = {v->customer.s, customer_id_length(v->customer)};
+    size_t key_len;
+    uint32_t pair;
+    crm_status st = pair_key(c, customer, v->product, v->price, &key_len, err);
+    if (st != CRM_OK)
+        return st;
+    int added = crm_strtab_intern(c->pairs, c->pair_key, key_len, &pair);
+    if (added < 0 || !crm_array_reserve(&c->pair_latest, &c->pair_cap, (size_t)pair + 1, sizeof *c->pair_latest) ||
+        !crm_array_reserve(&c->held, &c->held_cap, c->held_slots + 1, sizeof *c->held) ||
+        !crm_array_reserve(&c->free_slots, &c->free_cap, c->held_slots + 1, sizeof *c->free_slots) ||
+        !crm_array_reserve(&c->due, &c->due_cap, c->ndue + 1, sizeof *c->due))
+        return crm_error_set(err, CRM_ENOMEM, "out of memory");
+    if (c->held_slots >= UINT32_MAX - 1)
+        return crm_error_set(err, CRM_ENOMEM, "too many purchases held for returns netting; "
+                             "use a shorter --return-window");
+    if (added)
+        c->pair_latest[pair] = 0;
+    uint32_t slot = c->nfree ? c->free_slots[c->nfree - 1] : (uint32_t)c->held_slots;
+    held_row *h = &c->held[slot];
+    memset(h, 0, sizeof *h);
+    /* The raw bytes (for the rejects file), the three texts, and the
+     * fields only when they pass through (--keep-extra). */
+    size_t nfields = c->cfg.keep_extra ? rec->nfields : 0;
+    size_t total = rec->raw_len + customer.len + v->product.len + v->invoice.len + 3;
+    for (size_t i = 0; i < nfields; i++)
+        total += rec->lengths[i] + 1;
+    h->raw = malloc(total);
+    if (!h->raw)
+        return crm_error_set(err, CRM_ENOMEM, "out of memory");
+    memcpy(h->raw, rec->raw, rec->raw_len);
+    size_t at = rec->raw_len;
+    const text texts[3] = {customer, v->product, v->invoice};
+    size_t *places[3] = {&h->customer_at, &h->product_at, &h->invoice_at};
+    for (int i = 0; i < 3; i++) {
+        *places[i] = at;
+        memcpy(h->raw + at, texts[i].s, texts[i].len);
+        h->raw[at + texts[i].len] = '\0';
+        at += texts[i].len + 1;
+    }
+    h->customer_len = customer.len;
+    h->product_len = v->product.len;
+    h->invoice_len = v->invoice.len;
+    h->fields_at = at;
+    for (size_t i = 0; i < nfields; i++) {
+        memcpy(h->raw + at, rec->fields[i], rec->lengths[i]);
+        h->raw[at + rec->lengths[i]] = '\0';
+        at += rec->lengths[i] + 1;
+    }
+    h->raw_len = rec->raw_len;
+    h->nfields = nfields;
+    h->line = rec->line;
+    h->quantity = h->bought = v->quantity;
+    h->price = v->price;
+    h->amount = v->amount;
+    h->has_cost = v->has_cost;
+    h->unit_cost = v->unit_cost;
+    h->date = v->date;
+    h->pair = pair;
+    h->older = c->pair_latest[pair];
+    if (h->older)
+        c->held[h->older - 1].newer = slot + 1;
+    c->pair_latest[pair] = slot + 1;
+    if (c->nfree)
+        c->nfree--;
+    else
+        c->held_slots++;
+    due_push(c, (held_due){v->date.days, slot, c->next_seq++});
+    return CRM_OK;
+}
+
+/* Subtracts a return from the customer's latest earlier purchases of the
+ * product at the same unit price (latest first), never below zero, never
+ * from a purchase dated after the return or more than the window before it. */
+static crm_status net_return(crm_cleaner *c, const crm_csv_record *rec, const verdict *v, crm_error *err)
+{
+    crm_decimal left = v->quantity, asked;
+    left.units = -left.units;
+    asked = left;
+    text customer = {v->customer.s, customer_id_length(v->customer)};
+    size_t key_len;
+    uint32_t pair;
+    crm_status st = pair_key(c, customer, v->product, v->price, &key_len, err);
+    if (st != CRM_OK)
+        return st;
+    uint32_t link = crm_strtab_find(c->pairs, c->pair_key, key_len, &pair) ? c->pair_latest[pair] : 0;
+    int later_only = 0;
+    for (held_row *h; link && crm_decimal_sign(left) > 0 && (h = &c->held[link - 1]); link = h->older) {
+        if (h->date.days > v->date.days) {
+            later_only = 1;
+            continue;
+        }
+        if (c->cfg.return_window_days >= 0 &&
+            (int64_t)v->date.days - h->date.days > c->cfg.return_window_days)
+            continue;
+        if (crm_decimal_sign(h->quantity) <= 0)
+            continue;
+        crm_decimal take = crm_decimal_cmp(h->quantity, left) < 0 ? h->quantity : left;
+        if (crm_decimal_sub(h->quantity, take, &h->quantity) != CRM_OK ||
+            crm_decimal_sub(left, take, &left) != CRM_OK)
+            return crm_error_set(err, CRM_EDATA, "line %llu: quantities do not fit an exact decimal",
+                                 (unsigned long long)rec->line);
+    }
+    if (crm_decimal_sign(left) == 0)
+        return deliver_reject(c, rec->line, rec->raw, rec->raw_len, CRM_REJECT_NETTED_RETURN,
+                              "subtracted from earlier purchases of the product", err);
+    char detail[256], q[CRM_NUMBER_TEXT_MAX], a[CRM_NUMBER_TEXT_MAX], pr[CRM_NUMBER_TEXT_MAX];
+    crm_decimal_format(left, q);
+    crm_decimal_format(asked, a);
+    crm_decimal_format(v->price, pr);
+    if (crm_decimal_cmp(left, asked) == 0)
+        snprintf(detail, sizeof detail, "no earlier purchase of the product at %s to net %s unit(s) against%s",
+                 pr, q, later_only ? " (only purchases dated after the return)" : "");
+    else
+        snprintf(detail, sizeof detail, "%s of %s unit(s) found no earlier purchase of the product at %s "
+                 "(the rest was subtracted)", q, a, pr);
+    return deliver_reject(c, rec->line, rec->raw, rec->raw_len, CRM_REJECT_UNMATCHED_RETURN, detail, err);
 }
 
 /* ---- the public loop ---- */
@@ -969,42 +1124,38 @@ crm_status crm_cleaner_push(crm_cleaner *c, const crm_csv_record *rec, crm_error
         return deliver_reject(c, rec->line, rec->raw, rec->raw_len, reason, v.detail, err);
     if (write_now)
         return deliver_formatted(c, formatted, &row, err);
-    int is_return = crm_decimal_sign(v.quantity) < 0 || starts_with(v.invoice, c->cfg.cancel_prefix);
-    if (is_return && crm_decimal_sign(v.quantity) < 0)
+    crm_status st = release_held(c, 0, v.date.days, err);
+    if (st != CRM_OK)
+        return st;
+    if (crm_decimal_sign(v.quantity) < 0)
         return net_return(c, rec, &v, err);
     return hold_purchase(c, rec, &v, err);
 }
 
 crm_status crm_cleaner_finish(crm_cleaner *c, crm_error *err)
 {
-    for (size_t i = 0; i < c->nheld; i++) {
-        crm_status st = deliver_held(c, &c->held[i], err);
-        free(c->held[i].raw);
-        c->held[i].raw = NULL;
-        if (st != CRM_OK)
-            return st;
-    }
-    c->nheld = 0;
-    return CRM_OK;
+    return release_held(c, 1, 0, err);
 }
 
 void crm_cleaner_free(crm_cleaner *c)
 {
     if (!c)
         return;
-    for (size_t i = 0; i < c->nheld; i++)
-        free(c->held[i].raw);
+    for (size_t i = 0; i < c->ndue; i++)
+        free(c->held[c->due[i].slot].raw);
     free(c->held);
+    free(c->free_slots);
+    free(c->due);
     for (size_t i = 0; c->names && i < c->ncolumns; i++)
         free(c->names[i]);
     free(c->names);
     crm_hashset_free(c->seen);
     crm_groupset_free(c->seen_by_invoice);
     crm_strtab_free(c->cost_products);
-    crm_strtab_free(c->texts);
     crm_strtab_free(c->pairs);
     free(c->unit_costs);
-    free(c->last_of_pair);
+    free(c->pair_latest);
+    free(c->pair_key);
     free(c->customer_text.s);
     free(c->invoice_text.s);
     free(c->product_text.s);

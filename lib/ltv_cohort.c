@@ -19,7 +19,7 @@ struct crm_cohort {
     double *revenue, *cost;
     uint64_t *norders;
     size_t npairs, cap;
-    int missing_costs;
+    int missing_costs, some_costs;
 };
 
 void crm_cohort_options_init(crm_cohort_options *opts)
@@ -150,10 +150,12 @@ crm_status crm_cohort_add(crm_cohort *c, const char *customer, size_t customer_l
         c->npairs++;
     }
     c->revenue[pid] += amount;
-    if (isnan(cost))
+    if (isnan(cost)) {
         c->missing_costs = 1;
-    else
+    } else {
         c->cost[pid] += cost;
+        c->some_costs = 1;
+    }
     /* The pair id seeds the hash: the same invoice number of another
      * customer or period is another order. */
     int new_order = crm_hashset_add(c->orders, crm_hash_bytes(order, order_len, 0x9e3779b97f4a7c15ull + pid));
@@ -192,16 +194,20 @@ static size_t find_cohort(const int32_t *cohorts, size_t n, int32_t v)
     return lo;
 }
 
-static void derive_row(const crm_cohort_options *opts, const cell *cl, double previous_customers,
-                       double first_customers, double *cumulative, crm_cohort_row *row)
+static void derive_row(const crm_cohort_options *opts, int revenue_based, const cell *cl,
+                       double previous_customers, double first_customers, double *cumulative,
+                       crm_cohort_row *row)
 {
     int k = row->period;
     row->customers = cl->customers;
     row->retention_rate = k > 1 && previous_customers > 0 ? cl->customers / previous_customers : NAN;
+    row->retention_from_start = first_customers > 0 ? cl->customers / first_customers : NAN;
     row->orders_per_customer = cl->customers > 0 ? cl->orders / cl->customers : NAN;
     row->avg_order_value = cl->orders > 0 ? cl->revenue / cl->orders : NAN;
     row->revenue = cl->revenue;
-    if (isnan(opts->cost_rate)) {
+    if (revenue_based) {
+        row->direct_cost = row->cost_rate = NAN;
+    } else if (isnan(opts->cost_rate)) {
         row->direct_cost = cl->cost;
         row->cost_rate = cl->revenue != 0 ? cl->cost / cl->revenue : NAN;
     } else {
@@ -210,12 +216,18 @@ static void derive_row(const crm_cohort_options *opts, const cell *cl, double pr
     }
     row->acquisition_cost = k == 1 ? opts->acquisition_cost * cl->customers : 0.0;
     row->marketing_cost = k > 1 ? opts->marketing_cost * cl->customers : 0.0;
-    row->gross_profit = row->revenue - row->direct_cost - row->acquisition_cost - row->marketing_cost;
+    row->gross_profit = row->revenue - (revenue_based ? 0.0 : row->direct_cost) - row->acquisition_cost -
+                        row->marketing_cost;
     row->discount_factor = pow(1.0 + opts->interest * opts->risk_factor, (double)(k - 1));
     row->npv_profit = row->gross_profit / row->discount_factor;
     *cumulative += row->npv_profit;
     row->cumulative_npv = *cumulative;
     row->ltv_per_customer = first_customers > 0 ? *cumulative / first_customers : NAN;
+}
+
+int crm_cohort_revenue_based(const crm_cohort *c, const crm_cohort_options *opts)
+{
+    return isnan(opts->cost_rate) && !c->some_costs;
 }
 
 crm_status crm_cohort_table(const crm_cohort *c, const crm_cohort_options *opts,
@@ -228,7 +240,11 @@ crm_status crm_cohort_table(const crm_cohort *c, const crm_cohort_options *opts,
         return st;
     if (c->npairs == 0)
         return crm_error_set(err, CRM_EDATA, "no transactions: the cohort table is empty");
-    if (isnan(opts->cost_rate) && c->missing_costs)
+    /* Without any cost the table is still worth having (revenue, customers,
+     * retention); with costs on some lines only, summing them would pass
+     * part of the costs off as all of them. */
+    int no_costs = crm_cohort_revenue_based(c, opts);
+    if (isnan(opts->cost_rate) && c->missing_costs && !no_costs)
         return crm_error_set(err, CRM_EUSAGE,
                              "some lines have no cost: give a cost rate (--cost-rate) for the direct costs");
     size_t ncust = crm_strtab_count(c->customers);
@@ -288,8 +304,8 @@ crm_status crm_cohort_table(const crm_cohort *c, const crm_cohort_options *opts,
         for (size_t i = offset[j]; i < offset[j + 1]; i++) {
             out[i].cohort = period_label(c->by, cohorts[j]);
             out[i].period = (int)(i - offset[j]) + 1;
-            derive_row(opts, &cells[i], i > offset[j] ? cells[i - 1].customers : 0.0, first_customers,
-                       &cumulative, &out[i]);
+            derive_row(opts, no_costs, &cells[i], i > offset[j] ? cells[i - 1].customers : 0.0,
+                       first_customers, &cumulative, &out[i]);
         }
     }
     free(first);

@@ -309,6 +309,7 @@ void crm_value_options_init(crm_value_options *opts)
     opts->top_share = 0.8;
     opts->top_count = 0;
     opts->growth = 1.5;
+    opts->margin = 1.0;
 }
 
 typedef struct {
@@ -335,6 +336,9 @@ crm_status crm_value_tiers(const double *value, const double *predicted, size_t 
     if (!(opts->growth > 0.0) || !isfinite(opts->growth))
         return crm_error_set(err, CRM_EUSAGE, "the growth factor must be a positive number, "
                              "not %g", opts->growth);
+    if (!(opts->margin > 0.0 && opts->margin <= 1.0))
+        return crm_error_set(err, CRM_EUSAGE, "the margin must be above 0 and at most 100%%, not %g",
+                             opts->margin);
     for (size_t i = 0; i < n; i++) {
         if (!isfinite(value[i]))
             return crm_error_set(err, CRM_EDATA, "row %zu: the value is not a finite number (%g)",
@@ -378,7 +382,7 @@ crm_status crm_value_tiers(const double *value, const double *predicted, size_t 
     if (predicted) {
         for (size_t i = 0; i < n; i++)
             if (labels[i] == CRM_TIER_STANDARD && predicted[i] > 0.0
-                && predicted[i] > opts->growth * value[i])
+                && predicted[i] > opts->growth * (opts->margin * value[i]))
                 labels[i] = CRM_TIER_MGC;
     }
     if (summary) {

@@ -56,6 +56,12 @@ typedef struct {
     crm_strtab *items;
     char item_separator;          /* ',' by default; '\0': no check */
     crm_basket_empty_policy empty;
+    /* Item names left out (not products: postage, fees), or NULL.  An
+     * excluded item is skipped as it is added (counted in
+     * stats.excluded_items); a basket of excluded items only is an empty
+     * basket.  The caller owns the table and keeps it until the database is
+     * freed. */
+    const crm_strtab *exclude;
 } crm_basket_db_options;
 
 typedef struct {
@@ -65,6 +71,7 @@ typedef struct {
     uint64_t duplicate_items;     /* repeats of an item within a basket, merged */
     uint64_t occurrences;         /* (basket, item) pairs after merging */
     uint64_t items;               /* distinct items in this database */
+    uint64_t excluded_items;      /* items skipped because options.exclude names them */
 } crm_basket_db_stats;
 
 typedef struct crm_basket_db crm_basket_db;
@@ -130,6 +137,18 @@ int crm_basket_db_compare_items(const crm_basket_db *db, const uint32_t *a, size
  * and returns the length the whole text needs, like snprintf. */
 size_t crm_basket_format_items(const crm_basket_db *db, const uint32_t *items, size_t n, char sep,
                                char *buf, size_t cap);
+
+/* Labels: a name for people beside each item id (a product's description).
+ * Each (item, label) seen is a vote; an item's label is its most frequent
+ * one, the byte-smallest among equally frequent ones, so that the same
+ * input gives the same label in any order.  Labels are trimmed of ASCII
+ * white space; empty ones and items the database does not know (empty or
+ * excluded) are ignored.  Memory: one entry per distinct (item, label). */
+crm_status crm_basket_db_add_label(crm_basket_db *db, const char *item, size_t item_len,
+                                   const char *label, size_t label_len, crm_error *err);
+/* The item's label, or NULL (*len 0) when it has none; valid until the
+ * database is freed.  Labels are settled by crm_basket_db_finish. */
+const char *crm_basket_db_item_label(const crm_basket_db *db, uint32_t id, size_t *len);
 
 /* Sets err to the out-of-memory error of every basket module and returns
  * CRM_ENOMEM. */

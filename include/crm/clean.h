@@ -10,9 +10,13 @@
  * .allowed); the row is then kept.
  *
  * Memory does not grow with rows, except for one 64-bit hash per kept row
- * for the duplicate check and, with returns netting, the kept rows
- * themselves (a later return changes an earlier purchase, so purchases are
- * held until the end). */
+ * for the duplicate check and, with returns netting, the purchases a return
+ * could still reach: a later return changes an earlier purchase, so each is
+ * held until a row read after it is dated return_window_days past it (one
+ * key per customer, product and unit price is kept for the run), and held
+ * purchases are delivered earliest day first, in input order within a day.
+ * On an export in date order that is the purchases of the last window,
+ * whatever the length of the export, delivered in input order. */
 #ifndef CRM_CLEAN_H
 #define CRM_CLEAN_H
 
@@ -46,9 +50,10 @@ typedef enum {
     CRM_REJECT_FILTERED,         /* "filtered": --keep-if / --drop-if */
     CRM_REJECT_MISSING_COST,     /* "missing-cost": product not in the cost table (switchable) */
     CRM_REJECT_DUPLICATE,        /* "duplicate": same bytes as an earlier kept row (switchable) */
-    CRM_REJECT_RETURN_NETTED,    /* "return-netted": a return subtracted from earlier purchases */
-    CRM_REJECT_RETURN_UNMATCHED, /* "return-unmatched": a return with no (or too little) earlier purchase */
-    CRM_REJECT_FULLY_RETURNED,   /* "fully-returned": a purchase that returns brought to zero */
+    /* --returns net (the default), last so that reasons added later stay apart: */
+    CRM_REJECT_NETTED_RETURN,    /* "netted-return": a return subtracted from earlier purchases */
+    CRM_REJECT_UNMATCHED_RETURN, /* "unmatched-return": a return with no (or too little) earlier purchase */
+    CRM_REJECT_RETURNED,         /* "returned": a purchase that later returns took whole */
     CRM_CLEAN_NREASONS
 } crm_clean_reason;
 
@@ -58,9 +63,9 @@ const char *crm_clean_reason_name(crm_clean_reason reason);
 crm_status crm_clean_switchable_reason(const char *s, crm_clean_reason *out, crm_error *err);
 
 typedef enum {
-    CRM_RETURNS_DROP = 0,   /* reject cancellations and returns (default) */
+    CRM_RETURNS_DROP = 0,   /* reject cancellations and returns */
     CRM_RETURNS_KEEP,       /* keep them as negative lines */
-    CRM_RETURNS_NET         /* subtract them from the customer's earlier purchases of the product */
+    CRM_RETURNS_NET         /* subtract them from the customer's earlier purchases of the product (default) */
 } crm_returns_policy;
 
 /* The columns of the transactions schema, as 0-based input column indices
@@ -95,6 +100,10 @@ typedef struct {
     crm_date_format date_format;     /* must be a concrete style (not AUTO) */
     crm_number_options numbers;
     crm_returns_policy returns;
+    int returns_explicit;            /* returns was asked for: net without quantity and price is an error
+                                        (the default falls back to drop) */
+    int32_t return_window_days;      /* net: a return reaches purchases up to this many days before it;
+                                        < 0: any earlier one (every purchase is held to the end) */
     const char *cancel_prefix;       /* "C"; "" disables the cancelled rule */
     unsigned long allowed;           /* bit (1ul << reason): switched-off rules */
     int has_from, has_to;

@@ -12,13 +12,20 @@
  * acquisition period, the calendar period of the first purchase):
  *
  *   customers        cohort members with at least one purchase in period k
- *   retention_rate   customers(k) / customers(k - 1); none for k = 1
+ *   retention_rate   customers(k) / customers(k - 1); none for k = 1 (period over
+ *                    period: a cohort that buys more in year 3 than in year 2
+ *                    goes above 1)
+ *   retention_from_start  customers(k) / customers(1): the share of the cohort
+ *                    still buying in period k (the cohort heatmap; 1 for k = 1)
  *   orders_per_customer  distinct orders in period k / customers(k)
  *   avg_order_value  revenue / orders
  *   revenue          sum of the amounts in period k
  *   cost_rate        the given rate, or (no rate given) direct_cost / revenue
  *   direct_cost      revenue x cost_rate, or (no rate given) the sum of the
  *                    costs the caller passed
+ *                    (no rate given and no line with a cost: both NaN, and the
+ *                    table is revenue-based: gross_profit and what follows it
+ *                    leave the direct costs out; crm_cohort_table says so)
  *   acquisition_cost acquisition cost per new customer x customers(1), in
  *                    period 1 only
  *   marketing_cost   marketing cost per retained customer x customers(k),
@@ -60,6 +67,7 @@ typedef struct {
     int period;               /* k = 1, 2, ... */
     double customers;
     double retention_rate;    /* NaN for k = 1 or when customers(k - 1) = 0 */
+    double retention_from_start;  /* customers(k) / customers(1) */
     double orders_per_customer;   /* NaN when customers is 0 */
     double avg_order_value;   /* NaN when there are no orders */
     double revenue;
@@ -99,9 +107,15 @@ crm_status crm_cohort_add(crm_cohort *c, const char *customer, size_t customer_l
 /* 1 when some line came without a cost (then direct costs need a rate). */
 int crm_cohort_missing_costs(const crm_cohort *c);
 
+/* 1 when the table will be revenue-based: no cost rate given and no line
+ * with a cost.  The direct costs are then unknown (NaN) and gross_profit and
+ * the columns after it are revenue less acquisition and marketing costs. */
+int crm_cohort_revenue_based(const crm_cohort *c, const crm_cohort_options *opts);
+
 /* The table, ordered by cohort and period, into a malloc'ed array the
  * caller frees.  CRM_EUSAGE for bad options, or when no cost rate is given
- * and some line had no cost; CRM_EDATA when there is no transaction. */
+ * and some lines have a cost and others not; CRM_EDATA when there is no
+ * transaction. */
 crm_status crm_cohort_table(const crm_cohort *c, const crm_cohort_options *opts,
                             crm_cohort_row **rows, size_t *nrows, crm_error *err);
 

@@ -116,7 +116,13 @@ crm_status crm_rfm_assign(const crm_rfm_rule *rules, size_t count, int bins, con
  *                         relative slack of 1e-12 so that rounding of the
  *                         sums cannot move the cut.
  *   MGC  (most growable)  with predicted: the others whose
- *                         predicted > 0 and predicted > growth * value.
+ *                         predicted > 0 and predicted > growth * margin * value.
+ *
+ * Like is compared with like: predicted and margin * value must both be
+ * profit or both revenue.  margin is 1 when they already are (profit to
+ * date beside a clv from that profit, or revenue beside a clv at margin
+ * 100%); it is the clv's margin when value is revenue and predicted is a
+ * profit at that margin.
  *   Standard              everyone else. */
 
 typedef enum {
@@ -133,7 +139,8 @@ const char *crm_value_tier_name(crm_value_tier tier);
 typedef struct {
     double top_share;   /* 0.8: MVC hold this share of the positive value (0 < share <= 1) */
     size_t top_count;   /* 0: use top_share; else this many MVC */
-    double growth;      /* 1.5: MGC when predicted > growth * value (growth > 0) */
+    double growth;      /* 1.5: MGC when predicted > growth * margin * value (growth > 0) */
+    double margin;      /* 1: the share of value comparable with predicted (0 < margin <= 1) */
 } crm_value_options;
 
 void crm_value_options_init(crm_value_options *opts);

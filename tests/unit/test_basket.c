@@ -1256,6 +1256,47 @@ static void test_item_separator_and_duplicates(void **state)
     crm_basket_db_free(db);
 }
 
+static void test_exclude_and_labels(void **state)
+{
+    (void)state;
+    /* Whole baskets {A, POST}, {POST}: POST is left out, so the second basket
+     * is empty (counted in n by default) and A is in 1 of 2 baskets. */
+    crm_strtab *exclude = crm_strtab_new(4);
+    uint32_t id;
+    assert_true(crm_strtab_intern(exclude, "POST", 4, &id) == 1);
+    crm_basket_db_options opts;
+    crm_basket_db_options_init(&opts);
+    opts.exclude = exclude;
+    crm_basket_db *db;
+    crm_error err;
+    assert_int_equal(crm_basket_db_new(&db, &opts, &err), CRM_OK);
+    const char *b1[] = {"A", "POST"}, *b2[] = {"POST"};
+    assert_int_equal(crm_basket_db_add(db, b1, NULL, 2, &err), CRM_OK);
+    assert_int_equal(crm_basket_db_add(db, b2, NULL, 1, &err), CRM_OK);
+    /* Labels: "x" and "y" twice each, "z" once: a tie goes to the
+     * byte-smaller "x", whatever the order of the votes; blanks are trimmed
+     * and an empty label or an excluded item gets no vote. */
+    const char *votes[] = {"y", " x", "z", "x ", "y", "   "};
+    for (size_t i = 0; i < sizeof votes / sizeof *votes; i++)
+        assert_int_equal(crm_basket_db_add_label(db, "A", 1, votes[i], strlen(votes[i]), &err), CRM_OK);
+    assert_int_equal(crm_basket_db_add_label(db, "POST", 4, "postage", 7, &err), CRM_OK);
+    assert_int_equal(crm_basket_db_finish(db, &err), CRM_OK);
+    const crm_basket_db_stats *k = crm_basket_db_stats_get(db);
+    assert_int_equal(k->baskets, 2);
+    assert_int_equal(k->empty_baskets, 1);
+    assert_int_equal(k->excluded_items, 2);
+    assert_int_equal(k->items, 1);
+    assert_false(crm_basket_db_find_item(db, "POST", 4, &id));
+    assert_true(crm_basket_db_find_item(db, "A", 1, &id));
+    size_t len;
+    const char *label = crm_basket_db_item_label(db, id, &len);
+    assert_non_null(label);
+    assert_int_equal(len, 1);
+    assert_memory_equal(label, "x", 1);
+    crm_basket_db_free(db);
+    crm_strtab_free(exclude);
+}
+
 static void test_usage_errors(void **state)
 {
     (void)state;
@@ -1304,6 +1345,7 @@ int main(void)
 {
     const struct CMUnitTest tests[] = {
         cmocka_unit_test(test_min_count_rule),
+        cmocka_unit_test(test_exclude_and_labels),
         cmocka_unit_test(test_min_count_rejects_bad_support),
         cmocka_unit_test(test_seven_itemsets),
         cmocka_unit_test(test_seven_closed_maximal),

@@ -170,11 +170,15 @@ static void test_cohort_table_from_line_costs(void **state)
 static void test_cohort_missing_costs_need_a_rate(void **state)
 {
     (void)state;
+    /* A with a cost, B without: summing A's cost alone would understate the
+     * direct costs, so a rate is needed. */
     crm_cohort *c = crm_cohort_new(CRM_COHORT_BY_YEAR);
-    add(c, "A", 2020, 1, 1, "1", 10, NAN);
+    add(c, "A", 2020, 1, 1, "1", 10, 6);
+    add(c, "B", 2020, 1, 2, "2", 10, NAN);
     assert_int_equal(crm_cohort_missing_costs(c), 1);
     crm_cohort_options opts;
     crm_cohort_options_init(&opts);
+    assert_int_equal(crm_cohort_revenue_based(c, &opts), 0);
     crm_cohort_row *rows;
     size_t n;
     crm_error err;
@@ -184,8 +188,48 @@ static void test_cohort_missing_costs_need_a_rate(void **state)
     opts.cost_rate = 0;
     assert_int_equal(crm_cohort_table(c, &opts, &rows, &n, &err), CRM_OK);
     assert_int_equal(n, 1);
-    expect_close("gross profit at cost rate 0", rows[0].gross_profit, 10);
+    expect_close("gross profit at cost rate 0", rows[0].gross_profit, 20);
     free(rows);
+    crm_cohort_free(c);
+}
+
+static void test_cohort_without_any_cost_is_revenue_based(void **state)
+{
+    (void)state;
+    /* No line has a cost: the table is written from revenue.  Cohort 2020 =
+     * {A, B, C}; 2021: A and B buy (retention 2/3 from the start and period
+     * over period); 2022: A, B and C buy again: period over period 3/2 = 1.5,
+     * from the start 3/3 = 1.  Gross 2020 = 30 - 3 x 5 acquisition = 15. */
+    crm_cohort *c = crm_cohort_new(CRM_COHORT_BY_YEAR);
+    add(c, "A", 2020, 1, 1, "1", 10, NAN);
+    add(c, "B", 2020, 2, 1, "2", 10, NAN);
+    add(c, "C", 2020, 3, 1, "3", 10, NAN);
+    add(c, "A", 2021, 1, 1, "4", 10, NAN);
+    add(c, "B", 2021, 1, 1, "5", 10, NAN);
+    add(c, "A", 2022, 1, 1, "6", 10, NAN);
+    add(c, "B", 2022, 1, 1, "7", 10, NAN);
+    add(c, "C", 2022, 1, 1, "8", 10, NAN);
+    crm_cohort_options opts;
+    crm_cohort_options_init(&opts);
+    opts.acquisition_cost = 5;
+    assert_int_equal(crm_cohort_revenue_based(c, &opts), 1);
+    crm_cohort_row *rows;
+    size_t n;
+    crm_error err;
+    assert_int_equal(crm_cohort_table(c, &opts, &rows, &n, &err), CRM_OK);
+    assert_int_equal(n, 3);
+    expect_close("retention from start, k=1", rows[0].retention_from_start, 1);
+    expect_close("retention from start, k=2", rows[1].retention_from_start, 2.0 / 3.0);
+    expect_close("retention from start, k=3", rows[2].retention_from_start, 1);
+    expect_close("retention period over period, k=3", rows[2].retention_rate, 1.5);
+    assert_true(isnan(rows[0].direct_cost));
+    assert_true(isnan(rows[0].cost_rate));
+    expect_close("gross 2020", rows[0].gross_profit, 15);
+    expect_close("gross 2022", rows[2].gross_profit, 30);
+    expect_close("ltv per customer", rows[2].ltv_per_customer, (15.0 + 20 + 30) / 3);
+    free(rows);
+    opts.cost_rate = 0.5; /* a rate makes it a profit table again */
+    assert_int_equal(crm_cohort_revenue_based(c, &opts), 0);
     crm_cohort_free(c);
 }
 
@@ -263,6 +307,7 @@ int main(void)
         cmocka_unit_test(test_cohort_table_with_a_cost_rate),
         cmocka_unit_test(test_cohort_table_from_line_costs),
         cmocka_unit_test(test_cohort_missing_costs_need_a_rate),
+        cmocka_unit_test(test_cohort_without_any_cost_is_revenue_based),
         cmocka_unit_test(test_cohort_by_month),
         cmocka_unit_test(test_cohort_bad_input),
         cmocka_unit_test(test_simple_value),
