@@ -79,8 +79,10 @@ static void text_at(crm_html *h, double x, double y, const char *anchor, int rot
     crm_html_attr(h, "text-anchor", anchor);
     if (cls != NULL) crm_html_attr(h, "class", cls);
     if (rotate) {
-        char transform[64];
-        snprintf(transform, sizeof transform, "rotate(-90 %.1f %.1f)", x, y);
+        char transform[2 * CRM_NUMBER_TEXT_MAX + 16], a[CRM_NUMBER_TEXT_MAX], b[CRM_NUMBER_TEXT_MAX];
+        crm_double_format_fixed(x, 1, a);
+        crm_double_format_fixed(y, 1, b);
+        snprintf(transform, sizeof transform, "rotate(-90 %s %s)", a, b);
         crm_html_attr(h, "transform", transform);
     }
     crm_html_text(h, text, (size_t)-1);

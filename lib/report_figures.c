@@ -41,9 +41,11 @@ crm_status crm_figures_pareto(const double *values, size_t n, size_t npoints, do
         y[i] = (cumulative + partial) / total;
     }
     out->total = total;
-    out->top_customers = (n + 4) / 5;
-    double top = 0, running = 0;
-    for (size_t i = 0; i < out->top_customers; i++) top += sorted[i];
+    /* the top fifth: n / 5 customers, the last one in part, as on the curve */
+    double fifth = (double)n / 5, top = 0, running = 0;
+    size_t whole = (size_t)floor(fifth);
+    for (size_t i = 0; i < whole; i++) top += sorted[i];
+    if (whole < n) top += (fifth - (double)whole) * sorted[whole];
     out->top_share = top / total;
     out->customers_for_80 = 1;
     for (size_t i = 0; i < n; i++) {

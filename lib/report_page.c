@@ -12,6 +12,7 @@
 #include "crm/number.h"
 #include "crm/report_figures.h"
 #include "crm/segment.h"
+#include "crm/sort.h"
 #include "crm/strtab.h"
 
 /* ---- the columns read from each table (indices are the enums) ---- */
@@ -106,6 +107,9 @@ static const char *const style =
     "dl.figures div{border:1px solid #bbb;padding:8px 10px;border-radius:4px}"
     "dt{font-size:13px;color:#444}dd{margin:0;font-size:1.4em;font-weight:700}"
     "p.note{color:#444;font-size:13px}"
+    /* a phone shows a chart at about half its drawn size: larger letters */
+    "@media (max-width:520px){svg .tick,svg .legend{font-size:15px}svg .label,svg .marklabel{font-size:16px}"
+    "svg .cell{font-size:14px}svg .cell.small{font-size:11px}}"
     "@media print{nav{display:none}figure,tr,dl.figures div{break-inside:avoid}body{max-width:none}}";
 
 static void fail_oom(page *p)
@@ -212,10 +216,13 @@ static void pareto_section(page *p)
     crm_error why;
     if (crm_figures_pareto(col(p, C_MONETARY), p->n, PARETO_POINTS, x, y, &pareto, &why) != CRM_OK) return;
     section_open(p, "pareto", "Pareto curve of customer value");
-    char caption[256];
+    /* numbers through crm_double_format_fixed: never the locale's decimal comma */
+    char top[CRM_NUMBER_TEXT_MAX], eighty[CRM_NUMBER_TEXT_MAX], caption[256];
+    crm_double_format_fixed(100 * pareto.top_share, 1, top);
+    crm_double_format_fixed(100 * pareto.customers_for_80, 1, eighty);
     snprintf(caption, sizeof caption,
-             "The top 20%% of customers (%zu) bring %.1f%% of revenue; 80%% of revenue comes from %.1f%% of customers",
-             pareto.top_customers, 100 * pareto.top_share, 100 * pareto.customers_for_80);
+             "The top 20%% of customers bring %s%% of revenue; 80%% of revenue comes from %s%% of customers", top,
+             eighty);
     figure_open(p, "fig-pareto", caption);
     double xp[PARETO_POINTS + 1], yp[PARETO_POINTS + 1];
     double y_max = 100;
@@ -226,8 +233,8 @@ static void pareto_section(page *p)
     }
     crm_chart_series s = {"share of revenue", xp, yp, PARETO_POINTS + 1};
     char top_label[64], eighty_label[64];
-    snprintf(top_label, sizeof top_label, "top 20%%: %.1f%%", 100 * pareto.top_share);
-    snprintf(eighty_label, sizeof eighty_label, "80%% of revenue: %.1f%%", 100 * pareto.customers_for_80);
+    snprintf(top_label, sizeof top_label, "top 20%%: %s%%", top);
+    snprintf(eighty_label, sizeof eighty_label, "80%% of revenue: %s%%", eighty);
     crm_chart_mark marks[2] = {{20, 100 * pareto.top_share, top_label},
                                {100 * pareto.customers_for_80, 80, eighty_label}};
     crm_chart_spec spec = {"chart-pareto", "Pareto curve: share of revenue by share of customers, largest first",
@@ -313,16 +320,14 @@ typedef struct {
     const crm_segment_stats *stats;
 } group_order_ctx;
 
-static group_order_ctx order_ctx;   /* qsort has no context argument in C11 */
-
 /* Groups by customers, most first; ties by name, so the order is fixed. */
-static int by_customers(const void *a, const void *b)
+static int by_customers(const void *ctx, const void *a, const void *b)
 {
+    const group_order_ctx *o = ctx;
     uint32_t x = *(const uint32_t *)a, y = *(const uint32_t *)b;
-    size_t cx = order_ctx.stats[x].customers, cy = order_ctx.stats[y].customers;
+    size_t cx = o->stats[x].customers, cy = o->stats[y].customers;
     if (cx != cy) return cx > cy ? -1 : 1;
-    return strcmp(crm_customers_table_value(order_ctx.t, order_ctx.column, x),
-                  crm_customers_table_value(order_ctx.t, order_ctx.column, y));
+    return strcmp(crm_customers_table_value(o->t, o->column, x), crm_customers_table_value(o->t, o->column, y));
 }
 
 /* Stats per distinct value of a text column, and the values in display order. */
@@ -345,8 +350,8 @@ static crm_segment_stats *group_stats(page *p, size_t column, uint32_t **order, 
     free(value);
     free(labels);
     for (size_t g = 0; g < k; g++) (*order)[g] = (uint32_t)g;
-    order_ctx = (group_order_ctx){p->cust, column, stats};
-    qsort(*order, k, sizeof **order, by_customers);
+    group_order_ctx ctx = {p->cust, column, stats};
+    if (crm_sort_stable(*order, k, sizeof **order, by_customers, &ctx) != 0) fail_oom(p);
     *ngroups = k;
     return stats;
 }
@@ -736,18 +741,17 @@ static void cohort_section(page *p)
 
 /* ---- rules ---- */
 
-static const crm_customers_table *rules_order_table;
-
-/* By lift, then confidence, then support, highest first; then file order. */
-static int by_lift(const void *a, const void *b)
+/* By lift, then confidence, then support, highest first; then file order
+ * (the sort is stable). */
+static int by_lift(const void *ctx, const void *a, const void *b)
 {
     size_t x = *(const size_t *)a, y = *(const size_t *)b;
-    const crm_customers_table *t = rules_order_table;
+    const crm_customers_table *t = ctx;
     for (size_t c = R_LIFT; c >= R_SUPPORT; c--) {
         double vx = crm_customers_table_numbers(t, c)[x], vy = crm_customers_table_numbers(t, c)[y];
         if (vx != vy) return vx > vy ? -1 : 1;
     }
-    return (x > y) - (x < y);
+    return 0;
 }
 
 /* The rows of the top rules, by lift. */
@@ -757,8 +761,10 @@ static size_t top_rules(const crm_customers_table *t, size_t *index)
     size_t *all = malloc((n ? n : 1) * sizeof *all);
     if (all == NULL) return 0;
     for (size_t i = 0; i < n; i++) all[i] = i;
-    rules_order_table = t;
-    qsort(all, n, sizeof *all, by_lift);
+    if (crm_sort_stable(all, n, sizeof *all, by_lift, t) != 0) {
+        free(all);
+        return 0;
+    }
     size_t k = n < CRM_REPORT_PAGE_TOP_RULES ? n : CRM_REPORT_PAGE_TOP_RULES;
     memcpy(index, all, k * sizeof *index);
     free(all);

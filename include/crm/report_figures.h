@@ -20,8 +20,7 @@
  * positive (there is no share to speak of). */
 typedef struct {
     double total;              /* sum of the values */
-    size_t top_customers;      /* ceil(n / 5): "the top 20%" */
-    double top_share;          /* their share of the total */
+    double top_share;          /* the curve at 20%: share of the top fifth of customers */
     double customers_for_80;   /* share of customers whose value first reaches 80% */
 } crm_pareto;
 
