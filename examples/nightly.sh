@@ -5,23 +5,31 @@
 #   crm-ltv     BG/NBD + Gamma-Gamma fit -> p_alive, expected purchases, 12-month CLV
 #   crm-segment named RFM segments and value tiers (MVC / MGC / Standard / BZ)
 #   crm-basket  cross-sell: the products each customer is likely to buy next
+#   crm-report  one HTML page of it all (open out/report.html in a browser)
 # Usage: examples/nightly.sh EXPORT OUTDIR
 set -euo pipefail
 export_file=${1:?usage: nightly.sh EXPORT OUTDIR}
 outdir=${2:?usage: nightly.sh EXPORT OUTDIR}
 mkdir -p "$outdir"
 
-crm-clean "$export_file" --rejects "$outdir/rejects.csv" --report "$outdir/clean-report.json" -q \
+crm-clean "$export_file" --keep-extra --rejects "$outdir/rejects.csv" --report "$outdir/clean-report.json" -q \
   | tee "$outdir/transactions.csv" \
-  | crm-rfm \
+  | crm-rfm --keep Country \
   | crm-ltv --model bgnbd --spend gamma-gamma --horizon 12m --discount 10% --margin 30% -q \
   | crm-segment --by rfm --by value --profile "$outdir/segments.csv" -q -o "$outdir/customers.csv"
 
 crm-basket "$outdir/transactions.csv" --min-support 1% --min-confidence 30% --min-lift 2 --min-len 2 \
   --recommend --top 3 -q -o "$outdir/cross-sell.csv"
+crm-basket "$outdir/transactions.csv" --min-support 1% --min-confidence 30% --min-lift 2 --min-len 2 \
+  -q -o "$outdir/rules.csv"
+crm-ltv --method cohort --by month --cost-rate 70% "$outdir/transactions.csv" -q -o "$outdir/cohort.csv"
+crm-report --customers "$outdir/customers.csv" --rules "$outdir/rules.csv" \
+  --transactions "$outdir/transactions.csv" --cohort "$outdir/cohort.csv" \
+  --title "Nightly customer report" -q -o "$outdir/report.html"
 
 echo "nightly: clean transactions        $outdir/transactions.csv"
 echo "nightly: rejected rows and reasons $outdir/rejects.csv (counts in $outdir/clean-report.json)"
 echo "nightly: scored customers          $outdir/customers.csv (RFM, p_alive, CLV, segments)"
 echo "nightly: segment profile           $outdir/segments.csv"
 echo "nightly: cross-sell offers         $outdir/cross-sell.csv"
+echo "nightly: the report, one HTML page $outdir/report.html"

@@ -228,14 +228,33 @@ static void viridis(double t, char out[8], int *dark)
     *dark = t < 0.55;
 }
 
+/* Rough width of a label in user units at the 11-12 px tick size: enough to
+ * keep labels clear of each other, without font metrics. */
+static double label_width(const char *s)
+{
+    size_t chars = 0;
+    for (; *s; s++) chars += ((unsigned char)*s & 0xC0) != 0x80;   /* UTF-8 characters */
+    return 6.6 * (double)chars;
+}
+
 void crm_chart_heatmap(crm_html *h, const crm_chart_spec *spec, const char *const *row_labels, size_t nrows,
                        const char *const *col_labels, size_t ncols, const double *cells, int decimals)
 {
-    const double left = 110, right = WIDTH - 10, top = 10;
+    double widest_row = 0, widest_col = 0;
+    for (size_t r = 0; r < nrows; r++)
+        if (label_width(row_labels[r]) > widest_row) widest_row = label_width(row_labels[r]);
+    for (size_t c = 0; c < ncols; c++)
+        if (label_width(col_labels[c]) > widest_col) widest_col = label_width(col_labels[c]);
+    /* the row labels' column: as wide as the widest, within reason */
+    const double left = 34 + (widest_row < 60 ? 60 : widest_row > 200 ? 200 : widest_row), right = WIDTH - 10,
+                 top = 10;
     double cell_w = ncols > 0 ? (right - left) / (double)ncols : 0;
     double cell_h = nrows > 16 ? 22 : 30;
     double plot_h = cell_h * (double)nrows;
-    double height = top + plot_h + 48;
+    /* column labels that would run into each other are turned */
+    int turned = widest_col > cell_w - 4;
+    double labels_h = turned ? 0.72 * (widest_col > 120 ? 120 : widest_col) + 10 : 14;
+    double height = top + plot_h + labels_h + 34;
     double lo = INFINITY, hi = -INFINITY;
     for (size_t i = 0; i < nrows * ncols; i++)
         if (isfinite(cells[i])) {
@@ -264,10 +283,28 @@ void crm_chart_heatmap(crm_html *h, const crm_chart_spec *spec, const char *cons
                            : (font_small ? "cell small" : "cell"), v, decimals);
         }
     }
-    size_t every = ncols > 16 ? (ncols + 15) / 16 : 1;
-    for (size_t c = 0; c < ncols; c += every)
-        text_at(h, left + ((double)c + 0.5) * cell_w, top + plot_h + 14, "middle", 0, "tick", col_labels[c]);
-    text_at(h, (left + right) / 2, top + plot_h + 34, "middle", 0, "label", spec->x_label);
+    size_t every = ncols > 16 && !turned ? (ncols + 15) / 16 : 1;
+    for (size_t c = 0; c < ncols; c += every) {
+        double x = left + ((double)c + 0.5) * cell_w;
+        if (!turned) {
+            text_at(h, x, top + plot_h + 14, "middle", 0, "tick", col_labels[c]);
+            continue;
+        }
+        char label[28], transform[2 * CRM_NUMBER_TEXT_MAX + 16], a[CRM_NUMBER_TEXT_MAX], b[CRM_NUMBER_TEXT_MAX];
+        short_label(col_labels[c], label, sizeof label);
+        crm_double_format_fixed(x + 4, 1, a);
+        crm_double_format_fixed(top + plot_h + 10, 1, b);
+        snprintf(transform, sizeof transform, "rotate(-45 %s %s)", a, b);
+        crm_html_open(h, "text");
+        crm_html_attr_number(h, "x", x + 4, 1);
+        crm_html_attr_number(h, "y", top + plot_h + 10, 1);
+        crm_html_attr(h, "text-anchor", "end");
+        crm_html_attr(h, "class", "tick");
+        crm_html_attr(h, "transform", transform);
+        crm_html_text(h, label, (size_t)-1);
+        crm_html_close(h);
+    }
+    text_at(h, (left + right) / 2, top + plot_h + labels_h + 20, "middle", 0, "label", spec->x_label);
     text_at(h, 14, top + plot_h / 2, "middle", 1, "label", spec->y_label);
     crm_html_close(h);
 }

@@ -3,6 +3,8 @@
 // width, saves a full-page screenshot of each, and fails when the page logs
 // a console error, throws, asks the network for anything, lacks one of the
 // named sections, has a chart of zero size, or is wider than a phone screen.
+// With FIGURE_SHOTS=1 it also saves each figure at desktop width as
+// OUTDIR/<figure id>.png (docs/screenshots.sh uses that).
 import { chromium } from 'playwright-core';
 import { pathToFileURL } from 'node:url';
 import path from 'node:path';
@@ -45,6 +47,10 @@ for (const w of widths) {
   }
   if (found.scroll_width > found.inner_width + 1)
     problems.push(`${w.name}: the page is ${found.scroll_width} px wide on a ${found.inner_width} px screen`);
+  if (process.env.FIGURE_SHOTS === '1' && w.name === 'desktop') {
+    for (const id of await page.$$eval('figure[id]', (fs) => fs.map((f) => f.id)))
+      await page.locator(`figure[id="${id}"]`).screenshot({ path: path.join(outdir, `${id}.png`) });
+  }
   const shot = path.join(outdir, `report-${w.name}.png`);
   await page.screenshot({ path: shot, fullPage: true });
   console.log(`${w.name}: ${found.charts.length} charts in ${found.sections.length} sections, screenshot ${shot}`);

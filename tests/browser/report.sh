@@ -18,10 +18,10 @@ trap 'rm -rf "$work"' EXIT
 cd "$work"
 export PATH="$bin:$PATH"
 crm-clean "$root/examples/online-retail-sample.csv.gz" --keep-extra -q -o tx.csv
-crm-rfm tx.csv | crm-ltv -q | crm-segment --by rfm --by value --by lifecycle -q -o customers.csv
+crm-rfm tx.csv --keep Country | crm-ltv -q | crm-segment --by rfm --by value --by lifecycle -q -o customers.csv
 crm-basket tx.csv --min-support 2% --min-confidence 30% --min-len 2 -q -o rules.csv
 crm-ltv --method cohort --by month --cost-rate 70% tx.csv -q -o cohort.csv
 crm-report --customers customers.csv --rules rules.csv --transactions tx.csv --cohort cohort.csv \
   --title "Online Retail sample" -q -o report.html
 cp report.html "$out/report.html"
-node "$here/check.mjs" report.html "$out" headline pareto rfm-grid segments ltv cohort rules
+node "$here/check.mjs" report.html "$out" headline pareto rfm-grid segments attributes ltv cohort rules
