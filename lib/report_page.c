@@ -945,9 +945,10 @@ static void nav(page *p)
         {"rfm-grid", "RFM grid", has(p, C_R) && has(p, C_F)},
         {"segments", "Segments", any_segment(p)},
         {"attributes", "Attributes", any_segment(p) && crm_customers_table_columns(p->cust) > C_NCUSTOMER},
-        {"ltv", "Lifetime value", has(p, C_CLV) || has(p, C_P_ALIVE) || in->tables[CRM_PAGE_VALIDATION] != NULL},
-        {"cohort", "Cohorts", in->tables[CRM_PAGE_COHORT] != NULL},
-        {"rules", "Rules", in->tables[CRM_PAGE_RULES] != NULL}};
+        {"ltv", "Lifetime value", has(p, C_CLV) || (has(p, C_P_ALIVE) && has(p, C_X) && has(p, C_TX) && has(p, C_T)) ||
+                                      in->tables[CRM_PAGE_VALIDATION] != NULL},
+        {"cohort", "Cohorts", in->tables[CRM_PAGE_COHORT] && crm_customers_table_rows(in->tables[CRM_PAGE_COHORT])},
+        {"rules", "Rules", in->tables[CRM_PAGE_RULES] && crm_customers_table_rows(in->tables[CRM_PAGE_RULES])}};
     crm_html_open(p->h, "nav");
     crm_html_open(p->h, "ul");
     for (size_t i = 0; i < sizeof all / sizeof *all; i++) {
