@@ -240,7 +240,7 @@ typedef struct {
     crm_date_memo date_memo;   /* the lines of one order repeat their date */
     crm_attributes *attributes;            /* with --keep */
     long keep_columns[MAX_KEEP];
-    const char *keep_names[MAX_KEEP];      /* header names, from the first input */
+    char *keep_names[MAX_KEEP];            /* header names, from the first input (copies) */
 } rfm_run;
 
 /* A column named by option, else by its crm-clean name (required or not). */
@@ -277,7 +277,10 @@ static crm_status resolve_keep_columns(rfm_run *run, const crm_csv_reader *r, in
             return err->status;
         if (!first)
             continue;
-        run->keep_names[k] = crm_csv_header(r) ? crm_csv_column_name(r, (size_t)run->keep_columns[k]) : o->keep[k];
+        /* a copy: the header goes with its reader, the names are written at the end */
+        run->keep_names[k] = strdup(crm_csv_header(r) ? crm_csv_column_name(r, (size_t)run->keep_columns[k]) : o->keep[k]);
+        if (run->keep_names[k] == NULL)
+            return crm_error_set(err, CRM_ENOMEM, "out of memory");
         for (size_t i = 0; output_names[i]; i++)
             if (strcmp(output_names[i], run->keep_names[k]) == 0)
                 return crm_error_set(err, CRM_EUSAGE, "--keep %s: the customers table has its own column '%s'",
@@ -661,7 +664,7 @@ static crm_status write_header(const table_writer *t)
     if (st == CRM_OK && t->with_holdout)
         st = write_fields(t->w, holdout, 3);
     if (st == CRM_OK)
-        st = write_fields(t->w, t->run->keep_names, t->o->nkeep);
+        st = write_fields(t->w, (const char *const *)t->run->keep_names, t->o->nkeep);
     return st == CRM_OK ? crm_csv_end_row(t->w) : st;
 }
 
@@ -897,6 +900,8 @@ int main(int argc, char **argv)
     crm_rfm_result_free(&res);
     crm_rfm_free(run.rfm);
     crm_attributes_free(run.attributes);
+    for (size_t k = 0; k < o.nkeep; k++)
+        free(run.keep_names[k]);
     for (int d = 0; d < CRM_RFM_DIMENSIONS; d++)
         free(o.breaks[d]);
     if (st != CRM_OK)
