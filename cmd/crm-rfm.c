@@ -5,6 +5,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "crm/attributes.h"
 #include "crm/cli.h"
 #include "crm/csv.h"
 #include "crm/date.h"
@@ -39,6 +40,10 @@ static const char usage[] =
     "      --unit days|weeks|months|years  unit of t_x, T, duration_holdout (default days)\n"
     "      --decimals N          round t_x, T, monetary_value and the holdout values to N\n"
     "                            decimals, exactly, half away from zero (default: shortest)\n"
+    "Customer attributes (one value per customer, as last columns):\n"
+    "      --keep COL            carry the column COL (repeatable)\n"
+    "      --keep-rule latest|first|most  the latest transaction's value (default),\n"
+    "                            the first's, or the value on most rows\n"
     "Split runs:\n"
     "      --partial             write the mergeable per-customer-day aggregates instead\n"
     "      --merge               the inputs are --partial files: combine them and score\n"
@@ -53,7 +58,7 @@ static const char usage[] =
 enum {
     OPT_CUSTOMER = 256, OPT_INVOICE, OPT_DATE, OPT_AMOUNT, OPT_PROFIT, OPT_NO_INVOICE, OPT_DATE_FORMAT,
     OPT_AS_OF, OPT_CALIBRATION_END, OPT_BINS, OPT_BREAKS, OPT_MONETARY, OPT_THRESHOLDS, OPT_UNIT,
-    OPT_DECIMALS, OPT_PARTIAL, OPT_MERGE, OPT_SKIP_BAD, OPT_QUIET = 'q'
+    OPT_DECIMALS, OPT_PARTIAL, OPT_MERGE, OPT_SKIP_BAD, OPT_KEEP, OPT_KEEP_RULE, OPT_QUIET = 'q'
 };
 
 static const struct option rfm_options[] = {
@@ -75,6 +80,8 @@ static const struct option rfm_options[] = {
     {"partial", no_argument, NULL, OPT_PARTIAL},
     {"merge", no_argument, NULL, OPT_MERGE},
     {"skip-bad", no_argument, NULL, OPT_SKIP_BAD},
+    {"keep", required_argument, NULL, OPT_KEEP},
+    {"keep-rule", required_argument, NULL, OPT_KEEP_RULE},
     {"quiet", no_argument, NULL, OPT_QUIET},
     {NULL, 0, NULL, 0},
 };
@@ -85,6 +92,8 @@ static const char *const default_names[NCOLS] = {"customer_id", "invoice_id", "d
 static const char *const option_names[NCOLS] = {"--customer", "--invoice", "--date", "--amount", "--profit"};
 
 static const char skip_hint[] = "; clean the export with crm-clean first, or pass --skip-bad";
+
+enum { MAX_KEEP = 32 };
 
 typedef struct {
     const char *column_specs[NCOLS];
@@ -98,6 +107,9 @@ typedef struct {
     crm_time_unit unit;
     int decimals;              /* -1: shortest */
     int partial, merge, skip_bad, quiet;
+    const char *keep[MAX_KEEP];   /* --keep columns, as given */
+    size_t nkeep;
+    crm_keep_rule keep_rule;
 } rfm_options_t;
 
 static crm_status parse_int_option(const char *option, const char *arg, int lo, int hi, int *out, crm_error *err)
@@ -162,6 +174,19 @@ static crm_status handle_option(int id, const char *arg, void *ctx, crm_error *e
     case OPT_SKIP_BAD:
         o->skip_bad = 1;
         return CRM_OK;
+    case OPT_KEEP:
+        if (o->nkeep == MAX_KEEP)
+            return crm_error_set(err, CRM_EUSAGE, "--keep is given more than %d times", MAX_KEEP);
+        o->keep[o->nkeep++] = arg;
+        return CRM_OK;
+    case OPT_KEEP_RULE: {
+        static const char *const names[] = {"latest", "first", "most", NULL};
+        int i;
+        if (crm_cli_parse_choice("--keep-rule", arg, names, &i, err) != CRM_OK)
+            return CRM_EUSAGE;
+        o->keep_rule = (crm_keep_rule)i;
+        return CRM_OK;
+    }
     case OPT_QUIET:
         o->quiet = 1;
         return CRM_OK;
@@ -214,6 +239,9 @@ typedef struct {
     uint64_t rows, bytes_before, skipped;
     crm_error first_skipped;
     crm_date_memo date_memo;   /* the lines of one order repeat their date */
+    crm_attributes *attributes;            /* with --keep */
+    long keep_columns[MAX_KEEP];
+    char *keep_names[MAX_KEEP];            /* header names, from the first input (copies) */
 } rfm_run;
 
 /* A column named by option, else by its crm-clean name (required or not). */
@@ -236,6 +264,41 @@ static crm_status resolve_column(rfm_run *run, const crm_csv_reader *r, int k, i
     return CRM_OK;
 }
 
+/* The header names crm-rfm writes itself: a kept column may not repeat one. */
+static const char *const output_names[] = {
+    "customer_id", "first_date", "last_date", "recency_days", "frequency", "monetary", "avg_order_value",
+    "tenure_days", "r_score", "f_score", "m_score", "rfm_score", "profit", "avg_profit", "x", "t_x", "T",
+    "monetary_value", "x_holdout", "monetary_holdout", "duration_holdout", NULL};
+
+/* The --keep columns of an input, by the names the first input gave them. */
+static crm_status resolve_keep_columns(rfm_run *run, const crm_csv_reader *r, int first, crm_error *err)
+{
+    const rfm_options_t *o = run->o;
+    for (size_t k = 0; k < o->nkeep; k++) {
+        run->keep_columns[k] = crm_csv_column(r, first ? o->keep[k] : run->keep_names[k], err);
+        if (run->keep_columns[k] < 0)
+            return err->status;
+        if (!first)
+            continue;
+        /* a copy: the header goes with its reader, the names are written at the end */
+        run->keep_names[k] = strdup(crm_csv_header(r) ? crm_csv_column_name(r, (size_t)run->keep_columns[k]) : o->keep[k]);
+        if (run->keep_names[k] == NULL)
+            return crm_error_set(err, CRM_ENOMEM, "out of memory");
+        for (size_t i = 0; output_names[i]; i++)
+            if (strcmp(output_names[i], run->keep_names[k]) == 0)
+                return crm_error_set(err, CRM_EUSAGE, "--keep %s: the customers table has its own column '%s'",
+                                     o->keep[k], output_names[i]);
+        for (size_t j = 0; j < k; j++)
+            if (strcmp(run->keep_names[j], run->keep_names[k]) == 0)
+                return crm_error_set(err, CRM_EUSAGE, "--keep %s: column '%s' is kept twice", o->keep[k],
+                                     run->keep_names[k]);
+    }
+    for (size_t k = 0; k < o->nkeep; k++)
+        if ((size_t)run->keep_columns[k] + 1 > run->min_fields)
+            run->min_fields = (size_t)run->keep_columns[k] + 1;
+    return CRM_OK;
+}
+
 /* Finds the columns in an input; later inputs must have those of the first. */
 static crm_status resolve_columns(rfm_run *run, const crm_csv_reader *r, int first, crm_error *err)
 {
@@ -251,6 +314,8 @@ static crm_status resolve_columns(rfm_run *run, const crm_csv_reader *r, int fir
             return st;
     }
     run->min_fields = 0;
+    if ((st = resolve_keep_columns(run, r, first, err)) != CRM_OK)
+        return st;
     for (int k = 0; k < NCOLS; k++) {
         if (run->columns[k] < 0)
             continue;
@@ -323,6 +388,10 @@ static int row_shape_ok(rfm_run *run, const crm_csv_reader *r, const crm_csv_rec
     return 1;
 }
 
+/* Rows on or after a given as-of date (or after the calibration end) are
+ * not in the table's figures, and their attributes are not kept either. */
+static int keep_until_as_of(const rfm_options_t *o) { return o->as_of != NULL || o->calibration_end != NULL; }
+
 static crm_status add_transaction(rfm_run *run, const crm_csv_reader *r, const crm_csv_record *rec, crm_error *err)
 {
     crm_status st = CRM_OK;
@@ -348,6 +417,15 @@ static crm_status add_transaction(rfm_run *run, const crm_csv_reader *r, const c
         return bad_value(run, r, rec, COL_PROFIT, "a number", err);
     if ((st = crm_rfm_add(run->rfm, &line, err)) != CRM_OK)
         crm_error_prefix(err, "%s:%" PRIu64 ": ", crm_csv_input_name(r), rec->line);
+    if (st == CRM_OK && run->attributes && (!keep_until_as_of(run->o) || line.day < run->o->rfm.as_of)) {
+        const char *values[MAX_KEEP];
+        size_t lens[MAX_KEEP];
+        for (size_t k = 0; k < run->o->nkeep; k++) {
+            values[k] = rec->fields[run->keep_columns[k]];
+            lens[k] = rec->lengths[run->keep_columns[k]];
+        }
+        st = crm_attributes_add(run->attributes, line.customer, line.customer_len, line.day, values, lens, err);
+    }
     return st;
 }
 
@@ -539,6 +617,7 @@ static crm_status write_partial(crm_csv_writer *w, const crm_rfm *rfm, crm_error
 typedef struct {
     crm_csv_writer *w;
     const rfm_options_t *o;
+    const rfm_run *run;
     int with_profit, with_holdout;
     int64_t unit_mul, unit_div;   /* days * mul / div is the value in the unit */
 } table_writer;
@@ -588,6 +667,8 @@ static crm_status write_header(const table_writer *t)
         st = write_fields(t->w, model, 4);
     if (st == CRM_OK && t->with_holdout)
         st = write_fields(t->w, holdout, 3);
+    if (st == CRM_OK)
+        st = write_fields(t->w, (const char *const *)t->run->keep_names, t->o->nkeep);
     return st == CRM_OK ? crm_csv_end_row(t->w) : st;
 }
 
@@ -621,6 +702,11 @@ static crm_status write_customer(const table_writer *t, const crm_rfm_result *re
         if (st == CRM_OK) st = write_mean(t, c->monetary_holdout, c->holdout_amount, c->x_holdout);
         if (st == CRM_OK) st = write_duration(t, res->duration_holdout_days);
     }
+    for (size_t k = 0; k < t->o->nkeep && st == CRM_OK; k++) {
+        size_t len;
+        const char *v = crm_attributes_get(t->run->attributes, c->customer_id, c->customer_len, k, &len);
+        st = crm_csv_write_field(w, v, len);
+    }
     return st == CRM_OK ? crm_csv_end_row(w) : st;
 }
 
@@ -635,10 +721,11 @@ static void unit_ratio(crm_time_unit unit, int64_t *mul, int64_t *div)
     }
 }
 
-static crm_status write_table(crm_csv_writer *w, const rfm_options_t *o, const crm_rfm *rfm,
+static crm_status write_table(crm_csv_writer *w, const rfm_run *run, const crm_rfm *rfm,
                               const crm_rfm_result *res)
 {
-    table_writer t = {w, o, crm_rfm_get_config(rfm)->with_profit, o->rfm.has_calibration_end, 1, 1};
+    const rfm_options_t *o = run->o;
+    table_writer t = {w, o, run, crm_rfm_get_config(rfm)->with_profit, o->rfm.has_calibration_end, 1, 1};
     unit_ratio(o->unit, &t.unit_mul, &t.unit_div);
     crm_status st = write_header(&t);
     for (size_t i = 0; i < res->count && st == CRM_OK; i++)
@@ -683,6 +770,8 @@ static crm_status check_options(rfm_options_t *o, crm_error *err)
     crm_status st = CRM_OK;
     if (o->partial && o->merge)
         return crm_error_set(err, CRM_EUSAGE, "--partial and --merge exclude each other");
+    if (o->nkeep && (o->partial || o->merge))
+        return crm_error_set(err, CRM_EUSAGE, "--keep works on transactions, not with --partial or --merge");
     if (o->partial && (o->as_of || o->calibration_end || o->thresholds))
         return crm_error_set(err, CRM_EUSAGE,
                              "--partial writes aggregates before any scoring: give --as-of, --calibration-end "
@@ -750,6 +839,8 @@ static crm_status run_rfm(rfm_run *run, crm_csv_writer **out, crm_rfm_result *re
     if (o->partial && run->common->escape_formulas)
         return crm_error_set(err, CRM_EUSAGE, "--partial writes a file for --merge to read, not for a spreadsheet: "
                              "give --escape-formulas to the --merge run");
+    if (o->nkeep && (st = crm_attributes_new(&run->attributes, o->nkeep, o->keep_rule, err)) != CRM_OK)
+        return st;
     if ((st = crm_csv_writer_open(out, run->common->output, run->common->gzip, ',', err)) != CRM_OK)
         return st;
     crm_csv_writer_escape_formulas(*out, run->common->escape_formulas);
@@ -764,7 +855,7 @@ static crm_status run_rfm(rfm_run *run, crm_csv_writer **out, crm_rfm_result *re
         return st;
     if (o->thresholds && (st = write_thresholds(o->thresholds, res, err)) != CRM_OK)
         return st;
-    return write_failed(out, write_table(*out, o, run->rfm, res), err);
+    return write_failed(out, write_table(*out, run, run->rfm, res), err);
 }
 
 int main(int argc, char **argv)
@@ -818,6 +909,9 @@ int main(int argc, char **argv)
     crm_rfm_free(run.rfm);
     for (int k = 0; k < NCOLS; k++)
         free(run.names[k]);
+    crm_attributes_free(run.attributes);
+    for (size_t k = 0; k < o.nkeep; k++)
+        free(run.keep_names[k]);
     for (int d = 0; d < CRM_RFM_DIMENSIONS; d++)
         free(o.breaks[d]);
     if (st != CRM_OK)

@@ -14,6 +14,8 @@
 #include "crm/number.h"
 #include "crm/report.h"
 #include "crm/segment.h"
+#include "crm/sort.h"
+#include "crm/strtab.h"
 #include "crm/units.h"
 
 static const char usage[] =
@@ -55,6 +57,9 @@ static const char usage[] =
     "Output:\n"
     "      --profile FILE        one row per segment: customers, shares, value, feature means,\n"
     "                            mean p_alive when the table has it\n"
+    "      --group-by COL[,COL...]  profile rows per segment and value of these columns\n"
+    "      --crosstab BY:COL[:customers|value]  the profile as a wide table instead:\n"
+    "                            the BY method's segments down, COL's values across\n"
     "  -q, --quiet               no summary on stderr\n"
     "Common:\n"
     "  -o, --output FILE  -z, --gzip  -d, --delimiter C  -t, --tab  --encoding NAME\n"
@@ -69,7 +74,7 @@ enum {
     OPT_MAX_ITER, OPT_TOL, OPT_K_RANGE, OPT_SAMPLE, OPT_ORDER, OPT_DESCENDING,
     OPT_R, OPT_F, OPT_M, OPT_VALUE, OPT_PREDICTED, OPT_TENURE, OPT_RECENCY, OPT_FREQUENCY,
     OPT_P_ALIVE, OPT_RECENT, /* the column options run from OPT_R to OPT_RECENT */
-    OPT_NO_PREDICTED, OPT_NO_P_ALIVE, OPT_PROFILE, OPT_MARGIN,
+    OPT_NO_PREDICTED, OPT_NO_P_ALIVE, OPT_PROFILE, OPT_MARGIN, OPT_GROUP_BY, OPT_CROSSTAB,
     OPT_K = 'k', OPT_QUIET = 'q'
 };
 
@@ -114,6 +119,8 @@ static const struct option segment_options_table[] = {
     {"no-p-alive", no_argument, NULL, OPT_NO_P_ALIVE},
     {"profile", required_argument, NULL, OPT_PROFILE},
     {"margin", required_argument, NULL, OPT_MARGIN},
+    {"group-by", required_argument, NULL, OPT_GROUP_BY},
+    {"crosstab", required_argument, NULL, OPT_CROSSTAB},
     {"quiet", no_argument, NULL, OPT_QUIET},
     {NULL, 0, NULL, 0},
 };
@@ -151,6 +158,11 @@ typedef struct {
     const char *features;      /* as given, or NULL */
     const char *order;         /* feature column, or NULL: the first */
     const char *profile_path;
+    const char *group_by;      /* --group-by, as given */
+    const char *crosstab;      /* --crosstab, as given */
+    method crosstab_by;        /* its parts */
+    char crosstab_column[256];
+    int crosstab_value;        /* 1: value in the cells, 0: customers */
     int quiet;
 } segment_options;
 
@@ -245,6 +257,30 @@ static crm_status parse_k_range(segment_options *o, const char *arg, crm_error *
     o->k_min = (size_t)lo;
     o->k_max = (size_t)hi;
     o->k_range_given = 1;
+    return CRM_OK;
+}
+
+/* BY:COL[:customers|value] */
+static crm_status parse_crosstab(segment_options *o, const char *arg, crm_error *err)
+{
+    const char *colon = strchr(arg, ':');
+    size_t i = 0;
+    while (colon && i < BY_COUNT &&
+           (strlen(method_names[i]) != (size_t)(colon - arg) || strncmp(arg, method_names[i], (size_t)(colon - arg)) != 0))
+        i++;
+    if (!colon || i == BY_COUNT || colon[1] == '\0' || colon[1] == ':')
+        return crm_error_set(err, CRM_EUSAGE, "--crosstab wants BY:COL[:customers|value] with BY one of rfm, value, "
+                             "lifecycle, kmeans, got '%s'", arg);
+    o->crosstab_by = (method)i;
+    const char *col = colon + 1, *cells = strrchr(col, ':');
+    o->crosstab_value = 0;
+    if (cells && (strcmp(cells, ":value") == 0 || strcmp(cells, ":customers") == 0)) {
+        o->crosstab_value = strcmp(cells, ":value") == 0;
+    } else {
+        cells = col + strlen(col);
+    }
+    snprintf(o->crosstab_column, sizeof o->crosstab_column, "%.*s", (int)(cells - col), col);
+    o->crosstab = arg;
     return CRM_OK;
 }
 
@@ -355,6 +391,11 @@ static crm_status handle_option(int id, const char *arg, void *ctx, crm_error *e
     case OPT_PROFILE:
         o->profile_path = arg;
         return CRM_OK;
+    case OPT_GROUP_BY:
+        o->group_by = arg;
+        return CRM_OK;
+    case OPT_CROSSTAB:
+        return parse_crosstab(o, arg, err);
     case OPT_QUIET:
         o->quiet = 1;
         return CRM_OK;
@@ -405,6 +446,15 @@ static crm_status check_options(const segment_options *o, crm_error *err)
         return crm_error_set(err, CRM_EUSAGE, "--margin is for --by value");
     if (o->k_range_given && !o->k_auto)
         return crm_error_set(err, CRM_EUSAGE, "--k-range is for -k auto");
+    if ((o->group_by || o->crosstab) && !o->profile_path)
+        return crm_error_set(err, CRM_EUSAGE, "%s shapes the profile: give --profile FILE",
+                             o->group_by ? "--group-by" : "--crosstab");
+    if (o->group_by && o->crosstab)
+        return crm_error_set(err, CRM_EUSAGE, "--group-by and --crosstab exclude each other (a cross-tab has one "
+                             "column of values)");
+    if (o->crosstab && !uses(o, o->crosstab_by))
+        return crm_error_set(err, CRM_EUSAGE, "--crosstab %s: no --by %s to put down the rows", o->crosstab,
+                             method_names[o->crosstab_by]);
     return uses(o, BY_LIFECYCLE) ? check_lifecycle_order(&o->life, err) : CRM_OK;
 }
 
@@ -1079,6 +1129,314 @@ static crm_status write_profile(const char *path, const inputs *in, const segmen
     return crm_csv_writer_close(w, err);
 }
 
+/* ---- profiles by customer attribute (--group-by, --crosstab) ---- */
+
+enum { MAX_GROUP_BY = 8 };
+
+/* Each row's group: the tuple of its values in the group-by columns, as a
+ * dense id ranked in byte order of the values (first column first). */
+typedef struct {
+    long cols[MAX_GROUP_BY];
+    const char *names[MAX_GROUP_BY];
+    size_t ncols;
+    crm_strtab *tuples;       /* length-prefixed values, so no separator is ambiguous */
+    uint32_t *group;          /* per row: the rank of its tuple */
+    uint32_t *by_rank;        /* rank -> tuple id */
+    size_t ngroups;
+} grouping;
+
+static void grouping_free(grouping *g)
+{
+    crm_strtab_free(g->tuples);
+    free(g->group);
+    free(g->by_rank);
+}
+
+/* The k-th value of a tuple. */
+static const char *tuple_value(const grouping *g, uint32_t id, size_t k, uint32_t *len)
+{
+    const char *p = crm_strtab_get(g->tuples, id, NULL);
+    for (size_t i = 0;; i++) {
+        memcpy(len, p, sizeof *len);
+        if (i == k) return p + sizeof *len;
+        p += sizeof *len + *len;
+    }
+}
+
+static int tuple_compare(const void *ctx, const void *a, const void *b)
+{
+    const grouping *g = ctx;
+    uint32_t x = *(const uint32_t *)a, y = *(const uint32_t *)b;
+    for (size_t k = 0; k < g->ncols; k++) {
+        uint32_t lx, ly;
+        const char *vx = tuple_value(g, x, k, &lx), *vy = tuple_value(g, y, k, &ly);
+        int c = memcmp(vx, vy, lx < ly ? lx : ly);
+        if (c == 0) c = (lx > ly) - (lx < ly);
+        if (c != 0) return c;
+    }
+    return 0;
+}
+
+static crm_status build_grouping(grouping *g, const char *spec, const crm_csv_reader *r, const table *t,
+                                 crm_error *err)
+{
+    char list[1024];
+    snprintf(list, sizeof list, "%s", spec);
+    for (char *save = NULL, *name = strtok_r(list, ",", &save); name; name = strtok_r(NULL, ",", &save)) {
+        if (g->ncols == MAX_GROUP_BY)
+            return crm_error_set(err, CRM_EUSAGE, "--group-by names more than %d columns", MAX_GROUP_BY);
+        long c = crm_csv_column(r, name, err);
+        if (c < 0)
+            return err->status;
+        g->names[g->ncols] = crm_csv_column_name(r, (size_t)c);
+        g->cols[g->ncols++] = c;
+    }
+    if (g->ncols == 0)
+        return crm_error_set(err, CRM_EUSAGE, "--group-by wants column names, got '%s'", spec);
+    g->tuples = crm_strtab_new(64);
+    g->group = malloc((t->nrows ? t->nrows : 1) * sizeof *g->group);
+    char *key = NULL;
+    size_t key_cap = 0;
+    for (size_t i = 0; g->tuples && g->group && i < t->nrows; i++) {
+        size_t len = 0;
+        for (size_t k = 0; k < g->ncols; k++) {
+            size_t at = t->row_start[i];
+            for (long j = 0; j < g->cols[k]; j++) at += t->lengths[i * t->ncols + (size_t)j];
+            uint32_t flen = t->lengths[i * t->ncols + (size_t)g->cols[k]];
+            if (!crm_array_reserve(&key, &key_cap, len + sizeof flen + flen, 1)) {
+                free(key);
+                return crm_error_set(err, CRM_ENOMEM, "out of memory");
+            }
+            memcpy(key + len, &flen, sizeof flen);
+            memcpy(key + len + sizeof flen, t->bytes + at, flen);
+            len += sizeof flen + flen;
+        }
+        if (crm_strtab_intern(g->tuples, key, len, &g->group[i]) < 0)
+            break;
+    }
+    free(key);
+    if (!g->tuples || !g->group)
+        return crm_error_set(err, CRM_ENOMEM, "out of memory");
+    g->ngroups = crm_strtab_count(g->tuples);
+    g->by_rank = malloc((g->ngroups ? g->ngroups : 1) * sizeof *g->by_rank);
+    uint32_t *rank = malloc((g->ngroups ? g->ngroups : 1) * sizeof *rank);
+    if (!g->by_rank || !rank) {
+        free(rank);
+        return crm_error_set(err, CRM_ENOMEM, "out of memory");
+    }
+    for (size_t k = 0; k < g->ngroups; k++)
+        g->by_rank[k] = (uint32_t)k;
+    crm_sort_stable(g->by_rank, g->ngroups, sizeof *g->by_rank, tuple_compare, g);
+    for (size_t k = 0; k < g->ngroups; k++)
+        rank[g->by_rank[k]] = (uint32_t)k;
+    for (size_t i = 0; i < t->nrows; i++)
+        g->group[i] = rank[g->group[i]];
+    free(rank);
+    return CRM_OK;
+}
+
+/* Per segment and group: stats, exact totals when they can be had, means. */
+typedef struct {
+    int *labels;
+    size_t nlabels;
+    crm_segment_stats *stats;
+    double *means;
+    crm_decimal *totals;
+    int exact;
+} cells;
+
+static crm_status count_cells(const inputs *in, const segmentation *s, const grouping *g, size_t n, cells *c,
+                              crm_error *err)
+{
+    size_t d = in->nfeatures;
+    c->nlabels = s->nnames * g->ngroups;
+    c->labels = malloc((n ? n : 1) * sizeof *c->labels);
+    c->stats = malloc((c->nlabels ? c->nlabels : 1) * sizeof *c->stats);
+    c->means = malloc((c->nlabels * d != 0 ? c->nlabels * d : 1) * sizeof *c->means);
+    c->totals = malloc((c->nlabels ? c->nlabels : 1) * sizeof *c->totals);
+    if (!c->labels || !c->stats || !c->means || !c->totals || c->nlabels > INT32_MAX)
+        return crm_error_set(err, CRM_ENOMEM, "out of memory");
+    for (size_t i = 0; i < n; i++)
+        c->labels[i] = (int)((size_t)s->labels[i] * g->ngroups + g->group[i]);
+    int has_value = in->col[COL_VALUE] >= 0;
+    crm_status st = crm_segment_profile(c->labels, n, c->nlabels, has_value ? in->value : NULL,
+                                        d ? in->features : NULL, d, c->stats, c->means, err);
+    c->exact = 0;
+    if (st == CRM_OK && has_value && in->value_is_exact) {
+        c->exact = 1;
+        for (size_t k = 0; k < c->nlabels; k++)
+            c->totals[k] = crm_decimal_from_int(0);
+        for (size_t i = 0; i < n && c->exact; i++)
+            c->exact = crm_decimal_add(c->totals[c->labels[i]], in->value_exact[i], &c->totals[c->labels[i]]) == CRM_OK;
+    }
+    return st;
+}
+
+static void cells_free(cells *c)
+{
+    free(c->labels);
+    free(c->stats);
+    free(c->means);
+    free(c->totals);
+}
+
+static void write_total(crm_csv_writer *w, const cells *c, size_t k, int has_value)
+{
+    if (!has_value) {
+        crm_csv_write_field(w, "", 0);
+    } else if (c->exact) {
+        char buf[CRM_NUMBER_TEXT_MAX];
+        crm_csv_write_field(w, buf, crm_decimal_format(c->totals[k], buf));
+    } else {
+        crm_csv_write_double(w, c->stats[k].value_total);
+    }
+}
+
+/* by, segment, COL..., customers, customer_share, segment_share, value_total,
+ * value_share, mean_...: one row per segment and group that has customers. */
+static crm_status write_group_rows(crm_csv_writer *w, const inputs *in, const segmentation *s, const grouping *g,
+                                   size_t n, crm_error *err)
+{
+    cells c = {0};
+    crm_status st = count_cells(in, s, g, n, &c, err);
+    int has_value = in->col[COL_VALUE] >= 0;
+    size_t d = in->nfeatures;
+    for (size_t seg = 0; seg < s->nnames && st == CRM_OK; seg++) {
+        size_t in_segment = 0;
+        for (size_t k = 0; k < g->ngroups; k++)
+            in_segment += c.stats[seg * g->ngroups + k].customers;
+        for (size_t k = 0; k < g->ngroups && st == CRM_OK; k++) {
+            size_t at = seg * g->ngroups + k;
+            const crm_segment_stats *cs = &c.stats[at];
+            if (cs->customers == 0)
+                continue;
+            crm_csv_write_field(w, method_names[s->by], (size_t)-1);
+            crm_csv_write_field(w, s->names[seg], (size_t)-1);
+            for (size_t j = 0; j < g->ncols; j++) {
+                uint32_t len;
+                const char *v = tuple_value(g, g->by_rank[k], j, &len);
+                crm_csv_write_field(w, v, len);
+            }
+            crm_csv_write_int(w, (int64_t)cs->customers);
+            crm_csv_write_double(w, cs->customer_share);
+            crm_csv_write_double(w, (double)cs->customers / (double)in_segment);
+            write_total(w, &c, at, has_value);
+            if (has_value)
+                crm_csv_write_double(w, cs->value_share);
+            else
+                crm_csv_write_field(w, "", 0);
+            for (size_t j = 0; j < d; j++)
+                crm_csv_write_double(w, c.means[at * d + j]);
+            if (crm_csv_end_row(w) != CRM_OK)
+                st = crm_error_set(err, CRM_EIO, "cannot write the profile");
+        }
+    }
+    cells_free(&c);
+    return st;
+}
+
+/* segment, <each value of the column>, total: customers (or value) per cell,
+ * and a last row of totals. */
+static crm_status write_crosstab(crm_csv_writer *w, const segment_options *o, const inputs *in,
+                                 const segmentation *s, const grouping *g, size_t n, crm_error *err)
+{
+    if (o->crosstab_value && in->col[COL_VALUE] < 0)
+        return crm_error_set(err, CRM_EUSAGE, "--crosstab %s needs a value column (--value COL)", o->crosstab);
+    cells c = {0};
+    crm_status st = count_cells(in, s, g, n, &c, err);
+    crm_decimal *sums = calloc(g->ngroups + 1, sizeof *sums);
+    double *dsums = calloc(g->ngroups + 1, sizeof *dsums);
+    if (st == CRM_OK && (!sums || !dsums))
+        st = crm_error_set(err, CRM_ENOMEM, "out of memory");
+    crm_csv_write_field(w, s->column, (size_t)-1);
+    for (size_t k = 0; k < g->ngroups; k++) {
+        uint32_t len;
+        const char *v = tuple_value(g, g->by_rank[k], 0, &len);
+        crm_csv_write_field(w, v, len);
+    }
+    crm_csv_write_field(w, "total", 5);
+    crm_csv_end_row(w);
+    for (size_t seg = 0; seg <= s->nnames && st == CRM_OK; seg++) {
+        int total_row = seg == s->nnames;
+        crm_csv_write_field(w, total_row ? "total" : s->names[seg], (size_t)-1);
+        crm_decimal row = crm_decimal_from_int(0);
+        double drow = 0;
+        for (size_t k = 0; k <= g->ngroups; k++) {
+            int total_col = k == g->ngroups;
+            crm_decimal v = total_col ? row : total_row ? sums[k] : c.totals[seg * g->ngroups + k];
+            double dv = total_col ? drow : total_row ? dsums[k] : o->crosstab_value
+                        ? c.stats[seg * g->ngroups + k].value_total : (double)c.stats[seg * g->ngroups + k].customers;
+            if (o->crosstab_value && c.exact) {
+                char buf[CRM_NUMBER_TEXT_MAX];
+                crm_csv_write_field(w, buf, crm_decimal_format(v, buf));
+            } else if (o->crosstab_value) {
+                crm_csv_write_double(w, dv);
+            } else {
+                crm_csv_write_int(w, (int64_t)dv);
+            }
+            if (!total_col) {
+                if (c.exact && o->crosstab_value) crm_decimal_add(row, v, &row);
+                drow += dv;
+                if (!total_row) {
+                    if (c.exact && o->crosstab_value) crm_decimal_add(sums[k], v, &sums[k]);
+                    dsums[k] += dv;
+                }
+            }
+        }
+        if (crm_csv_end_row(w) != CRM_OK)
+            st = crm_error_set(err, CRM_EIO, "cannot write the profile");
+    }
+    free(sums);
+    free(dsums);
+    cells_free(&c);
+    return st;
+}
+
+static crm_status write_grouped_profile(const segment_options *o, const crm_csv_reader *r, const table *t,
+                                        const inputs *in, const segmentation *segs, size_t nsegs,
+                                        int escape_formulas, crm_error *err)
+{
+    grouping g = {0};
+    crm_status st = build_grouping(&g, o->crosstab ? o->crosstab_column : o->group_by, r, t, err);
+    crm_csv_writer *w = NULL;
+    if (st == CRM_OK)
+        st = crm_csv_writer_open(&w, o->profile_path, -1, ',', err);
+    if (st == CRM_OK)
+        crm_csv_writer_escape_formulas(w, escape_formulas);
+    if (st == CRM_OK && o->crosstab) {
+        for (size_t s = 0; s < nsegs; s++)
+            if (segs[s].by == o->crosstab_by)
+                st = write_crosstab(w, o, in, &segs[s], &g, t->nrows, err);
+    } else if (st == CRM_OK) {
+        static const char *const head[] = {"by", "segment"};
+        static const char *const counts[] = {"customers", "customer_share", "segment_share", "value_total",
+                                             "value_share"};
+        for (size_t j = 0; j < 2; j++)
+            crm_csv_write_field(w, head[j], (size_t)-1);
+        for (size_t j = 0; j < g.ncols; j++)
+            crm_csv_write_field(w, g.names[j], (size_t)-1);
+        for (size_t j = 0; j < 5; j++)
+            crm_csv_write_field(w, counts[j], (size_t)-1);
+        for (size_t j = 0; j < in->nfeatures; j++) {
+            char name[300];
+            snprintf(name, sizeof name, "mean_%s", in->feature_names[j]);
+            crm_csv_write_field(w, name, (size_t)-1);
+        }
+        if (crm_csv_end_row(w) != CRM_OK)
+            st = crm_error_set(err, CRM_EIO, "cannot write the profile");
+        for (size_t s = 0; s < nsegs && st == CRM_OK; s++)
+            st = write_group_rows(w, in, &segs[s], &g, t->nrows, err);
+    }
+    grouping_free(&g);
+    if (w == NULL)
+        return st;
+    if (st != CRM_OK) {
+        crm_csv_writer_abort(w);
+        return st;
+    }
+    return crm_csv_writer_close(w, err);
+}
+
 static void print_counts(const segmentation *s, size_t n)
 {
     size_t *counts = calloc(s->nnames, sizeof *counts);
@@ -1179,7 +1537,11 @@ static crm_status run_segment(segment_run *run, crm_error *err)
             return st;
         }
     }
-    if (o->profile_path &&
+    if (o->profile_path && (o->group_by || o->crosstab) &&
+        (st = write_grouped_profile(o, run->reader, &run->t, &run->in, run->segs, run->nsegs,
+                                    run->common->escape_formulas, err)) != CRM_OK)
+        return st;
+    if (o->profile_path && !o->group_by && !o->crosstab &&
         (st = write_profile(o->profile_path, &run->in, run->segs, run->nsegs, n,
                             run->common->escape_formulas, err)) != CRM_OK)
         return st;

@@ -7,6 +7,7 @@
 #   crm-basket  cross-sell: the products each customer is likely to buy next, named by
 #               their description, never postage, fees or vouchers (NOT_PRODUCTS, a
 #               file of stock codes, one a line; default examples/not-products.txt)
+#   crm-report  one HTML page of it all (open out/report.html in a browser)
 # Usage: examples/nightly.sh EXPORT OUTDIR
 set -euo pipefail
 export_file=${1:?usage: nightly.sh EXPORT OUTDIR}
@@ -16,15 +17,22 @@ not_products=${NOT_PRODUCTS:-$(dirname "$0")/not-products.txt}
 
 crm-clean "$export_file" --keep-extra --rejects "$outdir/rejects.csv" --report "$outdir/clean-report.json" -q \
   | tee "$outdir/transactions.csv" \
-  | crm-rfm \
+  | crm-rfm --keep Country \
   | crm-ltv --model bgnbd --spend gamma-gamma --horizon 12m --discount 10% --margin 30% -q \
   | crm-segment --by rfm --by value --margin 30% --profile "$outdir/segments.csv" -q -o "$outdir/customers.csv"
 
 crm-basket "$outdir/transactions.csv" --min-support 1% --min-confidence 30% --min-lift 2 --min-len 2 \
   --exclude "@$not_products" --label Description --recommend --top 3 -q -o "$outdir/cross-sell.csv"
+crm-basket "$outdir/transactions.csv" --min-support 1% --min-confidence 30% --min-lift 2 --min-len 2 \
+  --exclude "@$not_products" --label Description -q -o "$outdir/rules.csv"
+crm-ltv --method cohort --by month --cost-rate 70% "$outdir/transactions.csv" -q -o "$outdir/cohort.csv"
+crm-report --customers "$outdir/customers.csv" --rules "$outdir/rules.csv" \
+  --transactions "$outdir/transactions.csv" --cohort "$outdir/cohort.csv" \
+  --title "Nightly customer report" -q -o "$outdir/report.html"
 
 echo "nightly: clean transactions        $outdir/transactions.csv"
 echo "nightly: rejected rows and reasons $outdir/rejects.csv (counts in $outdir/clean-report.json)"
 echo "nightly: scored customers          $outdir/customers.csv (RFM, p_alive, CLV, segments)"
 echo "nightly: segment profile           $outdir/segments.csv"
 echo "nightly: cross-sell offers         $outdir/cross-sell.csv"
+echo "nightly: the report, one HTML page $outdir/report.html"

@@ -1,0 +1,70 @@
+/* The customers table (crm-rfm, crm-ltv and crm-segment write it) read into
+ * memory by column: columns resolved by header name once, number columns
+ * parsed into doubles with file:line messages, text columns interned (a
+ * column of countries holds each country once), and every other column of
+ * the file kept as text when asked, so a reader can carry customer
+ * attributes it does not know (crm-rfm --keep) through to its output.
+ *
+ * The same reader serves the pipeline's other tables that a program wants
+ * whole (rules, cohort tables, validation tables): they are small, and they
+ * need the same resolution and the same messages.  Memory: 8 bytes per row
+ * per number column and 4 per text column, plus each distinct text once.
+ * Never prints, never exits. */
+#ifndef CRM_CUSTOMERS_TABLE_H
+#define CRM_CUSTOMERS_TABLE_H
+
+#include <stddef.h>
+#include <stdint.h>
+
+#include "crm/csv.h"
+#include "crm/error.h"
+
+typedef enum { CRM_TABLE_NUMBER, CRM_TABLE_TEXT } crm_table_type;
+
+/* A column the caller wants.  A required column that is missing is
+ * CRM_EDATA naming the file and the header; an optional one is just
+ * absent.  Number cells that are empty read as NAN; a cell that is not a
+ * number is CRM_EDATA: "<file>:<line>: column '<name>': cannot read '<v>'
+ * as a number".  "inf" and "-inf" are read (crm-basket writes an infinite
+ * conviction). */
+typedef struct {
+    const char *name;
+    crm_table_type type;
+    int required;
+} crm_table_column_spec;
+
+typedef struct crm_customers_table crm_customers_table;
+
+/* Reads the whole of r (which stays the caller's to close).  specs[i]
+ * becomes column i of the table; with keep_other every header column not
+ * named in specs nor in ignore (NULL-ended, may be NULL) follows, as text,
+ * in file order. */
+crm_status crm_customers_table_read(crm_customers_table **out, crm_csv_reader *r,
+                                    const crm_table_column_spec *specs, size_t nspecs, int keep_other,
+                                    const char *const *ignore, crm_error *err);
+void crm_customers_table_free(crm_customers_table *t);
+
+size_t crm_customers_table_rows(const crm_customers_table *t);
+/* Columns: the specs first (present or not), then the kept ones. */
+size_t crm_customers_table_columns(const crm_customers_table *t);
+/* 1 when column i was in the file. */
+int crm_customers_table_has(const crm_customers_table *t, size_t column);
+/* The column's name as the header wrote it (the spec's name when absent). */
+const char *crm_customers_table_name(const crm_customers_table *t, size_t column);
+/* Index of the column named name (specs and kept), or -1. */
+long crm_customers_table_find(const crm_customers_table *t, const char *name);
+/* A number column's values (NULL for a text or absent column). */
+const double *crm_customers_table_numbers(const crm_customers_table *t, size_t column);
+/* A text column: the per-row ids of the distinct values, the number of
+ * distinct values, and the text of one id.  NULL / 0 when not text or absent. */
+const uint32_t *crm_customers_table_ids(const crm_customers_table *t, size_t column);
+size_t crm_customers_table_distinct(const crm_customers_table *t, size_t column);
+const char *crm_customers_table_value(const crm_customers_table *t, size_t column, uint32_t id);
+/* The text of a row's cell ("" when absent or a number column). */
+const char *crm_customers_table_text(const crm_customers_table *t, size_t column, size_t row);
+/* The input line a row came from, for messages about it. */
+uint64_t crm_customers_table_line(const crm_customers_table *t, size_t row);
+/* The name of the input, for messages. */
+const char *crm_customers_table_input(const crm_customers_table *t);
+
+#endif
