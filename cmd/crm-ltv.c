@@ -921,7 +921,7 @@ static crm_status run_model(run_t *run, crm_error *err)
     customers_t t = {0};
     crm_ltv_prediction *pred = NULL;
     st = read_customers(run->common, o, !o->fit_only, &r, &t, &run->progress, &run->bad, err);
-    run->rows_in = t.n;
+    run->rows_in = t.n + run->bad.skipped;
     if (st == CRM_OK && o->spend == SPEND_DEFAULT)
         o->spend = t.col[COL_MONETARY_VALUE] >= 0 ? SPEND_GAMMA_GAMMA : SPEND_NONE;
     if (st == CRM_OK && o->model_file && o->spend == SPEND_GAMMA_GAMMA && !f.has_spend)
@@ -983,7 +983,7 @@ static crm_status run_simple_or_historic(run_t *run, crm_error *err)
     crm_csv_reader *r = NULL;
     customers_t t = {0};
     st = read_customers(run->common, o, 1, &r, &t, &run->progress, &run->bad, err);
-    run->rows_in = t.n;
+    run->rows_in = t.n + run->bad.skipped;
     if (st == CRM_OK)
         st = resolve_margin(&v, &t, err);
     if (st == CRM_OK && !simple && !t.profit && !(t.monetary && o->margin))

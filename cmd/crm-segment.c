@@ -1196,7 +1196,7 @@ int main(int argc, char **argv)
         crm_csv_writer_abort(run.out);   /* a failed run leaves any earlier output in place */
     if (run.report && common.report) {
         crm_error rerr;
-        crm_report_set(run.report, "rows_in", run.t.nrows);
+        crm_report_set(run.report, "rows_in", run.t.nrows + run.bad.skipped);
         crm_report_set(run.report, "rows_out", st == CRM_OK ? run.t.nrows : 0);
         crm_report_set(run.report, "rows_skipped", run.bad.skipped);
         crm_report_set_text(run.report, "status", st == CRM_OK || st == CRM_EPIPE ? "ok" : "failed");
