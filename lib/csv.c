@@ -787,6 +787,12 @@ void crm_csv_describe_bad_quote(const crm_csv_record *rec, size_t expected_field
                  ")",
                  rec->quote_line);
         break;
+    case CRM_CSV_QUOTE_TOO_LONG:
+        snprintf(buf, size,
+                 "bad quoting: a quote open at the end of this line carries the record on to "
+                 "line %" PRIu64 " and past the record size limit (see --max-field-size)",
+                 rec->quote_line);
+        break;
     case CRM_CSV_QUOTE_FIELD_COUNT:
         snprintf(buf, size,
                  "bad quoting: a quote open at the end of this line carries the record on to "

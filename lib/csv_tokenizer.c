@@ -391,6 +391,18 @@ static void begin_record(crm_csv_tokenizer *tk)
     tk->rec_first_field = tk->nfields;
 }
 
+/* The record being assembled would pass the limit with the line at pos: an
+ * error for a record of one line, a broken record for one that a quote
+ * carried over its first line (tk->pos is past its start then). */
+static crm_tokenizer_result over_limit_record(crm_csv_tokenizer *tk, crm_tokenizer_record *rec,
+                                              int *have)
+{
+    if (tk->pos == tk->rec_start)
+        return CRM_TOKENIZER_TOO_BIG;
+    *have = 1;
+    return broken_record(tk, rec, CRM_CSV_QUOTE_TOO_LONG, tk->line, 0);
+}
+
 crm_tokenizer_result crm_csv_tokenizer_next(crm_csv_tokenizer *tk, crm_tokenizer_record *rec,
                                             int *have, int *need_more)
 {
@@ -426,13 +438,14 @@ crm_tokenizer_result crm_csv_tokenizer_next(crm_csv_tokenizer *tk, crm_tokenizer
             return complete_record(tk, rec);
         }
         size_t end = tk->pos < tk->len ? piece_end(tk) : tk->pos;
+        /* a record past the limit stops here, however much is buffered (the
+         * part of a line read so far counts too: the whole line is longer) */
+        if ((end == tk->pos ? tk->len : end) - tk->rec_start > tk->max_record)
+            return over_limit_record(tk, rec, have);
         if (end == tk->pos) {
             *need_more = 1;
             return CRM_TOKENIZER_OK;
         }
-        /* a record past the limit stops here, however much is buffered */
-        if (end - tk->rec_start > tk->max_record)
-            return CRM_TOKENIZER_TOO_BIG;
         if ((res = feed(tk, end)) != CRM_TOKENIZER_OK)
             return res;
         if (tk->bad_quote) {

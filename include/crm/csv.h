@@ -56,7 +56,11 @@ typedef enum {
  *     of the input (CRM_CSV_QUOTE_NEVER_CLOSED), or
  *   - a quoted field carries the record over a line break and the record's
  *     field count then differs from the header's (CRM_CSV_QUOTE_FIELD_COUNT;
- *     only with a header).
+ *     only with a header), or
+ *   - a quoted field carries the record over a line break and on past
+ *     max_record_bytes (CRM_CSV_QUOTE_TOO_LONG: a stray quote with no other
+ *     quote after it would otherwise make the whole rest of the input one
+ *     record; a record of one line over the limit is still an error).
  * A broken record is handed out as its first physical line alone (raw, line
  * ending included; no fields), and reading resumes at the next line as if a
  * record started there, so that a stray quote costs one line, not the rows
@@ -67,7 +71,8 @@ typedef enum {
     CRM_CSV_QUOTE_IN_FIELD,
     CRM_CSV_QUOTE_TEXT_AFTER,
     CRM_CSV_QUOTE_NEVER_CLOSED,
-    CRM_CSV_QUOTE_FIELD_COUNT
+    CRM_CSV_QUOTE_FIELD_COUNT,
+    CRM_CSV_QUOTE_TOO_LONG
 } crm_csv_quote_problem;
 
 typedef struct {

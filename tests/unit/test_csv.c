@@ -972,6 +972,44 @@ static void test_strict_multi_line(void **state)
     crm_csv_close(r);
 }
 
+static void test_strict_run_on_past_limit(void **state)
+{
+    (void)state;
+    /* a quote that carries the record past the 48-byte limit (at line 5:
+     * 5 + 21 + 21 + 21 bytes): line 2 is broken (not the whole input an
+     * error), and lines 3-6 read again are good; a single line over the
+     * limit is still an error */
+    const char text[] = "id,v\n1,\"a\nbbbbbbbbbbbbbbbbbbbb\nbbbbbbbbbbbbbbbbbbbb\nbbbbbbbbbbbbbbbbbbbb\n2,c\n";
+    char *got = transcript(text, sizeof text - 1, 1, 0, 48, 0);
+    assert_string_equal(got, "1 0 2 0 0|id|v|id,v\\x0a\n"
+                             "2 1 0 3 1 q5:5:0|1,\"a\\x0a\n"
+                             "3 2 1 0 0|bbbbbbbbbbbbbbbbbbbb|bbbbbbbbbbbbbbbbbbbb\\x0a\n"
+                             "4 3 1 0 0|bbbbbbbbbbbbbbbbbbbb|bbbbbbbbbbbbbbbbbbbb\\x0a\n"
+                             "5 4 1 0 0|bbbbbbbbbbbbbbbbbbbb|bbbbbbbbbbbbbbbbbbbb\\x0a\n"
+                             "6 5 2 0 0|2|c|2,c\\x0a\n"
+                             "status 0 \n");
+    free(got);
+    expect_same_in_parallel(text, sizeof text - 1, 48);
+    crm_csv_options opts;
+    crm_csv_options_init(&opts);
+    opts.max_record_bytes = 48;
+    crm_csv_reader *r = open_text(text, sizeof text - 1, &opts);
+    const crm_csv_record *rec = next_record(r);
+    crm_error err;
+    assert_int_equal(crm_csv_defect_error(r, rec, &err), CRM_EDATA);
+    assert_string_equal(err.message, "m.csv:2: column 'v': bad quoting: a quote open at the end of "
+                                     "this line carries the record on to line 5 and past the "
+                                     "record size limit (see --max-field-size)");
+    crm_csv_close(r);
+    const char one_line[] = "id,v\n1,\"a\nbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbb\n";
+    got = transcript(one_line, sizeof one_line - 1, 1, 0, 48, 0);
+    assert_string_equal(got, "1 0 2 0 0|id|v|id,v\\x0a\n"
+                             "2 1 0 3 1 q5:3:0|1,\"a\\x0a\n"
+                             "status 4 p.csv:3: record larger than the 48 byte limit (see "
+                             "--max-field-size)\n");
+    free(got);
+}
+
 static void test_strict_header_and_width(void **state)
 {
     (void)state;
@@ -1438,6 +1476,7 @@ int main(void)
         cmocka_unit_test(test_strict_one_line),
         cmocka_unit_test(test_strict_open_quote_at_end),
         cmocka_unit_test(test_strict_multi_line),
+        cmocka_unit_test(test_strict_run_on_past_limit),
         cmocka_unit_test(test_strict_header_and_width),
         cmocka_unit_test(test_strict_lookahead_keeps_quote_details),
         cmocka_unit_test(test_record_size_limit),
