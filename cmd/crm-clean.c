@@ -436,12 +436,14 @@ static crm_status look_ahead(crm_csv_reader *r, clean_options_t *o, long date_co
     crm_status st = crm_csv_start_lookahead(r, err);
     const crm_csv_record *rec;
     *first_width = 0;
-    for (long n = 0; st == CRM_OK && n < DETECT_MAX_ROWS && (n == 0 || (detect && !crm_date_detector_decided(&d)));
+    for (long n = 0; st == CRM_OK && n < DETECT_MAX_ROWS &&
+                     (*first_width == 0 || (detect && !crm_date_detector_decided(&d)));
          n++) {
         st = crm_csv_next(r, &rec, err);
         if (st != CRM_OK || !rec)
             break;
-        if (n == 0)
+        /* a broken record has no fields: the first good one sets the width */
+        if (*first_width == 0 && rec->defect != CRM_CSV_RECORD_BAD_QUOTE)
             *first_width = rec->nfields;
         if (detect && (size_t)date_column < rec->nfields)
             crm_date_detector_add(&d, rec->fields[date_column], rec->lengths[date_column]);
