@@ -309,6 +309,11 @@ static crm_status load_costs(crm_cleaner *cleaner, const char *path, const crm_c
     const crm_csv_record *rec;
     while ((st = crm_csv_next(r, &rec, err)) == CRM_OK && rec) {
         crm_decimal unit_cost;
+        /* the cost table is strict too: no broken quoting, no field beyond its header */
+        if ((rec->defect == CRM_CSV_RECORD_BAD_QUOTE && (st = crm_csv_defect_error(r, rec, err))) ||
+            (rec->nfields > crm_csv_header(r)->nfields &&
+             (st = crm_csv_check_width(r, rec, crm_csv_header(r)->nfields, err))))
+            break;
         if ((size_t)cost >= rec->nfields || (size_t)product >= rec->nfields) {
             st = crm_error_set(err, CRM_EDATA, "%s:%llu: expected at least 2 fields, found %zu",
                                crm_csv_input_name(r), (unsigned long long)rec->line, rec->nfields);

@@ -632,6 +632,10 @@ static crm_status load_model(const char *path, fitted_model *f, crm_error *err)
     f->loglik = f->n = f->spend_loglik = f->spend_n = NAN;
     f->date[0] = '\0';
     while (st == CRM_OK && (st = crm_csv_next(r, &rec, err)) == CRM_OK && rec) {
+        if (rec->defect == CRM_CSV_RECORD_BAD_QUOTE) {
+            st = crm_csv_defect_error(r, rec, err);
+            break;
+        }
         if (rec->nfields != 2) {
             st = crm_error_set(err, CRM_EDATA, "%s:%llu: expected key,value, found %zu fields", path,
                                (unsigned long long)rec->line, rec->nfields);
