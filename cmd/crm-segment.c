@@ -742,6 +742,8 @@ static crm_status load_map(const char *path, int bins, crm_rfm_rule **rules, siz
             st = crm_csv_defect_error(r, rec, err);
             break;
         }
+        if (crm_csv_header(r) && (st = crm_csv_check_width(r, rec, crm_csv_header(r)->nfields, err)) != CRM_OK)
+            break;
         long need = col[0];
         for (int k = 1; k < 4; k++)
             need = col[k] > need ? col[k] : need;
