@@ -69,6 +69,7 @@ static const char usage[] =
     "                            --min-lift filter the saved rules, default no filter)\n"
     "Output:\n"
     "  -q, --quiet               do not print the summary on stderr\n"
+    "      --skip-bad            skip unreadable rows, count them and report the first\n"
     "Common:\n"
     "  -o, --output FILE  -z, --gzip  -d, --delimiter C  -t, --tab  --encoding NAME\n"
     "  --no-header  --max-field-size N  --threads N  --progress  --report FILE\n"
@@ -78,7 +79,7 @@ enum {
     OPT_FORMAT = 256, OPT_BY, OPT_BASKET, OPT_ITEM, OPT_CUSTOMER, OPT_EMPTY, OPT_ITEM_SEPARATOR,
     OPT_MIN_SUPPORT, OPT_MIN_COUNT, OPT_MIN_LEN, OPT_MAX_LEN, OPT_ITEMSETS, OPT_CLOSED,
     OPT_MAXIMAL, OPT_MIN_CONFIDENCE, OPT_MIN_LIFT, OPT_MAX_CONSEQUENT, OPT_ANTECEDENT,
-    OPT_CONSEQUENT, OPT_SORT, OPT_RECOMMEND, OPT_SCORE, OPT_TOP, OPT_RULES, OPT_EXCLUDE, OPT_LABEL,
+    OPT_CONSEQUENT, OPT_SORT, OPT_RECOMMEND, OPT_SCORE, OPT_TOP, OPT_RULES, OPT_EXCLUDE, OPT_LABEL, OPT_SKIP_BAD,
     OPT_QUIET = 'q'
 };
 
@@ -110,6 +111,7 @@ static const struct option basket_options[] = {
     {"exclude", required_argument, NULL, OPT_EXCLUDE},
     {"label", required_argument, NULL, OPT_LABEL},
     {"quiet", no_argument, NULL, OPT_QUIET},
+    {"skip-bad", no_argument, NULL, OPT_SKIP_BAD},
     {NULL, 0, NULL, 0},
 };
 
@@ -143,6 +145,7 @@ typedef struct {
     const char *exclude[MAX_EXCLUDE];  /* --exclude arguments, read once the separator is known */
     size_t nexclude;
     const char *label_column;       /* --label */
+    int skip_bad;
 } basket_options_t;
 
 /* ---- option values ---- */
@@ -344,6 +347,9 @@ static crm_status handle_option(int id, const char *arg, void *ctx, crm_error *e
     case OPT_QUIET:
         o->quiet = 1;
         return CRM_OK;
+    case OPT_SKIP_BAD:
+        o->skip_bad = 1;
+        return CRM_OK;
     default:
         return crm_error_set(err, CRM_EUSAGE, "unhandled option");
     }
@@ -391,6 +397,7 @@ typedef struct {
     struct saved_rules *saved;      /* --rules: the rules file, read first */
     crm_strtab *exclude;            /* --exclude, or NULL */
     uint64_t excluded_rules;        /* --rules with --exclude: saved rules left out */
+    crm_bad_rows bad;               /* --skip-bad */
 } basket_run;
 
 struct saved_rules;
@@ -429,11 +436,15 @@ static crm_status check_item(const basket_run *run, const crm_csv_reader *r,
                          sep);
 }
 
+/* need: the fields the columns used need; width: the header's (0 for one
+ * basket per line, whose rows vary) */
 static crm_status check_record(const crm_csv_reader *r, const crm_csv_record *rec, size_t need,
-                               crm_error *err)
+                               size_t width, crm_error *err)
 {
     if (rec->defect != CRM_CSV_RECORD_OK)
         return crm_csv_defect_error(r, rec, err);
+    if (width && crm_csv_check_width(r, rec, width, err) != CRM_OK)
+        return err->status;
     if (rec->nfields < need)
         return crm_error_set(err, CRM_EDATA, "%s:%llu: expected at least %zu fields, found %zu",
                              crm_csv_input_name(r), (unsigned long long)rec->line, need,
@@ -484,12 +495,23 @@ static crm_status read_long(basket_run *run, crm_csv_reader *r, crm_error *err)
         need = (size_t)(label + 1);
     const char *basket_what = o->basket_column ? "basket" : o->by_customer ? "customer" : "invoice";
     const crm_csv_record *rec;
+    const crm_csv_record *h = crm_csv_header(r);
+    size_t width = h ? h->nfields : 0;
     while ((st = crm_csv_next(r, &rec, err)) == CRM_OK && rec) {
-        if ((st = check_record(r, rec, need, err)) != CRM_OK ||
-            (st = check_item(run, r, rec, (size_t)item, err)) != CRM_OK)
+        if (width == 0)
+            width = rec->nfields;   /* without a header, the first row's */
+        /* a row that cannot be read stops the run, or is skipped whole */
+        if ((st = check_record(r, rec, need, width, err)) != CRM_OK ||
+            (rec->lengths[basket] == 0 && (st = empty_key_error(r, rec, basket, basket_what, err))) ||
+            (customer >= 0 && rec->lengths[customer] == 0 &&
+             (st = empty_key_error(r, rec, customer, "customer", err)))) {
+            if ((st = crm_cli_bad_row(&run->bad, err)) != CRM_OK)
+                return st;
+            crm_progress_update(&run->progress, ++run->rows, run->bytes_before + crm_csv_raw_bytes(r));
+            continue;
+        }
+        if ((st = check_item(run, r, rec, (size_t)item, err)) != CRM_OK)
             return st;
-        if (rec->lengths[basket] == 0)
-            return empty_key_error(r, rec, basket, basket_what, err);
         st = crm_basket_db_add_pair(run->mined, rec->fields[basket], rec->lengths[basket],
                                     rec->fields[item], rec->lengths[item], err);
         if (st == CRM_OK && label >= 0)
@@ -518,8 +540,12 @@ static crm_status read_whole(basket_run *run, crm_csv_reader *r, crm_error *err)
     const crm_csv_record *rec;
     crm_status st;
     while ((st = crm_csv_next(r, &rec, err)) == CRM_OK && rec) {
-        if ((st = check_record(r, rec, 0, err)) != CRM_OK)
-            return st;
+        if ((st = check_record(r, rec, 0, 0, err)) != CRM_OK) {
+            if ((st = crm_cli_bad_row(&run->bad, err)) != CRM_OK)
+                return st;
+            crm_progress_update(&run->progress, ++run->rows, run->bytes_before + crm_csv_raw_bytes(r));
+            continue;
+        }
         for (size_t i = 0; i < rec->nfields; i++) {
             if ((st = check_item(run, r, rec, i, err)) != CRM_OK)
                 return st;
@@ -827,7 +853,7 @@ static crm_status read_saved_rules(basket_run *run, struct saved_rules *s, crm_e
     }
     const crm_csv_record *rec;
     while (st == CRM_OK && (st = crm_csv_next(r, &rec, err)) == CRM_OK && rec) {
-        if ((st = check_record(r, rec, need, err)) == CRM_OK)
+        if ((st = check_record(r, rec, need, header->nfields, err)) == CRM_OK)
             st = read_saved_rule(run, s, r, rec, col, err);
     }
     crm_csv_close(r);
@@ -1290,6 +1316,7 @@ static void print_summary(const basket_run *run, const run_result *res)
 static void fill_report(crm_report *rep, const basket_run *run, const run_result *res)
 {
     crm_report_set(rep, "rows_in", run->rows);
+    crm_report_set(rep, "rows_skipped", run->bad.skipped);
     if (!run->mined || !crm_basket_db_stats_get(run->mined)->baskets)
         return;
     const crm_basket_db_stats *k = crm_basket_db_stats_get(run->mined);
@@ -1339,6 +1366,7 @@ int main(int argc, char **argv)
 
     saved_rules saved = {0};
     basket_run run = {.o = &o, .common = &common, .saved = &saved};
+    run.bad.skip = o.skip_bad;
     if (o.rules_file)
         o.by_customer = 1;   /* no mining: the one database is the customers' */
     run_result res = {0};
@@ -1359,8 +1387,10 @@ int main(int argc, char **argv)
     }
     if (w)
         crm_csv_writer_abort(w);   /* a failed run leaves an earlier output file in place */
-    if (st == CRM_OK && !o.quiet)
+    if (st == CRM_OK && !o.quiet) {
+        crm_cli_note_skipped("crm-basket", &run.bad);
         print_summary(&run, &res);
+    }
     if (report && common.report) {
         crm_error rerr;
         fill_report(report, &run, &res);

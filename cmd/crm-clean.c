@@ -340,6 +340,11 @@ static crm_status load_costs(crm_cleaner *cleaner, const char *path, const crm_c
     const crm_csv_record *rec;
     while ((st = crm_csv_next(r, &rec, err)) == CRM_OK && rec) {
         crm_decimal unit_cost;
+        /* the cost table is strict too: no broken quoting, no field beyond its header */
+        if ((rec->defect == CRM_CSV_RECORD_BAD_QUOTE && (st = crm_csv_defect_error(r, rec, err))) ||
+            (rec->nfields > crm_csv_header(r)->nfields &&
+             (st = crm_csv_check_width(r, rec, crm_csv_header(r)->nfields, err))))
+            break;
         if ((size_t)cost >= rec->nfields || (size_t)product >= rec->nfields) {
             st = crm_error_set(err, CRM_EDATA, "%s:%llu: expected at least 2 fields, found %zu",
                                crm_csv_input_name(r), (unsigned long long)rec->line, rec->nfields);
@@ -467,12 +472,14 @@ static crm_status look_ahead(crm_csv_reader *r, clean_options_t *o, long date_co
     crm_status st = crm_csv_start_lookahead(r, err);
     const crm_csv_record *rec;
     *first_width = 0;
-    for (long n = 0; st == CRM_OK && n < DETECT_MAX_ROWS && (n == 0 || (detect && !crm_date_detector_decided(&d)));
+    for (long n = 0; st == CRM_OK && n < DETECT_MAX_ROWS &&
+                     (*first_width == 0 || (detect && !crm_date_detector_decided(&d)));
          n++) {
         st = crm_csv_next(r, &rec, err);
         if (st != CRM_OK || !rec)
             break;
-        if (n == 0)
+        /* a broken record has no fields: the first good one sets the width */
+        if (*first_width == 0 && rec->defect != CRM_CSV_RECORD_BAD_QUOTE)
             *first_width = rec->nfields;
         if (detect && (size_t)date_column < rec->nfields)
             crm_date_detector_add(&d, rec->fields[date_column], rec->lengths[date_column]);

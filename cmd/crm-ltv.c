@@ -56,6 +56,7 @@ static const char usage[] =
     "      --method simple       margin x purchases per year x lifetime (1 / --churn RATE)\n"
     "      --method historic     the profit to date\n"
     "  -q, --quiet               do not print the fit summary on stderr\n"
+    "      --skip-bad            skip unreadable rows, count them and report the first\n"
     "Common:\n"
     "  -o, --output FILE  -z, --gzip  -d, --delimiter C  -t, --tab  --encoding NAME\n"
     "  --no-header  --max-field-size N  --threads N  --progress  --report FILE\n"
@@ -68,7 +69,7 @@ enum {
     OPT_COL_X, OPT_COL_T_X, OPT_COL_T, OPT_COL_MONETARY_VALUE, OPT_COL_WEIGHT, OPT_COL_PROFIT,
     OPT_COL_MONETARY, OPT_COL_CUSTOMER, OPT_COL_DATE, OPT_COL_AMOUNT, OPT_COL_INVOICE, OPT_COL_COST,
     OPT_METHOD, OPT_BY, OPT_COST_RATE, OPT_ACQUISITION_COST, OPT_MARKETING_COST, OPT_INTEREST,
-    OPT_RISK_FACTOR, OPT_CHURN, OPT_QUIET = 'q'
+    OPT_RISK_FACTOR, OPT_CHURN, OPT_SKIP_BAD, OPT_QUIET = 'q'
 };
 
 enum {
@@ -117,6 +118,7 @@ static const struct option ltv_options[] = {
     {"risk-factor", required_argument, NULL, OPT_RISK_FACTOR},
     {"churn", required_argument, NULL, OPT_CHURN},
     {"quiet", no_argument, NULL, OPT_QUIET},
+    {"skip-bad", no_argument, NULL, OPT_SKIP_BAD},
     {NULL, 0, NULL, 0},
 };
 
@@ -140,6 +142,7 @@ typedef struct {
     const char *cost_rate, *acquisition_cost, *marketing_cost, *interest, *risk_factor;
     const char *churn;
     int quiet;
+    int skip_bad;
     int threads;               /* --threads: also for the likelihood (0: one per core) */
 } ltv_options_t;
 
@@ -220,6 +223,7 @@ static crm_status handle_option(int id, const char *arg, void *ctx, crm_error *e
     case OPT_RISK_FACTOR: o->risk_factor = arg; return CRM_OK;
     case OPT_CHURN: o->churn = arg; return CRM_OK;
     case OPT_QUIET: o->quiet = 1; return CRM_OK;
+    case OPT_SKIP_BAD: o->skip_bad = 1; return CRM_OK;
     default:
         return crm_error_set(err, CRM_EUSAGE, "unhandled option");
     }
@@ -367,11 +371,9 @@ static crm_status add_customer(customers_t *t, const crm_csv_reader *r, const cr
 {
     if (rec->defect)
         return crm_csv_defect_error(r, rec, err);
-    if (rec->nfields != t->rows.ncolumns)
-        return crm_error_set(err, CRM_EDATA, "%s:%llu: expected %zu fields, found %zu",
-                             crm_csv_input_name(r), (unsigned long long)rec->line, t->rows.ncolumns,
-                             rec->nfields);
     crm_status st;
+    if ((st = crm_csv_check_width(r, rec, t->rows.ncolumns, err)) != CRM_OK)
+        return st;
     if (t->n == t->cap && (st = grow_customers(t, err)) != CRM_OK)
         return st;
     crm_ltv_customer *c = &t->c[t->n];
@@ -406,7 +408,7 @@ static crm_status add_customer(customers_t *t, const crm_csv_reader *r, const cr
 
 static crm_status read_customers(const crm_common_options *common, const ltv_options_t *o, int keep_rows,
                                  crm_csv_reader **reader, customers_t *t, crm_progress *progress,
-                                 crm_error *err)
+                                 crm_bad_rows *bad, crm_error *err)
 {
     crm_status st = crm_cli_open_input(common, common->ninputs ? common->inputs[0] : NULL, reader, err);
     if (st != CRM_OK)
@@ -430,7 +432,14 @@ static crm_status read_customers(const crm_common_options *common, const ltv_opt
     while ((st = crm_csv_next(r, &rec, err)) == CRM_OK && rec) {
         if (!h && t->rows.ncolumns == 0)
             t->rows.ncolumns = rec->nfields;
-        if ((st = add_customer(t, r, rec, o, keep_rows, err)) != CRM_OK)
+        /* a row skipped leaves nothing behind: the totals are put back */
+        double total_profit = t->total_profit, total_monetary = t->total_monetary;
+        if ((st = add_customer(t, r, rec, o, keep_rows, err)) == CRM_EDATA) {
+            t->total_profit = total_profit;
+            t->total_monetary = total_monetary;
+            st = crm_cli_bad_row(bad, err);
+        }
+        if (st != CRM_OK)
             return st;
         crm_progress_update(progress, ++rows, crm_csv_raw_bytes(r));
     }
@@ -624,6 +633,10 @@ static crm_status load_model(const char *path, fitted_model *f, crm_error *err)
     f->loglik = f->n = f->spend_loglik = f->spend_n = NAN;
     f->date[0] = '\0';
     while (st == CRM_OK && (st = crm_csv_next(r, &rec, err)) == CRM_OK && rec) {
+        if (rec->defect == CRM_CSV_RECORD_BAD_QUOTE) {
+            st = crm_csv_defect_error(r, rec, err);
+            break;
+        }
         if (rec->nfields != 2) {
             st = crm_error_set(err, CRM_EDATA, "%s:%llu: expected key,value, found %zu fields", path,
                                (unsigned long long)rec->line, rec->nfields);
@@ -857,6 +870,7 @@ typedef struct {
     crm_report *report;
     crm_progress progress;
     uint64_t rows_in, rows_out;
+    crm_bad_rows bad;          /* --skip-bad */
 } run_t;
 
 static crm_status open_output(run_t *run, crm_error *err)
@@ -914,8 +928,8 @@ static crm_status run_model(run_t *run, crm_error *err)
     crm_csv_reader *r = NULL;
     customers_t t = {0};
     crm_ltv_prediction *pred = NULL;
-    st = read_customers(run->common, o, !o->fit_only, &r, &t, &run->progress, err);
-    run->rows_in = t.n;
+    st = read_customers(run->common, o, !o->fit_only, &r, &t, &run->progress, &run->bad, err);
+    run->rows_in = t.n + run->bad.skipped;
     if (st == CRM_OK && o->spend == SPEND_DEFAULT)
         o->spend = t.col[COL_MONETARY_VALUE] >= 0 ? SPEND_GAMMA_GAMMA : SPEND_NONE;
     if (st == CRM_OK && o->model_file && o->spend == SPEND_GAMMA_GAMMA && !f.has_spend)
@@ -976,8 +990,8 @@ static crm_status run_simple_or_historic(run_t *run, crm_error *err)
         return st;
     crm_csv_reader *r = NULL;
     customers_t t = {0};
-    st = read_customers(run->common, o, 1, &r, &t, &run->progress, err);
-    run->rows_in = t.n;
+    st = read_customers(run->common, o, 1, &r, &t, &run->progress, &run->bad, err);
+    run->rows_in = t.n + run->bad.skipped;
     if (st == CRM_OK)
         st = resolve_margin(&v, &t, err);
     if (st == CRM_OK && !simple && !t.profit && !(t.monetary && o->margin))
@@ -1071,17 +1085,14 @@ static crm_status read_transactions(run_t *run, crm_cohort *cohort, crm_error *e
     const crm_csv_record *h = crm_csv_header(r), *rec;
     size_t ncolumns = h ? h->nfields : 0;
     while ((st = crm_csv_next(r, &rec, err)) == CRM_OK && rec) {
-        if (rec->defect) {
-            st = crm_csv_defect_error(r, rec, err);
-            break;
-        }
         if (ncolumns == 0)
             ncolumns = rec->nfields;
-        if (rec->nfields != ncolumns) {
-            st = crm_error_set(err, CRM_EDATA, "%s:%llu: expected %zu fields, found %zu", crm_csv_input_name(r),
-                               (unsigned long long)rec->line, ncolumns, rec->nfields);
-            break;
+        if (rec->defect) {
+            st = crm_csv_defect_error(r, rec, err);
+            goto bad_row;
         }
+        if ((st = crm_csv_check_width(r, rec, ncolumns, err)) != CRM_OK)
+            goto bad_row;
         crm_datetime dt;
         double value, line_cost = NAN;
         if (crm_date_parse(&iso, rec->fields[date], rec->lengths[date], &dt) != CRM_OK) {
@@ -1090,16 +1101,21 @@ static crm_status read_transactions(run_t *run, crm_cohort *cohort, crm_error *e
                                crm_csv_input_name(r), (unsigned long long)rec->line,
                                crm_csv_column_name(r, (size_t)date),
                                crm_error_quote(q, sizeof q, rec->fields[date], rec->lengths[date]));
-            break;
+            goto bad_row;
         }
         if ((st = read_number(r, rec, amount, &value, err)) != CRM_OK ||
             (cost >= 0 && rec->lengths[cost] > 0 && (st = read_number(r, rec, cost, &line_cost, err)) != CRM_OK))
-            break;
+            goto bad_row;
         if ((st = crm_cohort_add(cohort, rec->fields[customer], rec->lengths[customer], dt.days,
                                  rec->fields[invoice], rec->lengths[invoice], value, line_cost, err)) != CRM_OK) {
             crm_error_prefix(err, "%s:%llu: ", crm_csv_input_name(r), (unsigned long long)rec->line);
             break;
         }
+        crm_progress_update(&run->progress, ++run->rows_in, crm_csv_raw_bytes(r));
+        continue;
+    bad_row:
+        if ((st = crm_cli_bad_row(&run->bad, err)) != CRM_OK)
+            break;
         crm_progress_update(&run->progress, ++run->rows_in, crm_csv_raw_bytes(r));
     }
     crm_csv_close(r);
@@ -1197,6 +1213,7 @@ int main(int argc, char **argv)
         return crm_cli_fail("crm-ltv", &err);
     }
     run_t run = {.common = &common, .o = &o};
+    run.bad.skip = o.skip_bad;
     run.report = crm_report_new("crm-ltv");
     crm_progress_start(&run.progress, "crm-ltv", common.progress);
     switch (o.method) {
@@ -1215,6 +1232,7 @@ int main(int argc, char **argv)
         crm_error rerr;
         crm_report_set(run.report, "rows_in", run.rows_in);
         crm_report_set(run.report, "rows_out", run.rows_out);
+        crm_report_set(run.report, "rows_skipped", run.bad.skipped);
         crm_report_set_text(run.report, "status", st == CRM_OK || st == CRM_EPIPE ? "ok" : "failed");
         if (crm_report_write(run.report, common.report, &rerr) != CRM_OK && st == CRM_OK) {
             err = rerr;
@@ -1222,6 +1240,8 @@ int main(int argc, char **argv)
         }
     }
     crm_report_free(run.report);
+    if (st == CRM_OK && !o.quiet)
+        crm_cli_note_skipped("crm-ltv", &run.bad);
     if (st != CRM_OK)
         return crm_cli_fail("crm-ltv", &err);
     return 0;

@@ -235,9 +235,10 @@ typedef struct {
     char *names[NCOLS];        /* the header names found in the first input (copies:
                                   its reader is closed before the next input opens) */
     size_t min_fields;
+    size_t width;              /* fields per row: the header's (the first row's without one) */
     crm_progress progress;
-    uint64_t rows, bytes_before, skipped;
-    crm_error first_skipped;
+    uint64_t rows, bytes_before;
+    crm_bad_rows bad;
     crm_date_memo date_memo;   /* the lines of one order repeat their date */
     crm_attributes *attributes;            /* with --keep */
     long keep_columns[MAX_KEEP];
@@ -331,16 +332,7 @@ static crm_status resolve_columns(rfm_run *run, const crm_csv_reader *r, int fir
 /* A bad row stops the run with the hint to crm-clean, or is counted. */
 static crm_status bad_row(rfm_run *run, crm_error *err)
 {
-    if (!run->o->skip_bad) {
-        size_t len = strlen(err->message);
-        if (len + sizeof skip_hint < sizeof err->message)
-            memcpy(err->message + len, skip_hint, sizeof skip_hint);
-        return err->status;
-    }
-    if (run->skipped++ == 0)
-        run->first_skipped = *err;
-    crm_error_clear(err);
-    return CRM_OK;
+    return crm_cli_bad_row(&run->bad, err);
 }
 
 static crm_status bad_value(rfm_run *run, const crm_csv_reader *r, const crm_csv_record *rec, int k,
@@ -368,6 +360,17 @@ static int defect_in_used_column(const rfm_run *run, const crm_csv_record *rec)
 static int row_shape_ok(rfm_run *run, const crm_csv_reader *r, const crm_csv_record *rec, crm_error *err,
                         crm_status *st)
 {
+    if (run->width == 0)
+        run->width = rec->nfields;
+    if (rec->defect == CRM_CSV_RECORD_BAD_QUOTE) {
+        crm_csv_defect_error(r, rec, err);
+        *st = bad_row(run, err);
+        return 0;
+    }
+    if (crm_csv_check_width(r, rec, run->width, err) != CRM_OK) {
+        *st = bad_row(run, err);
+        return 0;
+    }
     if (rec->nfields < run->min_fields) {
         crm_error_set(err, CRM_EDATA, "%s:%" PRIu64 ": expected at least %zu fields, found %zu",
                       crm_csv_input_name(r), rec->line, run->min_fields, rec->nfields);
@@ -477,6 +480,10 @@ static crm_status partial_value(rfm_run *run, const crm_csv_reader *r, const crm
 
 static crm_status add_partial_row(rfm_run *run, const crm_csv_reader *r, const crm_csv_record *rec, crm_error *err)
 {
+    if (rec->defect == CRM_CSV_RECORD_BAD_QUOTE) {
+        crm_csv_defect_error(r, rec, err);
+        return bad_row(run, err);
+    }
     if (rec->nfields != run->min_fields) {
         crm_error_set(err, CRM_EDATA, "%s:%" PRIu64 ": expected %zu fields, found %zu", crm_csv_input_name(r),
                       rec->line, run->min_fields, rec->nfields);
@@ -518,6 +525,8 @@ static crm_status add_partial_row(rfm_run *run, const crm_csv_reader *r, const c
 
 static crm_status start_input(rfm_run *run, crm_csv_reader *r, int first, crm_error *err)
 {
+    const crm_csv_record *h = crm_csv_header(r);
+    run->width = h ? h->nfields : 0;
     if (run->o->merge)
         return check_partial_header(run, r, first, err);
     crm_status st = resolve_columns(run, r, first, err);
@@ -798,9 +807,7 @@ static void print_notes(const rfm_options_t *o, const rfm_run *run, const crm_rf
 {
     if (o->quiet)
         return;
-    if (run->skipped)
-        fprintf(stderr, "crm-rfm: skipped %" PRIu64 " bad row%s; the first: %s\n", run->skipped,
-                run->skipped == 1 ? "" : "s", run->first_skipped.message);
+    crm_cli_note_skipped("crm-rfm", &run->bad);
     char day[CRM_DATE_ISO_MAX];
     if (o->rfm.has_calibration_end) {
         crm_datetime_format((crm_datetime){o->rfm.calibration_end, CRM_NO_TIME}, day);
@@ -876,6 +883,8 @@ int main(int argc, char **argv)
     crm_status st;
 
     rfm_run run = {.o = &o, .common = &common};
+    run.bad.skip = o.skip_bad;
+    run.bad.hint = skip_hint;
     crm_rfm_result res = {0};
     crm_csv_writer *out = NULL;
     crm_report *report = crm_report_new("crm-rfm");
@@ -894,7 +903,7 @@ int main(int argc, char **argv)
     if (report && common.report) {
         crm_error rerr;
         crm_report_set(report, "rows_in", run.rows);
-        crm_report_set(report, "rows_skipped", run.skipped);
+        crm_report_set(report, "rows_skipped", run.bad.skipped);
         crm_report_set(report, "customers", res.count);
         crm_report_set(report, "rows_after_as_of", res.rows_after);
         crm_report_set(report, "customers_left_out", res.customers_left_out);

@@ -61,6 +61,7 @@ static const char usage[] =
     "      --crosstab BY:COL[:customers|value]  the profile as a wide table instead:\n"
     "                            the BY method's segments down, COL's values across\n"
     "  -q, --quiet               no summary on stderr\n"
+    "      --skip-bad            skip unreadable rows, count them and report the first\n"
     "Common:\n"
     "  -o, --output FILE  -z, --gzip  -d, --delimiter C  -t, --tab  --encoding NAME\n"
     "  --no-header  --max-field-size N  --threads N  --progress  --report FILE\n"
@@ -74,7 +75,7 @@ enum {
     OPT_MAX_ITER, OPT_TOL, OPT_K_RANGE, OPT_SAMPLE, OPT_ORDER, OPT_DESCENDING,
     OPT_R, OPT_F, OPT_M, OPT_VALUE, OPT_PREDICTED, OPT_TENURE, OPT_RECENCY, OPT_FREQUENCY,
     OPT_P_ALIVE, OPT_RECENT, /* the column options run from OPT_R to OPT_RECENT */
-    OPT_NO_PREDICTED, OPT_NO_P_ALIVE, OPT_PROFILE, OPT_MARGIN, OPT_GROUP_BY, OPT_CROSSTAB,
+    OPT_NO_PREDICTED, OPT_NO_P_ALIVE, OPT_PROFILE, OPT_MARGIN, OPT_GROUP_BY, OPT_CROSSTAB, OPT_SKIP_BAD,
     OPT_K = 'k', OPT_QUIET = 'q'
 };
 
@@ -122,6 +123,7 @@ static const struct option segment_options_table[] = {
     {"group-by", required_argument, NULL, OPT_GROUP_BY},
     {"crosstab", required_argument, NULL, OPT_CROSSTAB},
     {"quiet", no_argument, NULL, OPT_QUIET},
+    {"skip-bad", no_argument, NULL, OPT_SKIP_BAD},
     {NULL, 0, NULL, 0},
 };
 
@@ -164,6 +166,7 @@ typedef struct {
     char crosstab_column[256];
     int crosstab_value;        /* 1: value in the cells, 0: customers */
     int quiet;
+    int skip_bad;
 } segment_options;
 
 /* ---- option values ---- */
@@ -396,6 +399,9 @@ static crm_status handle_option(int id, const char *arg, void *ctx, crm_error *e
         return CRM_OK;
     case OPT_CROSSTAB:
         return parse_crosstab(o, arg, err);
+    case OPT_SKIP_BAD:
+        o->skip_bad = 1;
+        return CRM_OK;
     case OPT_QUIET:
         o->quiet = 1;
         return CRM_OK;
@@ -810,6 +816,8 @@ static crm_status load_map(const char *path, int bins, crm_rfm_rule **rules, siz
             st = crm_csv_defect_error(r, rec, err);
             break;
         }
+        if (crm_csv_header(r) && (st = crm_csv_check_width(r, rec, crm_csv_header(r)->nfields, err)) != CRM_OK)
+            break;
         long need = col[0];
         for (int k = 1; k < 4; k++)
             need = col[k] > need ? col[k] : need;
@@ -1464,6 +1472,7 @@ typedef struct {
     size_t nsegs;
     crm_progress progress;
     crm_report *report;
+    crm_bad_rows bad;          /* --skip-bad */
 } segment_run;
 
 /* The output column of each --by; refuses a name the input already has. */
@@ -1495,14 +1504,18 @@ static crm_status read_table(segment_run *run, crm_error *err)
     while ((st = crm_csv_next(r, &rec, err)) == CRM_OK && rec) {
         if (run->t.ncols == 0 && run->t.nrows == 0 && !crm_csv_header(r))
             run->t.ncols = rec->nfields;   /* --no-header: the first row sets the width */
-        if (rec->defect != CRM_CSV_RECORD_OK)
-            return crm_csv_defect_error(r, rec, err);
-        if (rec->nfields != run->t.ncols)
-            return crm_error_set(err, CRM_EDATA, "%s:%llu: expected %zu fields, found %zu",
-                                 crm_csv_input_name(r), (unsigned long long)rec->line,
-                                 run->t.ncols, rec->nfields);
-        if ((st = read_numbers(run->o, r, rec, run->t.nrows, &run->in, err)) != CRM_OK ||
-            (st = table_add(&run->t, rec, err)) != CRM_OK)
+        /* a row that cannot be read stops the run or is skipped; its
+         * numbers were written where the next row's go */
+        int value_was_exact = run->in.value_is_exact;
+        if ((rec->defect != CRM_CSV_RECORD_OK && (st = crm_csv_defect_error(r, rec, err))) ||
+            (st = crm_csv_check_width(r, rec, run->t.ncols, err)) != CRM_OK ||
+            (st = read_numbers(run->o, r, rec, run->t.nrows, &run->in, err)) != CRM_OK) {
+            run->in.value_is_exact = value_was_exact;
+            if (st != CRM_EDATA || (st = crm_cli_bad_row(&run->bad, err)) != CRM_OK)
+                return st;
+            continue;
+        }
+        if ((st = table_add(&run->t, rec, err)) != CRM_OK)
             return st;
         crm_progress_update(&run->progress, run->t.nrows, crm_csv_raw_bytes(r));
     }
@@ -1557,6 +1570,7 @@ static crm_status run_segment(segment_run *run, crm_error *err)
     st = crm_csv_writer_close(run->out, err);
     run->out = NULL;
     if (st == CRM_OK && !o->quiet) {
+        crm_cli_note_skipped("crm-segment", &run->bad);
         fprintf(stderr, "crm-segment: %zu customers\n", n);
         for (size_t s = 0; s < run->nsegs; s++)
             print_counts(&run->segs[s], n);
@@ -1588,6 +1602,7 @@ int main(int argc, char **argv)
         return crm_cli_fail("crm-segment", &err);
 
     segment_run run = {.o = &o, .common = &common};
+    run.bad.skip = o.skip_bad;
     run.report = crm_report_new("crm-segment");
     crm_progress_start(&run.progress, "crm-segment", common.progress);
     st = run_segment(&run, &err);
@@ -1595,8 +1610,9 @@ int main(int argc, char **argv)
         crm_csv_writer_abort(run.out);   /* a failed run leaves any earlier output in place */
     if (run.report && common.report) {
         crm_error rerr;
-        crm_report_set(run.report, "rows_in", run.t.nrows);
+        crm_report_set(run.report, "rows_in", run.t.nrows + run.bad.skipped);
         crm_report_set(run.report, "rows_out", st == CRM_OK ? run.t.nrows : 0);
+        crm_report_set(run.report, "rows_skipped", run.bad.skipped);
         crm_report_set_text(run.report, "status", st == CRM_OK || st == CRM_EPIPE ? "ok" : "failed");
         if (crm_report_write(run.report, common.report, &rerr) != CRM_OK && st == CRM_OK) {
             err = rerr;

@@ -6,8 +6,8 @@
  * their length, record numbers count up, and (for plain input) each record's
  * raw bytes are the next bytes of the input after skipped blank lines.
  * Then reads it again with parallel parsing in small chunks and checks that
- * every record, line number, defect and the final message are the serial
- * reader's. */
+ * every record, line number, defect (broken quoting included) and the final
+ * message are the serial reader's. */
 #include <stddef.h>
 #include <stdint.h>
 #include <string.h>
@@ -49,7 +49,11 @@ static void touch(const crm_csv_reader *r, const crm_csv_record *rec)
         sum += (unsigned char)rec->raw[k];
     if (rec->defect != CRM_CSV_RECORD_OK) {
         crm_error err;
-        check(rec->defect_field < rec->nfields);
+        if (rec->defect == CRM_CSV_RECORD_BAD_QUOTE)
+            check(rec->nfields == 0 && rec->raw_len > 0 &&
+                  !memchr(rec->raw, '\n', rec->raw_len - 1));   /* one physical line */
+        else
+            check(rec->defect_field < rec->nfields);
         check(crm_csv_defect_error(r, rec, &err) == CRM_EDATA);
         sum += (unsigned char)err.message[0];
     }
@@ -127,6 +131,10 @@ static uint64_t read_digest(const uint8_t *data, size_t size, int threads, size_
             h = digest(h, &rec->line, sizeof rec->line);
             h = digest(h, &rec->nfields, sizeof rec->nfields);
             h = digest(h, &rec->defect, sizeof rec->defect);
+            h = digest(h, &rec->defect_field, sizeof rec->defect_field);
+            h = digest(h, &rec->quote_problem, sizeof rec->quote_problem);
+            h = digest(h, &rec->quote_line, sizeof rec->quote_line);
+            h = digest(h, &rec->quote_fields, sizeof rec->quote_fields);
             h = digest(h, rec->raw, rec->raw_len);
             for (size_t i = 0; i < rec->nfields; i++)
                 h = digest(h, rec->fields[i], rec->lengths[i] + 1);

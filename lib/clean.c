@@ -36,6 +36,7 @@ static const char *const reason_names[CRM_CLEAN_NREASONS] = {
     [CRM_REJECT_NETTED_RETURN] = "netted-return",
     [CRM_REJECT_UNMATCHED_RETURN] = "unmatched-return",
     [CRM_REJECT_RETURNED] = "returned",
+    [CRM_REJECT_BAD_QUOTE] = "bad-quote",
 };
 
 /* Rules a user may switch off: the row can still be written sensibly. */
@@ -503,6 +504,12 @@ static int allowed(const crm_cleaner *c, crm_clean_reason reason)
 
 static crm_clean_reason judge_structure(const crm_cleaner *c, const crm_csv_record *rec, verdict *v)
 {
+    if (rec->defect == CRM_CSV_RECORD_BAD_QUOTE) {
+        char what[200];
+        crm_csv_describe_bad_quote(rec, c->ncolumns, what, sizeof what);
+        long column = rec->defect_field < c->ncolumns ? (long)rec->defect_field : -1;
+        return reject(c, v, CRM_REJECT_BAD_QUOTE, column, what);
+    }
     if (rec->nfields != c->ncolumns) {
         char what[96];
         snprintf(what, sizeof what, "expected %zu fields, found %zu", c->ncolumns, rec->nfields);

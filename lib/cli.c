@@ -526,3 +526,26 @@ crm_status crm_cli_parse_choice(const char *option, const char *arg, const char 
     return crm_error_set(err, CRM_EUSAGE, "%s wants %s, got '%s'", option, wanted,
                          crm_error_quote(shown, sizeof shown, arg, strlen(arg)));
 }
+
+crm_status crm_cli_bad_row(crm_bad_rows *bad, crm_error *err)
+{
+    if (!bad->skip) {
+        size_t len = strlen(err->message), hint = bad->hint ? strlen(bad->hint) : 0;
+        if (hint > 0 && len + hint < sizeof err->message)
+            memcpy(err->message + len, bad->hint, hint + 1);
+        return err->status;
+    }
+    if (bad->skipped++ == 0)
+        bad->first = *err;
+    crm_error_clear(err);
+    return CRM_OK;
+}
+
+void crm_cli_note_skipped(const char *command, const crm_bad_rows *bad)
+{
+    if (bad->skipped == 0)
+        return;
+    fflush(stdout);
+    fprintf(stderr, "%s: skipped %llu bad row%s; the first: %s\n", command,
+            (unsigned long long)bad->skipped, bad->skipped == 1 ? "" : "s", bad->first.message);
+}

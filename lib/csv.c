@@ -45,6 +45,9 @@ typedef struct {
     uint64_t line, number;
     crm_csv_defect defect;
     size_t defect_field;
+    crm_csv_quote_problem quote_problem;
+    uint64_t quote_line;
+    size_t quote_fields;
 } kept_record;
 
 struct crm_csv_reader {
@@ -136,13 +139,6 @@ static crm_status tokenizer_error(crm_csv_reader *r, crm_tokenizer_result res, c
 {
     if (res == CRM_TOKENIZER_TOO_BIG)
         return record_too_big(r, err);
-    if (res == CRM_TOKENIZER_OPEN_QUOTE) {
-        crm_error_set(err, CRM_EDATA,
-                      "%s:%" PRIu64 ": unterminated quoted field (the quote opened on line %" PRIu64
-                      " is never closed)",
-                      crm_input_name(r->in), r->tk.rec_line, r->tk.open_quote_line);
-        return reader_fail(r, err, CRM_EDATA);
-    }
     return out_of_memory(r, err);
 }
 
@@ -166,6 +162,8 @@ static crm_status refill(crm_csv_reader *r, crm_error *err)
         tk->len -= keep;
         tk->pos -= keep;
         tk->rec_start = tk->in_record ? tk->rec_start - keep : 0;
+        if (tk->in_record && tk->pos > tk->rec_start)
+            tk->rec_line_end -= keep;   /* set once its first line was fed */
     }
     tk->cr_known = 0;
     if (r->read_size < READ_BLOCK)
@@ -191,19 +189,26 @@ static crm_status refill(crm_csv_reader *r, crm_error *err)
     return CRM_OK;
 }
 
+/* Where a record without fields (a broken one) points. */
+static const char *const no_fields[1] = {""};
+static const size_t no_lengths[1] = {0};
+
 /* Points r->rec at a tokenizer record whose fields are pointed already. */
 static void set_record(crm_csv_reader *r, const crm_csv_tokenizer *tk,
                        const crm_tokenizer_record *t, const unsigned char *bytes, uint64_t line)
 {
     crm_csv_record *rec = &r->rec;
     rec->nfields = t->nfields;
-    rec->fields = tk->fields + t->first_field;
-    rec->lengths = tk->lengths + t->first_field;
+    rec->fields = t->nfields ? tk->fields + t->first_field : no_fields;
+    rec->lengths = t->nfields ? tk->lengths + t->first_field : no_lengths;
     rec->line = line;
     rec->raw = (const char *)bytes + t->raw;
     rec->raw_len = t->raw_len;
     rec->defect = t->defect;
     rec->defect_field = t->defect_field;
+    rec->quote_problem = t->quote_problem;
+    rec->quote_line = t->quote_problem ? line + (t->quote_line - t->line) : 0;
+    rec->quote_fields = t->quote_fields;
 }
 
 static int start_chunks(crm_csv_reader *r, int threads);
@@ -266,7 +271,8 @@ static void maybe_go_parallel(crm_csv_reader *r)
 static int start_chunks(crm_csv_reader *r, int threads)
 {
     crm_csv_tokenizer *tk = &r->tk;
-    crm_csv_chunks_config cfg = {r->delimiter, r->max_record, threads, r->chunk_bytes};
+    crm_csv_chunks_config cfg = {r->delimiter, r->max_record, threads, r->chunk_bytes,
+                                 r->tk.expected_fields};
     crm_error ignored;
     if (crm_csv_chunks_start(&r->chunks, r->in, &cfg, tk->buf + tk->pos, tk->len - tk->pos,
                              &ignored) != CRM_OK)
@@ -415,8 +421,17 @@ static crm_status reader_start(crm_csv_reader **out, crm_input *in, const crm_cs
         if (st == CRM_OK && !have)
             st = crm_error_set(err, CRM_EDATA, "%s: empty file: no header row",
                                crm_input_name(in));
+        if (st == CRM_OK && r->rec.defect == CRM_CSV_RECORD_BAD_QUOTE) {
+            char what[200];
+            crm_csv_describe_bad_quote(&r->rec, 0, what, sizeof what);
+            st = crm_error_set(err, CRM_EDATA, "%s:%" PRIu64 ": the header row: %s",
+                               crm_input_name(in), r->rec.line, what);
+        }
         if (st == CRM_OK)
             st = keep_header(r, err);
+        /* a quoted line break must leave a record as wide as the header */
+        if (st == CRM_OK)
+            r->tk.expected_fields = r->header.nfields;
     }
     if (st != CRM_OK) {
         crm_csv_close(r);
@@ -491,6 +506,9 @@ static int keep_record(crm_csv_reader *r, const crm_csv_record *rec)
     k->number = rec->number;
     k->defect = rec->defect;
     k->defect_field = rec->defect_field;
+    k->quote_problem = rec->quote_problem;
+    k->quote_line = rec->quote_line;
+    k->quote_fields = rec->quote_fields;
     if (text > 0)
         memcpy(r->kept_bytes + k->fields, rec->fields[0], text);
     if (rec->raw_len > 0)
@@ -525,6 +543,9 @@ static int replay_record(crm_csv_reader *r, const kept_record *k)
     rec->raw_len = k->raw_len;
     rec->defect = k->defect;
     rec->defect_field = k->defect_field;
+    rec->quote_problem = k->quote_problem;
+    rec->quote_line = k->quote_line;
+    rec->quote_fields = k->quote_fields;
     return 1;
 }
 
@@ -766,6 +787,58 @@ const char *crm_csv_column_name(const crm_csv_reader *r, size_t column)
     return w->column_label;
 }
 
+void crm_csv_describe_bad_quote(const crm_csv_record *rec, size_t expected_fields, char *buf,
+                                size_t size)
+{
+    /* a record goes on past its first line only when a quote is open at
+     * its end, so that is what the message can say for sure */
+    const char *what = rec->quote_problem == CRM_CSV_QUOTE_IN_FIELD
+                           ? "a quote inside an unquoted field"
+                           : "text after the closing quote of a field";
+    switch (rec->quote_problem) {
+    case CRM_CSV_QUOTE_IN_FIELD:
+    case CRM_CSV_QUOTE_TEXT_AFTER:
+        if (rec->quote_line == rec->line)
+            snprintf(buf, size, "bad quoting: %s", what);
+        else
+            snprintf(buf, size,
+                     "bad quoting: a quote open at the end of this line carries the record on to "
+                     "line %" PRIu64 ", which has %s",
+                     rec->quote_line, what);
+        break;
+    case CRM_CSV_QUOTE_NEVER_CLOSED:
+        snprintf(buf, size,
+                 "bad quoting: a quoted field is still open at the end of the input (line %" PRIu64
+                 ")",
+                 rec->quote_line);
+        break;
+    case CRM_CSV_QUOTE_TOO_LONG:
+        snprintf(buf, size,
+                 "bad quoting: a quote open at the end of this line carries the record on to "
+                 "line %" PRIu64 " and past the record size limit (see --max-field-size)",
+                 rec->quote_line);
+        break;
+    case CRM_CSV_QUOTE_FIELD_COUNT:
+        snprintf(buf, size,
+                 "bad quoting: a quote open at the end of this line carries the record on to "
+                 "line %" PRIu64 ", where it ends with %zu fields, expected %zu",
+                 rec->quote_line, rec->quote_fields, expected_fields);
+        break;
+    default:
+        snprintf(buf, size, "bad quoting");
+        break;
+    }
+}
+
+crm_status crm_csv_check_width(const crm_csv_reader *r, const crm_csv_record *rec, size_t expected,
+                               crm_error *err)
+{
+    if (rec->nfields == expected)
+        return CRM_OK;
+    return crm_error_set(err, CRM_EDATA, "%s:%" PRIu64 ": expected %zu fields, found %zu",
+                         crm_input_name(r->in), rec->line, expected, rec->nfields);
+}
+
 crm_status crm_csv_defect_error(const crm_csv_reader *r, const crm_csv_record *rec, crm_error *err)
 {
     if (rec->defect == CRM_CSV_RECORD_OK)
@@ -774,6 +847,12 @@ crm_status crm_csv_defect_error(const crm_csv_reader *r, const crm_csv_record *r
     char column[128];
     crm_error_quote(column, sizeof column, label, strlen(label));
     const char *name = crm_input_name(r->in);
+    if (rec->defect == CRM_CSV_RECORD_BAD_QUOTE) {
+        char what[200];
+        crm_csv_describe_bad_quote(rec, r->has_header ? r->header.nfields : 0, what, sizeof what);
+        return crm_error_set(err, CRM_EDATA, "%s:%" PRIu64 ": column '%s': %s", name, rec->line,
+                             column, what);
+    }
     if (rec->defect == CRM_CSV_RECORD_NUL_BYTE)
         return crm_error_set(err, CRM_EDATA, "%s:%" PRIu64 ": column '%s': NUL byte in the value",
                              name, rec->line, column);

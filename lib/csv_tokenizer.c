@@ -5,7 +5,15 @@
  * them.  A record therefore always ends at the end of a piece we fed, so its
  * raw bytes are the span from its first byte to there, line ending included,
  * and its line number is counted from the '\n' bytes we fed.  A record that
- * runs over several lines (a quoted line break) just keeps accumulating. */
+ * runs over several lines (a quoted line break) just keeps accumulating.
+ *
+ * libcsv is strict: a piece it refuses, a quote still open at the end of
+ * the input, or a record carried over a line break that ends with the wrong
+ * number of fields makes a broken record (csv.h, crm_csv_quote_problem).  It
+ * is handed out as its first line alone, and feeding starts again at its
+ * second line with a fresh parser, exactly as if a record started there:
+ * the verdict depends on the record's own bytes only, so the chunks of the
+ * parallel reader reach the same records as the serial one. */
 #include "crm/csv_tokenizer.h"
 
 #include <stdlib.h>
@@ -93,19 +101,35 @@ static int never_space(unsigned char c)
     return 0;
 }
 
+static int setup_parser(crm_csv_tokenizer *tk)
+{
+    if (csv_init(&tk->parser, CSV_STRICT) != 0)
+        return 0;
+    tk->parser_ready = 1;
+    csv_set_delim(&tk->parser, (unsigned char)tk->delimiter);
+    csv_set_space_func(&tk->parser, never_space);
+    csv_set_blk_size(&tk->parser, tk->entry_block);
+    return 1;
+}
+
+/* libcsv has no reset: after a refused piece its state is the middle of a
+ * field, so a new parser starts the next record. */
+static int reset_parser(crm_csv_tokenizer *tk)
+{
+    if (tk->parser_ready)
+        csv_free(&tk->parser);
+    tk->parser_ready = 0;
+    return setup_parser(tk);
+}
+
 int crm_csv_tokenizer_init(crm_csv_tokenizer *tk, char delimiter, size_t max_record)
 {
     memset(tk, 0, sizeof *tk);
     tk->max_record = max_record;
     tk->line = 1;
-    if (csv_init(&tk->parser, 0) != 0)
-        return 0;
-    tk->parser_ready = 1;
-    csv_set_delim(&tk->parser, (unsigned char)delimiter);
-    csv_set_space_func(&tk->parser, never_space);
+    tk->delimiter = delimiter;
     tk->entry_block = 1024;
-    csv_set_blk_size(&tk->parser, tk->entry_block);
-    return 1;
+    return setup_parser(tk);
 }
 
 void crm_csv_tokenizer_free(crm_csv_tokenizer *tk)
@@ -141,8 +165,10 @@ static size_t next_cr(crm_csv_tokenizer *tk)
 
 /* Where the next piece to feed ends (exclusive): after the next '\n', or
  * after a '\r' that is not followed by '\n' (libcsv ends rows at a lone CR
- * too, and each piece must end at most one row).  Returns pos when the data
- * ends in a '\r' whose next byte is not read yet. */
+ * too, and each piece must end at most one row).  A piece is always a whole
+ * physical line (or the input's last bytes), so that a broken record can be
+ * cut at the end of its first line: returns pos when the line's end (or the
+ * byte after a '\r') is not read yet. */
 static size_t piece_end(crm_csv_tokenizer *tk)
 {
     const unsigned char *nl = memchr(tk->buf + tk->pos, '\n', tk->len - tk->pos);
@@ -153,20 +179,37 @@ static size_t piece_end(crm_csv_tokenizer *tk)
             return cr + 1;
         if (nl)
             return limit + 1;
-        return tk->eof ? cr + 1 : cr;
+        return tk->eof ? cr + 1 : tk->pos;
     }
-    return nl ? limit + 1 : tk->len;
+    if (nl)
+        return limit + 1;
+    return tk->eof ? tk->len : tk->pos;
 }
 
 static crm_tokenizer_result feed(crm_csv_tokenizer *tk, size_t end)
 {
     size_t n = end - tk->pos;
+    int first_piece = tk->pos == tk->rec_start;
     size_t used = csv_parse(&tk->parser, tk->buf + tk->pos, n, on_field, on_row, tk);
+    if (used != n && csv_error(&tk->parser) == CSV_EPARSE) {
+        /* libcsv stops at the byte it refuses: a quote is refused only
+         * inside an unquoted field, anything else only after a closing quote */
+        tk->bad_quote = 1;
+        tk->quote_problem = tk->buf[tk->pos + used] == '"' ? CRM_CSV_QUOTE_IN_FIELD
+                                                           : CRM_CSV_QUOTE_TEXT_AFTER;
+        tk->quote_line = tk->line;
+    }
+    if (first_piece) {
+        tk->rec_line_end = end;
+        tk->rec_line_fields = tk->nfields - tk->rec_first_field;
+    }
     if (tk->buf[end - 1] == '\n')
         tk->line++;
     tk->pos = end;
-    if (used != n || tk->no_memory)
+    if (tk->no_memory || (used != n && !tk->bad_quote))
         return CRM_TOKENIZER_NO_MEMORY;
+    if (tk->bad_quote)
+        return CRM_TOKENIZER_OK;
     if (tk->too_big)
         return CRM_TOKENIZER_TOO_BIG;
     /* libcsv grows its field buffer by a fixed step; keeping the step at the
@@ -179,20 +222,19 @@ static crm_tokenizer_result feed(crm_csv_tokenizer *tk, size_t end)
     return CRM_TOKENIZER_OK;
 }
 
-/* The input ended inside a record: let libcsv finish it, failing on an open
- * quote (CSV_STRICT_FINI) instead of silently closing it. */
+/* The input ended inside a record: let libcsv finish it; an open quote
+ * (CSV_STRICT_FINI) makes the record a broken one instead of being closed
+ * silently. */
 static crm_tokenizer_result finish_at_eof(crm_csv_tokenizer *tk)
 {
     csv_set_opts(&tk->parser, CSV_STRICT | CSV_STRICT_FINI);
     int rc = csv_fini(&tk->parser, on_field, on_row, tk);
-    csv_set_opts(&tk->parser, 0);
+    csv_set_opts(&tk->parser, CSV_STRICT);
     if (rc != 0) {
-        /* every '\n' after the opening quote is in libcsv's field buffer */
-        uint64_t newlines = 0;
-        for (size_t i = 0; i < tk->parser.entry_pos; i++)
-            newlines += tk->parser.entry_buf[i] == '\n';
-        tk->open_quote_line = tk->line - newlines;
-        return CRM_TOKENIZER_OPEN_QUOTE;
+        tk->bad_quote = 1;
+        tk->quote_problem = CRM_CSV_QUOTE_NEVER_CLOSED;
+        tk->quote_line = tk->line - (tk->len > 0 && tk->buf[tk->len - 1] == '\n');
+        return CRM_TOKENIZER_OK;
     }
     if (tk->no_memory)
         return CRM_TOKENIZER_NO_MEMORY;
@@ -270,14 +312,51 @@ static crm_csv_defect field_defect(const unsigned char *s, size_t n)
     return utf8_valid(s, n) ? CRM_CSV_RECORD_OK : CRM_CSV_RECORD_INVALID_UTF8;
 }
 
+/* Hands out the broken record being assembled as its first line alone,
+ * forgets its fields and goes back to feed its second line to a fresh
+ * parser. */
+static crm_tokenizer_result broken_record(crm_csv_tokenizer *tk, crm_tokenizer_record *rec,
+                                          crm_csv_quote_problem problem, uint64_t line,
+                                          size_t found)
+{
+    size_t end = tk->rec_line_end;
+    rec->first_field = tk->rec_first_field;
+    rec->nfields = 0;
+    rec->raw = tk->rec_start;
+    rec->raw_len = end - tk->rec_start;
+    rec->line = tk->rec_line;
+    rec->defect = CRM_CSV_RECORD_BAD_QUOTE;
+    rec->defect_field = tk->rec_line_fields;
+    rec->quote_problem = problem;
+    rec->quote_line = line;
+    rec->quote_fields = found;
+    tk->nfields = tk->rec_first_field;
+    tk->text_len = tk->rec_text;
+    tk->pos = end;
+    tk->line = tk->rec_line + (tk->buf[end - 1] == '\n');
+    tk->cr_known = 0;
+    tk->in_record = 0;
+    tk->bad_quote = 0;
+    tk->too_big = 0;
+    tk->row_done = 0;
+    return reset_parser(tk) ? CRM_TOKENIZER_OK : CRM_TOKENIZER_NO_MEMORY;
+}
+
 /* Describes the finished record. */
 static crm_tokenizer_result complete_record(crm_csv_tokenizer *tk, crm_tokenizer_record *rec)
 {
-    tk->in_record = 0;
     size_t raw_len = tk->pos - tk->rec_start;
-    if (raw_len > tk->max_record)
+    if (raw_len > tk->max_record) {
+        tk->in_record = 0;
         return CRM_TOKENIZER_TOO_BIG;
+    }
     size_t first = tk->rec_first_field, n = tk->nfields;
+    /* a quoted line break that leaves the record the wrong width glued lines
+     * together that were never one record */
+    if (tk->expected_fields && tk->pos > tk->rec_line_end && n - first != tk->expected_fields)
+        return broken_record(tk, rec, CRM_CSV_QUOTE_FIELD_COUNT,
+                             tk->line - (tk->buf[tk->pos - 1] == '\n'), n - first);
+    tk->in_record = 0;
     rec->first_field = first;
     rec->nfields = n - first;
     rec->raw = tk->rec_start;
@@ -285,6 +364,9 @@ static crm_tokenizer_result complete_record(crm_csv_tokenizer *tk, crm_tokenizer
     rec->line = tk->rec_line;
     rec->defect = CRM_CSV_RECORD_OK;
     rec->defect_field = 0;
+    rec->quote_problem = CRM_CSV_QUOTE_OK;
+    rec->quote_line = 0;
+    rec->quote_fields = 0;
     /* every NUL and non-ASCII byte of the raw record is in some field: a
      * clean raw record (the usual case) needs no look at the fields */
     if (!has_nul_or_non_ascii(tk->buf + tk->rec_start, raw_len))
@@ -307,6 +389,18 @@ static void begin_record(crm_csv_tokenizer *tk)
     tk->rec_line = tk->line;
     tk->rec_text = tk->text_len;
     tk->rec_first_field = tk->nfields;
+}
+
+/* The record being assembled would pass the limit with the line at pos: an
+ * error for a record of one line, a broken record for one that a quote
+ * carried over its first line (tk->pos is past its start then). */
+static crm_tokenizer_result over_limit_record(crm_csv_tokenizer *tk, crm_tokenizer_record *rec,
+                                              int *have)
+{
+    if (tk->pos == tk->rec_start)
+        return CRM_TOKENIZER_TOO_BIG;
+    *have = 1;
+    return broken_record(tk, rec, CRM_CSV_QUOTE_TOO_LONG, tk->line, 0);
 }
 
 crm_tokenizer_result crm_csv_tokenizer_next(crm_csv_tokenizer *tk, crm_tokenizer_record *rec,
@@ -332,6 +426,10 @@ crm_tokenizer_result crm_csv_tokenizer_next(crm_csv_tokenizer *tk, crm_tokenizer
         if (tk->pos == tk->len && tk->eof) {
             if ((res = finish_at_eof(tk)) != CRM_TOKENIZER_OK)
                 return res;
+            if (tk->bad_quote) {
+                *have = 1;
+                return broken_record(tk, rec, tk->quote_problem, tk->quote_line, 0);
+            }
             if (!tk->row_done) {
                 tk->in_record = 0;
                 return CRM_TOKENIZER_OK;
@@ -340,15 +438,20 @@ crm_tokenizer_result crm_csv_tokenizer_next(crm_csv_tokenizer *tk, crm_tokenizer
             return complete_record(tk, rec);
         }
         size_t end = tk->pos < tk->len ? piece_end(tk) : tk->pos;
+        /* a record past the limit stops here, however much is buffered (the
+         * part of a line read so far counts too: the whole line is longer) */
+        if ((end == tk->pos ? tk->len : end) - tk->rec_start > tk->max_record)
+            return over_limit_record(tk, rec, have);
         if (end == tk->pos) {
             *need_more = 1;
             return CRM_TOKENIZER_OK;
         }
-        /* a record past the limit stops here, however much is buffered */
-        if (end - tk->rec_start > tk->max_record)
-            return CRM_TOKENIZER_TOO_BIG;
         if ((res = feed(tk, end)) != CRM_TOKENIZER_OK)
             return res;
+        if (tk->bad_quote) {
+            *have = 1;
+            return broken_record(tk, rec, tk->quote_problem, tk->quote_line, 0);
+        }
         if (tk->row_done) {
             *have = 1;
             return complete_record(tk, rec);

@@ -6,7 +6,7 @@
  * with exactly one reason (delivered to sink->reject), so that
  * rows in = rows kept + rows rejected always holds.  The rules are checked in
  * the order of crm_clean_reason below and the first that applies names the
- * reason.  Rules marked "switchable" can be turned off (crm_clean_config
+ * reason (bad-quote, added last, is checked first).  Rules marked "switchable" can be turned off (crm_clean_config
  * .allowed); the row is then kept.
  *
  * Memory does not grow with rows, except for one 64-bit hash per kept row
@@ -54,6 +54,8 @@ typedef enum {
     CRM_REJECT_NETTED_RETURN,    /* "netted-return": a return subtracted from earlier purchases */
     CRM_REJECT_UNMATCHED_RETURN, /* "unmatched-return": a return with no (or too little) earlier purchase */
     CRM_REJECT_RETURNED,         /* "returned": a purchase that later returns took whole */
+    CRM_REJECT_BAD_QUOTE,        /* "bad-quote": broken quoting (crm_csv_quote_problem), checked
+                                  * first of all; the record is one physical line */
     CRM_CLEAN_NREASONS
 } crm_clean_reason;
 

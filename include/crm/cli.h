@@ -109,4 +109,24 @@ void crm_cli_init_process(void);
 /* The version line for --version. */
 void crm_cli_print_version(const char *command);
 
+/* Bad rows in the commands that read rows (crm-rfm, crm-ltv, crm-segment,
+ * crm-basket): each takes --skip-bad, and each handles a row it cannot read
+ * (broken quoting, the wrong number of fields, an unreadable value) through
+ * crm_cli_bad_row, so that all of them stop or skip alike. */
+typedef struct {
+    int skip;                  /* --skip-bad was given */
+    const char *hint;          /* appended to the message of a row that stops the run, or NULL */
+    uint64_t skipped;
+    crm_error first;           /* the first row skipped */
+} crm_bad_rows;
+
+/* err says what is wrong with a row.  Without --skip-bad: returns err's
+ * status, the hint appended to its message.  With it: counts the row,
+ * keeps the first message, clears err and returns CRM_OK. */
+crm_status crm_cli_bad_row(crm_bad_rows *bad, crm_error *err);
+
+/* "<command>: skipped N bad row(s); the first: <message>" on stderr, when
+ * any row was skipped. */
+void crm_cli_note_skipped(const char *command, const crm_bad_rows *bad);
+
 #endif

@@ -41,8 +41,39 @@ void crm_csv_options_init(crm_csv_options *opts);
 typedef enum {
     CRM_CSV_RECORD_OK = 0,
     CRM_CSV_RECORD_NUL_BYTE,      /* a NUL byte in a field */
-    CRM_CSV_RECORD_INVALID_UTF8   /* bytes that are not UTF-8 */
+    CRM_CSV_RECORD_INVALID_UTF8,  /* bytes that are not UTF-8 */
+    CRM_CSV_RECORD_BAD_QUOTE      /* broken quoting (below): no fields, raw is one line */
 } crm_csv_defect;
+
+/* Broken quoting, the reader's one definition (crm(7) and crm-clean(1) say
+ * it in words).  libcsv parses every record in strict mode (CSV_STRICT), and
+ * a record is broken when
+ *   - a quote appears inside a field that did not start with one
+ *     (CRM_CSV_QUOTE_IN_FIELD: 'A"B', or ' "A"' with a space before it),
+ *   - anything but a delimiter, a line end or a second quote follows the
+ *     quote that closes a quoted field (CRM_CSV_QUOTE_TEXT_AFTER: '"A"B'),
+ *   - a quoted field opened on its first line is never closed before the end
+ *     of the input (CRM_CSV_QUOTE_NEVER_CLOSED), or
+ *   - a quoted field carries the record over a line break and the record's
+ *     field count then differs from the header's (CRM_CSV_QUOTE_FIELD_COUNT;
+ *     only with a header), or
+ *   - a quoted field carries the record over a line break and on past
+ *     max_record_bytes (CRM_CSV_QUOTE_TOO_LONG: a stray quote with no other
+ *     quote after it would otherwise make the whole rest of the input one
+ *     record; a record of one line over the limit is still an error).
+ * A broken record is handed out as its first physical line alone (raw, line
+ * ending included; no fields), and reading resumes at the next line as if a
+ * record started there, so that a stray quote costs one line, not the rows
+ * after it.  The lines after the first are therefore read again: each is a
+ * record of its own, good or broken in turn. */
+typedef enum {
+    CRM_CSV_QUOTE_OK = 0,
+    CRM_CSV_QUOTE_IN_FIELD,
+    CRM_CSV_QUOTE_TEXT_AFTER,
+    CRM_CSV_QUOTE_NEVER_CLOSED,
+    CRM_CSV_QUOTE_FIELD_COUNT,
+    CRM_CSV_QUOTE_TOO_LONG
+} crm_csv_quote_problem;
 
 typedef struct {
     size_t nfields;
@@ -54,6 +85,12 @@ typedef struct {
     size_t raw_len;
     crm_csv_defect defect;
     size_t defect_field;          /* 0-based field of the defect */
+    /* with CRM_CSV_RECORD_BAD_QUOTE: what broke, the line where libcsv
+     * stopped (or where the record ended, for a field count), and the
+     * fields it found then (for CRM_CSV_QUOTE_FIELD_COUNT) */
+    crm_csv_quote_problem quote_problem;
+    uint64_t quote_line;
+    size_t quote_fields;
 } crm_csv_record;
 
 typedef struct crm_csv_reader crm_csv_reader;
@@ -67,9 +104,9 @@ crm_status crm_csv_open_memory(crm_csv_reader **out, const void *data, size_t le
                                crm_error *err);
 
 /* The next data record, or *rec = NULL at the end.  The record is valid until
- * the next call.  Errors (unterminated quote at the end of the input, record
- * larger than the limit, unreadable or truncated input) name the input and
- * line. */
+ * the next call.  Errors (record larger than the limit, unreadable or
+ * truncated input) name the input and line; broken quoting is a defect of
+ * the record, not an error. */
 crm_status crm_csv_next(crm_csv_reader *r, const crm_csv_record **rec, crm_error *err);
 
 /* Lookahead, for deciding something (a date format) from the first rows of
@@ -110,6 +147,19 @@ crm_status crm_csv_defect_error(const crm_csv_reader *r, const crm_csv_record *r
  * tab ("; ... tab-delimited input needs -t"), as an Excel "Unicode text"
  * export gives; else "". */
 const char *crm_csv_header_hint(const crm_csv_reader *r);
+
+/* "bad quoting: <what>" for a record with CRM_CSV_RECORD_BAD_QUOTE, without
+ * the input, line or column (crm-clean puts it in its rejects file);
+ * expected_fields is the header's width. */
+void crm_csv_describe_bad_quote(const crm_csv_record *rec, size_t expected_fields, char *buf,
+                                size_t size);
+
+/* "<input>:<line>: expected N fields, found M" for a record whose width is
+ * not the header's (or the first record's, without a header), CRM_EDATA;
+ * CRM_OK when the width is right.  Every command that reads rows checks
+ * this one way, so that a field beyond the header is never read. */
+crm_status crm_csv_check_width(const crm_csv_reader *r, const crm_csv_record *rec, size_t expected,
+                               crm_error *err);
 
 /* Name of a column for messages: the header name, or "#<n>" without header. */
 const char *crm_csv_column_name(const crm_csv_reader *r, size_t column);

@@ -22,7 +22,6 @@ typedef enum {
     CRM_TOKENIZER_OK = 0,
     CRM_TOKENIZER_TOO_BIG,      /* the record passed max_record */
     CRM_TOKENIZER_NO_MEMORY,
-    CRM_TOKENIZER_OPEN_QUOTE    /* the input ended inside a quoted field */
 } crm_tokenizer_result;
 
 /* One record, as indexes: the storage may still move while more records
@@ -34,13 +33,18 @@ typedef struct {
     uint64_t line;              /* line it starts on */
     crm_csv_defect defect;
     size_t defect_field;
+    crm_csv_quote_problem quote_problem;   /* see crm_csv_record */
+    uint64_t quote_line;
+    size_t quote_fields;
 } crm_tokenizer_record;
 
 typedef struct {
     struct csv_parser parser;
     int parser_ready;
+    char delimiter;
     size_t entry_block;         /* libcsv's growth step, kept at its buffer size */
     size_t max_record;
+    size_t expected_fields;     /* the header's width, for CRM_CSV_QUOTE_FIELD_COUNT; 0 unknown */
 
     /* bytes: buf[pos .. len) are not fed yet; eof says no more will come */
     unsigned char *buf;
@@ -56,10 +60,14 @@ typedef struct {
     uint64_t rec_line;
     size_t rec_text;            /* where its fields start in text */
     size_t rec_first_field;
+    size_t rec_line_end;        /* end of its first physical line (after its first piece) */
+    size_t rec_line_fields;     /* fields complete when its first line was fed */
     int row_done;
     int too_big;
     int no_memory;
-    uint64_t open_quote_line;   /* with CRM_TOKENIZER_OPEN_QUOTE: where the quote opened */
+    int bad_quote;              /* libcsv (strict) refused the piece just fed */
+    crm_csv_quote_problem quote_problem;
+    uint64_t quote_line;        /* the line libcsv refused */
 
     /* field storage: text holds every field followed by a NUL */
     char *text;
@@ -69,14 +77,16 @@ typedef struct {
     size_t nfields, field_cap;
 } crm_csv_tokenizer;
 
-/* 0 when libcsv cannot be set up (out of memory). */
+/* 0 when libcsv cannot be set up (out of memory).  libcsv runs in strict
+ * mode (CSV_STRICT) from the first byte. */
 int crm_csv_tokenizer_init(crm_csv_tokenizer *tk, char delimiter, size_t max_record);
 void crm_csv_tokenizer_free(crm_csv_tokenizer *tk);
 
 /* Forgets the stored fields (the serial reader keeps one record at a time). */
 void crm_csv_tokenizer_clear_fields(crm_csv_tokenizer *tk);
 
-/* Feeds libcsv until a record is complete (*have = 1, *rec filled) or the
+/* Feeds libcsv until a record is complete (*have = 1, *rec filled; a record
+ * with broken quoting is one too, see crm_csv_quote_problem) or the
  * bytes run out: *need_more = 1 when more bytes may complete the record (or
  * start one), both 0 at the end of the input (eof and nothing left).  On an
  * error the record being assembled began at rec_start, line rec_line. */

@@ -499,6 +499,34 @@ static void test_parse_choice(void **state)
     assert_string_equal(err.message, "--monetary wants amount or profit, got ''");
 }
 
+/* --skip-bad, shared by every command that reads rows: without it a bad
+ * row's message gets the hint and its status comes back; with it rows are
+ * counted, the first message kept and err cleared. */
+static void test_bad_rows(void **state)
+{
+    (void)state;
+    crm_error err;
+    crm_bad_rows stop = {0, "; or pass --skip-bad", 0, {0}};
+    crm_error_set(&err, CRM_EDATA, "in.csv:3: expected 2 fields, found 3");
+    assert_int_equal(crm_cli_bad_row(&stop, &err), CRM_EDATA);
+    assert_string_equal(err.message, "in.csv:3: expected 2 fields, found 3; or pass --skip-bad");
+    assert_int_equal(stop.skipped, 0);
+
+    crm_bad_rows no_hint = {0, NULL, 0, {0}};
+    crm_error_set(&err, CRM_EDATA, "in.csv:4: bad");
+    assert_int_equal(crm_cli_bad_row(&no_hint, &err), CRM_EDATA);
+    assert_string_equal(err.message, "in.csv:4: bad");
+
+    crm_bad_rows skip = {1, "; or pass --skip-bad", 0, {0}};
+    crm_error_set(&err, CRM_EDATA, "in.csv:5: first");
+    assert_int_equal(crm_cli_bad_row(&skip, &err), CRM_OK);
+    assert_int_equal(err.status, CRM_OK);
+    crm_error_set(&err, CRM_EDATA, "in.csv:9: second");
+    assert_int_equal(crm_cli_bad_row(&skip, &err), CRM_OK);
+    assert_int_equal(skip.skipped, 2);
+    assert_string_equal(skip.first.message, "in.csv:5: first");   /* no hint: it was skipped */
+}
+
 int main(void)
 {
     const struct CMUnitTest tests[] = {
@@ -522,6 +550,7 @@ int main(void)
         cmocka_unit_test(test_init_process_ignores_sigpipe),
         cmocka_unit_test(test_parse_day),
         cmocka_unit_test(test_parse_choice),
+        cmocka_unit_test(test_bad_rows),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
 }

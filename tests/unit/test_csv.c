@@ -182,9 +182,13 @@ static char *transcript(const char *text, size_t len, int threads, size_t chunk,
             assert_int_equal(crm_csv_start_lookahead(r, &err), CRM_OK);
         size_t seen = 0;
         while (rec) {
-            fprintf(f, "%llu %llu %zu %d %zu|", (unsigned long long)rec->line,
+            fprintf(f, "%llu %llu %zu %d %zu", (unsigned long long)rec->line,
                     (unsigned long long)rec->number, rec->nfields, (int)rec->defect,
                     rec->defect_field);
+            if (rec->defect == CRM_CSV_RECORD_BAD_QUOTE)
+                fprintf(f, " q%d:%llu:%zu", (int)rec->quote_problem,
+                        (unsigned long long)rec->quote_line, rec->quote_fields);
+            fputc('|', f);
             for (size_t i = 0; i < rec->nfields; i++) {
                 assert_int_equal(rec->fields[i][rec->lengths[i]], '\0');
                 write_escaped(f, rec->fields[i], rec->lengths[i]);
@@ -269,6 +273,17 @@ static void test_parallel_defects_and_errors(void **state)
     SAME_IN_PARALLEL("id,v\n1,a\n2,0123456789abcdef\n3,c\n", 12);
     /* a quote left open at the end */
     SAME_IN_PARALLEL("id,v\n1,a\n2,\"open\n3,c\n", 0);
+    /* broken quoting of every kind, with the good rows around it */
+    SAME_IN_PARALLEL("id,v,w\n1,a\"b,x\n2,\"c\"d,y\n3,\"e\n4,f\",z\n5,\"g\nh\",w\n6,i,j\n", 0);
+    SAME_IN_PARALLEL("invoice,product,description,quantity,date,price,customer,country\n"
+                     "1,A,\"OPEN,1,2011-01-01 10:00:00,1.00,100,UK\n"
+                     "2,B,X,1,2011-01-01 10:00:00,1.00,101,UK\n"
+                     "3,C,\"Y\",2,2011-01-02 10:00:00,2.00,102,UK\n",
+                     0);
+    SAME_IN_PARALLEL("id,v\r\n1,a\"b\r\n2,\"c\r\nd\",e\r\n3,f\r\n4,\"open\r\n5,g\r\n", 0);
+    SAME_IN_PARALLEL("id,v\r1,\"a\"b\r2,c\r3,\"d\re\",f\r4,g\r", 0);
+    /* a broken record that reaches past a 16-byte limit */
+    SAME_IN_PARALLEL("id,v\n1,\"a\nbbbbbbbbbbbbbbbbbbbb\n\"x\n2,c\n", 16);
 }
 
 /* ---- reader ---- */
@@ -445,10 +460,18 @@ static void test_tab_delimiter_and_no_trimming(void **state)
     crm_csv_close(r);
 
     /* spaces around a comma-separated field stay too */
-    r = OPEN("a,b\n  x , \"y\" \n", NULL);
+    r = OPEN("a,b\n  x , y \n", NULL);
     rec = next_record(r);
     FIELD(rec, 0, "  x ");
-    FIELD(rec, 1, " \"y\" ");
+    FIELD(rec, 1, " y ");
+    crm_csv_close(r);
+
+    /* but a quote after a space is inside an unquoted field: broken quoting */
+    r = OPEN("a,b\n  x , \"y\" \n", NULL);
+    rec = next_record(r);
+    assert_int_equal(rec->defect, CRM_CSV_RECORD_BAD_QUOTE);
+    assert_int_equal(rec->quote_problem, CRM_CSV_QUOTE_IN_FIELD);
+    assert_int_equal(rec->defect_field, 1);
     crm_csv_close(r);
 }
 
@@ -606,6 +629,77 @@ static void test_block_boundaries(void **state)
     free(text);
 }
 
+/* Reads text (rows lines after the header) and checks that line k is a
+ * record of its own, broken exactly when k % 10 is 3, 7 or 8. */
+static void expect_broken_lines(const char *text, size_t n, size_t rows, int threads)
+{
+    crm_csv_options opts;
+    crm_csv_options_init(&opts);
+    opts.threads = threads;
+    opts.chunk_bytes = 200000;
+    crm_csv_reader *r = open_text(text, n, &opts);
+    size_t pos = crm_csv_header(r)->raw_len, count = 0, broken = 0;
+    const crm_csv_record *rec;
+    while ((rec = next_record(r)) != NULL) {
+        const char *eol = memchr(text + pos, '\n', n - pos);
+        assert_non_null(eol);
+        size_t line_len = (size_t)(eol + 1 - (text + pos));
+        assert_int_equal(rec->line, 2 + count);   /* one line per record */
+        assert_int_equal(rec->raw_len, line_len);
+        assert_memory_equal(rec->raw, text + pos, line_len);
+        if (count % 10 == 3 || count % 10 == 7 || count % 10 == 8) {
+            assert_int_equal(rec->defect, CRM_CSV_RECORD_BAD_QUOTE);
+            /* the quote open after 'open' closes at the next line's 'x"',
+             * and 'y' is text after it */
+            assert_int_equal(rec->quote_problem, count % 10 == 7 ? CRM_CSV_QUOTE_TEXT_AFTER
+                                                                 : CRM_CSV_QUOTE_IN_FIELD);
+            assert_int_equal(rec->quote_line, count % 10 == 7 ? rec->line + 1 : rec->line);
+            broken++;
+        } else {
+            assert_int_equal(rec->defect, CRM_CSV_RECORD_OK);
+            assert_int_equal(rec->nfields, 3);
+        }
+        pos += rec->raw_len;
+        count++;
+    }
+    assert_int_equal(count, rows);
+    assert_int_equal(broken, 3 * rows / 10);
+    assert_int_equal(pos, n);
+    crm_csv_close(r);
+}
+
+static void test_block_boundaries_broken_lines(void **state)
+{
+    (void)state;
+    /* about 2.7 MB of lines, three in ten broken ('12" pizza', or a quote
+     * left open till the next line's 'x"y'); the header's length shifts
+     * the read blocks (64 KiB, then growing to 1 MiB) over 16 offsets, so
+     * that they cut broken lines at many places: a broken record is still
+     * its first line exactly, serial and parallel */
+    const size_t rows = 100000;
+    /* a long tail after each stray quote: a block cut there is the case */
+    const char *tail = " with a long tail of words after the stray quote";
+    size_t cap = 64 + rows * 80;
+    char *text = malloc(cap);
+    for (int pad = 0; pad < 16; pad++) {
+        size_t n = (size_t)sprintf(text, "id,item,qty%.*s\n", pad, "________________");
+        for (size_t i = 0; i < rows; i++) {
+            if (i % 10 == 3)
+                n += (size_t)sprintf(text + n, "%zu,12\" pizza%s,%zu\n", i, tail, i % 9);
+            else if (i % 10 == 7)
+                n += (size_t)sprintf(text + n, "%zu,\"open,%zu\n", i, i % 9);
+            else if (i % 10 == 8)
+                n += (size_t)sprintf(text + n, "%zu,x\"y%s,%zu\n", i, tail, i % 9);
+            else
+                n += (size_t)sprintf(text + n, "%zu,item %zu,%zu\n", i, i % 50, i % 9);
+        }
+        expect_broken_lines(text, n, rows, 1);
+        if (pad == 0)
+            expect_broken_lines(text, n, rows, 3);
+    }
+    free(text);
+}
+
 static void test_lookahead_and_replay(void **state)
 {
     (void)state;
@@ -715,32 +809,247 @@ static void test_invalid_utf8_defects(void **state)
     crm_csv_close(r);
 }
 
-static void test_unterminated_quote(void **state)
+/* ---- strict records ---- */
+
+/* The serial transcript must be `want`, and the parallel ones the same. */
+static void expect_records(const char *text, size_t len, const char *want)
+{
+    char *got = transcript(text, len, 1, 0, 0, 0);
+    if (strcmp(got, want) != 0)
+        fail_msg("--- got\n%s--- want\n%s", got, want);
+    free(got);
+    expect_same_in_parallel(text, len, 0);
+}
+
+#define EXPECT_RECORDS(lit, want) expect_records(lit, sizeof(lit) - 1, want)
+
+/* The message crm_csv_defect_error gives for the first broken record. */
+static void expect_bad_quote_message(const char *text, const char *want)
+{
+    crm_csv_reader *r = open_text(text, strlen(text), NULL);
+    const crm_csv_record *rec;
+    while ((rec = next_record(r)) != NULL && rec->defect != CRM_CSV_RECORD_BAD_QUOTE)
+        ;
+    assert_non_null(rec);
+    crm_error err;
+    assert_int_equal(crm_csv_defect_error(r, rec, &err), CRM_EDATA);
+    assert_string_equal(err.message, want);
+    crm_csv_close(r);
+}
+
+static void test_strict_issue_repro(void **state)
+{
+    (void)state;
+    /* issue 10: non-strict libcsv glued lines 2-4 into one row with the
+     * invoice of line 2 and the customer of line 4.  Strict, the quote
+     * opened on line 2 runs on to line 4, where the quote before 'Y' closes
+     * it and 'Y' is text after a closing quote: line 2 alone is broken, and
+     * lines 3 and 4 are read again as the good records they are. */
+    EXPECT_RECORDS("invoice,product,description,quantity,date,price,customer,country\n"
+                   "1,A,\"OPEN,1,2011-01-01 10:00:00,1.00,100,UK\n"
+                   "2,B,X,1,2011-01-01 10:00:00,1.00,101,UK\n"
+                   "3,C,\"Y\",2,2011-01-02 10:00:00,2.00,102,UK\n",
+                   "1 0 8 0 0|invoice|product|description|quantity|date|price|customer|country|"
+                   "invoice,product,description,quantity,date,price,customer,country\\x0a\n"
+                   "2 1 0 3 2 q2:4:0|1,A,\"OPEN,1,2011-01-01 10:00:00,1.00,100,UK\\x0a\n"
+                   "3 2 8 0 0|2|B|X|1|2011-01-01 10:00:00|1.00|101|UK|"
+                   "2,B,X,1,2011-01-01 10:00:00,1.00,101,UK\\x0a\n"
+                   "4 3 8 0 0|3|C|Y|2|2011-01-02 10:00:00|2.00|102|UK|"
+                   "3,C,\"Y\",2,2011-01-02 10:00:00,2.00,102,UK\\x0a\n"
+                   "status 0 \n");
+    expect_bad_quote_message("invoice,product,description,quantity,date,price,customer,country\n"
+                             "1,A,\"OPEN,1,2011-01-01 10:00:00,1.00,100,UK\n"
+                             "2,B,X,1,2011-01-01 10:00:00,1.00,101,UK\n"
+                             "3,C,\"Y\",2,2011-01-02 10:00:00,2.00,102,UK\n",
+                             "m.csv:2: column 'description': bad quoting: a quote open at the end "
+                             "of this line carries the record on to line 4, which has text after "
+                             "the closing quote of a field");
+}
+
+static void test_strict_one_line(void **state)
+{
+    (void)state;
+    /* a quote inside an unquoted field, text after a closing quote; the
+     * record after each is read as it is */
+    EXPECT_RECORDS("id,v,w\n1,a\"b,x\n2,\"c\"d,y\n3,e,z\n",
+                   "1 0 3 0 0|id|v|w|id,v,w\\x0a\n"
+                   "2 1 0 3 1 q1:2:0|1,a\"b,x\\x0a\n"
+                   "3 2 0 3 1 q2:3:0|2,\"c\"d,y\\x0a\n"
+                   "4 3 3 0 0|3|e|z|3,e,z\\x0a\n"
+                   "status 0 \n");
+    expect_bad_quote_message("id,v,w\n1,a\"b,x\n",
+                             "m.csv:2: column 'v': bad quoting: a quote inside an unquoted field");
+    expect_bad_quote_message("id,v,w\n2,\"c\"d,y\n", "m.csv:2: column 'v': bad quoting: text after "
+                                                     "the closing quote of a field");
+    /* a space before the opening quote makes it a quote inside the field;
+     * a space after the closing quote is text after it */
+    EXPECT_RECORDS("a,b\n1, \"x\"\n2,\"y\" \n3,\"\"\"\"\n",
+                   "1 0 2 0 0|a|b|a,b\\x0a\n"
+                   "2 1 0 3 1 q1:2:0|1, \"x\"\\x0a\n"
+                   "3 2 0 3 1 q2:3:0|2,\"y\" \\x0a\n"
+                   "4 3 2 0 0|3|\"|3,\"\"\"\"\\x0a\n"
+                   "status 0 \n");
+    /* CRLF, and a broken last line without a line break */
+    EXPECT_RECORDS("id,v\r\n1,a\"b\r\n2,c\r\n3,\"d\"e",
+                   "1 0 2 0 0|id|v|id,v\\x0d\\x0a\n"
+                   "2 1 0 3 1 q1:2:0|1,a\"b\\x0d\\x0a\n"
+                   "3 2 2 0 0|2|c|2,c\\x0d\\x0a\n"
+                   "4 3 0 3 1 q2:4:0|3,\"d\"e\n"
+                   "status 0 \n");
+}
+
+static void test_strict_open_quote_at_end(void **state)
+{
+    (void)state;
+    /* the quote of line 3 is never closed: line 3 is broken, line 4 is read
+     * on its own */
+    EXPECT_RECORDS("id,v\n1,a\n2,\"open\n3,c\n",
+                   "1 0 2 0 0|id|v|id,v\\x0a\n"
+                   "2 1 2 0 0|1|a|1,a\\x0a\n"
+                   "3 2 0 3 1 q3:4:0|2,\"open\\x0a\n"
+                   "4 3 2 0 0|3|c|3,c\\x0a\n"
+                   "status 0 \n");
+    expect_bad_quote_message("id,v\n1,a\n2,\"open\n3,c\n",
+                             "m.csv:3: column 'v': bad quoting: a quoted field is still open at "
+                             "the end of the input (line 4)");
+    /* record from line 2; its first quoted field closes on line 3 and the
+     * second opens there and runs to the end: line 2 is broken, line 3 too
+     * (a quote inside 'fine"'), and lines 4 and 5 are records of one field */
+    EXPECT_RECORDS("a,b,c\n1,\"ok\nfine\",\"open\nrest\nend",
+                   "1 0 3 0 0|a|b|c|a,b,c\\x0a\n"
+                   "2 1 0 3 1 q3:5:0|1,\"ok\\x0a\n"
+                   "3 2 0 3 0 q1:3:0|fine\",\"open\\x0a\n"
+                   "4 3 1 0 0|rest|rest\\x0a\n"
+                   "5 4 1 0 0|end|end\n"
+                   "status 0 \n");
+    /* a closed quote at the very end without a newline is fine */
+    crm_csv_reader *r = OPEN("a\n\"x\"", NULL);
+    FIELD(next_record(r), 0, "x");
+    assert_null(next_record(r));
+    crm_csv_close(r);
+}
+
+static void test_strict_multi_line(void **state)
+{
+    (void)state;
+    /* a quoted line break that keeps the header's width is one record */
+    EXPECT_RECORDS("id,v\n1,\"a\nb\"\n2,c\n",
+                   "1 0 2 0 0|id|v|id,v\\x0a\n"
+                   "2 1 2 0 0|1|a\\x0ab|1,\"a\\x0ab\"\\x0a\n"
+                   "4 2 2 0 0|2|c|2,c\\x0a\n"
+                   "status 0 \n");
+    /* one that ends three fields wide is broken; line 3 read alone has a
+     * quote inside an unquoted field; line 4 is good */
+    EXPECT_RECORDS("id,v\n1,\"a\n2,b\",x\n3,c\n",
+                   "1 0 2 0 0|id|v|id,v\\x0a\n"
+                   "2 1 0 3 1 q4:3:3|1,\"a\\x0a\n"
+                   "3 2 0 3 1 q1:3:0|2,b\",x\\x0a\n"
+                   "4 3 2 0 0|3|c|3,c\\x0a\n"
+                   "status 0 \n");
+    expect_bad_quote_message("id,v\n1,\"a\n2,b\",x\n3,c\n",
+                             "m.csv:2: column 'v': bad quoting: a quote open at the end of this "
+                             "line carries the record on to line 3, where it ends with 3 fields, "
+                             "expected 2");
+    /* a broken record over several lines, then good lines: each line after
+     * the first is read again, so every good one is kept */
+    EXPECT_RECORDS("id,v\n1,\"x\n2,a\n3,b\n4,\"c\"d\n5,e\n",
+                   "1 0 2 0 0|id|v|id,v\\x0a\n"
+                   "2 1 0 3 1 q2:5:0|1,\"x\\x0a\n"
+                   "3 2 2 0 0|2|a|2,a\\x0a\n"
+                   "4 3 2 0 0|3|b|3,b\\x0a\n"
+                   "5 4 0 3 1 q2:5:0|4,\"c\"d\\x0a\n"
+                   "6 5 2 0 0|5|e|5,e\\x0a\n"
+                   "status 0 \n");
+    /* without a header the width is unknown: only libcsv's verdict counts */
+    crm_csv_options opts;
+    crm_csv_options_init(&opts);
+    opts.no_header = 1;
+    crm_csv_reader *r = OPEN("1,\"a\n2,b\",x\n", &opts);
+    const crm_csv_record *rec = next_record(r);
+    assert_int_equal(rec->defect, CRM_CSV_RECORD_OK);
+    assert_int_equal(rec->nfields, 3);
+    assert_null(next_record(r));
+    crm_csv_close(r);
+}
+
+static void test_strict_run_on_past_limit(void **state)
+{
+    (void)state;
+    /* a quote that carries the record past the 48-byte limit (at line 5:
+     * 5 + 21 + 21 + 21 bytes): line 2 is broken (not the whole input an
+     * error), and lines 3-6 read again are good; a single line over the
+     * limit is still an error */
+    const char text[] = "id,v\n1,\"a\nbbbbbbbbbbbbbbbbbbbb\nbbbbbbbbbbbbbbbbbbbb\nbbbbbbbbbbbbbbbbbbbb\n2,c\n";
+    char *got = transcript(text, sizeof text - 1, 1, 0, 48, 0);
+    assert_string_equal(got, "1 0 2 0 0|id|v|id,v\\x0a\n"
+                             "2 1 0 3 1 q5:5:0|1,\"a\\x0a\n"
+                             "3 2 1 0 0|bbbbbbbbbbbbbbbbbbbb|bbbbbbbbbbbbbbbbbbbb\\x0a\n"
+                             "4 3 1 0 0|bbbbbbbbbbbbbbbbbbbb|bbbbbbbbbbbbbbbbbbbb\\x0a\n"
+                             "5 4 1 0 0|bbbbbbbbbbbbbbbbbbbb|bbbbbbbbbbbbbbbbbbbb\\x0a\n"
+                             "6 5 2 0 0|2|c|2,c\\x0a\n"
+                             "status 0 \n");
+    free(got);
+    expect_same_in_parallel(text, sizeof text - 1, 48);
+    crm_csv_options opts;
+    crm_csv_options_init(&opts);
+    opts.max_record_bytes = 48;
+    crm_csv_reader *r = open_text(text, sizeof text - 1, &opts);
+    const crm_csv_record *rec = next_record(r);
+    crm_error err;
+    assert_int_equal(crm_csv_defect_error(r, rec, &err), CRM_EDATA);
+    assert_string_equal(err.message, "m.csv:2: column 'v': bad quoting: a quote open at the end of "
+                                     "this line carries the record on to line 5 and past the "
+                                     "record size limit (see --max-field-size)");
+    crm_csv_close(r);
+    const char one_line[] = "id,v\n1,\"a\nbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbb\n";
+    got = transcript(one_line, sizeof one_line - 1, 1, 0, 48, 0);
+    assert_string_equal(got, "1 0 2 0 0|id|v|id,v\\x0a\n"
+                             "2 1 0 3 1 q5:3:0|1,\"a\\x0a\n"
+                             "status 4 p.csv:3: record larger than the 48 byte limit (see "
+                             "--max-field-size)\n");
+    free(got);
+}
+
+static void test_strict_header_and_width(void **state)
+{
+    (void)state;
+    crm_csv_reader *r;
+    crm_error err;
+    assert_int_equal(crm_csv_open_memory(&r, "id,\"v\nx\n", 8, "h.csv", NULL, &err), CRM_EDATA);
+    assert_string_equal(err.message, "h.csv:1: the header row: bad quoting: a quoted field is "
+                                     "still open at the end of the input (line 2)");
+    assert_int_equal(crm_csv_open_memory(&r, "id,v\"\n1,2\n", 10, "h.csv", NULL, &err),
+                     CRM_EDATA);
+    assert_string_equal(err.message,
+                        "h.csv:1: the header row: bad quoting: a quote inside an unquoted field");
+    r = OPEN("a,b\n1,2\n1,2,3\n1\n", NULL);
+    const crm_csv_record *rec = next_record(r);
+    assert_int_equal(crm_csv_check_width(r, rec, 2, &err), CRM_OK);
+    rec = next_record(r);
+    assert_int_equal(crm_csv_check_width(r, rec, 2, &err), CRM_EDATA);
+    assert_string_equal(err.message, "m.csv:3: expected 2 fields, found 3");
+    rec = next_record(r);
+    assert_int_equal(crm_csv_check_width(r, rec, 2, &err), CRM_EDATA);
+    assert_string_equal(err.message, "m.csv:4: expected 2 fields, found 1");
+    crm_csv_close(r);
+}
+
+static void test_strict_lookahead_keeps_quote_details(void **state)
 {
     (void)state;
     crm_error err;
-    crm_csv_reader *r = OPEN("a,b\n1,\"open\nmore\n", NULL);
-    assert_int_equal(read_until_error(r, &err), CRM_EDATA);
-    assert_string_equal(err.message, "m.csv:2: unterminated quoted field (the quote opened on "
-                                     "line 2 is never closed)");
-    /* the error is sticky */
-    const crm_csv_record *rec;
-    assert_int_equal(crm_csv_next(r, &rec, &err), CRM_EDATA);
-    assert_null(rec);
-    crm_csv_close(r);
-
-    /* record from line 2; its first quoted field closes on line 3, the
-     * second opens on line 3 and runs to the end (line 5) */
-    r = OPEN("a,b,c\n1,\"ok\nfine\",\"open\nrest\nend", NULL);
-    assert_int_equal(read_until_error(r, &err), CRM_EDATA);
-    assert_string_equal(err.message, "m.csv:2: unterminated quoted field (the quote opened on "
-                                     "line 3 is never closed)");
-    crm_csv_close(r);
-
-    /* a closed quote at the very end without a newline is fine */
-    r = OPEN("a\n\"x\"", NULL);
-    FIELD(next_record(r), 0, "x");
-    assert_null(next_record(r));
+    crm_csv_reader *r = OPEN("id,v\n1,\"a\n2,b\",x\n3,c\n", NULL);
+    assert_int_equal(crm_csv_start_lookahead(r, &err), CRM_OK);
+    while (next_record(r))
+        ;
+    assert_int_equal(crm_csv_replay(r, &err), CRM_OK);
+    const crm_csv_record *rec = next_record(r);
+    assert_int_equal(rec->defect, CRM_CSV_RECORD_BAD_QUOTE);
+    assert_int_equal(rec->quote_problem, CRM_CSV_QUOTE_FIELD_COUNT);
+    assert_int_equal(rec->quote_line, 3);
+    assert_int_equal(rec->quote_fields, 3);
+    assert_int_equal(rec->nfields, 0);
+    expect_raw(rec, "1,\"a\n", 5);
     crm_csv_close(r);
 }
 
@@ -1190,10 +1499,17 @@ int main(void)
         cmocka_unit_test(test_gzip_truncated),
         cmocka_unit_test(test_parallel_read_error),
         cmocka_unit_test(test_block_boundaries),
+        cmocka_unit_test(test_block_boundaries_broken_lines),
         cmocka_unit_test(test_lookahead_and_replay),
         cmocka_unit_test(test_nul_byte_defect),
         cmocka_unit_test(test_invalid_utf8_defects),
-        cmocka_unit_test(test_unterminated_quote),
+        cmocka_unit_test(test_strict_issue_repro),
+        cmocka_unit_test(test_strict_one_line),
+        cmocka_unit_test(test_strict_open_quote_at_end),
+        cmocka_unit_test(test_strict_multi_line),
+        cmocka_unit_test(test_strict_run_on_past_limit),
+        cmocka_unit_test(test_strict_header_and_width),
+        cmocka_unit_test(test_strict_lookahead_keeps_quote_details),
         cmocka_unit_test(test_record_size_limit),
         cmocka_unit_test(test_empty_input),
         cmocka_unit_test(test_header_only),
