@@ -59,6 +59,11 @@ static const char usage[] =
     "      --consequent ITEMS    only rules whose consequent items are all in ITEMS\n"
     "                            (ITEMS joined by the item separator)\n"
     "      --sort lift|confidence|support  rule order (default lift)\n"
+    "Limits (a run that reaches one stops with exit 1; 0: no limit):\n"
+    "      --max-itemsets N      frequent itemsets mined (default 5000000)\n"
+    "      --max-rules N         rules that pass the filters (default 5000000)\n"
+    "      --max-memory SIZE     FP-trees, itemsets and rules together (k, M, G;\n"
+    "                            default 4G)\n"
     "Recommendations (customer_id,product_id,score,rule; long input):\n"
     "      --recommend           per customer, the products rules predict from what the\n"
     "                            customer bought and that the customer has not bought\n"
@@ -80,7 +85,7 @@ enum {
     OPT_MIN_SUPPORT, OPT_MIN_COUNT, OPT_MIN_LEN, OPT_MAX_LEN, OPT_ITEMSETS, OPT_CLOSED,
     OPT_MAXIMAL, OPT_MIN_CONFIDENCE, OPT_MIN_LIFT, OPT_MAX_CONSEQUENT, OPT_ANTECEDENT,
     OPT_CONSEQUENT, OPT_SORT, OPT_RECOMMEND, OPT_SCORE, OPT_TOP, OPT_RULES, OPT_EXCLUDE, OPT_LABEL, OPT_SKIP_BAD,
-    OPT_QUIET = 'q'
+    OPT_MAX_ITEMSETS, OPT_MAX_RULES, OPT_MAX_MEMORY, OPT_QUIET = 'q'
 };
 
 static const struct option basket_options[] = {
@@ -110,6 +115,9 @@ static const struct option basket_options[] = {
     {"rules", required_argument, NULL, OPT_RULES},
     {"exclude", required_argument, NULL, OPT_EXCLUDE},
     {"label", required_argument, NULL, OPT_LABEL},
+    {"max-itemsets", required_argument, NULL, OPT_MAX_ITEMSETS},
+    {"max-rules", required_argument, NULL, OPT_MAX_RULES},
+    {"max-memory", required_argument, NULL, OPT_MAX_MEMORY},
     {"quiet", no_argument, NULL, OPT_QUIET},
     {"skip-bad", no_argument, NULL, OPT_SKIP_BAD},
     {NULL, 0, NULL, 0},
@@ -146,6 +154,7 @@ typedef struct {
     size_t nexclude;
     const char *label_column;       /* --label */
     int skip_bad;
+    crm_basket_limits limits;       /* --max-itemsets, --max-rules, --max-memory */
 } basket_options_t;
 
 /* ---- option values ---- */
@@ -232,7 +241,7 @@ static const char *mining_option_name(int id)
         switch (id) {
         case OPT_BY: case OPT_BASKET: case OPT_MIN_SUPPORT: case OPT_MIN_COUNT:
         case OPT_MIN_LEN: case OPT_MAX_LEN: case OPT_MAX_CONSEQUENT: case OPT_ANTECEDENT:
-        case OPT_CONSEQUENT:
+        case OPT_CONSEQUENT: case OPT_MAX_ITEMSETS: case OPT_MAX_RULES: case OPT_MAX_MEMORY:
             return opt->name;
         default:
             return NULL;
@@ -343,6 +352,16 @@ static crm_status handle_option(int id, const char *arg, void *ctx, crm_error *e
         return CRM_OK;
     case OPT_LABEL:
         o->label_column = arg;
+        return CRM_OK;
+    case OPT_MAX_ITEMSETS:
+        return parse_count("--max-itemsets", arg, 0, &o->limits.max_itemsets, err);
+    case OPT_MAX_RULES:
+        return parse_count("--max-rules", arg, 0, &o->limits.max_rules, err);
+    case OPT_MAX_MEMORY:
+        if (crm_cli_parse_size(arg, &o->limits.memory.max_bytes, err) != CRM_OK) {
+            crm_error_prefix(err, "--max-memory: ");
+            return CRM_EUSAGE;
+        }
         return CRM_OK;
     case OPT_QUIET:
         o->quiet = 1;
@@ -1227,6 +1246,7 @@ static crm_status mine_and_write(basket_run *run, crm_csv_writer *w, run_result 
 
     crm_basket_mine_options mo;
     crm_basket_mine_options_init(&mo);
+    mo.limits = &run->o->limits;
     mo.min_count = res->min_count;
     mo.min_len = o->min_len ? o->min_len : 1;
     mo.max_len = o->max_len;
@@ -1254,6 +1274,7 @@ static crm_status mine_and_write(basket_run *run, crm_csv_writer *w, run_result 
     ro.min_len = o->min_len ? o->min_len : 1;
     ro.max_len = o->max_len;
     ro.order = o->order;
+    ro.limits = &run->o->limits;
     if (o->antecedent && (st = item_list(run, "--antecedent", o->antecedent, &ante,
                                          &ro.n_antecedent_items, err)) == CRM_OK)
         ro.antecedent_items = ante;
@@ -1274,6 +1295,23 @@ static crm_status mine_and_write(basket_run *run, crm_csv_writer *w, run_result 
     free(ante);
     free(cons);
     return st;
+}
+
+/* A limit of the library stopped the run: say which option raises it. */
+static void name_limit(const crm_basket_limits *limits, crm_error *err)
+{
+    static const char *const advice[] = {
+        [CRM_BASKET_TOO_MANY_ITEMSETS] = "raise --max-itemsets or the minimum support "
+                                         "(--min-support, --min-count), or set --max-len",
+        [CRM_BASKET_TOO_MANY_RULES] = "raise --max-rules, or --min-confidence, --min-lift or "
+                                      "the minimum support",
+        [CRM_BASKET_OVER_MEMORY] = "raise --max-memory or the minimum support (--min-support, "
+                                   "--min-count)",
+    };
+    if (limits->reached == CRM_BASKET_WITHIN_LIMITS)
+        return;
+    size_t len = strlen(err->message);
+    snprintf(err->message + len, sizeof err->message - len, "; %s", advice[limits->reached]);
 }
 
 static const char *kind_name(output_kind kind)
@@ -1345,6 +1383,7 @@ int main(int argc, char **argv)
     o.separator = ',';
     o.max_consequent = 1;
     o.min_confidence = 0.8;
+    crm_basket_limits_init(&o.limits);
     crm_common_options common;
     crm_cli_spec spec = {"crm-basket", usage, basket_options, "q", handle_option, &o, 0};
     int exit_code;
@@ -1379,8 +1418,8 @@ int main(int argc, char **argv)
     if (st == CRM_OK)
         st = read_inputs(&run, &err);
     crm_progress_finish(&run.progress, run.rows, run.bytes_before);
-    if (st == CRM_OK)
-        st = mine_and_write(&run, w, &res, &err);
+    if (st == CRM_OK && (st = mine_and_write(&run, w, &res, &err)) != CRM_OK)
+        name_limit(&o.limits, &err);
     if (st == CRM_OK) {
         st = crm_csv_writer_close(w, &err);
         w = NULL;

@@ -28,6 +28,20 @@ crm_status crm_basket_min_count(double support, uint64_t n, uint64_t *min_count,
     return CRM_OK;
 }
 
+/* ---- limits ---------------------------------------------------------------------- */
+
+void crm_basket_limits_init(crm_basket_limits *limits)
+{
+    memset(limits, 0, sizeof *limits);
+    limits->max_itemsets = CRM_BASKET_DEFAULT_MAX_ITEMSETS;
+    limits->max_rules = CRM_BASKET_DEFAULT_MAX_RULES;
+#if SIZE_MAX > 0xffffffffu
+    limits->memory.max_bytes = CRM_BASKET_DEFAULT_MAX_BYTES;
+#else
+    limits->memory.max_bytes = (size_t)1 << 30;
+#endif
+}
+
 /* ---- frequent itemsets --------------------------------------------------------- */
 
 typedef struct {
@@ -51,6 +65,8 @@ struct crm_basket_itemsets {
     size_t slot_mask;
     crm_basket_itemset *reported;
     size_t nreported;
+    crm_fpgrowth_budget *budget;  /* what the arrays above are charged to; NULL: none */
+    size_t charged;
 };
 
 void crm_basket_mine_options_init(crm_basket_mine_options *opts)
@@ -93,11 +109,31 @@ static size_t find_set(const crm_basket_itemsets *s, const uint32_t *items, size
     }
 }
 
-static crm_status index_sets(crm_basket_itemsets *s, crm_error *err)
+static crm_status over_budget(const crm_basket_itemsets *s, crm_basket_limits *limits,
+                              crm_error *err)
+{
+    limits->reached = CRM_BASKET_OVER_MEMORY;
+    return crm_error_set(err, CRM_ENOMEM,
+                         "the %zu frequent itemsets found so far need more than the memory budget "
+                         "of %zu MiB", s->nall, limits->memory.max_bytes >> 20);
+}
+
+/* Charges bytes the itemsets keep (given back by crm_basket_itemsets_free). */
+static int charge(crm_basket_itemsets *s, size_t bytes)
+{
+    if (!crm_fpgrowth_budget_charge(s->budget, bytes))
+        return 0;
+    s->charged += bytes;
+    return 1;
+}
+
+static crm_status index_sets(crm_basket_itemsets *s, crm_basket_limits *limits, crm_error *err)
 {
     size_t cap = 16;
     while (cap < 2 * s->nall)
         cap *= 2;
+    if (!charge(s, cap * sizeof *s->slots))
+        return over_budget(s, limits, err);
     s->slots = calloc(cap, sizeof *s->slots);
     if (!s->slots)
         return crm_basket_no_memory(err);
@@ -113,15 +149,39 @@ static crm_status index_sets(crm_basket_itemsets *s, crm_error *err)
 
 typedef struct {
     crm_basket_itemsets *sets;
+    crm_basket_limits *limits;    /* NULL: none */
+    uint64_t min_count;
     crm_error *err;
 } collect_state;
+
+/* crm_fpgrowth_budget_reserve for an array the itemsets keep. */
+static int reserve_kept(crm_basket_itemsets *s, void *items_ptr, size_t *cap, size_t need,
+                        size_t elem_size)
+{
+    size_t old = *cap;
+    int grown = crm_fpgrowth_budget_reserve(s->budget, items_ptr, cap, need, elem_size);
+    if (grown > 0)
+        s->charged += (*cap - old) * elem_size;
+    return grown;
+}
 
 static crm_status collect_set(const uint32_t *items, uint32_t size, uint32_t count, void *user)
 {
     collect_state *c = user;
     crm_basket_itemsets *s = c->sets;
-    if (!crm_array_reserve(&s->all, &s->all_cap, s->nall + 1, sizeof *s->all) ||
-        !crm_array_reserve(&s->items, &s->items_cap, s->nitems + size, sizeof *s->items))
+    if (c->limits && c->limits->max_itemsets && s->nall >= c->limits->max_itemsets) {
+        c->limits->reached = CRM_BASKET_TOO_MANY_ITEMSETS;
+        return crm_error_set(c->err, CRM_ENOMEM,
+                             "more than %llu itemsets are frequent at the minimum count %llu",
+                             (unsigned long long)c->limits->max_itemsets,
+                             (unsigned long long)c->min_count);
+    }
+    int grown = reserve_kept(s, &s->all, &s->all_cap, s->nall + 1, sizeof *s->all);
+    if (grown > 0)
+        grown = reserve_kept(s, &s->items, &s->items_cap, s->nitems + size, sizeof *s->items);
+    if (grown < 0)
+        return over_budget(s, c->limits, c->err);
+    if (grown == 0)
         return crm_basket_no_memory(c->err);
     uint32_t *dst = s->items + s->nitems;
     memcpy(dst, items, size * sizeof *items);
@@ -207,11 +267,16 @@ static uint64_t set_key(const crm_basket_itemsets *s, size_t i)
 static crm_status choose_reported(crm_basket_itemsets *s, const crm_basket_mine_options *opts,
                                   crm_error *err)
 {
+    /* flags and order live only here; the sort may take as much again. */
+    size_t scratch = (s->nall ? s->nall : 1) * (1 + 2 * sizeof(set_ref));
+    if (!crm_fpgrowth_budget_charge(s->budget, scratch))
+        return over_budget(s, opts->limits, err);
     unsigned char *flags = calloc(s->nall ? s->nall : 1, 1);
     set_ref *order = malloc((s->nall ? s->nall : 1) * sizeof *order);
     if (!flags || !order) {
         free(flags);
         free(order);
+        crm_fpgrowth_budget_release(s->budget, scratch);
         return crm_basket_no_memory(err);
     }
     crm_status st = CRM_OK;
@@ -236,6 +301,9 @@ static crm_status choose_reported(crm_basket_itemsets *s, const crm_basket_mine_
     size_t total = 0;
     for (size_t i = 0; i < n; i++)
         total += s->all[order[i].index].size;
+    if (st == CRM_OK && !charge(s, (n ? n : 1) * sizeof *s->reported +
+                                       (total ? total : 1) * sizeof *s->reported_ids))
+        st = over_budget(s, opts->limits, err);
     if (st == CRM_OK) {
         s->reported = malloc((n ? n : 1) * sizeof *s->reported);
         s->reported_ids = malloc((total ? total : 1) * sizeof *s->reported_ids);
@@ -258,6 +326,7 @@ static crm_status choose_reported(crm_basket_itemsets *s, const crm_basket_mine_
     }
     free(flags);
     free(order);
+    crm_fpgrowth_budget_release(s->budget, scratch);
     return st;
 }
 
@@ -281,14 +350,27 @@ crm_status crm_basket_mine(const crm_basket_db *db, const crm_basket_mine_option
         return crm_basket_no_memory(err);
     s->db = db;
     s->max_len = opts->max_len;
+    crm_basket_limits *limits = opts->limits;
+    if (limits) {
+        limits->reached = CRM_BASKET_WITHIN_LIMITS;
+        limits->memory.exceeded = 0;
+        s->budget = &limits->memory;
+    }
 
     size_t nbaskets = crm_basket_db_count(db), nitems = crm_basket_db_item_ids(db);
     const uint64_t *starts;
     const uint32_t *members = crm_basket_db_occurrences(db, &starts);
     const uint32_t *rank = crm_basket_db_name_ranks(db);
     size_t nmembers = (size_t)starts[nbaskets];
-    uint32_t *coded = malloc((nmembers ? nmembers : 1) * sizeof *coded);
+    size_t coded_bytes = (nmembers ? nmembers : 1) * sizeof(uint32_t);
+    if (!crm_fpgrowth_budget_charge(s->budget, coded_bytes)) {
+        crm_status st = over_budget(s, limits, err);
+        crm_basket_itemsets_free(s);
+        return st;
+    }
+    uint32_t *coded = malloc(coded_bytes);
     if (!coded) {
+        crm_fpgrowth_budget_release(s->budget, coded_bytes);
         crm_basket_itemsets_free(s);
         return crm_basket_no_memory(err);
     }
@@ -302,13 +384,18 @@ crm_status crm_basket_mine(const crm_basket_db *db, const crm_basket_mine_option
     if (mine_len && opts->target != CRM_BASKET_FREQUENT)
         mine_len++;
     fo.max_len = mine_len > UINT32_MAX ? 0 : (uint32_t)mine_len;
-    collect_state cs = { s, err };
+    fo.budget = s->budget;
+    collect_state cs = { s, limits, opts->min_count, err };
     crm_status st = CRM_OK;
     if (opts->min_count <= nbaskets)
         st = crm_fpgrowth_mine(&data, &fo, collect_set, &cs, err);
     free(coded);
+    crm_fpgrowth_budget_release(s->budget, coded_bytes);
+    if (st == CRM_ENOMEM && limits && limits->memory.exceeded &&
+        limits->reached == CRM_BASKET_WITHIN_LIMITS)
+        limits->reached = CRM_BASKET_OVER_MEMORY;   /* the FP-trees outgrew it */
     if (st == CRM_OK)
-        st = index_sets(s, err);
+        st = index_sets(s, limits, err);
     if (st == CRM_OK)
         st = choose_reported(s, opts, err);
     if (st != CRM_OK) {
@@ -323,6 +410,7 @@ void crm_basket_itemsets_free(crm_basket_itemsets *sets)
 {
     if (!sets)
         return;
+    crm_fpgrowth_budget_release(sets->budget, sets->charged);
     free(sets->all);
     free(sets->items);
     free(sets->slots);

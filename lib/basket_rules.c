@@ -16,7 +16,30 @@ struct crm_basket_rules {
     uint32_t *items;
     size_t nitems, items_cap;
     int adding;                   /* made by crm_basket_rules_new, not finished yet */
+    crm_fpgrowth_budget *budget;  /* the arrays above are charged to it; NULL: none */
+    size_t charged;
 };
+
+/* crm_fpgrowth_budget_reserve for an array the rules keep. */
+static int reserve_kept(crm_basket_rules *r, void *items_ptr, size_t *cap, size_t need,
+                        size_t elem_size)
+{
+    size_t old = *cap;
+    int grown = crm_fpgrowth_budget_reserve(r->budget, items_ptr, cap, need, elem_size);
+    if (grown > 0)
+        r->charged += (*cap - old) * elem_size;
+    return grown;
+}
+
+static crm_status over_budget(const crm_basket_rules *r, crm_basket_limits *limits,
+                              crm_error *err)
+{
+    limits->reached = CRM_BASKET_OVER_MEMORY;
+    return crm_error_set(err, CRM_ENOMEM,
+                         "the %zu rules found so far need more than the memory budget of %zu MiB "
+                         "(with the itemsets they come from)", r->n,
+                         limits->memory.max_bytes >> 20);
+}
 
 void crm_basket_rule_options_init(crm_basket_rule_options *opts)
 {
@@ -107,9 +130,20 @@ static crm_status add_rule(rule_builder *b, const kept_set *z, size_t nx, size_t
         return CRM_OK;
 
     crm_basket_rules *r = b->rules;
-    if (!crm_array_reserve(&r->rule, &r->cap, r->n + 1, sizeof *r->rule) ||
-        !crm_array_reserve(&r->offset, &r->offset_cap, r->n + 1, sizeof *r->offset) ||
-        !crm_array_reserve(&r->items, &r->items_cap, r->nitems + nx + ny, sizeof *r->items))
+    crm_basket_limits *limits = b->opts->limits;
+    if (limits && limits->max_rules && r->n >= limits->max_rules) {
+        limits->reached = CRM_BASKET_TOO_MANY_RULES;
+        return crm_error_set(b->err, CRM_ENOMEM, "more than %llu rules pass the filters",
+                             (unsigned long long)limits->max_rules);
+    }
+    int grown = reserve_kept(r, &r->rule, &r->cap, r->n + 1, sizeof *r->rule);
+    if (grown > 0)
+        grown = reserve_kept(r, &r->offset, &r->offset_cap, r->n + 1, sizeof *r->offset);
+    if (grown > 0)
+        grown = reserve_kept(r, &r->items, &r->items_cap, r->nitems + nx + ny, sizeof *r->items);
+    if (grown < 0)
+        return over_budget(r, limits, b->err);
+    if (grown == 0)
         return crm_basket_no_memory(b->err);
     const uint32_t *by_rank = b->by_rank;
     for (size_t i = 0; i < nx; i++)
@@ -274,6 +308,11 @@ crm_status crm_basket_rules_generate(const crm_basket_itemsets *sets,
     if (!b.rules)
         return crm_basket_no_memory(err);
     b.rules->db = b.db;
+    if (opts->limits) {
+        opts->limits->reached = CRM_BASKET_WITHIN_LIMITS;
+        opts->limits->memory.exceeded = 0;
+        b.rules->budget = &opts->limits->memory;
+    }
     st = item_mask(b.db, opts->antecedent_items, opts->n_antecedent_items, "antecedent",
                    &b.ante_mask, err);
     if (st == CRM_OK)
@@ -318,8 +357,14 @@ crm_status crm_basket_rules_generate(const crm_basket_itemsets *sets,
             r->rule[i].antecedent = r->items + r->offset[i];
             r->rule[i].consequent = r->items + r->offset[i] + r->rule[i].antecedent_size;
         }
-        if (sort_rules(r, opts->order) < 0)
+        /* The sort's index and the sorted copy, which then replaces the
+         * rules (so the old array is given back). */
+        size_t scratch = (r->n ? r->n : 1) * (sizeof(size_t) + sizeof *r->rule);
+        if (!crm_fpgrowth_budget_charge(r->budget, scratch))
+            st = over_budget(r, opts->limits, err);
+        else if (sort_rules(r, opts->order) < 0)
             st = crm_basket_no_memory(err);
+        crm_fpgrowth_budget_release(r->budget, scratch);
     }
     free(r->offset);
     r->offset = NULL;
@@ -335,6 +380,7 @@ void crm_basket_rules_free(crm_basket_rules *rules)
 {
     if (!rules)
         return;
+    crm_fpgrowth_budget_release(rules->budget, rules->charged);
     free(rules->rule);
     free(rules->offset);
     free(rules->items);

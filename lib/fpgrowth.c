@@ -6,6 +6,47 @@
 #include "crm/array.h"
 #include "crm/sort.h"
 
+/* ---- the memory budget ---------------------------------------------------- */
+
+int crm_fpgrowth_budget_charge(crm_fpgrowth_budget *b, size_t bytes)
+{
+    if (!b)
+        return 1;
+    if (b->max_bytes && (bytes > b->max_bytes || b->bytes > b->max_bytes - bytes)) {
+        b->exceeded = 1;
+        return 0;
+    }
+    b->bytes += bytes;
+    if (b->bytes > b->peak)
+        b->peak = b->bytes;
+    return 1;
+}
+
+void crm_fpgrowth_budget_release(crm_fpgrowth_budget *b, size_t bytes)
+{
+    if (b)
+        b->bytes -= bytes < b->bytes ? bytes : b->bytes;
+}
+
+int crm_fpgrowth_budget_reserve(crm_fpgrowth_budget *b, void *items_ptr, size_t *cap, size_t need,
+                                size_t elem_size)
+{
+    size_t old = *cap;
+    if (need <= old)
+        return 1;
+    if (!crm_array_reserve(items_ptr, cap, need, elem_size))
+        return 0;
+    /* Charged after the growth (the new capacity is known only then); when
+     * it does not fit, the capacity is rolled back so that the caller's
+     * accounting stays that of the old size (the block itself stays bigger
+     * until the caller frees it, at most one doubling). */
+    if (!crm_fpgrowth_budget_charge(b, (*cap - old) * elem_size)) {
+        *cap = old;
+        return -1;
+    }
+    return 1;
+}
+
 /* ---- memory: big blocks used as a stack ------------------------------------
  * A conditional tree lives exactly as long as the recursion step that mines
  * it, so memory is taken from a stack of large blocks and given back to a
@@ -21,6 +62,8 @@ typedef struct {
     size_t blocks_cap, sizes_cap;
     size_t current;   /* block in use (meaningful when nblocks > 0) */
     size_t used;      /* bytes used in that block */
+    crm_fpgrowth_budget *budget;   /* blocks are charged to it; NULL: none */
+    int over_budget;  /* an allocation failed because the budget was spent */
 } fp_arena;
 
 typedef struct {
@@ -42,8 +85,10 @@ static void arena_release(fp_arena *a, fp_mark m)
 
 static void arena_free(fp_arena *a)
 {
-    for (size_t i = 0; i < a->nblocks; i++)
+    for (size_t i = 0; i < a->nblocks; i++) {
         free(a->blocks[i]);
+        crm_fpgrowth_budget_release(a->budget, a->sizes[i]);
+    }
     free(a->blocks);
     free(a->sizes);
 }
@@ -71,10 +116,19 @@ static void *arena_alloc(fp_arena *a, size_t bytes)
         /* A kept block that is too small for this request: replace it. */
         size_t size = bytes > FP_BLOCK_BYTES ? bytes : FP_BLOCK_BYTES;
         free(a->blocks[next]);
-        a->blocks[next] = malloc(size);
-        a->sizes[next] = a->blocks[next] ? size : 0;
-        if (!a->blocks[next])
+        crm_fpgrowth_budget_release(a->budget, a->sizes[next]);
+        a->blocks[next] = NULL;
+        a->sizes[next] = 0;
+        if (!crm_fpgrowth_budget_charge(a->budget, size)) {
+            a->over_budget = 1;
             return NULL;
+        }
+        a->blocks[next] = malloc(size);
+        if (!a->blocks[next]) {
+            crm_fpgrowth_budget_release(a->budget, size);
+            return NULL;
+        }
+        a->sizes[next] = size;
     }
     a->current = next;
     a->used = bytes;
@@ -129,11 +183,17 @@ typedef struct {
     size_t paths_cap;
 
     fp_arena arena;
+    crm_fpgrowth_budget *budget;
+    int over_budget;     /* the paths could not grow within the budget */
     crm_error *err;
 } fp_miner;
 
 static crm_status out_of_memory(fp_miner *m)
 {
+    if (m->arena.over_budget || m->over_budget)
+        return crm_error_set(m->err, CRM_ENOMEM,
+                             "mining frequent itemsets needs more than the memory budget of %zu MiB "
+                             "(%zu MiB in use)", m->budget->max_bytes >> 20, m->budget->bytes >> 20);
     return crm_error_set(m->err, CRM_ENOMEM, "out of memory while mining frequent itemsets");
 }
 
@@ -199,10 +259,12 @@ static crm_status count_prefix_paths(fp_miner *m, const fp_tree *t, uint32_t c, 
         uint32_t weight = node[n].count;
         size_t at = w;
         /* A path is at most as long as the tree has items. */
-        if (!crm_array_reserve(&m->paths, &m->paths_cap, w + (size_t)t->nitems + 2,
-                               sizeof *m->paths)) {
+        int grown = crm_fpgrowth_budget_reserve(m->budget, &m->paths, &m->paths_cap,
+                                                w + (size_t)t->nitems + 2, sizeof *m->paths);
+        if (grown <= 0) {
             for (uint32_t i = 0; i < ntouched; i++)
                 s->count[s->touched[i]] = 0;
+            m->over_budget = grown < 0;
             return out_of_memory(m);
         }
         w += 2;
@@ -450,11 +512,37 @@ static crm_status build_first_tree(fp_miner *m, const crm_fpgrowth_data *d, fp_t
         return crm_error_set(m->err, CRM_ENOMEM,
                              "too many item occurrences to mine (%llu; at most %u)",
                              (unsigned long long)occurrences, (unsigned)UINT32_MAX - 1);
+    /* The tree's projected size, checked before anything of it is built:
+     * the recoded transactions and their index, and at most one node per
+     * frequent occurrence.  The conditional trees mined from it are charged
+     * as they are built (through the arena). */
+    uint64_t projected = occurrences * (sizeof(uint32_t) + sizeof(fp_node)) +
+                         (uint64_t)d->ntransactions * sizeof(fp_transaction) +
+                         (uint64_t)k * 2 * sizeof(uint32_t);
+    if (m->budget && m->budget->max_bytes) {
+        /* Only a check: the arena charges what is really allocated. */
+        if (projected > SIZE_MAX || !crm_fpgrowth_budget_charge(m->budget, (size_t)projected)) {
+            m->budget->exceeded = 1;
+            return crm_error_set(m->err, CRM_ENOMEM,
+                                 "the FP-tree of %llu item occurrences in %u baskets needs about "
+                                 "%llu MiB, more than the memory budget of %zu MiB (%zu MiB in use)",
+                                 (unsigned long long)occurrences, (unsigned)d->ntransactions,
+                                 (unsigned long long)(projected >> 20), m->budget->max_bytes >> 20,
+                                 m->budget->bytes >> 20);
+        }
+        crm_fpgrowth_budget_release(m->budget, (size_t)projected);
+    }
 
     uint32_t *codes = arena_alloc(&m->arena, (size_t)occurrences * sizeof *codes);
-    fp_transaction *tx = malloc((size_t)(d->ntransactions ? d->ntransactions : 1) * sizeof *tx);
+    size_t tx_bytes = (size_t)(d->ntransactions ? d->ntransactions : 1) * sizeof(fp_transaction);
+    fp_transaction *tx = NULL;
+    if (codes && !crm_fpgrowth_budget_charge(m->budget, tx_bytes))
+        m->over_budget = 1;
+    else if (codes)
+        tx = malloc(tx_bytes);
     if (!codes || !tx) {
-        free(tx);
+        if (codes && !m->over_budget)
+            crm_fpgrowth_budget_release(m->budget, tx_bytes);
         return out_of_memory(m);
     }
     uint64_t used = 0;
@@ -480,6 +568,7 @@ static crm_status build_first_tree(fp_miner *m, const crm_fpgrowth_data *d, fp_t
     uint32_t *stack = arena_alloc(&m->arena, (size_t)k * sizeof *stack);
     if (!node || !head || !stack) {
         free(tx);
+        crm_fpgrowth_budget_release(m->budget, tx_bytes);
         return out_of_memory(m);
     }
     memset(head, 0, (size_t)k * sizeof *head);
@@ -507,6 +596,7 @@ static crm_status build_first_tree(fp_miner *m, const crm_fpgrowth_data *d, fp_t
         prevlen = len;
     }
     free(tx);
+    crm_fpgrowth_budget_release(m->budget, tx_bytes);
     t->node = node;
     t->nnodes = nnodes;
     t->nitems = k;
@@ -529,6 +619,8 @@ crm_status crm_fpgrowth_mine(const crm_fpgrowth_data *data, const crm_fpgrowth_o
     m.visit = visit;
     m.user = user;
     m.err = err;
+    m.budget = opts->budget;
+    m.arena.budget = opts->budget;
 
     fp_tree tree;
     memset(&tree, 0, sizeof tree);
@@ -544,6 +636,7 @@ crm_status crm_fpgrowth_mine(const crm_fpgrowth_data *data, const crm_fpgrowth_o
     free(m.itemset);
     free(m.path);
     free(m.paths);
+    crm_fpgrowth_budget_release(m.budget, m.paths_cap * sizeof *m.paths);
     arena_free(&m.arena);
     return st;
 }

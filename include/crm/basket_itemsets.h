@@ -22,12 +22,48 @@
 
 #include "crm/basket.h"
 #include "crm/error.h"
+#include "crm/fpgrowth.h"
 
 /* ---- support threshold ---- */
 
 /* min_count = max(1, ceil(support * n)) as described above.  CRM_EUSAGE
  * when support is not a number above 0 and at most 1. */
 crm_status crm_basket_min_count(double support, uint64_t n, uint64_t *min_count, crm_error *err);
+
+/* ---- limits ----
+ * Itemsets grow exponentially with the items a basket shares with others: one
+ * basket of 40 items at min_count 1 has 2^40 - 1 frequent itemsets.  Limits
+ * make such a run stop early with CRM_ENOMEM and a message, instead of taking
+ * all the memory of the machine.  One crm_basket_limits is shared by the
+ * mining (crm_basket_mine) and the rules made from it
+ * (crm_basket_rules_generate): the FP-trees, the itemsets kept and the rules
+ * are all charged to its memory budget, each while it lives, so it must
+ * outlive the results.  `reached` tells the caller which limit stopped a
+ * call, so that it can name its own option for it. */
+
+typedef enum {
+    CRM_BASKET_WITHIN_LIMITS = 0,
+    CRM_BASKET_TOO_MANY_ITEMSETS,   /* max_itemsets */
+    CRM_BASKET_TOO_MANY_RULES,      /* max_rules */
+    CRM_BASKET_OVER_MEMORY          /* memory.max_bytes */
+} crm_basket_limit;
+
+/* The defaults of crm_basket_limits_init (and of crm-basket): a few million
+ * itemsets or rules, each about 50 to 150 bytes with its indexes, and a
+ * memory budget of 4 GiB. */
+#define CRM_BASKET_DEFAULT_MAX_ITEMSETS 5000000u
+#define CRM_BASKET_DEFAULT_MAX_RULES 5000000u
+#define CRM_BASKET_DEFAULT_MAX_BYTES ((size_t)4 << 30)
+
+typedef struct {
+    uint64_t max_itemsets;          /* frequent itemsets kept; 0: no limit */
+    uint64_t max_rules;             /* rules generated (before sorting); 0: no limit */
+    crm_fpgrowth_budget memory;     /* memory.max_bytes 0: no limit */
+    crm_basket_limit reached;       /* set by the call a limit stopped, else WITHIN */
+} crm_basket_limits;
+
+/* The defaults above (on a 32-bit machine the budget is 1 GiB). */
+void crm_basket_limits_init(crm_basket_limits *limits);
 
 /* ---- frequent itemsets ---- */
 
@@ -42,6 +78,10 @@ typedef struct {
     size_t min_len;            /* reported sizes; 0 or 1: from single items */
     size_t max_len;            /* 0: no limit */
     crm_basket_target target;
+    /* NULL (the default): no limits.  All frequent itemsets up to max_len
+     * (one longer for closed and maximal targets) count against
+     * max_itemsets, whatever min_len and target report. */
+    crm_basket_limits *limits;
 } crm_basket_mine_options;
 
 typedef struct {

@@ -55,6 +55,9 @@ typedef struct {
     const uint32_t *consequent_items;
     size_t n_consequent_items;
     crm_basket_rule_order order;
+    /* NULL (the default): no limits; else max_rules and the memory budget
+     * of crm/basket_itemsets.h (the one the itemsets were mined with). */
+    crm_basket_limits *limits;
 } crm_basket_rule_options;
 
 typedef struct {

@@ -30,9 +30,39 @@ typedef struct {
     const uint32_t *items;    /* an item repeated in a transaction counts once */
 } crm_fpgrowth_data;
 
+/* A memory budget that the steps of one mining run share: the FP-trees
+ * here, and the itemsets and rules the caller keeps (crm/basket_itemsets.h,
+ * crm/basket_rules.h charge theirs to the same budget).  Each step charges
+ * the bytes of its big arrays before (or as) it allocates them and releases
+ * them when it frees them, so a run that would outgrow the budget stops
+ * with an error instead of taking all the memory of the machine.  Small
+ * bookkeeping (a few bytes per item) is not counted. */
+typedef struct {
+    size_t max_bytes;         /* 0: no limit */
+    size_t bytes;             /* charged now */
+    size_t peak;              /* the most charged at once */
+    int exceeded;             /* set when a charge was refused */
+} crm_fpgrowth_budget;
+
+/* Charges bytes: 1 when they fit (or b is NULL), 0 when they would take the
+ * budget past max_bytes (nothing is charged, b->exceeded is set). */
+int crm_fpgrowth_budget_charge(crm_fpgrowth_budget *b, size_t bytes);
+/* Gives back bytes charged earlier (b may be NULL). */
+void crm_fpgrowth_budget_release(crm_fpgrowth_budget *b, size_t bytes);
+/* crm_array_reserve (crm/array.h) that charges the growth of the array to
+ * b: 1 on success, 0 out of memory, -1 over the budget (the array is then
+ * as it was). */
+int crm_fpgrowth_budget_reserve(crm_fpgrowth_budget *b, void *items_ptr, size_t *cap, size_t need,
+                                size_t elem_size);
+
 typedef struct {
     uint32_t min_count;       /* at least 1 */
     uint32_t max_len;         /* 0: no limit */
+    /* NULL: no limit.  The first tree's size is projected from the item
+     * counts and checked before it is built; conditional trees are charged
+     * as their memory grows.  Over the budget, mining stops with CRM_ENOMEM
+     * and budget->exceeded set. */
+    crm_fpgrowth_budget *budget;
 } crm_fpgrowth_options;
 
 /* Receives one frequent itemset: size item ids (distinct, in no particular

@@ -34,23 +34,12 @@ void crm_hashset_free(crm_hashset *s);
 /* Adds a 64-bit key: 1 when new, 0 when already present, -1 out of memory. */
 int crm_hashset_add(crm_hashset *s, uint64_t key);
 size_t crm_hashset_count(const crm_hashset *s);
+/* Bytes held: below 23.2 per key once the set holds more than a few
+ * thousand keys (lib/strtab.c says why), for memory reports and tests. */
+size_t crm_hashset_memory(const crm_hashset *s);
 /* A hint that key will soon be added or looked up: starts loading its slot
  * into the cache, so that a large set's cache miss overlaps other work.
  * Changes nothing. */
 void crm_hashset_prefetch(const crm_hashset *s, uint64_t key);
-
-/* A set of 64-bit keys kept apart by group (a byte string): a key is new or
- * not within its own group.  Made for inputs that come in runs of one group,
- * such as the lines of one invoice: the group just used is found without a
- * lookup, and its keys sit together, so a lookup touches a few cache lines
- * instead of a random slot of one big table.  Small groups are scanned; a
- * group that grows large gets a hash set of its own. */
-typedef struct crm_groupset crm_groupset;
-
-crm_groupset *crm_groupset_new(void);
-void crm_groupset_free(crm_groupset *g);
-/* 1 when key is new in the group (it is added), 0 when it is there, -1 out
- * of memory. */
-int crm_groupset_add(crm_groupset *g, const char *group, size_t group_len, uint64_t key);
 
 #endif

@@ -1341,6 +1341,87 @@ static void test_usage_errors(void **state)
     crm_basket_db_free(db);
 }
 
+/* The limits of crm/basket_itemsets.h: exact counts at the boundary, which
+ * limit stopped a call, and a budget that is all given back when the
+ * results are freed (so a long-lived caller can mine again). */
+static void test_limits(void **state)
+{
+    (void)state;
+    crm_fpgrowth_budget b = { 100, 0, 0, 0 };
+    assert_int_equal(crm_fpgrowth_budget_charge(&b, 60), 1);
+    assert_int_equal(crm_fpgrowth_budget_charge(&b, 41), 0);
+    assert_int_equal(b.exceeded, 1);
+    assert_int_equal(b.bytes, 60);
+    assert_int_equal(crm_fpgrowth_budget_charge(&b, 40), 1);
+    crm_fpgrowth_budget_release(&b, 100);
+    assert_int_equal(b.bytes, 0);
+    assert_int_equal(b.peak, 100);
+    assert_int_equal(crm_fpgrowth_budget_charge(NULL, SIZE_MAX), 1);
+
+    crm_basket_db *db = letters_db(seven, 7);
+    crm_basket_limits limits;
+    crm_basket_limits_init(&limits);
+    assert_int_equal(limits.max_itemsets, 5000000);
+    assert_int_equal(limits.max_rules, 5000000);
+    crm_basket_mine_options mo;
+    crm_basket_mine_options_init(&mo);
+    mo.min_count = 2;
+    mo.limits = &limits;
+    crm_basket_itemsets *sets = NULL;
+    crm_error err;
+    /* 11 frequent itemsets at count >= 2 (test_seven_itemsets) */
+    limits.max_itemsets = 10;
+    assert_int_equal(crm_basket_mine(db, &mo, &sets, &err), CRM_ENOMEM);
+    assert_null(sets);
+    assert_int_equal(limits.reached, CRM_BASKET_TOO_MANY_ITEMSETS);
+    assert_string_equal(err.message, "more than 10 itemsets are frequent at the minimum count 2");
+    assert_int_equal(limits.memory.bytes, 0);
+    limits.max_itemsets = 11;
+    assert_int_equal(crm_basket_mine(db, &mo, &sets, &err), CRM_OK);
+    assert_int_equal(limits.reached, CRM_BASKET_WITHIN_LIMITS);
+    assert_int_equal(crm_basket_itemsets_count(sets), 11);
+    assert_true(limits.memory.bytes > 0);
+    size_t kept = limits.memory.bytes;
+
+    /* 18 rules at confidence 0 (test_seven_rules) */
+    crm_basket_rule_options ro;
+    crm_basket_rule_options_init(&ro);
+    ro.limits = &limits;
+    crm_basket_rules *rules = NULL;
+    limits.max_rules = 17;
+    assert_int_equal(crm_basket_rules_generate(sets, &ro, &rules, &err), CRM_ENOMEM);
+    assert_null(rules);
+    assert_int_equal(limits.reached, CRM_BASKET_TOO_MANY_RULES);
+    assert_string_equal(err.message, "more than 17 rules pass the filters");
+    assert_int_equal(limits.memory.bytes, kept);
+    limits.max_rules = 18;
+    assert_int_equal(crm_basket_rules_generate(sets, &ro, &rules, &err), CRM_OK);
+    assert_int_equal(crm_basket_rules_count(rules), 18);
+    assert_true(limits.memory.bytes > kept);
+    /* A budget spent by the itemsets leaves no room for the rules. */
+    crm_basket_rules *more = NULL;
+    limits.memory.max_bytes = limits.memory.bytes;
+    assert_int_equal(crm_basket_rules_generate(sets, &ro, &more, &err), CRM_ENOMEM);
+    assert_int_equal(limits.reached, CRM_BASKET_OVER_MEMORY);
+    crm_basket_rules_free(rules);
+    crm_basket_itemsets_free(sets);
+    assert_int_equal(limits.memory.bytes, 0);
+
+    /* Not even the recoded baskets fit one byte. */
+    limits.memory.max_bytes = 1;
+    assert_int_equal(crm_basket_mine(db, &mo, &sets, &err), CRM_ENOMEM);
+    assert_int_equal(limits.reached, CRM_BASKET_OVER_MEMORY);
+    assert_int_equal(limits.memory.bytes, 0);
+    /* The FP-growth arena's first block does not fit 1 MiB. */
+    limits.memory.max_bytes = 1 << 20;
+    assert_int_equal(crm_basket_mine(db, &mo, &sets, &err), CRM_ENOMEM);
+    assert_int_equal(limits.reached, CRM_BASKET_OVER_MEMORY);
+    assert_string_equal(err.message, "mining frequent itemsets needs more than the memory budget "
+                                     "of 1 MiB (0 MiB in use)");
+    assert_int_equal(limits.memory.bytes, 0);
+    crm_basket_db_free(db);
+}
+
 int main(void)
 {
     const struct CMUnitTest tests[] = {
@@ -1360,6 +1441,7 @@ int main(void)
         cmocka_unit_test(test_empty_baskets_policy),
         cmocka_unit_test(test_item_separator_and_duplicates),
         cmocka_unit_test(test_usage_errors),
+        cmocka_unit_test(test_limits),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
 }

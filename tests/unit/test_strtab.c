@@ -186,8 +186,8 @@ static void test_hashset_structured_keys(void **state)
 }
 
 /* Prefetching is only a hint: it must change nothing, whether the key is in
- * the set or not, and on a set grown past the size where its slot array
- * asks for huge pages (500000 keys need 2^20 slots of 8 bytes, 8 MiB). */
+ * the set or not, and on a set whose shards have grown many times (500000
+ * keys: 2^14 slots in each of the 64 shards). */
 static void test_hashset_prefetch_changes_nothing(void **state)
 {
     (void)state;
@@ -265,55 +265,48 @@ static void test_hash_regression_pins(void **state)
     assert_true(crm_hash_bytes("12345678", 8, 42) == UINT64_C(0xa77e7b8ecd900eb3));
 }
 
-/* Keys are told apart within their group only; runs of one group, groups
- * coming back later, and a group grown past the scanned size (100 keys,
- * more than the 32 a group scans) all answer alike. */
-static void test_groupset(void **state)
+/* The memory bound of crm/strtab.h: below 23.2 bytes per key at every size
+ * past a few thousand keys, checked every 997 keys up to 1.6 million (the
+ * 64 shards double at about 0.7 x 2^k x 64 keys: 734,003 and 1,468,006
+ * for k = 14 and 15 are crossed, so the set is seen just before and just
+ * after its doublings).  One big table would hold 23 bytes per key after a
+ * doubling and 34 while it doubles (old and new slots at once); a shard
+ * doubling holds only 1/64 of the slots twice. */
+static void test_hashset_memory_per_key(void **state)
 {
     (void)state;
-    crm_groupset *g = crm_groupset_new();
-    assert_non_null(g);
-    assert_int_equal(crm_groupset_add(g, "536365", 6, 7), 1);
-    assert_int_equal(crm_groupset_add(g, "536365", 6, 8), 1);
-    assert_int_equal(crm_groupset_add(g, "536365", 6, 7), 0);
-    /* the same key in another group is new there */
-    assert_int_equal(crm_groupset_add(g, "536366", 6, 7), 1);
-    /* a prefix of a group name is another group */
-    assert_int_equal(crm_groupset_add(g, "53636", 5, 7), 1);
-    /* back to the first group after others */
-    assert_int_equal(crm_groupset_add(g, "536365", 6, 8), 0);
-    assert_int_equal(crm_groupset_add(g, "536365", 6, 9), 1);
-    /* the empty name is a group too */
-    assert_int_equal(crm_groupset_add(g, "", 0, 7), 1);
-    assert_int_equal(crm_groupset_add(g, "", 0, 7), 0);
-    /* a large group: keys 1000..1099 new, then all known, in both orders */
-    for (uint64_t k = 1000; k < 1100; k++)
-        assert_int_equal(crm_groupset_add(g, "big", 3, k), 1);
-    for (uint64_t k = 1099; k >= 1000; k--)
-        assert_int_equal(crm_groupset_add(g, "big", 3, k), 0);
-    assert_int_equal(crm_groupset_add(g, "big", 3, 7), 1);
-    /* key 0 is a key like any other, in small and large groups */
-    assert_int_equal(crm_groupset_add(g, "536365", 6, 0), 1);
-    assert_int_equal(crm_groupset_add(g, "536365", 6, 0), 0);
-    assert_int_equal(crm_groupset_add(g, "big", 3, 0), 1);
-    assert_int_equal(crm_groupset_add(g, "big", 3, 0), 0);
-    /* the small groups kept their keys while the large one grew */
-    assert_int_equal(crm_groupset_add(g, "536366", 6, 7), 0);
-    assert_int_equal(crm_groupset_add(g, "53636", 5, 7), 0);
-    crm_groupset_free(g);
+    crm_hashset *s = crm_hashset_new(0);
+    const uint64_t n = 1600000;
+    double worst = 0;
+    for (uint64_t i = 1; i <= n; i++) {
+        /* keys as a 64-bit hash gives them */
+        uint64_t key = crm_hash_bytes(&i, sizeof i, 7);
+        assert_int_equal(crm_hashset_add(s, key), 1);
+        if (i % 997 == 0 && i >= 100000) {
+            double per_key = (double)crm_hashset_memory(s) / (double)crm_hashset_count(s);
+            worst = per_key > worst ? per_key : worst;
+        }
+    }
+    assert_int_equal(crm_hashset_count(s), n);
+    assert_true(worst < 23.2);
+    /* and at least the 8 bytes of the key: nothing was lost */
+    assert_true((double)crm_hashset_memory(s) / (double)n >= 8.0);
+    uint64_t again = 12345;
+    assert_int_equal(crm_hashset_add(s, crm_hash_bytes(&again, sizeof again, 7)), 0);
+    crm_hashset_free(s);
 }
 
 int main(void)
 {
     const struct CMUnitTest tests[] = {
         cmocka_unit_test(test_intern_find_get),
-        cmocka_unit_test(test_groupset),
         cmocka_unit_test(test_empty_and_binary_strings),
         cmocka_unit_test(test_long_string),
         cmocka_unit_test(test_growth_keeps_ids_dense_and_stable),
         cmocka_unit_test(test_hashset_key_zero),
         cmocka_unit_test(test_hashset_structured_keys),
         cmocka_unit_test(test_hashset_prefetch_changes_nothing),
+        cmocka_unit_test(test_hashset_memory_per_key),
         cmocka_unit_test(test_hash_has_no_collisions_on_similar_strings),
         cmocka_unit_test(test_hash_properties),
         cmocka_unit_test(test_hash_regression_pins),
