@@ -744,16 +744,31 @@ crm_status crm_output_set_commit(crm_output_set *set, crm_error *err)
         if (set->outputs[i]->state != OUTPUT_FINISHED)
             return crm_error_set(err, CRM_EIO, "%s: not finished before the run's commit",
                                  set->outputs[i]->name);
-    for (size_t i = 0; i < set->noutputs; i++) {
+    /* All renames in one step for the signal handler: a signal that comes
+     * meanwhile waits, and then finds every file in place, none half-way. */
+    sigset_t saved;
+    lock_pending(&saved);
+    crm_output *failed = NULL;
+    int e = 0;
+    for (size_t i = 0; i < set->noutputs && !failed; i++) {
         crm_output *out = set->outputs[i];
-        int e;
-        if (out->tmp_path && (e = rename_temporary(out)) != 0)
-            return crm_error_set(err, CRM_EIO, "%s: cannot replace the file: %s", out->name,
-                                 strerror(e));
+        if (!out->tmp_path)
+            continue;
+        if (rename(out->tmp_path, out->target) != 0) {
+            e = errno;
+            failed = out;
+        } else {
+            forget_pending(out->tmp_path);
+            free(out->tmp_path);
+            out->tmp_path = NULL;
+        }
     }
+    unlock_pending(&saved);
+    if (failed)
+        return crm_error_set(err, CRM_EIO, "%s: cannot replace the file: %s", failed->name,
+                             strerror(e));
     for (size_t i = 0; i < set->noutputs; i++) {
         crm_output *out = set->outputs[i];
-        int e;
         if (out->dir && (e = sync_directory(out->dir)) != 0)
             return crm_error_set(err, CRM_EIO, "%s: cannot sync the directory: %s", out->name,
                                  strerror(e));
