@@ -1023,17 +1023,17 @@ static crm_status write_support(crm_csv_writer *w, support_cache *c, uint64_t co
     return crm_csv_write_field(w, c->text[slot], c->len[slot]);
 }
 
-static crm_status write_fail(crm_status st, crm_error *err)
+static crm_status write_fail(crm_csv_writer *w, crm_status st, crm_error *err)
 {
     if (st == CRM_EPIPE)
         return crm_error_set(err, CRM_EPIPE, "closed pipe");
-    return crm_error_set(err, st, "cannot write the output");
+    return crm_cli_write_failed(w, st, err);   /* names the file and the cause */
 }
 
 static crm_status write_header(crm_csv_writer *w, const char *const *names, size_t n, crm_error *err)
 {
     crm_status st = crm_csv_write_row(w, names, NULL, n);
-    return st == CRM_OK ? CRM_OK : write_fail(st, err);
+    return st == CRM_OK ? CRM_OK : write_fail(w, st, err);
 }
 
 static crm_status write_itemsets(crm_csv_writer *w, const crm_basket_itemsets *sets, char sep,
@@ -1061,7 +1061,7 @@ static crm_status write_itemsets(crm_csv_writer *w, const crm_basket_itemsets *s
             (st = write_support(w, cache, s->count, s->support)) != CRM_OK ||
             (labels && (st = crm_csv_write_field(w, b.text + len, ll)) != CRM_OK) ||
             (st = crm_csv_end_row(w)) != CRM_OK)
-            st = write_fail(st, err);
+            st = write_fail(w, st, err);
     }
     free(cache);
     free(b.text);
@@ -1103,7 +1103,7 @@ static crm_status write_rules(crm_csv_writer *w, const crm_basket_rules *rules,
             (labels && ((st = crm_csv_write_field(w, b.text + xl + yl, xll)) != CRM_OK ||
                         (st = crm_csv_write_field(w, b.text + xl + yl + xll, yll)) != CRM_OK)) ||
             (st = crm_csv_end_row(w)) != CRM_OK)
-            st = write_fail(st, err);
+            st = write_fail(w, st, err);
     }
     free(cache);
     free(b.text);
@@ -1138,15 +1138,15 @@ static crm_status write_recommendations(crm_csv_writer *w, const crm_basket_reco
             (st = crm_csv_write_field(w, product, product_len)) != CRM_OK ||
             (st = crm_csv_write_double(w, rec->score)) != CRM_OK ||
             (st = crm_csv_write_field(w, b.text, xl + 4 + yl)) != CRM_OK)
-            st = write_fail(st, err);
+            st = write_fail(w, st, err);
         size_t ll = 0;
         if (st == CRM_OK && labels) {
             const char *label = crm_basket_db_item_label(labels, rec->product, &ll);
             if ((st = crm_csv_write_field(w, label ? label : "", ll)) != CRM_OK)
-                st = write_fail(st, err);
+                st = write_fail(w, st, err);
         }
         if (st == CRM_OK && (st = crm_csv_end_row(w)) != CRM_OK)
-            st = write_fail(st, err);
+            st = write_fail(w, st, err);
     }
     free(b.text);
     return st;
@@ -1400,8 +1400,14 @@ int main(int argc, char **argv)
             st = crm_error_set(&err, CRM_EUSAGE, "--rules - and the transactions cannot both "
                                "come from standard input");
     }
-    if (st != CRM_OK)
+    crm_output_set *outputs = NULL;
+    /* every file named before anything is read: an output must not replace an input */
+    if (st == CRM_OK && (st = crm_cli_start_outputs(&common, &outputs, &err)) == CRM_OK)
+        st = crm_output_set_add_input(outputs, "--rules", o.rules_file, &err);
+    if (st != CRM_OK) {
+        crm_output_set_free(outputs);
         return crm_cli_fail("crm-basket", &err);
+    }
 
     saved_rules saved = {0};
     basket_run run = {.o = &o, .common = &common, .saved = &saved};
@@ -1412,7 +1418,7 @@ int main(int argc, char **argv)
     crm_report *report = crm_report_new("crm-basket");
     crm_progress_start(&run.progress, "crm-basket", common.progress);
     crm_csv_writer *w = NULL;
-    st = crm_csv_writer_open(&w, common.output, common.gzip, ',', &err);
+    st = crm_cli_open_output(outputs, common.output, common.gzip, &w, &err);
     if (st == CRM_OK)
         crm_csv_writer_escape_formulas(w, common.escape_formulas);
     if (st == CRM_OK)
@@ -1426,18 +1432,12 @@ int main(int argc, char **argv)
     }
     if (w)
         crm_csv_writer_abort(w);   /* a failed run leaves an earlier output file in place */
+    if (report)
+        fill_report(report, &run, &res);
+    st = crm_cli_end_run("crm-basket", outputs, report, common.report, st, &err);
     if (st == CRM_OK && !o.quiet) {
         crm_cli_note_skipped("crm-basket", &run.bad);
         print_summary(&run, &res);
-    }
-    if (report && common.report) {
-        crm_error rerr;
-        fill_report(report, &run, &res);
-        crm_report_set_text(report, "status", st == CRM_OK || st == CRM_EPIPE ? "ok" : "failed");
-        if (crm_report_write(report, common.report, &rerr) != CRM_OK && st == CRM_OK) {
-            err = rerr;
-            st = rerr.status;
-        }
     }
     crm_report_free(report);
     if (run.customers != run.mined)

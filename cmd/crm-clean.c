@@ -402,9 +402,7 @@ static crm_status write_kept(void *ctx, const crm_clean_row *row, crm_error *err
             st = crm_csv_write_field(s->out, row->source->fields[i], row->source->lengths[i]);
     if (st == CRM_OK)
         st = crm_csv_end_row(s->out);
-    if (st != CRM_OK && st != CRM_EPIPE)
-        return crm_error_set(err, st, "cannot write the output");
-    return st;
+    return crm_cli_write_failed(s->out, st, err);
 }
 
 static crm_status write_rejected(void *ctx, uint64_t line, const char *raw, size_t raw_len,
@@ -424,9 +422,7 @@ static crm_status write_rejected(void *ctx, uint64_t line, const char *raw, size
     /* The row itself, byte for byte, as the last fields of the same line. */
     if (st == CRM_OK)
         st = crm_csv_end_row_raw(w, raw, raw_len);
-    if (st != CRM_OK)
-        return crm_error_set(err, st == CRM_EPIPE ? CRM_EIO : st, "cannot write the rejects file");
-    return CRM_OK;
+    return crm_cli_write_failed(s->rejects, st, err);
 }
 
 static crm_status write_header(run_state *s)
@@ -528,6 +524,7 @@ static crm_status check_same_header(const crm_csv_reader *first, const crm_csv_r
 typedef struct {
     clean_options_t *o;
     const crm_common_options *common;
+    crm_output_set *outputs;       /* every file the run writes */
     crm_cleaner *cleaner;
     run_state state;
     crm_progress progress;
@@ -635,8 +632,10 @@ static crm_status start_run(clean_run *run, crm_csv_reader *r, crm_error *err)
     run->state.names = names;
     run->state.keep_extra = o->cfg.keep_extra;
     run->state.with_costs = crm_cleaner_has_costs(run->cleaner);
-    if ((st = write_header(&run->state)) != CRM_OK || (st = write_rejects_header(&run->state, r)) != CRM_OK)
-        return crm_error_set(err, st, "cannot write the output");
+    if ((st = write_header(&run->state)) != CRM_OK)
+        return crm_cli_write_failed(run->state.out, st, err);
+    if ((st = write_rejects_header(&run->state, r)) != CRM_OK)
+        return crm_cli_write_failed(run->state.rejects, st, err);
     return CRM_OK;
 }
 
@@ -671,10 +670,11 @@ static crm_status run_clean(clean_run *run, crm_error *err)
     if (o->return_window_given && o->cfg.returns != CRM_RETURNS_NET)
         return crm_error_set(err, CRM_EUSAGE, "--return-window is for --returns net");
 
-    if ((st = crm_csv_writer_open(&run->state.out, common->output, common->gzip, ',', err)) != CRM_OK)
+    if ((st = crm_cli_open_output(run->outputs, common->output, common->gzip, &run->state.out, err)) !=
+        CRM_OK)
         return st;
     if (o->rejects_path &&
-        (st = crm_csv_writer_open(&run->state.rejects, o->rejects_path, -1, ',', err)) != CRM_OK)
+        (st = crm_cli_open_output(run->outputs, o->rejects_path, -1, &run->state.rejects, err)) != CRM_OK)
         return st;
     /* the rejects' copies of the input rows are raw bytes, never changed */
     crm_csv_writer_escape_formulas(run->state.out, common->escape_formulas);
@@ -740,27 +740,25 @@ int main(int argc, char **argv)
         o.prefer_dates = 0; /* an explicit format settles the order already */
 
     clean_run run = {.o = &o, .common = &common};
+    /* every file named before anything is read: an output must not replace an input */
+    if ((st = crm_cli_start_outputs(&common, &run.outputs, &err)) != CRM_OK ||
+        (st = crm_output_set_add_input(run.outputs, "--costs", o.costs_path, &err)) != CRM_OK ||
+        (st = crm_output_set_add_output(run.outputs, "--rejects", o.rejects_path, &err)) != CRM_OK) {
+        crm_output_set_free(run.outputs);
+        return crm_cli_fail("crm-clean", &err);
+    }
     crm_report *report = crm_report_new("crm-clean");
     crm_progress_start(&run.progress, "crm-clean", common.progress);
     st = run_clean(&run, &err);
     crm_progress_finish(&run.progress, run.rows, run.bytes_before);
     st = close_outputs(&run, st, &err);
 
-    if (run.cleaner) {
-        const crm_clean_counts *k = crm_cleaner_counts(run.cleaner);
-        if (!o.quiet && st != CRM_EPIPE)
-            print_counts(k);
-        if (report)
-            fill_report(report, k);
-    }
-    if (report && common.report) {
-        crm_error rerr;
-        crm_report_set_text(report, "status", st == CRM_OK || st == CRM_EPIPE ? "ok" : "failed");
-        if (crm_report_write(report, common.report, &rerr) != CRM_OK && st == CRM_OK) {
-            err = rerr;
-            st = rerr.status;
-        }
-    }
+    if (run.cleaner && report)
+        fill_report(report, crm_cleaner_counts(run.cleaner));
+    st = crm_cli_end_run("crm-clean", run.outputs, report, common.report, st, &err);
+    /* counts only for a run whose files were all written */
+    if (run.cleaner && st == CRM_OK && !o.quiet)
+        print_counts(crm_cleaner_counts(run.cleaner));
     crm_report_free(report);
     crm_cleaner_free(run.cleaner);
     free(run.is_schema_column);

@@ -531,10 +531,10 @@ static crm_status write_key(crm_csv_writer *w, const char *key, const char *text
     return st == CRM_OK ? crm_csv_end_row(w) : st;
 }
 
-static crm_status save_model(const char *path, const fitted_model *f, crm_error *err)
+static crm_status save_model(crm_output_set *outputs, const char *path, const fitted_model *f, crm_error *err)
 {
     crm_csv_writer *w;
-    crm_status st = crm_csv_writer_open(&w, path, -1, ',', err);
+    crm_status st = crm_cli_open_output(outputs, path, -1, &w, err);
     if (st != CRM_OK)
         return st;
     char key[64];
@@ -561,8 +561,9 @@ static crm_status save_model(const char *path, const fitted_model *f, crm_error 
     if (st == CRM_OK && f->has_spend) st = write_key(w, "spend.n", NULL, f->spend_n);
     if (st == CRM_OK) st = write_key(w, "date", f->date, 0);
     if (st != CRM_OK) {
+        st = crm_cli_write_failed(w, st, err);
         crm_csv_writer_abort(w);
-        return crm_error_set(err, CRM_EIO, "%s: cannot write the model file", path);
+        return st == CRM_EPIPE ? crm_error_set(err, CRM_EIO, "%s: write failed: closed pipe", path) : st;
     }
     return crm_csv_writer_close(w, err);
 }
@@ -841,7 +842,7 @@ static crm_status score(const customers_t *t, const fitted_model *f, const doubl
 }
 
 static crm_status write_scored(crm_csv_writer *w, const crm_csv_reader *r, const customers_t *t,
-                               const crm_ltv_prediction *p, int with_value, crm_error *err)
+                               const crm_ltv_prediction *p, int with_value)
 {
     static const char *const added[] = {"p_alive", "expected_purchases", "expected_avg_value", "clv",
                                         "historic_value"};
@@ -856,8 +857,6 @@ static crm_status write_scored(crm_csv_writer *w, const crm_csv_reader *r, const
         if (st == CRM_OK && historic) st = crm_csv_write_fixed(w, t->profit[i], 2);
         if (st == CRM_OK) st = crm_csv_end_row(w);
     }
-    if (st != CRM_OK && st != CRM_EPIPE)
-        return crm_error_set(err, st, "cannot write the output");
     return st;
 }
 
@@ -866,6 +865,7 @@ static crm_status write_scored(crm_csv_writer *w, const crm_csv_reader *r, const
 typedef struct {
     const crm_common_options *common;
     ltv_options_t *o;
+    crm_output_set *outputs;   /* every file the run writes */
     crm_csv_writer *out;
     crm_report *report;
     crm_progress progress;
@@ -875,7 +875,7 @@ typedef struct {
 
 static crm_status open_output(run_t *run, crm_error *err)
 {
-    crm_status st = crm_csv_writer_open(&run->out, run->common->output, run->common->gzip, ',', err);
+    crm_status st = crm_cli_open_output(run->outputs, run->common->output, run->common->gzip, &run->out, err);
     if (st == CRM_OK)
         crm_csv_writer_escape_formulas(run->out, run->common->escape_formulas);
     return st;
@@ -938,11 +938,10 @@ static crm_status run_model(run_t *run, crm_error *err)
     if (st == CRM_OK && !o->model_file)
         st = fit_models(o, &t, o->spend == SPEND_GAMMA_GAMMA, &f, run->report, err);
     if (st == CRM_OK && o->save_model)
-        st = save_model(o->save_model, &f, err);
+        st = save_model(run->outputs, o->save_model, &f, err);
     if (st == CRM_OK && o->fit_only) {
-        if ((st = open_output(run, err)) == CRM_OK &&
-            (st = print_fit_table(run->out, &f, o->decimals)) != CRM_OK && st != CRM_EPIPE)
-            st = crm_error_set(err, st, "cannot write the output");
+        if ((st = open_output(run, err)) == CRM_OK)
+            st = crm_cli_write_failed(run->out, print_fit_table(run->out, &f, o->decimals), err);
     } else if (st == CRM_OK) {
         pred = malloc((t.n ? t.n : 1) * sizeof *pred);
         if (!pred)
@@ -952,7 +951,7 @@ static crm_status run_model(run_t *run, crm_error *err)
         if (st == CRM_OK)
             st = score(&t, &f, o->spend == SPEND_GAMMA_GAMMA ? f.spend_params : NULL, &v.clv, pred, err);
         if (st == CRM_OK && (st = open_output(run, err)) == CRM_OK)
-            st = write_scored(run->out, r, &t, pred, o->spend != SPEND_NONE, err);
+            st = crm_cli_write_failed(run->out, write_scored(run->out, r, &t, pred, o->spend != SPEND_NONE), err);
         if (st == CRM_OK)
             run->rows_out = t.n;
     }
@@ -1020,8 +1019,8 @@ static crm_status run_simple_or_historic(run_t *run, crm_error *err)
     }
     if (st == CRM_OK)
         run->rows_out = t.n;
-    else if (run->out && st != CRM_EPIPE && err->message[0] == '\0')
-        st = crm_error_set(err, st, "cannot write the output");
+    else if (run->out && err->message[0] == '\0')
+        st = crm_cli_write_failed(run->out, st, err);
     free_customers(&t);
     crm_csv_close(r);
     return st;
@@ -1183,9 +1182,7 @@ static crm_status run_cohort(run_t *run, crm_error *err)
             if (run->report)
                 crm_report_set_text(run->report, "note", note);
         }
-        st = write_cohort_table(run->out, rows, n, run->o->by);
-        if (st != CRM_OK && st != CRM_EPIPE)
-            st = crm_error_set(err, st, "cannot write the output");
+        st = crm_cli_write_failed(run->out, write_cohort_table(run->out, rows, n, run->o->by), err);
         run->rows_out = n;
     }
     free(rows);
@@ -1214,6 +1211,13 @@ int main(int argc, char **argv)
     }
     run_t run = {.common = &common, .o = &o};
     run.bad.skip = o.skip_bad;
+    /* every file named before anything is read: an output must not replace an input */
+    if ((st = crm_cli_start_outputs(&common, &run.outputs, &err)) != CRM_OK ||
+        (st = crm_output_set_add_input(run.outputs, "--model-file", o.model_file, &err)) != CRM_OK ||
+        (st = crm_output_set_add_output(run.outputs, "--save-model", o.save_model, &err)) != CRM_OK) {
+        crm_output_set_free(run.outputs);
+        return crm_cli_fail("crm-ltv", &err);
+    }
     run.report = crm_report_new("crm-ltv");
     crm_progress_start(&run.progress, "crm-ltv", common.progress);
     switch (o.method) {
@@ -1239,6 +1243,9 @@ int main(int argc, char **argv)
             st = rerr.status;
         }
     }
+    crm_report_set(run.report, "rows_in", run.rows_in);
+    crm_report_set(run.report, "rows_out", run.rows_out);
+    st = crm_cli_end_run("crm-ltv", run.outputs, run.report, common.report, st, &err);
     crm_report_free(run.report);
     if (st == CRM_OK && !o.quiet)
         crm_cli_note_skipped("crm-ltv", &run.bad);

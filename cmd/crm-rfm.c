@@ -230,6 +230,7 @@ static crm_status parse_breaks(rfm_options_t *o, int d, crm_error *err)
 typedef struct {
     rfm_options_t *o;
     const crm_common_options *common;
+    crm_output_set *outputs;   /* every file the run writes */
     crm_rfm *rfm;
     long columns[6];           /* -1: absent; NCOLS for transactions, NPART for partial files */
     char *names[NCOLS];        /* the header names found in the first input (copies:
@@ -743,10 +744,11 @@ static crm_status write_table(crm_csv_writer *w, const rfm_run *run, const crm_r
 }
 
 /* dimension,index,probability,value: one row per breakpoint. */
-static crm_status write_thresholds(const char *path, const crm_rfm_result *res, crm_error *err)
+static crm_status write_thresholds(crm_output_set *outputs, const char *path, const crm_rfm_result *res,
+                                   crm_error *err)
 {
     crm_csv_writer *w;
-    crm_status st = crm_csv_writer_open(&w, path, -1, ',', err);
+    crm_status st = crm_cli_open_output(outputs, path, -1, &w, err);
     if (st != CRM_OK)
         return st;
     static const char *const head[] = {"dimension", "index", "probability", "value"};
@@ -766,8 +768,9 @@ static crm_status write_thresholds(const char *path, const crm_rfm_result *res, 
         }
     }
     if (st != CRM_OK) {
+        st = crm_cli_write_failed(w, st, err);
         crm_csv_writer_abort(w);
-        return crm_error_set(err, st == CRM_EPIPE ? CRM_EIO : st, "cannot write %s", path);
+        return st == CRM_EPIPE ? crm_error_set(err, CRM_EIO, "%s: write failed: closed pipe", path) : st;
     }
     return crm_csv_writer_close(w, err);
 }
@@ -826,17 +829,6 @@ static void print_notes(const rfm_options_t *o, const rfm_run *run, const crm_rf
     }
 }
 
-/* Write errors are sticky: closing the output reports their cause (disk
- * full) and removes the temporary file. */
-static crm_status write_failed(crm_csv_writer **out, crm_status st, crm_error *err)
-{
-    if (st == CRM_OK || st == CRM_EPIPE)
-        return st;
-    crm_status closed = crm_csv_writer_close(*out, err);
-    *out = NULL;
-    return closed != CRM_OK ? closed : crm_error_set(err, st, "cannot write the output");
-}
-
 static crm_status run_rfm(rfm_run *run, crm_csv_writer **out, crm_rfm_result *res, crm_error *err)
 {
     rfm_options_t *o = run->o;
@@ -848,21 +840,21 @@ static crm_status run_rfm(rfm_run *run, crm_csv_writer **out, crm_rfm_result *re
                              "give --escape-formulas to the --merge run");
     if (o->nkeep && (st = crm_attributes_new(&run->attributes, o->nkeep, o->keep_rule, err)) != CRM_OK)
         return st;
-    if ((st = crm_csv_writer_open(out, run->common->output, run->common->gzip, ',', err)) != CRM_OK)
+    if ((st = crm_cli_open_output(run->outputs, run->common->output, run->common->gzip, out, err)) != CRM_OK)
         return st;
     crm_csv_writer_escape_formulas(*out, run->common->escape_formulas);
     if ((st = read_inputs(run, err)) != CRM_OK)
         return st;
     if (o->partial)
-        return write_failed(out, write_partial(*out, run->rfm, err), err);
+        return crm_cli_write_failed(*out, write_partial(*out, run->rfm, err), err);
     int32_t last = 0;
     if (!o->as_of && !o->calibration_end)
         o->rfm.as_of = crm_rfm_last_day(run->rfm, &last) ? last + 1 : 0;
     if ((st = crm_rfm_finish(run->rfm, &o->rfm, res, err)) != CRM_OK)
         return st;
-    if (o->thresholds && (st = write_thresholds(o->thresholds, res, err)) != CRM_OK)
+    if (o->thresholds && (st = write_thresholds(run->outputs, o->thresholds, res, err)) != CRM_OK)
         return st;
-    return write_failed(out, write_table(*out, run, run->rfm, res), err);
+    return crm_cli_write_failed(*out, write_table(*out, run, run->rfm, res), err);
 }
 
 int main(int argc, char **argv)
@@ -885,6 +877,12 @@ int main(int argc, char **argv)
     rfm_run run = {.o = &o, .common = &common};
     run.bad.skip = o.skip_bad;
     run.bad.hint = skip_hint;
+    /* every file named before anything is read: an output must not replace an input */
+    if ((st = crm_cli_start_outputs(&common, &run.outputs, &err)) != CRM_OK ||
+        (st = crm_output_set_add_output(run.outputs, "--thresholds", o.thresholds, &err)) != CRM_OK) {
+        crm_output_set_free(run.outputs);
+        return crm_cli_fail("crm-rfm", &err);
+    }
     crm_rfm_result res = {0};
     crm_csv_writer *out = NULL;
     crm_report *report = crm_report_new("crm-rfm");
@@ -897,22 +895,14 @@ int main(int argc, char **argv)
     }
     if (out)
         crm_csv_writer_abort(out);  /* a failed run leaves an earlier output in place */
+    crm_report_set(report, "rows_in", run.rows);
+    crm_report_set(report, "rows_skipped", run.bad.skipped);
+    crm_report_set(report, "customers", res.count);
+    crm_report_set(report, "rows_after_as_of", res.rows_after);
+    crm_report_set(report, "customers_left_out", res.customers_left_out);
+    st = crm_cli_end_run("crm-rfm", run.outputs, report, common.report, st, &err);
     if (st == CRM_OK)
         print_notes(&o, &run, &res);
-
-    if (report && common.report) {
-        crm_error rerr;
-        crm_report_set(report, "rows_in", run.rows);
-        crm_report_set(report, "rows_skipped", run.bad.skipped);
-        crm_report_set(report, "customers", res.count);
-        crm_report_set(report, "rows_after_as_of", res.rows_after);
-        crm_report_set(report, "customers_left_out", res.customers_left_out);
-        crm_report_set_text(report, "status", st == CRM_OK || st == CRM_EPIPE ? "ok" : "failed");
-        if (crm_report_write(report, common.report, &rerr) != CRM_OK && st == CRM_OK) {
-            err = rerr;
-            st = rerr.status;
-        }
-    }
     crm_report_free(report);
     crm_rfm_result_free(&res);
     crm_rfm_free(run.rfm);

@@ -1107,11 +1107,12 @@ static crm_status write_profile_rows(crm_csv_writer *w, const inputs *in, const 
     return st;
 }
 
-static crm_status write_profile(const char *path, const inputs *in, const segmentation *segs,
-                                size_t nsegs, size_t n, int escape_formulas, crm_error *err)
+static crm_status write_profile(crm_output_set *outputs, const char *path, const inputs *in,
+                                const segmentation *segs, size_t nsegs, size_t n, int escape_formulas,
+                                crm_error *err)
 {
     crm_csv_writer *w;
-    crm_status st = crm_csv_writer_open(&w, path, -1, ',', err);
+    crm_status st = crm_cli_open_output(outputs, path, -1, &w, err);
     if (st != CRM_OK)
         return st;
     crm_csv_writer_escape_formulas(w, escape_formulas);
@@ -1131,6 +1132,7 @@ static crm_status write_profile(const char *path, const inputs *in, const segmen
     for (size_t s = 0; s < nsegs && st == CRM_OK; s++)
         st = write_profile_rows(w, in, &segs[s], n, err);
     if (st != CRM_OK) {
+        st = crm_cli_write_failed(w, st, err);
         crm_csv_writer_abort(w);
         return st;
     }
@@ -1400,7 +1402,7 @@ static crm_status write_crosstab(crm_csv_writer *w, const segment_options *o, co
     return st;
 }
 
-static crm_status write_grouped_profile(const segment_options *o, const crm_csv_reader *r, const table *t,
+static crm_status write_grouped_profile(crm_output_set *outputs, const segment_options *o, const crm_csv_reader *r, const table *t,
                                         const inputs *in, const segmentation *segs, size_t nsegs,
                                         int escape_formulas, crm_error *err)
 {
@@ -1408,7 +1410,7 @@ static crm_status write_grouped_profile(const segment_options *o, const crm_csv_
     crm_status st = build_grouping(&g, o->crosstab ? o->crosstab_column : o->group_by, r, t, err);
     crm_csv_writer *w = NULL;
     if (st == CRM_OK)
-        st = crm_csv_writer_open(&w, o->profile_path, -1, ',', err);
+        st = crm_cli_open_output(outputs, o->profile_path, -1, &w, err);
     if (st == CRM_OK)
         crm_csv_writer_escape_formulas(w, escape_formulas);
     if (st == CRM_OK && o->crosstab) {
@@ -1439,6 +1441,7 @@ static crm_status write_grouped_profile(const segment_options *o, const crm_csv_
     if (w == NULL)
         return st;
     if (st != CRM_OK) {
+        st = crm_cli_write_failed(w, st, err);
         crm_csv_writer_abort(w);
         return st;
     }
@@ -1463,6 +1466,7 @@ static void print_counts(const segmentation *s, size_t n)
 
 typedef struct {
     segment_options *o;
+    crm_output_set *outputs;   /* every file the run writes */
     const crm_common_options *common;
     crm_csv_reader *reader;
     crm_csv_writer *out;
@@ -1551,30 +1555,24 @@ static crm_status run_segment(segment_run *run, crm_error *err)
         }
     }
     if (o->profile_path && (o->group_by || o->crosstab) &&
-        (st = write_grouped_profile(o, run->reader, &run->t, &run->in, run->segs, run->nsegs,
+        (st = write_grouped_profile(run->outputs, o, run->reader, &run->t, &run->in, run->segs, run->nsegs,
                                     run->common->escape_formulas, err)) != CRM_OK)
         return st;
     if (o->profile_path && !o->group_by && !o->crosstab &&
-        (st = write_profile(o->profile_path, &run->in, run->segs, run->nsegs, n,
+        (st = write_profile(run->outputs, o->profile_path, &run->in, run->segs, run->nsegs, n,
                             run->common->escape_formulas, err)) != CRM_OK)
         return st;
-    if ((st = crm_csv_writer_open(&run->out, run->common->output, run->common->gzip, ',', err)) !=
+    if ((st = crm_cli_open_output(run->outputs, run->common->output, run->common->gzip, &run->out, err)) !=
         CRM_OK)
         return st;
     crm_csv_writer_escape_formulas(run->out, run->common->escape_formulas);
     st = write_table(run->out, run->reader, &run->t, run->segs, run->nsegs);
     if (st != CRM_OK && st != CRM_EPIPE)
-        return crm_error_set(err, st, "cannot write the output");
+        return crm_cli_write_failed(run->out, st, err);
     if (st == CRM_EPIPE)
         return crm_error_set(err, CRM_EPIPE, "closed pipe");
     st = crm_csv_writer_close(run->out, err);
     run->out = NULL;
-    if (st == CRM_OK && !o->quiet) {
-        crm_cli_note_skipped("crm-segment", &run->bad);
-        fprintf(stderr, "crm-segment: %zu customers\n", n);
-        for (size_t s = 0; s < run->nsegs; s++)
-            print_counts(&run->segs[s], n);
-    }
     return st;
 }
 
@@ -1603,21 +1601,28 @@ int main(int argc, char **argv)
 
     segment_run run = {.o = &o, .common = &common};
     run.bad.skip = o.skip_bad;
+    /* every file named before anything is read: an output must not replace an input */
+    if ((st = crm_cli_start_outputs(&common, &run.outputs, &err)) != CRM_OK ||
+        (st = crm_output_set_add_input(run.outputs, "--map", o.map_path, &err)) != CRM_OK ||
+        (st = crm_output_set_add_output(run.outputs, "--profile", o.profile_path, &err)) != CRM_OK) {
+        crm_output_set_free(run.outputs);
+        return crm_cli_fail("crm-segment", &err);
+    }
     run.report = crm_report_new("crm-segment");
     crm_progress_start(&run.progress, "crm-segment", common.progress);
     st = run_segment(&run, &err);
     if (run.out)
         crm_csv_writer_abort(run.out);   /* a failed run leaves any earlier output in place */
-    if (run.report && common.report) {
-        crm_error rerr;
-        crm_report_set(run.report, "rows_in", run.t.nrows + run.bad.skipped);
-        crm_report_set(run.report, "rows_out", st == CRM_OK ? run.t.nrows : 0);
-        crm_report_set(run.report, "rows_skipped", run.bad.skipped);
-        crm_report_set_text(run.report, "status", st == CRM_OK || st == CRM_EPIPE ? "ok" : "failed");
-        if (crm_report_write(run.report, common.report, &rerr) != CRM_OK && st == CRM_OK) {
-            err = rerr;
-            st = rerr.status;
-        }
+    crm_report_set(run.report, "rows_in", run.t.nrows + run.bad.skipped);
+    crm_report_set(run.report, "rows_out", st == CRM_OK ? run.t.nrows : 0);
+    crm_report_set(run.report, "rows_skipped", run.bad.skipped);
+    st = crm_cli_end_run("crm-segment", run.outputs, run.report, common.report, st, &err);
+    /* counts only for a run whose files were all written */
+    if (st == CRM_OK && !o.quiet) {
+        crm_cli_note_skipped("crm-segment", &run.bad);
+        fprintf(stderr, "crm-segment: %zu customers\n", run.t.nrows);
+        for (size_t s = 0; s < run.nsegs; s++)
+            print_counts(&run.segs[s], run.t.nrows);
     }
     crm_report_free(run.report);
     crm_csv_close(run.reader);

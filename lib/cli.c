@@ -447,6 +447,91 @@ int crm_cli_fail(const char *command, const crm_error *err)
 void crm_cli_init_process(void)
 {
     signal(SIGPIPE, SIG_IGN);
+    signal(SIGXFSZ, SIG_IGN);
+    crm_output_remove_on_signals();
+}
+
+crm_status crm_cli_start_outputs(const crm_common_options *common, crm_output_set **setp,
+                                 crm_error *err)
+{
+    crm_output_set *set = crm_output_set_new();
+    *setp = set;
+    if (!set)
+        return crm_error_set(err, CRM_ENOMEM, "out of memory");
+    crm_status st = CRM_OK;
+    if (common->ninputs == 0)
+        st = crm_output_set_add_input(set, "standard input", "-", err);
+    for (size_t i = 0; i < common->ninputs && st == CRM_OK; i++) {
+        const char *path = common->inputs[i];
+        st = crm_output_set_add_input(set, strcmp(path, "-") == 0 ? "standard input" : "the input", path,
+                                      err);
+    }
+    if (st == CRM_OK)
+        st = crm_output_set_add_output(set, common->output ? "-o" : "standard output",
+                                       common->output ? common->output : "-", err);
+    if (st == CRM_OK)
+        st = crm_output_set_add_output(set, "--report", common->report, err);
+    return st;
+}
+
+crm_status crm_cli_open_output(crm_output_set *set, const char *path, int gzip, crm_csv_writer **w,
+                               crm_error *err)
+{
+    *w = NULL;
+    crm_output *out;
+    crm_status st = crm_output_set_open(set, &out, path, gzip, err);
+    if (st != CRM_OK)
+        return st;
+    *w = crm_csv_writer_new(out, ',');
+    if (!*w)
+        return crm_error_set(err, CRM_ENOMEM, "out of memory");
+    return CRM_OK;
+}
+
+crm_status crm_cli_write_failed(crm_csv_writer *w, crm_status st, crm_error *err)
+{
+    if (st == CRM_OK || st == CRM_EPIPE)
+        return st;
+    /* write errors are sticky in the output, which knows the file and errno */
+    crm_status written = w ? crm_output_status(crm_csv_writer_output(w), err) : CRM_OK;
+    if (written != CRM_OK)
+        return written;
+    /* not the output's failure: keep what the caller said about it */
+    if (err->status == st && err->message[0])
+        return st;
+    return crm_error_set(err, st, st == CRM_ENOMEM ? "out of memory" : "cannot write the output");
+}
+
+crm_status crm_cli_end_run(const char *command, crm_output_set *set, crm_report *report,
+                           const char *report_path, crm_status st, crm_error *err)
+{
+    if (st == CRM_OK && set)
+        st = crm_output_set_commit(set, err);
+    int closed_pipe = st != CRM_OK && crm_output_set_closed_pipe(set);
+    crm_output_set_free(set);   /* removes what was not committed */
+    if (closed_pipe) {
+        /* as a program without a SIGPIPE handler would end, files removed */
+        fflush(stdout);
+        signal(SIGPIPE, SIG_DFL);
+        raise(SIGPIPE);
+    }
+    if (!report_path)
+        return st;
+    int ok = st == CRM_OK || st == CRM_EPIPE;
+    crm_report_set_text(report, "status", ok ? "ok" : "failed");
+    if (!ok)
+        crm_report_set_text(report, "error",
+                            err->message[0] ? err->message : status_fallback_message(st));
+    crm_error rerr;
+    crm_error_clear(&rerr);
+    if (crm_report_write(report, report_path, &rerr) != CRM_OK) {
+        if (ok) {
+            *err = rerr;
+            return rerr.status;
+        }
+        crm_cli_error(command, rerr.message);
+    }
+    return st;
 }
 
 void crm_cli_print_version(const char *command)

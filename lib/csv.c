@@ -1155,6 +1155,11 @@ crm_status crm_csv_writer_close(crm_csv_writer *w, crm_error *err)
     return st;
 }
 
+crm_output *crm_csv_writer_output(const crm_csv_writer *w)
+{
+    return w->out;
+}
+
 void crm_csv_writer_abort(crm_csv_writer *w)
 {
     if (!w)

@@ -27,6 +27,8 @@
 
 #include "crm/csv.h"
 #include "crm/error.h"
+#include "crm/output.h"
+#include "crm/report.h"
 
 enum { CRM_CLI_MAX_THREADS = 64 };
 
@@ -103,8 +105,43 @@ void crm_cli_error(const char *command, const char *message);
 int crm_cli_fail(const char *command, const crm_error *err);
 
 /* Sets up the process for pipelines: SIGPIPE ignored so that a closed pipe
- * becomes EPIPE (ended quietly with status 0). */
+ * becomes EPIPE (ended quietly with status 0); SIGXFSZ ignored so that a
+ * file size limit is a write error naming the file; SIGTERM, SIGINT and
+ * SIGHUP remove the run's temporary files (crm_output_remove_on_signals). */
 void crm_cli_init_process(void);
+
+/* ---- the files of a run (DESIGN.md: all files of one run commit together) ----
+ *
+ * A command starts the set before it reads anything, adds its own files
+ * (--costs as an input, --rejects as an output, ...), opens every output
+ * through the set and ends with crm_cli_end_run. */
+
+/* A new set with the operands (standard input when none) as inputs and -o
+ * (standard output when absent) and --report as outputs.  CRM_EUSAGE when
+ * an output names an input or another output. */
+crm_status crm_cli_start_outputs(const crm_common_options *common, crm_output_set **set,
+                                 crm_error *err);
+
+/* Opens a CSV output (',' delimited) of the run. */
+crm_status crm_cli_open_output(crm_output_set *set, const char *path, int gzip, crm_csv_writer **w,
+                               crm_error *err);
+
+/* After a write to w returned st: when st is a failure of w's output (other
+ * than a closed standard output), sets err to name the file and the cause
+ * ("out.csv: write failed: No space left on device").  Returns the status
+ * to stop with; CRM_OK and CRM_EPIPE pass through. */
+crm_status crm_cli_write_failed(crm_csv_writer *w, crm_status st, crm_error *err);
+
+/* Ends a run: when st is CRM_OK commits every output of the set, otherwise
+ * discards them (old files stay); frees the set.  Then, last, writes the
+ * --report (report_path, when given) with "status" "ok" or "failed" and,
+ * for a failed run, "error" with the message.  A named output that met a
+ * closed pipe ends the process here by SIGPIPE, its files removed.  Returns
+ * the run's status, with err; a report that cannot be written fails a run
+ * that had succeeded, and is printed on its own when the run failed
+ * anyway. */
+crm_status crm_cli_end_run(const char *command, crm_output_set *set, crm_report *report,
+                           const char *report_path, crm_status st, crm_error *err);
 
 /* The version line for --version. */
 void crm_cli_print_version(const char *command);

@@ -207,6 +207,9 @@ crm_status crm_csv_write_raw(crm_csv_writer *w, const void *data, size_t len);
  * behind the fields that say why it was rejected. */
 crm_status crm_csv_end_row_raw(crm_csv_writer *w, const char *raw, size_t len);
 
+/* The output the writer writes to (for its sticky write error). */
+crm_output *crm_csv_writer_output(const crm_csv_writer *w);
+
 /* Commits the output (see crm_output_commit) and frees the writer. */
 crm_status crm_csv_writer_close(crm_csv_writer *w, crm_error *err);
 /* Discards the output and frees the writer. */

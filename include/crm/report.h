@@ -23,7 +23,8 @@ void crm_report_add_reason(crm_report *r, const char *reason, uint64_t count);
 void crm_report_set_text(crm_report *r, const char *name, const char *value);
 
 /* Writes the JSON summary to path (atomically).  The result is one object:
- * {"command":..., "status":..., <texts>, <counters>, "rejected":{...},
+ * {"command":..., "status":..., <texts> (a failed run's "error" among
+ *  them), <counters>, "rejected":{...},
  *  "seconds": wall, "cpu_seconds": cpu, "max_rss_kb": peak memory}. */
 crm_status crm_report_write(const crm_report *r, const char *path, crm_error *err);
 

@@ -1,4 +1,6 @@
-/* Unit tests of lib/output.c: atomic files, gzip, write errors, EPIPE. */
+/* Unit tests of lib/output.c: atomic files, gzip, write errors, EPIPE, and
+ * the files of one run (crm_output_set): name checks, committing together,
+ * removal on signals. */
 #include <setjmp.h>
 #include <stdarg.h>
 #include <stddef.h>
@@ -15,6 +17,7 @@
 #include <string.h>
 #include <sys/resource.h>
 #include <sys/stat.h>
+#include <sys/wait.h>
 #include <unistd.h>
 #include <zlib.h>
 
@@ -379,6 +382,289 @@ static void test_epipe_on_stdout(void **state)
     assert_string_equal(err.message, "<stdout>: write failed: Broken pipe");
 }
 
+
+static void assert_file_is(const char *path, const char *text)
+{
+    size_t len;
+    char *data = slurp(path, &len);
+    assert_int_equal(len, strlen(text));
+    assert_memory_equal(data, text, len);
+    free(data);
+}
+
+static void test_set_names_checked(void **state)
+{
+    (void)state;
+    clear_dir();
+    char in[128], hard[128], sym[128], dotted[128], fresh[128], fresh2[128], want[512];
+    temp_path(in, sizeof in, "in.csv");
+    temp_path(hard, sizeof hard, "hard.csv");
+    temp_path(sym, sizeof sym, "sym.csv");
+    temp_path(fresh, sizeof fresh, "new.csv");
+    snprintf(dotted, sizeof dotted, "%s/./in.csv", temp_dir);
+    snprintf(fresh2, sizeof fresh2, "%s/../%s/new.csv", temp_dir, strrchr(temp_dir, '/') + 1);
+    write_file(in, "a\n");
+    assert_int_equal(link(in, hard), 0);
+    assert_int_equal(symlink(in, sym), 0);
+    crm_error err;
+    crm_output_set *set = crm_output_set_new();
+    assert_non_null(set);
+    assert_int_equal(crm_output_set_add_input(set, "the input", in, &err), CRM_OK);
+    assert_int_equal(crm_output_set_add_input(set, "--costs", in, &err), CRM_OK);   /* read twice: fine */
+    assert_int_equal(crm_output_set_add_input(set, "--costs", NULL, &err), CRM_OK); /* not given */
+    /* the same path, a hard link, a symbolic link, another spelling */
+    assert_int_equal(crm_output_set_add_output(set, "-o", in, &err), CRM_EUSAGE);
+    snprintf(want, sizeof want, "-o and the input name the same file '%s'", in);
+    assert_string_equal(err.message, want);
+    assert_int_equal(crm_output_set_add_output(set, "-o", hard, &err), CRM_EUSAGE);
+    snprintf(want, sizeof want, "-o '%s' and the input '%s' are the same file", hard, in);
+    assert_string_equal(err.message, want);
+    assert_int_equal(crm_output_set_add_output(set, "--rejects", sym, &err), CRM_EUSAGE);
+    snprintf(want, sizeof want, "--rejects '%s' and the input '%s' are the same file", sym, in);
+    assert_string_equal(err.message, want);
+    assert_int_equal(crm_output_set_add_output(set, "--report", dotted, &err), CRM_EUSAGE);
+    /* two outputs that do not exist yet, by two spellings of one path */
+    assert_int_equal(crm_output_set_add_output(set, "-o", fresh, &err), CRM_OK);
+    assert_int_equal(crm_output_set_add_output(set, "--rejects", fresh2, &err), CRM_EUSAGE);
+    snprintf(want, sizeof want, "-o '%s' and --rejects '%s' are the same file", fresh, fresh2);
+    assert_string_equal(err.message, want);
+    /* an input named after the outputs is checked as well */
+    assert_int_equal(crm_output_set_add_input(set, "--model-file", fresh, &err), CRM_EUSAGE);
+    snprintf(want, sizeof want, "-o and --model-file name the same file '%s'", fresh);
+    assert_string_equal(err.message, want);
+    /* devices are written directly and are no file to protect */
+    assert_int_equal(crm_output_set_add_output(set, "--rejects", "/dev/null", &err), CRM_OK);
+    assert_int_equal(crm_output_set_add_output(set, "--profile", "/dev/null", &err), CRM_OK);
+    /* standard output twice */
+    assert_int_equal(crm_output_set_add_output(set, "standard output", "-", &err), CRM_OK);
+    assert_int_equal(crm_output_set_add_output(set, "--rejects", "-", &err), CRM_EUSAGE);
+    assert_string_equal(err.message, "standard output and --rejects both name standard output");
+    crm_output_set_free(set);
+}
+
+/* Standard input redirected from a file is that file: "crm-clean < in.csv -o in.csv". */
+static void test_set_standard_input_is_a_file(void **state)
+{
+    (void)state;
+    clear_dir();
+    char in[128], want[256];
+    temp_path(in, sizeof in, "in.csv");
+    write_file(in, "a\n");
+    int saved = dup(STDIN_FILENO);
+    int fd = open(in, O_RDONLY);
+    assert_true(saved >= 0 && fd >= 0);
+    assert_int_equal(dup2(fd, STDIN_FILENO), STDIN_FILENO);
+    close(fd);
+    crm_error err;
+    crm_output_set *set = crm_output_set_new();
+    crm_status st = crm_output_set_add_input(set, "standard input", "-", &err);
+    crm_status out_st = crm_output_set_add_output(set, "-o", in, &err);
+    dup2(saved, STDIN_FILENO);
+    close(saved);
+    crm_output_set_free(set);
+    assert_int_equal(st, CRM_OK);
+    assert_int_equal(out_st, CRM_EUSAGE);
+    snprintf(want, sizeof want, "-o '%s' and standard input are the same file", in);
+    assert_string_equal(err.message, want);
+}
+
+static crm_output *open_in_set(crm_output_set *set, const char *path, const char *text)
+{
+    crm_output *out;
+    crm_error err;
+    assert_int_equal(crm_output_set_open(set, &out, path, 0, &err), CRM_OK);
+    assert_int_equal(crm_output_write(out, text, strlen(text)), CRM_OK);
+    return out;
+}
+
+static void test_set_commits_together(void **state)
+{
+    (void)state;
+    clear_dir();
+    char a[128], b[128];
+    temp_path(a, sizeof a, "a.csv");
+    temp_path(b, sizeof b, "b.csv");
+    write_file(a, "old a\n");
+    crm_error err;
+    crm_output_set *set = crm_output_set_new();
+    crm_output *oa = open_in_set(set, a, "new a\n");
+    crm_output *ob = open_in_set(set, b, "new b\n");
+    assert_int_equal(crm_output_commit(oa, &err), CRM_OK);
+    assert_int_equal(crm_output_commit(ob, &err), CRM_OK);
+    /* finished, not yet in place: a.csv, and the two temporary files */
+    assert_file_is(a, "old a\n");
+    assert_int_equal(access(b, F_OK), -1);
+    assert_int_equal(count_entries(), 3);
+    assert_int_equal(crm_output_set_commit(set, &err), CRM_OK);
+    crm_output_set_free(set);
+    assert_file_is(a, "new a\n");
+    assert_file_is(b, "new b\n");
+    assert_int_equal(count_entries(), 2);
+}
+
+static void test_set_discarded(void **state)
+{
+    (void)state;
+    clear_dir();
+    char a[128], b[128];
+    temp_path(a, sizeof a, "a.csv");
+    temp_path(b, sizeof b, "b.csv");
+    write_file(a, "old a\n");
+    write_file(b, "old b\n");
+    crm_error err;
+    crm_output_set *set = crm_output_set_new();
+    crm_output *oa = open_in_set(set, a, "new a\n");
+    (void)open_in_set(set, b, "new b\n");
+    assert_int_equal(crm_output_commit(oa, &err), CRM_OK);
+    /* one output was never finished: the run's commit refuses */
+    assert_int_equal(crm_output_set_commit(set, &err), CRM_EIO);
+    char want[256];
+    snprintf(want, sizeof want, "%s: not finished before the run's commit", b);
+    assert_string_equal(err.message, want);
+    assert_int_equal(count_entries(), 4);
+    crm_output_set_free(set);   /* a failed run: nothing committed */
+    assert_file_is(a, "old a\n");
+    assert_file_is(b, "old b\n");
+    assert_int_equal(count_entries(), 2);
+}
+
+static void test_set_write_failure(void **state)
+{
+    (void)state;
+    clear_dir();
+    char a[128], b[128], want[256];
+    temp_path(a, sizeof a, "small.csv");
+    temp_path(b, sizeof b, "big.csv");
+    write_file(a, "old a\n");
+    write_file(b, "old b\n");
+    struct rlimit saved, small;
+    assert_int_equal(getrlimit(RLIMIT_FSIZE, &saved), 0);
+    small = saved;
+    small.rlim_cur = 4096;
+    void (*old_handler)(int) = signal(SIGXFSZ, SIG_IGN);
+    crm_error err;
+    crm_output_set *set = crm_output_set_new();
+    crm_output *oa = open_in_set(set, a, "new a\n");
+    crm_output *ob = open_in_set(set, b, "");
+    assert_int_equal(crm_output_commit(oa, &err), CRM_OK);
+    assert_int_equal(setrlimit(RLIMIT_FSIZE, &small), 0);
+    static char block[300000];
+    memset(block, 'x', sizeof block);
+    crm_status st = crm_output_write(ob, block, sizeof block);
+    assert_int_equal(setrlimit(RLIMIT_FSIZE, &saved), 0);
+    signal(SIGXFSZ, old_handler);
+    assert_int_equal(st, CRM_EIO);
+    /* the sticky failure, by name, before and at the commit */
+    assert_int_equal(crm_output_status(ob, &err), CRM_EIO);
+    snprintf(want, sizeof want, "%s: write failed: File too large", b);
+    assert_string_equal(err.message, want);
+    assert_int_equal(crm_output_commit(ob, &err), CRM_EIO);
+    assert_string_equal(err.message, want);
+    assert_int_equal(crm_output_set_closed_pipe(set), 0);
+    crm_output_set_free(set);
+    assert_file_is(a, "old a\n");
+    assert_file_is(b, "old b\n");
+    assert_int_equal(count_entries(), 2);
+}
+
+/* A target name of 250 bytes leaves no room for ".tmpXXXXXX" within
+ * NAME_MAX (255): the temporary name is cut short, the target is not. */
+static void test_long_name(void **state)
+{
+    (void)state;
+    clear_dir();
+    char name[251], path[512];
+    memset(name, 'n', 250);
+    memcpy(name + 246, ".csv", 4);
+    name[250] = '\0';
+    temp_path(path, sizeof path, name);
+    crm_error err;
+    crm_output_set *set = crm_output_set_new();
+    crm_output *out = open_in_set(set, path, "x\n");
+    DIR *d = opendir(temp_dir);
+    struct dirent *e;
+    size_t longest = 0;
+    while ((e = readdir(d)) != NULL)
+        if (strlen(e->d_name) > longest)
+            longest = strlen(e->d_name);
+    closedir(d);
+    assert_int_equal(longest, 255);
+    assert_int_equal(crm_output_commit(out, &err), CRM_OK);
+    assert_int_equal(crm_output_set_commit(set, &err), CRM_OK);
+    crm_output_set_free(set);
+    assert_file_is(path, "x\n");
+    assert_int_equal(count_entries(), 1);
+}
+
+/* A named output whose reader went away is a failure (not the quiet end of
+ * a closed standard output), and the set says so. */
+static void test_closed_pipe_on_named_output(void **state)
+{
+    (void)state;
+    clear_dir();
+    char fifo[128], want[256];
+    temp_path(fifo, sizeof fifo, "out.fifo");
+    assert_int_equal(mkfifo(fifo, 0600), 0);
+    void (*old_handler)(int) = signal(SIGPIPE, SIG_IGN);
+    int reader = open(fifo, O_RDONLY | O_NONBLOCK);
+    assert_true(reader >= 0);
+    crm_error err;
+    crm_output_set *set = crm_output_set_new();
+    crm_output *out;
+    assert_int_equal(crm_output_set_open(set, &out, fifo, 0, &err), CRM_OK);
+    close(reader);
+    assert_int_equal(crm_output_write(out, "a,b\n", 4), CRM_OK);   /* buffered */
+    assert_int_equal(crm_output_commit(out, &err), CRM_EIO);
+    snprintf(want, sizeof want, "%s: write failed: Broken pipe", fifo);
+    assert_string_equal(err.message, want);
+    assert_int_equal(crm_output_set_closed_pipe(set), 1);
+    crm_output_set_free(set);
+    signal(SIGPIPE, old_handler);
+}
+
+/* A child writes two files of a set and is sent SIGTERM: it ends by that
+ * signal, its temporary files are gone and the old file is intact. */
+static void test_signal_removes_temporary_files(void **state)
+{
+    (void)state;
+    clear_dir();
+    char a[128], b[128];
+    temp_path(a, sizeof a, "a.csv");
+    temp_path(b, sizeof b, "b.csv");
+    write_file(a, "old a\n");
+    int ready[2];
+    assert_int_equal(pipe(ready), 0);
+    fflush(NULL);
+    pid_t pid = fork();
+    assert_true(pid >= 0);
+    if (pid == 0) {
+        close(ready[0]);
+        crm_output_remove_on_signals();
+        crm_output_set *set = crm_output_set_new();
+        crm_output *out;
+        crm_error err;
+        if (crm_output_set_open(set, &out, a, 0, &err) != CRM_OK ||
+            crm_output_set_open(set, &out, b, 0, &err) != CRM_OK)
+            _exit(3);
+        if (write(ready[1], "r", 1) != 1)
+            _exit(4);
+        for (;;)
+            pause();
+    }
+    close(ready[1]);
+    char c;
+    assert_int_equal(read(ready[0], &c, 1), 1);
+    close(ready[0]);
+    assert_int_equal(count_entries(), 3);   /* a.csv and two temporary files */
+    assert_int_equal(kill(pid, SIGTERM), 0);
+    int status;
+    assert_int_equal(waitpid(pid, &status, 0), pid);
+    assert_true(WIFSIGNALED(status));
+    assert_int_equal(WTERMSIG(status), SIGTERM);
+    assert_int_equal(count_entries(), 1);
+    assert_file_is(a, "old a\n");
+}
+
 int main(void)
 {
     const struct CMUnitTest tests[] = {
@@ -392,6 +678,14 @@ int main(void)
         cmocka_unit_test(test_symlink_target),
         cmocka_unit_test(test_gzip_output),
         cmocka_unit_test(test_epipe_on_stdout),
+        cmocka_unit_test(test_set_names_checked),
+        cmocka_unit_test(test_set_standard_input_is_a_file),
+        cmocka_unit_test(test_set_commits_together),
+        cmocka_unit_test(test_set_discarded),
+        cmocka_unit_test(test_set_write_failure),
+        cmocka_unit_test(test_long_name),
+        cmocka_unit_test(test_closed_pipe_on_named_output),
+        cmocka_unit_test(test_signal_removes_temporary_files),
     };
     return cmocka_run_group_tests(tests, make_temp_dir, remove_temp_dir);
 }
