@@ -84,13 +84,6 @@ static crm_status check_options(const report_options_t *o, const crm_common_opti
     for (int t = 0; t < CRM_PAGE_NTABLES; t++)
         stdin_users += o->paths[t] != NULL && strcmp(o->paths[t], "-") == 0;
     if (stdin_users > 1) return crm_error_set(err, CRM_EUSAGE, "only one table can be read from standard input");
-    if (common->output != NULL && strcmp(common->output, "-") != 0) {
-        for (int t = 0; t < CRM_PAGE_NTABLES; t++)
-            if (o->paths[t] != NULL && strcmp(o->paths[t], common->output) == 0)
-                return crm_error_set(err, CRM_EUSAGE, "the output %s is also an input", common->output);
-        if (o->transactions != NULL && strcmp(o->transactions, common->output) == 0)
-            return crm_error_set(err, CRM_EUSAGE, "the output %s is also an input", common->output);
-    }
     return CRM_OK;
 }
 
@@ -122,11 +115,29 @@ int main(int argc, char **argv)
         fprintf(stderr, "Try 'crm-report --help' for more information.\n");
         return 2;
     }
+    /* every file named before anything is read: an output must not replace an input */
+    static const char *const table_options[CRM_PAGE_NTABLES] = {
+        [CRM_PAGE_CUSTOMERS] = "--customers", [CRM_PAGE_RULES] = "--rules", [CRM_PAGE_COHORT] = "--cohort",
+        [CRM_PAGE_VALIDATION] = "--validation"};
+    crm_output_set *outputs = crm_output_set_new();
+    crm_status st = outputs ? CRM_OK : crm_error_set(&err, CRM_ENOMEM, "out of memory");
+    for (int t = 0; t < CRM_PAGE_NTABLES && st == CRM_OK; t++)
+        st = crm_output_set_add_input(outputs, table_options[t], o.paths[t], &err);
+    if (st == CRM_OK)
+        st = crm_output_set_add_input(outputs, "--transactions", o.transactions, &err);
+    if (st == CRM_OK)
+        st = crm_output_set_add_output(outputs, common.output ? "-o" : "standard output",
+                                       common.output ? common.output : "-", &err);
+    if (st == CRM_OK)
+        st = crm_output_set_add_output(outputs, "--report", common.report, &err);
+    if (st != CRM_OK) {
+        crm_output_set_free(outputs);
+        return crm_cli_fail("crm-report", &err);
+    }
     crm_report *report = crm_report_new("crm-report");
     crm_customers_table *tables[CRM_PAGE_NTABLES] = {NULL};
     crm_report_page_cross_sell *cross_sell = NULL;
     crm_output *out = NULL;
-    crm_status st = CRM_OK;
     for (int t = 0; t < CRM_PAGE_NTABLES && st == CRM_OK; t++)
         if (o.paths[t] != NULL) st = read_table(&common, o.paths[t], (crm_report_page_table)t, &tables[t], &err);
     if (st == CRM_OK && o.transactions != NULL) {
@@ -137,7 +148,7 @@ int main(int argc, char **argv)
             crm_csv_close(r);
         }
     }
-    if (st == CRM_OK) st = crm_output_open(&out, common.output, common.gzip, &err);
+    if (st == CRM_OK) st = crm_output_set_open(outputs, &out, common.output, common.gzip, &err);
     if (st == CRM_OK) {
         crm_report_page_input in = {o.title, o.as_of, {NULL}, cross_sell};
         for (int t = 0; t < CRM_PAGE_NTABLES; t++) in.tables[t] = tables[t];
@@ -149,18 +160,11 @@ int main(int argc, char **argv)
     }
     if (out != NULL) crm_output_abort(out);
     size_t customers = tables[CRM_PAGE_CUSTOMERS] ? crm_customers_table_rows(tables[CRM_PAGE_CUSTOMERS]) : 0;
+    crm_report_set(report, "customers", customers);
+    st = crm_cli_end_run("crm-report", outputs, report, common.report, st, &err);
     if (st == CRM_OK && !o.quiet)
         fprintf(stderr, "crm-report: %zu customers drawn into %s\n", customers,
                 common.output != NULL ? common.output : "<stdout>");
-    if (common.report != NULL) {
-        crm_error rerr;
-        crm_report_set(report, "customers", customers);
-        crm_report_set_text(report, "status", st == CRM_OK || st == CRM_EPIPE ? "ok" : "failed");
-        if (crm_report_write(report, common.report, &rerr) != CRM_OK && st == CRM_OK) {
-            err = rerr;
-            st = rerr.status;
-        }
-    }
     crm_report_free(report);
     crm_report_page_cross_sell_free(cross_sell);
     for (int t = 0; t < CRM_PAGE_NTABLES; t++) crm_customers_table_free(tables[t]);
