@@ -45,7 +45,8 @@ static const char usage[] =
     "      --model-file FILE     score with saved parameters, without fitting\n"
     "Value:\n"
     "      --horizon DUR         prediction horizon with its unit: 12m (default), 52w, 1y\n"
-    "      --discount RATE       discount rate, per year unless written 1%/m (default 10%)\n"
+    "      --discount RATE       discount rate, per year unless written 1%/m or 1%/30d\n"
+    "                            (default 10%)\n"
     "      --discount-period DUR purchases are discounted at the end of each such period\n"
     "                            (default 1m; bgbb: one period)\n"
     "      --margin RATE|profit  share of spend that is profit (default 100%); 'profit':\n"
@@ -519,11 +520,26 @@ static crm_status parse_value_options(const ltv_options_t *o, crm_ltv_model mode
     } else {
         v->clv.period = model == CRM_LTV_BGBB ? 1.0 : crm_duration_in((crm_duration){1, CRM_UNIT_MONTH}, o->unit);
     }
-    if ((st = crm_parse_rate(o->discount ? o->discount : "10%", CRM_UNIT_YEAR, &discount, err)) != CRM_OK)
-        return st;
+    /* A rate per any duration, "1%/30d" (lifetimes' month with freq='D'), as well as per unit. */
+    double rate_days;
+    const char *slash = o->discount ? strchr(o->discount, '/') : NULL;
+    crm_duration per;
+    char share[64];
+    if (slash && (size_t)(slash - o->discount) < sizeof share && slash[1] >= '0' && slash[1] <= '9') {
+        snprintf(share, sizeof share, "%.*s", (int)(slash - o->discount), o->discount);
+        if (crm_parse_fraction(share, &discount.value, err) != CRM_OK || crm_parse_duration(slash + 1, &per, err) != CRM_OK ||
+            !(per.count > 0))
+            return crm_error_set(err, CRM_EUSAGE, "--discount wants a rate such as 10%%, 1%%/m or 1%%/30d, got '%s'",
+                                 o->discount);
+        rate_days = crm_duration_in(per, CRM_UNIT_DAY);
+    } else {
+        if ((st = crm_parse_rate(o->discount ? o->discount : "10%", CRM_UNIT_YEAR, &discount, err)) != CRM_OK)
+            return st;
+        rate_days = crm_time_unit_days(discount.per);
+    }
     /* The rate per discounting period: (1 + rate)^(period / rate's period) - 1. */
     double period_days = v->clv.period * crm_time_unit_days(o->unit);
-    v->clv.discount_rate = expm1(log1p(discount.value) * period_days / crm_time_unit_days(discount.per));
+    v->clv.discount_rate = expm1(log1p(discount.value) * period_days / rate_days);
     if ((st = parse_margin(o->margin, &v->margin, &v->margin_from_profit, err)) != CRM_OK)
         return st;
     v->clv.margin = v->margin;
