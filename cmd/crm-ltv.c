@@ -15,6 +15,7 @@
 #include "crm/date.h"
 #include "crm/ltv.h"
 #include "crm/ltv_cohort.h"
+#include "crm/ltv_validate.h"
 #include "crm/number.h"
 #include "crm/report.h"
 #include "crm/strtab.h"
@@ -27,7 +28,12 @@ static const char usage[] =
     "profit column is present) to every row.\n"
     "\n"
     "Models:\n"
-    "      --model M             bgnbd (default), pnbd, mbgnbd or bgbb\n"
+    "      --model M             bgnbd (default), pnbd, mbgnbd, bgbb, or auto: the one with\n"
+    "                            the lowest holdout MAE (without holdout columns: BIC)\n"
+    "      --validate            fit every model on the calibration columns and compare its\n"
+    "                            predictions with x_holdout over duration_holdout\n"
+    "      --by-frequency FILE   with --validate: mean actual and predicted holdout purchases\n"
+    "                            by calibration x (0..6, 7+) into FILE\n"
     "      --spend S             gamma-gamma (default when there is a monetary_value\n"
     "                            column), observed (each customer's own mean) or none\n"
     "      --unit U              days (default, as crm-rfm), weeks, months or years: the\n"
@@ -39,13 +45,15 @@ static const char usage[] =
     "      --model-file FILE     score with saved parameters, without fitting\n"
     "Value:\n"
     "      --horizon DUR         prediction horizon with its unit: 12m (default), 52w, 1y\n"
-    "      --discount RATE       discount rate, per year unless written 1%/m (default 10%)\n"
+    "      --discount RATE       discount rate, per year unless written 1%/m or 1%/30d\n"
+    "                            (default 10%)\n"
     "      --discount-period DUR purchases are discounted at the end of each such period\n"
     "                            (default 1m; bgbb: one period)\n"
     "      --margin RATE|profit  share of spend that is profit (default 100%); 'profit':\n"
     "                            total profit / total monetary over the table\n"
     "Columns (name or 1-based index):\n"
     "      --x COL  --t-x COL  --T COL  --monetary-value COL  --weight COL\n"
+    "      --x-holdout COL  --duration-holdout COL\n"
     "      --profit COL (default profit)  --monetary COL (total revenue, default monetary)\n"
     "Other methods:\n"
     "      --method cohort       cohort table from transactions: --by year|month,\n"
@@ -68,21 +76,21 @@ enum {
     /* columns, in the order of the columns[] slots */
     OPT_COL_X, OPT_COL_T_X, OPT_COL_T, OPT_COL_MONETARY_VALUE, OPT_COL_WEIGHT, OPT_COL_PROFIT,
     OPT_COL_MONETARY, OPT_COL_CUSTOMER, OPT_COL_DATE, OPT_COL_AMOUNT, OPT_COL_INVOICE, OPT_COL_COST,
-    OPT_METHOD, OPT_BY, OPT_COST_RATE, OPT_ACQUISITION_COST, OPT_MARKETING_COST, OPT_INTEREST,
+    OPT_COL_X_HOLDOUT, OPT_COL_DURATION_HOLDOUT, OPT_VALIDATE, OPT_BY_FREQUENCY, OPT_METHOD, OPT_BY, OPT_COST_RATE, OPT_ACQUISITION_COST, OPT_MARKETING_COST, OPT_INTEREST,
     OPT_RISK_FACTOR, OPT_CHURN, OPT_SKIP_BAD, OPT_QUIET = 'q'
 };
 
 enum {
     COL_X, COL_T_X, COL_T, COL_MONETARY_VALUE, COL_WEIGHT, COL_PROFIT, COL_MONETARY, COL_CUSTOMER,
-    COL_DATE, COL_AMOUNT, COL_INVOICE, COL_COST, NCOLUMNS
+    COL_DATE, COL_AMOUNT, COL_INVOICE, COL_COST, COL_X_HOLDOUT, COL_DURATION_HOLDOUT, NCOLUMNS
 };
 
 static const char *const default_column[NCOLUMNS] = {
     "x", "t_x", "T", "monetary_value", NULL, "profit", "monetary", "customer_id",
-    "date", "amount", "invoice_id", "cost"};
+    "date", "amount", "invoice_id", "cost", "x_holdout", "duration_holdout"};
 static const char *const column_option[NCOLUMNS] = {
     "--x", "--t-x", "--T", "--monetary-value", "--weight", "--profit", "--monetary", "--customer",
-    "--date", "--amount", "--invoice", "--cost"};
+    "--date", "--amount", "--invoice", "--cost", "--x-holdout", "--duration-holdout"};
 
 static const struct option ltv_options[] = {
     {"model", required_argument, NULL, OPT_MODEL},
@@ -109,6 +117,10 @@ static const struct option ltv_options[] = {
     {"amount", required_argument, NULL, OPT_COL_AMOUNT},
     {"invoice", required_argument, NULL, OPT_COL_INVOICE},
     {"cost", required_argument, NULL, OPT_COL_COST},
+    {"x-holdout", required_argument, NULL, OPT_COL_X_HOLDOUT},
+    {"duration-holdout", required_argument, NULL, OPT_COL_DURATION_HOLDOUT},
+    {"validate", no_argument, NULL, OPT_VALIDATE},
+    {"by-frequency", required_argument, NULL, OPT_BY_FREQUENCY},
     {"method", required_argument, NULL, OPT_METHOD},
     {"by", required_argument, NULL, OPT_BY},
     {"cost-rate", required_argument, NULL, OPT_COST_RATE},
@@ -128,7 +140,8 @@ typedef enum { SPEND_DEFAULT, SPEND_GAMMA_GAMMA, SPEND_OBSERVED, SPEND_NONE } sp
 typedef struct {
     ltv_method method;
     crm_ltv_model model;
-    int model_given;
+    int model_given, model_auto, validate;
+    const char *by_frequency;
     spend_kind spend;
     crm_time_unit unit;
     int unit_given;
@@ -156,14 +169,21 @@ static crm_status parse_money_option(const char *option, const char *arg, double
 static crm_status handle_option(int id, const char *arg, void *ctx, crm_error *err)
 {
     ltv_options_t *o = ctx;
-    if (id >= OPT_COL_X && id <= OPT_COL_COST) {
+    if (id >= OPT_COL_X && id <= OPT_COL_DURATION_HOLDOUT) {
         o->columns[id - OPT_COL_X] = arg;
         return CRM_OK;
     }
     switch (id) {
     case OPT_MODEL:
         o->model_given = 1;
+        o->model_auto = strcmp(arg, "auto") == 0;
+        if (o->model_auto) {
+            o->model = CRM_LTV_BGNBD;
+            return CRM_OK;
+        }
         return crm_ltv_model_parse(arg, &o->model, err);
+    case OPT_VALIDATE: o->validate = 1; return CRM_OK;
+    case OPT_BY_FREQUENCY: o->by_frequency = arg; return CRM_OK;
     case OPT_SPEND: {
         static const char *const names[] = {"gamma-gamma", "observed", "none", NULL};
         static const spend_kind kinds[] = {SPEND_GAMMA_GAMMA, SPEND_OBSERVED, SPEND_NONE};
@@ -289,6 +309,7 @@ typedef struct {
     crm_ltv_customer *c;
     uint64_t *lines;
     double *profit, *monetary;  /* NULL when the column is absent */
+    double *x_holdout, *duration_holdout;   /* NULL when the columns are absent */
     size_t n, cap;
     row_store rows;
     long col[NCOLUMNS];          /* -1: absent */
@@ -302,6 +323,8 @@ static void free_customers(customers_t *t)
     free(t->lines);
     free(t->profit);
     free(t->monetary);
+    free(t->x_holdout);
+    free(t->duration_holdout);
     free(t->rows.bytes);
     free(t->rows.ends);
 }
@@ -359,6 +382,14 @@ static crm_status grow_customers(customers_t *t, crm_error *err)
         if (m)
             t->monetary = m;
     }
+    if (ok && t->col[COL_X_HOLDOUT] >= 0) {
+        double *x = realloc(t->x_holdout, cap * sizeof *x), *d = x ? realloc(t->duration_holdout, cap * sizeof *d) : NULL;
+        if (x)
+            t->x_holdout = x;
+        if (d)
+            t->duration_holdout = d;
+        ok = x && d;
+    }
     if (!ok)
         return crm_error_set(err, CRM_ENOMEM, "out of memory for %zu customers", t->n);
     t->cap = cap;
@@ -398,6 +429,19 @@ static crm_status add_customer(customers_t *t, const crm_csv_reader *r, const cr
             return st;
         t->total_monetary += t->monetary[t->n];
     }
+    if (t->col[COL_X_HOLDOUT] >= 0 &&
+        ((st = read_number(r, rec, t->col[COL_X_HOLDOUT], &t->x_holdout[t->n], err)) != CRM_OK ||
+         (st = read_number(r, rec, t->col[COL_DURATION_HOLDOUT], &t->duration_holdout[t->n], err)) != CRM_OK))
+        return st;
+    if (t->col[COL_X_HOLDOUT] >= 0) {
+        double y = t->x_holdout[t->n], d = t->duration_holdout[t->n];
+        int bad_x = y < 0 || y != floor(y);
+        if (bad_x || d < 0)
+            return crm_error_set(err, CRM_EDATA, "%s:%llu: column '%s': '%.17g' is not a %s", crm_csv_input_name(r),
+                                 (unsigned long long)rec->line,
+                                 crm_csv_column_name(r, (size_t)t->col[bad_x ? COL_X_HOLDOUT : COL_DURATION_HOLDOUT]),
+                                 bad_x ? y : d, bad_x ? "whole number of purchases >= 0" : "duration >= 0");
+    }
     if (o->method != METHOD_HISTORIC && (st = crm_ltv_check_customer(o->model, c, err)) != CRM_OK) {
         crm_error_prefix(err, "%s:%llu: ", crm_csv_input_name(r), (unsigned long long)rec->line);
         return st;
@@ -424,7 +468,10 @@ static crm_status read_customers(const crm_common_options *common, const ltv_opt
         (st = find_column(r, o, COL_MONETARY_VALUE, needs_spend, &t->col[COL_MONETARY_VALUE], err)) != CRM_OK ||
         (st = find_column(r, o, COL_WEIGHT, 0, &t->col[COL_WEIGHT], err)) != CRM_OK ||
         (st = find_column(r, o, COL_PROFIT, 0, &t->col[COL_PROFIT], err)) != CRM_OK ||
-        (st = find_column(r, o, COL_MONETARY, 0, &t->col[COL_MONETARY], err)) != CRM_OK)
+        (st = find_column(r, o, COL_MONETARY, 0, &t->col[COL_MONETARY], err)) != CRM_OK ||
+        (st = find_column(r, o, COL_X_HOLDOUT, o->validate, &t->col[COL_X_HOLDOUT], err)) != CRM_OK ||
+        (st = find_column(r, o, COL_DURATION_HOLDOUT, t->col[COL_X_HOLDOUT] >= 0, &t->col[COL_DURATION_HOLDOUT],
+                          err)) != CRM_OK)
         return st;
     const crm_csv_record *h = crm_csv_header(r), *rec;
     t->rows.ncolumns = h ? h->nfields : 0;
@@ -483,11 +530,26 @@ static crm_status parse_value_options(const ltv_options_t *o, crm_ltv_model mode
     } else {
         v->clv.period = model == CRM_LTV_BGBB ? 1.0 : crm_duration_in((crm_duration){1, CRM_UNIT_MONTH}, o->unit);
     }
-    if ((st = crm_parse_rate(o->discount ? o->discount : "10%", CRM_UNIT_YEAR, &discount, err)) != CRM_OK)
-        return st;
+    /* A rate per any duration, "1%/30d" (lifetimes' month with freq='D'), as well as per unit. */
+    double rate_days;
+    const char *slash = o->discount ? strchr(o->discount, '/') : NULL;
+    crm_duration per;
+    char share[64];
+    if (slash && (size_t)(slash - o->discount) < sizeof share && slash[1] >= '0' && slash[1] <= '9') {
+        snprintf(share, sizeof share, "%.*s", (int)(slash - o->discount), o->discount);
+        if (crm_parse_fraction(share, &discount.value, err) != CRM_OK || crm_parse_duration(slash + 1, &per, err) != CRM_OK ||
+            !(per.count > 0))
+            return crm_error_set(err, CRM_EUSAGE, "--discount wants a rate such as 10%%, 1%%/m or 1%%/30d, got '%s'",
+                                 o->discount);
+        rate_days = crm_duration_in(per, CRM_UNIT_DAY);
+    } else {
+        if ((st = crm_parse_rate(o->discount ? o->discount : "10%", CRM_UNIT_YEAR, &discount, err)) != CRM_OK)
+            return st;
+        rate_days = crm_time_unit_days(discount.per);
+    }
     /* The rate per discounting period: (1 + rate)^(period / rate's period) - 1. */
     double period_days = v->clv.period * crm_time_unit_days(o->unit);
-    v->clv.discount_rate = expm1(log1p(discount.value) * period_days / crm_time_unit_days(discount.per));
+    v->clv.discount_rate = expm1(log1p(discount.value) * period_days / rate_days);
     if ((st = parse_margin(o->margin, &v->margin, &v->margin_from_profit, err)) != CRM_OK)
         return st;
     v->clv.margin = v->margin;
@@ -543,6 +605,8 @@ static crm_status save_model(crm_output_set *outputs, const char *path, const fi
     if (st == CRM_OK) st = write_key(w, "model", model_key(f->model), 0);
     if (st == CRM_OK) st = write_key(w, "unit", crm_time_unit_name(f->unit), 0);
     for (size_t i = 0; i < 4 && st == CRM_OK; i++) {
+        if (!isfinite(f->params[i]))
+            continue;   /* a parameter that has no meaning at the model's edge */
         st = write_key(w, crm_ltv_model_param_name(f->model, i), NULL, f->params[i]);
         snprintf(key, sizeof key, "%s.se", crm_ltv_model_param_name(f->model, i));
         if (st == CRM_OK && isfinite(f->se[i]))
@@ -628,7 +692,7 @@ static crm_status load_model(const char *path, fitted_model *f, crm_error *err)
     int have_model = 0, have_unit = 0, have_format = 0;
     unsigned have_params = 0, have_spend = 0;
     for (size_t i = 0; i < 4; i++)
-        f->se[i] = NAN;
+        f->se[i] = f->params[i] = NAN;
     for (size_t i = 0; i < 3; i++)
         f->spend_se[i] = NAN;
     f->loglik = f->n = f->spend_loglik = f->spend_n = NAN;
@@ -679,14 +743,21 @@ static crm_status load_model(const char *path, fitted_model *f, crm_error *err)
     crm_csv_close(r);
     if (st != CRM_OK)
         return st;
-    if (!have_format || !have_model || !have_unit || have_params != 15u)
+    /* At the no-dropout edge the fourth parameter has no meaning and is not
+     * written (with no repeat purchases at all, the second neither). */
+    int limit = (have_params & 5u) == 5u && f->params[2] == 0;
+    if (!have_format || !have_model || !have_unit || (have_params != 15u && !limit))
         return crm_error_set(err, CRM_EDATA,
                              "%s: not a complete crm-ltv model file (it needs format, model, unit and "
                              "the model's four parameters)", path);
-    for (size_t i = 0; i < 4; i++)
+    for (size_t i = 0; i < 4 && !limit; i++)
         if (!(f->params[i] > 0))
             return crm_error_set(err, CRM_EDATA, "%s: parameter %s = %g is not positive", path,
                                  crm_ltv_model_param_name(f->model, i), f->params[i]);
+    if (limit && !crm_ltv_params_no_dropout(f->params) && !crm_ltv_params_no_purchases(f->params))
+        return crm_error_set(err, CRM_EDATA, "%s: with %s = 0 (no dropout) %s must be 0, or %s and %s positive", path,
+                             crm_ltv_model_param_name(f->model, 2), crm_ltv_model_param_name(f->model, 0),
+                             crm_ltv_model_param_name(f->model, 0), crm_ltv_model_param_name(f->model, 1));
     f->has_spend = have_spend == 7u;
     if (f->has_spend && !isfinite(crm_ltv_spend_population_mean(f->spend_params)))
         return crm_error_set(err, CRM_EDATA, "%s: the Gamma-Gamma parameters must be positive with q > 1", path);
@@ -695,31 +766,115 @@ static crm_status load_model(const char *path, fitted_model *f, crm_error *err)
 
 /* ---- fitting ---- */
 
-static crm_status fit_models(const ltv_options_t *o, const customers_t *t, int want_spend, fitted_model *f,
-                             crm_report *report, crm_error *err)
+/* Where each model's no-dropout edge lies, and what the model is there. */
+static const char *const dropout_edge[] = {
+    "a -> 0 (dropout probability p = 0)", "s -> 0 or beta -> infinity (dropout rate mu = 0)",
+    "a -> 0 (dropout probability p = 0)", "gamma -> 0 (dropout probability theta = 0)"};
+
+static void print_fit_notes(const ltv_options_t *o, const customers_t *t, const crm_ltv_fit_diagnosis *dg)
+{
+    const crm_ltv_fit_result *res = &dg->fit;
+    const char *name = crm_ltv_model_name(o->model);
+    const char *pen = o->penalty > 0 ? " (penalised)" : "";
+    if (dg->verdict == CRM_LTV_NO_REPEATS) {
+        fprintf(stderr, "crm-ltv: %s: none of the %.15g customers has a repeat purchase, so the %s likelihood is "
+                "highest where the purchase rate is 0: expected_purchases and clv are 0 and p_alive is 1 for "
+                "everyone\n", t->input_name, res->total_weight, name);
+        return;
+    }
+    if (dg->verdict == CRM_LTV_DROPOUT_EVIDENT) {
+        fprintf(stderr, "crm-ltv: %s fit on %.15g customers (%s): log-likelihood %.3f, converged in %d iterations%s\n",
+                name, res->total_weight, crm_time_unit_name(o->unit), res->loglik, res->iterations, pen);
+    } else {
+        int bb = o->model == CRM_LTV_BGBB;
+        fprintf(stderr, "crm-ltv: %s: the data show no sign of customers leaving within the observation window; "
+                "p_alive is 1 for everyone\n", t->input_name);
+        if (dg->verdict == CRM_LTV_DROPOUT_AT_EDGE)
+            fprintf(stderr, "crm-ltv: the %s likelihood has no proper maximum inside its parameter space: it is highest "
+                    "on the edge %s (its best point found gains %.3f in log-likelihood over it)", name, dropout_edge[o->model], dg->lr_statistic / 2);
+        else
+            fprintf(stderr, "crm-ltv: the best %s fit (%s = %.3g) gains only %.3f in log-likelihood over the edge %s, "
+                    "less than the %.2f that would show dropout", name, crm_ltv_model_param_name(o->model, 2),
+                    dg->full.params[2], dg->lr_statistic / 2, dropout_edge[o->model], CRM_LTV_DROPOUT_LR_CRITICAL / 2);
+        fprintf(stderr, "; scoring with the model there, the %s without dropout: %s = %.4g, %s = %.4g, %s = 0 "
+                "(log-likelihood %.3f on %.15g customers, %s%s)\n", bb ? "beta-binomial" : "NBD",
+                crm_ltv_model_param_name(o->model, 0), res->params[0], crm_ltv_model_param_name(o->model, 1),
+                res->params[1], crm_ltv_model_param_name(o->model, 2), res->loglik, res->total_weight,
+                crm_time_unit_name(o->unit), pen);
+    }
+    for (size_t i = 0; i < 4; i++)
+        if (dg->weak & (1u << i))
+            fprintf(stderr, "crm-ltv: note: the data hardly determine %s: %s = %.3g has a standard error of %.3g, "
+                    "larger than itself\n", crm_ltv_model_param_name(o->model, i), crm_ltv_model_param_name(o->model, i),
+                    res->params[i], res->se[i]);
+}
+
+/* A failed fit: advise a penalty only when a fit with it works. */
+static crm_status fit_failed(const ltv_options_t *o, const customers_t *t, const crm_ltv_fit_options *fo,
+                             crm_status st, crm_error *err)
+{
+    static const double penalties[] = {0.001, 0.01, 0.1};
+    for (size_t i = 0; st == CRM_EDATA && o->penalty == 0 && i < sizeof penalties / sizeof *penalties; i++) {
+        crm_ltv_fit_options trial = *fo;
+        trial.penalty = penalties[i];
+        crm_ltv_fit_diagnosis dg;
+        crm_error ignored;
+        if (crm_ltv_fit_diagnosed(o->model, t->c, t->n, &trial, &dg, &ignored) == CRM_OK) {
+            size_t len = strlen(err->message);
+            snprintf(err->message + len, sizeof err->message - len, "; with --penalty %g it fits", penalties[i]);
+            break;
+        }
+    }
+    crm_error_prefix(err, "%s: ", t->input_name);
+    return st;
+}
+
+static const char *const verdict_key[] = {"evident", "at-edge", "not-significant", "no-repeats"};
+
+static void fit_options(const ltv_options_t *o, crm_ltv_fit_options *fo)
+{
+    crm_ltv_fit_options_init(fo);
+    fo->penalty = o->penalty;
+    fo->threads = o->threads;
+}
+
+/* The purchase model o->model on the table (its notes on stderr). */
+static crm_status fit_purchase(const ltv_options_t *o, const customers_t *t, crm_ltv_fit_diagnosis *dg,
+                               crm_error *err)
 {
     crm_ltv_fit_options fo;
-    crm_ltv_fit_options_init(&fo);
-    fo.penalty = o->penalty;
-    fo.threads = o->threads;
-    crm_ltv_fit_result res;
+    fit_options(o, &fo);
+    crm_status st = crm_ltv_fit_diagnosed(o->model, t->c, t->n, &fo, dg, err);
+    if (st != CRM_OK)
+        return fit_failed(o, t, &fo, st, err);
+    if (!o->quiet)
+        print_fit_notes(o, t, dg);
+    return CRM_OK;
+}
+
+/* The purchase model (fitted here, or given when --model auto has fitted
+ * it) and the spend model. */
+static crm_status fit_models(const ltv_options_t *o, const customers_t *t, int want_spend,
+                             const crm_ltv_fit_diagnosis *given, fitted_model *f, crm_report *report,
+                             crm_error *err)
+{
+    crm_ltv_fit_options fo;
+    fit_options(o, &fo);
+    crm_ltv_fit_diagnosis fitted;
     f->model = o->model;
     f->unit = o->unit;
-    crm_status st = crm_ltv_fit(o->model, t->c, t->n, &fo, &res, err);
-    if (st != CRM_OK) {
-        crm_error_prefix(err, "%s: ", t->input_name);
+    crm_status st;
+    if (!given && (st = fit_purchase(o, t, &fitted, err)) != CRM_OK)
         return st;
-    }
+    const crm_ltv_fit_diagnosis dg = given ? *given : fitted;
+    const crm_ltv_fit_result res = dg.fit;
     memcpy(f->params, res.params, sizeof f->params);
     memcpy(f->se, res.se, sizeof f->se);
     f->loglik = res.loglik;
     f->n = res.total_weight;
     today(f->date);
-    if (!o->quiet)
-        fprintf(stderr, "crm-ltv: %s fit on %.15g customers (%s): log-likelihood %.3f, converged in %d iterations%s\n",
-                crm_ltv_model_name(o->model), res.total_weight, crm_time_unit_name(o->unit), res.loglik,
-                res.iterations, o->penalty > 0 ? " (penalised)" : "");
     crm_report_set_text(report, "model", model_key(o->model));
+    crm_report_set_text(report, "dropout", verdict_key[dg.verdict]);
     crm_report_set(report, "fit_iterations", (uint64_t)res.iterations);
     if (!want_spend)
         return CRM_OK;
@@ -898,10 +1053,197 @@ static crm_status resolve_margin(value_options *v, const customers_t *t, crm_err
     return CRM_OK;
 }
 
+/* ---- --validate and --model auto ---- */
+
+enum { MAX_CANDIDATES = 4 };
+
+typedef struct {
+    crm_ltv_model model;
+    int ok;
+    crm_ltv_fit_diagnosis dg;
+    crm_ltv_validation val;
+    double bic;
+} candidate;
+
+/* bgnbd, mbgnbd, pnbd; bgbb too when the data are discrete: a unit other
+ * than days, and every row whole periods that BG/BB accepts. */
+static size_t candidate_models(const ltv_options_t *o, const customers_t *t, crm_ltv_model *out)
+{
+    size_t n = 0;
+    out[n++] = CRM_LTV_BGNBD;
+    out[n++] = CRM_LTV_MBGNBD;
+    out[n++] = CRM_LTV_PARETO_NBD;
+    int discrete = o->unit != CRM_UNIT_DAY && t->n > 0;
+    for (size_t i = 0; i < t->n && discrete; i++)
+        discrete = crm_ltv_check_customer(CRM_LTV_BGBB, &t->c[i], NULL) == CRM_OK &&
+                   (!t->duration_holdout || t->duration_holdout[i] == floor(t->duration_holdout[i]));
+    if (discrete)
+        out[n++] = CRM_LTV_BGBB;
+    return n;
+}
+
+/* Parameters the fit estimated: 4, 2 at the no-dropout edge, 0 without
+ * repeat purchases. */
+static int free_parameters(const crm_ltv_fit_result *f)
+{
+    int k = 0;
+    for (size_t i = 0; i < 4; i++)
+        k += f->params[i] > 0 && isfinite(f->params[i]);
+    return k;
+}
+
+/* Fits every candidate model (and validates it when the table has holdout
+ * columns); a model that cannot be fitted is left out with a note. */
+static crm_status fit_candidates(ltv_options_t *o, const customers_t *t, candidate *c, size_t *n, crm_error *err)
+{
+    crm_ltv_model models[MAX_CANDIDATES];
+    size_t m = candidate_models(o, t, models), fitted = 0;
+    crm_ltv_model asked = o->model;
+    crm_status st = CRM_OK;
+    for (size_t k = 0; k < m && st == CRM_OK; k++) {
+        crm_error e;
+        o->model = c[k].model = models[k];
+        c[k].ok = 0;
+        st = fit_purchase(o, t, &c[k].dg, &e);
+        if (st == CRM_EDATA) {
+            fprintf(stderr, "crm-ltv: %s is left out: %s\n", crm_ltv_model_name(models[k]), e.message);
+            st = CRM_OK;
+            continue;
+        }
+        if (st != CRM_OK) {
+            *err = e;
+            break;
+        }
+        const crm_ltv_fit_result *f = &c[k].dg.fit;
+        c[k].bic = -2.0 * f->loglik + free_parameters(f) * log(f->total_weight);
+        if (t->x_holdout && (st = crm_ltv_validate(models[k], f->params, t->c, t->x_holdout, t->duration_holdout,
+                                                   t->n, &c[k].val, err)) != CRM_OK)
+            crm_error_prefix(err, "%s: ", t->input_name);
+        c[k].ok = st == CRM_OK;
+        fitted += c[k].ok;
+    }
+    o->model = asked;
+    *n = m;
+    if (st == CRM_OK && fitted == 0)
+        st = crm_error_set(err, CRM_EDATA, "%s: no model could be fitted", t->input_name);
+    return st;
+}
+
+static crm_status write_validation(crm_csv_writer *w, const candidate *c, size_t n)
+{
+    static const char *const header[] = {"model", "customers", "actual_total", "predicted_total", "mae", "rmse",
+                                         "loglik", "bic", "dropout"};
+    crm_status st = crm_csv_write_row(w, header, NULL, sizeof header / sizeof *header);
+    for (size_t k = 0; k < n && st == CRM_OK; k++) {
+        if (!c[k].ok)
+            continue;
+        st = crm_csv_write_field(w, model_key(c[k].model), (size_t)-1);
+        if (st == CRM_OK) st = crm_csv_write_double(w, c[k].val.customers);
+        if (st == CRM_OK) st = crm_csv_write_double(w, c[k].val.actual_total);
+        if (st == CRM_OK) st = crm_csv_write_fixed(w, c[k].val.predicted_total, 4);
+        if (st == CRM_OK) st = crm_csv_write_fixed(w, c[k].val.mae, 6);
+        if (st == CRM_OK) st = crm_csv_write_fixed(w, c[k].val.rmse, 6);
+        if (st == CRM_OK) st = crm_csv_write_fixed(w, c[k].dg.fit.loglik, 3);
+        if (st == CRM_OK) st = crm_csv_write_fixed(w, c[k].bic, 3);
+        if (st == CRM_OK) st = crm_csv_write_field(w, verdict_key[c[k].dg.verdict], (size_t)-1);
+        if (st == CRM_OK) st = crm_csv_end_row(w);
+    }
+    return st;
+}
+
+/* lifetimes' calibration-vs-holdout table, one row per model and x bin. */
+static crm_status write_by_frequency(crm_output_set *outputs, const char *path, const candidate *c, size_t n,
+                                     crm_error *err)
+{
+    crm_csv_writer *w;
+    crm_status st = crm_cli_open_output(outputs, path, -1, &w, err);
+    if (st != CRM_OK)
+        return st;
+    static const char *const header[] = {"model", "x", "customers", "actual_mean", "predicted_mean"};
+    st = crm_csv_write_row(w, header, NULL, 5);
+    for (size_t k = 0; k < n && st == CRM_OK; k++)
+        for (size_t b = 0; c[k].ok && b < CRM_LTV_VALIDATE_BINS && st == CRM_OK; b++) {
+            char label[16];
+            snprintf(label, sizeof label, b + 1 < CRM_LTV_VALIDATE_BINS ? "%zu" : "%zu+", b);
+            st = crm_csv_write_field(w, model_key(c[k].model), (size_t)-1);
+            if (st == CRM_OK) st = crm_csv_write_field(w, label, (size_t)-1);
+            if (st == CRM_OK) st = crm_csv_write_double(w, c[k].val.bin_customers[b]);
+            if (st == CRM_OK) st = write_number_or_empty(w, c[k].val.bin_actual_mean[b], 6);
+            if (st == CRM_OK) st = write_number_or_empty(w, c[k].val.bin_predicted_mean[b], 6);
+            if (st == CRM_OK) st = crm_csv_end_row(w);
+        }
+    if (st != CRM_OK) {
+        st = crm_cli_write_failed(w, st, err);
+        crm_csv_writer_abort(w);
+        return st;
+    }
+    return crm_csv_writer_close(w, err);
+}
+
+/* --model auto: the lowest holdout MAE, or without holdout columns the
+ * lowest BIC; the first in bgnbd, mbgnbd, pnbd, bgbb order on a tie. */
+static size_t choose_model(const customers_t *t, const candidate *c, size_t n, crm_report *report, int quiet)
+{
+    int by_mae = t->x_holdout != NULL;
+    size_t best = n;
+    for (size_t k = 0; k < n; k++)
+        if (c[k].ok && (best == n || (by_mae ? c[k].val.mae < c[best].val.mae : c[k].bic < c[best].bic)))
+            best = k;
+    if (!quiet) {
+        fprintf(stderr, "crm-ltv: --model auto: %s, with the lowest %s, %.6g", crm_ltv_model_name(c[best].model),
+                by_mae ? "holdout MAE" : "BIC", by_mae ? c[best].val.mae : c[best].bic);
+        const char *sep = " (";
+        for (size_t k = 0; k < n; k++)
+            if (c[k].ok && k != best) {
+                fprintf(stderr, "%s%s %.6g", sep, crm_ltv_model_name(c[k].model), by_mae ? c[k].val.mae : c[k].bic);
+                sep = ", ";
+            }
+        fprintf(stderr, "%s%s\n", sep[0] == ',' ? ")" : "",
+                by_mae ? "" : "; no holdout columns, so chosen by fit and size");
+    }
+    crm_report_set_text(report, "auto_model", model_key(c[best].model));
+    crm_report_set_text(report, "auto_criterion", by_mae ? "holdout-mae" : "bic");
+    return best;
+}
+
+static crm_status run_validate(run_t *run, crm_error *err)
+{
+    ltv_options_t *o = run->o;
+    if (o->fit_only || o->model_file || o->save_model || o->model_given)
+        return crm_error_set(err, CRM_EUSAGE, "--validate fits every model itself: it excludes --model, --fit-only, "
+                             "--model-file and --save-model");
+    crm_csv_reader *r = NULL;
+    customers_t t = {0};
+    candidate c[MAX_CANDIDATES];
+    size_t n = 0;
+    crm_status st = read_customers(run->common, o, 0, &r, &t, &run->progress, &run->bad, err);
+    run->rows_in = t.n;
+    if (st == CRM_OK)
+        st = fit_candidates(o, &t, c, &n, err);
+    if (st == CRM_OK && (st = open_output(run, err)) == CRM_OK) {
+        st = crm_cli_write_failed(run->out, write_validation(run->out, c, n), err);
+        for (size_t k = 0; k < n; k++)
+            run->rows_out += (uint64_t)c[k].ok;
+    }
+    if (st == CRM_OK && o->by_frequency)
+        st = write_by_frequency(run->outputs, o->by_frequency, c, n, err);
+    free_customers(&t);
+    crm_csv_close(r);
+    return st;
+}
+
 static crm_status run_model(run_t *run, crm_error *err)
 {
     ltv_options_t *o = run->o;
+    if (o->validate)
+        return run_validate(run, err);
+    if (o->by_frequency)
+        return crm_error_set(err, CRM_EUSAGE, "--by-frequency belongs to --validate");
+    if (o->model_auto && o->model_file)
+        return crm_error_set(err, CRM_EUSAGE, "--model auto fits the models; it excludes --model-file");
     fitted_model f = {0};
+    candidate cand[MAX_CANDIDATES];
+    const crm_ltv_fit_diagnosis *auto_fit = NULL;
     crm_status st;
     if (o->fit_only && o->model_file)
         return crm_error_set(err, CRM_EUSAGE, "--fit-only and --model-file exclude each other");
@@ -935,8 +1277,19 @@ static crm_status run_model(run_t *run, crm_error *err)
     if (st == CRM_OK && o->model_file && o->spend == SPEND_GAMMA_GAMMA && !f.has_spend)
         st = crm_error_set(err, CRM_EDATA, "%s has no Gamma-Gamma parameters: fit them with --spend "
                            "gamma-gamma --save-model, or score with --spend observed", o->model_file);
+    if (st == CRM_OK && o->model_auto) {
+        size_t n = 0;
+        if ((st = fit_candidates(o, &t, cand, &n, err)) == CRM_OK) {
+            size_t best = choose_model(&t, cand, n, run->report, o->quiet);
+            o->model = cand[best].model;
+            auto_fit = &cand[best].dg;
+            if (!o->fit_only && ((st = parse_value_options(o, o->model, &v, err)) != CRM_OK ||
+                                 (st = crm_ltv_clv_options_check(o->model, &v.clv, err)) != CRM_OK))
+                auto_fit = NULL;
+        }
+    }
     if (st == CRM_OK && !o->model_file)
-        st = fit_models(o, &t, o->spend == SPEND_GAMMA_GAMMA, &f, run->report, err);
+        st = fit_models(o, &t, o->spend == SPEND_GAMMA_GAMMA, auto_fit, &f, run->report, err);
     if (st == CRM_OK && o->save_model)
         st = save_model(run->outputs, o->save_model, &f, err);
     if (st == CRM_OK && o->fit_only) {
@@ -1214,7 +1567,8 @@ int main(int argc, char **argv)
     /* every file named before anything is read: an output must not replace an input */
     if ((st = crm_cli_start_outputs(&common, &run.outputs, &err)) != CRM_OK ||
         (st = crm_output_set_add_input(run.outputs, "--model-file", o.model_file, &err)) != CRM_OK ||
-        (st = crm_output_set_add_output(run.outputs, "--save-model", o.save_model, &err)) != CRM_OK) {
+        (st = crm_output_set_add_output(run.outputs, "--save-model", o.save_model, &err)) != CRM_OK ||
+        (st = crm_output_set_add_output(run.outputs, "--by-frequency", o.by_frequency, &err)) != CRM_OK) {
         crm_output_set_free(run.outputs);
         return crm_cli_fail("crm-ltv", &err);
     }

@@ -469,30 +469,27 @@ static crm_status maximize(const crm_ltv_fit_problem *prob, const crm_ltv_fit_op
     if (!(res->gradient_max <= CRM_LTV_FIT_GRADIENT_TOL) || !inside_model(best_u, n))
         return crm_error_set(err, CRM_EDATA,
                              "the %s fit did not converge after %d iterations (largest gradient "
-                             "%.3g at the best point found); the data may not identify the model: "
-                             "try a penalty such as --penalty 0.001",
+                             "%.3g at the best point found); the data may not identify the model",
                              prob->name, iterations, res->gradient_max);
     for (size_t i = 0; i < n; i++) {
         double scale = prob->scales ? prob->scales[i] : 1.0;
         if (fabs(best_u[i] - log(scale)) > CRM_LTV_FIT_EDGE)
             return crm_error_set(err, CRM_EDATA,
                                  "the %s fit ran off to the edge of the parameter space (%s = %.3g): "
-                                 "the data cannot identify the model; try a penalty such as "
-                                 "--penalty 0.001",
+                                 "the data cannot identify the model",
                                  prob->name, param_name(prob, i), res->params[i]);
     }
     if (!res->se_ok)
         return crm_error_set(err, CRM_EDATA,
                              "the %s fit ended where the likelihood has no proper maximum (its "
                              "Hessian is not positive definite): the data cannot identify the "
-                             "model; try a penalty such as --penalty 0.001",
+                             "model",
                              prob->name);
     for (size_t i = 0; i < n; i++) {
         if (res->se[i] > CRM_LTV_FIT_MAX_RELATIVE_SE * res->params[i])
             return crm_error_set(err, CRM_EDATA,
                                  "the %s fit leaves %s undetermined (%s = %.3g with standard "
-                                 "error %.3g): the data cannot identify the model; try a penalty "
-                                 "such as --penalty 0.001",
+                                 "error %.3g): the data cannot identify the model",
                                  prob->name, param_name(prob, i), param_name(prob, i),
                                  res->params[i], res->se[i]);
     }

@@ -143,12 +143,28 @@ crm_status crm_ltv_check_customers(crm_ltv_model model, const crm_ltv_customer *
     return CRM_OK;
 }
 
-static int params_valid(const double *p)
+static int params_full(const double *p)
 {
     for (size_t i = 0; i < 4; i++)
         if (!(p[i] > 0.0) || !isfinite(p[i]))
             return 0;
     return 1;
+}
+
+int crm_ltv_params_no_dropout(const double *p)
+{
+    return p[0] > 0.0 && isfinite(p[0]) && p[1] > 0.0 && isfinite(p[1]) && p[2] == 0.0;
+}
+
+int crm_ltv_params_no_purchases(const double *p)
+{
+    return p[0] == 0.0 && p[2] == 0.0;
+}
+
+/* A full parameter vector, or one of the limits (crm/ltv_models.h). */
+static int params_valid(const double *p)
+{
+    return params_full(p) || crm_ltv_params_no_dropout(p) || crm_ltv_params_no_purchases(p);
 }
 
 /* ---- numerical helpers ---- */
@@ -1059,6 +1075,77 @@ static double bgbb_expected(const double *p, double t, double x, double t_x, dou
     return 0.5 * (below + bgbb_expected_at(q, t, x, t_x, n));
 }
 
+/* ---- the no-dropout limit (crm/ltv_models.h) ----
+ *
+ * NBD, per row: lnG(r+x) - lnG(r) + r log(alpha) - (r+x) log(alpha+T);
+ *   d/dr = psi(r+x) - psi(r) + log(alpha) - log(alpha+T),
+ *   d/dalpha = r/alpha - (r+x)/(alpha+T).
+ * Beta-binomial, per row: lnB(alpha+x, beta+n-x) - lnB(alpha, beta);
+ *   d/dalpha = psi(alpha+x) - psi(alpha+beta+n) - psi(alpha) + psi(alpha+beta),
+ *   d/dbeta = psi(beta+n-x) - psi(alpha+beta+n) - psi(beta) + psi(alpha+beta). */
+
+static double nbd_loglik(const double *th, double *grad, void *ctx)
+{
+    const dataset *d = ctx;
+    const double r = th[0], alpha = th[1];
+    double ll = d->total_weight * r * log(alpha);
+    double g_r = d->total_weight * log(alpha), g_alpha = d->total_weight * r / alpha;
+    for (size_t gi = 0; gi < d->ngroups; gi++) {
+        const x_group *grp = &d->groups[gi];
+        const double rx = r + grp->x;
+        double dr;
+        ll += grp->w * lgamma_ratio(r, grp->x, &dr);
+        g_r += grp->w * dr;
+        for (size_t i = grp->begin; i < grp->end; i++) {
+            const merged_row *row = &d->rows[i];
+            const double log_T = log(alpha + row->T);
+            ll -= row->w * rx * log_T;
+            g_r -= row->w * log_T;
+            g_alpha -= row->w * rx / (alpha + row->T);
+        }
+    }
+    if (grad) {
+        grad[0] = g_r;
+        grad[1] = g_alpha;
+    }
+    return ll;
+}
+
+static double beta_binomial_loglik(const double *th, double *grad, void *ctx)
+{
+    const dataset *d = ctx;
+    const double alpha = th[0], beta = th[1];
+    const double lb = gsl_sf_lnbeta(alpha, beta);
+    const double psi_ab = gsl_sf_psi(alpha + beta), psi_a = gsl_sf_psi(alpha), psi_b = gsl_sf_psi(beta);
+    double ll = 0.0, g_alpha = 0.0, g_beta = 0.0;
+    for (size_t i = 0; i < d->nrows; i++) {
+        const merged_row *row = &d->rows[i];
+        const double x = row->x, n = row->T;
+        ll += row->w * (gsl_sf_lnbeta(alpha + x, beta + n - x) - lb);
+        const double psi_abn = gsl_sf_psi(alpha + beta + n);
+        g_alpha += row->w * (gsl_sf_psi(alpha + x) - psi_abn - psi_a + psi_ab);
+        g_beta += row->w * (gsl_sf_psi(beta + n - x) - psi_abn - psi_b + psi_ab);
+    }
+    if (grad) {
+        grad[0] = g_alpha;
+        grad[1] = g_beta;
+    }
+    return ll;
+}
+
+static crm_ltv_loglik_fn limit_loglik(crm_ltv_model model)
+{
+    return model == CRM_LTV_BGBB ? beta_binomial_loglik : nbd_loglik;
+}
+
+/* E in (T, T + t] without dropout. */
+static double limit_expected(crm_ltv_model model, const double *p, double t, double x, double T)
+{
+    if (model == CRM_LTV_BGBB)
+        return t * (p[0] + x) / (p[0] + p[1] + T);
+    return t * (p[0] + x) / (p[1] + T);
+}
+
 /* ---- public: likelihood and fit ---- */
 
 /* Threads for a likelihood: requested (0: one per online core), at most
@@ -1096,7 +1183,12 @@ crm_status crm_ltv_loglik(crm_ltv_model model, const double *params, const crm_l
         return st;
     d.threads = fit_threads(0);
     gsl_error_handler_t *old = gsl_set_error_handler_off();
-    *loglik = model_loglik(model)(params, NULL, &d);
+    if (crm_ltv_params_no_purchases(params))
+        *loglik = d.ngroups == 1 && d.groups[0].x == 0 ? 0.0 : NAN;
+    else if (crm_ltv_params_no_dropout(params))
+        *loglik = limit_loglik(model)(params, NULL, &d);
+    else
+        *loglik = model_loglik(model)(params, NULL, &d);
     gsl_set_error_handler(old);
     dataset_free(&d);
     if (!isfinite(*loglik))
@@ -1143,6 +1235,36 @@ static void starting_points(const dataset *d, double starts[NSTARTS][4], double 
             starts[k][3] = shape[k][2] * mean_T;
 }
 
+/* Fits the full model on a built dataset from its default starting points
+ * (but the first skip) and the nextra rows of extra (natural scale) after
+ * them; opts->starts counts the points tried (0: the default 3). */
+static crm_status fit_full(crm_ltv_model model, dataset *d, const crm_ltv_fit_options *opts,
+                           size_t skip, const double (*extra)[4], size_t nextra,
+                           crm_ltv_fit_result *res, crm_error *err)
+{
+    double starts[NSTARTS + 4][4], scales[4];
+    starting_points(d, starts, scales);
+    if (nextra > 4)
+        nextra = 4;
+    for (size_t k = 0; k < nextra; k++)
+        memcpy(starts[NSTARTS + k], extra[k], sizeof starts[0]);
+    crm_ltv_fit_problem prob = {
+        .name = crm_ltv_model_name(model),
+        .nparams = 4,
+        .loglik = model_loglik(model),
+        .has_gradient = model != CRM_LTV_BGBB,
+        .ctx = d,
+        .total_weight = d->total_weight,
+        .starts = &starts[skip][0],
+        .nstarts = NSTARTS + nextra - skip,
+        .param_names = param_names[model],
+        .scales = scales,
+    };
+    crm_status st = crm_ltv_fit_maximize(&prob, opts, res, err);
+    res->rows = d->nrows;
+    return st;
+}
+
 crm_status crm_ltv_fit(crm_ltv_model model, const crm_ltv_customer *c, size_t n,
                        const crm_ltv_fit_options *opts, crm_ltv_fit_result *res, crm_error *err)
 {
@@ -1152,24 +1274,165 @@ crm_status crm_ltv_fit(crm_ltv_model model, const crm_ltv_customer *c, size_t n,
     if (st != CRM_OK)
         return st;
     d.threads = fit_threads(opts ? opts->threads : 0);
-    double starts[NSTARTS][4], scales[4];
-    starting_points(&d, starts, scales);
-    crm_ltv_fit_problem prob = {
-        .name = crm_ltv_model_name(model),
-        .nparams = 4,
-        .loglik = model_loglik(model),
-        .has_gradient = model != CRM_LTV_BGBB,
-        .ctx = &d,
-        .total_weight = d.total_weight,
-        .starts = &starts[0][0],
-        .nstarts = NSTARTS,
-        .param_names = param_names[model],
-        .scales = scales,
-    };
-    st = crm_ltv_fit_maximize(&prob, opts, res, err);
-    res->rows = d.nrows;
+    st = fit_full(model, &d, opts, 0, NULL, 0, res, err);
     dataset_free(&d);
     return st;
+}
+
+enum { RETRY_MAX_ITER = 200 };
+
+static const char *const limit_param_names[][2] = {{"r", "alpha"}, {"alpha", "beta"}};
+
+/* The no-dropout limit's fit: r, alpha (BG/BB alpha, beta). */
+static crm_status fit_limit(crm_ltv_model model, dataset *d, const crm_ltv_fit_options *opts,
+                            crm_ltv_fit_result *res, crm_error *err)
+{
+    double full_starts[NSTARTS][4], scales[4], starts[NSTARTS][2];
+    starting_points(d, full_starts, scales);
+    for (size_t k = 0; k < NSTARTS; k++) {
+        starts[k][0] = full_starts[k][0];
+        starts[k][1] = full_starts[k][1];
+    }
+    crm_ltv_fit_problem prob = {
+        .name = model == CRM_LTV_BGBB ? "beta-binomial" : "NBD",
+        .nparams = 2,
+        .loglik = limit_loglik(model),
+        .has_gradient = 1,
+        .ctx = d,
+        .total_weight = d->total_weight,
+        .starts = &starts[0][0],
+        .nstarts = NSTARTS,
+        .param_names = limit_param_names[model == CRM_LTV_BGBB],
+        .scales = scales,
+    };
+    crm_ltv_fit_options lo = opts ? *opts : (crm_ltv_fit_options){0};
+    lo.starts = NSTARTS;
+    crm_status st = crm_ltv_fit_maximize(&prob, &lo, res, err);
+    res->rows = d->nrows;
+    return st;
+}
+
+/* The limit as a fit of the model: {p0, p1, 0, NaN}, the edge's parameter
+ * without a standard error. */
+static void limit_as_model_fit(const crm_ltv_fit_result *limit, crm_ltv_fit_result *out)
+{
+    *out = *limit;
+    out->nparams = 4;
+    out->params[2] = 0.0;
+    out->params[3] = NAN;
+    out->se[2] = out->se[3] = NAN;
+}
+
+crm_status crm_ltv_fit_diagnosed(crm_ltv_model model, const crm_ltv_customer *c, size_t n,
+                                 const crm_ltv_fit_options *opts, crm_ltv_fit_diagnosis *diag,
+                                 crm_error *err)
+{
+    memset(diag, 0, sizeof *diag);
+    diag->lr_statistic = NAN;
+    crm_error_clear(&diag->full_error);
+    dataset d;
+    crm_status st = dataset_build(&d, model, c, n, err);
+    if (st != CRM_OK)
+        return st;
+    d.threads = fit_threads(opts ? opts->threads : 0);
+    double repeats = 0.0;
+    for (size_t i = 0; i < d.nrows; i++)
+        repeats += d.rows[i].w * d.rows[i].x;
+    if (repeats == 0) {
+        /* The likelihood rises towards a purchase rate of 0 (or is flat,
+         * when every T is 0): its maximum is that edge, {0, NaN, 0, NaN}. */
+        diag->verdict = CRM_LTV_NO_REPEATS;
+        diag->fit.nparams = 4;
+        for (size_t i = 0; i < 4; i++)
+            diag->fit.se[i] = NAN;
+        diag->fit.params[0] = diag->fit.params[2] = 0.0;
+        diag->fit.params[1] = diag->fit.params[3] = NAN;
+        diag->fit.loglik = 0.0;
+        diag->fit.total_weight = d.total_weight;
+        diag->fit.rows = d.nrows;
+        diag->fit.converged = 1;
+        diag->full = diag->limit = diag->fit;
+        dataset_free(&d);
+        return CRM_OK;
+    }
+    crm_ltv_fit_options fo;
+    if (opts)
+        fo = *opts;
+    else
+        crm_ltv_fit_options_init(&fo);
+
+    crm_error limit_error;
+    diag->limit_ok = fit_limit(model, &d, &fo, &diag->limit, &limit_error) == CRM_OK;
+    st = fit_full(model, &d, &fo, 0, NULL, 0, &diag->full, &diag->full_error);
+    if (st == CRM_EDATA) {
+        /* A bad start is not an answer: every default start, and starts
+         * next to the limit's optimum, where a small dropout rate is the
+         * natural first guess on data with little of it. */
+        double extra[4][4];
+        size_t nextra = 0;
+        if (diag->limit_ok) {
+            double defaults[NSTARTS][4], scales[4];
+            starting_points(&d, defaults, scales);
+            static const double near[4][2] = {{0.01, 1.0}, {0.1, 3.0}, {0.5, 0.5}, {1.0, 2.0}};
+            for (size_t k = 0; k < 4; k++) {
+                extra[k][0] = diag->limit.params[0];
+                extra[k][1] = diag->limit.params[1];
+                extra[k][2] = near[k][0];
+                /* Pareto/NBD's beta is a time, on the scale of the
+                 * observation (far beyond it the 2F1 of the likelihood
+                 * converges slowly and the fit crawls). */
+                extra[k][3] = near[k][1] * scales[3];
+            }
+            nextra = 4;
+        }
+        /* The default starts the first fit used are not tried again. */
+        size_t tried = fo.starts > 0 && fo.starts < NSTARTS ? (size_t)fo.starts : 3;
+        crm_ltv_fit_options retry = fo;
+        retry.starts = (int)(NSTARTS + nextra - tried);
+        /* Runs that head for the edge are cut short: the edge is judged
+         * by the limit's fit, not by how far a run gets towards it. */
+        if (retry.max_iter == 0 || retry.max_iter > RETRY_MAX_ITER)
+            retry.max_iter = RETRY_MAX_ITER;
+        crm_ltv_fit_result again;
+        crm_error again_error;
+        crm_status st2 = fit_full(model, &d, &retry, tried, (const double (*)[4])extra, nextra,
+                                  &again, &again_error);
+        if (st2 == CRM_OK || (st2 == CRM_EDATA && again.loglik > diag->full.loglik)) {
+            diag->full = again;
+            diag->full_error = again_error;
+            st = st2;
+        }
+    }
+    if (st == CRM_OK)
+        crm_error_clear(&diag->full_error);
+    dataset_free(&d);
+    if (st != CRM_OK && st != CRM_EDATA) {
+        *err = diag->full_error;
+        return st;
+    }
+    int full_ok = st == CRM_OK;
+    if (diag->limit_ok && isfinite(diag->full.loglik))
+        diag->lr_statistic = fmax(0.0, 2.0 * (diag->full.loglik - diag->limit.loglik));
+    else if (diag->limit_ok)
+        diag->lr_statistic = 0.0;
+    int dropout_shown = !(diag->lr_statistic < CRM_LTV_DROPOUT_LR_CRITICAL);
+    if (full_ok && (dropout_shown || !diag->limit_ok)) {
+        diag->verdict = CRM_LTV_DROPOUT_EVIDENT;
+        diag->fit = diag->full;
+    } else if (diag->limit_ok && !dropout_shown) {
+        diag->verdict = full_ok ? CRM_LTV_DROPOUT_NOT_SIGNIFICANT : CRM_LTV_DROPOUT_AT_EDGE;
+        limit_as_model_fit(&diag->limit, &diag->fit);
+    } else {
+        if (full_ok || diag->full_error.status == CRM_OK)
+            *err = limit_error;
+        else
+            *err = diag->full_error;
+        return err->status != CRM_OK ? err->status : CRM_EDATA;
+    }
+    for (size_t i = 0; i < 4; i++)
+        if (isfinite(diag->fit.se[i]) && diag->fit.se[i] > diag->fit.params[i])
+            diag->weak |= 1u << i;
+    return CRM_OK;
 }
 
 /* ---- public: predictions ---- */
@@ -1184,6 +1447,8 @@ double crm_ltv_p_alive(crm_ltv_model model, const double *params, double x, doub
 {
     if (!params_valid(params) || !history_valid(model, x, t_x, T))
         return NAN;
+    if (crm_ltv_params_no_dropout(params) || crm_ltv_params_no_purchases(params))
+        return 1.0;
     gsl_error_handler_t *old = gsl_set_error_handler_off();
     double p;
     switch (model) {
@@ -1213,6 +1478,10 @@ double crm_ltv_expected_purchases(crm_ltv_model model, const double *params, dou
         return NAN;
     if (t == 0)
         return 0.0;
+    if (crm_ltv_params_no_dropout(params))
+        return limit_expected(model, params, t, x, T);
+    if (crm_ltv_params_no_purchases(params))
+        return x == 0 ? 0.0 : NAN;
     gsl_error_handler_t *old = gsl_set_error_handler_off();
     double e;
     switch (model) {

@@ -103,14 +103,16 @@ crm_status crm_ltv_fit_options_check(const crm_ltv_fit_options *opts, crm_error 
  * finite likelihood, or when the fit did not converge: res->converged is
  * then 0, res holds the best point found, and the message says why:
  *   "the BG/NBD fit did not converge after N iterations (largest gradient
- *    G at the best point found); the data may not identify the model: try a
- *    penalty such as --penalty 0.001"
+ *    G at the best point found); the data may not identify the model"
  *   "the BG/NBD fit ran off to the edge of the parameter space (r = 6e-11):
- *    the data cannot identify the model; try a penalty such as ..."
+ *    the data cannot identify the model"
  *   "the BG/NBD fit ended where the likelihood has no proper maximum (its
- *    Hessian is not positive definite): ...; try a penalty such as ..."
+ *    Hessian is not positive definite): the data cannot identify the model"
  *   "the BG/NBD fit leaves a undetermined (a = 7.5e-07 with standard error
- *    0.00029): the data cannot identify the model; try a penalty such as ..."
+ *    0.00029): the data cannot identify the model"
+ * (No remedy is suggested here: a penalty keeps parameters from running
+ * off to infinity, not to 0, and does not apply to every model; the
+ * caller advises one only after trying it.)
  * opts may be NULL for the defaults. */
 crm_status crm_ltv_fit_maximize(const crm_ltv_fit_problem *prob, const crm_ltv_fit_options *opts,
                                 crm_ltv_fit_result *res, crm_error *err);

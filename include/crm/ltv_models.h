@@ -25,6 +25,29 @@
  * monetary_value (mean value of the repeat purchases) is used only by the
  * spend model (crm/ltv_spend.h).
  *
+ * The no-dropout limit.  Where nobody drops out, every model becomes its
+ * purchase process alone: BG/NBD, MBG/NBD and Pareto/NBD the NBD (Poisson
+ * purchases at a Gamma(r, alpha) distributed rate, never stopping), BG/BB the
+ * beta-binomial (a Beta(alpha, beta) distributed purchase probability).  It is
+ * the edge of the parameter space where the dropout parameter, the third one
+ * (a, s, gamma), is 0: BG/NBD's p ~ Beta(a, b) is then 0 for everyone,
+ * Pareto/NBD's mu ~ Gamma(s, beta) too, BG/BB's theta ~ Beta(gamma, delta)
+ * too, and the fourth parameter (b, beta, delta) has no meaning.  Every
+ * function here takes such a parameter vector, {r, alpha, 0, anything}
+ * (crm_ltv_params_no_dropout), and then computes the limit:
+ *   NBD           LL = lnG(r+x) - lnG(r) + r log(alpha) - (r+x) log(alpha+T),
+ *                 P(alive) = 1, E[Y(t) | x, T] = (r+x) t / (alpha+T);
+ *   beta-binomial LL = lnB(alpha+x, beta+n-x) - lnB(alpha, beta),
+ *                 P(alive) = 1, E[X(n, n+t) | x, n] = t (alpha+x) / (alpha+beta+n).
+ * (The Pareto/NBD limit s -> 0 and the limit beta -> infinity are the same
+ * NBD: mu is 0 either way.)
+ *
+ * Data without a single repeat purchase have their maximum further out, at
+ * a purchase rate of 0 (r -> 0; BG/BB alpha -> 0): {0, NaN, 0, NaN}
+ * (crm_ltv_params_no_purchases) stands for it: LL = 0, P(alive) = 1 and
+ * E = 0 for a customer with x = 0 (NaN for x > 0, which it cannot
+ * explain).
+ *
  * Time: the horizon t of the predictions is in the data's unit (for BG/BB a
  * whole number of periods).  Predictions return NaN for invalid arguments
  * (non-positive parameters, data that crm_ltv_check_customer refuses) or
@@ -83,6 +106,14 @@ crm_status crm_ltv_check_customer(crm_ltv_model model, const crm_ltv_customer *c
 crm_status crm_ltv_check_customers(crm_ltv_model model, const crm_ltv_customer *c, size_t n,
                                    size_t *bad_index, crm_error *err);
 
+/* 1 when params is the no-dropout limit (the third parameter is 0, the
+ * first two positive). */
+int crm_ltv_params_no_dropout(const double *params);
+
+/* 1 when params is the zero-purchase-rate limit (the first and third
+ * parameters are 0). */
+int crm_ltv_params_no_purchases(const double *params);
+
 /* Weighted log-likelihood of the customers at params (checked like
  * crm_ltv_check_customers; CRM_EDATA also when a parameter is not positive
  * or the likelihood cannot be evaluated). */
@@ -98,6 +129,50 @@ crm_status crm_ltv_loglik(crm_ltv_model model, const double *params, const crm_l
  * point found, with res->converged = 0). */
 crm_status crm_ltv_fit(crm_ltv_model model, const crm_ltv_customer *c, size_t n,
                        const crm_ltv_fit_options *opts, crm_ltv_fit_result *res, crm_error *err);
+
+/* Twice the log-likelihood a model with dropout must gain over its
+ * no-dropout limit for the dropout to count as evident: the 5% point of the
+ * chi-square distribution with 1 degree of freedom.  (The limit lies on the
+ * edge of the parameter space, where the statistic is, if anything, smaller
+ * than chi-square(1): the test errs towards keeping the full model.) */
+#define CRM_LTV_DROPOUT_LR_CRITICAL 3.841458820694124
+
+typedef enum {
+    CRM_LTV_DROPOUT_EVIDENT = 0,     /* a proper maximum, dropout significant: the full model */
+    CRM_LTV_DROPOUT_AT_EDGE,         /* no proper maximum inside the parameter space, and the
+                                        best point found is no better than the limit */
+    CRM_LTV_DROPOUT_NOT_SIGNIFICANT, /* a proper maximum, but it gains less than
+                                        CRM_LTV_DROPOUT_LR_CRITICAL / 2 over the limit */
+    CRM_LTV_NO_REPEATS               /* no customer has a repeat purchase: fit is the
+                                        zero-rate limit {0, NaN, 0, NaN}, and full and
+                                        limit are copies of it */
+} crm_ltv_dropout_verdict;
+
+typedef struct {
+    /* What to score with: the full model's fit, or with a verdict other
+     * than EVIDENT the no-dropout limit in the model's own parameters
+     * {r, alpha, 0, NaN} (BG/BB {alpha, beta, 0, NaN}), standard errors
+     * {se, se, NaN, NaN}: the parameter at the edge has none. */
+    crm_ltv_fit_result fit;
+    crm_ltv_fit_result full;     /* the full model's best point, converged or not */
+    crm_error full_error;        /* why the full fit failed; status CRM_OK when it converged */
+    crm_ltv_fit_result limit;    /* the limit's fit: 2 parameters */
+    int limit_ok;                /* 1 when the limit's fit converged */
+    crm_ltv_dropout_verdict verdict;
+    double lr_statistic;         /* 2 (LL full - LL limit); NaN without both fits */
+    unsigned weak;               /* bit i: fit.se[i] exceeds fit.params[i] (se finite) */
+} crm_ltv_fit_diagnosis;
+
+/* Fits the model and its no-dropout limit and chooses between them
+ * (crm_ltv_dropout_verdict).  When the full fit does not converge from the
+ * default starting points it is retried from all of them and from points
+ * next to the limit's optimum.  CRM_OK when diag->fit holds a usable fit;
+ * CRM_EDATA (with the full fit's message) when the full model has no
+ * proper maximum but the data show dropout, or when neither fit can be
+ * evaluated; bad rows as crm_ltv_fit. */
+crm_status crm_ltv_fit_diagnosed(crm_ltv_model model, const crm_ltv_customer *c, size_t n,
+                                 const crm_ltv_fit_options *opts, crm_ltv_fit_diagnosis *diag,
+                                 crm_error *err);
 
 /* P(alive): continuous models, the probability that the customer is still
  * active at T; BG/BB, the probability of being alive in period n + 1, the
