@@ -2,7 +2,8 @@
 # The nightly job, one pipeline from the raw export to scored customers:
 #   crm-clean   raw export -> clean transactions (+ every rejected row, with its reason)
 #   crm-rfm     transactions -> one row per customer: RFM scores and the model summary
-#   crm-ltv     BG/NBD + Gamma-Gamma fit -> p_alive, expected purchases, 12-month CLV
+#   crm-ltv     the purchase model that fits best (--model auto: BG/NBD, MBG/NBD or Pareto/NBD
+#               by BIC) + Gamma-Gamma -> p_alive, expected purchases, 12-month CLV
 #   crm-segment named RFM segments and value tiers (MVC / MGC / Standard / BZ)
 #   crm-basket  cross-sell: the products each customer is likely to buy next, named by
 #               their description, never postage, fees or vouchers (NOT_PRODUCTS, a
@@ -18,7 +19,7 @@ not_products=${NOT_PRODUCTS:-$(dirname "$0")/not-products.txt}
 crm-clean "$export_file" --keep-extra --rejects "$outdir/rejects.csv" --report "$outdir/clean-report.json" -q \
   | tee "$outdir/transactions.csv" \
   | crm-rfm --keep Country \
-  | crm-ltv --model bgnbd --spend gamma-gamma --horizon 12m --discount 10% --margin 30% -q \
+  | crm-ltv --model auto --spend gamma-gamma --horizon 12m --discount 10% --margin 30% -q \
   | crm-segment --by rfm --by value --margin 30% --profile "$outdir/segments.csv" -q -o "$outdir/customers.csv"
 
 crm-basket "$outdir/transactions.csv" --min-support 1% --min-confidence 30% --min-lift 2 --min-len 2 \
