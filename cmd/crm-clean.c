@@ -1,13 +1,16 @@
 /* crm-clean: raw transaction exports in, clean transactions out; every
  * rejected row kept, with its line and reason, in the --rejects file. */
+#include <errno.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <unistd.h>
 
 #include "crm/clean.h"
 #include "crm/cli.h"
 #include "crm/csv.h"
 #include "crm/date.h"
+#include "crm/input.h"
 #include "crm/number.h"
 #include "crm/report.h"
 #include "crm/units.h"
@@ -378,7 +381,7 @@ static crm_status load_costs(crm_cleaner *cleaner, const char *path, const crm_c
 typedef struct {
     crm_csv_writer *out;
     crm_csv_writer *rejects;
-    const char *input_name;
+    const char *const *input_names;        /* per input, as messages name it */
     const crm_cleaner *cleaner;
     const unsigned char *is_schema_column; /* per input column */
     const char *const *names;              /* input column names */
@@ -412,7 +415,9 @@ static crm_status write_rejected(void *ctx, uint64_t line, const char *raw, size
     if (!s->rejects)
         return CRM_OK;
     crm_csv_writer *w = s->rejects;
-    crm_status st = crm_csv_write_field(w, s->input_name, (size_t)-1);
+    /* a held purchase may come out while a later input is read */
+    const char *input_name = s->input_names[crm_cleaner_row_input(s->cleaner)];
+    crm_status st = crm_csv_write_field(w, input_name, (size_t)-1);
     if (st == CRM_OK)
         st = crm_csv_write_int(w, (int64_t)line);
     if (st == CRM_OK)
@@ -534,6 +539,9 @@ typedef struct {
     crm_clean_range ranges[MAX_CONDITIONS];
     crm_clean_filter filters[MAX_CONDITIONS];
     uint64_t rows, bytes_before;
+    const char **input_names;      /* per input: its path, or <stdin> */
+    int *copies;                   /* --returns net: per input, the descriptor of a
+                                      temporary copy of a stream (-1: read the file) */
 } clean_run;
 
 /* Column names for input without a header: "#1", "#2", ... as the reader
@@ -639,11 +647,11 @@ static crm_status start_run(clean_run *run, crm_csv_reader *r, crm_error *err)
     return CRM_OK;
 }
 
-static crm_status clean_input(clean_run *run, crm_csv_reader *r, crm_error *err)
+static crm_status clean_input(clean_run *run, size_t input, crm_csv_reader *r, crm_error *err)
 {
     const crm_csv_record *rec;
     crm_status st;
-    run->state.input_name = crm_csv_input_name(r);
+    crm_cleaner_set_input(run->cleaner, (uint32_t)input);
     while ((st = crm_csv_next(r, &rec, err)) == CRM_OK && rec) {
         if ((st = crm_cleaner_push(run->cleaner, rec, err)) != CRM_OK)
             return st;
@@ -651,6 +659,51 @@ static crm_status clean_input(clean_run *run, crm_csv_reader *r, crm_error *err)
     }
     run->bytes_before += crm_csv_raw_bytes(r);
     return st;
+}
+
+/* The first reading of --returns net: every return's key, nothing written. */
+static crm_status note_returns(clean_run *run, crm_csv_reader *r, crm_error *err)
+{
+    const crm_csv_record *rec;
+    crm_status st;
+    while ((st = crm_csv_next(r, &rec, err)) == CRM_OK && rec)
+        if ((st = crm_cleaner_prescan(run->cleaner, rec, err)) != CRM_OK)
+            return st;
+    return st;
+}
+
+/* Copies every input that cannot be read twice (standard input, a FIFO). */
+static crm_status copy_streams(clean_run *run, size_t ninputs, crm_error *err)
+{
+    const crm_common_options *common = run->common;
+    if (!(run->copies = malloc(ninputs * sizeof *run->copies)))
+        return crm_error_set(err, CRM_ENOMEM, "out of memory");
+    for (size_t i = 0; i < ninputs; i++)
+        run->copies[i] = -1;
+    for (size_t i = 0; i < ninputs; i++) {
+        const char *path = common->ninputs ? common->inputs[i] : NULL;
+        if (crm_input_rereadable(path))
+            continue;
+        crm_status st = crm_input_spool(path, &run->copies[i], err);
+        if (st != CRM_OK)
+            return st;
+    }
+    return CRM_OK;
+}
+
+/* Input i, from its temporary copy when it has one (read from the start). */
+static crm_status open_input(clean_run *run, size_t i, crm_csv_reader **r, crm_error *err)
+{
+    const crm_common_options *common = run->common;
+    const char *path = common->ninputs ? common->inputs[i] : NULL;
+    if (!run->copies || run->copies[i] < 0)
+        return crm_cli_open_input(common, path, r, err);
+    if (lseek(run->copies[i], 0, SEEK_SET) != 0)
+        return crm_error_set(err, CRM_EIO, "cannot read back the copy of %s: %s", run->input_names[i],
+                             strerror(errno));
+    crm_csv_options opts;
+    crm_cli_csv_options(common, &opts);
+    return crm_csv_open_fd(r, run->copies[i], run->input_names[i], &opts, err);
 }
 
 static crm_status run_clean(clean_run *run, crm_error *err)
@@ -681,23 +734,46 @@ static crm_status run_clean(clean_run *run, crm_error *err)
     if (run->state.rejects)
         crm_csv_writer_escape_formulas(run->state.rejects, common->escape_formulas);
 
+    /* With --returns net the input is read twice (crm_cleaner_prescan): a
+     * stream that cannot be read again is first copied to a temporary file. */
     size_t ninputs = common->ninputs ? common->ninputs : 1;
+    if (!(run->input_names = malloc(ninputs * sizeof *run->input_names)))
+        return crm_error_set(err, CRM_ENOMEM, "out of memory");
+    for (size_t i = 0; i < ninputs; i++) {
+        const char *path = common->ninputs ? common->inputs[i] : NULL;
+        run->input_names[i] = path && strcmp(path, "-") != 0 ? path : "<stdin>";
+    }
+    run->state.input_names = run->input_names;
+    if (o->cfg.returns == CRM_RETURNS_NET && (st = copy_streams(run, ninputs, err)) != CRM_OK)
+        return st;
     crm_csv_reader *first = NULL;
+    int twice = 0;
     for (size_t i = 0; i < ninputs && st == CRM_OK; i++) {
         crm_csv_reader *r;
-        const char *path = common->ninputs ? common->inputs[i] : NULL;
-        if ((st = crm_cli_open_input(common, path, &r, err)) != CRM_OK)
+        if ((st = open_input(run, i, &r, err)) != CRM_OK)
             break;
-        if (!first)
+        if (!first) {
             st = start_run(run, r, err);
-        else
+            twice = st == CRM_OK && run->copies && crm_cleaner_nets_returns(run->cleaner);
+        } else {
             st = check_same_header(first, r, err);
+        }
         if (st == CRM_OK)
-            st = clean_input(run, r, err);
+            st = twice ? note_returns(run, r, err) : clean_input(run, i, r, err);
         if (!first)
             first = r;
         else
             crm_csv_close(r);
+    }
+    if (twice && st == CRM_OK)
+        crm_cleaner_prescan_done(run->cleaner);
+    for (size_t i = 0; twice && i < ninputs && st == CRM_OK; i++) {
+        crm_csv_reader *r;
+        if ((st = open_input(run, i, &r, err)) != CRM_OK)
+            break;
+        if ((st = check_same_header(first, r, err)) == CRM_OK)
+            st = clean_input(run, i, r, err);
+        crm_csv_close(r);
     }
     if (st == CRM_OK)
         st = crm_cleaner_finish(run->cleaner, err);
@@ -762,6 +838,11 @@ int main(int argc, char **argv)
     crm_report_free(report);
     crm_cleaner_free(run.cleaner);
     free(run.is_schema_column);
+    for (size_t i = 0; run.copies && i < (common.ninputs ? common.ninputs : 1); i++)
+        if (run.copies[i] >= 0)
+            close(run.copies[i]);
+    free(run.copies);
+    free(run.input_names);
     for (size_t i = 0; run.names && i < run.nnames; i++)
         free(run.names[i]);
     free(run.names);

@@ -204,6 +204,7 @@ typedef struct {
     crm_datetime date;
     size_t customer_at, customer_len, product_at, product_len, invoice_at, invoice_len;
     uint32_t pair;           /* its customer/product/price key */
+    uint32_t input;          /* crm_cleaner_set_input's number when it was read */
     uint32_t older, newer;   /* the pair's other held purchases, slot + 1 (0: none) */
 } held_row;
 
@@ -260,6 +261,13 @@ struct crm_cleaner {
     size_t pair_cap;
     char *pair_key;           /* scratch for building a key */
     size_t pair_key_cap;
+    /* after a first reading (crm_cleaner_prescan): the hashes of the
+     * customer/product/price keys of every return; only the purchases with
+     * one of these keys are held */
+    crm_hashset *return_keys;
+    int prescanned;
+    uint32_t input;           /* the input being read (crm_cleaner_set_input) */
+    uint32_t row_input;       /* the input of the row being delivered */
 };
 
 static crm_status store_header(crm_cleaner *c, const char *const *header, size_t n, crm_error *err)
@@ -862,6 +870,7 @@ static text held_text(const held_row *h, size_t at, size_t len)
 
 static crm_status deliver_held(crm_cleaner *c, held_row *h, crm_error *err)
 {
+    c->row_input = h->input;
     if (crm_decimal_sign(h->quantity) == 0)
         return deliver_reject(c, h->line, h->raw, h->raw_len, CRM_REJECT_RETURNED,
                               "later returns took the whole purchase", err);
@@ -971,6 +980,7 @@ static crm_status release_held(crm_cleaner *c, int final, int32_t day, crm_error
             break;
         held_due d = due_pop(c);
         crm_status st = deliver_held(c, &c->held[d.slot], err);
+        c->row_input = c->input;
         unhold(c, d.slot);
         if (st != CRM_OK)
             return st;
@@ -1038,6 +1048,7 @@ static crm_status hold_purchase(crm_cleaner *c, const crm_csv_record *rec, const
     h->unit_cost = v->unit_cost;
     h->date = v->date;
     h->pair = pair;
+    h->input = c->input;
     h->older = c->pair_latest[pair];
     if (h->older)
         c->held[h->older - 1].newer = slot + 1;
@@ -1098,6 +1109,83 @@ static crm_status net_return(crm_cleaner *c, const crm_csv_record *rec, const ve
     return deliver_reject(c, rec->line, rec->raw, rec->raw_len, CRM_REJECT_UNMATCHED_RETURN, detail, err);
 }
 
+/* ---- reading the input twice ----
+ *
+ * Holding every purchase of the last window costs memory that grows with
+ * the rows (about 350 bytes a row) and time.  When the input can be read
+ * twice, a first reading (crm_cleaner_prescan on every record) notes the
+ * customer/product/price key of every return, and the second reading holds
+ * back only the purchases whose key is among them: every other purchase is
+ * written at once.  The memory then holds only purchases some return may
+ * net.  A 64-bit hash stands for each key: two keys with one hash only make
+ * a purchase wait that need not (netting itself compares whole keys), so
+ * what is kept, netted and rejected is the same as without the first
+ * reading; only the order differs, a held purchase coming out once no
+ * return can reach it. */
+
+static uint64_t pair_hash(const crm_cleaner *c, size_t key_len)
+{
+    return crm_hash_bytes(c->pair_key, key_len, 0x72657475726e73ull);
+}
+
+crm_status crm_cleaner_prescan(crm_cleaner *c, const crm_csv_record *rec, crm_error *err)
+{
+    if (c->cfg.returns != CRM_RETURNS_NET || c->prescanned)
+        return CRM_OK;
+    if (!c->return_keys && !(c->return_keys = crm_hashset_new(1 << 10)))
+        return crm_error_set(err, CRM_ENOMEM, "out of memory");
+    /* Every negative number the parser reads has a '-' or a '(': the rows
+     * without one in the quantity are passed over on that alone. */
+    text q = trimmed(rec, c->cfg.columns.quantity);
+    if (!memchr(q.s, '-', q.len) && !memchr(q.s, '(', q.len))
+        return CRM_OK;
+    verdict v;
+    if (judge_start(c, rec, &v) != CRM_CLEAN_KEPT || judge_rest(c, rec, &v) != CRM_CLEAN_KEPT ||
+        crm_decimal_sign(v.quantity) >= 0)
+        return CRM_OK;
+    text customer = {v.customer.s, customer_id_length(v.customer)};
+    size_t key_len;
+    crm_status st = pair_key(c, customer, v.product, v.price, &key_len, err);
+    if (st == CRM_OK && crm_hashset_add(c->return_keys, pair_hash(c, key_len)) < 0)
+        st = crm_error_set(err, CRM_ENOMEM, "out of memory");
+    return st;
+}
+
+void crm_cleaner_set_input(crm_cleaner *c, uint32_t input)
+{
+    c->input = c->row_input = input;
+}
+
+uint32_t crm_cleaner_row_input(const crm_cleaner *c)
+{
+    return c->row_input;
+}
+
+int crm_cleaner_nets_returns(const crm_cleaner *c)
+{
+    return c->cfg.returns == CRM_RETURNS_NET;
+}
+
+void crm_cleaner_prescan_done(crm_cleaner *c)
+{
+    c->prescanned = c->cfg.returns == CRM_RETURNS_NET && c->return_keys != NULL;
+}
+
+/* With --returns net: 1 when a purchase must wait for the returns that may
+ * net it, 0 when it can be written at once (no return has its key). */
+static crm_status purchase_waits(crm_cleaner *c, const verdict *v, int *waits, crm_error *err)
+{
+    *waits = 1;
+    if (!c->prescanned || crm_decimal_sign(v->quantity) < 0)
+        return CRM_OK;
+    text customer = {v->customer.s, customer_id_length(v->customer)};
+    size_t key_len;
+    crm_status st = pair_key(c, customer, v->product, v->price, &key_len, err);
+    if (st == CRM_OK)
+        *waits = crm_hashset_contains(c->return_keys, pair_hash(c, key_len));
+    return st;
+}
+
 /* ---- the public loop ---- */
 
 crm_status crm_cleaner_push(crm_cleaner *c, const crm_csv_record *rec, crm_error *err)
@@ -1117,7 +1205,18 @@ crm_status crm_cleaner_push(crm_cleaner *c, const crm_csv_record *rec, crm_error
     /* A row written at once is formatted before the duplicate check: the
      * work gives the slot's load more time (a duplicate's texts are just
      * dropped). */
-    int write_now = reason == CRM_CLEAN_KEPT && c->cfg.returns != CRM_RETURNS_NET;
+    /* With netting, the held purchases this row's day puts out of reach of
+     * any return go first (before this row is formatted: they share the
+     * scratch texts). */
+    int netting = c->cfg.returns == CRM_RETURNS_NET, waits = 0;
+    if (reason == CRM_CLEAN_KEPT && netting) {
+        crm_status st = release_held(c, 0, v.date.days, err);
+        if (st == CRM_OK)
+            st = purchase_waits(c, &v, &waits, err);
+        if (st != CRM_OK)
+            return st;
+    }
+    int write_now = reason == CRM_CLEAN_KEPT && !waits;
     crm_clean_row row;
     crm_status formatted = write_now ? format_kept(c, rec, &v, &row) : CRM_OK;
     if (reason == CRM_CLEAN_KEPT && c->seen) {
@@ -1131,9 +1230,6 @@ crm_status crm_cleaner_push(crm_cleaner *c, const crm_csv_record *rec, crm_error
         return deliver_reject(c, rec->line, rec->raw, rec->raw_len, reason, v.detail, err);
     if (write_now)
         return deliver_formatted(c, formatted, &row, err);
-    crm_status st = release_held(c, 0, v.date.days, err);
-    if (st != CRM_OK)
-        return st;
     if (crm_decimal_sign(v.quantity) < 0)
         return net_return(c, rec, &v, err);
     return hold_purchase(c, rec, &v, err);
@@ -1159,6 +1255,7 @@ void crm_cleaner_free(crm_cleaner *c)
     crm_hashset_free(c->seen);
     crm_strtab_free(c->cost_products);
     crm_strtab_free(c->pairs);
+    crm_hashset_free(c->return_keys);
     free(c->unit_costs);
     free(c->pair_latest);
     free(c->pair_key);

@@ -452,6 +452,17 @@ crm_status crm_csv_open(crm_csv_reader **out, const char *path, const crm_csv_op
     return reader_start(out, in, opts, err);
 }
 
+crm_status crm_csv_open_fd(crm_csv_reader **out, int fd, const char *display_name, const crm_csv_options *opts,
+                           crm_error *err)
+{
+    *out = NULL;
+    crm_input *in;
+    crm_status st = crm_input_open_fd(&in, fd, display_name, opts ? opts->encoding : NULL, err);
+    if (st != CRM_OK)
+        return st;
+    return reader_start(out, in, opts, err);
+}
+
 crm_status crm_csv_open_memory(crm_csv_reader **out, const void *data, size_t len,
                                const char *display_name, const crm_csv_options *opts,
                                crm_error *err)

@@ -507,6 +507,68 @@ crm_status crm_input_open_fd(crm_input **out, int fd, const char *display_name,
     return input_start(in, encoding, out, err);
 }
 
+int crm_input_rereadable(const char *path)
+{
+    struct stat sb;
+    return path && strcmp(path, "-") != 0 && stat(path, &sb) == 0 && S_ISREG(sb.st_mode);
+}
+
+crm_status crm_input_spool(const char *path, int *fd, crm_error *err)
+{
+    *fd = -1;
+    int from_stdin = !path || strcmp(path, "-") == 0;
+    const char *name = from_stdin ? "<stdin>" : path;
+    int src = from_stdin ? STDIN_FILENO : open(path, O_RDONLY | O_CLOEXEC);
+    if (src < 0)
+        return crm_error_set(err, CRM_EIO, "%s: cannot open: %s", path, strerror(errno));
+    const char *dir = getenv("TMPDIR");
+    char tmpl[4096];
+    if (snprintf(tmpl, sizeof tmpl, "%s/crm-spool-XXXXXX", dir && *dir ? dir : "/tmp") >= (int)sizeof tmpl)
+        snprintf(tmpl, sizeof tmpl, "/tmp/crm-spool-XXXXXX");
+    int dst = mkstemp(tmpl);
+    crm_status st = CRM_OK;
+    if (dst < 0) {
+        st = crm_error_set(err, CRM_EIO, "%s: cannot make a temporary copy of %s: %s", tmpl, name, strerror(errno));
+    } else {
+        unlink(tmpl);
+        char buf[1 << 16];
+        for (;;) {
+            ssize_t n = read(src, buf, sizeof buf);
+            if (n == 0)
+                break;
+            if (n < 0) {
+                if (errno == EINTR)
+                    continue;
+                st = crm_error_set(err, CRM_EIO, "%s: read failed: %s", name, strerror(errno));
+                break;
+            }
+            for (ssize_t done = 0; done < n && st == CRM_OK;) {
+                ssize_t w = write(dst, buf + done, (size_t)(n - done));
+                if (w < 0 && errno == EINTR)
+                    continue;
+                if (w < 0)
+                    st = crm_error_set(err, CRM_EIO, "%s: cannot make a temporary copy of %s: %s", tmpl, name,
+                                       strerror(errno));
+                else
+                    done += w;
+            }
+            if (st != CRM_OK)
+                break;
+        }
+        if (st == CRM_OK && lseek(dst, 0, SEEK_SET) != 0)
+            st = crm_error_set(err, CRM_EIO, "%s: cannot read back the copy of %s: %s", tmpl, name, strerror(errno));
+    }
+    if (!from_stdin)
+        close(src);
+    if (st != CRM_OK) {
+        if (dst >= 0)
+            close(dst);
+        return st;
+    }
+    *fd = dst;
+    return CRM_OK;
+}
+
 crm_status crm_input_open_memory(crm_input **out, const void *data, size_t len,
                                  const char *display_name, const char *encoding, crm_error *err)
 {

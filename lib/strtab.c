@@ -474,6 +474,20 @@ static int hashset_grow(hashset_shard *h)
     return 0;
 }
 
+int crm_hashset_contains(const crm_hashset *s, uint64_t key)
+{
+    if (key == 0)
+        return s->has_zero;
+    uint64_t spread = hashset_spread(key);
+    const hashset_shard *h = hashset_shard_of((crm_hashset *)s, spread);
+    for (size_t i = hashset_home(h, spread);; i = (i + 1) & h->mask) {
+        if (h->keys[i] == key)
+            return 1;
+        if (h->keys[i] == 0)
+            return 0;
+    }
+}
+
 int crm_hashset_add(crm_hashset *s, uint64_t key)
 {
     if (key == 0) {

@@ -13,10 +13,11 @@
  * for the duplicate check and, with returns netting, the purchases a return
  * could still reach: a later return changes an earlier purchase, so each is
  * held until a row read after it is dated return_window_days past it (one
- * key per customer, product and unit price is kept for the run), and held
- * purchases are delivered earliest day first, in input order within a day.
- * On an export in date order that is the purchases of the last window,
- * whatever the length of the export, delivered in input order. */
+ * key per customer, product and unit price held is kept for the run), and
+ * held purchases are delivered earliest day first, in input order within a
+ * day.  After a first reading (crm_cleaner_prescan) only the purchases whose
+ * customer, product and price some return has are held; without it every
+ * purchase of the last window is. */
 #ifndef CRM_CLEAN_H
 #define CRM_CLEAN_H
 
@@ -168,6 +169,27 @@ crm_status crm_cleaner_push(crm_cleaner *c, const crm_csv_record *rec, crm_error
 
 /* Delivers held rows (returns netting).  Call once after the last push. */
 crm_status crm_cleaner_finish(crm_cleaner *c, crm_error *err);
+
+/* With --returns net, an input that can be read twice is first given
+ * record by record to crm_cleaner_prescan (nothing is written or counted),
+ * then crm_cleaner_prescan_done, then read again through crm_cleaner_push.
+ * The first reading notes the key of every return, so that the second holds
+ * back only the purchases a return may net and writes the others at once:
+ * memory grows with those purchases, not with every purchase of the last
+ * --return-window.  The same rows are kept, netted and rejected either way;
+ * only the order of the output differs. */
+/* Several inputs: a held purchase may be delivered while a later input is
+ * read.  crm_cleaner_set_input numbers the input being pushed (0 at first);
+ * inside a sink callback crm_cleaner_row_input says which input the row
+ * delivered came from, so that its rejects line names the right file. */
+void crm_cleaner_set_input(crm_cleaner *c, uint32_t input);
+uint32_t crm_cleaner_row_input(const crm_cleaner *c);
+
+crm_status crm_cleaner_prescan(crm_cleaner *c, const crm_csv_record *rec, crm_error *err);
+void crm_cleaner_prescan_done(crm_cleaner *c);
+/* 1 when the cleaner nets returns (--returns net, with quantity and price
+ * columns): only then does a first reading help. */
+int crm_cleaner_nets_returns(const crm_cleaner *c);
 
 typedef struct {
     uint64_t rows_in, rows_out, rows_rejected;

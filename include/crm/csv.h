@@ -99,6 +99,10 @@ typedef struct crm_csv_reader crm_csv_reader;
  * opts->no_header.  An empty input is CRM_EDATA ("empty file, no header"). */
 crm_status crm_csv_open(crm_csv_reader **out, const char *path, const crm_csv_options *opts,
                         crm_error *err);
+/* Reads an open descriptor from where it stands (not closed by the reader);
+ * display_name names it in messages. */
+crm_status crm_csv_open_fd(crm_csv_reader **out, int fd, const char *display_name, const crm_csv_options *opts,
+                           crm_error *err);
 crm_status crm_csv_open_memory(crm_csv_reader **out, const void *data, size_t len,
                                const char *display_name, const crm_csv_options *opts,
                                crm_error *err);

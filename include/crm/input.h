@@ -23,6 +23,16 @@ crm_status crm_input_open(crm_input **out, const char *path, const char *encodin
 crm_status crm_input_open_fd(crm_input **out, int fd, const char *display_name,
                              const char *encoding, crm_error *err);
 
+/* Copies a stream that cannot be read twice (path NULL or "-": standard
+ * input; or a FIFO) into a temporary file, removed at once so that nothing
+ * is left behind whatever ends the process, and returns its descriptor
+ * (the caller closes it), at offset 0.  The bytes are copied as they are
+ * (gzip stays gzip).  The file goes to $TMPDIR, else /tmp. */
+crm_status crm_input_spool(const char *path, int *fd, crm_error *err);
+
+/* 1 when path names something that can be read twice (a regular file). */
+int crm_input_rereadable(const char *path);
+
 /* Reads from memory (not copied: data must outlive the input).  Used by the
  * fuzz targets and the unit tests. */
 crm_status crm_input_open_memory(crm_input **out, const void *data, size_t len,

@@ -33,6 +33,8 @@ crm_hashset *crm_hashset_new(size_t expected);
 void crm_hashset_free(crm_hashset *s);
 /* Adds a 64-bit key: 1 when new, 0 when already present, -1 out of memory. */
 int crm_hashset_add(crm_hashset *s, uint64_t key);
+/* 1 when key is in the set, else 0. */
+int crm_hashset_contains(const crm_hashset *s, uint64_t key);
 size_t crm_hashset_count(const crm_hashset *s);
 /* Bytes held: below 23.2 per key once the set holds more than a few
  * thousand keys (lib/strtab.c says why), for memory reports and tests. */

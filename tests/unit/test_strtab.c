@@ -163,6 +163,23 @@ static void test_hashset_key_zero(void **state)
     crm_hashset_free(s);
 }
 
+/* contains agrees with add across growth: every key added is found, and
+ * keys never added (the odd ones) are not, 0 included. */
+static void test_hashset_contains(void **state)
+{
+    (void)state;
+    crm_hashset *s = crm_hashset_new(0);
+    assert_false(crm_hashset_contains(s, 0));
+    for (uint64_t k = 2; k <= 200000; k += 2)
+        assert_int_equal(crm_hashset_add(s, k * 0x9e3779b97f4a7c15ull), 1);
+    for (uint64_t k = 1; k <= 200001; k++)
+        assert_int_equal(crm_hashset_contains(s, k * 0x9e3779b97f4a7c15ull), k % 2 == 0);
+    assert_false(crm_hashset_contains(s, 0));
+    assert_int_equal(crm_hashset_add(s, 0), 1);
+    assert_true(crm_hashset_contains(s, 0));
+    crm_hashset_free(s);
+}
+
 /* Keys with no entropy in their low bits or in their high bits (multiples of
  * 2^40, small consecutive numbers) would all share a slot under a plain
  * mask; each is added twice and must be counted once. */
@@ -304,6 +321,7 @@ int main(void)
         cmocka_unit_test(test_long_string),
         cmocka_unit_test(test_growth_keeps_ids_dense_and_stable),
         cmocka_unit_test(test_hashset_key_zero),
+        cmocka_unit_test(test_hashset_contains),
         cmocka_unit_test(test_hashset_structured_keys),
         cmocka_unit_test(test_hashset_prefetch_changes_nothing),
         cmocka_unit_test(test_hashset_memory_per_key),
