@@ -13,6 +13,7 @@
 #include "crm/number.h"
 #include "crm/report.h"
 #include "crm/rfm.h"
+#include "crm/rfm_windows.h"
 #include "crm/units.h"
 
 static const char usage[] =
@@ -48,6 +49,10 @@ static const char usage[] =
     "      --recency-from purchases|interactions|both  what R scores (default purchases)\n"
     "      --prospects           also write the customers seen only in the interactions,\n"
     "                            with empty purchase columns\n"
+    "Lifecycle:\n"
+    "      --recent-window D     purchases_recent (purchases in the last D before the\n"
+    "                            as-of date) and purchases_previous (the D before that),\n"
+    "                            for crm-segment --by lifecycle's trend (90d, 12w, 3m)\n"
     "Customer attributes (one value per customer, as last columns):\n"
     "      --keep COL            carry the column COL (repeatable)\n"
     "      --keep-rule latest|first|most  the latest transaction's value (default),\n"
@@ -67,7 +72,7 @@ enum {
     OPT_CUSTOMER = 256, OPT_INVOICE, OPT_DATE, OPT_AMOUNT, OPT_PROFIT, OPT_NO_INVOICE, OPT_DATE_FORMAT,
     OPT_AS_OF, OPT_CALIBRATION_END, OPT_BINS, OPT_BREAKS, OPT_MONETARY, OPT_THRESHOLDS, OPT_UNIT,
     OPT_DECIMALS, OPT_PARTIAL, OPT_MERGE, OPT_SKIP_BAD, OPT_KEEP, OPT_KEEP_RULE,
-    OPT_INTERACTIONS, OPT_RECENCY_FROM, OPT_PROSPECTS, OPT_QUIET = 'q'
+    OPT_INTERACTIONS, OPT_RECENCY_FROM, OPT_PROSPECTS, OPT_RECENT_WINDOW, OPT_QUIET = 'q'
 };
 
 static const struct option rfm_options[] = {
@@ -94,6 +99,7 @@ static const struct option rfm_options[] = {
     {"interactions", required_argument, NULL, OPT_INTERACTIONS},
     {"recency-from", required_argument, NULL, OPT_RECENCY_FROM},
     {"prospects", no_argument, NULL, OPT_PROSPECTS},
+    {"recent-window", required_argument, NULL, OPT_RECENT_WINDOW},
     {"quiet", no_argument, NULL, OPT_QUIET},
     {NULL, 0, NULL, 0},
 };
@@ -125,6 +131,7 @@ typedef struct {
     const char *interactions;  /* --interactions FILE */
     int recency_from_given, prospects;
     crm_recency_from recency_from;
+    int32_t recent_window;     /* --recent-window in days; 0: not asked */
 } rfm_options_t;
 
 static crm_status parse_int_option(const char *option, const char *arg, int lo, int hi, int *out, crm_error *err)
@@ -217,6 +224,16 @@ static crm_status handle_option(int id, const char *arg, void *ctx, crm_error *e
     case OPT_PROSPECTS:
         o->prospects = 1;
         return CRM_OK;
+    case OPT_RECENT_WINDOW: {
+        crm_duration d;
+        double days;
+        if (crm_parse_duration(arg, &d, err) != CRM_OK || !((days = crm_duration_in(d, CRM_UNIT_DAY)) >= 0.5) ||
+            days > 36525)
+            return crm_error_set(err, CRM_EUSAGE, "--recent-window wants a duration of at least one day "
+                                 "(90d, 12w, 3m), got '%s'", arg);
+        o->recent_window = (int32_t)(days + 0.5);   /* 3m = 91.3125 days: 91 */
+        return CRM_OK;
+    }
     case OPT_QUIET:
         o->quiet = 1;
         return CRM_OK;
@@ -274,6 +291,7 @@ typedef struct {
     long keep_columns[MAX_KEEP];
     char *keep_names[MAX_KEEP];            /* header names, from the first input (copies) */
     crm_interactions *interactions;        /* with --interactions */
+    uint64_t *recent, *previous;           /* with --recent-window: per table row */
     uint64_t interaction_rows, prospects;
 } rfm_run;
 
@@ -302,7 +320,7 @@ static const char *const output_names[] = {
     "customer_id", "first_date", "last_date", "recency_days", "frequency", "monetary", "avg_order_value",
     "tenure_days", "r_score", "f_score", "m_score", "rfm_score", "profit", "avg_profit", "x", "t_x", "T",
     "monetary_value", "x_holdout", "monetary_holdout", "duration_holdout", "interactions", "last_interaction",
-    "interaction_recency_days", NULL};
+    "interaction_recency_days", "purchases_recent", "purchases_previous", NULL};
 
 /* The --keep columns of an input, by the names the first input gave them. */
 static crm_status resolve_keep_columns(rfm_run *run, const crm_csv_reader *r, int first, crm_error *err)
@@ -782,6 +800,8 @@ static crm_status write_header(const table_writer *t)
         st = write_fields(t->w, holdout, 3);
     if (st == CRM_OK && t->o->interactions)
         st = write_fields(t->w, output_names + 21, 3);
+    if (st == CRM_OK && t->o->recent_window)
+        st = write_fields(t->w, output_names + 24, 2);
     if (st == CRM_OK)
         st = write_fields(t->w, (const char *const *)t->run->keep_names, t->o->nkeep);
     return st == CRM_OK ? crm_csv_end_row(t->w) : st;
@@ -812,6 +832,8 @@ static crm_status write_prospect(const table_writer *t, const char *customer, si
         st = crm_csv_write_field(t->w, "", 0);
     if (st == CRM_OK)
         st = write_interaction_columns(t, customer, len);
+    for (int i = 0; i < (t->o->recent_window ? 2 : 0) && st == CRM_OK; i++)
+        st = crm_csv_write_field(t->w, "", 0);
     for (size_t k = 0; k < t->o->nkeep && st == CRM_OK; k++)
         st = crm_csv_write_field(t->w, "", 0);
     return st == CRM_OK ? crm_csv_end_row(t->w) : st;
@@ -849,6 +871,11 @@ static crm_status write_customer(const table_writer *t, const crm_rfm_result *re
     }
     if (st == CRM_OK && t->o->interactions)
         st = write_interaction_columns(t, c->customer_id, c->customer_len);
+    if (st == CRM_OK && t->o->recent_window) {
+        size_t i = (size_t)(c - res->customers);
+        st = crm_csv_write_int(w, (int64_t)t->run->recent[i]);
+        if (st == CRM_OK) st = crm_csv_write_int(w, (int64_t)t->run->previous[i]);
+    }
     for (size_t k = 0; k < t->o->nkeep && st == CRM_OK; k++) {
         size_t len;
         const char *v = crm_attributes_get(t->run->attributes, c->customer_id, c->customer_len, k, &len);
@@ -952,6 +979,9 @@ static crm_status check_options(rfm_options_t *o, crm_error *err)
     if (!o->interactions && (o->recency_from_given || o->prospects))
         return crm_error_set(err, CRM_EUSAGE, "%s needs --interactions FILE",
                              o->prospects ? "--prospects" : "--recency-from");
+    if (o->recent_window && o->partial)
+        return crm_error_set(err, CRM_EUSAGE, "--recent-window works on the scoring run: give it to the --merge run, "
+                             "not with --partial");
     if (o->interactions && o->partial)
         return crm_error_set(err, CRM_EUSAGE, "--interactions works on the scoring run: give it to the --merge run, "
                              "not with --partial");
@@ -1050,6 +1080,15 @@ static crm_status run_rfm(rfm_run *run, crm_csv_writer **out, crm_rfm_result *re
         if (st != CRM_OK)
             return st;
     }
+    if (o->recent_window) {
+        run->recent = malloc((res->count ? res->count : 1) * sizeof *run->recent);
+        run->previous = malloc((res->count ? res->count : 1) * sizeof *run->previous);
+        if (!run->recent || !run->previous)
+            return crm_error_set(err, CRM_ENOMEM, "out of memory");
+        if ((st = crm_rfm_windows(run->rfm, res, o->rfm.as_of, o->recent_window, run->recent, run->previous,
+                                  err)) != CRM_OK)
+            return st;
+    }
     if (o->thresholds && (st = write_thresholds(o->thresholds, res, err)) != CRM_OK)
         return st;
     return write_failed(out, write_table(*out, run, run->rfm, res, err), err);
@@ -1114,6 +1153,8 @@ int main(int argc, char **argv)
         free(run.names[k]);
     crm_attributes_free(run.attributes);
     crm_interactions_free(run.interactions);
+    free(run.recent);
+    free(run.previous);
     for (size_t k = 0; k < o.nkeep; k++)
         free(run.keep_names[k]);
     for (int d = 0; d < CRM_RFM_DIMENSIONS; d++)

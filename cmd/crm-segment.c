@@ -34,7 +34,7 @@ static const char usage[] =
     "      --growth F            MGC when predicted > F x value to date (default 1.5)\n"
     "      --margin RATE         the clv is profit at RATE but the value to date is revenue\n"
     "                            (monetary): compare predicted with RATE x monetary\n"
-    "Lifecycle stages new / growing / mature / declining / lapsed (thresholds in days,\n"
+    "Lifecycle stages new / growing / mature / declining / lapsed / prospect (thresholds in days,\n"
     "written with their unit):\n"
     "      --new-tenure D (90d)  --mature-tenure D (365d)  --declining-recency D (180d)\n"
     "      --lapsed-recency D (365d)  --recent-window D (90d)  --growing-trend X (1.5)\n"
@@ -53,7 +53,9 @@ static const char usage[] =
     "      --r COL  --f COL  --m COL  --value COL (profit, else monetary)\n"
     "      --predicted COL (clv when present)  --no-predicted\n"
     "      --tenure COL  --recency COL  --frequency COL  --p-alive COL (p_alive when present)\n"
-    "      --no-p-alive  --recent COL (purchases in the recent window; no default)\n"
+    "      --no-p-alive  --recent COL (purchases in the recent window; purchases_recent\n"
+    "                            when present, and then purchases_previous: the window\n"
+    "                            before it, as crm-rfm --recent-window writes them)\n"
     "Output:\n"
     "      --profile FILE        one row per segment: customers, shares, value, feature means,\n"
     "                            mean p_alive when the table has it\n"
@@ -525,6 +527,10 @@ typedef struct {
     int value_is_profit;              /* the value column is named profit */
     size_t order_feature;
     size_t rows_cap;                  /* rows every array above has room for */
+    long previous_col;                /* purchases_previous (crm-rfm --recent-window), or -1 */
+    double *previous;
+    unsigned char *prospect;          /* with --by lifecycle: 1 for a row without purchases */
+    size_t nprospects;
 } inputs;
 
 static void inputs_free(inputs *in)
@@ -541,6 +547,8 @@ static void inputs_free(inputs *in)
     free(in->recent);
     free(in->features);
     free(in->value_exact);
+    free(in->previous);
+    free(in->prospect);
 }
 
 /* A column the user named (must exist) or its default header name (used
@@ -617,6 +625,7 @@ static crm_status resolve_columns(const segment_options *o, const crm_csv_reader
 {
     for (int c = 0; c < NCOLUMN_OPTIONS; c++)
         in->col[c] = -1;
+    in->previous_col = -1;
     crm_status st = CRM_OK;
     const char *const *given = o->columns;
     if (uses(o, BY_RFM))
@@ -647,8 +656,12 @@ static crm_status resolve_columns(const segment_options *o, const crm_csv_reader
         if (st == CRM_OK && !o->no_p_alive)
             st = resolve(r, given[COL_P_ALIVE], column_defaults[COL_P_ALIVE], 0,
                          &in->col[COL_P_ALIVE], err);
+        /* crm-rfm --recent-window writes both windows: the trend then
+         * follows from the data. */
         if (st == CRM_OK)
-            st = resolve(r, given[COL_RECENT], NULL, 0, &in->col[COL_RECENT], err);
+            st = resolve(r, given[COL_RECENT], "purchases_recent", 0, &in->col[COL_RECENT], err);
+        if (st == CRM_OK && in->col[COL_RECENT] >= 0)
+            st = resolve(r, NULL, "purchases_previous", 0, &in->previous_col, err);
     }
     if (st == CRM_OK && o->profile_path && !o->no_p_alive && in->col[COL_P_ALIVE] < 0)
         st = resolve(r, given[COL_P_ALIVE], column_defaults[COL_P_ALIVE], 0, &in->col[COL_P_ALIVE], err);
@@ -726,9 +739,41 @@ static crm_status inputs_reserve(inputs *in, size_t i, crm_error *err)
         ok &= reserve_rows(in, &in->value_exact, i + 1, sizeof *in->value_exact, &grown);
     if (in->nfeatures)
         ok &= reserve_rows(in, &in->features, i + 1, in->nfeatures * sizeof(double), &grown);
+    if (in->previous_col >= 0)
+        ok &= reserve_rows(in, &in->previous, i + 1, sizeof(double), &grown);
+    if (in->col[COL_FREQUENCY] >= 0)
+        ok &= reserve_rows(in, &in->prospect, i + 1, 1, &grown);
     if (!ok)
         return crm_error_set(err, CRM_ENOMEM, "out of memory after %zu customers", i);
     in->rows_cap = grown;
+    return CRM_OK;
+}
+
+/* A prospect (crm-rfm --prospects: no purchase yet, so frequency is empty)
+ * has no numbers to read; the lifecycle names it.  Its value counts as 0
+ * in a profile. */
+static crm_status read_prospect(const segment_options *o, const crm_csv_reader *r,
+                                const crm_csv_record *rec, size_t i, inputs *in, crm_error *err)
+{
+    for (size_t b = 0; b < o->nby; b++)
+        if (o->by[b] != BY_LIFECYCLE)
+            return crm_error_set(err, CRM_EDATA, "%s:%llu: column '%s': a customer without purchases (a "
+                                 "prospect) has no %s segment; segment prospects --by lifecycle only",
+                                 crm_csv_input_name(r), (unsigned long long)rec->line,
+                                 crm_csv_column_name(r, (size_t)in->col[COL_FREQUENCY]), method_names[o->by[b]]);
+    double *dbl[] = {NULL, NULL, NULL, in->value, in->predicted, in->tenure, in->recency,
+                     in->frequency, in->p_alive, in->recent};
+    for (int c = COL_VALUE; c < NCOLUMN_OPTIONS; c++)
+        if (in->col[c] >= 0)
+            dbl[c][i] = 0.0;
+    if (in->col[COL_VALUE] >= 0)
+        in->value_exact[i] = crm_decimal_from_int(0);
+    if (in->previous_col >= 0)
+        in->previous[i] = 0.0;
+    for (size_t j = 0; j < in->nfeatures; j++)
+        in->features[i * in->nfeatures + j] = 0.0;
+    in->prospect[i] = 1;
+    in->nprospects++;
     return CRM_OK;
 }
 
@@ -736,6 +781,13 @@ static crm_status read_numbers(const segment_options *o, const crm_csv_reader *r
                                const crm_csv_record *rec, size_t i, inputs *in, crm_error *err)
 {
     crm_status st = inputs_reserve(in, i, err);
+    if (st == CRM_OK && in->col[COL_FREQUENCY] >= 0) {
+        in->prospect[i] = 0;
+        if (rec->lengths[in->col[COL_FREQUENCY]] == 0)
+            return read_prospect(o, r, rec, i, in, err);
+    }
+    if (st == CRM_OK && in->previous_col >= 0)
+        st = read_double(r, rec, in->previous_col, &in->previous[i], err);
     int *ints[3] = {in->r, in->f, in->m};
     for (int c = COL_R; c <= COL_M && st == CRM_OK; c++)
         if (in->col[c] >= 0)
@@ -894,7 +946,8 @@ static crm_status segment_value(const segment_options *o, const inputs *in, size
 static crm_status segment_lifecycle(const segment_options *o, const inputs *in, size_t n,
                                     segmentation *s, crm_error *err)
 {
-    s->nnames = CRM_STAGE_COUNT;
+    /* The prospect stage is listed (in a profile) only when there are any. */
+    s->nnames = in->nprospects ? CRM_STAGE_COUNT : CRM_STAGE_PROSPECT;
     s->names = malloc(CRM_STAGE_COUNT * sizeof *s->names);
     if (!s->names)
         return crm_error_set(err, CRM_ENOMEM, "out of memory");
@@ -902,7 +955,8 @@ static crm_status segment_lifecycle(const segment_options *o, const inputs *in, 
         s->names[t] = crm_lifecycle_stage_name((crm_lifecycle_stage)t);
     crm_lifecycle_input li = {in->tenure, in->recency, in->frequency,
                               in->col[COL_RECENT] >= 0 ? in->recent : NULL,
-                              in->col[COL_P_ALIVE] >= 0 ? in->p_alive : NULL};
+                              in->col[COL_P_ALIVE] >= 0 ? in->p_alive : NULL,
+                              in->previous_col >= 0 ? in->previous : NULL, in->prospect};
     crm_status st = crm_lifecycle_assign(&li, n, &o->life, s->labels, err);
     if (st == CRM_EUSAGE)
         crm_error_prefix(err, "lifecycle thresholds: ");
