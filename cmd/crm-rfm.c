@@ -1,6 +1,7 @@
 /* crm-rfm: transactions in, one row per customer out: RFM (and CRFM) values
  * and scores, and the model summary lifetime-value models read. */
 #include <inttypes.h>
+#include <math.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -53,6 +54,9 @@ static const char usage[] =
     "      --recent-window D     purchases_recent (purchases in the last D before the\n"
     "                            as-of date) and purchases_previous (the D before that),\n"
     "                            for crm-segment --by lifecycle's trend (90d, 12w, 3m)\n"
+    "      --loyalty-period D    consecutive_periods (periods of D back from the as-of\n"
+    "                            date with a purchase each) and gap_cv (regularity of\n"
+    "                            the purchase gaps), for crm-segment --by loyalty\n"
     "Customer attributes (one value per customer, as last columns):\n"
     "      --keep COL            carry the column COL (repeatable)\n"
     "      --keep-rule latest|first|most  the latest transaction's value (default),\n"
@@ -72,7 +76,7 @@ enum {
     OPT_CUSTOMER = 256, OPT_INVOICE, OPT_DATE, OPT_AMOUNT, OPT_PROFIT, OPT_NO_INVOICE, OPT_DATE_FORMAT,
     OPT_AS_OF, OPT_CALIBRATION_END, OPT_BINS, OPT_BREAKS, OPT_MONETARY, OPT_THRESHOLDS, OPT_UNIT,
     OPT_DECIMALS, OPT_PARTIAL, OPT_MERGE, OPT_SKIP_BAD, OPT_KEEP, OPT_KEEP_RULE,
-    OPT_INTERACTIONS, OPT_RECENCY_FROM, OPT_PROSPECTS, OPT_RECENT_WINDOW, OPT_QUIET = 'q'
+    OPT_INTERACTIONS, OPT_RECENCY_FROM, OPT_PROSPECTS, OPT_RECENT_WINDOW, OPT_LOYALTY_PERIOD, OPT_QUIET = 'q'
 };
 
 static const struct option rfm_options[] = {
@@ -100,6 +104,7 @@ static const struct option rfm_options[] = {
     {"recency-from", required_argument, NULL, OPT_RECENCY_FROM},
     {"prospects", no_argument, NULL, OPT_PROSPECTS},
     {"recent-window", required_argument, NULL, OPT_RECENT_WINDOW},
+    {"loyalty-period", required_argument, NULL, OPT_LOYALTY_PERIOD},
     {"quiet", no_argument, NULL, OPT_QUIET},
     {NULL, 0, NULL, 0},
 };
@@ -132,6 +137,7 @@ typedef struct {
     int recency_from_given, prospects;
     crm_recency_from recency_from;
     int32_t recent_window;     /* --recent-window in days; 0: not asked */
+    int32_t loyalty_period;    /* --loyalty-period in days; 0: not asked */
 } rfm_options_t;
 
 static crm_status parse_int_option(const char *option, const char *arg, int lo, int hi, int *out, crm_error *err)
@@ -224,14 +230,16 @@ static crm_status handle_option(int id, const char *arg, void *ctx, crm_error *e
     case OPT_PROSPECTS:
         o->prospects = 1;
         return CRM_OK;
-    case OPT_RECENT_WINDOW: {
+    case OPT_RECENT_WINDOW: case OPT_LOYALTY_PERIOD: {
         crm_duration d;
         double days;
+        const char *name = id == OPT_RECENT_WINDOW ? "--recent-window" : "--loyalty-period";
         if (crm_parse_duration(arg, &d, err) != CRM_OK || !((days = crm_duration_in(d, CRM_UNIT_DAY)) >= 0.5) ||
             days > 36525)
-            return crm_error_set(err, CRM_EUSAGE, "--recent-window wants a duration of at least one day "
-                                 "(90d, 12w, 3m), got '%s'", arg);
-        o->recent_window = (int32_t)(days + 0.5);   /* 3m = 91.3125 days: 91 */
+            return crm_error_set(err, CRM_EUSAGE, "%s wants a duration of at least one day "
+                                 "(90d, 12w, 3m), got '%s'", name, arg);
+        /* 3m = 91.3125 days: 91 */
+        *(id == OPT_RECENT_WINDOW ? &o->recent_window : &o->loyalty_period) = (int32_t)(days + 0.5);
         return CRM_OK;
     }
     case OPT_QUIET:
@@ -292,6 +300,8 @@ typedef struct {
     char *keep_names[MAX_KEEP];            /* header names, from the first input (copies) */
     crm_interactions *interactions;        /* with --interactions */
     uint64_t *recent, *previous;           /* with --recent-window: per table row */
+    uint64_t *streak;                      /* with --loyalty-period: per table row */
+    double *gap_cv;
     uint64_t interaction_rows, prospects;
 } rfm_run;
 
@@ -320,7 +330,7 @@ static const char *const output_names[] = {
     "customer_id", "first_date", "last_date", "recency_days", "frequency", "monetary", "avg_order_value",
     "tenure_days", "r_score", "f_score", "m_score", "rfm_score", "profit", "avg_profit", "x", "t_x", "T",
     "monetary_value", "x_holdout", "monetary_holdout", "duration_holdout", "interactions", "last_interaction",
-    "interaction_recency_days", "purchases_recent", "purchases_previous", NULL};
+    "interaction_recency_days", "purchases_recent", "purchases_previous", "consecutive_periods", "gap_cv", NULL};
 
 /* The --keep columns of an input, by the names the first input gave them. */
 static crm_status resolve_keep_columns(rfm_run *run, const crm_csv_reader *r, int first, crm_error *err)
@@ -802,6 +812,8 @@ static crm_status write_header(const table_writer *t)
         st = write_fields(t->w, output_names + 21, 3);
     if (st == CRM_OK && t->o->recent_window)
         st = write_fields(t->w, output_names + 24, 2);
+    if (st == CRM_OK && t->o->loyalty_period)
+        st = write_fields(t->w, output_names + 26, 2);
     if (st == CRM_OK)
         st = write_fields(t->w, (const char *const *)t->run->keep_names, t->o->nkeep);
     return st == CRM_OK ? crm_csv_end_row(t->w) : st;
@@ -832,7 +844,7 @@ static crm_status write_prospect(const table_writer *t, const char *customer, si
         st = crm_csv_write_field(t->w, "", 0);
     if (st == CRM_OK)
         st = write_interaction_columns(t, customer, len);
-    for (int i = 0; i < (t->o->recent_window ? 2 : 0) && st == CRM_OK; i++)
+    for (int i = 0; i < (t->o->recent_window ? 2 : 0) + (t->o->loyalty_period ? 2 : 0) && st == CRM_OK; i++)
         st = crm_csv_write_field(t->w, "", 0);
     for (size_t k = 0; k < t->o->nkeep && st == CRM_OK; k++)
         st = crm_csv_write_field(t->w, "", 0);
@@ -875,6 +887,13 @@ static crm_status write_customer(const table_writer *t, const crm_rfm_result *re
         size_t i = (size_t)(c - res->customers);
         st = crm_csv_write_int(w, (int64_t)t->run->recent[i]);
         if (st == CRM_OK) st = crm_csv_write_int(w, (int64_t)t->run->previous[i]);
+    }
+    if (st == CRM_OK && t->o->loyalty_period) {
+        size_t i = (size_t)(c - res->customers);
+        st = crm_csv_write_int(w, (int64_t)t->run->streak[i]);
+        /* four decimals: a ratio people read (empty without two gaps) */
+        if (st == CRM_OK)
+            st = isnan(t->run->gap_cv[i]) ? crm_csv_write_field(w, "", 0) : crm_csv_write_fixed(w, t->run->gap_cv[i], 4);
     }
     for (size_t k = 0; k < t->o->nkeep && st == CRM_OK; k++) {
         size_t len;
@@ -979,9 +998,9 @@ static crm_status check_options(rfm_options_t *o, crm_error *err)
     if (!o->interactions && (o->recency_from_given || o->prospects))
         return crm_error_set(err, CRM_EUSAGE, "%s needs --interactions FILE",
                              o->prospects ? "--prospects" : "--recency-from");
-    if (o->recent_window && o->partial)
-        return crm_error_set(err, CRM_EUSAGE, "--recent-window works on the scoring run: give it to the --merge run, "
-                             "not with --partial");
+    if ((o->recent_window || o->loyalty_period) && o->partial)
+        return crm_error_set(err, CRM_EUSAGE, "%s works on the scoring run: give it to the --merge run, "
+                             "not with --partial", o->recent_window ? "--recent-window" : "--loyalty-period");
     if (o->interactions && o->partial)
         return crm_error_set(err, CRM_EUSAGE, "--interactions works on the scoring run: give it to the --merge run, "
                              "not with --partial");
@@ -1089,6 +1108,15 @@ static crm_status run_rfm(rfm_run *run, crm_csv_writer **out, crm_rfm_result *re
                                   err)) != CRM_OK)
             return st;
     }
+    if (o->loyalty_period) {
+        run->streak = malloc((res->count ? res->count : 1) * sizeof *run->streak);
+        run->gap_cv = malloc((res->count ? res->count : 1) * sizeof *run->gap_cv);
+        if (!run->streak || !run->gap_cv)
+            return crm_error_set(err, CRM_ENOMEM, "out of memory");
+        if ((st = crm_rfm_rhythm(run->rfm, res, o->rfm.as_of, o->loyalty_period, run->streak, run->gap_cv,
+                                 err)) != CRM_OK)
+            return st;
+    }
     if (o->thresholds && (st = write_thresholds(o->thresholds, res, err)) != CRM_OK)
         return st;
     return write_failed(out, write_table(*out, run, run->rfm, res, err), err);
@@ -1155,6 +1183,8 @@ int main(int argc, char **argv)
     crm_interactions_free(run.interactions);
     free(run.recent);
     free(run.previous);
+    free(run.streak);
+    free(run.gap_cv);
     for (size_t k = 0; k < o.nkeep; k++)
         free(run.keep_names[k]);
     for (int d = 0; d < CRM_RFM_DIMENSIONS; d++)

@@ -17,6 +17,22 @@
 #include "crm/error.h"
 #include "crm/rfm.h"
 
+/* Purchase rhythm for loyalty (crm-rfm --loyalty-period P, crm-segment
+ * --by loyalty), over the purchase days before as_of:
+ *   consecutive_periods  the number of periods of P days, counting back from
+ *                        as_of (period k covers days as_of - kP .. as_of -
+ *                        (k-1)P - 1), each of which has a purchase: 0 when the
+ *                        last P days have none, 3 when the last three
+ *                        periods all have one
+ *   gap_cv               the coefficient of variation (population standard
+ *                        deviation over mean) of the gaps in days between
+ *                        successive purchase days; NaN with fewer than two
+ *                        gaps (a rhythm needs three purchase days)
+ * streak[i] and gap_cv[i] for each customer of res.  period_days >= 1, else
+ * CRM_EUSAGE. */
+crm_status crm_rfm_rhythm(const crm_rfm *a, const crm_rfm_result *res, int32_t as_of, int32_t period_days,
+                          uint64_t *streak, double *gap_cv, crm_error *err);
+
 /* recent[i] and previous[i] for each customer of res (in its order; res
  * computed from a with the same as_of).  window_days >= 1, else CRM_EUSAGE. */
 crm_status crm_rfm_windows(const crm_rfm *a, const crm_rfm_result *res, int32_t as_of, int32_t window_days,
