@@ -13,6 +13,7 @@
 #include "crm/basket.h"
 #include "crm/basket_itemsets.h"
 #include "crm/basket_recommend.h"
+#include "crm/basket_upsell.h"
 #include "crm/basket_rules.h"
 #include "crm/cli.h"
 #include "crm/csv.h"
@@ -72,6 +73,12 @@ static const char usage[] =
     "      --rules FILE          recommend from the rules CSV an earlier run wrote instead\n"
     "                            of mining (no mining options; --min-confidence and\n"
     "                            --min-lift filter the saved rules, default no filter)\n"
+    "Up-sell (customer_id,product_id,category,price,score,reason; long input):\n"
+    "      --upsell --catalog FILE  per customer, the catalog's dearer products of the\n"
+    "                            categories the customer buys (dearer than the dearest one\n"
+    "                            bought there, not bought yet), by popularity among the\n"
+    "                            category's buyers; FILE: product_id,category,price and\n"
+    "                            other columns (passed through); --top N per customer\n"
     "Output:\n"
     "  -q, --quiet               do not print the summary on stderr\n"
     "      --skip-bad            skip unreadable rows, count them and report the first\n"
@@ -85,7 +92,7 @@ enum {
     OPT_MIN_SUPPORT, OPT_MIN_COUNT, OPT_MIN_LEN, OPT_MAX_LEN, OPT_ITEMSETS, OPT_CLOSED,
     OPT_MAXIMAL, OPT_MIN_CONFIDENCE, OPT_MIN_LIFT, OPT_MAX_CONSEQUENT, OPT_ANTECEDENT,
     OPT_CONSEQUENT, OPT_SORT, OPT_RECOMMEND, OPT_SCORE, OPT_TOP, OPT_RULES, OPT_EXCLUDE, OPT_LABEL, OPT_SKIP_BAD,
-    OPT_MAX_ITEMSETS, OPT_MAX_RULES, OPT_MAX_MEMORY, OPT_QUIET = 'q'
+    OPT_MAX_ITEMSETS, OPT_MAX_RULES, OPT_MAX_MEMORY, OPT_UPSELL, OPT_CATALOG, OPT_QUIET = 'q'
 };
 
 static const struct option basket_options[] = {
@@ -120,6 +127,8 @@ static const struct option basket_options[] = {
     {"max-memory", required_argument, NULL, OPT_MAX_MEMORY},
     {"quiet", no_argument, NULL, OPT_QUIET},
     {"skip-bad", no_argument, NULL, OPT_SKIP_BAD},
+    {"upsell", no_argument, NULL, OPT_UPSELL},
+    {"catalog", required_argument, NULL, OPT_CATALOG},
     {NULL, 0, NULL, 0},
 };
 
@@ -155,6 +164,8 @@ typedef struct {
     const char *label_column;       /* --label */
     int skip_bad;
     crm_basket_limits limits;       /* --max-itemsets, --max-rules, --max-memory */
+    int upsell;                     /* --upsell */
+    const char *catalog;            /* --catalog FILE */
 } basket_options_t;
 
 /* ---- option values ---- */
@@ -344,6 +355,12 @@ static crm_status handle_option(int id, const char *arg, void *ctx, crm_error *e
     case OPT_RULES:
         o->rules_file = arg;
         return CRM_OK;
+    case OPT_UPSELL:
+        o->upsell = 1;
+        return CRM_OK;
+    case OPT_CATALOG:
+        o->catalog = arg;
+        return CRM_OK;
     case OPT_EXCLUDE:
         if (o->nexclude == MAX_EXCLUDE)
             return crm_error_set(err, CRM_EUSAGE, "at most %d --exclude options (put the items in a file: --exclude @FILE)",
@@ -385,6 +402,15 @@ static crm_status check_options(const basket_options_t *o, crm_error *err)
         (o->by_given || o->basket_column || o->item_column || o->customer_column))
         return crm_error_set(err, CRM_EUSAGE,
                              "--by, --basket, --item and --customer apply to --format long input");
+    if (o->upsell || o->catalog) {
+        if (!o->upsell || !o->catalog)
+            return crm_error_set(err, CRM_EUSAGE, "--upsell and --catalog FILE go together");
+        if (o->kind_given || o->rules_file || o->mining_option || o->format != FORMAT_LONG || o->by_given ||
+            o->basket_column || o->label_column || o->score != CRM_BASKET_SCORE_CONFIDENCE)
+            return crm_error_set(err, CRM_EUSAGE, "--upsell reads long transactions by customer and takes no "
+                                 "mining, --recommend, --by, --basket, --label or --score options");
+        return CRM_OK;
+    }
     if (o->recommend_tuned && o->kind != WRITE_RECOMMENDATIONS)
         return crm_error_set(err, CRM_EUSAGE, "--score and --top apply to --recommend");
     if (o->rules_file && o->kind != WRITE_RECOMMENDATIONS)
@@ -417,7 +443,14 @@ typedef struct {
     crm_strtab *exclude;            /* --exclude, or NULL */
     uint64_t excluded_rules;        /* --rules with --exclude: saved rules left out */
     crm_bad_rows bad;               /* --skip-bad */
+    struct catalog_file *catalog;   /* --upsell: the catalog, read first */
 } basket_run;
+
+struct catalog_file;
+static int catalog_knows(const struct catalog_file *cat, const char *product, size_t len);
+static crm_status not_in_catalog(const basket_run *run, const crm_csv_reader *r, const crm_csv_record *rec,
+                                 long item, crm_error *err);
+static crm_status read_catalog(basket_run *run, struct catalog_file *cat, crm_error *err);
 
 struct saved_rules;
 static crm_status read_saved_rules(basket_run *run, struct saved_rules *s, crm_error *err);
@@ -531,6 +564,14 @@ static crm_status read_long(basket_run *run, crm_csv_reader *r, crm_error *err)
         }
         if ((st = check_item(run, r, rec, (size_t)item, err)) != CRM_OK)
             return st;
+        /* --upsell: a product bought that the catalog does not know */
+        if (run->catalog && rec->lengths[item] > 0 && !catalog_knows(run->catalog, rec->fields[item], rec->lengths[item]) &&
+            !(run->exclude && crm_strtab_find(run->exclude, rec->fields[item], rec->lengths[item], &(uint32_t){0}))) {
+            if ((st = crm_cli_bad_row(&run->bad, (not_in_catalog(run, r, rec, item, err), err))) != CRM_OK)
+                return st;
+            crm_progress_update(&run->progress, ++run->rows, run->bytes_before + crm_csv_raw_bytes(r));
+            continue;
+        }
         st = crm_basket_db_add_pair(run->mined, rec->fields[basket], rec->lengths[basket],
                                     rec->fields[item], rec->lengths[item], err);
         if (st == CRM_OK && label >= 0)
@@ -649,6 +690,8 @@ static crm_status read_inputs(basket_run *run, crm_error *err)
     if (run->o->nexclude && (st = read_exclude(run, err)) != CRM_OK)
         return st;
     if (run->o->rules_file && (st = read_saved_rules(run, run->saved, err)) != CRM_OK)
+        return st;
+    if (run->catalog && (st = read_catalog(run, run->catalog, err)) != CRM_OK)
         return st;
     if ((st = new_db(run, &run->mined, err)) != CRM_OK)
         return st;
@@ -1314,6 +1357,197 @@ static void name_limit(const crm_basket_limits *limits, crm_error *err)
     snprintf(err->message + len, sizeof err->message - len, "; %s", advice[limits->reached]);
 }
 
+/* ---- up-sell (--upsell --catalog FILE) ---- */
+
+/* The catalog: product_id, category, price, and the other columns, kept to
+ * pass through beside each offer. */
+struct catalog_file {
+    const char *input;
+    crm_upsell_catalog *products;
+    size_t nextra;
+    char **extra_names;         /* the other columns' header names */
+    long *extra_cols;
+    char *bytes;                /* the other fields, product by product */
+    size_t used, bytes_cap;
+    size_t *extra_start;        /* per product and other column: offset in bytes; one more at the end */
+    size_t starts_cap;
+};
+
+static void catalog_free(struct catalog_file *cat)
+{
+    if (!cat)
+        return;
+    crm_upsell_catalog_free(cat->products);
+    for (size_t k = 0; k < cat->nextra; k++)
+        free(cat->extra_names[k]);
+    free(cat->extra_names);
+    free(cat->extra_cols);
+    free(cat->bytes);
+    free(cat->extra_start);
+}
+
+static int catalog_knows(const struct catalog_file *cat, const char *product, size_t len)
+{
+    uint32_t id;
+    return crm_upsell_catalog_find(cat->products, product, len, &id);
+}
+
+static crm_status not_in_catalog(const basket_run *run, const crm_csv_reader *r, const crm_csv_record *rec,
+                                 long item, crm_error *err)
+{
+    char q[128];
+    return crm_error_set(err, CRM_EDATA, "%s:%llu: column '%s': product '%s' is not in the catalog %s",
+                         crm_csv_input_name(r), (unsigned long long)rec->line, crm_csv_column_name(r, (size_t)item),
+                         crm_error_quote(q, sizeof q, rec->fields[item], rec->lengths[item]), run->catalog->input);
+}
+
+/* One catalog row; CRM_EDATA (with file:line) for a row that cannot be used. */
+static crm_status catalog_row(struct catalog_file *cat, const crm_csv_reader *r, const crm_csv_record *rec,
+                              const long col[3], crm_error *err)
+{
+    const char *name = crm_csv_input_name(r);
+    unsigned long long line = (unsigned long long)rec->line;
+    char q[128];
+    crm_status st = check_record(r, rec, crm_csv_header(r)->nfields, crm_csv_header(r)->nfields, err);
+    if (st != CRM_OK)
+        return st;
+    static const char *const what[2] = {"product", "category"};
+    for (int k = 0; k < 2; k++)
+        if (rec->lengths[col[k]] == 0)
+            return crm_error_set(err, CRM_EDATA, "%s:%llu: column '%s': empty %s (a catalog row must name a "
+                                 "product and its category)", name, line, crm_csv_column_name(r, (size_t)col[k]),
+                                 what[k]);
+    crm_decimal price;
+    if (crm_parse_decimal(rec->fields[col[2]], rec->lengths[col[2]], NULL, &price) != CRM_OK ||
+        crm_decimal_cmp(price, crm_decimal_from_int(0)) < 0)
+        return crm_error_set(err, CRM_EDATA, "%s:%llu: column '%s': cannot read '%s' as a price (a number >= 0)",
+                             name, line, crm_csv_column_name(r, (size_t)col[2]),
+                             crm_error_quote(q, sizeof q, rec->fields[col[2]], rec->lengths[col[2]]));
+    if ((st = crm_upsell_catalog_add(cat->products, rec->fields[col[0]], rec->lengths[col[0]], rec->fields[col[1]],
+                                     rec->lengths[col[1]], price, err)) != CRM_OK) {
+        if (st == CRM_EDATA)
+            crm_error_prefix(err, "%s:%llu: column '%s': ", name, line, crm_csv_column_name(r, (size_t)col[0]));
+        return st;
+    }
+    size_t row = crm_upsell_catalog_count(cat->products) - 1;
+    for (size_t k = 0; k < cat->nextra; k++) {
+        size_t len = rec->lengths[cat->extra_cols[k]];
+        if (!crm_array_reserve(&cat->bytes, &cat->bytes_cap, cat->used + len + 1, 1) ||
+            !crm_array_reserve(&cat->extra_start, &cat->starts_cap, row * cat->nextra + k + 2, sizeof *cat->extra_start))
+            return crm_basket_no_memory(err);
+        cat->extra_start[row * cat->nextra + k] = cat->used;
+        memcpy(cat->bytes + cat->used, rec->fields[cat->extra_cols[k]], len);
+        cat->used += len;
+        cat->extra_start[row * cat->nextra + k + 1] = cat->used;
+    }
+    return CRM_OK;
+}
+
+/* Read before the transactions, so that a product bought and missing from
+ * the catalog can be named with its file and line. */
+static crm_status read_catalog(basket_run *run, struct catalog_file *cat, crm_error *err)
+{
+    crm_csv_reader *r;
+    crm_status st = crm_cli_open_input(run->common, run->o->catalog, &r, err);
+    if (st != CRM_OK)
+        return st;
+    cat->input = run->o->catalog;
+    const crm_csv_record *h = crm_csv_header(r), *rec;
+    static const char *const names[3] = {"product_id", "category", "price"};
+    long col[3];
+    if (!h)
+        st = crm_error_set(err, CRM_EUSAGE, "--catalog: the catalog needs a header (product_id, category, price)");
+    for (int k = 0; k < 3 && st == CRM_OK; k++)
+        st = resolve_column(r, names[k], &col[k], err);
+    if (st == CRM_OK && (st = crm_upsell_catalog_new(&cat->products, err)) == CRM_OK) {
+        cat->extra_names = calloc(h->nfields, sizeof *cat->extra_names);
+        cat->extra_cols = calloc(h->nfields, sizeof *cat->extra_cols);
+        if (!cat->extra_names || !cat->extra_cols)
+            st = crm_basket_no_memory(err);
+        for (size_t j = 0; j < h->nfields && st == CRM_OK; j++) {
+            if ((long)j == col[0] || (long)j == col[1] || (long)j == col[2])
+                continue;
+            if (!(cat->extra_names[cat->nextra] = strdup(h->fields[j])))
+                st = crm_basket_no_memory(err);
+            cat->extra_cols[cat->nextra++] = (long)j;
+        }
+    }
+    while (st == CRM_OK && (st = crm_csv_next(r, &rec, err)) == CRM_OK && rec)
+        if ((st = catalog_row(cat, r, rec, col, err)) == CRM_EDATA)
+            st = crm_cli_bad_row(&run->bad, err);
+    crm_csv_close(r);
+    return st;
+}
+
+/* "dearer than P (2.50), the dearest bought in CAT; 3 of 5 buyers of CAT
+ * bought it" */
+static crm_status write_reason(crm_csv_writer *w, const crm_upsell_catalog *c, const crm_upsell *u, text_buffer *b,
+                               crm_error *err)
+{
+    size_t pl, cl;
+    const char *above = crm_upsell_catalog_product(c, u->above, &pl);
+    const char *cat = crm_upsell_catalog_category(c, u->above, &cl);
+    char price[CRM_NUMBER_TEXT_MAX];
+    crm_decimal_format(crm_upsell_catalog_price(c, u->above), price);
+    size_t need = pl + 2 * cl + strlen(price) + 128;
+    crm_status st = reserve(b, need, err);
+    if (st != CRM_OK)
+        return st;
+    int n = snprintf(b->text, need, "dearer than %.*s (%s), the dearest bought in %.*s; %llu of %llu buyers of %.*s "
+                     "bought it", (int)pl, above, price, (int)cl, cat, (unsigned long long)u->buyers,
+                     (unsigned long long)u->category_buyers, (int)cl, cat);
+    return crm_csv_write_field(w, b->text, (size_t)n);
+}
+
+static crm_status write_offer(crm_csv_writer *w, const basket_run *run, const crm_upsell *u, text_buffer *b,
+                              crm_error *err)
+{
+    const struct catalog_file *cat = run->catalog;
+    const crm_upsell_catalog *c = cat->products;
+    size_t kl, pl, cl;
+    const char *key = crm_basket_db_basket_key(run->mined, u->customer, &kl);
+    const char *product = crm_upsell_catalog_product(c, u->product, &pl);
+    const char *category = crm_upsell_catalog_category(c, u->product, &cl);
+    char price[CRM_NUMBER_TEXT_MAX];
+    size_t prl = crm_decimal_format(crm_upsell_catalog_price(c, u->product), price);
+    crm_status st = crm_csv_write_field(w, key, kl);
+    if (st == CRM_OK) st = crm_csv_write_field(w, product, pl);
+    if (st == CRM_OK) st = crm_csv_write_field(w, category, cl);
+    if (st == CRM_OK) st = crm_csv_write_field(w, price, prl);
+    if (st == CRM_OK) st = crm_csv_write_fixed(w, u->score, 4);   /* a share people read */
+    if (st == CRM_OK) st = write_reason(w, c, u, b, err);
+    for (size_t k = 0; k < cat->nextra && st == CRM_OK; k++) {
+        size_t at = cat->extra_start[u->product * cat->nextra + k];
+        st = crm_csv_write_field(w, cat->bytes + at, cat->extra_start[u->product * cat->nextra + k + 1] - at);
+    }
+    if (st == CRM_OK)
+        st = crm_csv_end_row(w);
+    return st == CRM_OK || st == CRM_ENOMEM ? st : write_fail(w, st, err);
+}
+
+static crm_status upsell_and_write(basket_run *run, crm_csv_writer *w, run_result *res, crm_error *err)
+{
+    crm_upsell *offers = NULL;
+    size_t n = 0;
+    crm_status st = crm_basket_upsell(run->mined, run->catalog->products, run->o->top, &offers, &n, err);
+    static const char *const header[] = {"customer_id", "product_id", "category", "price", "score", "reason"};
+    for (size_t k = 0; k < 6 + run->catalog->nextra && st == CRM_OK; k++)
+        if ((st = crm_csv_write_field(w, k < 6 ? header[k] : run->catalog->extra_names[k - 6], (size_t)-1)) != CRM_OK)
+            st = write_fail(w, st, err);
+    if (st == CRM_OK && (st = crm_csv_end_row(w)) != CRM_OK)
+        st = write_fail(w, st, err);
+    text_buffer b = {NULL, 0};
+    for (size_t i = 0; i < n && st == CRM_OK; i++) {
+        st = write_offer(w, run, &offers[i], &b, err);
+        if (i == 0 || offers[i].customer != offers[i - 1].customer)
+            res->customers_served++;
+    }
+    res->written = n;
+    free(b.text);
+    free(offers);
+    return st;
+}
+
 static const char *kind_name(output_kind kind)
 {
     return kind == WRITE_ITEMSETS ? "itemsets" : kind == WRITE_RULES ? "rules" : "recommendations";
@@ -1322,7 +1556,10 @@ static const char *kind_name(output_kind kind)
 static void print_summary(const basket_run *run, const run_result *res)
 {
     const crm_basket_db_stats *k = crm_basket_db_stats_get(run->mined);
-    if (run->o->rules_file)
+    if (run->catalog)
+        fprintf(stderr, "crm-basket: %llu customers, %llu items bought", (unsigned long long)k->baskets,
+                (unsigned long long)k->items);
+    else if (run->o->rules_file)
         fprintf(stderr, "crm-basket: %llu customers, %llu items, %zu of %zu rules from %s: %llu %s",
                 (unsigned long long)k->baskets, (unsigned long long)k->items, res->rules_used,
                 run->saved->n, run->saved->input, (unsigned long long)res->written,
@@ -1335,6 +1572,10 @@ static void print_summary(const basket_run *run, const run_result *res)
     if (run->o->kind == WRITE_RECOMMENDATIONS)
         fprintf(stderr, " for %llu customers", (unsigned long long)res->customers_served);
     fputc('\n', stderr);
+    if (run->catalog)
+        fprintf(stderr, "crm-basket: up-sell from %zu catalog products: %llu offers for %llu customers\n",
+                crm_upsell_catalog_count(run->catalog->products), (unsigned long long)res->written,
+                (unsigned long long)res->customers_served);
     if (k->empty_baskets)
         fprintf(stderr, "crm-basket: empty baskets %s: %llu\n",
                 run->o->empty == CRM_BASKET_EMPTY_SKIP ? "left out" : "counted in the baskets",
@@ -1373,7 +1614,7 @@ static void fill_report(crm_report *rep, const basket_run *run, const run_result
     else
         crm_report_set(rep, "min_count", res->min_count);
     crm_report_set(rep, "rows_out", res->written);
-    crm_report_set_text(rep, "output", kind_name(run->o->kind));
+    crm_report_set_text(rep, "output", run->catalog ? "upsell" : kind_name(run->o->kind));
 }
 
 int main(int argc, char **argv)
@@ -1404,6 +1645,8 @@ int main(int argc, char **argv)
     /* every file named before anything is read: an output must not replace an input */
     if (st == CRM_OK && (st = crm_cli_start_outputs(&common, &outputs, &err)) == CRM_OK)
         st = crm_output_set_add_input(outputs, "--rules", o.rules_file, &err);
+    if (st == CRM_OK)
+        st = crm_output_set_add_input(outputs, "--catalog", o.catalog, &err);
     if (st != CRM_OK) {
         crm_output_set_free(outputs);
         return crm_cli_fail("crm-basket", &err);
@@ -1412,8 +1655,11 @@ int main(int argc, char **argv)
     saved_rules saved = {0};
     basket_run run = {.o = &o, .common = &common, .saved = &saved};
     run.bad.skip = o.skip_bad;
-    if (o.rules_file)
+    if (o.rules_file || o.upsell)
         o.by_customer = 1;   /* no mining: the one database is the customers' */
+    struct catalog_file catalog = {0};
+    if (o.upsell)
+        run.catalog = &catalog;
     run_result res = {0};
     crm_report *report = crm_report_new("crm-basket");
     crm_progress_start(&run.progress, "crm-basket", common.progress);
@@ -1424,8 +1670,11 @@ int main(int argc, char **argv)
     if (st == CRM_OK)
         st = read_inputs(&run, &err);
     crm_progress_finish(&run.progress, run.rows, run.bytes_before);
-    if (st == CRM_OK && (st = mine_and_write(&run, w, &res, &err)) != CRM_OK)
-        name_limit(&o.limits, &err);
+    if (st == CRM_OK) {
+        st = o.upsell ? upsell_and_write(&run, w, &res, &err) : mine_and_write(&run, w, &res, &err);
+        if (st != CRM_OK)
+            name_limit(&o.limits, &err);
+    }
     if (st == CRM_OK) {
         st = crm_csv_writer_close(w, &err);
         w = NULL;
@@ -1446,6 +1695,7 @@ int main(int argc, char **argv)
     crm_strtab_free(run.items);
     crm_strtab_free(run.exclude);
     saved_rules_free(&saved);
+    catalog_free(run.catalog);
     if (st != CRM_OK)
         return crm_cli_fail("crm-basket", &err);
     return 0;

@@ -1,6 +1,7 @@
 /* crm-rfm: transactions in, one row per customer out: RFM (and CRFM) values
  * and scores, and the model summary lifetime-value models read. */
 #include <inttypes.h>
+#include <math.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -9,9 +10,11 @@
 #include "crm/cli.h"
 #include "crm/csv.h"
 #include "crm/date.h"
+#include "crm/interactions.h"
 #include "crm/number.h"
 #include "crm/report.h"
 #include "crm/rfm.h"
+#include "crm/rfm_windows.h"
 #include "crm/units.h"
 
 static const char usage[] =
@@ -40,6 +43,20 @@ static const char usage[] =
     "      --unit days|weeks|months|years  unit of t_x, T, duration_holdout (default days)\n"
     "      --decimals N          round t_x, T, monetary_value and the holdout values to N\n"
     "                            decimals, exactly, half away from zero (default: shortest)\n"
+    "Interactions (web visits, calls, store visits, survey answers; crm-rfm(1)):\n"
+    "      --interactions FILE   customer_id, date[, channel] (the same --customer, --date\n"
+    "                            and --date-format): adds interactions, last_interaction,\n"
+    "                            interaction_recency_days\n"
+    "      --recency-from purchases|interactions|both  what R scores (default purchases)\n"
+    "      --prospects           also write the customers seen only in the interactions,\n"
+    "                            with empty purchase columns\n"
+    "Lifecycle:\n"
+    "      --recent-window D     purchases_recent (purchases in the last D before the\n"
+    "                            as-of date) and purchases_previous (the D before that),\n"
+    "                            for crm-segment --by lifecycle's trend (90d, 12w, 3m)\n"
+    "      --loyalty-period D    consecutive_periods (periods of D back from the as-of\n"
+    "                            date with a purchase each) and gap_cv (regularity of\n"
+    "                            the purchase gaps), for crm-segment --by loyalty\n"
     "Customer attributes (one value per customer, as last columns):\n"
     "      --keep COL            carry the column COL (repeatable)\n"
     "      --keep-rule latest|first|most  the latest transaction's value (default),\n"
@@ -58,7 +75,8 @@ static const char usage[] =
 enum {
     OPT_CUSTOMER = 256, OPT_INVOICE, OPT_DATE, OPT_AMOUNT, OPT_PROFIT, OPT_NO_INVOICE, OPT_DATE_FORMAT,
     OPT_AS_OF, OPT_CALIBRATION_END, OPT_BINS, OPT_BREAKS, OPT_MONETARY, OPT_THRESHOLDS, OPT_UNIT,
-    OPT_DECIMALS, OPT_PARTIAL, OPT_MERGE, OPT_SKIP_BAD, OPT_KEEP, OPT_KEEP_RULE, OPT_QUIET = 'q'
+    OPT_DECIMALS, OPT_PARTIAL, OPT_MERGE, OPT_SKIP_BAD, OPT_KEEP, OPT_KEEP_RULE,
+    OPT_INTERACTIONS, OPT_RECENCY_FROM, OPT_PROSPECTS, OPT_RECENT_WINDOW, OPT_LOYALTY_PERIOD, OPT_QUIET = 'q'
 };
 
 static const struct option rfm_options[] = {
@@ -82,6 +100,11 @@ static const struct option rfm_options[] = {
     {"skip-bad", no_argument, NULL, OPT_SKIP_BAD},
     {"keep", required_argument, NULL, OPT_KEEP},
     {"keep-rule", required_argument, NULL, OPT_KEEP_RULE},
+    {"interactions", required_argument, NULL, OPT_INTERACTIONS},
+    {"recency-from", required_argument, NULL, OPT_RECENCY_FROM},
+    {"prospects", no_argument, NULL, OPT_PROSPECTS},
+    {"recent-window", required_argument, NULL, OPT_RECENT_WINDOW},
+    {"loyalty-period", required_argument, NULL, OPT_LOYALTY_PERIOD},
     {"quiet", no_argument, NULL, OPT_QUIET},
     {NULL, 0, NULL, 0},
 };
@@ -110,6 +133,11 @@ typedef struct {
     const char *keep[MAX_KEEP];   /* --keep columns, as given */
     size_t nkeep;
     crm_keep_rule keep_rule;
+    const char *interactions;  /* --interactions FILE */
+    int recency_from_given, prospects;
+    crm_recency_from recency_from;
+    int32_t recent_window;     /* --recent-window in days; 0: not asked */
+    int32_t loyalty_period;    /* --loyalty-period in days; 0: not asked */
 } rfm_options_t;
 
 static crm_status parse_int_option(const char *option, const char *arg, int lo, int hi, int *out, crm_error *err)
@@ -187,6 +215,33 @@ static crm_status handle_option(int id, const char *arg, void *ctx, crm_error *e
         o->keep_rule = (crm_keep_rule)i;
         return CRM_OK;
     }
+    case OPT_INTERACTIONS:
+        o->interactions = arg;
+        return CRM_OK;
+    case OPT_RECENCY_FROM: {
+        static const char *const names[] = {"purchases", "interactions", "both", NULL};
+        int i;
+        if (crm_cli_parse_choice("--recency-from", arg, names, &i, err) != CRM_OK)
+            return CRM_EUSAGE;
+        o->recency_from = (crm_recency_from)i;
+        o->recency_from_given = 1;
+        return CRM_OK;
+    }
+    case OPT_PROSPECTS:
+        o->prospects = 1;
+        return CRM_OK;
+    case OPT_RECENT_WINDOW: case OPT_LOYALTY_PERIOD: {
+        crm_duration d;
+        double days;
+        const char *name = id == OPT_RECENT_WINDOW ? "--recent-window" : "--loyalty-period";
+        if (crm_parse_duration(arg, &d, err) != CRM_OK || !((days = crm_duration_in(d, CRM_UNIT_DAY)) >= 0.5) ||
+            days > 36525)
+            return crm_error_set(err, CRM_EUSAGE, "%s wants a duration of at least one day "
+                                 "(90d, 12w, 3m), got '%s'", name, arg);
+        /* 3m = 91.3125 days: 91 */
+        *(id == OPT_RECENT_WINDOW ? &o->recent_window : &o->loyalty_period) = (int32_t)(days + 0.5);
+        return CRM_OK;
+    }
     case OPT_QUIET:
         o->quiet = 1;
         return CRM_OK;
@@ -244,6 +299,11 @@ typedef struct {
     crm_attributes *attributes;            /* with --keep */
     long keep_columns[MAX_KEEP];
     char *keep_names[MAX_KEEP];            /* header names, from the first input (copies) */
+    crm_interactions *interactions;        /* with --interactions */
+    uint64_t *recent, *previous;           /* with --recent-window: per table row */
+    uint64_t *streak;                      /* with --loyalty-period: per table row */
+    double *gap_cv;
+    uint64_t interaction_rows, prospects;
 } rfm_run;
 
 /* A column named by option, else by its crm-clean name (required or not). */
@@ -270,7 +330,8 @@ static crm_status resolve_column(rfm_run *run, const crm_csv_reader *r, int k, i
 static const char *const output_names[] = {
     "customer_id", "first_date", "last_date", "recency_days", "frequency", "monetary", "avg_order_value",
     "tenure_days", "r_score", "f_score", "m_score", "rfm_score", "profit", "avg_profit", "x", "t_x", "T",
-    "monetary_value", "x_holdout", "monetary_holdout", "duration_holdout", NULL};
+    "monetary_value", "x_holdout", "monetary_holdout", "duration_holdout", "interactions", "last_interaction",
+    "interaction_recency_days", "purchases_recent", "purchases_previous", "consecutive_periods", "gap_cv", NULL};
 
 /* The --keep columns of an input, by the names the first input gave them. */
 static crm_status resolve_keep_columns(rfm_run *run, const crm_csv_reader *r, int first, crm_error *err)
@@ -562,6 +623,77 @@ static crm_status read_inputs(rfm_run *run, crm_error *err)
     return st;
 }
 
+/* ---- interactions ---- */
+
+/* The --interactions file's customer and date columns: named by --customer
+ * and --date as in the transactions, else customer_id and date. */
+static crm_status interaction_columns(const rfm_run *run, const crm_csv_reader *r, long col[2], crm_error *err)
+{
+    const int which[2] = {COL_CUSTOMER, COL_DATE};
+    for (int k = 0; k < 2; k++) {
+        const char *spec = run->o->column_specs[which[k]];
+        col[k] = crm_csv_column(r, spec ? spec : default_names[which[k]], err);
+        if (col[k] < 0)
+            return err->status;
+    }
+    return CRM_OK;
+}
+
+static crm_status add_interaction(rfm_run *run, const crm_csv_reader *r, const crm_csv_record *rec,
+                                  const long col[2], size_t width, crm_date_memo *memo, crm_error *err)
+{
+    size_t need = (size_t)(col[0] > col[1] ? col[0] : col[1]) + 1;
+    char q[128];
+    crm_datetime dt;
+    if (rec->defect == CRM_CSV_RECORD_BAD_QUOTE ||
+        (rec->defect != CRM_CSV_RECORD_OK && (rec->defect_field == (size_t)col[0] || rec->defect_field == (size_t)col[1]))) {
+        crm_csv_defect_error(r, rec, err);
+        return bad_row(run, err);
+    }
+    if (crm_csv_check_width(r, rec, width, err) != CRM_OK)
+        return bad_row(run, err);
+    if (rec->nfields < need) {
+        crm_error_set(err, CRM_EDATA, "%s:%" PRIu64 ": expected at least %zu fields, found %zu",
+                      crm_csv_input_name(r), rec->line, need, rec->nfields);
+        return bad_row(run, err);
+    }
+    if (rec->lengths[col[0]] == 0) {
+        crm_error_set(err, CRM_EDATA, "%s:%" PRIu64 ": column '%s': empty customer id", crm_csv_input_name(r),
+                      rec->line, crm_csv_column_name(r, (size_t)col[0]));
+        return bad_row(run, err);
+    }
+    if (crm_date_parse_memo(&run->o->date_format, memo, rec->fields[col[1]], rec->lengths[col[1]], &dt) != CRM_OK) {
+        crm_error_set(err, CRM_EDATA, "%s:%" PRIu64 ": column '%s': cannot read '%s' as a date",
+                      crm_csv_input_name(r), rec->line, crm_csv_column_name(r, (size_t)col[1]),
+                      crm_error_quote(q, sizeof q, rec->fields[col[1]], rec->lengths[col[1]]));
+        return bad_row(run, err);
+    }
+    return crm_interactions_add(run->interactions, rec->fields[col[0]], rec->lengths[col[0]], dt.days, err);
+}
+
+/* Reads the --interactions file once the as-of date is known. */
+static crm_status read_interactions(rfm_run *run, crm_error *err)
+{
+    crm_csv_reader *r;
+    crm_status st = crm_interactions_new(&run->interactions, run->o->rfm.as_of, err);
+    if (st != CRM_OK || (st = crm_cli_open_input(run->common, run->o->interactions, &r, err)) != CRM_OK)
+        return st;
+    long col[2];
+    const crm_csv_record *h = crm_csv_header(r), *rec;
+    size_t width = h ? h->nfields : 0;
+    crm_date_memo memo;
+    crm_date_memo_init(&memo);
+    st = interaction_columns(run, r, col, err);
+    while (st == CRM_OK && (st = crm_csv_next(r, &rec, err)) == CRM_OK && rec) {
+        if (width == 0)
+            width = rec->nfields;
+        st = add_interaction(run, r, rec, col, width, &memo, err);
+        run->interaction_rows++;
+    }
+    crm_csv_close(r);
+    return st;
+}
+
 /* ---- writing ---- */
 
 static crm_status write_decimal(crm_csv_writer *w, crm_decimal d)
@@ -677,8 +809,46 @@ static crm_status write_header(const table_writer *t)
         st = write_fields(t->w, model, 4);
     if (st == CRM_OK && t->with_holdout)
         st = write_fields(t->w, holdout, 3);
+    if (st == CRM_OK && t->o->interactions)
+        st = write_fields(t->w, output_names + 21, 3);
+    if (st == CRM_OK && t->o->recent_window)
+        st = write_fields(t->w, output_names + 24, 2);
+    if (st == CRM_OK && t->o->loyalty_period)
+        st = write_fields(t->w, output_names + 26, 2);
     if (st == CRM_OK)
         st = write_fields(t->w, (const char *const *)t->run->keep_names, t->o->nkeep);
+    return st == CRM_OK ? crm_csv_end_row(t->w) : st;
+}
+
+/* interactions, last_interaction, interaction_recency_days: 0 and empty
+ * for a customer without an interaction before the as-of date. */
+static crm_status write_interaction_columns(const table_writer *t, const char *customer, size_t len)
+{
+    crm_interaction_summary s;
+    if (!crm_interactions_get(t->run->interactions, customer, len, &s)) {
+        crm_status st = crm_csv_write_int(t->w, 0);
+        if (st == CRM_OK) st = crm_csv_write_field(t->w, "", 0);
+        return st == CRM_OK ? crm_csv_write_field(t->w, "", 0) : st;
+    }
+    crm_status st = crm_csv_write_int(t->w, (int64_t)s.count);
+    if (st == CRM_OK) st = write_day(t->w, s.last_day);
+    return st == CRM_OK ? crm_csv_write_int(t->w, (int64_t)t->o->rfm.as_of - s.last_day) : st;
+}
+
+/* A prospect: seen in the interactions only, so every purchase column is
+ * empty. */
+static crm_status write_prospect(const table_writer *t, const char *customer, size_t len)
+{
+    size_t empty = 12 - 1 + 4 + (t->with_profit ? 2 : 0) + (t->with_holdout ? 3 : 0);
+    crm_status st = crm_csv_write_field(t->w, customer, len);
+    for (size_t i = 0; i < empty && st == CRM_OK; i++)
+        st = crm_csv_write_field(t->w, "", 0);
+    if (st == CRM_OK)
+        st = write_interaction_columns(t, customer, len);
+    for (int i = 0; i < (t->o->recent_window ? 2 : 0) + (t->o->loyalty_period ? 2 : 0) && st == CRM_OK; i++)
+        st = crm_csv_write_field(t->w, "", 0);
+    for (size_t k = 0; k < t->o->nkeep && st == CRM_OK; k++)
+        st = crm_csv_write_field(t->w, "", 0);
     return st == CRM_OK ? crm_csv_end_row(t->w) : st;
 }
 
@@ -712,6 +882,20 @@ static crm_status write_customer(const table_writer *t, const crm_rfm_result *re
         if (st == CRM_OK) st = write_mean(t, c->monetary_holdout, c->holdout_amount, c->x_holdout);
         if (st == CRM_OK) st = write_duration(t, res->duration_holdout_days);
     }
+    if (st == CRM_OK && t->o->interactions)
+        st = write_interaction_columns(t, c->customer_id, c->customer_len);
+    if (st == CRM_OK && t->o->recent_window) {
+        size_t i = (size_t)(c - res->customers);
+        st = crm_csv_write_int(w, (int64_t)t->run->recent[i]);
+        if (st == CRM_OK) st = crm_csv_write_int(w, (int64_t)t->run->previous[i]);
+    }
+    if (st == CRM_OK && t->o->loyalty_period) {
+        size_t i = (size_t)(c - res->customers);
+        st = crm_csv_write_int(w, (int64_t)t->run->streak[i]);
+        /* four decimals: a ratio people read (empty without two gaps) */
+        if (st == CRM_OK)
+            st = isnan(t->run->gap_cv[i]) ? crm_csv_write_field(w, "", 0) : crm_csv_write_fixed(w, t->run->gap_cv[i], 4);
+    }
     for (size_t k = 0; k < t->o->nkeep && st == CRM_OK; k++) {
         size_t len;
         const char *v = crm_attributes_get(t->run->attributes, c->customer_id, c->customer_len, k, &len);
@@ -731,15 +915,41 @@ static void unit_ratio(crm_time_unit unit, int64_t *mul, int64_t *div)
     }
 }
 
-static crm_status write_table(crm_csv_writer *w, const rfm_run *run, const crm_rfm *rfm,
-                              const crm_rfm_result *res)
+static int compare_bytes(const char *a, size_t la, const char *b, size_t lb)
+{
+    int c = memcmp(a, b, la < lb ? la : lb);
+    return c ? c : (la > lb) - (la < lb);
+}
+
+static crm_status write_table(crm_csv_writer *w, rfm_run *run, const crm_rfm *rfm,
+                              const crm_rfm_result *res, crm_error *err)
 {
     const rfm_options_t *o = run->o;
     table_writer t = {w, o, run, crm_rfm_get_config(rfm)->with_profit, o->rfm.has_calibration_end, 1, 1};
     unit_ratio(o->unit, &t.unit_mul, &t.unit_div);
+    uint32_t *prospect = NULL;
+    size_t nprospects = 0, p = 0;
+    if (o->prospects && crm_interactions_sorted(run->interactions, &prospect, &nprospects, err) != CRM_OK)
+        return err->status;
     crm_status st = write_header(&t);
-    for (size_t i = 0; i < res->count && st == CRM_OK; i++)
-        st = write_customer(&t, res, &res->customers[i]);
+    /* Both lists are in byte order of the ids: merged, the table stays sorted. */
+    for (size_t i = 0; (i < res->count || p < nprospects) && st == CRM_OK;) {
+        size_t len = 0;
+        crm_interaction_summary s;
+        const char *id = p < nprospects ? crm_interactions_customer(run->interactions, prospect[p], &len, &s) : NULL;
+        int c = !id ? -1 : i == res->count ? 1
+                : compare_bytes(res->customers[i].customer_id, res->customers[i].customer_len, id, len);
+        if (c <= 0)
+            st = write_customer(&t, res, &res->customers[i++]);
+        if (c == 0)
+            p++;
+        if (c > 0) {
+            st = write_prospect(&t, id, len);
+            p++;
+            run->prospects++;
+        }
+    }
+    free(prospect);
     return st;
 }
 
@@ -788,6 +998,17 @@ static crm_status check_options(rfm_options_t *o, crm_error *err)
         return crm_error_set(err, CRM_EUSAGE,
                              "--partial writes aggregates before any scoring: give --as-of, --calibration-end "
                              "and --thresholds to the --merge run");
+    if (!o->interactions && (o->recency_from_given || o->prospects))
+        return crm_error_set(err, CRM_EUSAGE, "%s needs --interactions FILE",
+                             o->prospects ? "--prospects" : "--recency-from");
+    if ((o->recent_window || o->loyalty_period) && o->partial)
+        return crm_error_set(err, CRM_EUSAGE, "%s works on the scoring run: give it to the --merge run, "
+                             "not with --partial", o->recent_window ? "--recent-window" : "--loyalty-period");
+    if (o->interactions && o->partial)
+        return crm_error_set(err, CRM_EUSAGE, "--interactions works on the scoring run: give it to the --merge run, "
+                             "not with --partial");
+    if (o->interactions && strcmp(o->interactions, "-") == 0)
+        return crm_error_set(err, CRM_EUSAGE, "--interactions wants a file: standard input is for the transactions");
     if (o->as_of && o->calibration_end)
         return crm_error_set(err, CRM_EUSAGE,
                              "--as-of and --calibration-end exclude each other (the as-of date is then the day after the calibration end)");
@@ -827,6 +1048,12 @@ static void print_notes(const rfm_options_t *o, const rfm_run *run, const crm_rf
                     res->customers_left_out == 1 ? "" : "s");
         fputc('\n', stderr);
     }
+    if (run->interactions && crm_interactions_rows_after(run->interactions)) {
+        uint64_t n = crm_interactions_rows_after(run->interactions);
+        crm_datetime_format((crm_datetime){o->rfm.as_of, CRM_NO_TIME}, day);
+        fprintf(stderr, "crm-rfm: %" PRIu64 " interaction%s dated on or after the as-of date %s left out\n", n,
+                n == 1 ? "" : "s", day);
+    }
 }
 
 static crm_status run_rfm(rfm_run *run, crm_csv_writer **out, crm_rfm_result *res, crm_error *err)
@@ -852,9 +1079,39 @@ static crm_status run_rfm(rfm_run *run, crm_csv_writer **out, crm_rfm_result *re
         o->rfm.as_of = crm_rfm_last_day(run->rfm, &last) ? last + 1 : 0;
     if ((st = crm_rfm_finish(run->rfm, &o->rfm, res, err)) != CRM_OK)
         return st;
+    if (o->interactions && (st = read_interactions(run, err)) != CRM_OK)
+        return st;
+    if (o->recency_from != CRM_RECENCY_FROM_PURCHASES) {
+        double *recency = malloc((res->count ? res->count : 1) * sizeof *recency);
+        if (!recency)
+            return crm_error_set(err, CRM_ENOMEM, "out of memory");
+        crm_interactions_recency(run->interactions, res, o->rfm.as_of, o->recency_from, recency);
+        st = crm_rfm_score_recency(res, &o->rfm, recency, err);
+        free(recency);
+        if (st != CRM_OK)
+            return st;
+    }
+    if (o->recent_window) {
+        run->recent = malloc((res->count ? res->count : 1) * sizeof *run->recent);
+        run->previous = malloc((res->count ? res->count : 1) * sizeof *run->previous);
+        if (!run->recent || !run->previous)
+            return crm_error_set(err, CRM_ENOMEM, "out of memory");
+        if ((st = crm_rfm_windows(run->rfm, res, o->rfm.as_of, o->recent_window, run->recent, run->previous,
+                                  err)) != CRM_OK)
+            return st;
+    }
+    if (o->loyalty_period) {
+        run->streak = malloc((res->count ? res->count : 1) * sizeof *run->streak);
+        run->gap_cv = malloc((res->count ? res->count : 1) * sizeof *run->gap_cv);
+        if (!run->streak || !run->gap_cv)
+            return crm_error_set(err, CRM_ENOMEM, "out of memory");
+        if ((st = crm_rfm_rhythm(run->rfm, res, o->rfm.as_of, o->loyalty_period, run->streak, run->gap_cv,
+                                 err)) != CRM_OK)
+            return st;
+    }
     if (o->thresholds && (st = write_thresholds(run->outputs, o->thresholds, res, err)) != CRM_OK)
         return st;
-    return crm_cli_write_failed(*out, write_table(*out, run, run->rfm, res), err);
+    return crm_cli_write_failed(*out, write_table(*out, run, run->rfm, res, err), err);
 }
 
 int main(int argc, char **argv)
@@ -879,7 +1136,8 @@ int main(int argc, char **argv)
     run.bad.hint = skip_hint;
     /* every file named before anything is read: an output must not replace an input */
     if ((st = crm_cli_start_outputs(&common, &run.outputs, &err)) != CRM_OK ||
-        (st = crm_output_set_add_output(run.outputs, "--thresholds", o.thresholds, &err)) != CRM_OK) {
+        (st = crm_output_set_add_output(run.outputs, "--thresholds", o.thresholds, &err)) != CRM_OK ||
+        (st = crm_output_set_add_input(run.outputs, "--interactions", o.interactions, &err)) != CRM_OK) {
         crm_output_set_free(run.outputs);
         return crm_cli_fail("crm-rfm", &err);
     }
@@ -900,6 +1158,10 @@ int main(int argc, char **argv)
     crm_report_set(report, "customers", res.count);
     crm_report_set(report, "rows_after_as_of", res.rows_after);
     crm_report_set(report, "customers_left_out", res.customers_left_out);
+    if (o.interactions) {
+        crm_report_set(report, "interaction_rows", run.interaction_rows);
+        crm_report_set(report, "prospects", run.prospects);
+    }
     st = crm_cli_end_run("crm-rfm", run.outputs, report, common.report, st, &err);
     if (st == CRM_OK)
         print_notes(&o, &run, &res);
@@ -909,6 +1171,11 @@ int main(int argc, char **argv)
     for (int k = 0; k < NCOLS; k++)
         free(run.names[k]);
     crm_attributes_free(run.attributes);
+    crm_interactions_free(run.interactions);
+    free(run.recent);
+    free(run.previous);
+    free(run.streak);
+    free(run.gap_cv);
     for (size_t k = 0; k < o.nkeep; k++)
         free(run.keep_names[k]);
     for (int d = 0; d < CRM_RFM_DIMENSIONS; d++)

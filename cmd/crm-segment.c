@@ -12,6 +12,7 @@
 #include "crm/csv.h"
 #include "crm/kmeans.h"
 #include "crm/number.h"
+#include "crm/loyalty.h"
 #include "crm/report.h"
 #include "crm/segment.h"
 #include "crm/sort.h"
@@ -24,7 +25,7 @@ static const char usage[] =
     "and writes it again, rows in input order and every column as read, with one\n"
     "segment column per --by: 'segment' for one method, segment_<method> for several.\n"
     "\n"
-    "  --by rfm|value|lifecycle|kmeans   segmentation method (repeatable)\n"
+    "  --by rfm|value|lifecycle|kmeans|loyalty   segmentation method (repeatable)\n"
     "RFM (columns r_score, f_score, m_score):\n"
     "      --bins N              scores run 1..N (default 5)\n"
     "      --map FILE            segment map: CSV segment,r,f,m of score ranges (N, N-M, *)\n"
@@ -34,11 +35,17 @@ static const char usage[] =
     "      --growth F            MGC when predicted > F x value to date (default 1.5)\n"
     "      --margin RATE         the clv is profit at RATE but the value to date is revenue\n"
     "                            (monetary): compare predicted with RATE x monetary\n"
-    "Lifecycle stages new / growing / mature / declining / lapsed (thresholds in days,\n"
+    "Lifecycle stages new / growing / mature / declining / lapsed / prospect (thresholds in days,\n"
     "written with their unit):\n"
     "      --new-tenure D (90d)  --mature-tenure D (365d)  --declining-recency D (180d)\n"
     "      --lapsed-recency D (365d)  --recent-window D (90d)  --growing-trend X (1.5)\n"
     "      --declining-trend X (0.5)  --declining-p-alive P (0.5)  --lapsed-p-alive P (0.1)\n"
+    "Loyalty tiers loyal / regular / occasional / transient (crm-segment(1)):\n"
+    "      --survey FILE         customer_id and numeric score columns (the subjective value)\n"
+    "      --survey-scale COL=LO:HI  a score column's scale (else the lowest and highest seen)\n"
+    "      --loyalty-weights objective=W,subjective=W  (default 0.7 and 0.3)\n"
+    "      reads consecutive_periods and gap_cv (crm-rfm --loyalty-period), tenure_days,\n"
+    "      frequency; adds loyalty_score, loyalty_objective, loyalty_subjective, loyalty_survey\n"
     "K-means clusters 1..k:\n"
     "  -k N|auto                 clusters (auto: best silhouette for k in --k-range)\n"
     "      --features COLS       comma-separated feature columns\n"
@@ -53,7 +60,9 @@ static const char usage[] =
     "      --r COL  --f COL  --m COL  --value COL (profit, else monetary)\n"
     "      --predicted COL (clv when present)  --no-predicted\n"
     "      --tenure COL  --recency COL  --frequency COL  --p-alive COL (p_alive when present)\n"
-    "      --no-p-alive  --recent COL (purchases in the recent window; no default)\n"
+    "      --no-p-alive  --recent COL (purchases in the recent window; purchases_recent\n"
+    "                            when present, and then purchases_previous: the window\n"
+    "                            before it, as crm-rfm --recent-window writes them)\n"
     "Output:\n"
     "      --profile FILE        one row per segment: customers, shares, value, feature means,\n"
     "                            mean p_alive when the table has it\n"
@@ -76,6 +85,7 @@ enum {
     OPT_R, OPT_F, OPT_M, OPT_VALUE, OPT_PREDICTED, OPT_TENURE, OPT_RECENCY, OPT_FREQUENCY,
     OPT_P_ALIVE, OPT_RECENT, /* the column options run from OPT_R to OPT_RECENT */
     OPT_NO_PREDICTED, OPT_NO_P_ALIVE, OPT_PROFILE, OPT_MARGIN, OPT_GROUP_BY, OPT_CROSSTAB, OPT_SKIP_BAD,
+    OPT_SURVEY, OPT_SURVEY_SCALE, OPT_LOYALTY_WEIGHTS,
     OPT_K = 'k', OPT_QUIET = 'q'
 };
 
@@ -124,12 +134,15 @@ static const struct option segment_options_table[] = {
     {"crosstab", required_argument, NULL, OPT_CROSSTAB},
     {"quiet", no_argument, NULL, OPT_QUIET},
     {"skip-bad", no_argument, NULL, OPT_SKIP_BAD},
+    {"survey", required_argument, NULL, OPT_SURVEY},
+    {"survey-scale", required_argument, NULL, OPT_SURVEY_SCALE},
+    {"loyalty-weights", required_argument, NULL, OPT_LOYALTY_WEIGHTS},
     {NULL, 0, NULL, 0},
 };
 
-typedef enum { BY_RFM = 0, BY_VALUE, BY_LIFECYCLE, BY_KMEANS, BY_COUNT } method;
+typedef enum { BY_RFM = 0, BY_VALUE, BY_LIFECYCLE, BY_KMEANS, BY_LOYALTY, BY_COUNT } method;
 
-static const char *const method_names[BY_COUNT] = {"rfm", "value", "lifecycle", "kmeans"};
+static const char *const method_names[BY_COUNT] = {"rfm", "value", "lifecycle", "kmeans", "loyalty"};
 
 /* The column options, indexed by id - OPT_R, and the header names used
  * when they are not given (NULL: no default, the column is optional). */
@@ -142,7 +155,12 @@ static const char *const column_defaults[NCOLUMN_OPTIONS] = {
 
 static const char default_features[] = "recency_days,frequency,monetary";
 
-enum { MAX_FEATURES = 64 };
+enum { MAX_FEATURES = 64, MAX_SURVEY_SCORES = 32 };
+
+typedef struct {
+    char name[128];
+    double lo, hi;
+} survey_scale;
 
 typedef struct {
     method by[BY_COUNT];
@@ -167,6 +185,11 @@ typedef struct {
     int crosstab_value;        /* 1: value in the cells, 0: customers */
     int quiet;
     int skip_bad;
+    crm_loyalty_options loyalty;
+    int loyalty_weights_given;
+    const char *survey;        /* --survey FILE */
+    survey_scale scales[MAX_SURVEY_SCORES];
+    size_t nscales;
 } segment_options;
 
 /* ---- option values ---- */
@@ -223,8 +246,53 @@ static crm_status parse_by(segment_options *o, const char *arg, crm_error *err)
         o->by[o->nby++] = (method)m;
         return CRM_OK;
     }
-    return crm_error_set(err, CRM_EUSAGE, "--by wants rfm, value, lifecycle or kmeans, got '%s'",
+    return crm_error_set(err, CRM_EUSAGE, "--by wants rfm, value, lifecycle, kmeans or loyalty, got '%s'",
                          arg);
+}
+
+/* COL=LO:HI */
+static crm_status parse_survey_scale(segment_options *o, const char *arg, crm_error *err)
+{
+    const char *eq = strrchr(arg, '='), *colon = eq ? strchr(eq, ':') : NULL;
+    survey_scale *sc = &o->scales[o->nscales];
+    if (o->nscales == MAX_SURVEY_SCORES)
+        return crm_error_set(err, CRM_EUSAGE, "--survey-scale is given more than %d times", MAX_SURVEY_SCORES);
+    if (!eq || !colon || eq == arg || (size_t)(eq - arg) >= sizeof sc->name ||
+        crm_parse_double(eq + 1, (size_t)(colon - eq - 1), NULL, &sc->lo) != CRM_OK ||
+        crm_parse_double(colon + 1, strlen(colon + 1), NULL, &sc->hi) != CRM_OK || !isfinite(sc->lo) ||
+        !isfinite(sc->hi) || !(sc->hi > sc->lo))
+        return crm_error_set(err, CRM_EUSAGE, "--survey-scale wants COL=LO:HI with LO below HI (satisfaction=1:5), "
+                             "got '%s'", arg);
+    snprintf(sc->name, sizeof sc->name, "%.*s", (int)(eq - arg), arg);
+    for (size_t i = 0; i < o->nscales; i++)
+        if (strcmp(o->scales[i].name, sc->name) == 0)
+            return crm_error_set(err, CRM_EUSAGE, "--survey-scale gives column '%s' twice", sc->name);
+    o->nscales++;
+    return CRM_OK;
+}
+
+/* objective=W,subjective=W (either or both) */
+static crm_status parse_loyalty_weights(segment_options *o, const char *arg, crm_error *err)
+{
+    char list[256];
+    snprintf(list, sizeof list, "%s", arg);
+    int ok = strlen(arg) < sizeof list;
+    for (char *save = NULL, *part = strtok_r(list, ",", &save); ok && part; part = strtok_r(NULL, ",", &save)) {
+        char *eq = strchr(part, '=');
+        double v;
+        ok = eq && crm_parse_double(eq + 1, strlen(eq + 1), NULL, &v) == CRM_OK && v >= 0 && isfinite(v);
+        if (ok && (size_t)(eq - part) == 9 && strncmp(part, "objective", 9) == 0)
+            o->loyalty.objective_weight = v;
+        else if (ok && (size_t)(eq - part) == 10 && strncmp(part, "subjective", 10) == 0)
+            o->loyalty.subjective_weight = v;
+        else
+            ok = 0;
+    }
+    if (!ok || !(o->loyalty.objective_weight + o->loyalty.subjective_weight > 0))
+        return crm_error_set(err, CRM_EUSAGE, "--loyalty-weights wants objective=W,subjective=W with numbers >= 0, "
+                             "not both 0 (objective=0.7,subjective=0.3), got '%s'", arg);
+    o->loyalty_weights_given = 1;
+    return CRM_OK;
 }
 
 static crm_status parse_k(segment_options *o, const char *arg, crm_error *err)
@@ -402,6 +470,13 @@ static crm_status handle_option(int id, const char *arg, void *ctx, crm_error *e
     case OPT_SKIP_BAD:
         o->skip_bad = 1;
         return CRM_OK;
+    case OPT_SURVEY:
+        o->survey = arg;
+        return CRM_OK;
+    case OPT_SURVEY_SCALE:
+        return parse_survey_scale(o, arg, err);
+    case OPT_LOYALTY_WEIGHTS:
+        return parse_loyalty_weights(o, arg, err);
     case OPT_QUIET:
         o->quiet = 1;
         return CRM_OK;
@@ -440,8 +515,13 @@ static crm_status check_lifecycle_order(const crm_lifecycle_options *l, crm_erro
 static crm_status check_options(const segment_options *o, crm_error *err)
 {
     if (o->nby == 0)
-        return crm_error_set(err, CRM_EUSAGE, "say how to segment: --by rfm, value, lifecycle or "
-                             "kmeans");
+        return crm_error_set(err, CRM_EUSAGE, "say how to segment: --by rfm, value, lifecycle, "
+                             "kmeans or loyalty");
+    if (!uses(o, BY_LOYALTY) && (o->survey || o->nscales || o->loyalty_weights_given))
+        return crm_error_set(err, CRM_EUSAGE, "%s is for --by loyalty",
+                             o->survey ? "--survey" : o->nscales ? "--survey-scale" : "--loyalty-weights");
+    if (o->nscales && !o->survey)
+        return crm_error_set(err, CRM_EUSAGE, "--survey-scale needs --survey FILE");
     if (uses(o, BY_KMEANS) && !o->k_given)
         return crm_error_set(err, CRM_EUSAGE, "--by kmeans needs -k N or -k auto");
     if (!uses(o, BY_KMEANS) && o->k_given)
@@ -525,6 +605,13 @@ typedef struct {
     int value_is_profit;              /* the value column is named profit */
     size_t order_feature;
     size_t rows_cap;                  /* rows every array above has room for */
+    long previous_col;                /* purchases_previous (crm-rfm --recent-window), or -1 */
+    double *previous;
+    unsigned char *prospect;          /* with --by lifecycle: 1 for a row without purchases */
+    size_t nprospects;
+    long periods_col, gap_cv_col, id_col;   /* --by loyalty (id_col with --survey), or -1 */
+    double *periods, *gap_cv;         /* gap_cv NaN where empty */
+    double *subjective;               /* per row, NaN without an answer (filled after reading) */
 } inputs;
 
 static void inputs_free(inputs *in)
@@ -541,6 +628,11 @@ static void inputs_free(inputs *in)
     free(in->recent);
     free(in->features);
     free(in->value_exact);
+    free(in->previous);
+    free(in->prospect);
+    free(in->periods);
+    free(in->gap_cv);
+    free(in->subjective);
 }
 
 /* A column the user named (must exist) or its default header name (used
@@ -617,6 +709,7 @@ static crm_status resolve_columns(const segment_options *o, const crm_csv_reader
 {
     for (int c = 0; c < NCOLUMN_OPTIONS; c++)
         in->col[c] = -1;
+    in->previous_col = in->periods_col = in->gap_cv_col = in->id_col = -1;
     crm_status st = CRM_OK;
     const char *const *given = o->columns;
     if (uses(o, BY_RFM))
@@ -647,8 +740,25 @@ static crm_status resolve_columns(const segment_options *o, const crm_csv_reader
         if (st == CRM_OK && !o->no_p_alive)
             st = resolve(r, given[COL_P_ALIVE], column_defaults[COL_P_ALIVE], 0,
                          &in->col[COL_P_ALIVE], err);
+        /* crm-rfm --recent-window writes both windows: the trend then
+         * follows from the data. */
         if (st == CRM_OK)
-            st = resolve(r, given[COL_RECENT], NULL, 0, &in->col[COL_RECENT], err);
+            st = resolve(r, given[COL_RECENT], "purchases_recent", 0, &in->col[COL_RECENT], err);
+        if (st == CRM_OK && in->col[COL_RECENT] >= 0)
+            st = resolve(r, NULL, "purchases_previous", 0, &in->previous_col, err);
+    }
+    if (uses(o, BY_LOYALTY)) {
+        for (int c = COL_TENURE; c <= COL_FREQUENCY && st == CRM_OK; c += COL_FREQUENCY - COL_TENURE)
+            if (in->col[c] < 0)
+                st = resolve(r, given[c], column_defaults[c], 1, &in->col[c], err);
+        if (st == CRM_OK)
+            st = resolve(r, NULL, "consecutive_periods", 1, &in->periods_col, err);
+        if (st == CRM_OK)
+            st = resolve(r, NULL, "gap_cv", 1, &in->gap_cv_col, err);
+        if (st == CRM_EDATA)
+            crm_error_prefix(err, "--by loyalty (crm-rfm --loyalty-period writes consecutive_periods and gap_cv): ");
+        if (st == CRM_OK && o->survey)
+            st = resolve(r, NULL, "customer_id", 1, &in->id_col, err);
     }
     if (st == CRM_OK && o->profile_path && !o->no_p_alive && in->col[COL_P_ALIVE] < 0)
         st = resolve(r, given[COL_P_ALIVE], column_defaults[COL_P_ALIVE], 0, &in->col[COL_P_ALIVE], err);
@@ -726,9 +836,49 @@ static crm_status inputs_reserve(inputs *in, size_t i, crm_error *err)
         ok &= reserve_rows(in, &in->value_exact, i + 1, sizeof *in->value_exact, &grown);
     if (in->nfeatures)
         ok &= reserve_rows(in, &in->features, i + 1, in->nfeatures * sizeof(double), &grown);
+    if (in->previous_col >= 0)
+        ok &= reserve_rows(in, &in->previous, i + 1, sizeof(double), &grown);
+    if (in->col[COL_FREQUENCY] >= 0)
+        ok &= reserve_rows(in, &in->prospect, i + 1, 1, &grown);
+    if (in->periods_col >= 0) {
+        ok &= reserve_rows(in, &in->periods, i + 1, sizeof(double), &grown);
+        ok &= reserve_rows(in, &in->gap_cv, i + 1, sizeof(double), &grown);
+    }
     if (!ok)
         return crm_error_set(err, CRM_ENOMEM, "out of memory after %zu customers", i);
     in->rows_cap = grown;
+    return CRM_OK;
+}
+
+/* A prospect (crm-rfm --prospects: no purchase yet, so frequency is empty)
+ * has no numbers to read; the lifecycle names it.  Its value counts as 0
+ * in a profile. */
+static crm_status read_prospect(const segment_options *o, const crm_csv_reader *r,
+                                const crm_csv_record *rec, size_t i, inputs *in, crm_error *err)
+{
+    for (size_t b = 0; b < o->nby; b++)
+        if (o->by[b] != BY_LIFECYCLE && o->by[b] != BY_LOYALTY)
+            return crm_error_set(err, CRM_EDATA, "%s:%llu: column '%s': a customer without purchases (a "
+                                 "prospect) has no %s segment; segment prospects --by lifecycle or loyalty only",
+                                 crm_csv_input_name(r), (unsigned long long)rec->line,
+                                 crm_csv_column_name(r, (size_t)in->col[COL_FREQUENCY]), method_names[o->by[b]]);
+    double *dbl[] = {NULL, NULL, NULL, in->value, in->predicted, in->tenure, in->recency,
+                     in->frequency, in->p_alive, in->recent};
+    for (int c = COL_VALUE; c < NCOLUMN_OPTIONS; c++)
+        if (in->col[c] >= 0)
+            dbl[c][i] = 0.0;
+    if (in->col[COL_VALUE] >= 0)
+        in->value_exact[i] = crm_decimal_from_int(0);
+    if (in->previous_col >= 0)
+        in->previous[i] = 0.0;
+    for (size_t j = 0; j < in->nfeatures; j++)
+        in->features[i * in->nfeatures + j] = 0.0;
+    if (in->periods_col >= 0) {
+        in->periods[i] = 0.0;     /* no purchase: no objective loyalty */
+        in->gap_cv[i] = NAN;
+    }
+    in->prospect[i] = 1;
+    in->nprospects++;
     return CRM_OK;
 }
 
@@ -736,6 +886,19 @@ static crm_status read_numbers(const segment_options *o, const crm_csv_reader *r
                                const crm_csv_record *rec, size_t i, inputs *in, crm_error *err)
 {
     crm_status st = inputs_reserve(in, i, err);
+    if (st == CRM_OK && in->col[COL_FREQUENCY] >= 0) {
+        in->prospect[i] = 0;
+        if (rec->lengths[in->col[COL_FREQUENCY]] == 0)
+            return read_prospect(o, r, rec, i, in, err);
+    }
+    if (st == CRM_OK && in->previous_col >= 0)
+        st = read_double(r, rec, in->previous_col, &in->previous[i], err);
+    if (st == CRM_OK && in->periods_col >= 0) {
+        st = read_double(r, rec, in->periods_col, &in->periods[i], err);
+        in->gap_cv[i] = NAN;   /* empty: fewer than two gaps */
+        if (st == CRM_OK && rec->lengths[in->gap_cv_col] > 0)
+            st = read_double(r, rec, in->gap_cv_col, &in->gap_cv[i], err);
+    }
     int *ints[3] = {in->r, in->f, in->m};
     for (int c = COL_R; c <= COL_M && st == CRM_OK; c++)
         if (in->col[c] >= 0)
@@ -781,10 +944,12 @@ typedef struct {
     char (*number_names)[24]; /* kmeans: "1".."k" */
     crm_rfm_rule *rules;      /* rfm: the map */
     size_t nrules;
+    crm_loyalty_result *loyalty;   /* loyalty: per row */
 } segmentation;
 
 static void segmentation_free(segmentation *s)
 {
+    free(s->loyalty);
     free(s->labels);
     free(s->names);
     free(s->number_names);
@@ -894,7 +1059,8 @@ static crm_status segment_value(const segment_options *o, const inputs *in, size
 static crm_status segment_lifecycle(const segment_options *o, const inputs *in, size_t n,
                                     segmentation *s, crm_error *err)
 {
-    s->nnames = CRM_STAGE_COUNT;
+    /* The prospect stage is listed (in a profile) only when there are any. */
+    s->nnames = in->nprospects ? CRM_STAGE_COUNT : CRM_STAGE_PROSPECT;
     s->names = malloc(CRM_STAGE_COUNT * sizeof *s->names);
     if (!s->names)
         return crm_error_set(err, CRM_ENOMEM, "out of memory");
@@ -902,10 +1068,28 @@ static crm_status segment_lifecycle(const segment_options *o, const inputs *in, 
         s->names[t] = crm_lifecycle_stage_name((crm_lifecycle_stage)t);
     crm_lifecycle_input li = {in->tenure, in->recency, in->frequency,
                               in->col[COL_RECENT] >= 0 ? in->recent : NULL,
-                              in->col[COL_P_ALIVE] >= 0 ? in->p_alive : NULL};
+                              in->col[COL_P_ALIVE] >= 0 ? in->p_alive : NULL,
+                              in->previous_col >= 0 ? in->previous : NULL, in->prospect};
     crm_status st = crm_lifecycle_assign(&li, n, &o->life, s->labels, err);
     if (st == CRM_EUSAGE)
         crm_error_prefix(err, "lifecycle thresholds: ");
+    return st;
+}
+
+static crm_status segment_loyalty(const segment_options *o, const inputs *in, size_t n, segmentation *s,
+                                  crm_error *err)
+{
+    s->nnames = CRM_LOYALTY_TIER_COUNT;
+    s->names = malloc(CRM_LOYALTY_TIER_COUNT * sizeof *s->names);
+    s->loyalty = malloc((n ? n : 1) * sizeof *s->loyalty);
+    if (!s->names || !s->loyalty)
+        return crm_error_set(err, CRM_ENOMEM, "out of memory");
+    for (int t = 0; t < CRM_LOYALTY_TIER_COUNT; t++)
+        s->names[t] = crm_loyalty_tier_name((crm_loyalty_tier)t);
+    crm_loyalty_input li = {in->periods, in->gap_cv, in->tenure, in->frequency, in->subjective};
+    crm_status st = crm_loyalty_assign(&li, n, &o->loyalty, s->loyalty, err);
+    for (size_t i = 0; i < n && st == CRM_OK; i++)
+        s->labels[i] = s->loyalty[i].tier;
     return st;
 }
 
@@ -989,12 +1173,28 @@ static crm_status run_method(const segment_options *o, const inputs *in, size_t 
         return segment_value(o, in, n, s, err);
     case BY_LIFECYCLE:
         return segment_lifecycle(o, in, n, s, err);
+    case BY_LOYALTY:
+        return segment_loyalty(o, in, n, s, err);
     default:
         return segment_kmeans(o, in, n, s, report, err);
     }
 }
 
 /* ---- output ---- */
+
+static const char *const loyalty_columns[4] = {"loyalty_score", "loyalty_objective", "loyalty_subjective",
+                                               "loyalty_survey"};
+
+/* The score with two decimals, the values 0..1 with four: numbers people
+ * read, without binary noise. */
+static crm_status write_loyalty(crm_csv_writer *w, const crm_loyalty_result *l)
+{
+    crm_status st = crm_csv_write_fixed(w, l->score, 2);
+    if (st == CRM_OK) st = crm_csv_write_fixed(w, l->objective, 4);
+    if (st == CRM_OK) st = l->answered ? crm_csv_write_fixed(w, l->subjective, 4) : crm_csv_write_field(w, "", 0);
+    if (st == CRM_OK) st = crm_csv_write_int(w, l->answered);
+    return st;
+}
 
 static crm_status write_table(crm_csv_writer *w, const crm_csv_reader *r, const table *t,
                               const segmentation *segs, size_t nsegs)
@@ -1006,6 +1206,10 @@ static crm_status write_table(crm_csv_writer *w, const crm_csv_reader *r, const 
             st = crm_csv_write_field(w, h->fields[j], h->lengths[j]);
         for (size_t s = 0; s < nsegs && st == CRM_OK; s++)
             st = crm_csv_write_field(w, segs[s].column, (size_t)-1);
+        for (size_t s = 0; s < nsegs && st == CRM_OK; s++)
+            if (segs[s].loyalty)
+                for (size_t k = 0; k < 4 && st == CRM_OK; k++)
+                    st = crm_csv_write_field(w, loyalty_columns[k], (size_t)-1);
         if (st == CRM_OK)
             st = crm_csv_end_row(w);
     }
@@ -1018,6 +1222,9 @@ static crm_status write_table(crm_csv_writer *w, const crm_csv_reader *r, const 
         }
         for (size_t s = 0; s < nsegs && st == CRM_OK; s++)
             st = crm_csv_write_field(w, segs[s].names[segs[s].labels[i]], (size_t)-1);
+        for (size_t s = 0; s < nsegs && st == CRM_OK; s++)
+            if (segs[s].loyalty)
+                st = write_loyalty(w, &segs[s].loyalty[i]);
         if (st == CRM_OK)
             st = crm_csv_end_row(w);
     }
@@ -1462,6 +1669,198 @@ static void print_counts(const segmentation *s, size_t n)
     free(counts);
 }
 
+/* ---- the survey (--by loyalty --survey FILE) ---- */
+
+/* customer_id and score columns: one row per customer, answers as numbers
+ * (NaN where empty), and each column's scale. */
+typedef struct {
+    crm_strtab *ids;           /* customer -> survey row */
+    uint64_t *lines;           /* per survey row: its input line */
+    double *answers;           /* rows x nscores */
+    size_t nscores, nrows, answers_cap, lines_cap;
+    double lo[MAX_SURVEY_SCORES], hi[MAX_SURVEY_SCORES];
+    int scale_given[MAX_SURVEY_SCORES];
+    long cols[MAX_SURVEY_SCORES];
+    size_t matched;            /* survey rows whose customer is in the table */
+} survey;
+
+static void survey_free(survey *v)
+{
+    crm_strtab_free(v->ids);
+    free(v->lines);
+    free(v->answers);
+}
+
+static crm_status survey_columns(const segment_options *o, const crm_csv_reader *r, long *id_col, survey *v,
+                                 crm_error *err)
+{
+    const crm_csv_record *h = crm_csv_header(r);
+    if (!h)
+        return crm_error_set(err, CRM_EUSAGE, "--survey: the survey needs a header (customer_id and score names)");
+    if ((*id_col = crm_csv_column(r, "customer_id", err)) < 0)
+        return err->status;
+    for (size_t j = 0; j < h->nfields; j++) {
+        if ((long)j == *id_col)
+            continue;
+        if (v->nscores == MAX_SURVEY_SCORES)
+            return crm_error_set(err, CRM_EDATA, "%s: more than %d score columns", crm_csv_input_name(r),
+                                 MAX_SURVEY_SCORES);
+        v->cols[v->nscores] = (long)j;
+        v->lo[v->nscores] = INFINITY;
+        v->hi[v->nscores] = -INFINITY;
+        for (size_t k = 0; k < o->nscales; k++)
+            if (strcmp(o->scales[k].name, h->fields[j]) == 0) {
+                v->lo[v->nscores] = o->scales[k].lo;
+                v->hi[v->nscores] = o->scales[k].hi;
+                v->scale_given[v->nscores] = 1;
+            }
+        v->nscores++;
+    }
+    if (v->nscores == 0)
+        return crm_error_set(err, CRM_EDATA, "%s: no score column beside customer_id", crm_csv_input_name(r));
+    for (size_t k = 0; k < o->nscales; k++) {
+        size_t j = 0;
+        while (j < v->nscores && strcmp(h->fields[v->cols[j]], o->scales[k].name) != 0)
+            j++;
+        if (j == v->nscores)
+            return crm_error_set(err, CRM_EUSAGE, "--survey-scale %s: the survey has no score column '%s'",
+                                 o->scales[k].name, o->scales[k].name);
+    }
+    return CRM_OK;
+}
+
+/* One survey row; a bad one stops the run or is skipped (err set). */
+static crm_status survey_row(const crm_csv_reader *r, const crm_csv_record *rec, long id_col, survey *v,
+                             crm_error *err)
+{
+    char q[128];
+    const char *name = crm_csv_input_name(r);
+    unsigned long long line = (unsigned long long)rec->line;
+    if (rec->defect != CRM_CSV_RECORD_OK)
+        return crm_csv_defect_error(r, rec, err);
+    if (crm_csv_check_width(r, rec, crm_csv_header(r)->nfields, err) != CRM_OK)
+        return err->status;
+    if (rec->nfields < crm_csv_header(r)->nfields)
+        return crm_error_set(err, CRM_EDATA, "%s:%llu: expected %zu fields, found %zu", name, line,
+                             crm_csv_header(r)->nfields, rec->nfields);
+    if (rec->lengths[id_col] == 0)
+        return crm_error_set(err, CRM_EDATA, "%s:%llu: column 'customer_id': empty customer id", name, line);
+    double row[MAX_SURVEY_SCORES];
+    for (size_t j = 0; j < v->nscores; j++) {
+        const char *f = rec->fields[v->cols[j]];
+        size_t len = rec->lengths[v->cols[j]];
+        const char *col = crm_csv_column_name(r, (size_t)v->cols[j]);
+        row[j] = NAN;
+        if (len == 0)
+            continue;   /* not answered */
+        if (crm_parse_double(f, len, NULL, &row[j]) != CRM_OK || !isfinite(row[j]))
+            return crm_error_set(err, CRM_EDATA, "%s:%llu: column '%s': cannot read '%s' as a number", name, line,
+                                 col, crm_error_quote(q, sizeof q, f, len));
+        if (v->scale_given[j] && (row[j] < v->lo[j] || row[j] > v->hi[j])) {
+            char lo[CRM_NUMBER_TEXT_MAX], hi[CRM_NUMBER_TEXT_MAX];
+            crm_double_format(v->lo[j], lo);
+            crm_double_format(v->hi[j], hi);
+            return crm_error_set(err, CRM_EDATA, "%s:%llu: column '%s': score '%s' is outside its scale %s..%s",
+                                 name, line, col, crm_error_quote(q, sizeof q, f, len), lo, hi);
+        }
+    }
+    uint32_t id;
+    int fresh = crm_strtab_intern(v->ids, rec->fields[id_col], rec->lengths[id_col], &id);
+    if (fresh < 0)
+        return crm_error_set(err, CRM_ENOMEM, "out of memory");
+    if (!fresh)
+        return crm_error_set(err, CRM_EDATA, "%s:%llu: column 'customer_id': customer '%s' appears twice (first on "
+                             "line %llu)", name, line, crm_error_quote(q, sizeof q, rec->fields[id_col],
+                                                                       rec->lengths[id_col]),
+                             (unsigned long long)v->lines[id]);
+    if (!crm_array_reserve(&v->answers, &v->answers_cap, (v->nrows + 1) * v->nscores, sizeof *v->answers) ||
+        !crm_array_reserve(&v->lines, &v->lines_cap, v->nrows + 1, sizeof *v->lines))
+        return crm_error_set(err, CRM_ENOMEM, "out of memory");
+    for (size_t j = 0; j < v->nscores; j++) {
+        v->answers[v->nrows * v->nscores + j] = row[j];
+        if (!v->scale_given[j] && !isnan(row[j])) {
+            v->lo[j] = row[j] < v->lo[j] ? row[j] : v->lo[j];
+            v->hi[j] = row[j] > v->hi[j] ? row[j] : v->hi[j];
+        }
+    }
+    v->lines[v->nrows++] = rec->line;
+    return CRM_OK;
+}
+
+static crm_status read_survey(const segment_options *o, const crm_common_options *common, crm_bad_rows *bad,
+                              survey *v, crm_error *err)
+{
+    crm_csv_reader *r;
+    long id_col = -1;
+    if (!(v->ids = crm_strtab_new(1024)))
+        return crm_error_set(err, CRM_ENOMEM, "out of memory");
+    crm_status st = crm_cli_open_input(common, o->survey, &r, err);
+    if (st != CRM_OK)
+        return st;
+    st = survey_columns(o, r, &id_col, v, err);
+    const crm_csv_record *rec;
+    while (st == CRM_OK && (st = crm_csv_next(r, &rec, err)) == CRM_OK && rec)
+        if ((st = survey_row(r, rec, id_col, v, err)) == CRM_EDATA)
+            st = crm_cli_bad_row(bad, err);
+    /* A column without a given scale takes the lowest and highest answer
+     * seen; it needs two different ones. */
+    for (size_t j = 0; j < v->nscores && st == CRM_OK; j++)
+        if (!v->scale_given[j] && !(v->hi[j] > v->lo[j]))
+            st = crm_error_set(err, CRM_EDATA, "%s: column '%s': %s: give its scale with --survey-scale %s=LO:HI",
+                               crm_csv_input_name(r), crm_csv_column_name(r, (size_t)v->cols[j]),
+                               v->hi[j] < v->lo[j] ? "no answers" : "every answer is the same",
+                               crm_csv_column_name(r, (size_t)v->cols[j]));
+    crm_csv_close(r);
+    return st;
+}
+
+/* The field of row i in column col of the kept table. */
+static const char *table_field(const table *t, size_t i, long col, size_t *len)
+{
+    size_t at = t->row_start[i];
+    for (long j = 0; j < col; j++)
+        at += t->lengths[i * t->ncols + (size_t)j];
+    *len = t->lengths[i * t->ncols + (size_t)col];
+    return t->bytes + at;
+}
+
+/* Each customer's subjective value: NaN without a survey answer. */
+static crm_status join_survey(const table *t, inputs *in, survey *v, crm_error *err)
+{
+    in->subjective = malloc((t->nrows ? t->nrows : 1) * sizeof *in->subjective);
+    if (!in->subjective)
+        return crm_error_set(err, CRM_ENOMEM, "out of memory");
+    for (size_t i = 0; i < t->nrows; i++) {
+        size_t len;
+        const char *id = table_field(t, i, in->id_col, &len);
+        uint32_t row;
+        in->subjective[i] = NAN;
+        if (crm_strtab_find(v->ids, id, len, &row)) {
+            in->subjective[i] = crm_loyalty_subjective(v->answers + (size_t)row * v->nscores, v->lo, v->hi,
+                                                       v->nscores);
+            v->matched++;
+        }
+    }
+    return CRM_OK;
+}
+
+static void print_loyalty_note(const segment_options *o, const segmentation *s, const survey *v, size_t n)
+{
+    if (!s->loyalty)
+        return;
+    if (!o->survey) {
+        fprintf(stderr, "crm-segment: loyalty: objective value alone (no --survey)\n");
+        return;
+    }
+    size_t answered = 0;
+    for (size_t i = 0; i < n; i++)
+        answered += (size_t)s->loyalty[i].answered;
+    fprintf(stderr, "crm-segment: loyalty: %zu of %zu customers with a survey answer (weights objective %g, "
+            "subjective %g); %zu survey row%s for customers not in the table\n", answered, n,
+            o->loyalty.objective_weight, o->loyalty.subjective_weight, v->nrows - v->matched,
+            v->nrows - v->matched == 1 ? "" : "s");
+}
+
 /* ---- the run ---- */
 
 typedef struct {
@@ -1477,6 +1876,7 @@ typedef struct {
     crm_progress progress;
     crm_report *report;
     crm_bad_rows bad;          /* --skip-bad */
+    survey survey;             /* --survey */
 } segment_run;
 
 /* The output column of each --by; refuses a name the input already has. */
@@ -1544,7 +1944,12 @@ static crm_status run_segment(segment_run *run, crm_error *err)
     for (size_t s = 0; s < run->nsegs; s++)
         if (run->segs[s].by == BY_RFM && (st = prepare_rfm(o, &run->segs[s], err)) != CRM_OK)
             return st;
+    /* The survey is read first, so that a bad survey stops before a long table. */
+    if (o->survey && (st = read_survey(o, run->common, &run->bad, &run->survey, err)) != CRM_OK)
+        return st;
     if ((st = read_table(run, err)) != CRM_OK)
+        return st;
+    if (o->survey && (st = join_survey(&run->t, &run->in, &run->survey, err)) != CRM_OK)
         return st;
     crm_progress_finish(&run->progress, run->t.nrows, crm_csv_raw_bytes(run->reader));
     size_t n = run->t.nrows;
@@ -1583,6 +1988,7 @@ int main(int argc, char **argv)
     o.bins = 5;
     crm_value_options_init(&o.value);
     crm_lifecycle_options_init(&o.life);
+    crm_loyalty_options_init(&o.loyalty);
     crm_kmeans_options_init(&o.km);
     o.km.transform = CRM_KMEANS_TRANSFORM_LOG1P;
     o.k_min = CRM_KMEANS_AUTO_K_MIN;
@@ -1604,6 +2010,7 @@ int main(int argc, char **argv)
     /* every file named before anything is read: an output must not replace an input */
     if ((st = crm_cli_start_outputs(&common, &run.outputs, &err)) != CRM_OK ||
         (st = crm_output_set_add_input(run.outputs, "--map", o.map_path, &err)) != CRM_OK ||
+        (st = crm_output_set_add_input(run.outputs, "--survey", o.survey, &err)) != CRM_OK ||
         (st = crm_output_set_add_output(run.outputs, "--profile", o.profile_path, &err)) != CRM_OK) {
         crm_output_set_free(run.outputs);
         return crm_cli_fail("crm-segment", &err);
@@ -1621,13 +2028,16 @@ int main(int argc, char **argv)
     if (st == CRM_OK && !o.quiet) {
         crm_cli_note_skipped("crm-segment", &run.bad);
         fprintf(stderr, "crm-segment: %zu customers\n", run.t.nrows);
-        for (size_t s = 0; s < run.nsegs; s++)
+        for (size_t s = 0; s < run.nsegs; s++) {
             print_counts(&run.segs[s], run.t.nrows);
+            print_loyalty_note(&o, &run.segs[s], &run.survey, run.t.nrows);
+        }
     }
     crm_report_free(run.report);
     crm_csv_close(run.reader);
     table_free(&run.t);
     inputs_free(&run.in);
+    survey_free(&run.survey);
     for (size_t s = 0; s < run.nsegs; s++)
         segmentation_free(&run.segs[s]);
     if (st != CRM_OK)

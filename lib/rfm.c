@@ -591,3 +591,40 @@ void crm_rfm_result_free(crm_rfm_result *r)
         free(r->breaks[d]);
     memset(r, 0, sizeof *r);
 }
+
+crm_status crm_rfm_score_recency(crm_rfm_result *res, const crm_rfm_options *o, const double *recency,
+                                 crm_error *err)
+{
+    size_t nb = (size_t)o->bins - 1, known = 0;
+    double *values = malloc((res->count ? res->count : 1) * sizeof *values);
+    double *breaks = malloc(nb * sizeof *breaks);
+    if (!values || !breaks) {
+        free(values);
+        free(breaks);
+        return crm_error_set(err, CRM_ENOMEM, "out of memory");
+    }
+    for (size_t i = 0; i < res->count; i++)
+        if (!isnan(recency[i]))
+            values[known++] = recency[i];
+    crm_status st = CRM_OK;
+    if (o->breaks[CRM_RFM_R])
+        memcpy(breaks, o->breaks[CRM_RFM_R], nb * sizeof *breaks);
+    else if (known)
+        st = crm_rfm_quantile_breaks(values, known, o->bins, breaks, err);
+    else {
+        free(breaks);   /* nothing to score: as crm_rfm_finish does for an empty table */
+        breaks = NULL;
+    }
+    for (size_t i = 0; i < res->count && st == CRM_OK; i++)
+        res->customers[i].score[CRM_RFM_R] =
+            isnan(recency[i]) ? 1 : o->bins + 1 - crm_rfm_bin(recency[i], breaks, nb);
+    free(values);
+    if (st != CRM_OK) {
+        free(breaks);
+        return st;
+    }
+    free(res->breaks[CRM_RFM_R]);
+    res->breaks[CRM_RFM_R] = breaks;
+    res->from_quantiles[CRM_RFM_R] = o->breaks[CRM_RFM_R] == NULL;
+    return CRM_OK;
+}

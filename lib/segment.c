@@ -399,7 +399,7 @@ crm_status crm_value_tiers(const double *value, const double *predicted, size_t 
 /* ==== lifecycle stages ==== */
 
 static const char *const stage_names[CRM_STAGE_COUNT] = { "new", "growing", "mature",
-                                                          "declining", "lapsed" };
+                                                          "declining", "lapsed", "prospect" };
 
 const char *crm_lifecycle_stage_name(crm_lifecycle_stage stage)
 {
@@ -464,7 +464,7 @@ static crm_status check_lifecycle_row(const crm_lifecycle_input *in, size_t i, c
     } all[] = {
         { "tenure_days", in->tenure_days },   { "recency_days", in->recency_days },
         { "frequency", in->frequency },       { "recent frequency", in->recent_frequency },
-        { "p_alive", in->p_alive },
+        { "p_alive", in->p_alive },           { "previous frequency", in->previous_frequency },
     };
     for (size_t k = 0; k < sizeof all / sizeof all[0]; k++)
         if (all[k].v && (!(all[k].v[i] >= 0.0) || !isfinite(all[k].v[i])))
@@ -476,6 +476,11 @@ static crm_status check_lifecycle_row(const crm_lifecycle_input *in, size_t i, c
     if (in->recent_frequency && in->recent_frequency[i] > in->frequency[i])
         return crm_error_set(err, CRM_EDATA, "row %zu: recent frequency %g is above frequency %g",
                              i + 1, in->recent_frequency[i], in->frequency[i]);
+    if (in->recent_frequency && in->previous_frequency &&
+        in->recent_frequency[i] + in->previous_frequency[i] > in->frequency[i])
+        return crm_error_set(err, CRM_EDATA,
+                             "row %zu: recent frequency %g plus previous frequency %g is above frequency %g",
+                             i + 1, in->recent_frequency[i], in->previous_frequency[i], in->frequency[i]);
     if (in->p_alive && in->p_alive[i] > 1.0)
         return crm_error_set(err, CRM_EDATA, "row %zu: p_alive %g is above 1", i + 1,
                              in->p_alive[i]);
@@ -486,6 +491,13 @@ static crm_status check_lifecycle_row(const crm_lifecycle_input *in, size_t i, c
 static int lifecycle_trend(const crm_lifecycle_input *in, size_t i,
                            const crm_lifecycle_options *o, double *trend)
 {
+    if (in->recent_frequency && in->previous_frequency) {
+        double recent = in->recent_frequency[i], previous = in->previous_frequency[i];
+        if (!(in->tenure_days[i] >= 2.0 * o->recent_days) || (recent == 0.0 && previous == 0.0))
+            return 0;
+        *trend = previous == 0.0 ? INFINITY : recent / previous;
+        return 1;
+    }
     if (!in->recent_frequency || !(in->tenure_days[i] > o->recent_days))
         return 0;
     double recent = in->recent_frequency[i];
@@ -508,6 +520,10 @@ crm_status crm_lifecycle_assign(const crm_lifecycle_input *in, size_t n,
     if (status != CRM_OK)
         return status;
     for (size_t i = 0; i < n; i++) {
+        if (in->prospect && in->prospect[i]) {
+            labels[i] = (int)CRM_STAGE_PROSPECT;
+            continue;
+        }
         status = check_lifecycle_row(in, i, err);
         if (status != CRM_OK)
             return status;

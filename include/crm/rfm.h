@@ -157,6 +157,14 @@ crm_status crm_rfm_finish(const crm_rfm *a, const crm_rfm_options *opts, crm_rfm
                           crm_error *err);
 void crm_rfm_result_free(crm_rfm_result *r);
 
+/* Scores R again from recency[i] (days, one per customer of res, in its
+ * order) instead of recency_days: the breakpoints are the fixed ones of opts
+ * or the quantiles of the values that are not NaN, and a customer whose
+ * value is NaN (no recency of that kind) gets r_score 1.  res->breaks[R]
+ * is replaced.  CRM_ENOMEM. */
+crm_status crm_rfm_score_recency(crm_rfm_result *res, const crm_rfm_options *opts, const double *recency,
+                                 crm_error *err);
+
 /* Quantile of sorted[0..n) at probability p in [0, 1], Hyndman & Fan type 7
  * (R's default, numpy's "linear"): h = (n - 1) p, and
  * Q = x[floor h] + (h - floor h) (x[floor h + 1] - x[floor h]), 0-based.

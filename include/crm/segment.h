@@ -171,9 +171,20 @@ crm_status crm_value_tiers(const double *value, const double *predicted, size_t 
  *         / ((frequency - recent_frequency) / (tenure_days - recent_days))
  *
  * defined only with recent_frequency and tenure_days > recent_days, and not
- * when both counts are 0; +inf when only the earlier count is 0.  The first
- * rule that holds names the stage:
+ * when both counts are 0; +inf when only the earlier count is 0.  With
+ * previous_frequency too (the purchases in the window of the same length
+ * before the recent one: crm-rfm --recent-window writes both), the two
+ * windows are compared directly:
  *
+ *   trend = recent_frequency / previous_frequency
+ *
+ * defined only when tenure_days >= 2 recent_days (the earlier window lies
+ * wholly after the first purchase), and not when both counts are 0; +inf
+ * when only previous_frequency is 0.  The first rule that holds names the
+ * stage:
+ *
+ *   prospect   flagged as one (no purchase yet: crm-rfm --prospects); the
+ *              other inputs of that row are not read
  *   lapsed     recency_days > lapsed_days, or p_alive < lapsed_p_alive
  *   new        tenure_days <= new_days
  *   declining  recency_days > declining_days, or p_alive < declining_p_alive,
@@ -187,10 +198,11 @@ typedef enum {
     CRM_STAGE_MATURE,
     CRM_STAGE_DECLINING,
     CRM_STAGE_LAPSED,
+    CRM_STAGE_PROSPECT,   /* last, so that tables without prospects keep five stages */
     CRM_STAGE_COUNT
 } crm_lifecycle_stage;
 
-/* "new", "growing", "mature", "declining", "lapsed". */
+/* "new", "growing", "mature", "declining", "lapsed", "prospect". */
 const char *crm_lifecycle_stage_name(crm_lifecycle_stage stage);
 
 typedef struct {
@@ -213,11 +225,14 @@ typedef struct {
     const double *frequency;
     const double *recent_frequency;   /* or NULL: no trend */
     const double *p_alive;            /* or NULL */
+    const double *previous_frequency; /* or NULL: the trend over the whole tenure */
+    const unsigned char *prospect;    /* or NULL: 1 for a customer without purchases */
 } crm_lifecycle_input;
 
 /* Labels n customers with stages (crm_lifecycle_stage values).  CRM_EDATA
  * naming the row for a non-finite or negative input, recency above tenure,
- * recent_frequency above frequency, p_alive outside 0..1; CRM_EUSAGE for
+ * recent_frequency (plus previous_frequency) above frequency, p_alive
+ * outside 0..1; CRM_EUSAGE for
  * thresholds that are negative or out of order (new_days > mature_days,
  * declining_days > lapsed_days, declining_trend >= growing_trend,
  * lapsed_p_alive > declining_p_alive, p_alive thresholds outside 0..1,

@@ -491,7 +491,7 @@ static void run_life_examples(const life_example *ex, size_t n, int with_recent,
         p_alive[i] = ex[i].p_alive;
     }
     crm_lifecycle_input in = { tenure, recency, frequency, with_recent ? recent : NULL,
-                               with_p ? p_alive : NULL };
+                               with_p ? p_alive : NULL, NULL, NULL };
     crm_error err;
     assert_int_equal(crm_lifecycle_assign(&in, n, o, labels, &err), CRM_OK);
     for (size_t i = 0; i < n; i++)
@@ -554,12 +554,49 @@ static void test_lifecycle_with_trend_and_p_alive(void **state)
     assert_string_equal(crm_lifecycle_stage_name(CRM_STAGE_MATURE), "mature");
 }
 
+/* The two windows of crm-rfm --recent-window (90 days each, the default):
+ * trend = recent / previous, defined from a tenure of 180 days on; and the
+ * prospect flag before every other rule.
+ *   1: tenure 400, recency 5, 6 purchases in the last window, 2 before: trend 3 -> growing
+ *      (over the whole tenure it would be (6/90) / ((20-6)/310) = 1.48: mature)
+ *   2: tenure 400, recency 100, 0 and 4: trend 0 -> declining
+ *   3: tenure 400, recency 10, 3 and 3: trend 1 -> mature
+ *   4: tenure 170 (< 180), recency 10, 3 and 0: no trend -> growing (tenure <= 365)
+ *   5: tenure 400, recency 10, 2 and 0: +inf -> growing
+ *   6: a prospect (its other numbers 0 and not read) -> prospect */
+static void test_lifecycle_two_windows_and_prospects(void **state)
+{
+    (void)state;
+    double tenure[6] = { 400, 400, 400, 170, 400, 0 }, recency[6] = { 5, 100, 10, 10, 10, 0 };
+    double frequency[6] = { 20, 10, 12, 3, 9, 0 }, recent[6] = { 6, 0, 3, 3, 2, 0 };
+    double previous[6] = { 2, 4, 3, 0, 0, 0 };
+    unsigned char prospect[6] = { 0, 0, 0, 0, 0, 1 };
+    crm_lifecycle_input in = { tenure, recency, frequency, recent, NULL, previous, prospect };
+    crm_lifecycle_options o;
+    crm_lifecycle_options_init(&o);
+    int labels[6];
+    crm_error err;
+    assert_int_equal(crm_lifecycle_assign(&in, 6, &o, labels, &err), CRM_OK);
+    const crm_lifecycle_stage want[6] = { CRM_STAGE_GROWING, CRM_STAGE_DECLINING, CRM_STAGE_MATURE,
+                                          CRM_STAGE_GROWING, CRM_STAGE_GROWING, CRM_STAGE_PROSPECT };
+    for (int i = 0; i < 6; i++)
+        assert_int_equal(labels[i], want[i]);
+    in.previous_frequency = NULL;
+    assert_int_equal(crm_lifecycle_assign(&in, 6, &o, labels, &err), CRM_OK);
+    assert_int_equal(labels[0], CRM_STAGE_MATURE);
+    in.previous_frequency = previous;
+    previous[2] = 10;
+    assert_int_equal(crm_lifecycle_assign(&in, 6, &o, labels, &err), CRM_EDATA);
+    assert_string_equal(err.message, "row 3: recent frequency 3 plus previous frequency 10 is above frequency 12");
+    assert_string_equal(crm_lifecycle_stage_name(CRM_STAGE_PROSPECT), "prospect");
+}
+
 static void test_lifecycle_bad_input(void **state)
 {
     (void)state;
     double tenure[2] = { 100, 100 }, recency[2] = { 10, 10 }, frequency[2] = { 3, 3 };
     double recent[2] = { 1, 1 }, p_alive[2] = { 0.5, 0.5 };
-    crm_lifecycle_input in = { tenure, recency, frequency, recent, p_alive };
+    crm_lifecycle_input in = { tenure, recency, frequency, recent, p_alive, NULL, NULL };
     crm_lifecycle_options o;
     crm_lifecycle_options_init(&o);
     int labels[2];
@@ -674,6 +711,7 @@ int main(void)
         cmocka_unit_test(test_lifecycle_without_trend),
         cmocka_unit_test(test_lifecycle_with_trend_and_p_alive),
         cmocka_unit_test(test_lifecycle_bad_input),
+        cmocka_unit_test(test_lifecycle_two_windows_and_prospects),
         cmocka_unit_test(test_profile),
         cmocka_unit_test(test_profile_bad_input),
     };
