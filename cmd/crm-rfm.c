@@ -6,6 +6,7 @@
 #include <string.h>
 
 #include "crm/attributes.h"
+#include "crm/clean.h"
 #include "crm/cli.h"
 #include "crm/csv.h"
 #include "crm/date.h"
@@ -53,7 +54,7 @@ static const char usage[] =
     "Common:\n"
     "  -o, --output FILE  -z, --gzip  -d, --delimiter C  -t, --tab  --encoding NAME\n"
     "  --no-header  --max-field-size N  --threads N  --progress  --report FILE\n"
-    "  --escape-formulas  --help  --version\n";
+    "  --escape-formulas  --shard I/N  --help  --version\n";
 
 enum {
     OPT_CUSTOMER = 256, OPT_INVOICE, OPT_DATE, OPT_AMOUNT, OPT_PROFIT, OPT_NO_INVOICE, OPT_DATE_FORMAT,
@@ -399,6 +400,10 @@ static int keep_until_as_of(const rfm_options_t *o) { return o->as_of != NULL ||
 static crm_status add_transaction(rfm_run *run, const crm_csv_reader *r, const crm_csv_record *rec, crm_error *err)
 {
     crm_status st = CRM_OK;
+    if (run->width == 0)
+        run->width = rec->nfields;
+    if (!crm_clean_record_in_shard(&run->common->shard, rec, run->width, run->columns[COL_CUSTOMER]))
+        return CRM_OK;
     if (!row_shape_ok(run, r, rec, err, &st))
         return st;
     const long *col = run->columns;
@@ -866,7 +871,7 @@ int main(int argc, char **argv)
     o.unit = CRM_UNIT_DAY;
     o.decimals = -1;
     crm_common_options common;
-    crm_cli_spec spec = {"crm-rfm", usage, rfm_options, "q", handle_option, &o, 0};
+    crm_cli_spec spec = {"crm-rfm", usage, rfm_options, "q", handle_option, &o, 0, 1};
     int exit_code;
     if (!crm_cli_start(&spec, argc, argv, &common, &exit_code))
         return exit_code;
