@@ -382,7 +382,8 @@ static crm_status group_keys(const crm_rfm *a, size_t ncustomers, uint64_t **key
     *start = calloc(ncustomers + 1, sizeof **start);
     if (!*keys || !*start)
         return crm_error_set(err, CRM_ENOMEM, "out of memory");
-    qsort(a->keys, a->nkeys, sizeof *a->keys, compare_entries);
+    if (a->nkeys)
+        qsort(a->keys, a->nkeys, sizeof *a->keys, compare_entries);
     for (size_t k = 0; k < a->nkeys; k++) {
         (*keys)[k] = a->keys[k].key;
         (*start)[a->keys[k].id + 1]++;

@@ -27,7 +27,8 @@ static crm_status collect(void *ctx, const crm_rfm_day_total *t, crm_error *err)
     totals *c = ctx;
     assert_true(c->n < MAX_TOTALS && t->customer_len < 8 && t->ninvoice_keys <= MAX_KEYS);
     memcpy(c->customer[c->n], t->customer, t->customer_len);
-    memcpy(c->keys[c->n], t->invoice_keys, t->ninvoice_keys * sizeof *t->invoice_keys);
+    if (t->ninvoice_keys)
+        memcpy(c->keys[c->n], t->invoice_keys, t->ninvoice_keys * sizeof *t->invoice_keys);
     c->t[c->n] = *t;
     c->t[c->n].customer = c->customer[c->n];
     c->t[c->n].invoice_keys = c->keys[c->n];
