@@ -8,7 +8,7 @@
 set -euo pipefail
 cd "$(dirname "$0")"
 
-packages=(build-essential cmake pkg-config libcsv-dev libgsl-dev zlib1g-dev libcmocka-dev groff-base chromium)
+packages=(build-essential cmake pkg-config libcsv-dev libgsl-dev zlib1g-dev libcmocka-dev groff-base chromium parallel)
 
 install_missing_packages() {
   local missing=()

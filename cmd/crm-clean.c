@@ -53,7 +53,7 @@ static const char usage[] =
     "Common:\n"
     "  -o, --output FILE  -z, --gzip  -d, --delimiter C  -t, --tab  --encoding NAME\n"
     "  --no-header  --max-field-size N  --threads N  --progress  --report FILE\n"
-    "  --escape-formulas  --help  --version\n";
+    "  --escape-formulas  --shard I/N  --help  --version\n";
 
 enum {
     OPT_CUSTOMER = 256, OPT_INVOICE, OPT_DATE, OPT_PRODUCT, OPT_QUANTITY, OPT_PRICE, OPT_AMOUNT,
@@ -718,6 +718,7 @@ static crm_status run_clean(clean_run *run, crm_error *err)
     o->cfg.has_from = o->from != NULL;
     o->cfg.has_to = o->to != NULL;
     o->cfg.has_margin = o->margin != NULL;
+    o->cfg.shard = common->shard;
     if (o->cfg.has_margin && o->costs_path)
         return crm_error_set(err, CRM_EUSAGE, "--margin and --costs exclude each other");
     if (o->return_window_given && o->cfg.returns != CRM_RETURNS_NET)
@@ -805,7 +806,7 @@ int main(int argc, char **argv)
     clean_options_t o = {0};
     crm_clean_config_init(&o.cfg);
     crm_common_options common;
-    crm_cli_spec spec = {"crm-clean", usage, clean_options, "q", handle_option, &o, 0};
+    crm_cli_spec spec = {"crm-clean", usage, clean_options, "q", handle_option, &o, 0, 1};
     int exit_code;
     if (!crm_cli_start(&spec, argc, argv, &common, &exit_code))
         return exit_code;

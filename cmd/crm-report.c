@@ -105,7 +105,7 @@ int main(int argc, char **argv)
     crm_cli_init_process();
     report_options_t o = {0};
     crm_common_options common;
-    crm_cli_spec spec = {"crm-report", usage, report_options, "q", handle_option, &o, 0};
+    crm_cli_spec spec = {"crm-report", usage, report_options, "q", handle_option, &o, 0, 0};
     int exit_code;
     if (!crm_cli_start(&spec, argc, argv, &common, &exit_code)) return exit_code;
     crm_error err;

@@ -7,6 +7,7 @@
 #include <string.h>
 
 #include "crm/attributes.h"
+#include "crm/clean.h"
 #include "crm/cli.h"
 #include "crm/csv.h"
 #include "crm/date.h"
@@ -63,14 +64,16 @@ static const char usage[] =
     "                            the first's, or the value on most rows\n"
     "Split runs:\n"
     "      --partial             write the mergeable per-customer-day aggregates instead\n"
-    "      --merge               the inputs are --partial files: combine them and score\n"
+    "      --merge               the inputs are --partial files (cut anyhow, concatenated or\n"
+    "                            not): combine them and score; with --partial, write the\n"
+    "                            merge as a partial file again (a tree of merges)\n"
     "Bad rows:\n"
     "      --skip-bad            skip unreadable rows, count them and report the first\n"
     "  -q, --quiet               no notes on stderr about rows left out or skipped\n"
     "Common:\n"
     "  -o, --output FILE  -z, --gzip  -d, --delimiter C  -t, --tab  --encoding NAME\n"
     "  --no-header  --max-field-size N  --threads N  --progress  --report FILE\n"
-    "  --escape-formulas  --help  --version\n";
+    "  --escape-formulas  --shard I/N  --help  --version\n";
 
 enum {
     OPT_CUSTOMER = 256, OPT_INVOICE, OPT_DATE, OPT_AMOUNT, OPT_PROFIT, OPT_NO_INVOICE, OPT_DATE_FORMAT,
@@ -287,7 +290,7 @@ typedef struct {
     const crm_common_options *common;
     crm_output_set *outputs;   /* every file the run writes */
     crm_rfm *rfm;
-    long columns[6];           /* -1: absent; NCOLS for transactions, NPART for partial files */
+    long columns[7];           /* -1: absent; NCOLS for transactions, NPART for partial files */
     char *names[NCOLS];        /* the header names found in the first input (copies:
                                   its reader is closed before the next input opens) */
     size_t min_fields;
@@ -304,6 +307,10 @@ typedef struct {
     uint64_t *streak;                      /* with --loyalty-period: per table row */
     double *gap_cv;
     uint64_t interaction_rows, prospects;
+    int invoice_keys;          /* the partial files carry invoice_keys; --partial writes them */
+    const crm_csv_record *partial_header;  /* the current partial file's, to skip its repeats */
+    uint64_t *keys;            /* one row's invoice keys */
+    size_t keys_cap;
 } rfm_run;
 
 /* A column named by option, else by its crm-clean name (required or not). */
@@ -460,6 +467,10 @@ static int keep_until_as_of(const rfm_options_t *o) { return o->as_of != NULL ||
 static crm_status add_transaction(rfm_run *run, const crm_csv_reader *r, const crm_csv_record *rec, crm_error *err)
 {
     crm_status st = CRM_OK;
+    if (run->width == 0)
+        run->width = rec->nfields;
+    if (!crm_clean_record_in_shard(&run->common->shard, rec, run->width, run->columns[COL_CUSTOMER]))
+        return CRM_OK;
     if (!row_shape_ok(run, r, rec, err, &st))
         return st;
     const long *col = run->columns;
@@ -496,38 +507,100 @@ static crm_status add_transaction(rfm_run *run, const crm_csv_reader *r, const c
 
 /* ---- partial files ---- */
 
-enum { PART_CUSTOMER, PART_DATE, PART_ROWS, PART_AMOUNT, PART_INVOICES, PART_PROFIT, NPART };
-static const char *const partial_names[NPART] = {"customer_id", "date", "rows", "amount", "invoices", "profit"};
+enum { PART_CUSTOMER, PART_DATE, PART_ROWS, PART_AMOUNT, PART_INVOICES, PART_INVOICE_KEYS, PART_PROFIT, NPART };
+static const char *const partial_names[NPART] = {"customer_id", "date", "rows", "amount", "invoices",
+                                                 "invoice_keys", "profit"};
 
-/* A partial file's header: the four fixed columns, then invoices and profit
- * when the run had them. */
+/* A partial file's header: the four fixed columns, then invoices (with
+ * invoice_keys, since they exist) and profit when the run had them. */
 static crm_status check_partial_header(rfm_run *run, const crm_csv_reader *r, int first, crm_error *err)
 {
     const crm_csv_record *h = crm_csv_header(r);
     int ok = h && h->nfields >= 4 && h->nfields <= NPART;
     size_t k = 0;
-    run->columns[PART_INVOICES] = run->columns[PART_PROFIT] = -1;
+    run->columns[PART_INVOICES] = run->columns[PART_INVOICE_KEYS] = run->columns[PART_PROFIT] = -1;
     for (int p = 0; ok && p < NPART && k < h->nfields; p++) {
         if (strcmp(h->fields[k], partial_names[p]) == 0)
             run->columns[p] = (long)k++;
         else if (p < PART_INVOICES)
             ok = 0;   /* the first four are always there */
     }
-    ok = ok && k == h->nfields;
+    ok = ok && k == h->nfields && (run->columns[PART_INVOICE_KEYS] < 0 || run->columns[PART_INVOICES] >= 0);
     if (!ok)
         return crm_error_set(err, CRM_EDATA,
-                             "%s: not a crm-rfm --partial file (header customer_id,date,rows,amount[,invoices][,profit])",
+                             "%s: not a crm-rfm --partial file "
+                             "(header customer_id,date,rows,amount[,invoices[,invoice_keys]][,profit])",
                              crm_csv_input_name(r));
+    run->partial_header = h;
     crm_rfm_config cfg = {run->columns[PART_INVOICES] >= 0, run->columns[PART_PROFIT] >= 0};
+    int keys = run->columns[PART_INVOICE_KEYS] >= 0;
     if (!first) {
         const crm_rfm_config *had = crm_rfm_get_config(run->rfm);
-        if (had->by_invoice != cfg.by_invoice || had->with_profit != cfg.with_profit)
+        if (had->by_invoice != cfg.by_invoice || had->with_profit != cfg.with_profit || run->invoice_keys != keys)
             return crm_error_set(err, CRM_EDATA, "%s: the header differs from the first partial file's",
                                  crm_csv_input_name(r));
         return CRM_OK;
     }
     run->min_fields = h->nfields;
-    return crm_rfm_new(&run->rfm, &cfg, err);
+    run->invoice_keys = keys;
+    crm_status st = crm_rfm_new(&run->rfm, &cfg, err);
+    if (st == CRM_OK && keys && run->o->partial)
+        st = crm_rfm_keep_invoice_keys(run->rfm, err);
+    return st;
+}
+
+/* A partial file's header again: files concatenated (cat p1 p2 > all) */
+static int is_repeated_header(const rfm_run *run, const crm_csv_record *rec)
+{
+    const crm_csv_record *h = run->partial_header;
+    if (!h || rec->nfields != h->nfields)
+        return 0;
+    for (size_t i = 0; i < h->nfields; i++)
+        if (rec->lengths[i] != strlen(h->fields[i]) || memcmp(rec->fields[i], h->fields[i], rec->lengths[i]) != 0)
+            return 0;
+    return 1;
+}
+
+static int hex_digit(char c)
+{
+    if (c >= '0' && c <= '9')
+        return c - '0';
+    if (c >= 'a' && c <= 'f')
+        return c - 'a' + 10;
+    return -1;
+}
+
+/* invoice_keys: 16 lower-case hex digits per key, one space between keys. */
+static int read_invoice_keys(rfm_run *run, const char *s, size_t len, size_t *n)
+{
+    *n = 0;
+    if (len == 0)
+        return 1;
+    if ((len + 1) % 17 != 0)
+        return 0;
+    size_t count = (len + 1) / 17;
+    if (count > run->keys_cap) {
+        uint64_t *grown = realloc(run->keys, count * sizeof *grown);
+        if (!grown)
+            return -1;
+        run->keys = grown;
+        run->keys_cap = count;
+    }
+    for (size_t k = 0; k < count; k++) {
+        const char *p = s + 17 * k;
+        uint64_t v = 0;
+        for (int j = 0; j < 16; j++) {
+            int d = hex_digit(p[j]);
+            if (d < 0)
+                return 0;
+            v = v << 4 | (uint64_t)d;
+        }
+        if (k + 1 < count && p[16] != ' ')
+            return 0;
+        run->keys[k] = v;
+    }
+    *n = count;
+    return 1;
 }
 
 static crm_status partial_value(rfm_run *run, const crm_csv_reader *r, const crm_csv_record *rec, int p,
@@ -552,6 +625,9 @@ static crm_status add_partial_row(rfm_run *run, const crm_csv_reader *r, const c
         return bad_row(run, err);
     }
     const long *col = run->columns;
+    if (is_repeated_header(run, rec) ||
+        !crm_clean_in_shard(&run->common->shard, rec->fields[col[PART_CUSTOMER]], rec->lengths[col[PART_CUSTOMER]]))
+        return CRM_OK;
     crm_rfm_day_total t = {0};
     crm_datetime dt;
     crm_date_format iso;
@@ -574,6 +650,24 @@ static crm_status add_partial_row(rfm_run *run, const crm_csv_reader *r, const c
     if (col[PART_PROFIT] >= 0 &&
         crm_parse_decimal(rec->fields[col[PART_PROFIT]], rec->lengths[col[PART_PROFIT]], NULL, &t.profit) != CRM_OK)
         return partial_value(run, r, rec, PART_PROFIT, "a number", err);
+    if (col[PART_INVOICE_KEYS] >= 0) {
+        size_t c = (size_t)col[PART_INVOICE_KEYS], n;
+        int read = read_invoice_keys(run, rec->fields[c], rec->lengths[c], &n);
+        if (read < 0)
+            return crm_error_set(err, CRM_ENOMEM, "out of memory");
+        if (!read || n != (uint64_t)invoices) {
+            char q[128];
+            crm_error_set(err, CRM_EDATA,
+                          "%s:%" PRIu64 ": column 'invoice_keys': cannot read '%s' as %" PRId64
+                          " invoice key%s (16 lower-case hex digits each, one space apart)",
+                          crm_csv_input_name(r), rec->line, crm_error_quote(q, sizeof q, rec->fields[c], rec->lengths[c]),
+                          invoices, invoices == 1 ? "" : "s");
+            return bad_row(run, err);
+        }
+        t.has_invoice_keys = 1;
+        t.invoice_keys = run->keys;
+        t.ninvoice_keys = n;
+    }
     t.day = dt.days;
     t.rows = (uint64_t)rows;
     t.invoices = (uint64_t)invoices;
@@ -599,7 +693,11 @@ static crm_status start_input(rfm_run *run, crm_csv_reader *r, int first, crm_er
         return crm_error_set(err, CRM_EDATA,
                              "%s: --monetary profit needs a profit column (crm-clean --costs or --margin adds it)",
                              crm_csv_input_name(r));
-    return crm_rfm_new(&run->rfm, &cfg, err);
+    run->invoice_keys = cfg.by_invoice && run->o->partial;
+    st = crm_rfm_new(&run->rfm, &cfg, err);
+    if (st == CRM_OK && run->invoice_keys)
+        st = crm_rfm_keep_invoice_keys(run->rfm, err);
+    return st;
 }
 
 static crm_status read_inputs(rfm_run *run, crm_error *err)
@@ -728,7 +826,32 @@ static crm_status write_partial_day(void *ctx, const crm_rfm_day_total *t, crm_e
 typedef struct {
     crm_csv_writer *w;
     const crm_rfm_config *cfg;
+    int invoice_keys;
+    char *text;                /* the invoice_keys field being written */
+    size_t text_cap;
 } partial_writer;
+
+static crm_status write_invoice_keys(partial_writer *p, const crm_rfm_day_total *t, crm_error *err)
+{
+    static const char hex[] = "0123456789abcdef";
+    size_t need = 17 * t->ninvoice_keys;
+    if (need > p->text_cap) {
+        char *grown = realloc(p->text, need);
+        if (!grown)
+            return crm_error_set(err, CRM_ENOMEM, "out of memory");
+        p->text = grown;
+        p->text_cap = need;
+    }
+    size_t used = 0;
+    for (size_t k = 0; k < t->ninvoice_keys; k++) {
+        if (k)
+            p->text[used++] = ' ';
+        for (int j = 0; j < 16; j++)
+            p->text[used + (size_t)j] = hex[(t->invoice_keys[k] >> (60 - 4 * j)) & 15];
+        used += 16;
+    }
+    return crm_csv_write_field(p->w, p->text ? p->text : "", used);
+}
 
 static crm_status write_partial_row(void *ctx, const crm_rfm_day_total *t, crm_error *err)
 {
@@ -736,23 +859,27 @@ static crm_status write_partial_row(void *ctx, const crm_rfm_day_total *t, crm_e
     crm_status st = write_partial_day(p->w, t, err);
     if (st == CRM_OK && p->cfg->by_invoice)
         st = crm_csv_write_int(p->w, (int64_t)t->invoices);
+    if (st == CRM_OK && p->invoice_keys)
+        st = write_invoice_keys(p, t, err);
     if (st == CRM_OK && p->cfg->with_profit)
         st = write_decimal(p->w, t->profit);
     return st == CRM_OK ? crm_csv_end_row(p->w) : st;
 }
 
-static crm_status write_partial(crm_csv_writer *w, const crm_rfm *rfm, crm_error *err)
+static crm_status write_partial(crm_csv_writer *w, const crm_rfm *rfm, int invoice_keys, crm_error *err)
 {
     const crm_rfm_config *cfg = crm_rfm_get_config(rfm);
     crm_status st = CRM_OK;
     for (int p = 0; p < NPART && st == CRM_OK; p++)
-        if ((p != PART_INVOICES || cfg->by_invoice) && (p != PART_PROFIT || cfg->with_profit))
+        if ((p != PART_INVOICES || cfg->by_invoice) && (p != PART_INVOICE_KEYS || invoice_keys) &&
+            (p != PART_PROFIT || cfg->with_profit))
             st = crm_csv_write_field(w, partial_names[p], (size_t)-1);
     if (st == CRM_OK)
         st = crm_csv_end_row(w);
-    partial_writer pw = {w, cfg};
+    partial_writer pw = {w, cfg, invoice_keys, NULL, 0};
     if (st == CRM_OK)
         st = crm_rfm_each_day(rfm, write_partial_row, &pw, err);
+    free(pw.text);
     return st;
 }
 
@@ -990,8 +1117,6 @@ static crm_status write_thresholds(crm_output_set *outputs, const char *path, co
 static crm_status check_options(rfm_options_t *o, crm_error *err)
 {
     crm_status st = CRM_OK;
-    if (o->partial && o->merge)
-        return crm_error_set(err, CRM_EUSAGE, "--partial and --merge exclude each other");
     if (o->nkeep && (o->partial || o->merge))
         return crm_error_set(err, CRM_EUSAGE, "--keep works on transactions, not with --partial or --merge");
     if (o->partial && (o->as_of || o->calibration_end || o->thresholds))
@@ -1073,7 +1198,7 @@ static crm_status run_rfm(rfm_run *run, crm_csv_writer **out, crm_rfm_result *re
     if ((st = read_inputs(run, err)) != CRM_OK)
         return st;
     if (o->partial)
-        return crm_cli_write_failed(*out, write_partial(*out, run->rfm, err), err);
+        return crm_cli_write_failed(*out, write_partial(*out, run->rfm, run->invoice_keys, err), err);
     int32_t last = 0;
     if (!o->as_of && !o->calibration_end)
         o->rfm.as_of = crm_rfm_last_day(run->rfm, &last) ? last + 1 : 0;
@@ -1123,7 +1248,7 @@ int main(int argc, char **argv)
     o.unit = CRM_UNIT_DAY;
     o.decimals = -1;
     crm_common_options common;
-    crm_cli_spec spec = {"crm-rfm", usage, rfm_options, "q", handle_option, &o, 0};
+    crm_cli_spec spec = {"crm-rfm", usage, rfm_options, "q", handle_option, &o, 0, 1};
     int exit_code;
     if (!crm_cli_start(&spec, argc, argv, &common, &exit_code))
         return exit_code;
@@ -1176,6 +1301,7 @@ int main(int argc, char **argv)
     free(run.previous);
     free(run.streak);
     free(run.gap_cv);
+    free(run.keys);
     for (size_t k = 0; k < o.nkeep; k++)
         free(run.keep_names[k]);
     for (int d = 0; d < CRM_RFM_DIMENSIONS; d++)

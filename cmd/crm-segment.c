@@ -1995,7 +1995,7 @@ int main(int argc, char **argv)
     o.k_max = CRM_KMEANS_AUTO_K_MAX;
     o.sample = CRM_KMEANS_SILHOUETTE_SAMPLE;
     crm_common_options common;
-    crm_cli_spec spec = {"crm-segment", usage, segment_options_table, "k:q", handle_option, &o, 1};
+    crm_cli_spec spec = {"crm-segment", usage, segment_options_table, "k:q", handle_option, &o, 1, 0};
     int exit_code;
     if (!crm_cli_start(&spec, argc, argv, &common, &exit_code))
         return exit_code;

@@ -422,6 +422,41 @@ static inline text trimmed(const crm_csv_record *rec, long column)
 
 /* Spreadsheets write integer ids as floats ("17850.0"): drop an all-zero
  * fraction from an all-digit id. */
+static size_t customer_id_length(text id);
+
+const char *crm_clean_customer_id(const char *s, size_t len, size_t *out_len)
+{
+    while (len && is_blank((unsigned char)s[0])) {
+        s++;
+        len--;
+    }
+    while (len && is_blank((unsigned char)s[len - 1]))
+        len--;
+    text t = {s, len};
+    *out_len = len ? customer_id_length(t) : 0;
+    return s;
+}
+
+int crm_clean_in_shard(const crm_shard *shard, const char *id, size_t len)
+{
+    if (!shard || shard->count == 0)
+        return 1;
+    size_t n;
+    const char *s = crm_clean_customer_id(id, len, &n);
+    return crm_shard_keeps(shard, s, n);
+}
+
+int crm_clean_record_in_shard(const crm_shard *shard, const crm_csv_record *rec, size_t ncolumns,
+                              long customer_column)
+{
+    if (!shard || shard->count == 0)
+        return 1;
+    if (rec->defect == CRM_CSV_RECORD_BAD_QUOTE || rec->nfields != ncolumns || customer_column < 0
+        || (size_t)customer_column >= rec->nfields)
+        return crm_shard_keeps(shard, "", 0);
+    return crm_clean_in_shard(shard, rec->fields[customer_column], rec->lengths[customer_column]);
+}
+
 static size_t customer_id_length(text id)
 {
     const char *dot = memchr(id.s, '.', id.len);
@@ -1191,6 +1226,8 @@ static crm_status purchase_waits(crm_cleaner *c, const verdict *v, int *waits, c
 crm_status crm_cleaner_push(crm_cleaner *c, const crm_csv_record *rec, crm_error *err)
 {
     verdict v;
+    if (!crm_clean_record_in_shard(&c->cfg.shard, rec, c->ncolumns, c->cfg.columns.customer))
+        return CRM_OK;   /* another shard's row: not read here at all */
     c->counts.rows_in++;
     crm_clean_reason reason = judge_start(c, rec, &v);
     /* The set of kept rows outgrows the caches: ask for the row's slot now,

@@ -21,7 +21,8 @@ enum {
     OPT_NO_PROGRESS,
     OPT_REPORT,
     OPT_VERSION,
-    OPT_ESCAPE_FORMULAS
+    OPT_ESCAPE_FORMULAS,
+    OPT_SHARD
 };
 
 static const struct option common_long_options[] = {
@@ -39,6 +40,7 @@ static const struct option common_long_options[] = {
     {"help", no_argument, NULL, 'h'},
     {"version", no_argument, NULL, OPT_VERSION},
     {"escape-formulas", no_argument, NULL, OPT_ESCAPE_FORMULAS},
+    {"shard", required_argument, NULL, OPT_SHARD},
 };
 
 enum { COMMON_LONG_COUNT = sizeof common_long_options / sizeof common_long_options[0] };
@@ -303,6 +305,8 @@ static crm_status handle_option(const crm_cli_spec *spec, const option_tables *t
     case OPT_ESCAPE_FORMULAS:
         common->escape_formulas = 1;
         return CRM_OK;
+    case OPT_SHARD:
+        return crm_shard_parse(optarg, &common->shard, err);
     default:
         break;
     }
@@ -359,6 +363,10 @@ crm_status crm_cli_parse(const crm_cli_spec *spec, int argc, char **argv, crm_co
         common->inputs = (const char **)(argv + optind);
         common->ninputs = (size_t)(argc - optind);
     }
+    if (!common->help && !common->version && common->shard.count && !spec->takes_shard)
+        return crm_error_set(err, CRM_EUSAGE,
+                             "--shard is not taken by %s yet: its results would differ from one "
+                             "process's; run it on the merged output", spec->command);
     if (!common->help && !common->version && spec->max_inputs > 0
         && common->ninputs > spec->max_inputs)
         return crm_error_set(err, CRM_EUSAGE, "too many input files (at most %zu)",

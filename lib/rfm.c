@@ -43,7 +43,66 @@ struct crm_rfm {
     size_t last_customer_len;
     size_t last_invoice_len;     /* 0: no invoice remembered */
     char last_invoice[REMEMBERED_INVOICE_MAX];
+    /* The seed of the last customer's invoice keys (crm_rfm_invoice_key). */
+    int has_seed;
+    uint32_t seed_id;
+    uint64_t seed;
+    /* With crm_rfm_keep_invoice_keys: every counted invoice with its day. */
+    int keep_keys;
+    struct invoice_entry *keys;
+    size_t nkeys, keys_cap;
 };
+
+/* An invoice counted on a customer's day (crm_rfm_keep_invoice_keys). */
+struct invoice_entry {
+    uint32_t id;
+    int32_t day;
+    uint64_t key;
+};
+
+static const uint64_t INVOICE_KEY_SEED = UINT64_C(0x63726d2d72666d); /* "crm-rfm" */
+
+static uint64_t customer_seed(const char *customer, size_t len)
+{
+    return crm_hash_bytes(customer, len, INVOICE_KEY_SEED);
+}
+
+static uint64_t keyed_invoice(uint64_t seed, const char *invoice, size_t invoice_len, int32_t day)
+{
+    if (invoice_len)
+        return crm_hash_bytes(invoice, invoice_len, seed);
+    uint32_t u = (uint32_t)day;
+    unsigned char le[4] = {(unsigned char)u, (unsigned char)(u >> 8), (unsigned char)(u >> 16),
+                           (unsigned char)(u >> 24)};
+    return crm_hash_bytes(le, sizeof le, ~seed);
+}
+
+uint64_t crm_rfm_invoice_key(const char *customer, size_t customer_len, const char *invoice,
+                             size_t invoice_len, int32_t day)
+{
+    return keyed_invoice(customer_seed(customer, customer_len), invoice, invoice_len, day);
+}
+
+crm_status crm_rfm_keep_invoice_keys(crm_rfm *a, crm_error *err)
+{
+    (void)err;
+    a->keep_keys = a->cfg.by_invoice;
+    return CRM_OK;
+}
+
+static int log_invoice(crm_rfm *a, uint32_t id, int32_t day, uint64_t key)
+{
+    if (a->nkeys == a->keys_cap) {
+        size_t cap = a->keys_cap ? a->keys_cap * 2 : 4096;
+        struct invoice_entry *grown = realloc(a->keys, cap * sizeof *grown);
+        if (!grown)
+            return -1;
+        a->keys = grown;
+        a->keys_cap = cap;
+    }
+    a->keys[a->nkeys++] = (struct invoice_entry){id, day, key};
+    return 0;
+}
 
 static const crm_decimal zero_decimal = {0, 0};
 
@@ -73,6 +132,7 @@ void crm_rfm_free(crm_rfm *a)
     free(a->customers);
     crm_strtab_free(a->ids);
     crm_hashset_free(a->invoices);
+    free(a->keys);
     free(a);
 }
 
@@ -195,17 +255,22 @@ static int new_invoice(crm_rfm *a, rfm_customer *c, uint32_t id, const crm_rfm_l
         memcpy(a->last_invoice, line->invoice, line->invoice_len);
         a->last_invoice_len = line->invoice_len;
     }
-    uint64_t seed = (uint64_t)id * UINT64_C(0x9e3779b97f4a7c15) + 1;
-    uint64_t key;
-    if (line->invoice_len)
-        key = crm_hash_bytes(line->invoice, line->invoice_len, seed);
-    else /* an empty invoice id: one invoice per customer and day */
-        key = crm_hash_bytes(&line->day, sizeof line->day, ~seed);
+    /* the key must be the same in every process: seeded by the customer's
+     * bytes (hashed once per run of the customer's lines), not its local id */
+    if (!a->has_seed || a->seed_id != id) {
+        a->seed = customer_seed(line->customer, line->customer_len);
+        a->seed_id = id;
+        a->has_seed = 1;
+    }
+    uint64_t key = keyed_invoice(a->seed, line->invoice, line->invoice_len, line->day);
     if (c->has_invoice && c->last_invoice == key)
         return 0;
     c->has_invoice = 1;
     c->last_invoice = key;
-    return crm_hashset_add(a->invoices, key);
+    int fresh = crm_hashset_add(a->invoices, key);
+    if (fresh == 1 && a->keep_keys && log_invoice(a, id, line->day, key) < 0)
+        return -1;
+    return fresh;
 }
 
 crm_status crm_rfm_add(crm_rfm *a, const crm_rfm_line *line, crm_error *err)
@@ -237,7 +302,17 @@ crm_status crm_rfm_add_day(crm_rfm *a, const crm_rfm_day_total *t, crm_error *er
     rfm_day *d = find_day(&a->customers[id], t->day);
     if (!d)
         return crm_error_set(err, CRM_ENOMEM, "out of memory");
-    return add_to_day(a, d, t->customer, t->customer_len, t->rows, t->invoices, t->amount, t->profit, err);
+    uint64_t invoices = t->invoices;
+    if (t->has_invoice_keys && a->cfg.by_invoice) {
+        invoices = 0;
+        for (size_t k = 0; k < t->ninvoice_keys; k++) {
+            int fresh = crm_hashset_add(a->invoices, t->invoice_keys[k]);
+            if (fresh < 0 || (fresh == 1 && a->keep_keys && log_invoice(a, id, t->day, t->invoice_keys[k]) < 0))
+                return crm_error_set(err, CRM_ENOMEM, "out of memory");
+            invoices += (uint64_t)fresh;
+        }
+    }
+    return add_to_day(a, d, t->customer, t->customer_len, t->rows, invoices, t->amount, t->profit, err);
 }
 
 int crm_rfm_last_day(const crm_rfm *a, int32_t *day)
@@ -287,21 +362,67 @@ static sorted_id *sort_customers(const crm_rfm *a, size_t *n)
     return order;
 }
 
+static int compare_entries(const void *pa, const void *pb)
+{
+    const struct invoice_entry *x = pa, *y = pb;
+    if (x->id != y->id)
+        return x->id < y->id ? -1 : 1;
+    if (x->day != y->day)
+        return x->day < y->day ? -1 : 1;
+    return (x->key > y->key) - (x->key < y->key);
+}
+
+/* The logged invoices grouped by customer and day, keys ascending within a
+ * day (so a partial file is the same whatever the order of the lines), and
+ * per customer id the index of its first entry (start[id]..start[id + 1]). */
+static crm_status group_keys(const crm_rfm *a, size_t ncustomers, uint64_t **keys, size_t **start,
+                             crm_error *err)
+{
+    *keys = malloc((a->nkeys ? a->nkeys : 1) * sizeof **keys);
+    *start = calloc(ncustomers + 1, sizeof **start);
+    if (!*keys || !*start)
+        return crm_error_set(err, CRM_ENOMEM, "out of memory");
+    if (a->nkeys)
+        qsort(a->keys, a->nkeys, sizeof *a->keys, compare_entries);
+    for (size_t k = 0; k < a->nkeys; k++) {
+        (*keys)[k] = a->keys[k].key;
+        (*start)[a->keys[k].id + 1]++;
+    }
+    for (size_t i = 0; i < ncustomers; i++)
+        (*start)[i + 1] += (*start)[i];
+    return CRM_OK;
+}
+
 crm_status crm_rfm_each_day(const crm_rfm *a, crm_rfm_day_visitor visit, void *ctx, crm_error *err)
 {
     size_t n;
     sorted_id *order = sort_customers(a, &n);
     if (!order)
         return crm_error_set(err, CRM_ENOMEM, "out of memory");
-    crm_status st = CRM_OK;
+    uint64_t *keys = NULL;
+    size_t *start = NULL;
+    crm_status st = a->keep_keys ? group_keys(a, n, &keys, &start, err) : CRM_OK;
     for (size_t i = 0; i < n && st == CRM_OK; i++) {
         const rfm_customer *c = &a->customers[order[i].id];
+        size_t next = a->keep_keys ? start[order[i].id] : 0;
+        size_t end = a->keep_keys ? start[order[i].id + 1] : 0;
         for (uint32_t k = 0; k < c->ndays && st == CRM_OK; k++) {
             const rfm_day *d = &c->days[k];
-            crm_rfm_day_total t = {order[i].s, order[i].len, d->day, d->rows, d->invoices, d->amount, d->profit};
+            crm_rfm_day_total t = {order[i].s, order[i].len, d->day, d->rows, d->invoices, d->amount, d->profit,
+                                   a->keep_keys, NULL, 0};
+            if (a->keep_keys) {
+                /* the customer's entries are in day order, like its days */
+                size_t first = next;
+                while (next < end && a->keys[next].day == d->day)
+                    next++;
+                t.invoice_keys = keys + first;
+                t.ninvoice_keys = next - first;
+            }
             st = visit(ctx, &t, err);
         }
     }
+    free(keys);
+    free(start);
     free(order);
     return st;
 }

@@ -28,6 +28,7 @@
 #include "crm/date.h"
 #include "crm/error.h"
 #include "crm/number.h"
+#include "crm/shard.h"
 
 typedef enum {
     CRM_CLEAN_KEPT = 0,
@@ -118,9 +119,30 @@ typedef struct {
     int has_margin;                  /* profit = amount x margin */
     crm_decimal margin;
     int keep_extra;                  /* pass the other input columns through too */
+    crm_shard shard;                 /* --shard: only the rows of this shard are read (and counted);
+                                        see crm_clean_record_in_shard */
 } crm_clean_config;
 
 void crm_clean_config_init(crm_clean_config *cfg);
+
+/* A customer id as crm-clean writes it: blanks trimmed at both ends and an
+ * all-zero fraction dropped from an all-digit id ("17850.0" -> "17850",
+ * which spreadsheets write for integer ids).  Returns the normalised id's
+ * start within s and sets *out_len; idempotent. */
+const char *crm_clean_customer_id(const char *s, size_t len, size_t *out_len);
+
+/* 1 when shard keeps the customer: the shard of the normalised id
+ * (crm_clean_customer_id, then crm_shard_keeps).  Every command shards with
+ * this, so a raw export, crm-clean's output and a customers table put a
+ * customer in the same shard. */
+int crm_clean_in_shard(const crm_shard *shard, const char *id, size_t len);
+
+/* The shard rule of crm_cleaner_push: a record with broken quoting or the
+ * wrong number of fields has no customer id one can trust, and goes with
+ * the empty id, like a row whose id is empty; every other record goes by
+ * its customer column.  So the N shards' rejects are those of one run. */
+int crm_clean_record_in_shard(const crm_shard *shard, const crm_csv_record *rec, size_t ncolumns,
+                              long customer_column);
 
 /* A kept row, ready to write.  Texts are NUL-terminated and valid only
  * during the keep callback. */

@@ -13,6 +13,8 @@
  *       --report FILE     JSON summary of the run
  *       --escape-formulas  text fields starting with = + - @ tab CR get a
  *                         leading ' (crm_csv_writer_escape_formulas)
+ *       --shard I/N       keep only the customers of shard I of N (crm/shard.h;
+ *                         each command applies it with crm_clean_in_shard)
  *   -h, --help            usage on stdout, exit 0
  *       --version         version on stdout, exit 0
  *
@@ -29,6 +31,7 @@
 #include "crm/error.h"
 #include "crm/output.h"
 #include "crm/report.h"
+#include "crm/shard.h"
 
 enum { CRM_CLI_MAX_THREADS = 64 };
 
@@ -43,6 +46,7 @@ typedef struct {
     int progress;              /* 1 on, 0 off */
     const char *report;        /* NULL: no report */
     int escape_formulas;       /* --escape-formulas: set on every CSV writer */
+    crm_shard shard;           /* --shard I/N; count 0 when not given */
     int help;                  /* --help was given: print usage, exit 0 */
     int version;               /* --version was given */
     const char **inputs;       /* the operands (files); none means stdin */
@@ -61,6 +65,8 @@ typedef struct {
     crm_option_handler handler;
     void *ctx;
     size_t max_inputs;                /* 0: any number of input files */
+    int takes_shard;                  /* 1: the command applies --shard; otherwise --shard is a usage
+                                         error, so that no command silently ignores it */
 } crm_cli_spec;
 
 /* Parses argv.  On CRM_EUSAGE err says what is wrong (the command prints it
