@@ -3,10 +3,12 @@
 #include <gsl/gsl_randist.h>
 #include <gsl/gsl_rng.h>
 #include <math.h>
+#include <pthread.h>
 #include <stdint.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <unistd.h>
 
 void crm_kmeans_options_init(crm_kmeans_options *opts)
 {
@@ -17,6 +19,7 @@ void crm_kmeans_options_init(crm_kmeans_options *opts)
     opts->restarts = 10;
     opts->max_iter = 300;
     opts->tol = 1e-4;
+    opts->threads = 1;
 }
 
 void crm_kmeans_result_free(crm_kmeans_result *res)
@@ -321,6 +324,7 @@ typedef struct {
     size_t *counts;      /* k */
     double moved_max, moved_second;
     size_t moved_argmax;
+    size_t threads;      /* for the assignment step (1: the calling thread only) */
 } hamerly;
 
 static void hamerly_free(hamerly *h)
@@ -449,6 +453,103 @@ static size_t assignment_range_any(const hamerly *h, size_t begin, size_t end, i
     }
 }
 
+/* ---- the assignment step on threads ----
+ *
+ * With threads the pass runs in two steps.  First each thread assigns a
+ * consecutive slice of the rows (labels and bounds of a row depend on that
+ * row alone, and the counts of changed labels are added as integers).  Then
+ * each thread gathers the sums and counts of a consecutive range of
+ * clusters, going through all rows in row order and taking its clusters'
+ * members.  Every cluster's sum is so added up in row order, exactly as the
+ * one-thread pass adds it: centres, labels and inertia are the same bits
+ * for any number of threads. */
+
+enum {
+    KMEANS_MAX_THREADS = 64,
+    KMEANS_MIN_ROWS_PER_THREAD = 32768   /* fewer rows are not worth a thread */
+};
+
+typedef struct {
+    hamerly *h;
+    int full;
+    size_t begin, end;          /* rows of the first step, clusters of the second */
+    size_t changed;
+} pass_slice;
+
+static void *assign_slice(void *arg)
+{
+    pass_slice *s = arg;
+    s->changed = assignment_range_any(s->h, s->begin, s->end, s->full, NULL, NULL);
+    return NULL;
+}
+
+ALWAYS_INLINE void gather_range(hamerly *h, size_t first, size_t last, size_t d)
+{
+    const double *restrict x = h->x;
+    const int *restrict labels = h->labels;
+    double *restrict sums = h->sums;
+    size_t *restrict counts = h->counts;
+    for (size_t i = 0; i < h->n; i++) {
+        size_t own = (size_t)labels[i];
+        if (own < first || own >= last)
+            continue;
+        double *sum = sums + own * d;
+        for (size_t j = 0; j < d; j++)
+            sum[j] += x[i * d + j];
+        counts[own]++;
+    }
+}
+
+static void *gather_slice(void *arg)
+{
+    pass_slice *s = arg;
+    switch (s->h->d) {
+    case 1:
+        gather_range(s->h, s->begin, s->end, 1);
+        break;
+    case 2:
+        gather_range(s->h, s->begin, s->end, 2);
+        break;
+    case 3:
+        gather_range(s->h, s->begin, s->end, 3);
+        break;
+    default:
+        gather_range(s->h, s->begin, s->end, s->h->d);
+        break;
+    }
+    return NULL;
+}
+
+/* Runs fn on each slice, the calling thread taking the first; a thread that
+ * cannot be started has its slice run by the caller. */
+static void run_slices(pass_slice *slices, size_t count, void *(*fn)(void *))
+{
+    pthread_t tids[KMEANS_MAX_THREADS];
+    int started[KMEANS_MAX_THREADS] = {0};
+    for (size_t t = 1; t < count; t++)
+        started[t] = pthread_create(&tids[t], NULL, fn, &slices[t]) == 0;
+    fn(&slices[0]);
+    for (size_t t = 1; t < count; t++) {
+        if (started[t])
+            pthread_join(tids[t], NULL);
+        else
+            fn(&slices[t]);
+    }
+}
+
+/* Threads worth using on n rows: `threads` (0: one per core), at most one
+ * per KMEANS_MIN_ROWS_PER_THREAD rows. */
+static size_t pass_threads(int threads, size_t n)
+{
+    long want = threads > 0 ? threads : sysconf(_SC_NPROCESSORS_ONLN);
+    size_t t = want > 0 ? (size_t)want : 1;
+    if (t > KMEANS_MAX_THREADS)
+        t = KMEANS_MAX_THREADS;
+    if (t > n / KMEANS_MIN_ROWS_PER_THREAD)
+        t = n / KMEANS_MIN_ROWS_PER_THREAD;
+    return t > 0 ? t : 1;
+}
+
 static size_t assignment_pass(hamerly *h, int full, int accumulate)
 {
     if (accumulate) {
@@ -456,8 +557,24 @@ static size_t assignment_pass(hamerly *h, int full, int accumulate)
         memset(h->counts, 0, h->k * sizeof *h->counts);
     }
     compute_half_separation(h);
-    return assignment_range_any(h, 0, h->n, full, accumulate ? h->sums : NULL,
-                                accumulate ? h->counts : NULL);
+    size_t t = h->threads;
+    if (t < 2)
+        return assignment_range_any(h, 0, h->n, full, accumulate ? h->sums : NULL,
+                                    accumulate ? h->counts : NULL);
+    pass_slice slices[KMEANS_MAX_THREADS];
+    for (size_t i = 0; i < t; i++)
+        slices[i] = (pass_slice){h, full, h->n * i / t, h->n * (i + 1) / t, 0};
+    run_slices(slices, t, assign_slice);
+    size_t changed = 0;
+    for (size_t i = 0; i < t; i++)
+        changed += slices[i].changed;
+    if (accumulate) {
+        size_t g = t < h->k ? t : h->k;
+        for (size_t i = 0; i < g; i++)
+            slices[i] = (pass_slice){h, full, h->k * i / g, h->k * (i + 1) / g, 0};
+        run_slices(slices, g, gather_slice);
+    }
+    return changed;
 }
 
 /* Gives each empty cluster the point farthest from its own centre, taken from
@@ -534,6 +651,14 @@ crm_status crm_kmeans_refine(const double *x, size_t n, size_t d, size_t k, doub
                              int *labels, unsigned max_iter, double tol_abs,
                              crm_kmeans_run_info *info, crm_error *err)
 {
+    return crm_kmeans_refine_threads(x, n, d, k, centers, labels, max_iter, tol_abs, 1, info, err);
+}
+
+crm_status crm_kmeans_refine_threads(const double *x, size_t n, size_t d, size_t k,
+                                     double *centers, int *labels, unsigned max_iter,
+                                     double tol_abs, int threads, crm_kmeans_run_info *info,
+                                     crm_error *err)
+{
     if (k == 0 || k > n)
         return crm_error_set(err, CRM_EUSAGE,
                              "%zu clusters asked for, but there are only %zu customers", k, n);
@@ -541,7 +666,8 @@ crm_status crm_kmeans_refine(const double *x, size_t n, size_t d, size_t k, doub
         return crm_error_set(err, CRM_EUSAGE, "%zu clusters are too many", k);
     if (max_iter == 0)
         return crm_error_set(err, CRM_EUSAGE, "the iteration limit must be at least 1");
-    hamerly h = { .x = x, .n = n, .d = d, .k = k, .centers = centers, .labels = labels };
+    hamerly h = { .x = x, .n = n, .d = d, .k = k, .centers = centers, .labels = labels,
+                  .threads = pass_threads(threads, n) };
     if (!hamerly_alloc(&h))
         return crm_error_set(err, CRM_ENOMEM, "out of memory clustering %zu customers", n);
 
@@ -719,8 +845,8 @@ static crm_status fit_transformed(const double *features, const double *x, size_
         crm_kmeans_run_info info;
         status = crm_kmeans_seed(x, n, d, k, rng, centers, err);
         if (status == CRM_OK)
-            status = crm_kmeans_refine(x, n, d, k, centers, labels, opts->max_iter, tol_abs,
-                                       &info, err);
+            status = crm_kmeans_refine_threads(x, n, d, k, centers, labels, opts->max_iter, tol_abs,
+                                               opts->threads, &info, err);
         if (status != CRM_OK)
             goto done;
         if (info.inertia < res->inertia) {
