@@ -311,6 +311,13 @@ crm_status crm_kmeans_seed(const double *x, size_t n, size_t d, size_t k, gsl_rn
 
 /* ---- Lloyd with Hamerly's bounds ---- */
 
+/* The assignment step's fixed blocks and its most threads (assignment_pass). */
+enum {
+    KMEANS_MAX_THREADS = 64,
+    KMEANS_BLOCK_ROWS = 32768
+};
+
+
 typedef struct {
     const double *x;
     size_t n, d, k;
@@ -324,7 +331,10 @@ typedef struct {
     size_t *counts;      /* k */
     double moved_max, moved_second;
     size_t moved_argmax;
-    size_t threads;      /* for the assignment step (1: the calling thread only) */
+    size_t blocks;       /* of KMEANS_BLOCK_ROWS rows (see assignment_pass) */
+    size_t threads;      /* for the assignment step, at most one per block */
+    double *block_sums;  /* blocks x k x d, with two blocks or more */
+    size_t *block_counts;   /* blocks x k */
 } hamerly;
 
 static void hamerly_free(hamerly *h)
@@ -335,6 +345,8 @@ static void hamerly_free(hamerly *h)
     free(h->moved);
     free(h->sums);
     free(h->counts);
+    free(h->block_sums);
+    free(h->block_counts);
 }
 
 static int hamerly_alloc(hamerly *h)
@@ -345,7 +357,13 @@ static int hamerly_alloc(hamerly *h)
     h->moved = alloc_array(h->k, sizeof *h->moved);
     h->sums = alloc_array(h->k * h->d, sizeof *h->sums);
     h->counts = alloc_array(h->k, sizeof *h->counts);
-    if (!h->upper || !h->lower || !h->half_sep || !h->moved || !h->sums || !h->counts) {
+    h->blocks = h->n / KMEANS_BLOCK_ROWS + (h->n % KMEANS_BLOCK_ROWS != 0);
+    if (h->blocks > 1) {
+        h->block_sums = alloc_array(h->blocks, h->k * h->d * sizeof *h->block_sums);
+        h->block_counts = alloc_array(h->blocks, h->k * sizeof *h->block_counts);
+    }
+    if (!h->upper || !h->lower || !h->half_sep || !h->moved || !h->sums || !h->counts ||
+        (h->blocks > 1 && (!h->block_sums || !h->block_counts))) {
         hamerly_free(h);
         return 0;
     }
@@ -455,99 +473,48 @@ static size_t assignment_range_any(const hamerly *h, size_t begin, size_t end, i
 
 /* ---- the assignment step on threads ----
  *
- * With threads the pass runs in two steps.  First each thread assigns a
- * consecutive slice of the rows (labels and bounds of a row depend on that
- * row alone, and the counts of changed labels are added as integers).  Then
- * each thread gathers the sums and counts of a consecutive range of
- * clusters, going through all rows in row order and taking its clusters'
- * members.  Every cluster's sum is so added up in row order, exactly as the
- * one-thread pass adds it: centres, labels and inertia are the same bits
- * for any number of threads. */
-
-enum {
-    KMEANS_MAX_THREADS = 64,
-    KMEANS_MIN_ROWS_PER_THREAD = 32768   /* fewer rows are not worth a thread */
-};
+ * The rows are cut into fixed blocks of KMEANS_BLOCK_ROWS, whatever the
+ * number of threads.  Each block is assigned on its own (a row's label and
+ * bounds depend on that row alone) and gathers its members' sums and counts
+ * in row order into its own slot; the threads take consecutive runs of
+ * blocks.  The slots are then added up in block order.  The sums are so the
+ * same numbers for any number of threads, and with a single block (up to
+ * KMEANS_BLOCK_ROWS rows) they are the plain row-order sums. */
 
 typedef struct {
     hamerly *h;
-    int full;
-    size_t begin, end;          /* rows of the first step, clusters of the second */
+    int full, accumulate;
+    size_t first_block, end_block;
     size_t changed;
 } pass_slice;
 
-static void *assign_slice(void *arg)
+static void *assign_blocks(void *arg)
 {
     pass_slice *s = arg;
-    s->changed = assignment_range_any(s->h, s->begin, s->end, s->full, NULL, NULL);
-    return NULL;
-}
-
-ALWAYS_INLINE void gather_range(hamerly *h, size_t first, size_t last, size_t d)
-{
-    const double *restrict x = h->x;
-    const int *restrict labels = h->labels;
-    double *restrict sums = h->sums;
-    size_t *restrict counts = h->counts;
-    for (size_t i = 0; i < h->n; i++) {
-        size_t own = (size_t)labels[i];
-        if (own < first || own >= last)
-            continue;
-        double *sum = sums + own * d;
-        for (size_t j = 0; j < d; j++)
-            sum[j] += x[i * d + j];
-        counts[own]++;
-    }
-}
-
-static void *gather_slice(void *arg)
-{
-    pass_slice *s = arg;
-    switch (s->h->d) {
-    case 1:
-        gather_range(s->h, s->begin, s->end, 1);
-        break;
-    case 2:
-        gather_range(s->h, s->begin, s->end, 2);
-        break;
-    case 3:
-        gather_range(s->h, s->begin, s->end, 3);
-        break;
-    default:
-        gather_range(s->h, s->begin, s->end, s->h->d);
-        break;
+    hamerly *h = s->h;
+    const size_t kd = h->k * h->d;
+    for (size_t b = s->first_block; b < s->end_block; b++) {
+        size_t begin = b * KMEANS_BLOCK_ROWS;
+        size_t end = begin + KMEANS_BLOCK_ROWS < h->n ? begin + KMEANS_BLOCK_ROWS : h->n;
+        double *sums = s->accumulate ? h->block_sums + b * kd : NULL;
+        size_t *counts = s->accumulate ? h->block_counts + b * h->k : NULL;
+        if (sums) {
+            memset(sums, 0, kd * sizeof *sums);
+            memset(counts, 0, h->k * sizeof *counts);
+        }
+        s->changed += assignment_range_any(h, begin, end, s->full, sums, counts);
     }
     return NULL;
 }
 
-/* Runs fn on each slice, the calling thread taking the first; a thread that
- * cannot be started has its slice run by the caller. */
-static void run_slices(pass_slice *slices, size_t count, void *(*fn)(void *))
-{
-    pthread_t tids[KMEANS_MAX_THREADS];
-    int started[KMEANS_MAX_THREADS] = {0};
-    for (size_t t = 1; t < count; t++)
-        started[t] = pthread_create(&tids[t], NULL, fn, &slices[t]) == 0;
-    fn(&slices[0]);
-    for (size_t t = 1; t < count; t++) {
-        if (started[t])
-            pthread_join(tids[t], NULL);
-        else
-            fn(&slices[t]);
-    }
-}
-
-/* Threads worth using on n rows: `threads` (0: one per core), at most one
- * per KMEANS_MIN_ROWS_PER_THREAD rows. */
-static size_t pass_threads(int threads, size_t n)
+/* Threads worth using: `threads` (0: one per core), at most one per block. */
+static size_t pass_threads(int threads, size_t blocks)
 {
     long want = threads > 0 ? threads : sysconf(_SC_NPROCESSORS_ONLN);
     size_t t = want > 0 ? (size_t)want : 1;
     if (t > KMEANS_MAX_THREADS)
         t = KMEANS_MAX_THREADS;
-    if (t > n / KMEANS_MIN_ROWS_PER_THREAD)
-        t = n / KMEANS_MIN_ROWS_PER_THREAD;
-    return t > 0 ? t : 1;
+    return t < blocks ? t : blocks;
 }
 
 static size_t assignment_pass(hamerly *h, int full, int accumulate)
@@ -557,22 +524,37 @@ static size_t assignment_pass(hamerly *h, int full, int accumulate)
         memset(h->counts, 0, h->k * sizeof *h->counts);
     }
     compute_half_separation(h);
-    size_t t = h->threads;
-    if (t < 2)
+    if (h->blocks < 2)
         return assignment_range_any(h, 0, h->n, full, accumulate ? h->sums : NULL,
                                     accumulate ? h->counts : NULL);
+    size_t t = h->threads;
     pass_slice slices[KMEANS_MAX_THREADS];
     for (size_t i = 0; i < t; i++)
-        slices[i] = (pass_slice){h, full, h->n * i / t, h->n * (i + 1) / t, 0};
-    run_slices(slices, t, assign_slice);
+        slices[i] = (pass_slice){h, full, accumulate, h->blocks * i / t,
+                                 h->blocks * (i + 1) / t, 0};
+    /* the calling thread takes the first run; one that cannot start runs here */
+    pthread_t tids[KMEANS_MAX_THREADS];
+    int started[KMEANS_MAX_THREADS] = {0};
+    for (size_t i = 1; i < t; i++)
+        started[i] = pthread_create(&tids[i], NULL, assign_blocks, &slices[i]) == 0;
+    assign_blocks(&slices[0]);
+    for (size_t i = 1; i < t; i++) {
+        if (started[i])
+            pthread_join(tids[i], NULL);
+        else
+            assign_blocks(&slices[i]);
+    }
     size_t changed = 0;
     for (size_t i = 0; i < t; i++)
         changed += slices[i].changed;
     if (accumulate) {
-        size_t g = t < h->k ? t : h->k;
-        for (size_t i = 0; i < g; i++)
-            slices[i] = (pass_slice){h, full, h->k * i / g, h->k * (i + 1) / g, 0};
-        run_slices(slices, g, gather_slice);
+        const size_t kd = h->k * h->d;
+        for (size_t b = 0; b < h->blocks; b++) {
+            for (size_t j = 0; j < kd; j++)
+                h->sums[j] += h->block_sums[b * kd + j];
+            for (size_t c = 0; c < h->k; c++)
+                h->counts[c] += h->block_counts[b * h->k + c];
+        }
     }
     return changed;
 }
@@ -666,10 +648,10 @@ crm_status crm_kmeans_refine_threads(const double *x, size_t n, size_t d, size_t
         return crm_error_set(err, CRM_EUSAGE, "%zu clusters are too many", k);
     if (max_iter == 0)
         return crm_error_set(err, CRM_EUSAGE, "the iteration limit must be at least 1");
-    hamerly h = { .x = x, .n = n, .d = d, .k = k, .centers = centers, .labels = labels,
-                  .threads = pass_threads(threads, n) };
+    hamerly h = { .x = x, .n = n, .d = d, .k = k, .centers = centers, .labels = labels };
     if (!hamerly_alloc(&h))
         return crm_error_set(err, CRM_ENOMEM, "out of memory clustering %zu customers", n);
+    h.threads = pass_threads(threads, h.blocks);
 
     unsigned iterations = 0;
     int converged = 0, labels_current = 0;

@@ -141,9 +141,11 @@ crm_status crm_kmeans_refine(const double *x, size_t n, size_t d, size_t k, doub
                              crm_kmeans_run_info *info, crm_error *err);
 
 /* crm_kmeans_refine with the assignment step on threads (1: none, 0: one
- * per core; fewer on small inputs).  The rows' assignments are split over
- * the threads and each cluster's sums are still added in row order, so the
- * output is the same bits for any number of threads. */
+ * per core; at most one per 32768 rows).  Above 32768 rows the members'
+ * sums are added in fixed blocks of 32768 rows, the blocks' sums then in
+ * block order, whatever the number of threads: the output is the same bits
+ * for any number of threads (and up to 32768 rows the plain row-order
+ * sums). */
 crm_status crm_kmeans_refine_threads(const double *x, size_t n, size_t d, size_t k,
                                      double *centers, int *labels, unsigned max_iter,
                                      double tol_abs, int threads, crm_kmeans_run_info *info,

@@ -276,10 +276,9 @@ static void test_hamerly_equals_lloyd_blobs(void **state)
 }
 
 /* The assignment step on threads: labels, centres and the inertia's bits are
- * the one-thread run's for 1, 2 and 3 threads.  The blobs overlap, so that
- * labels change late; 3 x 32768 + 101 rows give every thread its own slice
- * (a thread takes at least 32768 rows) and k = 8 over 3 threads makes the
- * cluster ranges of the gathering step unequal (2, 3, 3). */
+ * the one-thread run's for 2 and 3 threads.  The blobs overlap, so that
+ * labels change late; 3 x 32768 + 101 rows make four blocks of the fixed
+ * size (32768), which 3 threads share unequally (1, 1, 2). */
 static void test_threads_same_bits(void **state)
 {
     (void)state;
