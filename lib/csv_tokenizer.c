@@ -423,8 +423,8 @@ static crm_tokenizer_result over_limit_record(crm_csv_tokenizer *tk, crm_tokeniz
  * the pieces after.  What the caller sees is computed by the same code on
  * both paths: line numbers and raw bytes from the piece, defects (NUL,
  * UTF-8) in complete_record, the record limit before the piece is taken,
- * and the field-storage limit (over_limit) on the whole record, which is
- * where libcsv's per-field check is largest.  Everything else (a quote, a
+ * and the field-storage limit (over_limit) field by field as on_field
+ * checks it.  Everything else (a quote, a
  * lone CR, the input's last line without '\n', the later pieces of a
  * quoted line break) goes to libcsv.  fuzz/fuzz_fastpath.c checks all of it
  * against tokenizer.libcsv_only = 1, serially and in chunks. */
@@ -454,6 +454,10 @@ static crm_tokenizer_result split_quote_free(crm_csv_tokenizer *tk, size_t end)
     for (;;) {
         char *d = memchr(p, tk->delimiter, (size_t)(last - p));
         char *e = d ? d : last;
+        /* on_field's limit, field by field (a line of delimiters would
+         * otherwise take its bookkeeping before the verdict) */
+        if (over_limit(tk, (size_t)(e + 1 - tk->text)))
+            return CRM_TOKENIZER_TOO_BIG;
         if (tk->nfields == tk->field_cap && !reserve_fields(tk, tk->nfields + 1))
             return CRM_TOKENIZER_NO_MEMORY;
         *e = '\0';
@@ -463,11 +467,7 @@ static crm_tokenizer_result split_quote_free(crm_csv_tokenizer *tk, size_t end)
             break;
         p = d + 1;
     }
-    /* over_limit as on_field checks it for the last field, its largest */
-    size_t record_fields = tk->nfields - tk->rec_first_field;
-    tk->rec_line_fields = record_fields;
-    if (bytes - tk->rec_text + record_fields * FIELD_OVERHEAD > 2 * tk->max_record)
-        return CRM_TOKENIZER_TOO_BIG;
+    tk->rec_line_fields = tk->nfields - tk->rec_first_field;
     tk->text_len = bytes;
     return CRM_TOKENIZER_OK;
 }
