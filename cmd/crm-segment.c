@@ -1999,6 +1999,7 @@ int main(int argc, char **argv)
     int exit_code;
     if (!crm_cli_start(&spec, argc, argv, &common, &exit_code))
         return exit_code;
+    o.km.threads = common.threads;   /* the assignment step too; same output on any */
     crm_error err;
     crm_error_clear(&err);
     crm_status st;

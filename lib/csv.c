@@ -272,7 +272,7 @@ static int start_chunks(crm_csv_reader *r, int threads)
 {
     crm_csv_tokenizer *tk = &r->tk;
     crm_csv_chunks_config cfg = {r->delimiter, r->max_record, threads, r->chunk_bytes,
-                                 r->tk.expected_fields};
+                                 r->tk.expected_fields, r->tk.libcsv_only};
     crm_error ignored;
     if (crm_csv_chunks_start(&r->chunks, r->in, &cfg, tk->buf + tk->pos, tk->len - tk->pos,
                              &ignored) != CRM_OK)
@@ -382,6 +382,7 @@ void crm_csv_options_init(crm_csv_options *opts)
     opts->no_header = 0;
     opts->threads = 0;
     opts->chunk_bytes = 0;
+    opts->libcsv_only = 0;
 }
 
 static crm_status reader_start(crm_csv_reader **out, crm_input *in, const crm_csv_options *opts,
@@ -410,6 +411,7 @@ static crm_status reader_start(crm_csv_reader **out, crm_input *in, const crm_cs
         st = crm_error_set(err, CRM_ENOMEM, "%s: out of memory", crm_input_name(in));
     else
         r->tk_ready = 1;
+    r->tk.libcsv_only = opts->libcsv_only;
     /* a byte order mark is only one at the very start */
     while (st == CRM_OK && r->tk.len < 3 && !r->tk.eof)
         st = refill(r, err);

@@ -403,8 +403,10 @@ crm_status crm_csv_chunks_start(crm_csv_chunks **out, crm_input *in,
     c->slots = calloc(c->nslots, sizeof *c->slots);
     int ok = c->slots && keep_carry(c, head, head_len);
     for (size_t i = 0; ok && i < c->nslots; i++)
-        if ((ok = crm_csv_tokenizer_init(&c->slots[i].tk, cfg->delimiter, cfg->max_record)))
+        if ((ok = crm_csv_tokenizer_init(&c->slots[i].tk, cfg->delimiter, cfg->max_record))) {
             c->slots[i].tk.expected_fields = cfg->expected_fields;
+            c->slots[i].tk.libcsv_only = cfg->libcsv_only;
+        }
     pthread_mutex_init(&c->lock, NULL);
     pthread_cond_init(&c->work_ready, NULL);
     pthread_cond_init(&c->work_done, NULL);

@@ -3,10 +3,12 @@
 #include <gsl/gsl_randist.h>
 #include <gsl/gsl_rng.h>
 #include <math.h>
+#include <pthread.h>
 #include <stdint.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <unistd.h>
 
 void crm_kmeans_options_init(crm_kmeans_options *opts)
 {
@@ -17,6 +19,7 @@ void crm_kmeans_options_init(crm_kmeans_options *opts)
     opts->restarts = 10;
     opts->max_iter = 300;
     opts->tol = 1e-4;
+    opts->threads = 1;
 }
 
 void crm_kmeans_result_free(crm_kmeans_result *res)
@@ -308,6 +311,13 @@ crm_status crm_kmeans_seed(const double *x, size_t n, size_t d, size_t k, gsl_rn
 
 /* ---- Lloyd with Hamerly's bounds ---- */
 
+/* The assignment step's fixed blocks and its most threads (assignment_pass). */
+enum {
+    KMEANS_MAX_THREADS = 64,
+    KMEANS_BLOCK_ROWS = 32768
+};
+
+
 typedef struct {
     const double *x;
     size_t n, d, k;
@@ -321,6 +331,10 @@ typedef struct {
     size_t *counts;      /* k */
     double moved_max, moved_second;
     size_t moved_argmax;
+    size_t blocks;       /* of KMEANS_BLOCK_ROWS rows (see assignment_pass) */
+    size_t threads;      /* for the assignment step, at most one per block */
+    double *block_sums;  /* blocks x k x d, with two blocks or more */
+    size_t *block_counts;   /* blocks x k */
 } hamerly;
 
 static void hamerly_free(hamerly *h)
@@ -331,6 +345,8 @@ static void hamerly_free(hamerly *h)
     free(h->moved);
     free(h->sums);
     free(h->counts);
+    free(h->block_sums);
+    free(h->block_counts);
 }
 
 static int hamerly_alloc(hamerly *h)
@@ -341,7 +357,13 @@ static int hamerly_alloc(hamerly *h)
     h->moved = alloc_array(h->k, sizeof *h->moved);
     h->sums = alloc_array(h->k * h->d, sizeof *h->sums);
     h->counts = alloc_array(h->k, sizeof *h->counts);
-    if (!h->upper || !h->lower || !h->half_sep || !h->moved || !h->sums || !h->counts) {
+    h->blocks = h->n / KMEANS_BLOCK_ROWS + (h->n % KMEANS_BLOCK_ROWS != 0);
+    if (h->blocks > 1) {
+        h->block_sums = alloc_array(h->blocks, h->k * h->d * sizeof *h->block_sums);
+        h->block_counts = alloc_array(h->blocks, h->k * sizeof *h->block_counts);
+    }
+    if (!h->upper || !h->lower || !h->half_sep || !h->moved || !h->sums || !h->counts ||
+        (h->blocks > 1 && (!h->block_sums || !h->block_counts))) {
         hamerly_free(h);
         return 0;
     }
@@ -449,6 +471,52 @@ static size_t assignment_range_any(const hamerly *h, size_t begin, size_t end, i
     }
 }
 
+/* ---- the assignment step on threads ----
+ *
+ * The rows are cut into fixed blocks of KMEANS_BLOCK_ROWS, whatever the
+ * number of threads.  Each block is assigned on its own (a row's label and
+ * bounds depend on that row alone) and gathers its members' sums and counts
+ * in row order into its own slot; the threads take consecutive runs of
+ * blocks.  The slots are then added up in block order.  The sums are so the
+ * same numbers for any number of threads, and with a single block (up to
+ * KMEANS_BLOCK_ROWS rows) they are the plain row-order sums. */
+
+typedef struct {
+    hamerly *h;
+    int full, accumulate;
+    size_t first_block, end_block;
+    size_t changed;
+} pass_slice;
+
+static void *assign_blocks(void *arg)
+{
+    pass_slice *s = arg;
+    hamerly *h = s->h;
+    const size_t kd = h->k * h->d;
+    for (size_t b = s->first_block; b < s->end_block; b++) {
+        size_t begin = b * KMEANS_BLOCK_ROWS;
+        size_t end = begin + KMEANS_BLOCK_ROWS < h->n ? begin + KMEANS_BLOCK_ROWS : h->n;
+        double *sums = s->accumulate ? h->block_sums + b * kd : NULL;
+        size_t *counts = s->accumulate ? h->block_counts + b * h->k : NULL;
+        if (sums) {
+            memset(sums, 0, kd * sizeof *sums);
+            memset(counts, 0, h->k * sizeof *counts);
+        }
+        s->changed += assignment_range_any(h, begin, end, s->full, sums, counts);
+    }
+    return NULL;
+}
+
+/* Threads worth using: `threads` (0: one per core), at most one per block. */
+static size_t pass_threads(int threads, size_t blocks)
+{
+    long want = threads > 0 ? threads : sysconf(_SC_NPROCESSORS_ONLN);
+    size_t t = want > 0 ? (size_t)want : 1;
+    if (t > KMEANS_MAX_THREADS)
+        t = KMEANS_MAX_THREADS;
+    return t < blocks ? t : blocks;
+}
+
 static size_t assignment_pass(hamerly *h, int full, int accumulate)
 {
     if (accumulate) {
@@ -456,8 +524,39 @@ static size_t assignment_pass(hamerly *h, int full, int accumulate)
         memset(h->counts, 0, h->k * sizeof *h->counts);
     }
     compute_half_separation(h);
-    return assignment_range_any(h, 0, h->n, full, accumulate ? h->sums : NULL,
-                                accumulate ? h->counts : NULL);
+    if (h->blocks < 2)
+        return assignment_range_any(h, 0, h->n, full, accumulate ? h->sums : NULL,
+                                    accumulate ? h->counts : NULL);
+    size_t t = h->threads;
+    pass_slice slices[KMEANS_MAX_THREADS];
+    for (size_t i = 0; i < t; i++)
+        slices[i] = (pass_slice){h, full, accumulate, h->blocks * i / t,
+                                 h->blocks * (i + 1) / t, 0};
+    /* the calling thread takes the first run; one that cannot start runs here */
+    pthread_t tids[KMEANS_MAX_THREADS];
+    int started[KMEANS_MAX_THREADS] = {0};
+    for (size_t i = 1; i < t; i++)
+        started[i] = pthread_create(&tids[i], NULL, assign_blocks, &slices[i]) == 0;
+    assign_blocks(&slices[0]);
+    for (size_t i = 1; i < t; i++) {
+        if (started[i])
+            pthread_join(tids[i], NULL);
+        else
+            assign_blocks(&slices[i]);
+    }
+    size_t changed = 0;
+    for (size_t i = 0; i < t; i++)
+        changed += slices[i].changed;
+    if (accumulate) {
+        const size_t kd = h->k * h->d;
+        for (size_t b = 0; b < h->blocks; b++) {
+            for (size_t j = 0; j < kd; j++)
+                h->sums[j] += h->block_sums[b * kd + j];
+            for (size_t c = 0; c < h->k; c++)
+                h->counts[c] += h->block_counts[b * h->k + c];
+        }
+    }
+    return changed;
 }
 
 /* Gives each empty cluster the point farthest from its own centre, taken from
@@ -534,6 +633,14 @@ crm_status crm_kmeans_refine(const double *x, size_t n, size_t d, size_t k, doub
                              int *labels, unsigned max_iter, double tol_abs,
                              crm_kmeans_run_info *info, crm_error *err)
 {
+    return crm_kmeans_refine_threads(x, n, d, k, centers, labels, max_iter, tol_abs, 1, info, err);
+}
+
+crm_status crm_kmeans_refine_threads(const double *x, size_t n, size_t d, size_t k,
+                                     double *centers, int *labels, unsigned max_iter,
+                                     double tol_abs, int threads, crm_kmeans_run_info *info,
+                                     crm_error *err)
+{
     if (k == 0 || k > n)
         return crm_error_set(err, CRM_EUSAGE,
                              "%zu clusters asked for, but there are only %zu customers", k, n);
@@ -544,6 +651,7 @@ crm_status crm_kmeans_refine(const double *x, size_t n, size_t d, size_t k, doub
     hamerly h = { .x = x, .n = n, .d = d, .k = k, .centers = centers, .labels = labels };
     if (!hamerly_alloc(&h))
         return crm_error_set(err, CRM_ENOMEM, "out of memory clustering %zu customers", n);
+    h.threads = pass_threads(threads, h.blocks);
 
     unsigned iterations = 0;
     int converged = 0, labels_current = 0;
@@ -719,8 +827,8 @@ static crm_status fit_transformed(const double *features, const double *x, size_
         crm_kmeans_run_info info;
         status = crm_kmeans_seed(x, n, d, k, rng, centers, err);
         if (status == CRM_OK)
-            status = crm_kmeans_refine(x, n, d, k, centers, labels, opts->max_iter, tol_abs,
-                                       &info, err);
+            status = crm_kmeans_refine_threads(x, n, d, k, centers, labels, opts->max_iter, tol_abs,
+                                               opts->threads, &info, err);
         if (status != CRM_OK)
             goto done;
         if (info.inertia < res->inertia) {

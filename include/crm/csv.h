@@ -31,6 +31,7 @@ typedef struct {
     int no_header;            /* 1: the first row is data, columns by index only */
     int threads;              /* parsing threads: 0 one per core, 1 none (see below) */
     size_t chunk_bytes;       /* bytes per parallel chunk; 0: 1 MiB (tests make it tiny) */
+    int libcsv_only;          /* 1: libcsv parses every record, no fast path (tests compare) */
 } crm_csv_options;
 
 void crm_csv_options_init(crm_csv_options *opts);

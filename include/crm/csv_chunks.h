@@ -30,6 +30,7 @@ typedef struct {
     int threads;                /* worker threads, at least 1 */
     size_t chunk_bytes;         /* the size aimed at */
     size_t expected_fields;     /* the header's width (crm_csv_tokenizer), 0 unknown */
+    int libcsv_only;            /* no fast path (crm_csv_tokenizer) */
 } crm_csv_chunks_config;
 
 /* One parsed chunk.  Record lines count from 0 at the chunk's first byte. */

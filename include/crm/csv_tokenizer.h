@@ -8,6 +8,8 @@
  * serial reader refills its buffer from crm_input, a parallel worker points it
  * at one chunk of the input (csv_chunks.h).  It never formats messages: it
  * says what went wrong and the caller, which knows the input's name, does.
+ * A one-line record without a quote byte is split with memchr instead (the
+ * fast path; csv_tokenizer.c has the proof that its records are libcsv's).
  * Knows nothing of CRM. */
 #ifndef CRM_CSV_TOKENIZER_H
 #define CRM_CSV_TOKENIZER_H
@@ -45,6 +47,7 @@ typedef struct {
     size_t entry_block;         /* libcsv's growth step, kept at its buffer size */
     size_t max_record;
     size_t expected_fields;     /* the header's width, for CRM_CSV_QUOTE_FIELD_COUNT; 0 unknown */
+    int libcsv_only;            /* 1: no fast path, libcsv parses every record (tests) */
 
     /* bytes: buf[pos .. len) are not fed yet; eof says no more will come */
     unsigned char *buf;

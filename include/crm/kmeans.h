@@ -67,6 +67,8 @@ typedef struct {
     size_t order_feature;              /* 0: clusters numbered by this feature's mean */
     int order_descending;              /* 0: ascending */
     const char *const *feature_names;  /* d names for messages, or NULL ("feature 1", ...) */
+    int threads;                       /* 1: assignment step on the calling thread; N: on N
+                                          threads; 0: one per core.  Same output for any */
 } crm_kmeans_options;
 
 void crm_kmeans_options_init(crm_kmeans_options *opts);
@@ -137,6 +139,17 @@ typedef struct {
 crm_status crm_kmeans_refine(const double *x, size_t n, size_t d, size_t k, double *centers,
                              int *labels, unsigned max_iter, double tol_abs,
                              crm_kmeans_run_info *info, crm_error *err);
+
+/* crm_kmeans_refine with the assignment step on threads (1: none, 0: one
+ * per core; at most one per 32768 rows).  Above 32768 rows the members'
+ * sums are added in fixed blocks of 32768 rows, the blocks' sums then in
+ * block order, whatever the number of threads: the output is the same bits
+ * for any number of threads (and up to 32768 rows the plain row-order
+ * sums). */
+crm_status crm_kmeans_refine_threads(const double *x, size_t n, size_t d, size_t k,
+                                     double *centers, int *labels, unsigned max_iter,
+                                     double tol_abs, int threads, crm_kmeans_run_info *info,
+                                     crm_error *err);
 
 /* Mean silhouette width of a clustering: for each customer, a = mean
  * distance to the others of its cluster, b = the smallest mean distance to

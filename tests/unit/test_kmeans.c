@@ -275,6 +275,67 @@ static void test_hamerly_equals_lloyd_blobs(void **state)
     free(x);
 }
 
+/* The assignment step on threads: labels, centres and the inertia's bits are
+ * the one-thread run's for 2 and 3 threads.  The blobs overlap, so that
+ * labels change late; 3 x 32768 + 101 rows make four blocks of the fixed
+ * size (32768), which 3 threads share unequally (1, 1, 2). */
+static void test_threads_same_bits(void **state)
+{
+    (void)state;
+    const size_t n = 3 * 32768 + 101, d = 3, k = 8;
+    double *x = malloc(n * d * sizeof *x);
+    gsl_rng *rng = gsl_rng_alloc(gsl_rng_mt19937);
+    gsl_rng_set(rng, 14);
+    for (size_t i = 0; i < n; i++) {
+        double centre = (double)(i % 5);
+        for (size_t j = 0; j < d; j++)
+            x[i * d + j] = centre * (j + 1) * 0.5 + gsl_ran_gaussian(rng, 1.0);
+    }
+    gsl_rng_free(rng);
+    crm_kmeans_result one;
+    crm_error err;
+    crm_kmeans_options opts;
+    crm_kmeans_options_init(&opts);
+    opts.k = k;
+    opts.restarts = 2;
+    opts.threads = 1;
+    assert_int_equal(crm_kmeans_fit(x, n, d, &opts, &one, &err), CRM_OK);
+    assert_true(one.iterations > 2);
+    for (int threads = 2; threads <= 3; threads++) {
+        crm_kmeans_result many;
+        opts.threads = threads;
+        assert_int_equal(crm_kmeans_fit(x, n, d, &opts, &many, &err), CRM_OK);
+        assert_memory_equal(&many.inertia, &one.inertia, sizeof one.inertia);
+        assert_memory_equal(many.labels, one.labels, n * sizeof *one.labels);
+        assert_memory_equal(many.centers, one.centers, k * d * sizeof *one.centers);
+        assert_int_equal(many.iterations, one.iterations);
+        assert_int_equal(many.best_restart, one.best_restart);
+        crm_kmeans_result_free(&many);
+    }
+    /* and the refinement alone, from the same seeds, to no tolerance */
+    double *c1 = malloc(k * d * sizeof *c1), *c3 = malloc(k * d * sizeof *c3);
+    int *l1 = malloc(n * sizeof *l1), *l3 = malloc(n * sizeof *l3);
+    rng = gsl_rng_alloc(gsl_rng_mt19937);
+    gsl_rng_set(rng, 3);
+    assert_int_equal(crm_kmeans_seed(x, n, d, k, rng, c1, &err), CRM_OK);
+    memcpy(c3, c1, k * d * sizeof *c1);
+    crm_kmeans_run_info i1, i3;
+    assert_int_equal(crm_kmeans_refine(x, n, d, k, c1, l1, 1000, 0.0, &i1, &err), CRM_OK);
+    assert_int_equal(crm_kmeans_refine_threads(x, n, d, k, c3, l3, 1000, 0.0, 3, &i3, &err),
+                     CRM_OK);
+    assert_memory_equal(&i1.inertia, &i3.inertia, sizeof i1.inertia);
+    assert_memory_equal(l1, l3, n * sizeof *l1);
+    assert_memory_equal(c1, c3, k * d * sizeof *c1);
+    assert_int_equal(i1.iterations, i3.iterations);
+    gsl_rng_free(rng);
+    free(c1);
+    free(c3);
+    free(l1);
+    free(l3);
+    crm_kmeans_result_free(&one);
+    free(x);
+}
+
 /* ---- transform ---- */
 
 static void test_transform_log1p_zscore(void **state)
@@ -537,6 +598,7 @@ int main(void)
         cmocka_unit_test(test_same_seed_same_output),
         cmocka_unit_test(test_hamerly_equals_lloyd_iris),
         cmocka_unit_test(test_hamerly_equals_lloyd_blobs),
+        cmocka_unit_test(test_threads_same_bits),
         cmocka_unit_test(test_transform_log1p_zscore),
         cmocka_unit_test(test_cluster_numbering),
         cmocka_unit_test(test_empty_cluster_takes_farthest_point),
