@@ -1461,9 +1461,6 @@ static crm_status run_partial_or_merge(run_t *run, crm_error *err)
         if ((st = merged_customers(p, has_spend, &t, err)) == CRM_OK && o->spend == SPEND_DEFAULT)
             o->spend = has_spend ? SPEND_GAMMA_GAMMA : SPEND_NONE;
         fitted_model f = {0};
-        if (st == CRM_OK && o->spend == SPEND_OBSERVED)
-            st = crm_error_set(err, CRM_EUSAGE, "--spend observed scores each customer's own mean: there is no "
-                               "spend model to merge");
         if (st == CRM_OK)
             st = fit_models(o, &t, o->spend == SPEND_GAMMA_GAMMA, NULL, &f, run->report, err);
         if (st == CRM_OK && o->save_model)
@@ -1816,6 +1813,9 @@ static crm_status check_partial_options(const ltv_options_t *o, const crm_common
     if (o->partial && !o->merge && (o->fit_only || o->save_model))
         return crm_error_set(err, CRM_EUSAGE, "--partial writes statistics, not a fit: give %s to the --merge run",
                              o->fit_only ? "--fit-only" : "--save-model");
+    if (o->merge && o->spend == SPEND_OBSERVED)
+        return crm_error_set(err, CRM_EUSAGE, "--merge: --spend observed scores each customer's own mean: there is "
+                             "no spend model to merge");
     if (o->partial && o->merge && o->save_model)
         return crm_error_set(err, CRM_EUSAGE, "--merge --partial writes statistics, not a fit: give --save-model to "
                              "the last --merge run");
