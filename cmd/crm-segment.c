@@ -707,12 +707,17 @@ static crm_status resolve_features(const segment_options *o, const crm_csv_reade
         /* the model's features, by name, in its order */
         for (size_t j = 0; j < o->model.d; j++) {
             if (j == MAX_FEATURES)
-                return crm_error_set(err, CRM_EUSAGE, "%s: at most %d features", o->model_file, MAX_FEATURES);
+                return crm_error_set(err, CRM_EDATA, "%s: more than %d kmeans.feature lines", o->model_file,
+                                     MAX_FEATURES);
             long col = crm_csv_column(r, o->model.features[j], err);
             if (col < 0) {
                 crm_error_prefix(err, "--model-file %s: ", o->model_file);
                 return err->status;
             }
+            for (size_t i = 0; i < in->nfeatures; i++)
+                if (in->feature_col[i] == col)
+                    return crm_error_set(err, CRM_EDATA, "%s: kmeans.feature names column '%s' twice", o->model_file,
+                                         crm_csv_column_name(r, (size_t)col));
             in->feature_col[in->nfeatures] = col;
             in->feature_names[in->nfeatures++] = crm_csv_column_name(r, (size_t)col);
         }
