@@ -10,11 +10,13 @@
 #include <string.h>
 #include <time.h>
 
+#include "crm/clean.h"
 #include "crm/cli.h"
 #include "crm/csv.h"
 #include "crm/date.h"
 #include "crm/ltv.h"
 #include "crm/ltv_cohort.h"
+#include "crm/ltv_partial.h"
 #include "crm/ltv_validate.h"
 #include "crm/number.h"
 #include "crm/report.h"
@@ -43,6 +45,12 @@ static const char usage[] =
     "      --decimals N          decimals of the --fit-only table (default: all digits)\n"
     "      --save-model FILE     write the fitted parameters (key,value CSV)\n"
     "      --model-file FILE     score with saved parameters, without fitting\n"
+    "      --partial             write the fit's mergeable statistics (distinct x, t_x, T with\n"
+    "                            their customers; each repeat buyer's x and monetary_value)\n"
+    "                            of a table sorted by customer_id, for --merge\n"
+    "      --merge               the inputs (FILE...) are --partial files: fit from all of them\n"
+    "                            and print the --fit-only table (as one process on the whole\n"
+    "                            table, to the last digit); with --partial merge into one\n"
     "Value:\n"
     "      --horizon DUR         prediction horizon with its unit: 12m (default), 52w, 1y\n"
     "      --discount RATE       discount rate, per year unless written 1%/m or 1%/30d\n"
@@ -68,7 +76,7 @@ static const char usage[] =
     "Common:\n"
     "  -o, --output FILE  -z, --gzip  -d, --delimiter C  -t, --tab  --encoding NAME\n"
     "  --no-header  --max-field-size N  --threads N  --progress  --report FILE\n"
-    "  --escape-formulas  --help  --version\n";
+    "  --escape-formulas  --shard I/N (with --partial or --model-file)  --help  --version\n";
 
 enum {
     OPT_MODEL = 256, OPT_SPEND, OPT_UNIT, OPT_PENALTY, OPT_FIT_ONLY, OPT_DECIMALS, OPT_SAVE_MODEL,
@@ -77,7 +85,7 @@ enum {
     OPT_COL_X, OPT_COL_T_X, OPT_COL_T, OPT_COL_MONETARY_VALUE, OPT_COL_WEIGHT, OPT_COL_PROFIT,
     OPT_COL_MONETARY, OPT_COL_CUSTOMER, OPT_COL_DATE, OPT_COL_AMOUNT, OPT_COL_INVOICE, OPT_COL_COST,
     OPT_COL_X_HOLDOUT, OPT_COL_DURATION_HOLDOUT, OPT_VALIDATE, OPT_BY_FREQUENCY, OPT_METHOD, OPT_BY, OPT_COST_RATE, OPT_ACQUISITION_COST, OPT_MARKETING_COST, OPT_INTEREST,
-    OPT_RISK_FACTOR, OPT_CHURN, OPT_SKIP_BAD, OPT_QUIET = 'q'
+    OPT_RISK_FACTOR, OPT_CHURN, OPT_SKIP_BAD, OPT_PARTIAL, OPT_MERGE, OPT_QUIET = 'q'
 };
 
 enum {
@@ -131,6 +139,8 @@ static const struct option ltv_options[] = {
     {"churn", required_argument, NULL, OPT_CHURN},
     {"quiet", no_argument, NULL, OPT_QUIET},
     {"skip-bad", no_argument, NULL, OPT_SKIP_BAD},
+    {"partial", no_argument, NULL, OPT_PARTIAL},
+    {"merge", no_argument, NULL, OPT_MERGE},
     {NULL, 0, NULL, 0},
 };
 
@@ -157,6 +167,7 @@ typedef struct {
     int quiet;
     int skip_bad;
     int threads;               /* --threads: also for the likelihood (0: one per core) */
+    int partial, merge;        /* --partial, --merge */
 } ltv_options_t;
 
 static crm_status parse_money_option(const char *option, const char *arg, double *out, crm_error *err)
@@ -213,6 +224,8 @@ static crm_status handle_option(int id, const char *arg, void *ctx, crm_error *e
         o->decimals = (int)d;
         return CRM_OK;
     }
+    case OPT_PARTIAL: o->partial = 1; return CRM_OK;
+    case OPT_MERGE: o->merge = 1; return CRM_OK;
     case OPT_SAVE_MODEL: o->save_model = arg; return CRM_OK;
     case OPT_MODEL_FILE: o->model_file = arg; return CRM_OK;
     case OPT_HORIZON: o->horizon = arg; return CRM_OK;
@@ -315,6 +328,11 @@ typedef struct {
     long col[NCOLUMNS];          /* -1: absent */
     const char *input_name;
     double total_profit, total_monetary;
+    crm_ltv_partial *partial;    /* --partial: every customer goes here too */
+    crm_ltv_customer *spend_c;   /* --merge: the spend model's rows (else t->c) */
+    size_t spend_n;
+    double one_time;             /* --merge: customers with x = 0 */
+    const crm_shard *shard;      /* --shard: only these customers are read */
 } customers_t;
 
 static void free_customers(customers_t *t)
@@ -327,6 +345,7 @@ static void free_customers(customers_t *t)
     free(t->duration_holdout);
     free(t->rows.bytes);
     free(t->rows.ends);
+    free(t->spend_c);
 }
 
 /* Finds a column named by option, or by its default name; required ones
@@ -405,6 +424,9 @@ static crm_status add_customer(customers_t *t, const crm_csv_reader *r, const cr
     crm_status st;
     if ((st = crm_csv_check_width(r, rec, t->rows.ncolumns, err)) != CRM_OK)
         return st;
+    if (t->shard && t->shard->count &&
+        !crm_clean_in_shard(t->shard, rec->fields[t->col[COL_CUSTOMER]], rec->lengths[t->col[COL_CUSTOMER]]))
+        return CRM_OK;   /* another shard's customer */
     if (t->n == t->cap && (st = grow_customers(t, err)) != CRM_OK)
         return st;
     crm_ltv_customer *c = &t->c[t->n];
@@ -446,6 +468,15 @@ static crm_status add_customer(customers_t *t, const crm_csv_reader *r, const cr
         crm_error_prefix(err, "%s:%llu: ", crm_csv_input_name(r), (unsigned long long)rec->line);
         return st;
     }
+    if (t->partial) {
+        long id = t->col[COL_CUSTOMER];
+        if ((st = crm_ltv_partial_add_customer(t->partial, rec->fields[id], rec->lengths[id], c->x, c->t_x, c->T,
+                                               t->col[COL_MONETARY_VALUE] >= 0, c->monetary_value, err)) != CRM_OK) {
+            crm_error_prefix(err, "%s:%llu: column '%s': ", crm_csv_input_name(r), (unsigned long long)rec->line,
+                             crm_csv_column_name(r, (size_t)id));
+            return st;
+        }
+    }
     t->lines[t->n++] = rec->line;
     return keep_rows ? store_row(&t->rows, rec, err) : CRM_OK;
 }
@@ -469,6 +500,8 @@ static crm_status read_customers(const crm_common_options *common, const ltv_opt
         (st = find_column(r, o, COL_WEIGHT, 0, &t->col[COL_WEIGHT], err)) != CRM_OK ||
         (st = find_column(r, o, COL_PROFIT, 0, &t->col[COL_PROFIT], err)) != CRM_OK ||
         (st = find_column(r, o, COL_MONETARY, 0, &t->col[COL_MONETARY], err)) != CRM_OK ||
+        (st = find_column(r, o, COL_CUSTOMER, t->partial || (t->shard && t->shard->count), &t->col[COL_CUSTOMER],
+                          err)) != CRM_OK ||
         (st = find_column(r, o, COL_X_HOLDOUT, o->validate, &t->col[COL_X_HOLDOUT], err)) != CRM_OK ||
         (st = find_column(r, o, COL_DURATION_HOLDOUT, t->col[COL_X_HOLDOUT] >= 0, &t->col[COL_DURATION_HOLDOUT],
                           err)) != CRM_OK)
@@ -880,10 +913,13 @@ static crm_status fit_models(const ltv_options_t *o, const customers_t *t, int w
         return CRM_OK;
     crm_ltv_spend_result sres;
     fo.penalty = 0;   /* the penalty is for the purchase model */
-    if ((st = crm_ltv_spend_fit(t->c, t->n, &fo, &sres, err)) != CRM_OK) {
+    if ((st = crm_ltv_spend_fit(t->spend_c ? t->spend_c : t->c, t->spend_c ? t->spend_n : t->n, &fo, &sres,
+                                err)) != CRM_OK) {
         crm_error_prefix(err, "%s: ", t->input_name);
         return st;
     }
+    if (t->spend_c)
+        sres.one_time = (size_t)t->one_time;   /* the merged spend rows are the repeat buyers only */
     f->has_spend = 1;
     memcpy(f->spend_params, sres.fit.params, sizeof f->spend_params);
     memcpy(f->spend_se, sres.fit.se, sizeof f->spend_se);
@@ -1232,9 +1268,217 @@ static crm_status run_validate(run_t *run, crm_error *err)
     return st;
 }
 
+/* ---- --partial and --merge: the fit's statistics, shard by shard ---- */
+
+static const char *const partial_header[] = {"record", "customer_id", "x", "t_x", "T", "monetary_value",
+                                             "customers"};
+enum { PARTIAL_RECORD, PARTIAL_ID, PARTIAL_X, PARTIAL_T_X, PARTIAL_T, PARTIAL_MV, PARTIAL_CUSTOMERS, PARTIAL_WIDTH };
+
+/* Writes the statistics: a monetary_value row when the table has that
+ * column (so the merge knows to fit the spend model), then the purchase
+ * rows and the spend rows, each in customer order. */
+static crm_status write_partial(run_t *run, crm_ltv_partial *p, int has_spend, crm_error *err)
+{
+    crm_ltv_customer *purchase, *spend;
+    const char **ids, **spend_ids;
+    size_t *id_lens, *spend_id_lens, np, ns;
+    crm_status st = crm_ltv_partial_rows(p, &purchase, &np, &ids, &id_lens, &spend, &ns, &spend_ids, &spend_id_lens,
+                                         err);
+    if (st != CRM_OK)
+        return st;
+    if ((st = open_output(run, err)) == CRM_OK) {
+        crm_csv_writer *w = run->out;
+        crm_status ws = crm_csv_write_row(w, partial_header, NULL, PARTIAL_WIDTH);
+        if (ws == CRM_OK && has_spend) {
+            static const char *const marker[] = {"monetary_value", "", "", "", "", "", ""};
+            ws = crm_csv_write_row(w, marker, NULL, PARTIAL_WIDTH);
+        }
+        for (size_t i = 0; i < np && ws == CRM_OK; i++) {
+            crm_csv_write_field(w, "purchase", (size_t)-1);
+            crm_csv_write_field(w, ids[i], id_lens[i]);
+            crm_csv_write_double(w, purchase[i].x);
+            crm_csv_write_double(w, purchase[i].t_x);
+            crm_csv_write_double(w, purchase[i].T);
+            crm_csv_write_field(w, "", 0);
+            crm_csv_write_double(w, purchase[i].weight);
+            ws = crm_csv_end_row(w);
+        }
+        for (size_t i = 0; i < ns && ws == CRM_OK; i++) {
+            crm_csv_write_field(w, "spend", (size_t)-1);
+            crm_csv_write_field(w, spend_ids[i], spend_id_lens[i]);
+            crm_csv_write_double(w, spend[i].x);
+            crm_csv_write_field(w, "", 0);
+            crm_csv_write_field(w, "", 0);
+            crm_csv_write_double(w, spend[i].monetary_value);
+            crm_csv_write_field(w, "1", 1);
+            ws = crm_csv_end_row(w);
+        }
+        st = crm_cli_write_failed(w, ws, err);
+        run->rows_out = np + ns;
+    }
+    free(purchase);
+    free(ids);
+    free(id_lens);
+    free(spend);
+    free(spend_ids);
+    free(spend_id_lens);
+    return st;
+}
+
+static int is_partial_header(const crm_csv_record *rec)
+{
+    if (rec->nfields != PARTIAL_WIDTH)
+        return 0;
+    for (size_t j = 0; j < PARTIAL_WIDTH; j++)
+        if (rec->lengths[j] != strlen(partial_header[j]) || memcmp(rec->fields[j], partial_header[j], rec->lengths[j]))
+            return 0;
+    return 1;
+}
+
+static crm_status partial_row(crm_ltv_partial *p, const crm_csv_reader *r, const crm_csv_record *rec, int *has_spend,
+                              crm_error *err)
+{
+    crm_status st;
+    if (rec->defect)
+        return crm_csv_defect_error(r, rec, err);
+    if ((st = crm_csv_check_width(r, rec, PARTIAL_WIDTH, err)) != CRM_OK)
+        return st;
+    if (is_partial_header(rec))
+        return CRM_OK;   /* concatenated partials repeat the header */
+    const char *kind = rec->fields[PARTIAL_RECORD];
+    size_t kind_len = rec->lengths[PARTIAL_RECORD];
+    double v[PARTIAL_WIDTH] = {0};
+    if (kind_len == 14 && memcmp(kind, "monetary_value", 14) == 0) {
+        *has_spend = 1;
+        return CRM_OK;
+    }
+    int purchase = kind_len == 8 && memcmp(kind, "purchase", 8) == 0;
+    int spend = kind_len == 5 && memcmp(kind, "spend", 5) == 0;
+    if (!purchase && !spend) {
+        char q[64];
+        return crm_error_set(err, CRM_EDATA, "%s:%llu: column 'record': expected purchase, spend or monetary_value, "
+                             "got '%s'", crm_csv_input_name(r), (unsigned long long)rec->line,
+                             crm_error_quote(q, sizeof q, kind, kind_len));
+    }
+    static const int purchase_cols[] = {PARTIAL_X, PARTIAL_T_X, PARTIAL_T, PARTIAL_CUSTOMERS};
+    static const int spend_cols[] = {PARTIAL_X, PARTIAL_MV};
+    const int *cols = purchase ? purchase_cols : spend_cols;
+    size_t ncols = purchase ? 4 : 2;
+    for (size_t k = 0; k < ncols; k++)
+        if ((st = read_number(r, rec, cols[k], &v[cols[k]], err)) != CRM_OK)
+            return st;
+    const char *id = rec->fields[PARTIAL_ID];
+    size_t len = rec->lengths[PARTIAL_ID];
+    if (purchase)
+        st = crm_ltv_partial_add_purchase(p, id, len, v[PARTIAL_X], v[PARTIAL_T_X], v[PARTIAL_T], v[PARTIAL_CUSTOMERS],
+                                          err);
+    else
+        st = crm_ltv_partial_add_spend(p, id, len, v[PARTIAL_X], v[PARTIAL_MV], err);
+    if (st != CRM_OK)
+        crm_error_prefix(err, "%s:%llu: ", crm_csv_input_name(r), (unsigned long long)rec->line);
+    return st;
+}
+
+/* Reads every --merge input into p; *has_spend: they were made from tables
+ * with monetary_value (all of them, or none). */
+static crm_status read_partials(run_t *run, crm_ltv_partial *p, int *has_spend, char *first_name, size_t name_size,
+                                crm_error *err)
+{
+    const crm_common_options *common = run->common;
+    size_t ninputs = common->ninputs ? common->ninputs : 1, with_spend = 0;
+    crm_status st = CRM_OK;
+    for (size_t i = 0; i < ninputs && st == CRM_OK; i++) {
+        crm_csv_reader *r;
+        if ((st = crm_cli_open_input(common, common->ninputs ? common->inputs[i] : NULL, &r, err)) != CRM_OK)
+            break;
+        if (i == 0)
+            snprintf(first_name, name_size, "%s", crm_csv_input_name(r));
+        const crm_csv_record *h = crm_csv_header(r), *rec;
+        if (!h || !is_partial_header(h))
+            st = crm_error_set(err, CRM_EDATA, "%s: not a crm-ltv --partial file: its header is not %s,%s,%s,%s,%s,%s,%s",
+                               crm_csv_input_name(r), partial_header[0], partial_header[1], partial_header[2],
+                               partial_header[3], partial_header[4], partial_header[5], partial_header[6]);
+        int spend = 0;
+        while (st == CRM_OK && (st = crm_csv_next(r, &rec, err)) == CRM_OK && rec) {
+            st = partial_row(p, r, rec, &spend, err);
+            run->rows_in++;
+        }
+        with_spend += (size_t)spend;
+        crm_csv_close(r);
+    }
+    if (st == CRM_OK && with_spend != 0 && with_spend != ninputs)
+        st = crm_error_set(err, CRM_EDATA, "%zu of the %zu partials come from a table with monetary_value and the "
+                           "others not: make them all from the same kind of table", with_spend, ninputs);
+    *has_spend = with_spend != 0;
+    return st;
+}
+
+/* --merge: the merged statistics as the customers the fit reads. */
+static crm_status merged_customers(crm_ltv_partial *p, int has_spend, customers_t *t, crm_error *err)
+{
+    const char **ids, **spend_ids;
+    size_t *id_lens, *spend_id_lens;
+    crm_status st = crm_ltv_partial_rows(p, &t->c, &t->n, &ids, &id_lens, &t->spend_c, &t->spend_n, &spend_ids,
+                                         &spend_id_lens, err);
+    free(ids);
+    free(id_lens);
+    free(spend_ids);
+    free(spend_id_lens);
+    for (int c = 0; c < NCOLUMNS; c++)
+        t->col[c] = -1;
+    t->col[COL_MONETARY_VALUE] = has_spend ? 0 : -1;
+    for (size_t i = 0; st == CRM_OK && i < t->n; i++)
+        if (t->c[i].x == 0)
+            t->one_time += t->c[i].weight;
+    return st;
+}
+
+static crm_status run_partial_or_merge(run_t *run, crm_error *err)
+{
+    ltv_options_t *o = run->o;
+    crm_ltv_partial *p = NULL;
+    crm_status st = crm_ltv_partial_new(&p, err);
+    customers_t t = {0};
+    crm_csv_reader *r = NULL;
+    char first_name[256] = "";
+    int has_spend = 0;
+    if (st == CRM_OK && o->merge) {
+        st = read_partials(run, p, &has_spend, first_name, sizeof first_name, err);
+    } else if (st == CRM_OK) {
+        t.partial = p;
+        t.shard = &run->common->shard;
+        st = read_customers(run->common, o, 0, &r, &t, &run->progress, &run->bad, err);
+        run->rows_in = t.n + run->bad.skipped;
+        has_spend = t.col[COL_MONETARY_VALUE] >= 0;
+    }
+    if (st == CRM_OK && o->partial) {
+        st = write_partial(run, p, has_spend, err);
+    } else if (st == CRM_OK) {
+        /* the fit of one process, from the merged statistics */
+        free_customers(&t);
+        memset(&t, 0, sizeof t);
+        t.input_name = first_name;
+        if ((st = merged_customers(p, has_spend, &t, err)) == CRM_OK && o->spend == SPEND_DEFAULT)
+            o->spend = has_spend ? SPEND_GAMMA_GAMMA : SPEND_NONE;
+        fitted_model f = {0};
+        if (st == CRM_OK)
+            st = fit_models(o, &t, o->spend == SPEND_GAMMA_GAMMA, NULL, &f, run->report, err);
+        if (st == CRM_OK && o->save_model)
+            st = save_model(run->outputs, o->save_model, &f, err);
+        if (st == CRM_OK && (st = open_output(run, err)) == CRM_OK)
+            st = crm_cli_write_failed(run->out, print_fit_table(run->out, &f, o->decimals), err);
+    }
+    free_customers(&t);
+    crm_csv_close(r);
+    crm_ltv_partial_free(p);
+    return st;
+}
+
 static crm_status run_model(run_t *run, crm_error *err)
 {
     ltv_options_t *o = run->o;
+    if (o->partial || o->merge)
+        return run_partial_or_merge(run, err);
     if (o->validate)
         return run_validate(run, err);
     if (o->by_frequency)
@@ -1268,7 +1512,7 @@ static crm_status run_model(run_t *run, crm_error *err)
         return st;
 
     crm_csv_reader *r = NULL;
-    customers_t t = {0};
+    customers_t t = {.shard = &run->common->shard};
     crm_ltv_prediction *pred = NULL;
     st = read_customers(run->common, o, !o->fit_only, &r, &t, &run->progress, &run->bad, err);
     run->rows_in = t.n + run->bad.skipped;
@@ -1543,6 +1787,41 @@ static crm_status run_cohort(run_t *run, crm_error *err)
     return st;
 }
 
+/* --partial and --merge: what they exclude, and one input otherwise. */
+static crm_status check_partial_options(const ltv_options_t *o, const crm_common_options *common, crm_error *err)
+{
+    if (!o->merge && common->ninputs > 1)
+        return crm_error_set(err, CRM_EUSAGE, "too many input files (at most 1; several are for --merge)");
+    if (common->shard.count && !(o->partial && !o->merge) && !o->model_file)
+        return crm_error_set(err, CRM_EUSAGE, "--shard: a fit needs every customer; write a shard's statistics with "
+                             "--partial (fit them with --merge), or score a shard with --model-file");
+    if (common->shard.count && o->margin && strcmp(o->margin, "profit") == 0)
+        return crm_error_set(err, CRM_EUSAGE, "--shard: --margin profit is the whole table's profit over its "
+                             "revenue; give the margin as a rate");
+    if (!o->partial && !o->merge)
+        return CRM_OK;
+    const char *which = o->merge ? "--merge" : "--partial";
+    if (o->method != METHOD_MODEL)
+        return crm_error_set(err, CRM_EUSAGE, "%s belongs to --method model", which);
+    if (o->validate || o->model_file || o->model_auto || o->by_frequency)
+        return crm_error_set(err, CRM_EUSAGE, "%s: %s needs the customers themselves", which,
+                             o->validate ? "--validate" : o->model_file ? "--model-file"
+                             : o->model_auto ? "--model auto" : "--by-frequency");
+    if (o->columns[COL_WEIGHT])
+        return crm_error_set(err, CRM_EUSAGE, "%s: --weight is not taken: weights that are not whole numbers "
+                             "would add up in another order than in one process", which);
+    if (o->partial && !o->merge && (o->fit_only || o->save_model))
+        return crm_error_set(err, CRM_EUSAGE, "--partial writes statistics, not a fit: give %s to the --merge run",
+                             o->fit_only ? "--fit-only" : "--save-model");
+    if (o->merge && o->spend == SPEND_OBSERVED)
+        return crm_error_set(err, CRM_EUSAGE, "--merge: --spend observed scores each customer's own mean: there is "
+                             "no spend model to merge");
+    if (o->partial && o->merge && o->save_model)
+        return crm_error_set(err, CRM_EUSAGE, "--merge --partial writes statistics, not a fit: give --save-model to "
+                             "the last --merge run");
+    return CRM_OK;
+}
+
 int main(int argc, char **argv)
 {
     crm_cli_init_process();
@@ -1550,7 +1829,7 @@ int main(int argc, char **argv)
     o.unit = CRM_UNIT_DAY;   /* crm-rfm's default */
     o.decimals = -1;
     crm_common_options common;
-    crm_cli_spec spec = {"crm-ltv", usage, ltv_options, "q", handle_option, &o, 1, 0};
+    crm_cli_spec spec = {"crm-ltv", usage, ltv_options, "q", handle_option, &o, 0, 1};
     int exit_code;
     if (!crm_cli_start(&spec, argc, argv, &common, &exit_code))
         return exit_code;
@@ -1562,6 +1841,8 @@ int main(int argc, char **argv)
         crm_error_set(&err, CRM_EUSAGE, "--fit-only, --save-model and --model-file belong to --method model");
         return crm_cli_fail("crm-ltv", &err);
     }
+    if (check_partial_options(&o, &common, &err) != CRM_OK)
+        return crm_cli_fail("crm-ltv", &err);
     run_t run = {.common = &common, .o = &o};
     run.bad.skip = o.skip_bad;
     /* every file named before anything is read: an output must not replace an input */

@@ -1,6 +1,7 @@
 /* crm-segment: the customers table in, the same table out with one segment
  * column per --by (rfm, value, lifecycle, kmeans); --profile sums the
  * segments up. */
+#include <errno.h>
 #include <math.h>
 #include <stdint.h>
 #include <stdio.h>
@@ -8,6 +9,7 @@
 #include <string.h>
 
 #include "crm/array.h"
+#include "crm/clean.h"
 #include "crm/cli.h"
 #include "crm/csv.h"
 #include "crm/kmeans.h"
@@ -15,6 +17,7 @@
 #include "crm/loyalty.h"
 #include "crm/report.h"
 #include "crm/segment.h"
+#include "crm/segment_model.h"
 #include "crm/sort.h"
 #include "crm/strtab.h"
 #include "crm/units.h"
@@ -56,6 +59,11 @@ static const char usage[] =
     "      --k-range LO-HI (2-10)  --sample N (10000)   for -k auto\n"
     "      --order COL           number clusters by this feature's mean (default: the first)\n"
     "      --descending          highest mean first\n"
+    "Saved models (k-means and value tiers), so that shards are labelled as one process labels them:\n"
+    "      --save-model FILE     write the clusters and the value cut-off fitted here to FILE\n"
+    "      --model-file FILE     label with a saved model instead of fitting; --shard I/N is\n"
+    "                            then taken (the model sets -k, --features, --transform,\n"
+    "                            --no-zscore, --order, --top, --top-count, --growth, --margin)\n"
     "Columns (name or 1-based index):\n"
     "      --r COL  --f COL  --m COL  --value COL (profit, else monetary)\n"
     "      --predicted COL (clv when present)  --no-predicted\n"
@@ -74,7 +82,7 @@ static const char usage[] =
     "Common:\n"
     "  -o, --output FILE  -z, --gzip  -d, --delimiter C  -t, --tab  --encoding NAME\n"
     "  --no-header  --max-field-size N  --threads N  --progress  --report FILE\n"
-    "  --escape-formulas  --help  --version\n";
+    "  --escape-formulas  --shard I/N  --help  --version\n";
 
 enum {
     OPT_BY = 256, OPT_BINS, OPT_MAP, OPT_TOP, OPT_TOP_COUNT, OPT_GROWTH,
@@ -85,7 +93,7 @@ enum {
     OPT_R, OPT_F, OPT_M, OPT_VALUE, OPT_PREDICTED, OPT_TENURE, OPT_RECENCY, OPT_FREQUENCY,
     OPT_P_ALIVE, OPT_RECENT, /* the column options run from OPT_R to OPT_RECENT */
     OPT_NO_PREDICTED, OPT_NO_P_ALIVE, OPT_PROFILE, OPT_MARGIN, OPT_GROUP_BY, OPT_CROSSTAB, OPT_SKIP_BAD,
-    OPT_SURVEY, OPT_SURVEY_SCALE, OPT_LOYALTY_WEIGHTS,
+    OPT_SURVEY, OPT_SURVEY_SCALE, OPT_LOYALTY_WEIGHTS, OPT_SAVE_MODEL, OPT_MODEL_FILE,
     OPT_K = 'k', OPT_QUIET = 'q'
 };
 
@@ -137,6 +145,8 @@ static const struct option segment_options_table[] = {
     {"survey", required_argument, NULL, OPT_SURVEY},
     {"survey-scale", required_argument, NULL, OPT_SURVEY_SCALE},
     {"loyalty-weights", required_argument, NULL, OPT_LOYALTY_WEIGHTS},
+    {"save-model", required_argument, NULL, OPT_SAVE_MODEL},
+    {"model-file", required_argument, NULL, OPT_MODEL_FILE},
     {NULL, 0, NULL, 0},
 };
 
@@ -190,6 +200,10 @@ typedef struct {
     const char *survey;        /* --survey FILE */
     survey_scale scales[MAX_SURVEY_SCORES];
     size_t nscales;
+    const char *save_model;    /* --save-model FILE */
+    const char *model_file;    /* --model-file FILE */
+    const char *fit_option;    /* the first option given that a saved model sets instead */
+    crm_segment_model model;   /* read from model_file */
 } segment_options;
 
 /* ---- option values ---- */
@@ -360,6 +374,14 @@ static crm_status handle_option(int id, const char *arg, void *ctx, crm_error *e
     segment_options *o = ctx;
     unsigned long long whole = 0;
     crm_status st;
+    static const struct { int id; const char *name; } model_sets[] = {
+        {OPT_K, "-k"}, {OPT_FEATURES, "--features"}, {OPT_TRANSFORM, "--transform"},
+        {OPT_NO_ZSCORE, "--no-zscore"}, {OPT_ORDER, "--order"}, {OPT_DESCENDING, "--descending"},
+        {OPT_K_RANGE, "--k-range"}, {OPT_TOP, "--top"}, {OPT_TOP_COUNT, "--top-count"},
+        {OPT_GROWTH, "--growth"}, {OPT_MARGIN, "--margin"}};
+    for (size_t i = 0; i < sizeof model_sets / sizeof model_sets[0] && !o->fit_option; i++)
+        if (model_sets[i].id == id)
+            o->fit_option = model_sets[i].name;
     if (id >= OPT_R && id <= OPT_RECENT) {
         o->columns[id - OPT_R] = arg;
         return CRM_OK;
@@ -477,6 +499,12 @@ static crm_status handle_option(int id, const char *arg, void *ctx, crm_error *e
         return parse_survey_scale(o, arg, err);
     case OPT_LOYALTY_WEIGHTS:
         return parse_loyalty_weights(o, arg, err);
+    case OPT_SAVE_MODEL:
+        o->save_model = arg;
+        return CRM_OK;
+    case OPT_MODEL_FILE:
+        o->model_file = arg;
+        return CRM_OK;
     case OPT_QUIET:
         o->quiet = 1;
         return CRM_OK;
@@ -522,7 +550,16 @@ static crm_status check_options(const segment_options *o, crm_error *err)
                              o->survey ? "--survey" : o->nscales ? "--survey-scale" : "--loyalty-weights");
     if (o->nscales && !o->survey)
         return crm_error_set(err, CRM_EUSAGE, "--survey-scale needs --survey FILE");
-    if (uses(o, BY_KMEANS) && !o->k_given)
+    if ((o->save_model || o->model_file) && !uses(o, BY_KMEANS) && !uses(o, BY_VALUE))
+        return crm_error_set(err, CRM_EUSAGE, "%s is for --by kmeans and --by value",
+                             o->save_model ? "--save-model" : "--model-file");
+    if (o->save_model && o->model_file)
+        return crm_error_set(err, CRM_EUSAGE, "--save-model and --model-file exclude each other: "
+                             "a model is saved by the run that fits it");
+    if (o->model_file && o->fit_option)
+        return crm_error_set(err, CRM_EUSAGE, "%s: with --model-file the saved model sets it",
+                             o->fit_option);
+    if (uses(o, BY_KMEANS) && !o->k_given && !o->model_file)
         return crm_error_set(err, CRM_EUSAGE, "--by kmeans needs -k N or -k auto");
     if (!uses(o, BY_KMEANS) && o->k_given)
         return crm_error_set(err, CRM_EUSAGE, "-k is for --by kmeans");
@@ -612,6 +649,9 @@ typedef struct {
     long periods_col, gap_cv_col, id_col;   /* --by loyalty (id_col with --survey), or -1 */
     double *periods, *gap_cv;         /* gap_cv NaN where empty */
     double *subjective;               /* per row, NaN without an answer (filled after reading) */
+    long customer_col;                /* customer_id for --shard and saved value tiers, or -1 */
+    unsigned char *at_cutoff_taken;   /* --model-file: 1 where a customer tied at the MVC cut-off
+                                         comes at or before the saved one (NULL: all taken) */
 } inputs;
 
 static void inputs_free(inputs *in)
@@ -633,6 +673,7 @@ static void inputs_free(inputs *in)
     free(in->periods);
     free(in->gap_cv);
     free(in->subjective);
+    free(in->at_cutoff_taken);
 }
 
 /* A column the user named (must exist) or its default header name (used
@@ -662,6 +703,27 @@ static crm_status resolve_features(const segment_options *o, const crm_csv_reade
     const char *list = o->features ? o->features : default_features;
     char name[256];
     in->nfeatures = 0;
+    if (o->model_file && o->model.has_kmeans) {
+        /* the model's features, by name, in its order */
+        for (size_t j = 0; j < o->model.d; j++) {
+            if (j == MAX_FEATURES)
+                return crm_error_set(err, CRM_EDATA, "%s: more than %d kmeans.feature lines", o->model_file,
+                                     MAX_FEATURES);
+            long col = crm_csv_column(r, o->model.features[j], err);
+            if (col < 0) {
+                crm_error_prefix(err, "--model-file %s: ", o->model_file);
+                return err->status;
+            }
+            for (size_t i = 0; i < in->nfeatures; i++)
+                if (in->feature_col[i] == col)
+                    return crm_error_set(err, CRM_EDATA, "%s: kmeans.feature names column '%s' twice", o->model_file,
+                                         crm_csv_column_name(r, (size_t)col));
+            in->feature_col[in->nfeatures] = col;
+            in->feature_names[in->nfeatures++] = crm_csv_column_name(r, (size_t)col);
+        }
+        in->order_feature = 0;
+        return CRM_OK;
+    }
     for (const char *p = list; *p;) {
         const char *comma = strchr(p, ',');
         size_t len = comma ? (size_t)(comma - p) : strlen(p);
@@ -945,6 +1007,8 @@ typedef struct {
     crm_rfm_rule *rules;      /* rfm: the map */
     size_t nrules;
     crm_loyalty_result *loyalty;   /* loyalty: per row */
+    crm_kmeans_result km;          /* kmeans fitted here: kept for --save-model */
+    crm_value_summary value_summary;   /* value tiers fitted here: the cut-off for --save-model */
 } segmentation;
 
 static void segmentation_free(segmentation *s)
@@ -954,6 +1018,7 @@ static void segmentation_free(segmentation *s)
     free(s->names);
     free(s->number_names);
     free(s->rules);
+    crm_kmeans_result_free(&s->km);
 }
 
 /* Reads a segment map: a header row, then segment,r,f,m per row (columns
@@ -1052,8 +1117,16 @@ static crm_status segment_value(const segment_options *o, const inputs *in, size
         return crm_error_set(err, CRM_ENOMEM, "out of memory");
     for (int t = 0; t < CRM_TIER_COUNT; t++)
         s->names[t] = crm_value_tier_name((crm_value_tier)t);
-    return crm_value_tiers(in->value, in->col[COL_PREDICTED] >= 0 ? in->predicted : NULL, n,
-                           &o->value, s->labels, NULL, err);
+    const double *predicted = in->col[COL_PREDICTED] >= 0 ? in->predicted : NULL;
+    if (o->model_file) {
+        const crm_segment_model *m = &o->model;
+        crm_value_options v = o->value;
+        v.growth = m->growth;
+        v.margin = m->margin;
+        return crm_value_tiers_from_cutoff(in->value, predicted, n, &v, m->has_mvc, m->mvc_cutoff,
+                                           in->at_cutoff_taken, s->labels, err);
+    }
+    return crm_value_tiers(in->value, predicted, n, &o->value, s->labels, &s->value_summary, err);
 }
 
 static crm_status segment_lifecycle(const segment_options *o, const inputs *in, size_t n,
@@ -1098,6 +1171,21 @@ static void print_number(char *buf, double v)
     crm_double_format(v, buf);
 }
 
+/* Clusters are named 1..k. */
+static crm_status number_names(segmentation *s, size_t k, crm_error *err)
+{
+    s->nnames = k;
+    s->names = malloc(k * sizeof *s->names);
+    s->number_names = malloc(k * sizeof *s->number_names);
+    if (!s->names || !s->number_names)
+        return crm_error_set(err, CRM_ENOMEM, "out of memory");
+    for (size_t c = 0; c < k; c++) {
+        snprintf(s->number_names[c], sizeof s->number_names[c], "%zu", c + 1);
+        s->names[c] = s->number_names[c];
+    }
+    return CRM_OK;
+}
+
 static crm_status segment_kmeans(const segment_options *o, const inputs *in, size_t n,
                                  segmentation *s, crm_report *report, crm_error *err)
 {
@@ -1106,6 +1194,16 @@ static crm_status segment_kmeans(const segment_options *o, const inputs *in, siz
     km.order_feature = in->order_feature;
     crm_kmeans_result res;
     crm_status st;
+    if (o->model_file) {
+        const crm_segment_model *m = &o->model;
+        st = crm_kmeans_assign(in->features, n, m->d, m->transform, m->zscore, m->shift, m->scale,
+                               m->centers, m->rank, m->k, in->feature_names, s->labels, err);
+        if (st == CRM_OK)
+            st = number_names(s, m->k, err);
+        if (st == CRM_OK && !o->quiet)
+            fprintf(stderr, "crm-segment: kmeans: k=%zu from %s\n", m->k, o->model_file);
+        return st;
+    }
     double started = crm_clock_seconds();
     size_t best_k = 0;
     double scores[1000];
@@ -1126,16 +1224,9 @@ static crm_status segment_kmeans(const segment_options *o, const inputs *in, siz
         return st;
     double seconds = crm_clock_seconds() - started;
     memcpy(s->labels, res.labels, n * sizeof *s->labels);
-    s->nnames = res.k;
-    s->names = malloc(res.k * sizeof *s->names);
-    s->number_names = malloc(res.k * sizeof *s->number_names);
-    if (!s->names || !s->number_names) {
+    if ((st = number_names(s, res.k, err)) != CRM_OK) {
         crm_kmeans_result_free(&res);
-        return crm_error_set(err, CRM_ENOMEM, "out of memory");
-    }
-    for (size_t c = 0; c < res.k; c++) {
-        snprintf(s->number_names[c], sizeof s->number_names[c], "%zu", c + 1);
-        s->names[c] = s->number_names[c];
+        return st;
     }
     char inertia[CRM_NUMBER_TEXT_MAX], text[CRM_NUMBER_TEXT_MAX];
     print_number(inertia, res.inertia);
@@ -1156,7 +1247,7 @@ static crm_status segment_kmeans(const segment_options *o, const inputs *in, siz
         crm_double_format_fixed(seconds, 3, text);
         crm_report_set_text(report, "kmeans_seconds", text);
     }
-    crm_kmeans_result_free(&res);
+    s->km = res;   /* for --save-model; freed with the segmentation */
     return CRM_OK;
 }
 
@@ -1899,6 +1990,14 @@ static crm_status name_columns(segment_run *run, crm_error *err)
     return CRM_OK;
 }
 
+/* --shard I/N: the customer's shard, by the rule every command shares. */
+static int in_shard(const segment_run *run, const crm_csv_record *rec)
+{
+    long c = run->in.customer_col;
+    return !run->common->shard.count ||
+           crm_clean_in_shard(&run->common->shard, rec->fields[c], rec->lengths[c]);
+}
+
 static crm_status read_table(segment_run *run, crm_error *err)
 {
     crm_csv_reader *r = run->reader;
@@ -1911,6 +2010,9 @@ static crm_status read_table(segment_run *run, crm_error *err)
         /* a row that cannot be read stops the run or is skipped; its
          * numbers were written where the next row's go */
         int value_was_exact = run->in.value_is_exact;
+        if (rec->defect == CRM_CSV_RECORD_OK && crm_csv_check_width(r, rec, run->t.ncols, err) == CRM_OK &&
+            !in_shard(run, rec))
+            continue;   /* another shard's customer */
         if ((rec->defect != CRM_CSV_RECORD_OK && (st = crm_csv_defect_error(r, rec, err))) ||
             (st = crm_csv_check_width(r, rec, run->t.ncols, err)) != CRM_OK ||
             (st = read_numbers(run->o, r, rec, run->t.nrows, &run->in, err)) != CRM_OK) {
@@ -1926,11 +2028,167 @@ static crm_status read_table(segment_run *run, crm_error *err)
     return st;
 }
 
+/* --model-file: read and checked whole before the customers, so that a bad
+ * model stops the run before a long input is read. */
+static crm_status load_model(segment_options *o, crm_error *err)
+{
+    FILE *f = fopen(o->model_file, "rb");
+    if (!f)
+        return crm_error_set(err, CRM_EIO, "%s: %s", o->model_file, strerror(errno));
+    char *text = NULL;
+    size_t len = 0, cap = 0;
+    int ok = 1;
+    while (ok) {
+        ok = crm_array_reserve(&text, &cap, len + 65536, 1);
+        size_t got = ok ? fread(text + len, 1, cap - len, f) : 0;
+        len += got;
+        if (got == 0)
+            break;
+    }
+    int failed = !ok || ferror(f);
+    fclose(f);
+    crm_status st = CRM_OK;
+    if (failed)
+        st = ok ? crm_error_set(err, CRM_EIO, "%s: read failed", o->model_file)
+                : crm_error_set(err, CRM_ENOMEM, "out of memory reading %s", o->model_file);
+    else if ((st = crm_segment_model_parse(text, len, &o->model, err)) != CRM_OK)
+        crm_error_prefix(err, err->message[0] >= '0' && err->message[0] <= '9' ? "%s:" : "%s: ",
+                         o->model_file);
+    free(text);
+    for (size_t b = 0; b < o->nby && st == CRM_OK; b++)
+        if ((o->by[b] == BY_KMEANS && !o->model.has_kmeans) || (o->by[b] == BY_VALUE && !o->model.has_value))
+            st = crm_error_set(err, CRM_EDATA, "%s: the model has no %s settings (save it with --by %s "
+                               "--save-model)", o->model_file, method_names[o->by[b]], method_names[o->by[b]]);
+    return st;
+}
+
+/* A saved value model ranks the columns it was fitted on: the same names here. */
+static crm_status check_model_columns(const segment_options *o, const crm_csv_reader *r, const inputs *in,
+                                      crm_error *err)
+{
+    const crm_segment_model *m = &o->model;
+    const char *value = crm_csv_column_name(r, (size_t)in->col[COL_VALUE]);
+    const char *predicted = in->col[COL_PREDICTED] >= 0 ? crm_csv_column_name(r, (size_t)in->col[COL_PREDICTED])
+                                                        : NULL;
+    if (strcmp(value, m->value_column) != 0)
+        return crm_error_set(err, CRM_EDATA, "%s: the model's value to date is column '%s', but here it is '%s'",
+                             o->model_file, m->value_column, value);
+    if ((predicted == NULL) != (m->predicted_column == NULL) ||
+        (predicted && strcmp(predicted, m->predicted_column) != 0))
+        return crm_error_set(err, CRM_EDATA, "%s: the model ranks by %s%s%s, but here by %s%s%s", o->model_file,
+                             m->predicted_column ? "column '" : "the value to date",
+                             m->predicted_column ? m->predicted_column : "", m->predicted_column ? "'" : "",
+                             predicted ? "column '" : "the value to date", predicted ? predicted : "",
+                             predicted ? "'" : "");
+    return CRM_OK;
+}
+
+/* Byte order of customer ids, the order the tables are sorted in. */
+static int compare_ids(const char *a, size_t alen, const char *b, size_t blen)
+{
+    int c = memcmp(a, b, alen < blen ? alen : blen);
+    return c ? c : (alen > blen) - (alen < blen);
+}
+
+/* Which customers tied at a saved MVC cut-off the whole table took: those
+ * up to the saved customer, in customer_id order. */
+static crm_status mark_cutoff_ties(const segment_options *o, const table *t, inputs *in, crm_error *err)
+{
+    const char *last = o->model.cutoff_customer;
+    in->at_cutoff_taken = malloc(t->nrows ? t->nrows : 1);
+    if (!in->at_cutoff_taken)
+        return crm_error_set(err, CRM_ENOMEM, "out of memory");
+    for (size_t i = 0; i < t->nrows; i++) {
+        size_t len;
+        const char *id = table_field(t, i, in->customer_col, &len);
+        in->at_cutoff_taken[i] = compare_ids(id, len, last, strlen(last)) <= 0;
+    }
+    return CRM_OK;
+}
+
+/* --save-model: the fitted k-means and value cut-off of this run. */
+static crm_status save_model(segment_run *run, crm_error *err)
+{
+    const segment_options *o = run->o;
+    const inputs *in = &run->in;
+    crm_segment_model m = {0};
+    char *customer = NULL;
+    crm_status st = CRM_OK;
+    for (size_t b = 0; b < run->nsegs; b++) {
+        const segmentation *seg = &run->segs[b];
+        if (seg->by == BY_KMEANS) {
+            const crm_kmeans_result *res = &seg->km;
+            m.has_kmeans = 1;
+            m.d = res->d;
+            m.k = res->k;
+            m.features = (char **)in->feature_names;
+            m.transform = o->km.transform;
+            m.zscore = o->km.zscore;
+            m.shift = res->shift;
+            m.scale = res->scale;
+            m.rank = res->rank;
+            /* centres in the fitted run's order: centre c is cluster rank[c] */
+            m.centers = malloc(res->k * res->d * sizeof *m.centers);
+            if (!m.centers) {
+                st = crm_error_set(err, CRM_ENOMEM, "out of memory");
+                break;
+            }
+            for (size_t c = 0; c < res->k; c++)
+                memcpy(m.centers + c * res->d, res->centers + res->rank[c] * res->d, res->d * sizeof *m.centers);
+        } else if (seg->by == BY_VALUE) {
+            const crm_value_summary *v = &seg->value_summary;
+            m.has_value = 1;
+            m.value_column = (char *)crm_csv_column_name(run->reader, (size_t)in->col[COL_VALUE]);
+            m.predicted_column = in->col[COL_PREDICTED] >= 0
+                                     ? (char *)crm_csv_column_name(run->reader, (size_t)in->col[COL_PREDICTED])
+                                     : NULL;
+            m.growth = o->value.growth;
+            m.margin = o->value.margin;
+            m.has_mvc = v->mvc_last_row != SIZE_MAX;
+            m.mvc_cutoff = v->mvc_cutoff;
+            if (v->mvc_cutoff_split) {
+                /* Customers tie at the cut-off and only the earlier rows were
+                 * taken: the last one taken tells the shards where to stop. */
+                size_t len;
+                if (in->customer_col < 0) {
+                    st = crm_error_set(err, CRM_EDATA, "%s: value tiers: customers tie at the MVC cut-off and "
+                                       "only some are MVC; saving the model needs a customer_id column to tell "
+                                       "them apart", crm_csv_input_name(run->reader));
+                    break;
+                }
+                const char *id = table_field(&run->t, v->mvc_last_row, in->customer_col, &len);
+                if (!(customer = malloc(len + 1))) {
+                    st = crm_error_set(err, CRM_ENOMEM, "out of memory");
+                    break;
+                }
+                memcpy(customer, id, len);
+                customer[len] = '\0';
+                m.cutoff_customer = customer;
+            }
+        }
+    }
+    char *text = NULL;
+    size_t len = 0;
+    crm_output *out = NULL;
+    if (st == CRM_OK)
+        st = crm_segment_model_format(&m, &text, &len, err);
+    if (st == CRM_OK && (st = crm_output_set_open(run->outputs, &out, o->save_model, 0, err)) == CRM_OK) {
+        crm_output_write(out, text, len);
+        st = crm_output_commit(out, err);
+    }
+    free(text);
+    free(customer);
+    free(m.centers);
+    return st;
+}
+
 static crm_status run_segment(segment_run *run, crm_error *err)
 {
     segment_options *o = run->o;
     crm_status st;
     const char *path = run->common->ninputs ? run->common->inputs[0] : NULL;
+    if (o->model_file && (st = load_model(o, err)) != CRM_OK)
+        return st;
     if ((st = crm_cli_open_input(run->common, path, &run->reader, err)) != CRM_OK)
         return st;
     const crm_csv_record *h = crm_csv_header(run->reader);
@@ -1940,6 +2198,14 @@ static crm_status run_segment(segment_run *run, crm_error *err)
         run->segs[s].by = o->by[s];
     if ((st = name_columns(run, err)) != CRM_OK ||
         (st = resolve_columns(o, run->reader, &run->in, err)) != CRM_OK)
+        return st;
+    int cutoff_ties = o->model_file && uses(o, BY_VALUE) && o->model.cutoff_customer;
+    run->in.customer_col = -1;
+    if ((run->common->shard.count || cutoff_ties || (o->save_model && uses(o, BY_VALUE))) &&
+        (st = resolve(run->reader, NULL, "customer_id", run->common->shard.count || cutoff_ties,
+                      &run->in.customer_col, err)) != CRM_OK)
+        return st;
+    if (o->model_file && uses(o, BY_VALUE) && (st = check_model_columns(o, run->reader, &run->in, err)) != CRM_OK)
         return st;
     for (size_t s = 0; s < run->nsegs; s++)
         if (run->segs[s].by == BY_RFM && (st = prepare_rfm(o, &run->segs[s], err)) != CRM_OK)
@@ -1951,6 +2217,8 @@ static crm_status run_segment(segment_run *run, crm_error *err)
         return st;
     if (o->survey && (st = join_survey(&run->t, &run->in, &run->survey, err)) != CRM_OK)
         return st;
+    if (cutoff_ties && (st = mark_cutoff_ties(o, &run->t, &run->in, err)) != CRM_OK)
+        return st;
     crm_progress_finish(&run->progress, run->t.nrows, crm_csv_raw_bytes(run->reader));
     size_t n = run->t.nrows;
     for (size_t s = 0; s < run->nsegs; s++) {
@@ -1959,6 +2227,8 @@ static crm_status run_segment(segment_run *run, crm_error *err)
             return st;
         }
     }
+    if (o->save_model && (st = save_model(run, err)) != CRM_OK)
+        return st;
     if (o->profile_path && (o->group_by || o->crosstab) &&
         (st = write_grouped_profile(run->outputs, o, run->reader, &run->t, &run->in, run->segs, run->nsegs,
                                     run->common->escape_formulas, err)) != CRM_OK)
@@ -1981,6 +2251,25 @@ static crm_status run_segment(segment_run *run, crm_error *err)
     return st;
 }
 
+/* --shard keeps one shard's customers; the methods must label them as one
+ * process labels the whole table.  RFM, lifecycle and loyalty look at one
+ * customer at a time (a --survey is read whole, so its scales are those of
+ * every answer); k-means and value tiers need a model saved from all. */
+static crm_status check_shard(const segment_options *o, const crm_shard *shard, crm_error *err)
+{
+    if (!shard->count)
+        return CRM_OK;
+    if (o->save_model)
+        return crm_error_set(err, CRM_EUSAGE, "--save-model fits on every customer: run it without --shard, "
+                             "then label the shards with --model-file");
+    for (size_t b = 0; b < o->nby; b++) {
+        if ((o->by[b] == BY_KMEANS || o->by[b] == BY_VALUE) && !o->model_file)
+            return crm_error_set(err, CRM_EUSAGE, "--shard: --by %s fits on every customer; label a shard with "
+                                 "--model-file FILE saved from all of them (--save-model)", method_names[o->by[b]]);
+    }
+    return CRM_OK;
+}
+
 int main(int argc, char **argv)
 {
     crm_cli_init_process();
@@ -1995,7 +2284,7 @@ int main(int argc, char **argv)
     o.k_max = CRM_KMEANS_AUTO_K_MAX;
     o.sample = CRM_KMEANS_SILHOUETTE_SAMPLE;
     crm_common_options common;
-    crm_cli_spec spec = {"crm-segment", usage, segment_options_table, "k:q", handle_option, &o, 1, 0};
+    crm_cli_spec spec = {"crm-segment", usage, segment_options_table, "k:q", handle_option, &o, 1, 1};
     int exit_code;
     if (!crm_cli_start(&spec, argc, argv, &common, &exit_code))
         return exit_code;
@@ -2003,7 +2292,7 @@ int main(int argc, char **argv)
     crm_error err;
     crm_error_clear(&err);
     crm_status st;
-    if ((st = check_options(&o, &err)) != CRM_OK)
+    if ((st = check_options(&o, &err)) != CRM_OK || (st = check_shard(&o, &common.shard, &err)) != CRM_OK)
         return crm_cli_fail("crm-segment", &err);
 
     segment_run run = {.o = &o, .common = &common};
@@ -2012,7 +2301,9 @@ int main(int argc, char **argv)
     if ((st = crm_cli_start_outputs(&common, &run.outputs, &err)) != CRM_OK ||
         (st = crm_output_set_add_input(run.outputs, "--map", o.map_path, &err)) != CRM_OK ||
         (st = crm_output_set_add_input(run.outputs, "--survey", o.survey, &err)) != CRM_OK ||
-        (st = crm_output_set_add_output(run.outputs, "--profile", o.profile_path, &err)) != CRM_OK) {
+        (st = crm_output_set_add_input(run.outputs, "--model-file", o.model_file, &err)) != CRM_OK ||
+        (st = crm_output_set_add_output(run.outputs, "--profile", o.profile_path, &err)) != CRM_OK ||
+        (st = crm_output_set_add_output(run.outputs, "--save-model", o.save_model, &err)) != CRM_OK) {
         crm_output_set_free(run.outputs);
         return crm_cli_fail("crm-segment", &err);
     }
@@ -2041,6 +2332,7 @@ int main(int argc, char **argv)
     survey_free(&run.survey);
     for (size_t s = 0; s < run.nsegs; s++)
         segmentation_free(&run.segs[s]);
+    crm_segment_model_free(&o.model);
     if (st != CRM_OK)
         return crm_cli_fail("crm-segment", &err);
     return 0;

@@ -30,6 +30,9 @@ void crm_kmeans_result_free(crm_kmeans_result *res)
     free(res->sizes);
     free(res->centers);
     free(res->centers_original);
+    free(res->rank);
+    free(res->shift);
+    free(res->scale);
     memset(res, 0, sizeof *res);
 }
 
@@ -771,6 +774,7 @@ static crm_status number_clusters(const double *features, const crm_kmeans_optio
     }
     for (size_t r = 0; r < k; r++)
         rank[order[r]] = r;
+    memcpy(res->rank, rank, k * sizeof *rank);
     for (size_t i = 0; i < n; i++)
         res->labels[i] = (int)rank[(size_t)res->labels[i]];
     memcpy(centers, res->centers, k * d * sizeof *centers);
@@ -799,7 +803,11 @@ static crm_status result_alloc(crm_kmeans_result *res, size_t n, size_t d, size_
     res->sizes = alloc_array(k, sizeof *res->sizes);
     res->centers = alloc_array(k * d, sizeof *res->centers);
     res->centers_original = alloc_array(k * d, sizeof *res->centers_original);
-    if (!res->labels || !res->sizes || !res->centers || !res->centers_original) {
+    res->rank = alloc_array(k, sizeof *res->rank);
+    res->shift = alloc_array(d, sizeof *res->shift);
+    res->scale = alloc_array(d, sizeof *res->scale);
+    if (!res->labels || !res->sizes || !res->centers || !res->centers_original || !res->rank ||
+        !res->shift || !res->scale) {
         crm_kmeans_result_free(res);
         return crm_error_set(err, CRM_ENOMEM, "out of memory clustering %zu customers", n);
     }
@@ -807,13 +815,16 @@ static crm_status result_alloc(crm_kmeans_result *res, size_t n, size_t d, size_
 }
 
 /* Restarts on already transformed features x; keeps the lowest inertia. */
-static crm_status fit_transformed(const double *features, const double *x, size_t n, size_t d,
-                                  size_t k, double tol_abs, const crm_kmeans_options *opts,
-                                  crm_kmeans_result *res, crm_error *err)
+static crm_status fit_transformed(const double *features, const double *x, const double *shift,
+                                  const double *scale, size_t n, size_t d, size_t k, double tol_abs,
+                                  const crm_kmeans_options *opts, crm_kmeans_result *res,
+                                  crm_error *err)
 {
     crm_status status = result_alloc(res, n, d, k, err);
     if (status != CRM_OK)
         return status;
+    memcpy(res->shift, shift, d * sizeof *shift);
+    memcpy(res->scale, scale, d * sizeof *scale);
     int *labels = alloc_array(n, sizeof *labels);
     double *centers = alloc_array(k * d, sizeof *centers);
     gsl_rng *rng = gsl_rng_alloc(gsl_rng_mt19937);
@@ -861,15 +872,21 @@ crm_status crm_kmeans_fit(const double *features, size_t n, size_t d,
     if (status != CRM_OK)
         return status;
     double *x = alloc_array(n * d, sizeof *x);
-    if (!x) {
+    double *shift = alloc_array(d, sizeof *shift), *scale = alloc_array(d, sizeof *scale);
+    if (!x || !shift || !scale) {
+        free(x);
+        free(shift);
+        free(scale);
         return crm_error_set(err, CRM_ENOMEM, "out of memory clustering %zu customers", n);
     }
     status = crm_kmeans_transform(features, n, d, opts->transform, opts->zscore,
-                                  opts->feature_names, x, NULL, NULL, err);
+                                  opts->feature_names, x, shift, scale, err);
     if (status == CRM_OK)
-        status = fit_transformed(features, x, n, d, opts->k, opts->tol * mean_variance(x, n, d),
-                                 opts, res, err);
+        status = fit_transformed(features, x, shift, scale, n, d, opts->k,
+                                 opts->tol * mean_variance(x, n, d), opts, res, err);
     free(x);
+    free(shift);
+    free(scale);
     return status;
 }
 
@@ -1011,16 +1028,20 @@ crm_status crm_kmeans_auto(const double *features, size_t n, size_t d,
     if (status != CRM_OK)
         return status;
     double *x = alloc_array(n * d, sizeof *x);
-    if (!x) {
+    double *shift = alloc_array(d, sizeof *shift), *scale = alloc_array(d, sizeof *scale);
+    if (!x || !shift || !scale) {
+        free(x);
+        free(shift);
+        free(scale);
         return crm_error_set(err, CRM_ENOMEM, "out of memory clustering %zu customers", n);
     }
     status = crm_kmeans_transform(features, n, d, opts->transform, opts->zscore,
-                                  opts->feature_names, x, NULL, NULL, err);
+                                  opts->feature_names, x, shift, scale, err);
     double tol_abs = status == CRM_OK ? opts->tol * mean_variance(x, n, d) : 0.0;
     double best_score = -INFINITY;
     for (size_t k = k_min; status == CRM_OK && k <= k_max; k++) {
         crm_kmeans_result trial;
-        status = fit_transformed(features, x, n, d, k, tol_abs, opts, &trial, err);
+        status = fit_transformed(features, x, shift, scale, n, d, k, tol_abs, opts, &trial, err);
         if (status != CRM_OK)
             break;
         double score;
@@ -1040,7 +1061,51 @@ crm_status crm_kmeans_auto(const double *features, size_t n, size_t d,
         }
     }
     free(x);
+    free(shift);
+    free(scale);
     if (status != CRM_OK)
         crm_kmeans_result_free(res);
+    return status;
+}
+
+/* ---- labelling with a saved clustering ---- */
+
+crm_status crm_kmeans_assign(const double *features, size_t n, size_t d,
+                             crm_kmeans_transform_kind transform, int zscore, const double *shift,
+                             const double *scale, const double *centers, const size_t *rank,
+                             size_t k, const char *const *feature_names, int *labels,
+                             crm_error *err)
+{
+    if (k == 0)
+        return crm_error_set(err, CRM_EUSAGE, "the number of clusters must be at least 1");
+    for (size_t c = 0; c < k; c++)
+        if (rank[c] >= k)
+            return crm_error_set(err, CRM_EUSAGE, "centre %zu is numbered %zu, outside 1..%zu",
+                                 c + 1, rank[c] + 1, k);
+    if (n == 0)
+        return CRM_OK;   /* a shard without customers has nothing to label */
+    double *x = alloc_array(n * d, sizeof *x);
+    if (!x)
+        return crm_error_set(err, CRM_ENOMEM, "out of memory labelling %zu customers", n);
+    /* The transform without z-scores, then the saved shift and scale with
+     * the expression crm_kmeans_transform uses, so the numbers are the same. */
+    crm_status status = crm_kmeans_transform(features, n, d, transform, 0, feature_names, x, NULL,
+                                             NULL, err);
+    for (size_t i = 0; status == CRM_OK && i < n; i++) {
+        double *point = x + i * d;
+        for (size_t j = 0; zscore && j < d; j++)
+            point[j] = (point[j] - shift[j]) / scale[j];
+        size_t best = 0;
+        double nearest = INFINITY;
+        for (size_t c = 0; c < k; c++) {
+            double dist = squared_distance(point, centers + c * d, d);
+            if (dist < nearest) {
+                nearest = dist;
+                best = c;
+            }
+        }
+        labels[i] = (int)rank[best];
+    }
+    free(x);
     return status;
 }

@@ -326,13 +326,10 @@ static int compare_ranked(const void *pa, const void *pb)
     return a->row < b->row ? -1 : (a->row > b->row ? 1 : 0);
 }
 
-crm_status crm_value_tiers(const double *value, const double *predicted, size_t n,
-                           const crm_value_options *opts, int *labels,
-                           crm_value_summary *summary, crm_error *err)
+/* The checks both ways of labelling tiers share: options and finite inputs. */
+static crm_status check_value_inputs(const double *value, const double *predicted, size_t n,
+                                     const crm_value_options *opts, crm_error *err)
 {
-    if (!(opts->top_share > 0.0 && opts->top_share <= 1.0))
-        return crm_error_set(err, CRM_EUSAGE, "the MVC value share must be above 0 and at most "
-                             "100%%, not %g", opts->top_share);
     if (!(opts->growth > 0.0) || !isfinite(opts->growth))
         return crm_error_set(err, CRM_EUSAGE, "the growth factor must be a positive number, "
                              "not %g", opts->growth);
@@ -348,6 +345,48 @@ crm_status crm_value_tiers(const double *value, const double *predicted, size_t 
                                  "row %zu: the predicted value is not a finite number (%g)",
                                  i + 1, predicted[i]);
     }
+    return CRM_OK;
+}
+
+/* MGC among the Standard customers: predicted grows past the value to date. */
+static void mark_growable(const double *value, const double *predicted, size_t n,
+                          const crm_value_options *opts, int *labels)
+{
+    for (size_t i = 0; predicted && i < n; i++)
+        if (labels[i] == CRM_TIER_STANDARD && predicted[i] > 0.0
+            && predicted[i] > opts->growth * (opts->margin * value[i]))
+            labels[i] = CRM_TIER_MGC;
+}
+
+crm_status crm_value_tiers_from_cutoff(const double *value, const double *predicted, size_t n,
+                                       const crm_value_options *opts, int has_mvc, double cutoff,
+                                       const unsigned char *at_cutoff_taken, int *labels,
+                                       crm_error *err)
+{
+    crm_status st = check_value_inputs(value, predicted, n, opts, err);
+    if (st != CRM_OK)
+        return st;
+    const double *rank_by = predicted ? predicted : value;
+    for (size_t i = 0; i < n; i++) {
+        double v = rank_by[i];
+        int mvc = has_mvc && v > 0.0 &&
+                  (v > cutoff || (v == cutoff && (!at_cutoff_taken || at_cutoff_taken[i])));
+        labels[i] = mvc ? CRM_TIER_MVC : v < 0.0 ? CRM_TIER_BZ : CRM_TIER_STANDARD;
+    }
+    mark_growable(value, predicted, n, opts, labels);
+    return CRM_OK;
+}
+
+crm_status crm_value_tiers(const double *value, const double *predicted, size_t n,
+                           const crm_value_options *opts, int *labels,
+                           crm_value_summary *summary, crm_error *err)
+{
+    if (!(opts->top_share > 0.0 && opts->top_share <= 1.0))
+        return crm_error_set(err, CRM_EUSAGE, "the MVC value share must be above 0 and at most "
+                             "100%%, not %g", opts->top_share);
+    crm_status st = check_value_inputs(value, predicted, n, opts, err);
+    if (st != CRM_OK)
+        return st;
     const double *rank_by = predicted ? predicted : value;
     size_t npos = 0;
     for (size_t i = 0; i < n; i++)
@@ -370,21 +409,20 @@ crm_status crm_value_tiers(const double *value, const double *predicted, size_t 
         total += order[i].v;
     double target = opts->top_share * total * (1.0 - 1e-12);
     double taken = 0.0, cutoff = 0.0;
+    size_t mvc = 0;
     for (size_t i = 0; i < npos; i++) {
         if (opts->top_count > 0 ? i >= opts->top_count : taken >= target)
             break;
         labels[order[i].row] = CRM_TIER_MVC;
         taken += order[i].v;
         cutoff = order[i].v;
+        mvc++;
     }
+    size_t last_row = mvc ? order[mvc - 1].row : SIZE_MAX;
+    int split = mvc > 0 && mvc < npos && order[mvc].v == cutoff;
     free(order);
 
-    if (predicted) {
-        for (size_t i = 0; i < n; i++)
-            if (labels[i] == CRM_TIER_STANDARD && predicted[i] > 0.0
-                && predicted[i] > opts->growth * (opts->margin * value[i]))
-                labels[i] = CRM_TIER_MGC;
-    }
+    mark_growable(value, predicted, n, opts, labels);
     if (summary) {
         memset(summary, 0, sizeof *summary);
         for (size_t i = 0; i < n; i++)
@@ -392,6 +430,8 @@ crm_status crm_value_tiers(const double *value, const double *predicted, size_t 
         summary->positive_total = total;
         summary->mvc_total = taken;
         summary->mvc_cutoff = cutoff;
+        summary->mvc_last_row = last_row;
+        summary->mvc_cutoff_split = split;
     }
     return CRM_OK;
 }

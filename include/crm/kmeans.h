@@ -83,6 +83,9 @@ typedef struct {
     unsigned iterations;        /* Lloyd iterations of the kept run */
     int converged;              /* the kept run stopped before max_iter */
     unsigned best_restart;      /* 0-based restart that was kept */
+    size_t *rank;               /* k: the cluster (0-based, as labels) of each centre of the kept
+                                   run in that run's own order (centre c is centers[rank[c]]) */
+    double *shift, *scale;      /* d: the transform's mean and deviation (crm_kmeans_transform) */
 } crm_kmeans_result;
 
 /* Clusters the n x d matrix features.  res is filled (free it with
@@ -107,6 +110,19 @@ crm_status crm_kmeans_auto(const double *features, size_t n, size_t d,
                            const crm_kmeans_options *opts, size_t k_min, size_t k_max,
                            size_t sample, double *scores, size_t *best_k,
                            crm_kmeans_result *res, crm_error *err);
+
+/* Labels n customers with a saved clustering (crm-segment --model-file), as
+ * the fit labelled its own customers: each row is transformed (log1p when
+ * asked, then minus shift[j] and divided by scale[j] when zscore, the
+ * numbers crm_kmeans_result holds), its nearest of the k centres (k x d,
+ * transformed space, in the fitted run's own order; the lowest index on
+ * equal distances) is found, and the label is rank of that centre.  Errors
+ * as crm_kmeans_transform. */
+crm_status crm_kmeans_assign(const double *features, size_t n, size_t d,
+                             crm_kmeans_transform_kind transform, int zscore, const double *shift,
+                             const double *scale, const double *centers, const size_t *rank,
+                             size_t k, const char *const *feature_names, int *labels,
+                             crm_error *err);
 
 /* ---- the steps, for callers and tests that need them one by one ---- */
 

@@ -150,6 +150,9 @@ typedef struct {
     double positive_total;          /* sum of v over v > 0 */
     double mvc_total;               /* sum of v over MVC */
     double mvc_cutoff;              /* lowest v among MVC (0 when none) */
+    size_t mvc_last_row;            /* 0-based row of the last MVC taken (SIZE_MAX when none) */
+    int mvc_cutoff_split;           /* 1: some customers whose v is mvc_cutoff are not MVC (the
+                                       earlier rows of that value were taken) */
 } crm_value_summary;
 
 /* Labels n customers with tiers (crm_value_tier values).  summary may be
@@ -158,6 +161,18 @@ typedef struct {
 crm_status crm_value_tiers(const double *value, const double *predicted, size_t n,
                            const crm_value_options *opts, int *labels,
                            crm_value_summary *summary, crm_error *err);
+
+/* Value tiers from a saved cut-off (crm-segment --model-file), so that a
+ * shard of the customers is labelled as the whole table was: MVC are the
+ * customers whose v > 0 is above cutoff, or equal to it when at_cutoff_taken
+ * is NULL or at_cutoff_taken[i] is 1 (the whole table took only the earlier
+ * rows of a tied cut-off value: summary mvc_cutoff_split); none when has_mvc
+ * is 0.  BZ and MGC as crm_value_tiers; top_share and top_count are not
+ * used.  Errors as crm_value_tiers. */
+crm_status crm_value_tiers_from_cutoff(const double *value, const double *predicted, size_t n,
+                                       const crm_value_options *opts, int has_mvc, double cutoff,
+                                       const unsigned char *at_cutoff_taken, int *labels,
+                                       crm_error *err);
 
 /* ==== lifecycle stages ====
  *

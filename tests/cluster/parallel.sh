@@ -4,7 +4,10 @@
 # 1. examples/cluster/parallel.sh on the Online Retail sample, 4 customer
 #    shards of crm-clean | crm-rfm --partial and the merge: customers.csv is
 #    byte for byte the one-process table; the shards' cleaned rows and rejects,
-#    concatenated and sorted, are the one-process ones sorted.
+#    concatenated and sorted, are the one-process ones sorted.  Then crm-ltv
+#    --partial per shard and --merge: the one-process --fit-only table; the
+#    shards scored with the merged model and labelled by crm-segment with a
+#    saved model (k-means, value tiers): the one-process rows, sorted.
 # 2. A row split by GNU parallel itself (--pipe --header : --block 256k cuts
 #    the cleaned rows into blocks at line ends, invoices cut across blocks,
 #    the header repeated to each): crm-rfm --partial per block, --merge in
@@ -33,6 +36,17 @@ tail -q -n +2 out/rejects.?.csv | sort > shards.rejects
 tail -n +2 rejects.csv | sort > one.rejects
 check cmp shards.rejects one.rejects
 echo "customer shards: $(($(wc -l < one.csv) - 1)) customers, $(wc -l < one.sorted) rows, $(wc -l < one.rejects) rejects: as one process"
+# crm-ltv and crm-segment shard by shard: the fit, the scores and the labels of one process
+crm-ltv -q --fit-only one.csv -o fit.one
+check cmp out/ltv-fit.csv fit.one
+crm-ltv -q one.csv -o scored.one
+check cmp out/scored.csv scored.one
+crm-segment -q --by kmeans -k 4 --by value scored.one -o segments.one
+tail -n +2 segments.one | sort > segments.one.sorted
+tail -q -n +2 out/segments.?.csv | sort > segments.shards.sorted
+check cmp segments.shards.sorted segments.one.sorted
+check [ "$(cut -d, -f1 segments.shards.sorted | sort -u | wc -l)" -eq "$(($(wc -l < one.csv) - 1))" ]
+echo "crm-ltv partials merged, shards scored, crm-segment shards labelled with a saved model: as one process"
 
 # 2. row split: blocks numbered {#} in input order
 parallel --will-cite --pipe --header : --block 256k --keep-order --halt now,fail=1 \
