@@ -295,6 +295,7 @@ typedef struct {
     double *pair_dlog_F;  /* scratch, 4 per pair: d log F / d theta_i */
     double *pnbd_chunk_sums;   /* scratch, 5 per chunk of rows (see pnbd_loglik) */
     int threads;          /* for the Pareto/NBD likelihood; 1: none */
+    double max_T;         /* longest observation */
 } dataset;
 
 static int compare_rows(const void *pa, const void *pb)
@@ -553,6 +554,8 @@ static crm_status dataset_build(dataset *d, crm_ltv_model model, const crm_ltv_c
         g->end = i + 1;
         g->w += d->rows[i].w;
         d->total_weight += d->rows[i].w;
+        if (d->rows[i].T > d->max_T)
+            d->max_T = d->rows[i].T;
     }
     if (!(d->total_weight > 0)) {
         dataset_free(d);
@@ -1235,12 +1238,33 @@ static void starting_points(const dataset *d, double starts[NSTARTS][4], double 
             starts[k][3] = shape[k][2] * mean_T;
 }
 
+/* Largest expected share of its customers' dropping out, mean dropout
+ * rate times the longest observation, at which a Pareto/NBD point counts as
+ * next to the no-dropout edge.  There the likelihood differs from the
+ * limit's by about that share, and the 2F1 of the likelihood, at z = 1 -
+ * (alpha + t) / beta, needs ever more terms as beta grows: the optimiser
+ * would crawl for minutes towards a point no better than the limit. */
+#define PNBD_EDGE_DROPOUT_SHARE 1e-2
+
+/* crm_ltv_fit_problem.running_to_edge for Pareto/NBD: mu = s / beta is next
+ * to 0 and the gradient of F in (log s, log beta) pushes it further down. */
+static int pnbd_running_to_edge(const double *theta, const double *grad_u, void *ctx)
+{
+    const dataset *d = ctx;
+    const double s = theta[2], beta = theta[3];
+    if (!(s / beta * d->max_T <= PNBD_EDGE_DROPOUT_SHARE))
+        return 0;
+    return grad_u[2] > 0 || grad_u[3] < 0;
+}
+
 /* Fits the full model on a built dataset from its default starting points
  * (but the first skip) and the nextra rows of extra (natural scale) after
- * them; opts->starts counts the points tried (0: the default 3). */
+ * them; opts->starts counts the points tried (0: the default 3).
+ * edge_loglik is the no-dropout limit's maximum, for runs heading to that
+ * edge to stop early (crm_ltv_fit_problem); NaN when unknown. */
 static crm_status fit_full(crm_ltv_model model, dataset *d, const crm_ltv_fit_options *opts,
                            size_t skip, const double (*extra)[4], size_t nextra,
-                           crm_ltv_fit_result *res, crm_error *err)
+                           double edge_loglik, crm_ltv_fit_result *res, crm_error *err)
 {
     double starts[NSTARTS + 4][4], scales[4];
     starting_points(d, starts, scales);
@@ -1259,6 +1283,8 @@ static crm_status fit_full(crm_ltv_model model, dataset *d, const crm_ltv_fit_op
         .nstarts = NSTARTS + nextra - skip,
         .param_names = param_names[model],
         .scales = scales,
+        .running_to_edge = model == CRM_LTV_PARETO_NBD ? pnbd_running_to_edge : NULL,
+        .edge_loglik = edge_loglik,
     };
     crm_status st = crm_ltv_fit_maximize(&prob, opts, res, err);
     res->rows = d->nrows;
@@ -1274,7 +1300,7 @@ crm_status crm_ltv_fit(crm_ltv_model model, const crm_ltv_customer *c, size_t n,
     if (st != CRM_OK)
         return st;
     d.threads = fit_threads(opts ? opts->threads : 0);
-    st = fit_full(model, &d, opts, 0, NULL, 0, res, err);
+    st = fit_full(model, &d, opts, 0, NULL, 0, NAN, res, err);
     dataset_free(&d);
     return st;
 }
@@ -1363,7 +1389,8 @@ crm_status crm_ltv_fit_diagnosed(crm_ltv_model model, const crm_ltv_customer *c,
 
     crm_error limit_error;
     diag->limit_ok = fit_limit(model, &d, &fo, &diag->limit, &limit_error) == CRM_OK;
-    st = fit_full(model, &d, &fo, 0, NULL, 0, &diag->full, &diag->full_error);
+    const double edge_loglik = diag->limit_ok ? diag->limit.loglik : NAN;
+    st = fit_full(model, &d, &fo, 0, NULL, 0, edge_loglik, &diag->full, &diag->full_error);
     if (st == CRM_EDATA) {
         /* A bad start is not an answer: every default start, and starts
          * next to the limit's optimum, where a small dropout rate is the
@@ -1396,7 +1423,7 @@ crm_status crm_ltv_fit_diagnosed(crm_ltv_model model, const crm_ltv_customer *c,
         crm_ltv_fit_result again;
         crm_error again_error;
         crm_status st2 = fit_full(model, &d, &retry, tried, (const double (*)[4])extra, nextra,
-                                  &again, &again_error);
+                                  edge_loglik, &again, &again_error);
         if (st2 == CRM_OK || (st2 == CRM_EDATA && again.loglik > diag->full.loglik)) {
             diag->full = again;
             diag->full_error = again_error;
