@@ -1,6 +1,8 @@
 #include "crm/ltv.h"
 
 #include <math.h>
+#include <stdint.h>
+#include <stdlib.h>
 
 void crm_ltv_clv_options_init(crm_ltv_clv_options *opts)
 {
@@ -100,5 +102,57 @@ crm_status crm_ltv_predict(crm_ltv_model model, const double *params, const doub
                                  "x = %g, t_x = %g, T = %g at these parameters",
                                  i + 1, crm_ltv_model_name(model), c[i].x, c[i].t_x, c[i].T);
     }
+    return CRM_OK;
+}
+
+crm_status crm_ltv_predict_history_values(crm_ltv_model model, const double *params,
+                                          const crm_ltv_clv_options *opts,
+                                          const crm_ltv_customer *histories, size_t n, int threads,
+                                          crm_ltv_history_value *out, crm_error *err)
+{
+    crm_status st = crm_ltv_clv_options_check(model, opts, err);
+    if (st != CRM_OK)
+        return st;
+    /* Horizons: H for E(H), then the period ends t_1 .. t_K of crm_ltv_clv
+     * (none without discounting: there the sum is E(H)). */
+    const int discounted = opts->discount_rate != 0;
+    const double P = opts->period, H = opts->horizon;
+    const long K = discounted ? (long)ceil(H / P - 1e-9) : 0;
+    const size_t nh = 1 + (size_t)K;
+    double *horizons = malloc(nh * sizeof *horizons);
+    double *alive = malloc((n ? n : 1) * sizeof *alive);
+    double *expected = n <= SIZE_MAX / sizeof(double) / nh ? malloc((n ? n : 1) * nh * sizeof *expected)
+                                                          : NULL;
+    if (!horizons || !alive || !expected) {
+        free(horizons);
+        free(alive);
+        free(expected);
+        return crm_error_set(err, CRM_ENOMEM, "out of memory for %zu predictions", n);
+    }
+    horizons[0] = H;
+    for (long k = 1; k <= K; k++)
+        horizons[k] = k == K ? H : (double)k * P;
+    crm_ltv_predict_histories(model, params, horizons, nh, histories, n, threads, alive, expected);
+    const double log_growth = discounted ? log1p(opts->discount_rate) : 0.0;
+    const double scale = opts->margin * 1.0;
+    for (size_t i = 0; i < n; i++) {
+        const double *e = &expected[i * nh];
+        out[i].p_alive = alive[i];
+        out[i].expected_purchases = e[0];
+        if (!discounted) {
+            out[i].discounted = scale * e[0];
+            continue;
+        }
+        /* The sum of crm_ltv_clv, term by term in the same order. */
+        double sum = 0.0, previous = 0.0;
+        for (long k = 1; k <= K; k++) {
+            sum += (e[k] - previous) * exp(-(horizons[k] / P) * log_growth);
+            previous = e[k];
+        }
+        out[i].discounted = scale * sum;
+    }
+    free(horizons);
+    free(alive);
+    free(expected);
     return CRM_OK;
 }

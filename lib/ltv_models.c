@@ -259,6 +259,8 @@ static double hyp2f1(double a, double b, double c, double z)
 /* Pareto/NBD's likelihood on threads (see pnbd_loglik): rows per chunk,
  * fewest pairs worth a thread, most threads. */
 enum { PNBD_ROWS_PER_CHUNK = 512, PNBD_PAIRS_PER_THREAD = 256, MAX_FIT_THREADS = 8 };
+/* Fewest histories worth a thread in crm_ltv_predict_histories. */
+enum { HISTORIES_PER_THREAD = 64 };
 
 typedef struct {
     double x, t_x, T, w;
@@ -999,12 +1001,17 @@ static double pnbd_survival_integral(double s, double log_q)
 /* E[Y(t) | x, t_x, T] = (r+x)(beta+T) / (alpha+T)
  *                       * [1 - ((beta+T)/(beta+T+t))^(s-1)] / (s-1) * P(alive)
  * (Fader & Hardie 2005, note 009, eq. 41). */
-static double pnbd_expected(const double *p, double t, double x, double t_x, double T)
+static double pnbd_expected_given_alive(const double *p, double t, double x, double T,
+                                        double alive)
 {
     const double r = p[0], alpha = p[1], s = p[2], beta = p[3];
     double log_q = log(beta + T) - log(beta + T + t);
-    return (r + x) * (beta + T) / (alpha + T) * pnbd_survival_integral(s, log_q) *
-           pnbd_p_alive(p, x, t_x, T);
+    return (r + x) * (beta + T) / (alpha + T) * pnbd_survival_integral(s, log_q) * alive;
+}
+
+static double pnbd_expected(const double *p, double t, double x, double t_x, double T)
+{
+    return pnbd_expected_given_alive(p, t, x, T, pnbd_p_alive(p, x, t_x, T));
 }
 
 /* ---- BG/BB ----
@@ -1470,34 +1477,31 @@ static int history_valid(crm_ltv_model model, double x, double t_x, double T)
     return model_known(model) && crm_ltv_check_customer(model, &c, NULL) == CRM_OK;
 }
 
-double crm_ltv_p_alive(crm_ltv_model model, const double *params, double x, double t_x, double T)
+/* P(alive) and E, without touching GSL's error handler (the caller turns
+ * it off: the handler is one global, not to be set from several threads). */
+static double p_alive_core(crm_ltv_model model, const double *params, double x, double t_x,
+                           double T)
 {
     if (!params_valid(params) || !history_valid(model, x, t_x, T))
         return NAN;
     if (crm_ltv_params_no_dropout(params) || crm_ltv_params_no_purchases(params))
         return 1.0;
-    gsl_error_handler_t *old = gsl_set_error_handler_off();
-    double p;
     switch (model) {
     case CRM_LTV_BGNBD:
-        p = bg_family_p_alive(params, 0.0, x, t_x, T);
-        break;
+        return bg_family_p_alive(params, 0.0, x, t_x, T);
     case CRM_LTV_MBGNBD:
-        p = bg_family_p_alive(params, 1.0, x, t_x, T);
-        break;
+        return bg_family_p_alive(params, 1.0, x, t_x, T);
     case CRM_LTV_PARETO_NBD:
-        p = pnbd_p_alive(params, x, t_x, T);
-        break;
+        return pnbd_p_alive(params, x, t_x, T);
     default:
-        p = bgbb_p_alive(params, x, t_x, T);
-        break;
+        return bgbb_p_alive(params, x, t_x, T);
     }
-    gsl_set_error_handler(old);
-    return p;
 }
 
-double crm_ltv_expected_purchases(crm_ltv_model model, const double *params, double t, double x,
-                                  double t_x, double T)
+/* alive: P(alive) of the history when already known (Pareto/NBD's E is its
+ * multiple, and P(alive) costs two 2F1), else NaN. */
+static double expected_core(crm_ltv_model model, const double *params, double t, double x,
+                            double t_x, double T, double alive)
 {
     if (!params_valid(params) || !history_valid(model, x, t_x, T) || !(t >= 0) || !isfinite(t))
         return NAN;
@@ -1509,24 +1513,67 @@ double crm_ltv_expected_purchases(crm_ltv_model model, const double *params, dou
         return limit_expected(model, params, t, x, T);
     if (crm_ltv_params_no_purchases(params))
         return x == 0 ? 0.0 : NAN;
-    gsl_error_handler_t *old = gsl_set_error_handler_off();
-    double e;
     switch (model) {
     case CRM_LTV_BGNBD:
-        e = bg_family_expected(params, 0.0, t, x, t_x, T);
-        break;
+        return bg_family_expected(params, 0.0, t, x, t_x, T);
     case CRM_LTV_MBGNBD:
-        e = bg_family_expected(params, 1.0, t, x, t_x, T);
-        break;
+        return bg_family_expected(params, 1.0, t, x, t_x, T);
     case CRM_LTV_PARETO_NBD:
-        e = pnbd_expected(params, t, x, t_x, T);
-        break;
+        return isnan(alive) ? pnbd_expected(params, t, x, t_x, T)
+                            : pnbd_expected_given_alive(params, t, x, T, alive);
     default:
-        e = bgbb_expected(params, t, x, t_x, T);
-        break;
+        return bgbb_expected(params, t, x, t_x, T);
     }
+}
+
+double crm_ltv_p_alive(crm_ltv_model model, const double *params, double x, double t_x, double T)
+{
+    gsl_error_handler_t *old = gsl_set_error_handler_off();
+    double p = p_alive_core(model, params, x, t_x, T);
+    gsl_set_error_handler(old);
+    return p;
+}
+
+double crm_ltv_expected_purchases(crm_ltv_model model, const double *params, double t, double x,
+                                  double t_x, double T)
+{
+    gsl_error_handler_t *old = gsl_set_error_handler_off();
+    double e = expected_core(model, params, t, x, t_x, T, NAN);
     gsl_set_error_handler(old);
     return e;
+}
+
+typedef struct {
+    crm_ltv_model model;
+    const double *params;
+    const double *horizons;
+    size_t nhorizons;
+    const crm_ltv_customer *histories;
+    double *p_alive, *expected;
+} histories_job;
+
+static void predict_history_slice(void *ctx, size_t begin, size_t end)
+{
+    const histories_job *job = ctx;
+    for (size_t i = begin; i < end; i++) {
+        const crm_ltv_customer *h = &job->histories[i];
+        const double alive = p_alive_core(job->model, job->params, h->x, h->t_x, h->T);
+        job->p_alive[i] = alive;
+        for (size_t j = 0; j < job->nhorizons; j++)
+            job->expected[i * job->nhorizons + j] =
+                expected_core(job->model, job->params, job->horizons[j], h->x, h->t_x, h->T,
+                              isfinite(alive) ? alive : NAN);
+    }
+}
+
+void crm_ltv_predict_histories(crm_ltv_model model, const double *params, const double *horizons,
+                               size_t nhorizons, const crm_ltv_customer *histories, size_t n,
+                               int threads, double *p_alive, double *expected)
+{
+    histories_job job = {model, params, horizons, nhorizons, histories, p_alive, expected};
+    gsl_error_handler_t *old = gsl_set_error_handler_off();
+    run_in_slices(fit_threads(threads), n, HISTORIES_PER_THREAD, predict_history_slice, &job);
+    gsl_set_error_handler(old);
 }
 
 /* A customer who has just made the first purchase has the history x = 0,
