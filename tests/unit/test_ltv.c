@@ -338,6 +338,14 @@ static void test_history_values_match_single_functions_on_any_threads(void **sta
         check_history_values(CRM_LTV_PARETO_NBD, pnbd, clv, cdnow, cdnow_n);
         check_history_values(CRM_LTV_MBGNBD, mbgnbd, clv, cdnow, cdnow_n);
     }
+    /* More histories than one block of crm_ltv_predict_history_values
+     * (16,384): CDNOW eight times over. */
+    crm_ltv_customer *many = malloc(8 * cdnow_n * sizeof *many);
+    assert_non_null(many);
+    for (size_t k = 0; k < 8; k++)
+        memcpy(many + k * cdnow_n, cdnow, cdnow_n * sizeof *many);
+    check_history_values(CRM_LTV_PARETO_NBD, pnbd, &monthly, many, 8 * cdnow_n);
+    free(many);
     /* The no-dropout limit takes the same path. */
     const double limit[4] = {0.3, 5.0, 0.0, NAN};
     check_history_values(CRM_LTV_PARETO_NBD, limit, &monthly, cdnow, cdnow_n);
