@@ -83,6 +83,15 @@ done
 for n in 10000 100000 1000000; do
     run "the same, continuous times" "" "$(gen bgnbd $n cont)"
 done
+# Scoring alone (--model-file): Pareto/NBD's P(alive) costs two 2F1 per
+# distinct history, evaluated once per history (not once per discounting
+# period) and on --threads.  Continuous times: every history distinct.
+"$ltv" --unit weeks --model pnbd --fit-only --spend none --save-model "$dir/pnbd.model" \
+    "$(gen pnbd 100000 days)" >/dev/null 2>&1
+for th in 1 2; do
+    run "Pareto/NBD score only, continuous times, --threads $th" "" "$(gen pnbd 1000000 cont)" \
+        --model-file "$dir/pnbd.model" --spend none --threads $th
+done
 echo
 echo "load after: $(uptime | sed 's/.*load average: //')"
 echo "peer: lifetimes BetaGeoFitter, BG/NBD fit of 1M customers: over 10 s (cited; not installable here)"

@@ -976,46 +976,45 @@ static crm_status write_header(crm_csv_writer *w, const crm_csv_reader *r, size_
     return st == CRM_OK ? crm_csv_end_row(w) : st;
 }
 
-/* The purchase-model side of one history (x, t_x, T): P(alive), E(H) and
- * the discounted sum of expected purchases per unit of profit. */
-typedef struct {
-    double p_alive, expected, discounted;
-} history_value;
-
 /* Predictions row by row, so that a failure names the input line.  Rows
  * with the same history (x, t_x, T) share the purchase-model values: with
  * times in whole days (crm-rfm) a million customers have only some 130,000
  * histories, and the CLV sums a dozen hypergeometric functions per history.
- * clv = margin x spend x discounted is what crm_ltv_clv computes, bit for
- * bit (it multiplies its sum by margin x spend). */
+ * The distinct histories are evaluated first, on --threads
+ * (crm_ltv_predict_history_values); clv = margin x spend x discounted is
+ * what crm_ltv_clv computes, bit for bit. */
 static crm_status score(const customers_t *t, const fitted_model *f, const double *spend_params,
-                        const crm_ltv_clv_options *clv, crm_ltv_prediction *out, crm_error *err)
+                        const crm_ltv_clv_options *clv, int threads, crm_ltv_prediction *out,
+                        crm_error *err)
 {
     crm_strtab *seen = crm_strtab_new(t->n / 4 + 16);
-    history_value *values = malloc((t->n ? t->n : 1) * sizeof *values);
+    uint32_t *history_of = malloc((t->n ? t->n : 1) * sizeof *history_of);
+    crm_ltv_customer *histories = malloc((t->n ? t->n : 1) * sizeof *histories);
+    crm_ltv_history_value *values = malloc((t->n ? t->n : 1) * sizeof *values);
     crm_ltv_clv_options per_unit = *clv;
     per_unit.margin = 1.0;
     crm_status st = CRM_OK;
-    if (!seen || !values)
+    size_t nhistories = 0;
+    if (!seen || !history_of || !histories || !values)
         st = crm_error_set(err, CRM_ENOMEM, "out of memory for %zu predictions", t->n);
     for (size_t i = 0; i < t->n && st == CRM_OK; i++) {
         const crm_ltv_customer *c = &t->c[i];
         double key[3] = {c->x, c->t_x, c->T};
-        uint32_t id;
-        int fresh = crm_strtab_intern(seen, (const char *)key, sizeof key, &id);
-        if (fresh < 0) {
+        int fresh = crm_strtab_intern(seen, (const char *)key, sizeof key, &history_of[i]);
+        if (fresh < 0)
             st = crm_error_set(err, CRM_ENOMEM, "out of memory for %zu predictions", t->n);
-            break;
-        }
-        history_value *h = &values[id];
-        if (fresh) {
-            h->p_alive = crm_ltv_p_alive(f->model, f->params, c->x, c->t_x, c->T);
-            h->expected = crm_ltv_expected_purchases(f->model, f->params, clv->horizon, c->x, c->t_x, c->T);
-            h->discounted = crm_ltv_clv(f->model, f->params, &per_unit, 1.0, c->x, c->t_x, c->T);
-        }
+        else if (fresh)
+            histories[nhistories++] = *c;
+    }
+    if (st == CRM_OK)
+        st = crm_ltv_predict_history_values(f->model, f->params, &per_unit, histories, nhistories,
+                                            threads, values, err);
+    for (size_t i = 0; i < t->n && st == CRM_OK; i++) {
+        const crm_ltv_customer *c = &t->c[i];
+        const crm_ltv_history_value *h = &values[history_of[i]];
         crm_ltv_prediction *o = &out[i];
         o->p_alive = h->p_alive;
-        o->expected_purchases = h->expected;
+        o->expected_purchases = h->expected_purchases;
         o->expected_avg_value = spend_params ? crm_ltv_spend_expected(spend_params, c->x, c->monetary_value)
                                              : c->monetary_value;
         o->clv = clv->margin * o->expected_avg_value * h->discounted;
@@ -1028,6 +1027,8 @@ static crm_status score(const customers_t *t, const fitted_model *f, const doubl
                                c->x, c->t_x, c->T);
     }
     crm_strtab_free(seen);
+    free(history_of);
+    free(histories);
     free(values);
     return st;
 }
@@ -1546,7 +1547,7 @@ static crm_status run_model(run_t *run, crm_error *err)
         if (st == CRM_OK)
             st = resolve_margin(&v, &t, err);
         if (st == CRM_OK)
-            st = score(&t, &f, o->spend == SPEND_GAMMA_GAMMA ? f.spend_params : NULL, &v.clv, pred, err);
+            st = score(&t, &f, o->spend == SPEND_GAMMA_GAMMA ? f.spend_params : NULL, &v.clv, o->threads, pred, err);
         if (st == CRM_OK && (st = open_output(run, err)) == CRM_OK)
             st = crm_cli_write_failed(run->out, write_scored(run->out, r, &t, pred, o->spend != SPEND_NONE), err);
         if (st == CRM_OK)

@@ -36,6 +36,7 @@ typedef struct {
      * F and then for the gradient at the same point. */
     int cached;
     double cache_u[CRM_LTV_MAX_PARAMS], cache_f, cache_g[CRM_LTV_MAX_PARAMS];
+    int edge_stop;   /* the early stop of crm_ltv_fit_problem applies */
 } objective;
 
 void crm_ltv_fit_options_init(crm_ltv_fit_options *opts)
@@ -194,11 +195,27 @@ static double max_abs(const double *v, size_t n)
     return m;
 }
 
-/* Runs BFGS from u (updated in place) until the largest gradient
- * component is below tol, no progress is possible, or max_iter.  Returns F
- * at u. */
-static double run_bfgs(objective *obj, double *u, double tol, int max_iter, int *iterations)
+/* 1 when the run is at u (F = f, gradient g) running to the edge with no
+ * gain over the limit (crm_ltv_fit_problem.running_to_edge). */
+static int stopped_at_edge(const objective *obj, const double *u, double f, const double *g)
 {
+    const crm_ltv_fit_problem *p = obj->prob;
+    if (!obj->edge_stop || !inside_model(u, p->nparams) || !(-f * p->total_weight <= p->edge_loglik))
+        return 0;
+    double theta[CRM_LTV_MAX_PARAMS];
+    for (size_t i = 0; i < p->nparams; i++)
+        theta[i] = exp(u[i]);
+    return p->running_to_edge(theta, g, p->ctx);
+}
+
+/* Runs BFGS from u (updated in place) until the largest gradient
+ * component is below tol, no progress is possible, max_iter, or the run
+ * stops at the edge (*at_edge = 1; at_edge may be NULL).  Returns F at u. */
+static double run_bfgs(objective *obj, double *u, double tol, int max_iter, int *iterations,
+                       int *at_edge)
+{
+    if (at_edge)
+        *at_edge = 0;
     size_t n = obj->prob->nparams;
     gsl_multimin_function_fdf fn = {gsl_f, gsl_df, gsl_fdf, n, obj};
     gsl_multimin_fdfminimizer *s =
@@ -210,13 +227,17 @@ static double run_bfgs(objective *obj, double *u, double tol, int max_iter, int 
     /* First step 0.1 in log scale; line search tolerance 0.1 as GSL
      * recommends for bfgs2. */
     if (gsl_multimin_fdfminimizer_set(s, &fn, &start.vector, 0.1, 0.1) == GSL_SUCCESS) {
-        for (int it = 0; it < max_iter; it++) {
+        int edge = stopped_at_edge(obj, s->x->data, s->f, s->gradient->data);
+        for (int it = 0; it < max_iter && !edge; it++) {
             (*iterations)++;
             if (gsl_multimin_fdfminimizer_iterate(s) != GSL_SUCCESS)
                 break;
             if (max_abs(s->gradient->data, n) < tol)
                 break;
+            edge = stopped_at_edge(obj, s->x->data, s->f, s->gradient->data);
         }
+        if (at_edge)
+            *at_edge = edge;
         const gsl_vector *x = gsl_multimin_fdfminimizer_x(s);
         f = gsl_multimin_fdfminimizer_minimum(s);
         memcpy(u, x->data, n * sizeof *u);
@@ -406,6 +427,41 @@ static const char *param_name(const crm_ltv_fit_problem *prob, size_t i)
     return prob->param_names && prob->param_names[i] ? prob->param_names[i] : "a parameter";
 }
 
+/* The result of a fit whose best run stopped at the edge (see
+ * crm_ltv_fit_problem): that point, without standard errors, and the error
+ * naming the parameter furthest from its scale. */
+static crm_status stop_at_edge(const objective *obj, const double *u, double f, int iterations,
+                               crm_ltv_fit_result *res, crm_error *err)
+{
+    const crm_ltv_fit_problem *prob = obj->prob;
+    size_t n = prob->nparams;
+    double g[CRM_LTV_MAX_PARAMS];
+    objective_with_gradient(obj, u, g);
+    res->nparams = n;
+    size_t far = 0;
+    double far_by = -1.0;
+    for (size_t i = 0; i < n; i++) {
+        res->params[i] = exp(u[i]);
+        res->se[i] = NAN;
+        double by = fabs(u[i] - log(prob->scales ? prob->scales[i] : 1.0));
+        if (by > far_by) {
+            far_by = by;
+            far = i;
+        }
+    }
+    res->loglik = -f * prob->total_weight;
+    res->total_weight = prob->total_weight;
+    res->iterations = iterations;
+    res->gradient_max = max_abs(g, n);
+    res->se_ok = 0;
+    res->used_simplex = 0;
+    res->converged = 0;
+    return crm_error_set(err, CRM_EDATA,
+                         "the %s fit ran off to the edge of the parameter space (%s = %.3g): "
+                         "the data cannot identify the model",
+                         prob->name, param_name(prob, far), res->params[far]);
+}
+
 static crm_status maximize(const crm_ltv_fit_problem *prob, const crm_ltv_fit_options *opts,
                            crm_ltv_fit_result *res, crm_error *err)
 {
@@ -414,21 +470,24 @@ static crm_status maximize(const crm_ltv_fit_problem *prob, const crm_ltv_fit_op
     int max_iter = opts->max_iter > 0 ? opts->max_iter : DEFAULT_MAX_ITER;
     if ((size_t)starts > prob->nstarts)
         starts = (int)prob->nstarts;
-    objective obj = {prob, opts->penalty, 0, {0}, 0.0, {0}};
+    objective obj = {prob, opts->penalty, 0, {0}, 0.0, {0}, 0};
+    obj.edge_stop = prob->running_to_edge && isfinite(prob->edge_loglik) && opts->penalty == 0;
 
     /* Every start is taken to where the gradient is small enough to tell
      * the best optimum (F is then within about 1e-8 of its local minimum);
      * only the best one is followed to full precision. */
     double best_u[CRM_LTV_MAX_PARAMS] = {0};
     double best_f = GSL_POSINF;
-    int iterations = 0;
+    int iterations = 0, best_at_edge = 0;
     for (int k = 0; k < starts; k++) {
         double u[CRM_LTV_MAX_PARAMS];
         for (size_t i = 0; i < n; i++)
             u[i] = log(prob->starts[(size_t)k * n + i]);
-        double f = run_bfgs(&obj, u, SCREENING_TOL, max_iter, &iterations);
+        int at_edge;
+        double f = run_bfgs(&obj, u, SCREENING_TOL, max_iter, &iterations, &at_edge);
         if (f < best_f) {
             best_f = f;
+            best_at_edge = at_edge;
             memcpy(best_u, u, sizeof best_u);
         }
     }
@@ -438,7 +497,10 @@ static crm_status maximize(const crm_ltv_fit_problem *prob, const crm_ltv_fit_op
                              "the data may not suit this model",
                              prob->name);
     /* Newton's method finishes from here in a step or two. */
-    best_f = run_bfgs(&obj, best_u, POLISH_TOL, max_iter, &iterations);
+    if (!best_at_edge)
+        best_f = run_bfgs(&obj, best_u, POLISH_TOL, max_iter, &iterations, &best_at_edge);
+    if (best_at_edge)
+        return stop_at_edge(&obj, best_u, best_f, iterations, res, err);
 
     double g[CRM_LTV_MAX_PARAMS];
     objective_with_gradient(&obj, best_u, g);
@@ -446,7 +508,7 @@ static crm_status maximize(const crm_ltv_fit_problem *prob, const crm_ltv_fit_op
     if (max_abs(g, n) > CRM_LTV_FIT_GRADIENT_TOL) {
         res->used_simplex = 1;
         run_simplex(&obj, best_u, max_iter, &iterations);
-        best_f = run_bfgs(&obj, best_u, POLISH_TOL, max_iter, &iterations);
+        best_f = run_bfgs(&obj, best_u, POLISH_TOL, max_iter, &iterations, NULL);
     }
     best_f = objective_value(&obj, best_u);
     double hessian[CRM_LTV_MAX_PARAMS * CRM_LTV_MAX_PARAMS];

@@ -259,6 +259,8 @@ static double hyp2f1(double a, double b, double c, double z)
 /* Pareto/NBD's likelihood on threads (see pnbd_loglik): rows per chunk,
  * fewest pairs worth a thread, most threads. */
 enum { PNBD_ROWS_PER_CHUNK = 512, PNBD_PAIRS_PER_THREAD = 256, MAX_FIT_THREADS = 8 };
+/* Fewest histories worth a thread in crm_ltv_predict_histories. */
+enum { HISTORIES_PER_THREAD = 64 };
 
 typedef struct {
     double x, t_x, T, w;
@@ -295,6 +297,7 @@ typedef struct {
     double *pair_dlog_F;  /* scratch, 4 per pair: d log F / d theta_i */
     double *pnbd_chunk_sums;   /* scratch, 5 per chunk of rows (see pnbd_loglik) */
     int threads;          /* for the Pareto/NBD likelihood; 1: none */
+    double max_T;         /* longest observation */
 } dataset;
 
 static int compare_rows(const void *pa, const void *pb)
@@ -553,6 +556,8 @@ static crm_status dataset_build(dataset *d, crm_ltv_model model, const crm_ltv_c
         g->end = i + 1;
         g->w += d->rows[i].w;
         d->total_weight += d->rows[i].w;
+        if (d->rows[i].T > d->max_T)
+            d->max_T = d->rows[i].T;
     }
     if (!(d->total_weight > 0)) {
         dataset_free(d);
@@ -996,12 +1001,17 @@ static double pnbd_survival_integral(double s, double log_q)
 /* E[Y(t) | x, t_x, T] = (r+x)(beta+T) / (alpha+T)
  *                       * [1 - ((beta+T)/(beta+T+t))^(s-1)] / (s-1) * P(alive)
  * (Fader & Hardie 2005, note 009, eq. 41). */
-static double pnbd_expected(const double *p, double t, double x, double t_x, double T)
+static double pnbd_expected_given_alive(const double *p, double t, double x, double T,
+                                        double alive)
 {
     const double r = p[0], alpha = p[1], s = p[2], beta = p[3];
     double log_q = log(beta + T) - log(beta + T + t);
-    return (r + x) * (beta + T) / (alpha + T) * pnbd_survival_integral(s, log_q) *
-           pnbd_p_alive(p, x, t_x, T);
+    return (r + x) * (beta + T) / (alpha + T) * pnbd_survival_integral(s, log_q) * alive;
+}
+
+static double pnbd_expected(const double *p, double t, double x, double t_x, double T)
+{
+    return pnbd_expected_given_alive(p, t, x, T, pnbd_p_alive(p, x, t_x, T));
 }
 
 /* ---- BG/BB ----
@@ -1235,12 +1245,33 @@ static void starting_points(const dataset *d, double starts[NSTARTS][4], double 
             starts[k][3] = shape[k][2] * mean_T;
 }
 
+/* Largest expected share of its customers' dropping out, mean dropout
+ * rate times the longest observation, at which a Pareto/NBD point counts as
+ * next to the no-dropout edge.  There the likelihood differs from the
+ * limit's by about that share, and the 2F1 of the likelihood, at z = 1 -
+ * (alpha + t) / beta, needs ever more terms as beta grows: the optimiser
+ * would crawl for minutes towards a point no better than the limit. */
+#define PNBD_EDGE_DROPOUT_SHARE 1e-2
+
+/* crm_ltv_fit_problem.running_to_edge for Pareto/NBD: mu = s / beta is next
+ * to 0 and the gradient of F in (log s, log beta) pushes it further down. */
+static int pnbd_running_to_edge(const double *theta, const double *grad_u, void *ctx)
+{
+    const dataset *d = ctx;
+    const double s = theta[2], beta = theta[3];
+    if (!(s / beta * d->max_T <= PNBD_EDGE_DROPOUT_SHARE))
+        return 0;
+    return grad_u[2] > 0 || grad_u[3] < 0;
+}
+
 /* Fits the full model on a built dataset from its default starting points
  * (but the first skip) and the nextra rows of extra (natural scale) after
- * them; opts->starts counts the points tried (0: the default 3). */
+ * them; opts->starts counts the points tried (0: the default 3).
+ * edge_loglik is the no-dropout limit's maximum, for runs heading to that
+ * edge to stop early (crm_ltv_fit_problem); NaN when unknown. */
 static crm_status fit_full(crm_ltv_model model, dataset *d, const crm_ltv_fit_options *opts,
                            size_t skip, const double (*extra)[4], size_t nextra,
-                           crm_ltv_fit_result *res, crm_error *err)
+                           double edge_loglik, crm_ltv_fit_result *res, crm_error *err)
 {
     double starts[NSTARTS + 4][4], scales[4];
     starting_points(d, starts, scales);
@@ -1259,6 +1290,8 @@ static crm_status fit_full(crm_ltv_model model, dataset *d, const crm_ltv_fit_op
         .nstarts = NSTARTS + nextra - skip,
         .param_names = param_names[model],
         .scales = scales,
+        .running_to_edge = model == CRM_LTV_PARETO_NBD ? pnbd_running_to_edge : NULL,
+        .edge_loglik = edge_loglik,
     };
     crm_status st = crm_ltv_fit_maximize(&prob, opts, res, err);
     res->rows = d->nrows;
@@ -1274,7 +1307,7 @@ crm_status crm_ltv_fit(crm_ltv_model model, const crm_ltv_customer *c, size_t n,
     if (st != CRM_OK)
         return st;
     d.threads = fit_threads(opts ? opts->threads : 0);
-    st = fit_full(model, &d, opts, 0, NULL, 0, res, err);
+    st = fit_full(model, &d, opts, 0, NULL, 0, NAN, res, err);
     dataset_free(&d);
     return st;
 }
@@ -1363,7 +1396,8 @@ crm_status crm_ltv_fit_diagnosed(crm_ltv_model model, const crm_ltv_customer *c,
 
     crm_error limit_error;
     diag->limit_ok = fit_limit(model, &d, &fo, &diag->limit, &limit_error) == CRM_OK;
-    st = fit_full(model, &d, &fo, 0, NULL, 0, &diag->full, &diag->full_error);
+    const double edge_loglik = diag->limit_ok ? diag->limit.loglik : NAN;
+    st = fit_full(model, &d, &fo, 0, NULL, 0, edge_loglik, &diag->full, &diag->full_error);
     if (st == CRM_EDATA) {
         /* A bad start is not an answer: every default start, and starts
          * next to the limit's optimum, where a small dropout rate is the
@@ -1396,7 +1430,7 @@ crm_status crm_ltv_fit_diagnosed(crm_ltv_model model, const crm_ltv_customer *c,
         crm_ltv_fit_result again;
         crm_error again_error;
         crm_status st2 = fit_full(model, &d, &retry, tried, (const double (*)[4])extra, nextra,
-                                  &again, &again_error);
+                                  edge_loglik, &again, &again_error);
         if (st2 == CRM_OK || (st2 == CRM_EDATA && again.loglik > diag->full.loglik)) {
             diag->full = again;
             diag->full_error = again_error;
@@ -1443,34 +1477,31 @@ static int history_valid(crm_ltv_model model, double x, double t_x, double T)
     return model_known(model) && crm_ltv_check_customer(model, &c, NULL) == CRM_OK;
 }
 
-double crm_ltv_p_alive(crm_ltv_model model, const double *params, double x, double t_x, double T)
+/* P(alive) and E, without touching GSL's error handler (the caller turns
+ * it off: the handler is one global, not to be set from several threads). */
+static double p_alive_core(crm_ltv_model model, const double *params, double x, double t_x,
+                           double T)
 {
     if (!params_valid(params) || !history_valid(model, x, t_x, T))
         return NAN;
     if (crm_ltv_params_no_dropout(params) || crm_ltv_params_no_purchases(params))
         return 1.0;
-    gsl_error_handler_t *old = gsl_set_error_handler_off();
-    double p;
     switch (model) {
     case CRM_LTV_BGNBD:
-        p = bg_family_p_alive(params, 0.0, x, t_x, T);
-        break;
+        return bg_family_p_alive(params, 0.0, x, t_x, T);
     case CRM_LTV_MBGNBD:
-        p = bg_family_p_alive(params, 1.0, x, t_x, T);
-        break;
+        return bg_family_p_alive(params, 1.0, x, t_x, T);
     case CRM_LTV_PARETO_NBD:
-        p = pnbd_p_alive(params, x, t_x, T);
-        break;
+        return pnbd_p_alive(params, x, t_x, T);
     default:
-        p = bgbb_p_alive(params, x, t_x, T);
-        break;
+        return bgbb_p_alive(params, x, t_x, T);
     }
-    gsl_set_error_handler(old);
-    return p;
 }
 
-double crm_ltv_expected_purchases(crm_ltv_model model, const double *params, double t, double x,
-                                  double t_x, double T)
+/* alive: P(alive) of the history when already known (Pareto/NBD's E is its
+ * multiple, and P(alive) costs two 2F1), else NaN. */
+static double expected_core(crm_ltv_model model, const double *params, double t, double x,
+                            double t_x, double T, double alive)
 {
     if (!params_valid(params) || !history_valid(model, x, t_x, T) || !(t >= 0) || !isfinite(t))
         return NAN;
@@ -1482,24 +1513,67 @@ double crm_ltv_expected_purchases(crm_ltv_model model, const double *params, dou
         return limit_expected(model, params, t, x, T);
     if (crm_ltv_params_no_purchases(params))
         return x == 0 ? 0.0 : NAN;
-    gsl_error_handler_t *old = gsl_set_error_handler_off();
-    double e;
     switch (model) {
     case CRM_LTV_BGNBD:
-        e = bg_family_expected(params, 0.0, t, x, t_x, T);
-        break;
+        return bg_family_expected(params, 0.0, t, x, t_x, T);
     case CRM_LTV_MBGNBD:
-        e = bg_family_expected(params, 1.0, t, x, t_x, T);
-        break;
+        return bg_family_expected(params, 1.0, t, x, t_x, T);
     case CRM_LTV_PARETO_NBD:
-        e = pnbd_expected(params, t, x, t_x, T);
-        break;
+        return isnan(alive) ? pnbd_expected(params, t, x, t_x, T)
+                            : pnbd_expected_given_alive(params, t, x, T, alive);
     default:
-        e = bgbb_expected(params, t, x, t_x, T);
-        break;
+        return bgbb_expected(params, t, x, t_x, T);
     }
+}
+
+double crm_ltv_p_alive(crm_ltv_model model, const double *params, double x, double t_x, double T)
+{
+    gsl_error_handler_t *old = gsl_set_error_handler_off();
+    double p = p_alive_core(model, params, x, t_x, T);
+    gsl_set_error_handler(old);
+    return p;
+}
+
+double crm_ltv_expected_purchases(crm_ltv_model model, const double *params, double t, double x,
+                                  double t_x, double T)
+{
+    gsl_error_handler_t *old = gsl_set_error_handler_off();
+    double e = expected_core(model, params, t, x, t_x, T, NAN);
     gsl_set_error_handler(old);
     return e;
+}
+
+typedef struct {
+    crm_ltv_model model;
+    const double *params;
+    const double *horizons;
+    size_t nhorizons;
+    const crm_ltv_customer *histories;
+    double *p_alive, *expected;
+} histories_job;
+
+static void predict_history_slice(void *ctx, size_t begin, size_t end)
+{
+    const histories_job *job = ctx;
+    for (size_t i = begin; i < end; i++) {
+        const crm_ltv_customer *h = &job->histories[i];
+        const double alive = p_alive_core(job->model, job->params, h->x, h->t_x, h->T);
+        job->p_alive[i] = alive;
+        for (size_t j = 0; j < job->nhorizons; j++)
+            job->expected[i * job->nhorizons + j] =
+                expected_core(job->model, job->params, job->horizons[j], h->x, h->t_x, h->T,
+                              isfinite(alive) ? alive : NAN);
+    }
+}
+
+void crm_ltv_predict_histories(crm_ltv_model model, const double *params, const double *horizons,
+                               size_t nhorizons, const crm_ltv_customer *histories, size_t n,
+                               int threads, double *p_alive, double *expected)
+{
+    histories_job job = {model, params, horizons, nhorizons, histories, p_alive, expected};
+    gsl_error_handler_t *old = gsl_set_error_handler_off();
+    run_in_slices(fit_threads(threads), n, HISTORIES_PER_THREAD, predict_history_slice, &job);
+    gsl_set_error_handler(old);
 }
 
 /* A customer who has just made the first purchase has the history x = 0,

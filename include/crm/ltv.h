@@ -68,4 +68,24 @@ crm_status crm_ltv_predict(crm_ltv_model model, const double *params, const doub
                            const crm_ltv_clv_options *opts, const crm_ltv_customer *c, size_t n,
                            crm_ltv_prediction *out, crm_error *err);
 
+/* The values of a history (x, t_x, T) that crm_ltv_predict derives from
+ * the purchase model: everything but the spend. */
+typedef struct {
+    double p_alive;
+    double expected_purchases;   /* E(H) */
+    double discounted;           /* crm_ltv_clv with spend 1: clv = spend * discounted when
+                                    opts->margin is 1 (bit for bit) */
+} crm_ltv_history_value;
+
+/* crm_ltv_p_alive, crm_ltv_expected_purchases at the horizon and
+ * crm_ltv_clv(model, params, opts, 1.0, ...) for each of histories[0..n)
+ * (only x, t_x and T are read), the same numbers bit for bit, computed on
+ * `threads` threads (crm_ltv_predict_histories; 0 one per core, 1 none):
+ * for callers that score many customers sharing few histories.  NaN where
+ * those give NaN; CRM_EUSAGE for bad options, CRM_ENOMEM. */
+crm_status crm_ltv_predict_history_values(crm_ltv_model model, const double *params,
+                                          const crm_ltv_clv_options *opts,
+                                          const crm_ltv_customer *histories, size_t n, int threads,
+                                          crm_ltv_history_value *out, crm_error *err);
+
 #endif

@@ -90,6 +90,19 @@ typedef struct {
     const char *const *param_names;   /* for messages */
     const double *scales;      /* typical size of each parameter in the data's units (alpha
                                   is a time, gamma money); NULL for all 1 */
+    /* Optional early stop at the edge of the parameter space, for a model
+     * whose supremum there is a known limit model (crm/ltv_models.h): a run
+     * of the optimiser stops as soon as it reaches a point where
+     * running_to_edge(theta, grad_u, ctx) is 1 (the model's own test that
+     * the point is next to the edge and the gradient grad_u of F in u
+     * pushes it further out) and the log-likelihood is no higher than
+     * edge_loglik, the limit's maximum.  On the way there the likelihood
+     * only creeps up towards edge_loglik: following it gains nothing, and
+     * the end point would be judged "ran off to the edge" anyway.  When the
+     * best run stopped so, the fit returns that error at once.  Used only
+     * without a penalty; NULL (or edge_loglik not finite) for none. */
+    int (*running_to_edge)(const double *theta, const double *grad_u, void *ctx);
+    double edge_loglik;
 } crm_ltv_fit_problem;
 
 void crm_ltv_fit_options_init(crm_ltv_fit_options *opts);

@@ -184,6 +184,18 @@ double crm_ltv_p_alive(crm_ltv_model model, const double *params, double x, doub
 double crm_ltv_expected_purchases(crm_ltv_model model, const double *params, double t, double x,
                                   double t_x, double T);
 
+/* Predictions for many histories at once: for each of histories[0..n)
+ * (x, t_x, T; the other fields are not used), p_alive[i] as crm_ltv_p_alive
+ * and expected[i * nhorizons + j] as crm_ltv_expected_purchases at
+ * horizons[j], the same numbers bit for bit.  P(alive) is evaluated once per
+ * history (Pareto/NBD's E is a multiple of it: two 2F1 instead of two per
+ * horizon).  The histories are split on `threads` threads (0 one per core,
+ * at most 8; 1 none), each computing its own; the values do not depend on
+ * the number.  NaN where the single-history functions give NaN. */
+void crm_ltv_predict_histories(crm_ltv_model model, const double *params, const double *horizons,
+                               size_t nhorizons, const crm_ltv_customer *histories, size_t n,
+                               int threads, double *p_alive, double *expected);
+
 /* Expected repeat purchases E[X(t)] in (0, t] of a customer who has just
  * made the first purchase (BG/BB: in the first t periods). */
 double crm_ltv_expected_purchases_new(crm_ltv_model model, const double *params, double t);

@@ -280,6 +280,90 @@ static void test_pareto_nbd_fit_same_on_any_number_of_threads(void **state)
     free(c);
 }
 
+/* crm_ltv_predict_history_values gives what the single-history functions
+ * give, bit for bit, on any number of threads: the CDNOW histories at the
+ * published estimates of each continuous model, with monthly discounting
+ * (12 periods of 52/12 weeks at 0.797% a period) and without; and the
+ * donations patterns for BG/BB (5 periods of 1, 10% a period). */
+static void check_history_values(crm_ltv_model model, const double *params,
+                                 const crm_ltv_clv_options *clv, const crm_ltv_customer *h,
+                                 size_t n)
+{
+    crm_ltv_history_value *v[3];
+    for (int k = 0; k < 3; k++) {
+        static const int threads[3] = {1, 2, 5};
+        v[k] = malloc(n * sizeof *v[k]);
+        assert_non_null(v[k]);
+        crm_error err;
+        crm_error_clear(&err);
+        if (crm_ltv_predict_history_values(model, params, clv, h, n, threads[k], v[k], &err) !=
+            CRM_OK)
+            fail_msg("%s history values: %s", crm_ltv_model_name(model), err.message);
+    }
+    for (size_t i = 0; i < n; i++) {
+        const double alive = crm_ltv_p_alive(model, params, h[i].x, h[i].t_x, h[i].T);
+        const double e = crm_ltv_expected_purchases(model, params, clv->horizon, h[i].x,
+                                                    h[i].t_x, h[i].T);
+        const double d = crm_ltv_clv(model, params, clv, 1.0, h[i].x, h[i].t_x, h[i].T);
+        assert_true(isfinite(alive) && isfinite(e) && isfinite(d));
+        assert_memory_equal(&v[0][i].p_alive, &alive, sizeof alive);
+        assert_memory_equal(&v[0][i].expected_purchases, &e, sizeof e);
+        assert_memory_equal(&v[0][i].discounted, &d, sizeof d);
+    }
+    for (int k = 1; k < 3; k++) {
+        assert_memory_equal(v[k], v[0], n * sizeof *v[0]);
+        free(v[k]);
+    }
+    free(v[0]);
+}
+
+static void test_history_values_match_single_functions_on_any_threads(void **state)
+{
+    (void)state;
+    const double bgnbd[4] = {0.243, 4.414, 0.793, 2.426};
+    const double pnbd[4] = {0.55315, 10.57633, 0.60625, 11.67150};
+    const double mbgnbd[4] = {0.525, 6.183, 0.891, 1.614};
+    const double bgbb[4] = {1.204, 0.750, 0.657, 2.783};
+    crm_ltv_clv_options monthly, plain;
+    crm_ltv_clv_options_init(&monthly);
+    monthly.horizon = 52.0;
+    monthly.period = 52.0 / 12.0;
+    monthly.discount_rate = 0.00797;
+    monthly.margin = 0.3;
+    crm_ltv_clv_options_init(&plain);
+    plain.horizon = 39.0;
+    for (int k = 0; k < 2; k++) {
+        const crm_ltv_clv_options *clv = k ? &plain : &monthly;
+        check_history_values(CRM_LTV_BGNBD, bgnbd, clv, cdnow, cdnow_n);
+        check_history_values(CRM_LTV_PARETO_NBD, pnbd, clv, cdnow, cdnow_n);
+        check_history_values(CRM_LTV_MBGNBD, mbgnbd, clv, cdnow, cdnow_n);
+    }
+    /* More histories than one block of crm_ltv_predict_history_values
+     * (16,384): CDNOW eight times over. */
+    crm_ltv_customer *many = malloc(8 * cdnow_n * sizeof *many);
+    assert_non_null(many);
+    for (size_t k = 0; k < 8; k++)
+        memcpy(many + k * cdnow_n, cdnow, cdnow_n * sizeof *many);
+    check_history_values(CRM_LTV_PARETO_NBD, pnbd, &monthly, many, 8 * cdnow_n);
+    free(many);
+    /* The no-dropout limit takes the same path. */
+    const double limit[4] = {0.3, 5.0, 0.0, NAN};
+    check_history_values(CRM_LTV_PARETO_NBD, limit, &monthly, cdnow, cdnow_n);
+    crm_ltv_clv_options yearly;
+    crm_ltv_clv_options_init(&yearly);
+    yearly.horizon = 5.0;
+    yearly.period = 1.0;
+    yearly.discount_rate = 0.1;
+    check_history_values(CRM_LTV_BGBB, bgbb, &yearly, donations, donations_n);
+    crm_ltv_history_value v;
+    crm_error err;
+    crm_ltv_clv_options bad = plain;
+    bad.horizon = 0.0;
+    assert_int_equal(crm_ltv_predict_history_values(CRM_LTV_BGNBD, bgnbd, &bad, cdnow, 1, 1, &v,
+                                                    &err),
+                     CRM_EUSAGE);
+}
+
 static void test_pareto_nbd_loglik_matches_hand_sum(void **state)
 {
     (void)state;
@@ -926,6 +1010,7 @@ int main(void)
         cmocka_unit_test(test_gamma_gamma_expected_spend_by_hand),
         cmocka_unit_test(test_clv_by_hand),
         cmocka_unit_test(test_predict_fills_every_column),
+        cmocka_unit_test(test_history_values_match_single_functions_on_any_threads),
         cmocka_unit_test(test_weight_equals_repeated_rows),
         cmocka_unit_test(test_unidentified_fit_says_so_and_penalty_fits),
         cmocka_unit_test(test_spend_fit_refuses_infinite_mean),
