@@ -35,6 +35,8 @@ typedef struct {
     int failed;
 } text_buffer;
 
+static void put(text_buffer *b, const char *fmt, ...) __attribute__((format(printf, 2, 3)));
+
 static void put(text_buffer *b, const char *fmt, ...)
 {
     va_list ap;
