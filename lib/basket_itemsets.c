@@ -154,17 +154,6 @@ typedef struct {
     crm_error *err;
 } collect_state;
 
-/* crm_fpgrowth_budget_reserve for an array the itemsets keep. */
-static int reserve_kept(crm_basket_itemsets *s, void *items_ptr, size_t *cap, size_t need,
-                        size_t elem_size)
-{
-    size_t old = *cap;
-    int grown = crm_fpgrowth_budget_reserve(s->budget, items_ptr, cap, need, elem_size);
-    if (grown > 0)
-        s->charged += (*cap - old) * elem_size;
-    return grown;
-}
-
 static crm_status collect_set(const uint32_t *items, uint32_t size, uint32_t count, void *user)
 {
     collect_state *c = user;
@@ -176,9 +165,11 @@ static crm_status collect_set(const uint32_t *items, uint32_t size, uint32_t cou
                              (unsigned long long)c->limits->max_itemsets,
                              (unsigned long long)c->min_count);
     }
-    int grown = reserve_kept(s, &s->all, &s->all_cap, s->nall + 1, sizeof *s->all);
+    int grown = crm_fpgrowth_budget_reserve(s->budget, &s->all, &s->all_cap,
+                                            s->nall + 1, sizeof *s->all, &s->charged);
     if (grown > 0)
-        grown = reserve_kept(s, &s->items, &s->items_cap, s->nitems + size, sizeof *s->items);
+        grown = crm_fpgrowth_budget_reserve(s->budget, &s->items, &s->items_cap,
+                                            s->nitems + size, sizeof *s->items, &s->charged);
     if (grown < 0)
         return over_budget(s, c->limits, c->err);
     if (grown == 0)

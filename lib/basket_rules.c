@@ -20,17 +20,6 @@ struct crm_basket_rules {
     size_t charged;
 };
 
-/* crm_fpgrowth_budget_reserve for an array the rules keep. */
-static int reserve_kept(crm_basket_rules *r, void *items_ptr, size_t *cap, size_t need,
-                        size_t elem_size)
-{
-    size_t old = *cap;
-    int grown = crm_fpgrowth_budget_reserve(r->budget, items_ptr, cap, need, elem_size);
-    if (grown > 0)
-        r->charged += (*cap - old) * elem_size;
-    return grown;
-}
-
 static crm_status over_budget(const crm_basket_rules *r, crm_basket_limits *limits,
                               crm_error *err)
 {
@@ -136,11 +125,14 @@ static crm_status add_rule(rule_builder *b, const kept_set *z, size_t nx, size_t
         return crm_error_set(b->err, CRM_ENOMEM, "more than %llu rules pass the filters",
                              (unsigned long long)limits->max_rules);
     }
-    int grown = reserve_kept(r, &r->rule, &r->cap, r->n + 1, sizeof *r->rule);
+    int grown = crm_fpgrowth_budget_reserve(r->budget, &r->rule, &r->cap,
+                                            r->n + 1, sizeof *r->rule, &r->charged);
     if (grown > 0)
-        grown = reserve_kept(r, &r->offset, &r->offset_cap, r->n + 1, sizeof *r->offset);
+        grown = crm_fpgrowth_budget_reserve(r->budget, &r->offset, &r->offset_cap,
+                                            r->n + 1, sizeof *r->offset, &r->charged);
     if (grown > 0)
-        grown = reserve_kept(r, &r->items, &r->items_cap, r->nitems + nx + ny, sizeof *r->items);
+        grown = crm_fpgrowth_budget_reserve(r->budget, &r->items, &r->items_cap,
+                                            r->nitems + nx + ny, sizeof *r->items, &r->charged);
     if (grown < 0)
         return over_budget(r, limits, b->err);
     if (grown == 0)

@@ -29,7 +29,7 @@ void crm_fpgrowth_budget_release(crm_fpgrowth_budget *b, size_t bytes)
 }
 
 int crm_fpgrowth_budget_reserve(crm_fpgrowth_budget *b, void *items_ptr, size_t *cap, size_t need,
-                                size_t elem_size)
+                                size_t elem_size, size_t *charged)
 {
     size_t old = *cap;
     if (need <= old)
@@ -44,6 +44,8 @@ int crm_fpgrowth_budget_reserve(crm_fpgrowth_budget *b, void *items_ptr, size_t 
         *cap = old;
         return -1;
     }
+    if (charged)
+        *charged += (*cap - old) * elem_size;
     return 1;
 }
 
@@ -260,7 +262,7 @@ static crm_status count_prefix_paths(fp_miner *m, const fp_tree *t, uint32_t c, 
         size_t at = w;
         /* A path is at most as long as the tree has items. */
         int grown = crm_fpgrowth_budget_reserve(m->budget, &m->paths, &m->paths_cap,
-                                                w + (size_t)t->nitems + 2, sizeof *m->paths);
+                                                w + (size_t)t->nitems + 2, sizeof *m->paths, NULL);
         if (grown <= 0) {
             for (uint32_t i = 0; i < ntouched; i++)
                 s->count[s->touched[i]] = 0;

@@ -51,9 +51,10 @@ int crm_fpgrowth_budget_charge(crm_fpgrowth_budget *b, size_t bytes);
 void crm_fpgrowth_budget_release(crm_fpgrowth_budget *b, size_t bytes);
 /* crm_array_reserve (crm/array.h) that charges the growth of the array to
  * b: 1 on success, 0 out of memory, -1 over the budget (the array is then
- * as it was). */
+ * as it was).  charged (may be NULL) adds up what was charged, for an owner
+ * that gives it all back at once with crm_fpgrowth_budget_release. */
 int crm_fpgrowth_budget_reserve(crm_fpgrowth_budget *b, void *items_ptr, size_t *cap, size_t need,
-                                size_t elem_size);
+                                size_t elem_size, size_t *charged);
 
 typedef struct {
     uint32_t min_count;       /* at least 1 */
