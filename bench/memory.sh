@@ -25,24 +25,37 @@
 # default limits (and one with only the memory budget): each must stop with
 # exit 1 and its message, in bounded memory and time.
 #
+# Part 3: peak memory per customer of crm-rfm, crm-ltv and crm-segment, the
+# commands whose memory grows with customers: on a simulated export of 1M
+# customers (bench/export_gen.py, fixed seed, about 4.6 rows a customer) run
+# through the pipeline crm-clean | crm-rfm, crm-ltv (BG/NBD + Gamma-Gamma, the
+# default), crm-segment --by kmeans -k 4 --by value (examples/cluster/
+# parallel.sh's segmentation).  "bytes/customer" is the peak resident set
+# minus that of the same command on a 1,000-customer export, divided by the
+# customers added: what each customer costs, without the program and its
+# fixed buffers.
+#
 # Every run has an address-space limit (ulimit -v, LIMIT_KB, default 8 GB)
 # so that a run away cannot take the memory of the shared machine.
 #
 # Usage: bench/memory.sh [BUILD_DIR] [DATA_DIR]
 #   BUILD_DIR defaults to ./build, DATA_DIR to ../shared/data.
-#   SIZES="1000000 4000000 16000000" sets the invoice counts; PARTS="invoices"
-#   or PARTS="explosions" runs one part only.
-# The generated files go to $TMPDIR/crm-bench-memory (about 1.6 GB for 16M).
+#   SIZES="1000000 4000000 16000000" sets the invoice counts; PARTS="invoices",
+#   PARTS="explosions" or PARTS="customers" runs one part only (default: all
+#   three); CUSTOMERS=N sets part 3's customers (default 1000000).
+# The generated files go to $TMPDIR/crm-bench-memory (about 1.6 GB for 16M
+# invoices, 0.6 GB for 1M customers).
 set -euo pipefail
 cd "$(dirname "$0")/.."
 build=$(cd "${1:-build}" && pwd)
 data=${2:-../shared/data}
 sizes=${SIZES:-1000000 4000000 16000000}
 limit_kb=${LIMIT_KB:-8000000}
-parts=${PARTS:-invoices explosions}
+parts=${PARTS:-invoices explosions customers}
+customers=${CUSTOMERS:-1000000}
 work=${TMPDIR:-/tmp}/crm-bench-memory
 mkdir -p "$work"
-for c in crm-clean crm-rfm crm-basket; do
+for c in crm-clean crm-rfm crm-basket crm-ltv crm-segment; do
   [ -x "$build/$c" ] || { echo "build $c first" >&2; exit 1; }
 done
 
@@ -117,7 +130,8 @@ done
 echo
 echo "(a 1,000-invoice file: crm-clean $((first_kb["crm-clean|"] / 1024)) MiB, crm-rfm $((first_kb["crm-rfm|"] / 1024)) MiB)"
 fi
-[[ " $parts " == *" explosions "* ]] || exit 0
+
+if [[ " $parts " == *" explosions "* ]]; then
 
 echo
 echo "| explosion | seconds | peak MiB | exit | message |"
@@ -143,6 +157,40 @@ if [ -f "$retail" ]; then
   explode "Online Retail --by customer --maximal --min-count 40 (the man page)" "$retail" --by customer --maximal --min-count 40
 else
   echo "(no $data/online-retail/online_retail.csv.gz: the Online Retail cases are left out)"
+fi
+fi
+
+if [[ " $parts " == *" customers "* ]]; then
+echo
+echo "| command | customers | seconds | peak MiB | peak MiB, 1,000 customers | bytes/customer |"
+echo "|---|---:|---:|---:|---:|---:|"
+# pipeline N: the simulated export of N customers through the commands, each
+# measured: "command|seconds|peak_kb" lines in $work/pipeline-N.txt
+pipeline() {
+  local n=$1 e=$work/export-$1.csv
+  [ -f "$e" ] || { bench/export_gen.py "$e.tmp" "$n" && mv "$e.tmp" "$e"; }
+  "$build/crm-clean" -q "$e" -o "$work/clean-c$n.csv"
+  step() { # name output command...
+    local name=$1 out=$2; shift 2
+    read -r secs kb status < <(measure "$out" "$@")
+    [ "$status" = 0 ] || { echo "$name on $n customers failed:" >&2; cat "$work/stderr" >&2; exit 1; }
+    echo "$name|$secs|$kb"
+  }
+  {
+    step crm-rfm "$work/rfm-c$n.csv" "$build/crm-rfm" -q "$work/clean-c$n.csv"
+    # without the buffers of parallel parsing, which a tiny input does not need
+    step "crm-rfm --threads 1" /dev/null "$build/crm-rfm" -q --threads 1 "$work/clean-c$n.csv"
+    step crm-ltv "$work/ltv-c$n.csv" "$build/crm-ltv" -q "$work/rfm-c$n.csv"
+    step "crm-segment --by kmeans -k 4 --by value" /dev/null \
+      "$build/crm-segment" -q --by kmeans -k 4 --by value "$work/ltv-c$n.csv"
+  } >"$work/pipeline-$n.txt"
+  rm -f "$work/clean-c$n.csv"
+}
+pipeline 1000
+pipeline "$customers"
+awk -F'|' -v n="$customers" 'NR == FNR { tiny[$1] = $3; next } {
+  printf "| %s | %d | %.2f | %.1f | %.1f | %.0f |\n", $1, n, $2, $3 / 1024, tiny[$1] / 1024,
+         ($3 - tiny[$1]) * 1024 / (n - 1000) }' "$work/pipeline-1000.txt" "$work/pipeline-$customers.txt"
 fi
 echo
 echo "load after: $(cut -d' ' -f1-3 /proc/loadavg)"
