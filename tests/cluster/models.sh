@@ -11,13 +11,7 @@
 # MBG/NBD), also concatenated in another order and as a tree of merges; a
 # shard scored with the merged model is the one-process scoring.
 set -euo pipefail
-bin_dir=$1
-root=$(cd "$(dirname "$0")/../.." && pwd)
-export PATH="$bin_dir:$PATH" LC_ALL=C
-work=$(mktemp -d)
-trap 'rm -rf "$work"' EXIT
-cd "$work"
-fail=0
+. "$(dirname "$0")/lib.sh" "$1"
 crm-clean -q "$root/examples/online-retail-sample.csv.gz" | crm-rfm -q | crm-ltv -q -o customers.csv
 
 shards_match() {   # NAME METHOD-OPTIONS...

@@ -14,16 +14,9 @@
 #    block order: the one-process table again.
 # 3. A shard that fails stops the recipe with a non-zero status and no table.
 set -euo pipefail
-bin_dir=$1
-root=$(cd "$(dirname "$0")/../.." && pwd)
 command -v parallel >/dev/null || { echo "GNU parallel is not installed (quickstart.sh installs it)"; exit 1; }
-export PATH="$bin_dir:$PATH" LC_ALL=C
-work=$(mktemp -d)
-trap 'rm -rf "$work"' EXIT
-cd "$work"
+. "$(dirname "$0")/lib.sh" "$1"
 sample=$root/examples/online-retail-sample.csv.gz
-fail=0
-check() { if "$@"; then :; else echo "FAILED: $*"; fail=1; fi; }
 
 crm-clean -q "$sample" --rejects rejects.csv -o clean.csv
 crm-rfm clean.csv -o one.csv
