@@ -1,6 +1,6 @@
 #!/usr/bin/env bash
-# Peak memory against the number of distinct invoices, and crm-basket on
-# itemset explosions, as markdown tables.
+# Peak memory against the number of distinct invoices, crm-basket on
+# itemset explosions, and peak memory per customer, as markdown tables.
 #
 # Part 1: crm-clean (its duplicate check) and crm-rfm (its invoice counting)
 # on 1M, 4M and 16M one-line invoices: 1,000 customers, 28 purchase days and
