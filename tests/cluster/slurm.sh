@@ -15,7 +15,8 @@
 # ends, the kernel kills every daemon left in it), and a mount namespace for
 # that namespace's /proc.  munged, slurmctld and slurmd get a key made for
 # the run and their state, spool, socket and log directories under one
-# mktemp directory, removed at the end.
+# mktemp directory, removed at the end (also when the script is killed by
+# SIGTERM or SIGINT: the daemons are stopped, the directory removed).
 #
 # The recipe submits the shard array (crm-clean --shard I/N), the partial
 # array (crm-rfm --partial, task I after task I: aftercorr) and the merge
@@ -47,8 +48,37 @@ if [ "${CRM_SLURM_INSIDE:-}" != 1 ]; then
       --no-install-recommends slurm-wlm munge > /dev/null
   fi
   echo "$(slurmctld -V), munge $(munged -V 2>&1 | awk '{print $2; exit}')"
-  export CRM_SLURM_INSIDE=1
-  exec unshare --net --uts --pid --mount --fork --mount-proc bash "$self" "$bin_dir" "$shards"
+  # The directories of the run are made and removed out here, so that they
+  # go even when the inside is killed; --kill-child takes the namespace down
+  # (its first process, so every daemon in it) when unshare ends.
+  tmp=$(mktemp -d /tmp/crm-slurm.XXXXXX)
+  chmod 755 "$tmp"
+  inside=""
+  # unshare itself ignores SIGTERM while it waits: the signal goes to the
+  # namespace's first process (this script inside), which stops the daemons;
+  # if it has not ended within 30 s, SIGKILL to unshare ends the namespace.
+  cleanup() {
+    local status=$?
+    if [ -n "$inside" ]; then
+      local first
+      first=$(ps -o pid= --ppid "$inside" || true)
+      [ -n "$first" ] && kill -TERM $first 2> /dev/null || true
+      for _ in $(seq 1 30); do kill -0 "$inside" 2> /dev/null || break; sleep 1; done
+      kill -KILL "$inside" 2> /dev/null || true
+      wait "$inside" 2> /dev/null || true
+    fi
+    rm -rf "$tmp"
+    exit "$status"
+  }
+  trap cleanup EXIT
+  trap 'exit 143' TERM INT HUP
+  CRM_SLURM_INSIDE=1 CRM_SLURM_TMP=$tmp unshare --net --uts --pid --mount --fork --mount-proc --kill-child \
+    bash "$self" "$bin_dir" "$shards" &
+  inside=$!
+  status=0
+  wait "$inside" || status=$?
+  inside=""
+  exit "$status"
 fi
 
 # ---- inside: PID 1 of a fresh PID namespace, its own network and host name ----
@@ -59,14 +89,12 @@ ip link set lo up
 ip addr add 127.0.0.2/8 dev lo
 hostname localhost
 export PATH="$bin_dir:$PATH" LC_ALL=C
-tmp=$(mktemp -d /tmp/crm-slurm.XXXXXX)
-chmod 755 "$tmp"
+tmp=$CRM_SLURM_TMP
 daemons=()
 teardown() {
   local status=$?
   for pid in "${daemons[@]}"; do kill "$pid" 2> /dev/null || true; done
   for pid in "${daemons[@]}"; do wait "$pid" 2> /dev/null || true; done
-  rm -rf "$tmp"
   exit "$status"
 }
 trap teardown EXIT
