@@ -22,7 +22,8 @@ enum {
     OPT_REPORT,
     OPT_VERSION,
     OPT_ESCAPE_FORMULAS,
-    OPT_SHARD
+    OPT_SHARD,
+    OPT_HEADER_NAMES
 };
 
 static const struct option common_long_options[] = {
@@ -41,6 +42,7 @@ static const struct option common_long_options[] = {
     {"version", no_argument, NULL, OPT_VERSION},
     {"escape-formulas", no_argument, NULL, OPT_ESCAPE_FORMULAS},
     {"shard", required_argument, NULL, OPT_SHARD},
+    {"header-names", required_argument, NULL, OPT_HEADER_NAMES},
 };
 
 enum { COMMON_LONG_COUNT = sizeof common_long_options / sizeof common_long_options[0] };
@@ -257,6 +259,37 @@ static crm_status parse_threads(const char *arg, int *out, crm_error *err)
     return CRM_OK;
 }
 
+/* --header-names: names separated by commas, each one not empty and not
+ * seen before (a repeated name could not be looked up), and none that
+ * could not stand in a header row written with the delimiter. */
+static crm_status check_header_names(const char *names, char delimiter, crm_error *err)
+{
+    char shown[128];
+    for (const char *name = names;;) {
+        size_t len = strcspn(name, ",");
+        crm_error_quote(shown, sizeof shown, name, len);
+        if (len == 0)
+            return crm_error_set(err, CRM_EUSAGE, "--header-names: an empty name in '%s'",
+                                 crm_error_quote(shown, sizeof shown, names, strlen(names)));
+        for (size_t i = 0; i < len; i++)
+            if (name[i] == '"' || name[i] == '\n' || name[i] == '\r' || name[i] == delimiter)
+                return crm_error_set(err, CRM_EUSAGE,
+                                     "--header-names: the name '%s' has a quote, a line break or the "
+                                     "delimiter in it",
+                                     shown);
+        for (const char *earlier = names; earlier < name;) {
+            size_t earlier_len = strcspn(earlier, ",");
+            if (earlier_len == len && memcmp(earlier, name, len) == 0)
+                return crm_error_set(err, CRM_EUSAGE, "--header-names: the name '%s' appears twice",
+                                     shown);
+            earlier += earlier_len + 1;
+        }
+        if (name[len] == '\0')
+            return CRM_OK;
+        name += len + 1;
+    }
+}
+
 /* Handles one option returned by getopt_long. */
 static crm_status handle_option(const crm_cli_spec *spec, const option_tables *tables, int id,
                                 int argc, char **argv, crm_common_options *common, crm_error *err)
@@ -307,6 +340,9 @@ static crm_status handle_option(const crm_cli_spec *spec, const option_tables *t
         return CRM_OK;
     case OPT_SHARD:
         return crm_shard_parse(optarg, &common->shard, err);
+    case OPT_HEADER_NAMES:
+        common->header_names = optarg;
+        return CRM_OK;
     default:
         break;
     }
@@ -362,6 +398,15 @@ crm_status crm_cli_parse(const crm_cli_spec *spec, int argc, char **argv, crm_co
     if (optind < argc) {
         common->inputs = (const char **)(argv + optind);
         common->ninputs = (size_t)(argc - optind);
+    }
+    if (!common->help && !common->version && common->header_names) {
+        if (!common->no_header)
+            return crm_error_set(err, CRM_EUSAGE,
+                                 "--header-names names the columns of input without a header row: "
+                                 "give --no-header too");
+        st = check_header_names(common->header_names, common->delimiter, err);
+        if (st != CRM_OK)
+            return st;
     }
     if (!common->help && !common->version && common->shard.count && !spec->takes_shard)
         return crm_error_set(err, CRM_EUSAGE,
@@ -585,6 +630,7 @@ void crm_cli_csv_options(const crm_common_options *common, crm_csv_options *opts
     opts->delimiter = common->delimiter;
     opts->encoding = common->encoding;
     opts->no_header = common->no_header;
+    opts->header_names = common->header_names;
     if (common->max_field_size)
         opts->max_record_bytes = common->max_field_size;
     opts->threads = common->threads;

@@ -78,6 +78,7 @@ struct crm_csv_reader {
 
     /* the header row, copied so that it outlives the records */
     int has_header;
+    int named_header;             /* the header is opts->header_names, not a row of the input */
     crm_csv_record header;
     char *header_fields;
     char *header_raw;
@@ -374,12 +375,68 @@ static crm_status keep_header(crm_csv_reader *r, crm_error *err)
     return CRM_OK;
 }
 
+/* Headerless input named by opts->header_names (pieces of a file cut by
+ * Hadoop or Spark lose the header): the names become the header record, as
+ * if they had been its first row, so that columns are found by name and
+ * every record is checked against the header's width.  The raw header is
+ * the names joined by the delimiter (crm-clean copies it to its rejects). */
+static crm_status name_columns(crm_csv_reader *r, const char *names, crm_error *err)
+{
+    size_t len = strlen(names), n = 1;
+    for (const char *p = names; *p; p++)
+        n += *p == ',';
+    r->header_fields = malloc(len + 1);
+    r->header_raw = malloc(len + 1);
+    r->header_ptrs = malloc(n * sizeof *r->header_ptrs);
+    r->header_lens = malloc(n * sizeof *r->header_lens);
+    if (!r->header_fields || !r->header_raw || !r->header_ptrs || !r->header_lens)
+        return out_of_memory(r, err);
+    memcpy(r->header_fields, names, len + 1);
+    char *name = r->header_fields;
+    for (size_t i = 0; i < n; i++) {
+        char *comma = strchr(name, ',');
+        size_t name_len = comma ? (size_t)(comma - name) : strlen(name);
+        name[name_len] = '\0';
+        r->header_ptrs[i] = name;
+        r->header_lens[i] = name_len;
+        memcpy(r->header_raw + (name - r->header_fields), name, name_len);
+        if (comma)
+            r->header_raw[comma - r->header_fields] = r->delimiter;
+        name += name_len + 1;
+    }
+    r->header_raw[len] = '\n';
+    memset(&r->header, 0, sizeof r->header);
+    r->header.nfields = n;
+    r->header.fields = r->header_ptrs;
+    r->header.lengths = r->header_lens;
+    r->header.raw = r->header_raw;
+    r->header.raw_len = len + 1;
+    r->has_header = 1;
+    r->named_header = 1;
+    r->tk.expected_fields = n;
+    return CRM_OK;
+}
+
+/* With named columns, the first record says whether the names fit: a
+ * wrong count of names would make every row the wrong width. */
+static crm_status check_named_width(crm_csv_reader *r, crm_error *err)
+{
+    if (!r->named_header || r->records != 1 || r->rec.defect == CRM_CSV_RECORD_BAD_QUOTE ||
+        r->rec.nfields == r->header.nfields)
+        return CRM_OK;
+    crm_error_set(err, CRM_EUSAGE,
+                  "%s:%" PRIu64 ": --header-names gives %zu names, but the first record has %zu fields",
+                  crm_input_name(r->in), r->rec.line, r->header.nfields, r->rec.nfields);
+    return reader_fail(r, err, CRM_EUSAGE);
+}
+
 void crm_csv_options_init(crm_csv_options *opts)
 {
     opts->delimiter = ',';
     opts->encoding = NULL;
     opts->max_record_bytes = 0;
     opts->no_header = 0;
+    opts->header_names = NULL;
     opts->threads = 0;
     opts->chunk_bytes = 0;
     opts->libcsv_only = 0;
@@ -434,6 +491,8 @@ static crm_status reader_start(crm_csv_reader **out, crm_input *in, const crm_cs
         /* a quoted line break must leave a record as wide as the header */
         if (st == CRM_OK)
             r->tk.expected_fields = r->header.nfields;
+    } else if (st == CRM_OK && opts->header_names) {
+        st = name_columns(r, opts->header_names, err);
     }
     if (st != CRM_OK) {
         crm_csv_close(r);
@@ -585,6 +644,8 @@ crm_status crm_csv_next(crm_csv_reader *r, const crm_csv_record **rec, crm_error
     if (st != CRM_OK || !have)
         return st;
     r->rec.number = ++r->records;
+    if ((st = check_named_width(r, err)) != CRM_OK)
+        return st;
     if (r->keeping && !keep_record(r, &r->rec))
         return out_of_memory(r, err);
     *rec = &r->rec;

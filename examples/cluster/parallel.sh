@@ -43,7 +43,7 @@
 #
 # The row-split alternative, for engines that cut the input themselves (Hadoop
 # Streaming, Spark pipe): crm-rfm --partial on any piece of cleaned rows, then
-# --merge; crm-rfm(1), SPLIT RUNS.
+# --merge; crm-rfm(1), SPLIT RUNS, and examples/cluster/hadoop.sh.
 set -euo pipefail
 if [ $# -lt 2 ]; then
   echo "usage: parallel.sh EXPORT OUT_DIR [SHARDS [crm-rfm options...]]" >&2

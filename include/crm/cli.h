@@ -7,6 +7,8 @@
  *   -t, --tab             tab-delimited input
  *       --encoding NAME   input encoding (gbk, gb18030, big5, latin1, ...)
  *       --no-header       the first input row is data
+ *       --header-names A,B,...  with --no-header: the input columns' names (the
+ *                         header a piece of a split file has lost)
  *       --max-field-size N  refuse records larger than N bytes (k, M, G)
  *       --threads N       parse the input with N threads (default: one per core)
  *       --progress / --no-progress   progress on stderr (default: if a tty)
@@ -41,6 +43,7 @@ typedef struct {
     char delimiter;            /* ',' */
     const char *encoding;      /* NULL: UTF-8 */
     int no_header;
+    const char *header_names;  /* --header-names: "a,b,c", checked (no empty or repeated name) */
     size_t max_field_size;     /* 0: the reader's default */
     int threads;               /* 0: one per core (see crm_csv_options) */
     int progress;              /* 1 on, 0 off */
@@ -92,7 +95,8 @@ crm_status crm_cli_parse_choice(const char *option, const char *arg, const char 
 crm_status crm_cli_parse_day(const char *option, const char *arg, int32_t *day, crm_error *err);
 
 /* Reader options from the common options (-d/-t, --encoding, --no-header,
- * --max-field-size), for commands that adjust them before opening. */
+ * --header-names, --max-field-size), for commands that adjust them before
+ * opening. */
 void crm_cli_csv_options(const crm_common_options *common, crm_csv_options *opts);
 
 /* Opens an input file (NULL or "-": standard input) with the common reader

@@ -29,6 +29,10 @@ typedef struct {
     const char *encoding;     /* NULL for UTF-8; see crm_input_open */
     size_t max_record_bytes;  /* 0: CRM_CSV_DEFAULT_MAX_RECORD */
     int no_header;            /* 1: the first row is data, columns by index only */
+    const char *header_names; /* with no_header: the columns' names, comma-separated ("a,b,c"),
+                                 taken as the header row would be (lookup by name, the width
+                                 every record must have); a first record of another width is
+                                 CRM_EUSAGE.  NULL: none.  Ignored without no_header. */
     int threads;              /* parsing threads: 0 one per core, 1 none (see below) */
     size_t chunk_bytes;       /* bytes per parallel chunk; 0: 1 MiB (tests make it tiny) */
     int libcsv_only;          /* 1: libcsv parses every record, no fast path (tests compare) */

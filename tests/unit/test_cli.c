@@ -527,6 +527,36 @@ static void test_bad_rows(void **state)
     assert_string_equal(skip.first.message, "in.csv:5: first");   /* no hint: it was skipped */
 }
 
+static void test_header_names(void **state)
+{
+    (void)state;
+    crm_cli_spec spec = test_spec(0);
+    crm_common_options common;
+    crm_error err;
+    assert_null((PARSE(&spec, &common, &err, "in.csv"), common.header_names));
+    assert_int_equal(PARSE(&spec, &common, &err, "--no-header", "--header-names", "id,date,amount"), CRM_OK);
+    assert_string_equal(common.header_names, "id,date,amount");
+    crm_csv_options opts;
+    crm_cli_csv_options(&common, &opts);
+    assert_int_equal(opts.no_header, 1);
+    assert_string_equal(opts.header_names, "id,date,amount");
+    /* one name is a header too; names are case-sensitive, as in a header row */
+    assert_int_equal(PARSE(&spec, &common, &err, "--header-names=id", "--no-header"), CRM_OK);
+    assert_int_equal(PARSE(&spec, &common, &err, "--no-header", "--header-names=ID,id"), CRM_OK);
+
+    EXPECT_USAGE_ERROR("--header-names names the columns of input without a header row: give --no-header too",
+                       "--header-names", "a,b");
+    EXPECT_USAGE_ERROR("--header-names: the name 'a' appears twice", "--no-header", "--header-names", "a,b,a");
+    EXPECT_USAGE_ERROR("--header-names: an empty name in 'a,,b'", "--no-header", "--header-names", "a,,b");
+    EXPECT_USAGE_ERROR("--header-names: an empty name in 'a,'", "--no-header", "--header-names", "a,");
+    EXPECT_USAGE_ERROR("--header-names: an empty name in ''", "--no-header", "--header-names", "");
+    EXPECT_USAGE_ERROR("--header-names: the name 'b\"c' has a quote, a line break or the delimiter in it",
+                       "--no-header", "--header-names", "a,b\"c");
+    EXPECT_USAGE_ERROR("--header-names: the name 'a;b' has a quote, a line break or the delimiter in it",
+                       "--no-header", "-d", ";", "--header-names", "a;b,c");
+    EXPECT_USAGE_ERROR("option '--header-names' needs a value", "--no-header", "--header-names");
+}
+
 int main(void)
 {
     const struct CMUnitTest tests[] = {
@@ -551,6 +581,7 @@ int main(void)
         cmocka_unit_test(test_parse_day),
         cmocka_unit_test(test_parse_choice),
         cmocka_unit_test(test_bad_rows),
+        cmocka_unit_test(test_header_names),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
 }

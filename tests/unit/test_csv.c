@@ -1478,6 +1478,70 @@ static void test_writer_gzip_and_dev_full(void **state)
     assert_int_equal(access(path, F_OK), -1);
 }
 
+/* --header-names: a headerless piece (Hadoop, Spark pipe) named as its
+ * header row would name it. */
+static void test_named_columns(void **state)
+{
+    (void)state;
+    crm_csv_options opts;
+    crm_csv_options_init(&opts);
+    opts.no_header = 1;
+    opts.header_names = "id,v";
+    opts.delimiter = ';';
+    crm_csv_reader *r = OPEN("1;a\n2;\"b\nc\";x\n3;\"d\ne\"\n4;b;c\n", &opts);
+    const crm_csv_record *h = crm_csv_header(r);
+    assert_non_null(h);
+    assert_int_equal(h->nfields, 2);
+    FIELD(h, 0, "id");
+    FIELD(h, 1, "v");
+    expect_raw(h, "id;v\n", 5);   /* the names as a row of the input would be */
+    crm_error err;
+    assert_int_equal(crm_csv_column(r, "V", &err), 1);
+    assert_int_equal(crm_csv_column(r, "2", &err), 1);
+    assert_int_equal(crm_csv_column(r, "w", &err), -1);
+    assert_string_equal(err.message, "m.csv: no column 'w' (columns: id, v)");
+    const crm_csv_record *rec = next_record(r);
+    assert_int_equal(rec->line, 1);   /* the first line is data */
+    assert_int_equal(rec->number, 1);
+    FIELD(rec, 1, "a");
+    /* a quoted line break must leave the record as wide as the names */
+    rec = next_record(r);
+    assert_int_equal(rec->defect, CRM_CSV_RECORD_BAD_QUOTE);
+    assert_int_equal(rec->quote_problem, CRM_CSV_QUOTE_FIELD_COUNT);
+    rec = next_record(r);   /* line 3 read again: c";x */
+    rec = next_record(r);
+    assert_int_equal(rec->line, 4);
+    assert_int_equal(rec->defect, CRM_CSV_RECORD_OK);
+    FIELD(rec, 1, "d\ne");
+    /* a later record of another width is the command's to judge */
+    rec = next_record(r);
+    assert_int_equal(rec->nfields, 3);
+    assert_int_equal(crm_csv_check_width(r, rec, h->nfields, &err), CRM_EDATA);
+    assert_string_equal(err.message, "m.csv:6: expected 2 fields, found 3");
+    assert_null(next_record(r));
+    crm_csv_close(r);
+
+    /* the first record says whether the count of names is right */
+    opts.delimiter = ',';
+    opts.header_names = "id,v,w";
+    r = OPEN("1,a\n2,b\n", &opts);
+    const crm_csv_record *got;
+    assert_int_equal(crm_csv_next(r, &got, &err), CRM_EUSAGE);
+    assert_string_equal(err.message, "m.csv:1: --header-names gives 3 names, but the first record has 2 fields");
+    assert_int_equal(crm_csv_next(r, &got, &err), CRM_EUSAGE);   /* sticky */
+    crm_csv_close(r);
+
+    /* an empty piece is no error; names without no_header are ignored */
+    r = OPEN("", &opts);
+    assert_non_null(crm_csv_header(r));
+    assert_null(next_record(r));
+    crm_csv_close(r);
+    opts.no_header = 0;
+    r = OPEN("a,b\n1,2\n", &opts);
+    FIELD(crm_csv_header(r), 0, "a");
+    crm_csv_close(r);
+}
+
 int main(void)
 {
     const struct CMUnitTest tests[] = {
@@ -1522,6 +1586,7 @@ int main(void)
         cmocka_unit_test(test_bad_delimiter),
         cmocka_unit_test(test_quoting_round_trip),
         cmocka_unit_test(test_writer_delimiter),
+        cmocka_unit_test(test_named_columns),
         cmocka_unit_test(test_write_double_shortest),
         cmocka_unit_test(test_write_fixed),
         cmocka_unit_test(test_writer_gzip_and_dev_full),
