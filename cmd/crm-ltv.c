@@ -16,6 +16,7 @@
 #include "crm/date.h"
 #include "crm/ltv.h"
 #include "crm/ltv_cohort.h"
+#include "crm/ltv_model_file.h"
 #include "crm/ltv_partial.h"
 #include "crm/ltv_validate.h"
 #include "crm/number.h"
@@ -589,212 +590,20 @@ static crm_status parse_value_options(const ltv_options_t *o, crm_ltv_model mode
     return CRM_OK;
 }
 
-/* ---- the model file: key,value lines ---- */
+/* ---- the model file (crm/ltv_model_file.h), written as one of the run's files ---- */
 
-typedef struct {
-    crm_ltv_model model;
-    crm_time_unit unit;
-    double params[CRM_LTV_MAX_PARAMS], se[CRM_LTV_MAX_PARAMS];
-    double loglik, n;
-    int has_spend;
-    double spend_params[3], spend_se[3], spend_loglik, spend_n;
-    char date[CRM_DATE_ISO_MAX];
-} fitted_model;
-
-static const char *model_key(crm_ltv_model m)
-{
-    static const char *const keys[] = {"bgnbd", "pnbd", "mbgnbd", "bgbb"};
-    return keys[m];
-}
-
-static void today(char buf[CRM_DATE_ISO_MAX])
-{
-    /* SOURCE_DATE_EPOCH, when set, makes the file reproducible. */
-    const char *epoch = getenv("SOURCE_DATE_EPOCH");
-    long long seconds = epoch ? strtoll(epoch, NULL, 10) : (long long)time(NULL);
-    long long days = seconds / 86400 - (seconds % 86400 < 0);
-    int y, m, d;
-    crm_civil_from_days((int32_t)days, &y, &m, &d);
-    snprintf(buf, CRM_DATE_ISO_MAX, "%04d-%02d-%02d", y, m, d);
-}
-
-static crm_status write_key(crm_csv_writer *w, const char *key, const char *text, double number)
-{
-    crm_status st = crm_csv_write_field(w, key, (size_t)-1);
-    if (st == CRM_OK)
-        st = text ? crm_csv_write_field(w, text, (size_t)-1) : crm_csv_write_double(w, number);
-    return st == CRM_OK ? crm_csv_end_row(w) : st;
-}
-
-static crm_status save_model(crm_output_set *outputs, const char *path, const fitted_model *f, crm_error *err)
+static crm_status save_model(crm_output_set *outputs, const char *path, const crm_ltv_model_file *f, crm_error *err)
 {
     crm_csv_writer *w;
     crm_status st = crm_cli_open_output(outputs, path, -1, &w, err);
     if (st != CRM_OK)
         return st;
-    char key[64];
-    st = write_key(w, "key", "value", 0);
-    if (st == CRM_OK) st = write_key(w, "format", "crm-ltv model 1", 0);
-    if (st == CRM_OK) st = write_key(w, "model", model_key(f->model), 0);
-    if (st == CRM_OK) st = write_key(w, "unit", crm_time_unit_name(f->unit), 0);
-    for (size_t i = 0; i < 4 && st == CRM_OK; i++) {
-        if (!isfinite(f->params[i]))
-            continue;   /* a parameter that has no meaning at the model's edge */
-        st = write_key(w, crm_ltv_model_param_name(f->model, i), NULL, f->params[i]);
-        snprintf(key, sizeof key, "%s.se", crm_ltv_model_param_name(f->model, i));
-        if (st == CRM_OK && isfinite(f->se[i]))
-            st = write_key(w, key, NULL, f->se[i]);
-    }
-    if (st == CRM_OK) st = write_key(w, "loglik", NULL, f->loglik);
-    if (st == CRM_OK) st = write_key(w, "n", NULL, f->n);
-    for (size_t i = 0; f->has_spend && i < 3 && st == CRM_OK; i++) {
-        snprintf(key, sizeof key, "spend.%s", crm_ltv_spend_param_name(i));
-        st = write_key(w, key, NULL, f->spend_params[i]);
-        snprintf(key, sizeof key, "spend.%s.se", crm_ltv_spend_param_name(i));
-        if (st == CRM_OK && isfinite(f->spend_se[i]))
-            st = write_key(w, key, NULL, f->spend_se[i]);
-    }
-    if (st == CRM_OK && f->has_spend) st = write_key(w, "spend.loglik", NULL, f->spend_loglik);
-    if (st == CRM_OK && f->has_spend) st = write_key(w, "spend.n", NULL, f->spend_n);
-    if (st == CRM_OK) st = write_key(w, "date", f->date, 0);
-    if (st != CRM_OK) {
+    if ((st = crm_ltv_model_file_write(w, f)) != CRM_OK) {
         st = crm_cli_write_failed(w, st, err);
         crm_csv_writer_abort(w);
         return st == CRM_EPIPE ? crm_error_set(err, CRM_EIO, "%s: write failed: closed pipe", path) : st;
     }
     return crm_csv_writer_close(w, err);
-}
-
-static crm_status model_file_value(const char *path, const crm_csv_record *rec, double *out, crm_error *err)
-{
-    if (crm_parse_double(rec->fields[1], rec->lengths[1], NULL, out) == CRM_OK && isfinite(*out))
-        return CRM_OK;
-    char q[128];
-    return crm_error_set(err, CRM_EDATA, "%s:%llu: cannot read '%s' as the number for '%s'", path,
-                         (unsigned long long)rec->line, crm_error_quote(q, sizeof q, rec->fields[1], rec->lengths[1]),
-                         rec->fields[0]);
-}
-
-/* Matches key against prefix + the parameter names (and their ".se"
- * forms): the parameter's index, or -1. */
-static int param_slot(const char *key, const char *prefix, const char *const *names, size_t n, int *se)
-{
-    size_t plen = strlen(prefix);
-    if (strncmp(key, prefix, plen) != 0)
-        return -1;
-    key += plen;
-    for (size_t i = 0; i < n; i++) {
-        size_t len = strlen(names[i]);
-        if (strncmp(key, names[i], len) == 0 && (key[len] == '\0' || strcmp(key + len, ".se") == 0)) {
-            *se = key[len] != '\0';
-            return (int)i;
-        }
-    }
-    return -1;
-}
-
-/* The numbers of the file that are not parameters. */
-static double *summary_slot(fitted_model *f, const char *key)
-{
-    if (strcmp(key, "loglik") == 0)
-        return &f->loglik;
-    if (strcmp(key, "n") == 0)
-        return &f->n;
-    if (strcmp(key, "spend.loglik") == 0)
-        return &f->spend_loglik;
-    if (strcmp(key, "spend.n") == 0)
-        return &f->spend_n;
-    return NULL;
-}
-
-static crm_status load_model(const char *path, fitted_model *f, crm_error *err)
-{
-    crm_csv_options opts;
-    crm_csv_options_init(&opts);
-    crm_csv_reader *r;
-    crm_status st = crm_csv_open(&r, path, &opts, err);
-    if (st != CRM_OK) {
-        crm_error_prefix(err, "cannot read the model file: ");
-        return st;
-    }
-    const crm_csv_record *h = crm_csv_header(r), *rec;
-    if (!h || h->nfields != 2 || strcmp(h->fields[0], "key") != 0 || strcmp(h->fields[1], "value") != 0) {
-        crm_csv_close(r);
-        return crm_error_set(err, CRM_EDATA, "%s: not a crm-ltv model file (the header is not 'key,value')", path);
-    }
-    int have_model = 0, have_unit = 0, have_format = 0;
-    unsigned have_params = 0, have_spend = 0;
-    for (size_t i = 0; i < 4; i++)
-        f->se[i] = f->params[i] = NAN;
-    for (size_t i = 0; i < 3; i++)
-        f->spend_se[i] = NAN;
-    f->loglik = f->n = f->spend_loglik = f->spend_n = NAN;
-    f->date[0] = '\0';
-    while (st == CRM_OK && (st = crm_csv_next(r, &rec, err)) == CRM_OK && rec) {
-        if (rec->defect == CRM_CSV_RECORD_BAD_QUOTE) {
-            st = crm_csv_defect_error(r, rec, err);
-            break;
-        }
-        if (rec->nfields != 2) {
-            st = crm_error_set(err, CRM_EDATA, "%s:%llu: expected key,value, found %zu fields", path,
-                               (unsigned long long)rec->line, rec->nfields);
-            break;
-        }
-        const char *key = rec->fields[0], *value = rec->fields[1];
-        const char *purchase_names[4], *spend_names[3];
-        for (size_t i = 0; i < 4; i++)
-            purchase_names[i] = crm_ltv_model_param_name(f->model, i);
-        for (size_t i = 0; i < 3; i++)
-            spend_names[i] = crm_ltv_spend_param_name(i);
-        int se = 0, slot;
-        double v = 0, *summary;
-        if (strcmp(key, "format") == 0) {
-            have_format = strcmp(value, "crm-ltv model 1") == 0;
-        } else if (strcmp(key, "model") == 0) {
-            crm_error ignored;
-            have_model = crm_ltv_model_parse(value, &f->model, &ignored) == CRM_OK;
-        } else if (strcmp(key, "unit") == 0) {
-            crm_error ignored;
-            have_unit = crm_parse_time_unit(value, &f->unit, &ignored) == CRM_OK;
-        } else if (strcmp(key, "date") == 0) {
-            snprintf(f->date, sizeof f->date, "%s", value);
-        } else if ((summary = summary_slot(f, key)) != NULL) {
-            if ((st = model_file_value(path, rec, &v, err)) == CRM_OK)
-                *summary = v;
-        } else if (have_model && (slot = param_slot(key, "", purchase_names, 4, &se)) >= 0) {
-            if ((st = model_file_value(path, rec, &v, err)) == CRM_OK) {
-                (se ? f->se : f->params)[slot] = v;
-                have_params |= se ? 0u : 1u << slot;
-            }
-        } else if ((slot = param_slot(key, "spend.", spend_names, 3, &se)) >= 0) {
-            if ((st = model_file_value(path, rec, &v, err)) == CRM_OK) {
-                (se ? f->spend_se : f->spend_params)[slot] = v;
-                have_spend |= se ? 0u : 1u << slot;
-            }
-        }
-    }
-    crm_csv_close(r);
-    if (st != CRM_OK)
-        return st;
-    /* At the no-dropout edge the fourth parameter has no meaning and is not
-     * written (with no repeat purchases at all, the second neither). */
-    int limit = (have_params & 5u) == 5u && f->params[2] == 0;
-    if (!have_format || !have_model || !have_unit || (have_params != 15u && !limit))
-        return crm_error_set(err, CRM_EDATA,
-                             "%s: not a complete crm-ltv model file (it needs format, model, unit and "
-                             "the model's four parameters)", path);
-    for (size_t i = 0; i < 4 && !limit; i++)
-        if (!(f->params[i] > 0))
-            return crm_error_set(err, CRM_EDATA, "%s: parameter %s = %g is not positive", path,
-                                 crm_ltv_model_param_name(f->model, i), f->params[i]);
-    if (limit && !crm_ltv_params_no_dropout(f->params) && !crm_ltv_params_no_purchases(f->params))
-        return crm_error_set(err, CRM_EDATA, "%s: with %s = 0 (no dropout) %s must be 0, or %s and %s positive", path,
-                             crm_ltv_model_param_name(f->model, 2), crm_ltv_model_param_name(f->model, 0),
-                             crm_ltv_model_param_name(f->model, 0), crm_ltv_model_param_name(f->model, 1));
-    f->has_spend = have_spend == 7u;
-    if (f->has_spend && !isfinite(crm_ltv_spend_population_mean(f->spend_params)))
-        return crm_error_set(err, CRM_EDATA, "%s: the Gamma-Gamma parameters must be positive with q > 1", path);
-    return CRM_OK;
 }
 
 /* ---- fitting ---- */
@@ -888,25 +697,19 @@ static crm_status fit_purchase(const ltv_options_t *o, const customers_t *t, crm
 /* The purchase model (fitted here, or given when --model auto has fitted
  * it) and the spend model. */
 static crm_status fit_models(const ltv_options_t *o, const customers_t *t, int want_spend,
-                             const crm_ltv_fit_diagnosis *given, fitted_model *f, crm_report *report,
+                             const crm_ltv_fit_diagnosis *given, crm_ltv_model_file *f, crm_report *report,
                              crm_error *err)
 {
     crm_ltv_fit_options fo;
     fit_options(o, &fo);
     crm_ltv_fit_diagnosis fitted;
-    f->model = o->model;
-    f->unit = o->unit;
     crm_status st;
     if (!given && (st = fit_purchase(o, t, &fitted, err)) != CRM_OK)
         return st;
     const crm_ltv_fit_diagnosis dg = given ? *given : fitted;
     const crm_ltv_fit_result res = dg.fit;
-    memcpy(f->params, res.params, sizeof f->params);
-    memcpy(f->se, res.se, sizeof f->se);
-    f->loglik = res.loglik;
-    f->n = res.total_weight;
-    today(f->date);
-    crm_report_set_text(report, "model", model_key(o->model));
+    crm_ltv_model_file_from_fit(f, o->model, o->unit, &res);
+    crm_report_set_text(report, "model", crm_ltv_model_key(o->model));
     crm_report_set_text(report, "dropout", verdict_key[dg.verdict]);
     crm_report_set(report, "fit_iterations", (uint64_t)res.iterations);
     if (!want_spend)
@@ -920,11 +723,7 @@ static crm_status fit_models(const ltv_options_t *o, const customers_t *t, int w
     }
     if (t->spend_c)
         sres.one_time = (size_t)t->one_time;   /* the merged spend rows are the repeat buyers only */
-    f->has_spend = 1;
-    memcpy(f->spend_params, sres.fit.params, sizeof f->spend_params);
-    memcpy(f->spend_se, sres.fit.se, sizeof f->spend_se);
-    f->spend_loglik = sres.fit.loglik;
-    f->spend_n = sres.fit.total_weight;
+    crm_ltv_model_file_set_spend(f, &sres.fit);
     if (!o->quiet)
         fprintf(stderr, "crm-ltv: Gamma-Gamma fit on %zu repeat buyers: log-likelihood %.3f; %zu one-time buyers "
                 "and %zu with monetary_value <= 0 get the population mean spend %.2f\n",
@@ -942,27 +741,6 @@ static crm_status write_number_or_empty(crm_csv_writer *w, double v, int decimal
     if (!isfinite(v))
         return crm_csv_write_field(w, "", 0);
     return decimals < 0 ? crm_csv_write_double(w, v) : crm_csv_write_fixed(w, v, decimals);
-}
-
-static crm_status print_fit_table(crm_csv_writer *w, const fitted_model *f, int decimals)
-{
-    static const char *const header[] = {"model", "parameter", "estimate", "std_error"};
-    crm_status st = crm_csv_write_row(w, header, NULL, 4);
-    for (size_t i = 0; i < 4 && st == CRM_OK; i++) {
-        st = crm_csv_write_field(w, crm_ltv_model_name(f->model), (size_t)-1);
-        if (st == CRM_OK) st = crm_csv_write_field(w, crm_ltv_model_param_name(f->model, i), (size_t)-1);
-        if (st == CRM_OK) st = write_number_or_empty(w, f->params[i], decimals);
-        if (st == CRM_OK) st = write_number_or_empty(w, f->se[i], decimals);
-        if (st == CRM_OK) st = crm_csv_end_row(w);
-    }
-    for (size_t i = 0; f->has_spend && i < 3 && st == CRM_OK; i++) {
-        st = crm_csv_write_field(w, "Gamma-Gamma", (size_t)-1);
-        if (st == CRM_OK) st = crm_csv_write_field(w, crm_ltv_spend_param_name(i), (size_t)-1);
-        if (st == CRM_OK) st = write_number_or_empty(w, f->spend_params[i], decimals);
-        if (st == CRM_OK) st = write_number_or_empty(w, f->spend_se[i], decimals);
-        if (st == CRM_OK) st = crm_csv_end_row(w);
-    }
-    return st;
 }
 
 static crm_status write_header(crm_csv_writer *w, const crm_csv_reader *r, size_t ncolumns,
@@ -983,7 +761,7 @@ static crm_status write_header(crm_csv_writer *w, const crm_csv_reader *r, size_
  * The distinct histories are evaluated first, on --threads
  * (crm_ltv_predict_history_values); clv = margin x spend x discounted is
  * what crm_ltv_clv computes, bit for bit. */
-static crm_status score(const customers_t *t, const fitted_model *f, const double *spend_params,
+static crm_status score(const customers_t *t, const crm_ltv_model_file *f, const double *spend_params,
                         const crm_ltv_clv_options *clv, int threads, crm_ltv_prediction *out,
                         crm_error *err)
 {
@@ -1174,7 +952,7 @@ static crm_status write_validation(crm_csv_writer *w, const candidate *c, size_t
     for (size_t k = 0; k < n && st == CRM_OK; k++) {
         if (!c[k].ok)
             continue;
-        st = crm_csv_write_field(w, model_key(c[k].model), (size_t)-1);
+        st = crm_csv_write_field(w, crm_ltv_model_key(c[k].model), (size_t)-1);
         if (st == CRM_OK) st = crm_csv_write_double(w, c[k].val.customers);
         if (st == CRM_OK) st = crm_csv_write_double(w, c[k].val.actual_total);
         if (st == CRM_OK) st = crm_csv_write_fixed(w, c[k].val.predicted_total, 4);
@@ -1202,7 +980,7 @@ static crm_status write_by_frequency(crm_output_set *outputs, const char *path, 
         for (size_t b = 0; c[k].ok && b < CRM_LTV_VALIDATE_BINS && st == CRM_OK; b++) {
             char label[16];
             snprintf(label, sizeof label, b + 1 < CRM_LTV_VALIDATE_BINS ? "%zu" : "%zu+", b);
-            st = crm_csv_write_field(w, model_key(c[k].model), (size_t)-1);
+            st = crm_csv_write_field(w, crm_ltv_model_key(c[k].model), (size_t)-1);
             if (st == CRM_OK) st = crm_csv_write_field(w, label, (size_t)-1);
             if (st == CRM_OK) st = crm_csv_write_double(w, c[k].val.bin_customers[b]);
             if (st == CRM_OK) st = write_number_or_empty(w, c[k].val.bin_actual_mean[b], 6);
@@ -1238,7 +1016,7 @@ static size_t choose_model(const customers_t *t, const candidate *c, size_t n, c
         fprintf(stderr, "%s%s\n", sep[0] == ',' ? ")" : "",
                 by_mae ? "" : "; no holdout columns, so chosen by fit and size");
     }
-    crm_report_set_text(report, "auto_model", model_key(c[best].model));
+    crm_report_set_text(report, "auto_model", crm_ltv_model_key(c[best].model));
     crm_report_set_text(report, "auto_criterion", by_mae ? "holdout-mae" : "bic");
     return best;
 }
@@ -1461,13 +1239,13 @@ static crm_status run_partial_or_merge(run_t *run, crm_error *err)
         t.input_name = first_name;
         if ((st = merged_customers(p, has_spend, &t, err)) == CRM_OK && o->spend == SPEND_DEFAULT)
             o->spend = has_spend ? SPEND_GAMMA_GAMMA : SPEND_NONE;
-        fitted_model f = {0};
+        crm_ltv_model_file f = {0};
         if (st == CRM_OK)
             st = fit_models(o, &t, o->spend == SPEND_GAMMA_GAMMA, NULL, &f, run->report, err);
         if (st == CRM_OK && o->save_model)
             st = save_model(run->outputs, o->save_model, &f, err);
         if (st == CRM_OK && (st = open_output(run, err)) == CRM_OK)
-            st = crm_cli_write_failed(run->out, print_fit_table(run->out, &f, o->decimals), err);
+            st = crm_cli_write_failed(run->out, crm_ltv_model_file_write_table(run->out, &f, o->decimals), err);
     }
     free_customers(&t);
     crm_csv_close(r);
@@ -1486,25 +1264,16 @@ static crm_status run_model(run_t *run, crm_error *err)
         return crm_error_set(err, CRM_EUSAGE, "--by-frequency belongs to --validate");
     if (o->model_auto && o->model_file)
         return crm_error_set(err, CRM_EUSAGE, "--model auto fits the models; it excludes --model-file");
-    fitted_model f = {0};
+    crm_ltv_model_file f = {0};
     candidate cand[MAX_CANDIDATES];
     const crm_ltv_fit_diagnosis *auto_fit = NULL;
     crm_status st;
     if (o->fit_only && o->model_file)
         return crm_error_set(err, CRM_EUSAGE, "--fit-only and --model-file exclude each other");
     if (o->model_file) {
-        if ((st = load_model(o->model_file, &f, err)) != CRM_OK)
+        if ((st = crm_ltv_model_file_load(o->model_file, &f, err)) != CRM_OK ||
+            (st = crm_ltv_model_file_check(&f, o->model_file, o->model_given, o->model, o->unit, err)) != CRM_OK)
             return st;
-        if (o->model_given && f.model != o->model)
-            return crm_error_set(err, CRM_EUSAGE, "%s holds a %s model, not %s as --model asks", o->model_file,
-                                 crm_ltv_model_name(f.model), crm_ltv_model_name(o->model));
-        if (f.unit != o->unit)
-            return crm_error_set(err, CRM_EDATA,
-                                 "%s was fitted on data in %s, but these data are in %s (--unit %s); refit, "
-                                 "or give --unit %s if the columns are in %s",
-                                 o->model_file, crm_time_unit_name(f.unit), crm_time_unit_name(o->unit),
-                                 crm_time_unit_name(o->unit), crm_time_unit_name(f.unit),
-                                 crm_time_unit_name(f.unit));
         o->model = f.model;
     }
     value_options v;
@@ -1539,7 +1308,7 @@ static crm_status run_model(run_t *run, crm_error *err)
         st = save_model(run->outputs, o->save_model, &f, err);
     if (st == CRM_OK && o->fit_only) {
         if ((st = open_output(run, err)) == CRM_OK)
-            st = crm_cli_write_failed(run->out, print_fit_table(run->out, &f, o->decimals), err);
+            st = crm_cli_write_failed(run->out, crm_ltv_model_file_write_table(run->out, &f, o->decimals), err);
     } else if (st == CRM_OK) {
         pred = malloc((t.n ? t.n : 1) * sizeof *pred);
         if (!pred)
