@@ -16,6 +16,7 @@
 #include "crm/date.h"
 #include "crm/ltv.h"
 #include "crm/ltv_cohort.h"
+#include "crm/ltv_customers_file.h"
 #include "crm/ltv_model_file.h"
 #include "crm/ltv_partial.h"
 #include "crm/ltv_validate.h"
@@ -89,18 +90,6 @@ enum {
     OPT_RISK_FACTOR, OPT_CHURN, OPT_SKIP_BAD, OPT_PARTIAL, OPT_MERGE, OPT_QUIET = 'q'
 };
 
-enum {
-    COL_X, COL_T_X, COL_T, COL_MONETARY_VALUE, COL_WEIGHT, COL_PROFIT, COL_MONETARY, COL_CUSTOMER,
-    COL_DATE, COL_AMOUNT, COL_INVOICE, COL_COST, COL_X_HOLDOUT, COL_DURATION_HOLDOUT, NCOLUMNS
-};
-
-static const char *const default_column[NCOLUMNS] = {
-    "x", "t_x", "T", "monetary_value", NULL, "profit", "monetary", "customer_id",
-    "date", "amount", "invoice_id", "cost", "x_holdout", "duration_holdout"};
-static const char *const column_option[NCOLUMNS] = {
-    "--x", "--t-x", "--T", "--monetary-value", "--weight", "--profit", "--monetary", "--customer",
-    "--date", "--amount", "--invoice", "--cost", "--x-holdout", "--duration-holdout"};
-
 static const struct option ltv_options[] = {
     {"model", required_argument, NULL, OPT_MODEL},
     {"spend", required_argument, NULL, OPT_SPEND},
@@ -161,7 +150,7 @@ typedef struct {
     int decimals;              /* -1: shortest round trip */
     const char *save_model, *model_file;
     const char *horizon, *discount, *discount_period, *margin;
-    const char *columns[NCOLUMNS];
+    const char *columns[CRM_LTV_NCOLUMNS];
     crm_cohort_period by;
     const char *cost_rate, *acquisition_cost, *marketing_cost, *interest, *risk_factor;
     const char *churn;
@@ -263,268 +252,54 @@ static crm_status handle_option(int id, const char *arg, void *ctx, crm_error *e
     }
 }
 
-/* ---- the rows kept for output: every field of every row, in one buffer ---- */
-
 typedef struct {
-    char *bytes;
-    size_t len, cap;
-    size_t *ends;            /* end offset of each field, row after row */
-    size_t nends, cap_ends;
-    size_t ncolumns;
-} row_store;
+    const crm_common_options *common;
+    ltv_options_t *o;
+    crm_output_set *outputs;   /* every file the run writes */
+    crm_csv_writer *out;
+    crm_report *report;
+    crm_progress progress;
+    uint64_t rows_in, rows_out;
+    crm_bad_rows bad;          /* --skip-bad */
+} run_t;
 
-static crm_status store_row(row_store *s, const crm_csv_record *rec, crm_error *err)
+static crm_status bad_row_hook(void *ctx, crm_error *err)
 {
-    size_t need = 0;
-    for (size_t j = 0; j < rec->nfields; j++)
-        need += rec->lengths[j];
-    if (s->len + need > s->cap) {
-        size_t cap = s->cap ? s->cap : 1 << 16;
-        while (cap < s->len + need)
-            cap *= 2;
-        char *b = realloc(s->bytes, cap);
-        if (!b)
-            return crm_error_set(err, CRM_ENOMEM, "out of memory keeping the rows");
-        s->bytes = b;
-        s->cap = cap;
-    }
-    if (s->nends + rec->nfields > s->cap_ends) {
-        size_t cap = s->cap_ends ? s->cap_ends : 1024;
-        while (cap < s->nends + rec->nfields)
-            cap *= 2;
-        size_t *e = realloc(s->ends, cap * sizeof *e);
-        if (!e)
-            return crm_error_set(err, CRM_ENOMEM, "out of memory keeping the rows");
-        s->ends = e;
-        s->cap_ends = cap;
-    }
-    for (size_t j = 0; j < rec->nfields; j++) {
-        memcpy(s->bytes + s->len, rec->fields[j], rec->lengths[j]);
-        s->len += rec->lengths[j];
-        s->ends[s->nends++] = s->len;
-    }
-    return CRM_OK;
+    return crm_cli_bad_row(&((run_t *)ctx)->bad, err);
 }
 
-static crm_status write_stored_row(crm_csv_writer *w, const row_store *s, size_t row)
+static void progress_hook(void *ctx, uint64_t rows, uint64_t bytes)
 {
-    crm_status st = CRM_OK;
-    for (size_t j = 0; j < s->ncolumns && st == CRM_OK; j++) {
-        size_t k = row * s->ncolumns + j;
-        size_t start = k ? s->ends[k - 1] : 0;
-        st = crm_csv_write_field(w, s->bytes + start, s->ends[k] - start);
-    }
-    return st;
+    crm_progress_update(&((run_t *)ctx)->progress, rows, bytes);
 }
 
-/* ---- reading the customers table ---- */
-
-typedef struct {
-    crm_ltv_customer *c;
-    uint64_t *lines;
-    double *profit, *monetary;  /* NULL when the column is absent */
-    double *x_holdout, *duration_holdout;   /* NULL when the columns are absent */
-    size_t n, cap;
-    row_store rows;
-    long col[NCOLUMNS];          /* -1: absent */
-    const char *input_name;
-    double total_profit, total_monetary;
-    crm_ltv_partial *partial;    /* --partial: every customer goes here too */
-    crm_ltv_customer *spend_c;   /* --merge: the spend model's rows (else t->c) */
-    size_t spend_n;
-    double one_time;             /* --merge: customers with x = 0 */
-    const crm_shard *shard;      /* --shard: only these customers are read */
-} customers_t;
-
-static void free_customers(customers_t *t)
-{
-    free(t->c);
-    free(t->lines);
-    free(t->profit);
-    free(t->monetary);
-    free(t->x_holdout);
-    free(t->duration_holdout);
-    free(t->rows.bytes);
-    free(t->rows.ends);
-    free(t->spend_c);
-}
-
-/* Finds a column named by option, or by its default name; required ones
- * missing are an error that says which option names them. */
-static crm_status find_column(const crm_csv_reader *r, const ltv_options_t *o, int slot, int required,
-                              long *out, crm_error *err)
-{
-    *out = -1;
-    if (o->columns[slot]) {
-        *out = crm_csv_column(r, o->columns[slot], err);
-        return *out < 0 ? err->status : CRM_OK;
-    }
-    if (default_column[slot] && crm_csv_optional_column(r, default_column[slot], out, err) != CRM_OK)
-        return err->status;
-    if (*out < 0 && required)
-        return crm_error_set(err, CRM_EDATA, "%s: no column '%s'; name it with %s COL%s",
-                             crm_csv_input_name(r), default_column[slot], column_option[slot],
-                             crm_csv_header_hint(r));
-    return CRM_OK;
-}
-
-static crm_status read_number(const crm_csv_reader *r, const crm_csv_record *rec, long col, double *out,
+static crm_status find_column(const crm_csv_reader *r, const ltv_options_t *o, int slot, int required, long *out,
                               crm_error *err)
 {
-    if (crm_parse_double(rec->fields[col], rec->lengths[col], NULL, out) == CRM_OK && isfinite(*out))
-        return CRM_OK;
-    char q[128];
-    return crm_error_set(err, CRM_EDATA, "%s:%llu: column '%s': cannot read '%s' as a number",
-                         crm_csv_input_name(r), (unsigned long long)rec->line,
-                         crm_csv_column_name(r, (size_t)col),
-                         crm_error_quote(q, sizeof q, rec->fields[col], rec->lengths[col]));
+    return crm_customers_table_column(r, o->columns[slot], crm_ltv_column_default(slot), crm_ltv_column_option(slot),
+                                      required, out, err);
 }
 
-static crm_status grow_customers(customers_t *t, crm_error *err)
+/* The customers table (crm/ltv_customers_file.h), with the columns this
+ * run needs. */
+static crm_status read_customers(run_t *run, int keep_rows, crm_ltv_partial *partial, const crm_shard *shard,
+                                 crm_csv_reader **r, crm_ltv_customers *t, crm_error *err)
 {
-    size_t cap = t->cap ? t->cap * 2 : 1024;
-    crm_ltv_customer *c = realloc(t->c, cap * sizeof *c);
-    if (c)
-        t->c = c;
-    uint64_t *lines = realloc(t->lines, cap * sizeof *lines);
-    if (lines)
-        t->lines = lines;
-    int ok = c && lines;
-    if (ok && t->col[COL_PROFIT] >= 0) {
-        double *p = realloc(t->profit, cap * sizeof *p);
-        ok = p != NULL;
-        if (p)
-            t->profit = p;
-    }
-    if (ok && t->col[COL_MONETARY] >= 0) {
-        double *m = realloc(t->monetary, cap * sizeof *m);
-        ok = m != NULL;
-        if (m)
-            t->monetary = m;
-    }
-    if (ok && t->col[COL_X_HOLDOUT] >= 0) {
-        double *x = realloc(t->x_holdout, cap * sizeof *x), *d = x ? realloc(t->duration_holdout, cap * sizeof *d) : NULL;
-        if (x)
-            t->x_holdout = x;
-        if (d)
-            t->duration_holdout = d;
-        ok = x && d;
-    }
-    if (!ok)
-        return crm_error_set(err, CRM_ENOMEM, "out of memory for %zu customers", t->n);
-    t->cap = cap;
-    return CRM_OK;
-}
-
-/* One row into t: numbers read, the customer checked for the model. */
-static crm_status add_customer(customers_t *t, const crm_csv_reader *r, const crm_csv_record *rec,
-                               const ltv_options_t *o, int keep_rows, crm_error *err)
-{
-    if (rec->defect)
-        return crm_csv_defect_error(r, rec, err);
-    crm_status st;
-    if ((st = crm_csv_check_width(r, rec, t->rows.ncolumns, err)) != CRM_OK)
-        return st;
-    if (t->shard && t->shard->count &&
-        !crm_clean_in_shard(t->shard, rec->fields[t->col[COL_CUSTOMER]], rec->lengths[t->col[COL_CUSTOMER]]))
-        return CRM_OK;   /* another shard's customer */
-    if (t->n == t->cap && (st = grow_customers(t, err)) != CRM_OK)
-        return st;
-    crm_ltv_customer *c = &t->c[t->n];
-    *c = (crm_ltv_customer){0, 0, 0, 0, 1};
-    if (o->method != METHOD_HISTORIC &&
-        ((st = read_number(r, rec, t->col[COL_X], &c->x, err)) != CRM_OK ||
-         (st = read_number(r, rec, t->col[COL_T_X], &c->t_x, err)) != CRM_OK ||
-         (st = read_number(r, rec, t->col[COL_T], &c->T, err)) != CRM_OK))
-        return st;
-    if (t->col[COL_MONETARY_VALUE] >= 0 &&
-        (st = read_number(r, rec, t->col[COL_MONETARY_VALUE], &c->monetary_value, err)) != CRM_OK)
-        return st;
-    if (t->col[COL_WEIGHT] >= 0 && (st = read_number(r, rec, t->col[COL_WEIGHT], &c->weight, err)) != CRM_OK)
-        return st;
-    if (t->col[COL_PROFIT] >= 0) {
-        if ((st = read_number(r, rec, t->col[COL_PROFIT], &t->profit[t->n], err)) != CRM_OK)
-            return st;
-        t->total_profit += t->profit[t->n];
-    }
-    if (t->col[COL_MONETARY] >= 0) {
-        if ((st = read_number(r, rec, t->col[COL_MONETARY], &t->monetary[t->n], err)) != CRM_OK)
-            return st;
-        t->total_monetary += t->monetary[t->n];
-    }
-    if (t->col[COL_X_HOLDOUT] >= 0 &&
-        ((st = read_number(r, rec, t->col[COL_X_HOLDOUT], &t->x_holdout[t->n], err)) != CRM_OK ||
-         (st = read_number(r, rec, t->col[COL_DURATION_HOLDOUT], &t->duration_holdout[t->n], err)) != CRM_OK))
-        return st;
-    if (t->col[COL_X_HOLDOUT] >= 0) {
-        double y = t->x_holdout[t->n], d = t->duration_holdout[t->n];
-        int bad_x = y < 0 || y != floor(y);
-        if (bad_x || d < 0)
-            return crm_error_set(err, CRM_EDATA, "%s:%llu: column '%s': '%.17g' is not a %s", crm_csv_input_name(r),
-                                 (unsigned long long)rec->line,
-                                 crm_csv_column_name(r, (size_t)t->col[bad_x ? COL_X_HOLDOUT : COL_DURATION_HOLDOUT]),
-                                 bad_x ? y : d, bad_x ? "whole number of purchases >= 0" : "duration >= 0");
-    }
-    if (o->method != METHOD_HISTORIC && (st = crm_ltv_check_customer(o->model, c, err)) != CRM_OK) {
-        crm_error_prefix(err, "%s:%llu: ", crm_csv_input_name(r), (unsigned long long)rec->line);
-        return st;
-    }
-    if (t->partial) {
-        long id = t->col[COL_CUSTOMER];
-        if ((st = crm_ltv_partial_add_customer(t->partial, rec->fields[id], rec->lengths[id], c->x, c->t_x, c->T,
-                                               t->col[COL_MONETARY_VALUE] >= 0, c->monetary_value, err)) != CRM_OK) {
-            crm_error_prefix(err, "%s:%llu: column '%s': ", crm_csv_input_name(r), (unsigned long long)rec->line,
-                             crm_csv_column_name(r, (size_t)id));
-            return st;
-        }
-    }
-    t->lines[t->n++] = rec->line;
-    return keep_rows ? store_row(&t->rows, rec, err) : CRM_OK;
-}
-
-static crm_status read_customers(const crm_common_options *common, const ltv_options_t *o, int keep_rows,
-                                 crm_csv_reader **reader, customers_t *t, crm_progress *progress,
-                                 crm_bad_rows *bad, crm_error *err)
-{
-    crm_status st = crm_cli_open_input(common, common->ninputs ? common->inputs[0] : NULL, reader, err);
+    const ltv_options_t *o = run->o;
+    const crm_common_options *common = run->common;
+    crm_status st = crm_cli_open_input(common, common->ninputs ? common->inputs[0] : NULL, r, err);
     if (st != CRM_OK)
         return st;
-    crm_csv_reader *r = *reader;
-    t->input_name = crm_csv_input_name(r);
-    int needs_summary = o->method != METHOD_HISTORIC;
-    int needs_spend = o->method == METHOD_SIMPLE ||
-                      (o->method == METHOD_MODEL && (o->spend == SPEND_GAMMA_GAMMA || o->spend == SPEND_OBSERVED));
-    if ((st = find_column(r, o, COL_X, needs_summary, &t->col[COL_X], err)) != CRM_OK ||
-        (st = find_column(r, o, COL_T_X, needs_summary, &t->col[COL_T_X], err)) != CRM_OK ||
-        (st = find_column(r, o, COL_T, needs_summary, &t->col[COL_T], err)) != CRM_OK ||
-        (st = find_column(r, o, COL_MONETARY_VALUE, needs_spend, &t->col[COL_MONETARY_VALUE], err)) != CRM_OK ||
-        (st = find_column(r, o, COL_WEIGHT, 0, &t->col[COL_WEIGHT], err)) != CRM_OK ||
-        (st = find_column(r, o, COL_PROFIT, 0, &t->col[COL_PROFIT], err)) != CRM_OK ||
-        (st = find_column(r, o, COL_MONETARY, 0, &t->col[COL_MONETARY], err)) != CRM_OK ||
-        (st = find_column(r, o, COL_CUSTOMER, t->partial || (t->shard && t->shard->count), &t->col[COL_CUSTOMER],
-                          err)) != CRM_OK ||
-        (st = find_column(r, o, COL_X_HOLDOUT, o->validate, &t->col[COL_X_HOLDOUT], err)) != CRM_OK ||
-        (st = find_column(r, o, COL_DURATION_HOLDOUT, t->col[COL_X_HOLDOUT] >= 0, &t->col[COL_DURATION_HOLDOUT],
-                          err)) != CRM_OK)
-        return st;
-    const crm_csv_record *h = crm_csv_header(r), *rec;
-    t->rows.ncolumns = h ? h->nfields : 0;
-    uint64_t rows = 0;
-    while ((st = crm_csv_next(r, &rec, err)) == CRM_OK && rec) {
-        if (!h && t->rows.ncolumns == 0)
-            t->rows.ncolumns = rec->nfields;
-        /* a row skipped leaves nothing behind: the totals are put back */
-        double total_profit = t->total_profit, total_monetary = t->total_monetary;
-        if ((st = add_customer(t, r, rec, o, keep_rows, err)) == CRM_EDATA) {
-            t->total_profit = total_profit;
-            t->total_monetary = total_monetary;
-            st = crm_cli_bad_row(bad, err);
-        }
-        if (st != CRM_OK)
-            return st;
-        crm_progress_update(progress, ++rows, crm_csv_raw_bytes(r));
-    }
-    return st;
+    int summary = o->method != METHOD_HISTORIC;
+    int spend = o->method == METHOD_SIMPLE ||
+                (o->method == METHOD_MODEL && (o->spend == SPEND_GAMMA_GAMMA || o->spend == SPEND_OBSERVED));
+    crm_ltv_customers_spec spec = {.summary = summary, .model = o->model, .keep_rows = keep_rows,
+                                   .partial = partial, .shard = shard};
+    memcpy(spec.columns, o->columns, sizeof spec.columns);
+    spec.required = (summary ? 7u : 0u) | (spend ? 1u << CRM_LTV_COL_MONETARY_VALUE : 0u) |
+                    (o->validate ? 1u << CRM_LTV_COL_X_HOLDOUT : 0u);
+    crm_customers_table_hooks hooks = {bad_row_hook, progress_hook, run};
+    return crm_ltv_customers_read(*r, &spec, &hooks, t, err);
 }
 
 /* ---- units, horizon, discounting ---- */
@@ -613,7 +388,7 @@ static const char *const dropout_edge[] = {
     "a -> 0 (dropout probability p = 0)", "s -> 0 or beta -> infinity (dropout rate mu = 0)",
     "a -> 0 (dropout probability p = 0)", "gamma -> 0 (dropout probability theta = 0)"};
 
-static void print_fit_notes(const ltv_options_t *o, const customers_t *t, const crm_ltv_fit_diagnosis *dg)
+static void print_fit_notes(const ltv_options_t *o, const crm_ltv_customers *t, const crm_ltv_fit_diagnosis *dg)
 {
     const crm_ltv_fit_result *res = &dg->fit;
     const char *name = crm_ltv_model_name(o->model);
@@ -652,7 +427,7 @@ static void print_fit_notes(const ltv_options_t *o, const customers_t *t, const 
 }
 
 /* A failed fit: advise a penalty only when a fit with it works. */
-static crm_status fit_failed(const ltv_options_t *o, const customers_t *t, const crm_ltv_fit_options *fo,
+static crm_status fit_failed(const ltv_options_t *o, const crm_ltv_customers *t, const crm_ltv_fit_options *fo,
                              crm_status st, crm_error *err)
 {
     static const double penalties[] = {0.001, 0.01, 0.1};
@@ -681,7 +456,7 @@ static void fit_options(const ltv_options_t *o, crm_ltv_fit_options *fo)
 }
 
 /* The purchase model o->model on the table (its notes on stderr). */
-static crm_status fit_purchase(const ltv_options_t *o, const customers_t *t, crm_ltv_fit_diagnosis *dg,
+static crm_status fit_purchase(const ltv_options_t *o, const crm_ltv_customers *t, crm_ltv_fit_diagnosis *dg,
                                crm_error *err)
 {
     crm_ltv_fit_options fo;
@@ -696,7 +471,7 @@ static crm_status fit_purchase(const ltv_options_t *o, const customers_t *t, crm
 
 /* The purchase model (fitted here, or given when --model auto has fitted
  * it) and the spend model. */
-static crm_status fit_models(const ltv_options_t *o, const customers_t *t, int want_spend,
+static crm_status fit_models(const ltv_options_t *o, const crm_ltv_customers *t, int want_spend,
                              const crm_ltv_fit_diagnosis *given, crm_ltv_model_file *f, crm_report *report,
                              crm_error *err)
 {
@@ -743,17 +518,6 @@ static crm_status write_number_or_empty(crm_csv_writer *w, double v, int decimal
     return decimals < 0 ? crm_csv_write_double(w, v) : crm_csv_write_fixed(w, v, decimals);
 }
 
-static crm_status write_header(crm_csv_writer *w, const crm_csv_reader *r, size_t ncolumns,
-                               const char *const *added, size_t nadded)
-{
-    crm_status st = CRM_OK;
-    for (size_t j = 0; j < ncolumns && st == CRM_OK; j++)
-        st = crm_csv_write_field(w, crm_csv_column_name(r, j), (size_t)-1);
-    for (size_t j = 0; j < nadded && st == CRM_OK; j++)
-        st = crm_csv_write_field(w, added[j], (size_t)-1);
-    return st == CRM_OK ? crm_csv_end_row(w) : st;
-}
-
 /* Predictions row by row, so that a failure names the input line.  Rows
  * with the same history (x, t_x, T) share the purchase-model values: with
  * times in whole days (crm-rfm) a million customers have only some 130,000
@@ -761,7 +525,7 @@ static crm_status write_header(crm_csv_writer *w, const crm_csv_reader *r, size_
  * The distinct histories are evaluated first, on --threads
  * (crm_ltv_predict_history_values); clv = margin x spend x discounted is
  * what crm_ltv_clv computes, bit for bit. */
-static crm_status score(const customers_t *t, const crm_ltv_model_file *f, const double *spend_params,
+static crm_status score(const crm_ltv_customers *t, const crm_ltv_model_file *f, const double *spend_params,
                         const crm_ltv_clv_options *clv, int threads, crm_ltv_prediction *out,
                         crm_error *err)
 {
@@ -811,37 +575,8 @@ static crm_status score(const customers_t *t, const crm_ltv_model_file *f, const
     return st;
 }
 
-static crm_status write_scored(crm_csv_writer *w, const crm_csv_reader *r, const customers_t *t,
-                               const crm_ltv_prediction *p, int with_value)
-{
-    static const char *const added[] = {"p_alive", "expected_purchases", "expected_avg_value", "clv",
-                                        "historic_value"};
-    int historic = t->profit != NULL;
-    crm_status st = write_header(w, r, t->rows.ncolumns, added, historic ? 5 : 4);
-    for (size_t i = 0; i < t->n && st == CRM_OK; i++) {
-        st = write_stored_row(w, &t->rows, i);
-        if (st == CRM_OK) st = crm_csv_write_fixed(w, p[i].p_alive, 6);
-        if (st == CRM_OK) st = crm_csv_write_fixed(w, p[i].expected_purchases, 6);
-        if (st == CRM_OK) st = write_number_or_empty(w, with_value ? p[i].expected_avg_value : NAN, 2);
-        if (st == CRM_OK) st = write_number_or_empty(w, with_value ? p[i].clv : NAN, 2);
-        if (st == CRM_OK && historic) st = crm_csv_write_fixed(w, t->profit[i], 2);
-        if (st == CRM_OK) st = crm_csv_end_row(w);
-    }
-    return st;
-}
-
 /* ---- the methods ---- */
 
-typedef struct {
-    const crm_common_options *common;
-    ltv_options_t *o;
-    crm_output_set *outputs;   /* every file the run writes */
-    crm_csv_writer *out;
-    crm_report *report;
-    crm_progress progress;
-    uint64_t rows_in, rows_out;
-    crm_bad_rows bad;          /* --skip-bad */
-} run_t;
 
 static crm_status open_output(run_t *run, crm_error *err)
 {
@@ -851,7 +586,7 @@ static crm_status open_output(run_t *run, crm_error *err)
     return st;
 }
 
-static crm_status resolve_margin(value_options *v, const customers_t *t, crm_error *err)
+static crm_status resolve_margin(value_options *v, const crm_ltv_customers *t, crm_error *err)
 {
     if (!v->margin_from_profit)
         return CRM_OK;
@@ -882,7 +617,7 @@ typedef struct {
 
 /* bgnbd, mbgnbd, pnbd; bgbb too when the data are discrete: a unit other
  * than days, and every row whole periods that BG/BB accepts. */
-static size_t candidate_models(const ltv_options_t *o, const customers_t *t, crm_ltv_model *out)
+static size_t candidate_models(const ltv_options_t *o, const crm_ltv_customers *t, crm_ltv_model *out)
 {
     size_t n = 0;
     out[n++] = CRM_LTV_BGNBD;
@@ -909,7 +644,7 @@ static int free_parameters(const crm_ltv_fit_result *f)
 
 /* Fits every candidate model (and validates it when the table has holdout
  * columns); a model that cannot be fitted is left out with a note. */
-static crm_status fit_candidates(ltv_options_t *o, const customers_t *t, candidate *c, size_t *n, crm_error *err)
+static crm_status fit_candidates(ltv_options_t *o, const crm_ltv_customers *t, candidate *c, size_t *n, crm_error *err)
 {
     crm_ltv_model models[MAX_CANDIDATES];
     size_t m = candidate_models(o, t, models), fitted = 0;
@@ -997,7 +732,7 @@ static crm_status write_by_frequency(crm_output_set *outputs, const char *path, 
 
 /* --model auto: the lowest holdout MAE, or without holdout columns the
  * lowest BIC; the first in bgnbd, mbgnbd, pnbd, bgbb order on a tie. */
-static size_t choose_model(const customers_t *t, const candidate *c, size_t n, crm_report *report, int quiet)
+static size_t choose_model(const crm_ltv_customers *t, const candidate *c, size_t n, crm_report *report, int quiet)
 {
     int by_mae = t->x_holdout != NULL;
     size_t best = n;
@@ -1028,10 +763,10 @@ static crm_status run_validate(run_t *run, crm_error *err)
         return crm_error_set(err, CRM_EUSAGE, "--validate fits every model itself: it excludes --model, --fit-only, "
                              "--model-file and --save-model");
     crm_csv_reader *r = NULL;
-    customers_t t = {0};
+    crm_ltv_customers t = {0};
     candidate c[MAX_CANDIDATES];
     size_t n = 0;
-    crm_status st = read_customers(run->common, o, 0, &r, &t, &run->progress, &run->bad, err);
+    crm_status st = read_customers(run, 0, NULL, NULL, &r, &t, err);
     run->rows_in = t.n;
     if (st == CRM_OK)
         st = fit_candidates(o, &t, c, &n, err);
@@ -1042,7 +777,7 @@ static crm_status run_validate(run_t *run, crm_error *err)
     }
     if (st == CRM_OK && o->by_frequency)
         st = write_by_frequency(run->outputs, o->by_frequency, c, n, err);
-    free_customers(&t);
+    crm_ltv_customers_free(&t);
     crm_csv_close(r);
     return st;
 }
@@ -1144,7 +879,7 @@ static crm_status partial_row(crm_ltv_partial *p, const crm_csv_reader *r, const
     const int *cols = purchase ? purchase_cols : spend_cols;
     size_t ncols = purchase ? 4 : 2;
     for (size_t k = 0; k < ncols; k++)
-        if ((st = read_number(r, rec, cols[k], &v[cols[k]], err)) != CRM_OK)
+        if ((st = crm_customers_table_cell(r, rec, cols[k], &v[cols[k]], err)) != CRM_OK)
             return st;
     const char *id = rec->fields[PARTIAL_ID];
     size_t len = rec->lengths[PARTIAL_ID];
@@ -1193,7 +928,7 @@ static crm_status read_partials(run_t *run, crm_ltv_partial *p, int *has_spend, 
 }
 
 /* --merge: the merged statistics as the customers the fit reads. */
-static crm_status merged_customers(crm_ltv_partial *p, int has_spend, customers_t *t, crm_error *err)
+static crm_status merged_customers(crm_ltv_partial *p, int has_spend, crm_ltv_customers *t, crm_error *err)
 {
     const char **ids, **spend_ids;
     size_t *id_lens, *spend_id_lens;
@@ -1203,9 +938,9 @@ static crm_status merged_customers(crm_ltv_partial *p, int has_spend, customers_
     free(id_lens);
     free(spend_ids);
     free(spend_id_lens);
-    for (int c = 0; c < NCOLUMNS; c++)
+    for (int c = 0; c < CRM_LTV_NCOLUMNS; c++)
         t->col[c] = -1;
-    t->col[COL_MONETARY_VALUE] = has_spend ? 0 : -1;
+    t->col[CRM_LTV_COL_MONETARY_VALUE] = has_spend ? 0 : -1;
     for (size_t i = 0; st == CRM_OK && i < t->n; i++)
         if (t->c[i].x == 0)
             t->one_time += t->c[i].weight;
@@ -1217,26 +952,24 @@ static crm_status run_partial_or_merge(run_t *run, crm_error *err)
     ltv_options_t *o = run->o;
     crm_ltv_partial *p = NULL;
     crm_status st = crm_ltv_partial_new(&p, err);
-    customers_t t = {0};
+    crm_ltv_customers t = {0};
     crm_csv_reader *r = NULL;
     char first_name[256] = "";
     int has_spend = 0;
     if (st == CRM_OK && o->merge) {
         st = read_partials(run, p, &has_spend, first_name, sizeof first_name, err);
     } else if (st == CRM_OK) {
-        t.partial = p;
-        t.shard = &run->common->shard;
-        st = read_customers(run->common, o, 0, &r, &t, &run->progress, &run->bad, err);
+        st = read_customers(run, 0, p, &run->common->shard, &r, &t, err);
         run->rows_in = t.n + run->bad.skipped;
-        has_spend = t.col[COL_MONETARY_VALUE] >= 0;
+        has_spend = t.col[CRM_LTV_COL_MONETARY_VALUE] >= 0;
     }
     if (st == CRM_OK && o->partial) {
         st = write_partial(run, p, has_spend, err);
     } else if (st == CRM_OK) {
         /* the fit of one process, from the merged statistics */
-        free_customers(&t);
+        crm_ltv_customers_free(&t);
         memset(&t, 0, sizeof t);
-        t.input_name = first_name;
+        t.input_name = strdup(first_name);
         if ((st = merged_customers(p, has_spend, &t, err)) == CRM_OK && o->spend == SPEND_DEFAULT)
             o->spend = has_spend ? SPEND_GAMMA_GAMMA : SPEND_NONE;
         crm_ltv_model_file f = {0};
@@ -1247,7 +980,7 @@ static crm_status run_partial_or_merge(run_t *run, crm_error *err)
         if (st == CRM_OK && (st = open_output(run, err)) == CRM_OK)
             st = crm_cli_write_failed(run->out, crm_ltv_model_file_write_table(run->out, &f, o->decimals), err);
     }
-    free_customers(&t);
+    crm_ltv_customers_free(&t);
     crm_csv_close(r);
     crm_ltv_partial_free(p);
     return st;
@@ -1282,12 +1015,12 @@ static crm_status run_model(run_t *run, crm_error *err)
         return st;
 
     crm_csv_reader *r = NULL;
-    customers_t t = {.shard = &run->common->shard};
+    crm_ltv_customers t = {0};
     crm_ltv_prediction *pred = NULL;
-    st = read_customers(run->common, o, !o->fit_only, &r, &t, &run->progress, &run->bad, err);
+    st = read_customers(run, !o->fit_only, NULL, &run->common->shard, &r, &t, err);
     run->rows_in = t.n + run->bad.skipped;
     if (st == CRM_OK && o->spend == SPEND_DEFAULT)
-        o->spend = t.col[COL_MONETARY_VALUE] >= 0 ? SPEND_GAMMA_GAMMA : SPEND_NONE;
+        o->spend = t.col[CRM_LTV_COL_MONETARY_VALUE] >= 0 ? SPEND_GAMMA_GAMMA : SPEND_NONE;
     if (st == CRM_OK && o->model_file && o->spend == SPEND_GAMMA_GAMMA && !f.has_spend)
         st = crm_error_set(err, CRM_EDATA, "%s has no Gamma-Gamma parameters: fit them with --spend "
                            "gamma-gamma --save-model, or score with --spend observed", o->model_file);
@@ -1318,12 +1051,12 @@ static crm_status run_model(run_t *run, crm_error *err)
         if (st == CRM_OK)
             st = score(&t, &f, o->spend == SPEND_GAMMA_GAMMA ? f.spend_params : NULL, &v.clv, o->threads, pred, err);
         if (st == CRM_OK && (st = open_output(run, err)) == CRM_OK)
-            st = crm_cli_write_failed(run->out, write_scored(run->out, r, &t, pred, o->spend != SPEND_NONE), err);
+            st = crm_cli_write_failed(run->out, crm_ltv_customers_write_scores(run->out, r, &t, pred, o->spend != SPEND_NONE), err);
         if (st == CRM_OK)
             run->rows_out = t.n;
     }
     free(pred);
-    free_customers(&t);
+    crm_ltv_customers_free(&t);
     crm_csv_close(r);
     return st;
 }
@@ -1355,40 +1088,23 @@ static crm_status run_simple_or_historic(run_t *run, crm_error *err)
     if ((st = parse_margin(o->margin, &v.margin, &v.margin_from_profit, err)) != CRM_OK)
         return st;
     crm_csv_reader *r = NULL;
-    customers_t t = {0};
-    st = read_customers(run->common, o, 1, &r, &t, &run->progress, &run->bad, err);
+    crm_ltv_customers t = {0};
+    st = read_customers(run, 1, NULL, NULL, &r, &t, err);
     run->rows_in = t.n + run->bad.skipped;
     if (st == CRM_OK)
         st = resolve_margin(&v, &t, err);
     if (st == CRM_OK && !simple && !t.profit && !(t.monetary && o->margin))
         st = crm_error_set(err, CRM_EDATA, "%s: no column 'profit'; name it with --profit COL, or give "
                            "--margin RATE to take that share of column 'monetary'", t.input_name);
-    static const char *const simple_cols[] = {"purchases_per_year", "expected_lifetime", "clv"};
-    static const char *const historic_cols[] = {"historic_value"};
-    if (st == CRM_OK && (st = open_output(run, err)) == CRM_OK)
-        st = write_header(run->out, r, t.rows.ncolumns, simple ? simple_cols : historic_cols, simple ? 3 : 1);
-    double lifetime = crm_ltv_expected_lifetime(churn.value);
     double per_year = crm_time_unit_days(CRM_UNIT_YEAR) / crm_time_unit_days(o->unit);
-    for (size_t i = 0; i < t.n && st == CRM_OK; i++) {
-        st = write_stored_row(run->out, &t.rows, i);
-        if (simple) {
-            const crm_ltv_customer *c = &t.c[i];
-            double rate = c->T > 0 ? c->x / c->T * per_year : 0.0;
-            double value = crm_ltv_simple_value(v.margin * rate * c->monetary_value, churn.value, discount.value);
-            if (st == CRM_OK) st = crm_csv_write_fixed(run->out, rate, 6);
-            if (st == CRM_OK) st = crm_csv_write_fixed(run->out, lifetime, 6);
-            if (st == CRM_OK) st = crm_csv_write_fixed(run->out, value, 2);
-        } else if (st == CRM_OK) {
-            st = crm_csv_write_fixed(run->out, t.profit ? t.profit[i] : v.margin * t.monetary[i], 2);
-        }
-        if (st == CRM_OK)
-            st = crm_csv_end_row(run->out);
-    }
+    if (st == CRM_OK && (st = open_output(run, err)) == CRM_OK)
+        st = simple ? crm_ltv_customers_write_simple(run->out, r, &t, v.margin, churn.value, discount.value, per_year)
+                    : crm_ltv_customers_write_historic(run->out, r, &t, v.margin);
     if (st == CRM_OK)
         run->rows_out = t.n;
     else if (run->out && err->message[0] == '\0')
         st = crm_cli_write_failed(run->out, st, err);
-    free_customers(&t);
+    crm_ltv_customers_free(&t);
     crm_csv_close(r);
     return st;
 }
@@ -1435,11 +1151,11 @@ static crm_status read_transactions(run_t *run, crm_cohort *cohort, crm_error *e
     if (st != CRM_OK)
         return st;
     long customer, date, amount, invoice, cost;
-    if ((st = find_column(r, o, COL_CUSTOMER, 1, &customer, err)) != CRM_OK ||
-        (st = find_column(r, o, COL_DATE, 1, &date, err)) != CRM_OK ||
-        (st = find_column(r, o, COL_AMOUNT, 1, &amount, err)) != CRM_OK ||
-        (st = find_column(r, o, COL_INVOICE, 0, &invoice, err)) != CRM_OK ||
-        (st = find_column(r, o, COL_COST, 0, &cost, err)) != CRM_OK) {
+    if ((st = find_column(r, o, CRM_LTV_COL_CUSTOMER, 1, &customer, err)) != CRM_OK ||
+        (st = find_column(r, o, CRM_LTV_COL_DATE, 1, &date, err)) != CRM_OK ||
+        (st = find_column(r, o, CRM_LTV_COL_AMOUNT, 1, &amount, err)) != CRM_OK ||
+        (st = find_column(r, o, CRM_LTV_COL_INVOICE, 0, &invoice, err)) != CRM_OK ||
+        (st = find_column(r, o, CRM_LTV_COL_COST, 0, &cost, err)) != CRM_OK) {
         crm_csv_close(r);
         return st;
     }
@@ -1469,8 +1185,8 @@ static crm_status read_transactions(run_t *run, crm_cohort *cohort, crm_error *e
                                crm_error_quote(q, sizeof q, rec->fields[date], rec->lengths[date]));
             goto bad_row;
         }
-        if ((st = read_number(r, rec, amount, &value, err)) != CRM_OK ||
-            (cost >= 0 && rec->lengths[cost] > 0 && (st = read_number(r, rec, cost, &line_cost, err)) != CRM_OK))
+        if ((st = crm_customers_table_cell(r, rec, amount, &value, err)) != CRM_OK ||
+            (cost >= 0 && rec->lengths[cost] > 0 && (st = crm_customers_table_cell(r, rec, cost, &line_cost, err)) != CRM_OK))
             goto bad_row;
         if ((st = crm_cohort_add(cohort, rec->fields[customer], rec->lengths[customer], dt.days,
                                  rec->fields[invoice], rec->lengths[invoice], value, line_cost, err)) != CRM_OK) {
@@ -1577,7 +1293,7 @@ static crm_status check_partial_options(const ltv_options_t *o, const crm_common
         return crm_error_set(err, CRM_EUSAGE, "%s: %s needs the customers themselves", which,
                              o->validate ? "--validate" : o->model_file ? "--model-file"
                              : o->model_auto ? "--model auto" : "--by-frequency");
-    if (o->columns[COL_WEIGHT])
+    if (o->columns[CRM_LTV_COL_WEIGHT])
         return crm_error_set(err, CRM_EUSAGE, "%s: --weight is not taken: weights that are not whole numbers "
                              "would add up in another order than in one process", which);
     if (o->partial && !o->merge && (o->fit_only || o->save_model))
