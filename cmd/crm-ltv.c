@@ -19,6 +19,7 @@
 #include "crm/ltv_customers_file.h"
 #include "crm/ltv_model_file.h"
 #include "crm/ltv_partial.h"
+#include "crm/ltv_partial_file.h"
 #include "crm/ltv_validate.h"
 #include "crm/number.h"
 #include "crm/report.h"
@@ -784,115 +785,6 @@ static crm_status run_validate(run_t *run, crm_error *err)
 
 /* ---- --partial and --merge: the fit's statistics, shard by shard ---- */
 
-static const char *const partial_header[] = {"record", "customer_id", "x", "t_x", "T", "monetary_value",
-                                             "customers"};
-enum { PARTIAL_RECORD, PARTIAL_ID, PARTIAL_X, PARTIAL_T_X, PARTIAL_T, PARTIAL_MV, PARTIAL_CUSTOMERS, PARTIAL_WIDTH };
-
-/* Writes the statistics: a monetary_value row when the table has that
- * column (so the merge knows to fit the spend model), then the purchase
- * rows and the spend rows, each in customer order. */
-static crm_status write_partial(run_t *run, crm_ltv_partial *p, int has_spend, crm_error *err)
-{
-    crm_ltv_customer *purchase, *spend;
-    const char **ids, **spend_ids;
-    size_t *id_lens, *spend_id_lens, np, ns;
-    crm_status st = crm_ltv_partial_rows(p, &purchase, &np, &ids, &id_lens, &spend, &ns, &spend_ids, &spend_id_lens,
-                                         err);
-    if (st != CRM_OK)
-        return st;
-    if ((st = open_output(run, err)) == CRM_OK) {
-        crm_csv_writer *w = run->out;
-        crm_status ws = crm_csv_write_row(w, partial_header, NULL, PARTIAL_WIDTH);
-        if (ws == CRM_OK && has_spend) {
-            static const char *const marker[] = {"monetary_value", "", "", "", "", "", ""};
-            ws = crm_csv_write_row(w, marker, NULL, PARTIAL_WIDTH);
-        }
-        for (size_t i = 0; i < np && ws == CRM_OK; i++) {
-            crm_csv_write_field(w, "purchase", (size_t)-1);
-            crm_csv_write_field(w, ids[i], id_lens[i]);
-            crm_csv_write_double(w, purchase[i].x);
-            crm_csv_write_double(w, purchase[i].t_x);
-            crm_csv_write_double(w, purchase[i].T);
-            crm_csv_write_field(w, "", 0);
-            crm_csv_write_double(w, purchase[i].weight);
-            ws = crm_csv_end_row(w);
-        }
-        for (size_t i = 0; i < ns && ws == CRM_OK; i++) {
-            crm_csv_write_field(w, "spend", (size_t)-1);
-            crm_csv_write_field(w, spend_ids[i], spend_id_lens[i]);
-            crm_csv_write_double(w, spend[i].x);
-            crm_csv_write_field(w, "", 0);
-            crm_csv_write_field(w, "", 0);
-            crm_csv_write_double(w, spend[i].monetary_value);
-            crm_csv_write_field(w, "1", 1);
-            ws = crm_csv_end_row(w);
-        }
-        st = crm_cli_write_failed(w, ws, err);
-        run->rows_out = np + ns;
-    }
-    free(purchase);
-    free(ids);
-    free(id_lens);
-    free(spend);
-    free(spend_ids);
-    free(spend_id_lens);
-    return st;
-}
-
-static int is_partial_header(const crm_csv_record *rec)
-{
-    if (rec->nfields != PARTIAL_WIDTH)
-        return 0;
-    for (size_t j = 0; j < PARTIAL_WIDTH; j++)
-        if (rec->lengths[j] != strlen(partial_header[j]) || memcmp(rec->fields[j], partial_header[j], rec->lengths[j]))
-            return 0;
-    return 1;
-}
-
-static crm_status partial_row(crm_ltv_partial *p, const crm_csv_reader *r, const crm_csv_record *rec, int *has_spend,
-                              crm_error *err)
-{
-    crm_status st;
-    if (rec->defect)
-        return crm_csv_defect_error(r, rec, err);
-    if ((st = crm_csv_check_width(r, rec, PARTIAL_WIDTH, err)) != CRM_OK)
-        return st;
-    if (is_partial_header(rec))
-        return CRM_OK;   /* concatenated partials repeat the header */
-    const char *kind = rec->fields[PARTIAL_RECORD];
-    size_t kind_len = rec->lengths[PARTIAL_RECORD];
-    double v[PARTIAL_WIDTH] = {0};
-    if (kind_len == 14 && memcmp(kind, "monetary_value", 14) == 0) {
-        *has_spend = 1;
-        return CRM_OK;
-    }
-    int purchase = kind_len == 8 && memcmp(kind, "purchase", 8) == 0;
-    int spend = kind_len == 5 && memcmp(kind, "spend", 5) == 0;
-    if (!purchase && !spend) {
-        char q[64];
-        return crm_error_set(err, CRM_EDATA, "%s:%llu: column 'record': expected purchase, spend or monetary_value, "
-                             "got '%s'", crm_csv_input_name(r), (unsigned long long)rec->line,
-                             crm_error_quote(q, sizeof q, kind, kind_len));
-    }
-    static const int purchase_cols[] = {PARTIAL_X, PARTIAL_T_X, PARTIAL_T, PARTIAL_CUSTOMERS};
-    static const int spend_cols[] = {PARTIAL_X, PARTIAL_MV};
-    const int *cols = purchase ? purchase_cols : spend_cols;
-    size_t ncols = purchase ? 4 : 2;
-    for (size_t k = 0; k < ncols; k++)
-        if ((st = crm_customers_table_cell(r, rec, cols[k], &v[cols[k]], err)) != CRM_OK)
-            return st;
-    const char *id = rec->fields[PARTIAL_ID];
-    size_t len = rec->lengths[PARTIAL_ID];
-    if (purchase)
-        st = crm_ltv_partial_add_purchase(p, id, len, v[PARTIAL_X], v[PARTIAL_T_X], v[PARTIAL_T], v[PARTIAL_CUSTOMERS],
-                                          err);
-    else
-        st = crm_ltv_partial_add_spend(p, id, len, v[PARTIAL_X], v[PARTIAL_MV], err);
-    if (st != CRM_OK)
-        crm_error_prefix(err, "%s:%llu: ", crm_csv_input_name(r), (unsigned long long)rec->line);
-    return st;
-}
-
 /* Reads every --merge input into p; *has_spend: they were made from tables
  * with monetary_value (all of them, or none). */
 static crm_status read_partials(run_t *run, crm_ltv_partial *p, int *has_spend, char *first_name, size_t name_size,
@@ -907,16 +799,8 @@ static crm_status read_partials(run_t *run, crm_ltv_partial *p, int *has_spend, 
             break;
         if (i == 0)
             snprintf(first_name, name_size, "%s", crm_csv_input_name(r));
-        const crm_csv_record *h = crm_csv_header(r), *rec;
-        if (!h || !is_partial_header(h))
-            st = crm_error_set(err, CRM_EDATA, "%s: not a crm-ltv --partial file: its header is not %s,%s,%s,%s,%s,%s,%s",
-                               crm_csv_input_name(r), partial_header[0], partial_header[1], partial_header[2],
-                               partial_header[3], partial_header[4], partial_header[5], partial_header[6]);
         int spend = 0;
-        while (st == CRM_OK && (st = crm_csv_next(r, &rec, err)) == CRM_OK && rec) {
-            st = partial_row(p, r, rec, &spend, err);
-            run->rows_in++;
-        }
+        st = crm_ltv_partial_file_read(r, p, &spend, &run->rows_in, err);
         with_spend += (size_t)spend;
         crm_csv_close(r);
     }
@@ -924,26 +808,6 @@ static crm_status read_partials(run_t *run, crm_ltv_partial *p, int *has_spend, 
         st = crm_error_set(err, CRM_EDATA, "%zu of the %zu partials come from a table with monetary_value and the "
                            "others not: make them all from the same kind of table", with_spend, ninputs);
     *has_spend = with_spend != 0;
-    return st;
-}
-
-/* --merge: the merged statistics as the customers the fit reads. */
-static crm_status merged_customers(crm_ltv_partial *p, int has_spend, crm_ltv_customers *t, crm_error *err)
-{
-    const char **ids, **spend_ids;
-    size_t *id_lens, *spend_id_lens;
-    crm_status st = crm_ltv_partial_rows(p, &t->c, &t->n, &ids, &id_lens, &t->spend_c, &t->spend_n, &spend_ids,
-                                         &spend_id_lens, err);
-    free(ids);
-    free(id_lens);
-    free(spend_ids);
-    free(spend_id_lens);
-    for (int c = 0; c < CRM_LTV_NCOLUMNS; c++)
-        t->col[c] = -1;
-    t->col[CRM_LTV_COL_MONETARY_VALUE] = has_spend ? 0 : -1;
-    for (size_t i = 0; st == CRM_OK && i < t->n; i++)
-        if (t->c[i].x == 0)
-            t->one_time += t->c[i].weight;
     return st;
 }
 
@@ -964,13 +828,14 @@ static crm_status run_partial_or_merge(run_t *run, crm_error *err)
         has_spend = t.col[CRM_LTV_COL_MONETARY_VALUE] >= 0;
     }
     if (st == CRM_OK && o->partial) {
-        st = write_partial(run, p, has_spend, err);
+        if ((st = open_output(run, err)) == CRM_OK)
+            st = crm_cli_write_failed(run->out, crm_ltv_partial_file_write(run->out, p, has_spend, &run->rows_out, err),
+                                      err);
     } else if (st == CRM_OK) {
         /* the fit of one process, from the merged statistics */
         crm_ltv_customers_free(&t);
         memset(&t, 0, sizeof t);
-        t.input_name = strdup(first_name);
-        if ((st = merged_customers(p, has_spend, &t, err)) == CRM_OK && o->spend == SPEND_DEFAULT)
+        if ((st = crm_ltv_partial_file_customers(p, has_spend, first_name, &t, err)) == CRM_OK && o->spend == SPEND_DEFAULT)
             o->spend = has_spend ? SPEND_GAMMA_GAMMA : SPEND_NONE;
         crm_ltv_model_file f = {0};
         if (st == CRM_OK)
