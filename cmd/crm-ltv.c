@@ -16,6 +16,7 @@
 #include "crm/date.h"
 #include "crm/ltv.h"
 #include "crm/ltv_cohort.h"
+#include "crm/ltv_cohort_file.h"
 #include "crm/ltv_customers_file.h"
 #include "crm/ltv_model_file.h"
 #include "crm/ltv_partial.h"
@@ -272,13 +273,6 @@ static crm_status bad_row_hook(void *ctx, crm_error *err)
 static void progress_hook(void *ctx, uint64_t rows, uint64_t bytes)
 {
     crm_progress_update(&((run_t *)ctx)->progress, rows, bytes);
-}
-
-static crm_status find_column(const crm_csv_reader *r, const ltv_options_t *o, int slot, int required, long *out,
-                              crm_error *err)
-{
-    return crm_customers_table_column(r, o->columns[slot], crm_ltv_column_default(slot), crm_ltv_column_option(slot),
-                                      required, out, err);
 }
 
 /* The customers table (crm/ltv_customers_file.h), with the columns this
@@ -1009,101 +1003,14 @@ static crm_status parse_cohort_options(const ltv_options_t *o, crm_cohort_option
 
 static crm_status read_transactions(run_t *run, crm_cohort *cohort, crm_error *err)
 {
-    const ltv_options_t *o = run->o;
     crm_csv_reader *r;
     const crm_common_options *common = run->common;
     crm_status st = crm_cli_open_input(common, common->ninputs ? common->inputs[0] : NULL, &r, err);
     if (st != CRM_OK)
         return st;
-    long customer, date, amount, invoice, cost;
-    if ((st = find_column(r, o, CRM_LTV_COL_CUSTOMER, 1, &customer, err)) != CRM_OK ||
-        (st = find_column(r, o, CRM_LTV_COL_DATE, 1, &date, err)) != CRM_OK ||
-        (st = find_column(r, o, CRM_LTV_COL_AMOUNT, 1, &amount, err)) != CRM_OK ||
-        (st = find_column(r, o, CRM_LTV_COL_INVOICE, 0, &invoice, err)) != CRM_OK ||
-        (st = find_column(r, o, CRM_LTV_COL_COST, 0, &cost, err)) != CRM_OK) {
-        crm_csv_close(r);
-        return st;
-    }
-    /* Without an invoice column the orders are the distinct purchase days. */
-    if (invoice < 0)
-        invoice = date;
-    crm_date_format iso;
-    crm_date_format_set(&iso, CRM_DATE_ISO);
-    const crm_csv_record *h = crm_csv_header(r), *rec;
-    size_t ncolumns = h ? h->nfields : 0;
-    while ((st = crm_csv_next(r, &rec, err)) == CRM_OK && rec) {
-        if (ncolumns == 0)
-            ncolumns = rec->nfields;
-        if (rec->defect) {
-            st = crm_csv_defect_error(r, rec, err);
-            goto bad_row;
-        }
-        if ((st = crm_csv_check_width(r, rec, ncolumns, err)) != CRM_OK)
-            goto bad_row;
-        crm_datetime dt;
-        double value, line_cost = NAN;
-        if (crm_date_parse(&iso, rec->fields[date], rec->lengths[date], &dt) != CRM_OK) {
-            char q[128];
-            st = crm_error_set(err, CRM_EDATA, "%s:%llu: column '%s': cannot read '%s' as a date (YYYY-MM-DD)",
-                               crm_csv_input_name(r), (unsigned long long)rec->line,
-                               crm_csv_column_name(r, (size_t)date),
-                               crm_error_quote(q, sizeof q, rec->fields[date], rec->lengths[date]));
-            goto bad_row;
-        }
-        if ((st = crm_customers_table_cell(r, rec, amount, &value, err)) != CRM_OK ||
-            (cost >= 0 && rec->lengths[cost] > 0 && (st = crm_customers_table_cell(r, rec, cost, &line_cost, err)) != CRM_OK))
-            goto bad_row;
-        if ((st = crm_cohort_add(cohort, rec->fields[customer], rec->lengths[customer], dt.days,
-                                 rec->fields[invoice], rec->lengths[invoice], value, line_cost, err)) != CRM_OK) {
-            crm_error_prefix(err, "%s:%llu: ", crm_csv_input_name(r), (unsigned long long)rec->line);
-            break;
-        }
-        crm_progress_update(&run->progress, ++run->rows_in, crm_csv_raw_bytes(r));
-        continue;
-    bad_row:
-        if ((st = crm_cli_bad_row(&run->bad, err)) != CRM_OK)
-            break;
-        crm_progress_update(&run->progress, ++run->rows_in, crm_csv_raw_bytes(r));
-    }
+    crm_customers_table_hooks hooks = {bad_row_hook, progress_hook, run};
+    st = crm_ltv_cohort_file_read(r, run->o->columns, cohort, &hooks, &run->rows_in, err);
     crm_csv_close(r);
-    return st;
-}
-
-static crm_status write_cohort_table(crm_csv_writer *w, const crm_cohort_row *rows, size_t n,
-                                     crm_cohort_period by)
-{
-    static const char *const header[] = {
-        "cohort", "period", "customers", "retention_rate", "retention_from_start", "orders_per_customer",
-        "avg_order_value",
-        "revenue", "cost_rate", "direct_cost", "acquisition_cost", "marketing_cost", "gross_profit",
-        "discount_factor", "npv_profit", "cumulative_npv", "ltv_per_customer"};
-    crm_status st = crm_csv_write_row(w, header, NULL, sizeof header / sizeof *header);
-    for (size_t i = 0; i < n && st == CRM_OK; i++) {
-        const crm_cohort_row *c = &rows[i];
-        char label[16];
-        if (by == CRM_COHORT_BY_YEAR)
-            snprintf(label, sizeof label, "%d", (int)c->cohort);
-        else
-            snprintf(label, sizeof label, "%d-%02d", (int)(c->cohort / 100), (int)(c->cohort % 100));
-        st = crm_csv_write_field(w, label, (size_t)-1);
-        if (st == CRM_OK) st = crm_csv_write_int(w, c->period);
-        if (st == CRM_OK) st = crm_csv_write_int(w, (int64_t)c->customers);
-        if (st == CRM_OK) st = write_number_or_empty(w, c->retention_rate, 4);
-        if (st == CRM_OK) st = write_number_or_empty(w, c->retention_from_start, 4);
-        if (st == CRM_OK) st = write_number_or_empty(w, c->orders_per_customer, 4);
-        if (st == CRM_OK) st = write_number_or_empty(w, c->avg_order_value, 2);
-        if (st == CRM_OK) st = write_number_or_empty(w, c->revenue, 2);
-        if (st == CRM_OK) st = write_number_or_empty(w, c->cost_rate, 4);
-        if (st == CRM_OK) st = write_number_or_empty(w, c->direct_cost, 2);
-        if (st == CRM_OK) st = write_number_or_empty(w, c->acquisition_cost, 2);
-        if (st == CRM_OK) st = write_number_or_empty(w, c->marketing_cost, 2);
-        if (st == CRM_OK) st = write_number_or_empty(w, c->gross_profit, 2);
-        if (st == CRM_OK) st = write_number_or_empty(w, c->discount_factor, 6);
-        if (st == CRM_OK) st = write_number_or_empty(w, c->npv_profit, 2);
-        if (st == CRM_OK) st = write_number_or_empty(w, c->cumulative_npv, 2);
-        if (st == CRM_OK) st = write_number_or_empty(w, c->ltv_per_customer, 2);
-        if (st == CRM_OK) st = crm_csv_end_row(w);
-    }
     return st;
 }
 
@@ -1130,7 +1037,7 @@ static crm_status run_cohort(run_t *run, crm_error *err)
             if (run->report)
                 crm_report_set_text(run->report, "note", note);
         }
-        st = crm_cli_write_failed(run->out, write_cohort_table(run->out, rows, n, run->o->by), err);
+        st = crm_cli_write_failed(run->out, crm_ltv_cohort_file_write(run->out, rows, n, run->o->by), err);
         run->rows_out = n;
     }
     free(rows);
