@@ -22,6 +22,7 @@
 #include "crm/ltv_partial.h"
 #include "crm/ltv_partial_file.h"
 #include "crm/ltv_validate.h"
+#include "crm/ltv_validate_file.h"
 #include "crm/number.h"
 #include "crm/report.h"
 #include "crm/strtab.h"
@@ -441,8 +442,6 @@ static crm_status fit_failed(const ltv_options_t *o, const crm_ltv_customers *t,
     return st;
 }
 
-static const char *const verdict_key[] = {"evident", "at-edge", "not-significant", "no-repeats"};
-
 static void fit_options(const ltv_options_t *o, crm_ltv_fit_options *fo)
 {
     crm_ltv_fit_options_init(fo);
@@ -480,7 +479,7 @@ static crm_status fit_models(const ltv_options_t *o, const crm_ltv_customers *t,
     const crm_ltv_fit_result res = dg.fit;
     crm_ltv_model_file_from_fit(f, o->model, o->unit, &res);
     crm_report_set_text(report, "model", crm_ltv_model_key(o->model));
-    crm_report_set_text(report, "dropout", verdict_key[dg.verdict]);
+    crm_report_set_text(report, "dropout", crm_ltv_dropout_key(dg.verdict));
     crm_report_set(report, "fit_iterations", (uint64_t)res.iterations);
     if (!want_spend)
         return CRM_OK;
@@ -505,13 +504,6 @@ static crm_status fit_models(const ltv_options_t *o, const crm_ltv_customers *t,
 }
 
 /* ---- output ---- */
-
-static crm_status write_number_or_empty(crm_csv_writer *w, double v, int decimals)
-{
-    if (!isfinite(v))
-        return crm_csv_write_field(w, "", 0);
-    return decimals < 0 ? crm_csv_write_double(w, v) : crm_csv_write_fixed(w, v, decimals);
-}
 
 /* Predictions row by row, so that a failure names the input line.  Rows
  * with the same history (x, t_x, T) share the purchase-model values: with
@@ -600,49 +592,12 @@ static crm_status resolve_margin(value_options *v, const crm_ltv_customers *t, c
 
 /* ---- --validate and --model auto ---- */
 
-enum { MAX_CANDIDATES = 4 };
-
-typedef struct {
-    crm_ltv_model model;
-    int ok;
-    crm_ltv_fit_diagnosis dg;
-    crm_ltv_validation val;
-    double bic;
-} candidate;
-
-/* bgnbd, mbgnbd, pnbd; bgbb too when the data are discrete: a unit other
- * than days, and every row whole periods that BG/BB accepts. */
-static size_t candidate_models(const ltv_options_t *o, const crm_ltv_customers *t, crm_ltv_model *out)
-{
-    size_t n = 0;
-    out[n++] = CRM_LTV_BGNBD;
-    out[n++] = CRM_LTV_MBGNBD;
-    out[n++] = CRM_LTV_PARETO_NBD;
-    int discrete = o->unit != CRM_UNIT_DAY && t->n > 0;
-    for (size_t i = 0; i < t->n && discrete; i++)
-        discrete = crm_ltv_check_customer(CRM_LTV_BGBB, &t->c[i], NULL) == CRM_OK &&
-                   (!t->duration_holdout || t->duration_holdout[i] == floor(t->duration_holdout[i]));
-    if (discrete)
-        out[n++] = CRM_LTV_BGBB;
-    return n;
-}
-
-/* Parameters the fit estimated: 4, 2 at the no-dropout edge, 0 without
- * repeat purchases. */
-static int free_parameters(const crm_ltv_fit_result *f)
-{
-    int k = 0;
-    for (size_t i = 0; i < 4; i++)
-        k += f->params[i] > 0 && isfinite(f->params[i]);
-    return k;
-}
-
 /* Fits every candidate model (and validates it when the table has holdout
  * columns); a model that cannot be fitted is left out with a note. */
-static crm_status fit_candidates(ltv_options_t *o, const crm_ltv_customers *t, candidate *c, size_t *n, crm_error *err)
+static crm_status fit_candidates(ltv_options_t *o, const crm_ltv_customers *t, crm_ltv_candidate *c, size_t *n, crm_error *err)
 {
-    crm_ltv_model models[MAX_CANDIDATES];
-    size_t m = candidate_models(o, t, models), fitted = 0;
+    crm_ltv_model models[CRM_LTV_MAX_CANDIDATES];
+    size_t m = crm_ltv_candidate_models(o->unit == CRM_UNIT_DAY, t->c, t->duration_holdout, t->n, models), fitted = 0;
     crm_ltv_model asked = o->model;
     crm_status st = CRM_OK;
     for (size_t k = 0; k < m && st == CRM_OK; k++) {
@@ -660,7 +615,7 @@ static crm_status fit_candidates(ltv_options_t *o, const crm_ltv_customers *t, c
             break;
         }
         const crm_ltv_fit_result *f = &c[k].dg.fit;
-        c[k].bic = -2.0 * f->loglik + free_parameters(f) * log(f->total_weight);
+        c[k].bic = crm_ltv_bic(f);
         if (t->x_holdout && (st = crm_ltv_validate(models[k], f->params, t->c, t->x_holdout, t->duration_holdout,
                                                    t->n, &c[k].val, err)) != CRM_OK)
             crm_error_prefix(err, "%s: ", t->input_name);
@@ -674,50 +629,15 @@ static crm_status fit_candidates(ltv_options_t *o, const crm_ltv_customers *t, c
     return st;
 }
 
-static crm_status write_validation(crm_csv_writer *w, const candidate *c, size_t n)
-{
-    static const char *const header[] = {"model", "customers", "actual_total", "predicted_total", "mae", "rmse",
-                                         "loglik", "bic", "dropout"};
-    crm_status st = crm_csv_write_row(w, header, NULL, sizeof header / sizeof *header);
-    for (size_t k = 0; k < n && st == CRM_OK; k++) {
-        if (!c[k].ok)
-            continue;
-        st = crm_csv_write_field(w, crm_ltv_model_key(c[k].model), (size_t)-1);
-        if (st == CRM_OK) st = crm_csv_write_double(w, c[k].val.customers);
-        if (st == CRM_OK) st = crm_csv_write_double(w, c[k].val.actual_total);
-        if (st == CRM_OK) st = crm_csv_write_fixed(w, c[k].val.predicted_total, 4);
-        if (st == CRM_OK) st = crm_csv_write_fixed(w, c[k].val.mae, 6);
-        if (st == CRM_OK) st = crm_csv_write_fixed(w, c[k].val.rmse, 6);
-        if (st == CRM_OK) st = crm_csv_write_fixed(w, c[k].dg.fit.loglik, 3);
-        if (st == CRM_OK) st = crm_csv_write_fixed(w, c[k].bic, 3);
-        if (st == CRM_OK) st = crm_csv_write_field(w, verdict_key[c[k].dg.verdict], (size_t)-1);
-        if (st == CRM_OK) st = crm_csv_end_row(w);
-    }
-    return st;
-}
-
 /* lifetimes' calibration-vs-holdout table, one row per model and x bin. */
-static crm_status write_by_frequency(crm_output_set *outputs, const char *path, const candidate *c, size_t n,
+static crm_status write_by_frequency(crm_output_set *outputs, const char *path, const crm_ltv_candidate *c, size_t n,
                                      crm_error *err)
 {
     crm_csv_writer *w;
     crm_status st = crm_cli_open_output(outputs, path, -1, &w, err);
     if (st != CRM_OK)
         return st;
-    static const char *const header[] = {"model", "x", "customers", "actual_mean", "predicted_mean"};
-    st = crm_csv_write_row(w, header, NULL, 5);
-    for (size_t k = 0; k < n && st == CRM_OK; k++)
-        for (size_t b = 0; c[k].ok && b < CRM_LTV_VALIDATE_BINS && st == CRM_OK; b++) {
-            char label[16];
-            snprintf(label, sizeof label, b + 1 < CRM_LTV_VALIDATE_BINS ? "%zu" : "%zu+", b);
-            st = crm_csv_write_field(w, crm_ltv_model_key(c[k].model), (size_t)-1);
-            if (st == CRM_OK) st = crm_csv_write_field(w, label, (size_t)-1);
-            if (st == CRM_OK) st = crm_csv_write_double(w, c[k].val.bin_customers[b]);
-            if (st == CRM_OK) st = write_number_or_empty(w, c[k].val.bin_actual_mean[b], 6);
-            if (st == CRM_OK) st = write_number_or_empty(w, c[k].val.bin_predicted_mean[b], 6);
-            if (st == CRM_OK) st = crm_csv_end_row(w);
-        }
-    if (st != CRM_OK) {
+    if ((st = crm_ltv_validate_file_write_by_frequency(w, c, n)) != CRM_OK) {
         st = crm_cli_write_failed(w, st, err);
         crm_csv_writer_abort(w);
         return st;
@@ -727,13 +647,10 @@ static crm_status write_by_frequency(crm_output_set *outputs, const char *path, 
 
 /* --model auto: the lowest holdout MAE, or without holdout columns the
  * lowest BIC; the first in bgnbd, mbgnbd, pnbd, bgbb order on a tie. */
-static size_t choose_model(const crm_ltv_customers *t, const candidate *c, size_t n, crm_report *report, int quiet)
+static size_t choose_model(const crm_ltv_customers *t, const crm_ltv_candidate *c, size_t n, crm_report *report, int quiet)
 {
     int by_mae = t->x_holdout != NULL;
-    size_t best = n;
-    for (size_t k = 0; k < n; k++)
-        if (c[k].ok && (best == n || (by_mae ? c[k].val.mae < c[best].val.mae : c[k].bic < c[best].bic)))
-            best = k;
+    size_t best = crm_ltv_best_candidate(c, n, by_mae);
     if (!quiet) {
         fprintf(stderr, "crm-ltv: --model auto: %s, with the lowest %s, %.6g", crm_ltv_model_name(c[best].model),
                 by_mae ? "holdout MAE" : "BIC", by_mae ? c[best].val.mae : c[best].bic);
@@ -759,14 +676,14 @@ static crm_status run_validate(run_t *run, crm_error *err)
                              "--model-file and --save-model");
     crm_csv_reader *r = NULL;
     crm_ltv_customers t = {0};
-    candidate c[MAX_CANDIDATES];
+    crm_ltv_candidate c[CRM_LTV_MAX_CANDIDATES];
     size_t n = 0;
     crm_status st = read_customers(run, 0, NULL, NULL, &r, &t, err);
     run->rows_in = t.n;
     if (st == CRM_OK)
         st = fit_candidates(o, &t, c, &n, err);
     if (st == CRM_OK && (st = open_output(run, err)) == CRM_OK) {
-        st = crm_cli_write_failed(run->out, write_validation(run->out, c, n), err);
+        st = crm_cli_write_failed(run->out, crm_ltv_validate_file_write(run->out, c, n), err);
         for (size_t k = 0; k < n; k++)
             run->rows_out += (uint64_t)c[k].ok;
     }
@@ -857,7 +774,7 @@ static crm_status run_model(run_t *run, crm_error *err)
     if (o->model_auto && o->model_file)
         return crm_error_set(err, CRM_EUSAGE, "--model auto fits the models; it excludes --model-file");
     crm_ltv_model_file f = {0};
-    candidate cand[MAX_CANDIDATES];
+    crm_ltv_candidate cand[CRM_LTV_MAX_CANDIDATES];
     const crm_ltv_fit_diagnosis *auto_fit = NULL;
     crm_status st;
     if (o->fit_only && o->model_file)

@@ -1,0 +1,58 @@
+/* The tables of crm-ltv --validate: see include/crm/ltv_validate_file.h. */
+#include "crm/ltv_validate_file.h"
+
+#include <math.h>
+#include <stdio.h>
+
+#include "crm/ltv_model_file.h"
+
+const char *crm_ltv_dropout_key(crm_ltv_dropout_verdict verdict)
+{
+    static const char *const keys[] = {"evident", "at-edge", "not-significant", "no-repeats"};
+    return (unsigned)verdict < sizeof keys / sizeof *keys ? keys[verdict] : "";
+}
+
+crm_status crm_ltv_validate_file_write(crm_csv_writer *w, const crm_ltv_candidate *c, size_t n)
+{
+    static const char *const header[] = {"model", "customers", "actual_total", "predicted_total", "mae", "rmse",
+                                         "loglik", "bic", "dropout"};
+    crm_status st = crm_csv_write_row(w, header, NULL, sizeof header / sizeof *header);
+    for (size_t k = 0; k < n && st == CRM_OK; k++) {
+        if (!c[k].ok)
+            continue;
+        st = crm_csv_write_field(w, crm_ltv_model_key(c[k].model), (size_t)-1);
+        if (st == CRM_OK) st = crm_csv_write_double(w, c[k].val.customers);
+        if (st == CRM_OK) st = crm_csv_write_double(w, c[k].val.actual_total);
+        if (st == CRM_OK) st = crm_csv_write_fixed(w, c[k].val.predicted_total, 4);
+        if (st == CRM_OK) st = crm_csv_write_fixed(w, c[k].val.mae, 6);
+        if (st == CRM_OK) st = crm_csv_write_fixed(w, c[k].val.rmse, 6);
+        if (st == CRM_OK) st = crm_csv_write_fixed(w, c[k].dg.fit.loglik, 3);
+        if (st == CRM_OK) st = crm_csv_write_fixed(w, c[k].bic, 3);
+        if (st == CRM_OK) st = crm_csv_write_field(w, crm_ltv_dropout_key(c[k].dg.verdict), (size_t)-1);
+        if (st == CRM_OK) st = crm_csv_end_row(w);
+    }
+    return st;
+}
+
+static crm_status write_mean(crm_csv_writer *w, double v)
+{
+    return isfinite(v) ? crm_csv_write_fixed(w, v, 6) : crm_csv_write_field(w, "", 0);
+}
+
+crm_status crm_ltv_validate_file_write_by_frequency(crm_csv_writer *w, const crm_ltv_candidate *c, size_t n)
+{
+    static const char *const header[] = {"model", "x", "customers", "actual_mean", "predicted_mean"};
+    crm_status st = crm_csv_write_row(w, header, NULL, 5);
+    for (size_t k = 0; k < n && st == CRM_OK; k++)
+        for (size_t b = 0; c[k].ok && b < CRM_LTV_VALIDATE_BINS && st == CRM_OK; b++) {
+            char label[16];
+            snprintf(label, sizeof label, b + 1 < CRM_LTV_VALIDATE_BINS ? "%zu" : "%zu+", b);
+            st = crm_csv_write_field(w, crm_ltv_model_key(c[k].model), (size_t)-1);
+            if (st == CRM_OK) st = crm_csv_write_field(w, label, (size_t)-1);
+            if (st == CRM_OK) st = crm_csv_write_double(w, c[k].val.bin_customers[b]);
+            if (st == CRM_OK) st = write_mean(w, c[k].val.bin_actual_mean[b]);
+            if (st == CRM_OK) st = write_mean(w, c[k].val.bin_predicted_mean[b]);
+            if (st == CRM_OK) st = crm_csv_end_row(w);
+        }
+    return st;
+}
