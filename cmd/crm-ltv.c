@@ -3,30 +3,23 @@
  * takes them from a model file), and adds p_alive, expected_purchases,
  * expected_avg_value, clv (and historic_value) to every row.  Also the
  * seed's simple methods: the cohort table from transactions, the simple
- * margin x rate x lifetime value, and the historic profit. */
+ * margin x rate x lifetime value, and the historic profit.  Options, calls
+ * and messages: the tables, files and models are libcrm's (crm/ltv*.h). */
 #include <math.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
-#include <time.h>
 
-#include "crm/clean.h"
 #include "crm/cli.h"
-#include "crm/csv.h"
-#include "crm/date.h"
 #include "crm/ltv.h"
 #include "crm/ltv_cohort.h"
 #include "crm/ltv_cohort_file.h"
 #include "crm/ltv_customers_file.h"
 #include "crm/ltv_model_file.h"
-#include "crm/ltv_partial.h"
 #include "crm/ltv_partial_file.h"
-#include "crm/ltv_validate.h"
 #include "crm/ltv_validate_file.h"
 #include "crm/number.h"
 #include "crm/report.h"
-#include "crm/strtab.h"
-#include "crm/units.h"
 
 static const char usage[] =
     "Usage: crm-ltv [OPTIONS] [FILE]\n"
@@ -86,55 +79,31 @@ static const char usage[] =
 enum {
     OPT_MODEL = 256, OPT_SPEND, OPT_UNIT, OPT_PENALTY, OPT_FIT_ONLY, OPT_DECIMALS, OPT_SAVE_MODEL,
     OPT_MODEL_FILE, OPT_HORIZON, OPT_DISCOUNT, OPT_DISCOUNT_PERIOD, OPT_MARGIN,
-    /* columns, in the order of the columns[] slots */
+    /* columns, in the order of the crm_ltv_column slots */
     OPT_COL_X, OPT_COL_T_X, OPT_COL_T, OPT_COL_MONETARY_VALUE, OPT_COL_WEIGHT, OPT_COL_PROFIT,
     OPT_COL_MONETARY, OPT_COL_CUSTOMER, OPT_COL_DATE, OPT_COL_AMOUNT, OPT_COL_INVOICE, OPT_COL_COST,
-    OPT_COL_X_HOLDOUT, OPT_COL_DURATION_HOLDOUT, OPT_VALIDATE, OPT_BY_FREQUENCY, OPT_METHOD, OPT_BY, OPT_COST_RATE, OPT_ACQUISITION_COST, OPT_MARKETING_COST, OPT_INTEREST,
-    OPT_RISK_FACTOR, OPT_CHURN, OPT_SKIP_BAD, OPT_PARTIAL, OPT_MERGE, OPT_QUIET = 'q'
+    OPT_COL_X_HOLDOUT, OPT_COL_DURATION_HOLDOUT, OPT_VALIDATE, OPT_BY_FREQUENCY, OPT_METHOD, OPT_BY,
+    OPT_COST_RATE, OPT_ACQUISITION_COST, OPT_MARKETING_COST, OPT_INTEREST, OPT_RISK_FACTOR, OPT_CHURN,
+    OPT_SKIP_BAD, OPT_PARTIAL, OPT_MERGE, OPT_QUIET = 'q'
 };
 
+#define ARG(name, id) {name, required_argument, NULL, id}
+#define FLAG(name, id) {name, no_argument, NULL, id}
 static const struct option ltv_options[] = {
-    {"model", required_argument, NULL, OPT_MODEL},
-    {"spend", required_argument, NULL, OPT_SPEND},
-    {"unit", required_argument, NULL, OPT_UNIT},
-    {"penalty", required_argument, NULL, OPT_PENALTY},
-    {"fit-only", no_argument, NULL, OPT_FIT_ONLY},
-    {"decimals", required_argument, NULL, OPT_DECIMALS},
-    {"save-model", required_argument, NULL, OPT_SAVE_MODEL},
-    {"model-file", required_argument, NULL, OPT_MODEL_FILE},
-    {"horizon", required_argument, NULL, OPT_HORIZON},
-    {"discount", required_argument, NULL, OPT_DISCOUNT},
-    {"discount-period", required_argument, NULL, OPT_DISCOUNT_PERIOD},
-    {"margin", required_argument, NULL, OPT_MARGIN},
-    {"x", required_argument, NULL, OPT_COL_X},
-    {"t-x", required_argument, NULL, OPT_COL_T_X},
-    {"T", required_argument, NULL, OPT_COL_T},
-    {"monetary-value", required_argument, NULL, OPT_COL_MONETARY_VALUE},
-    {"weight", required_argument, NULL, OPT_COL_WEIGHT},
-    {"profit", required_argument, NULL, OPT_COL_PROFIT},
-    {"monetary", required_argument, NULL, OPT_COL_MONETARY},
-    {"customer", required_argument, NULL, OPT_COL_CUSTOMER},
-    {"date", required_argument, NULL, OPT_COL_DATE},
-    {"amount", required_argument, NULL, OPT_COL_AMOUNT},
-    {"invoice", required_argument, NULL, OPT_COL_INVOICE},
-    {"cost", required_argument, NULL, OPT_COL_COST},
-    {"x-holdout", required_argument, NULL, OPT_COL_X_HOLDOUT},
-    {"duration-holdout", required_argument, NULL, OPT_COL_DURATION_HOLDOUT},
-    {"validate", no_argument, NULL, OPT_VALIDATE},
-    {"by-frequency", required_argument, NULL, OPT_BY_FREQUENCY},
-    {"method", required_argument, NULL, OPT_METHOD},
-    {"by", required_argument, NULL, OPT_BY},
-    {"cost-rate", required_argument, NULL, OPT_COST_RATE},
-    {"acquisition-cost", required_argument, NULL, OPT_ACQUISITION_COST},
-    {"marketing-cost", required_argument, NULL, OPT_MARKETING_COST},
-    {"interest", required_argument, NULL, OPT_INTEREST},
-    {"risk-factor", required_argument, NULL, OPT_RISK_FACTOR},
-    {"churn", required_argument, NULL, OPT_CHURN},
-    {"quiet", no_argument, NULL, OPT_QUIET},
-    {"skip-bad", no_argument, NULL, OPT_SKIP_BAD},
-    {"partial", no_argument, NULL, OPT_PARTIAL},
-    {"merge", no_argument, NULL, OPT_MERGE},
-    {NULL, 0, NULL, 0},
+    ARG("model", OPT_MODEL), ARG("spend", OPT_SPEND), ARG("unit", OPT_UNIT), ARG("penalty", OPT_PENALTY),
+    FLAG("fit-only", OPT_FIT_ONLY), ARG("decimals", OPT_DECIMALS), ARG("save-model", OPT_SAVE_MODEL),
+    ARG("model-file", OPT_MODEL_FILE), ARG("horizon", OPT_HORIZON), ARG("discount", OPT_DISCOUNT),
+    ARG("discount-period", OPT_DISCOUNT_PERIOD), ARG("margin", OPT_MARGIN), ARG("x", OPT_COL_X),
+    ARG("t-x", OPT_COL_T_X), ARG("T", OPT_COL_T), ARG("monetary-value", OPT_COL_MONETARY_VALUE),
+    ARG("weight", OPT_COL_WEIGHT), ARG("profit", OPT_COL_PROFIT), ARG("monetary", OPT_COL_MONETARY),
+    ARG("customer", OPT_COL_CUSTOMER), ARG("date", OPT_COL_DATE), ARG("amount", OPT_COL_AMOUNT),
+    ARG("invoice", OPT_COL_INVOICE), ARG("cost", OPT_COL_COST), ARG("x-holdout", OPT_COL_X_HOLDOUT),
+    ARG("duration-holdout", OPT_COL_DURATION_HOLDOUT), FLAG("validate", OPT_VALIDATE),
+    ARG("by-frequency", OPT_BY_FREQUENCY), ARG("method", OPT_METHOD), ARG("by", OPT_BY),
+    ARG("cost-rate", OPT_COST_RATE), ARG("acquisition-cost", OPT_ACQUISITION_COST),
+    ARG("marketing-cost", OPT_MARKETING_COST), ARG("interest", OPT_INTEREST), ARG("risk-factor", OPT_RISK_FACTOR),
+    ARG("churn", OPT_CHURN), FLAG("quiet", OPT_QUIET), FLAG("skip-bad", OPT_SKIP_BAD), FLAG("partial", OPT_PARTIAL),
+    FLAG("merge", OPT_MERGE), {NULL, 0, NULL, 0},
 };
 
 typedef enum { METHOD_MODEL, METHOD_COHORT, METHOD_SIMPLE, METHOD_HISTORIC } ltv_method;
@@ -147,7 +116,6 @@ typedef struct {
     const char *by_frequency;
     spend_kind spend;
     crm_time_unit unit;
-    int unit_given;
     double penalty;
     int fit_only;
     int decimals;              /* -1: shortest round trip */
@@ -155,103 +123,83 @@ typedef struct {
     const char *horizon, *discount, *discount_period, *margin;
     const char *columns[CRM_LTV_NCOLUMNS];
     crm_cohort_period by;
-    const char *cost_rate, *acquisition_cost, *marketing_cost, *interest, *risk_factor;
-    const char *churn;
-    int quiet;
-    int skip_bad;
+    const char *cost_rate, *acquisition_cost, *marketing_cost, *interest, *risk_factor, *churn;
+    int quiet, skip_bad;
     int threads;               /* --threads: also for the likelihood (0: one per core) */
-    int partial, merge;        /* --partial, --merge */
+    int partial, merge;
 } ltv_options_t;
 
-static crm_status parse_money_option(const char *option, const char *arg, double *out, crm_error *err)
+/* The options whose value is kept as text, parsed where it is used. */
+static const char **text_option(ltv_options_t *o, int id)
 {
-    if (crm_parse_double(arg, strlen(arg), NULL, out) != CRM_OK || !isfinite(*out) || *out < 0)
-        return crm_error_set(err, CRM_EUSAGE, "%s wants an amount >= 0, got '%s'", option, arg);
-    return CRM_OK;
+    switch (id) {
+    case OPT_BY_FREQUENCY: return &o->by_frequency;
+    case OPT_SAVE_MODEL: return &o->save_model;
+    case OPT_MODEL_FILE: return &o->model_file;
+    case OPT_HORIZON: return &o->horizon;
+    case OPT_DISCOUNT: return &o->discount;
+    case OPT_DISCOUNT_PERIOD: return &o->discount_period;
+    case OPT_MARGIN: return &o->margin;
+    case OPT_COST_RATE: return &o->cost_rate;
+    case OPT_ACQUISITION_COST: return &o->acquisition_cost;
+    case OPT_MARKETING_COST: return &o->marketing_cost;
+    case OPT_INTEREST: return &o->interest;
+    case OPT_RISK_FACTOR: return &o->risk_factor;
+    case OPT_CHURN: return &o->churn;
+    default: return id >= OPT_COL_X && id <= OPT_COL_DURATION_HOLDOUT ? &o->columns[id - OPT_COL_X] : NULL;
+    }
 }
 
 static crm_status handle_option(int id, const char *arg, void *ctx, crm_error *err)
 {
     ltv_options_t *o = ctx;
-    if (id >= OPT_COL_X && id <= OPT_COL_DURATION_HOLDOUT) {
-        o->columns[id - OPT_COL_X] = arg;
+    static const char *const spends[] = {"gamma-gamma", "observed", "none", NULL};
+    static const char *const methods[] = {"model", "cohort", "simple", "historic", NULL};
+    static const char *const periods[] = {"year", "month", NULL};
+    const char **text = text_option(o, id);
+    int choice = 0;
+    int64_t d;
+    if (text) {
+        *text = arg;
         return CRM_OK;
     }
     switch (id) {
     case OPT_MODEL:
         o->model_given = 1;
-        o->model_auto = strcmp(arg, "auto") == 0;
-        if (o->model_auto) {
-            o->model = CRM_LTV_BGNBD;
-            return CRM_OK;
-        }
+        if ((o->model_auto = strcmp(arg, "auto") == 0))
+            return (o->model = CRM_LTV_BGNBD), CRM_OK;
         return crm_ltv_model_parse(arg, &o->model, err);
-    case OPT_VALIDATE: o->validate = 1; return CRM_OK;
-    case OPT_BY_FREQUENCY: o->by_frequency = arg; return CRM_OK;
-    case OPT_SPEND: {
-        static const char *const names[] = {"gamma-gamma", "observed", "none", NULL};
-        static const spend_kind kinds[] = {SPEND_GAMMA_GAMMA, SPEND_OBSERVED, SPEND_NONE};
-        int choice = 0;
-        if (strcmp(arg, "gg") != 0 && crm_cli_parse_choice("--spend", arg, names, &choice, err) != CRM_OK)
+    case OPT_SPEND:
+        if (strcmp(arg, "gg") != 0 && crm_cli_parse_choice("--spend", arg, spends, &choice, err) != CRM_OK)
             return CRM_EUSAGE;
-        o->spend = kinds[choice];
-        return CRM_OK;
-    }
+        return (o->spend = SPEND_GAMMA_GAMMA + choice), CRM_OK;
     case OPT_UNIT:
-        o->unit_given = 1;
         if (crm_parse_time_unit(arg, &o->unit, err) != CRM_OK)
             return crm_error_set(err, CRM_EUSAGE, "--unit wants days, weeks, months or years, got '%s'", arg);
         return CRM_OK;
     case OPT_PENALTY:
-        if (crm_parse_double(arg, strlen(arg), NULL, &o->penalty) != CRM_OK || !isfinite(o->penalty) ||
-            o->penalty < 0)
+        if (crm_parse_double(arg, strlen(arg), NULL, &o->penalty) != CRM_OK || !isfinite(o->penalty) || o->penalty < 0)
             return crm_error_set(err, CRM_EUSAGE, "--penalty wants a number >= 0, got '%s'", arg);
         return CRM_OK;
-    case OPT_FIT_ONLY:
-        o->fit_only = 1;
-        return CRM_OK;
-    case OPT_DECIMALS: {
-        int64_t d;
+    case OPT_DECIMALS:
         if (crm_parse_int64(arg, strlen(arg), &d) != CRM_OK || d < 0 || d > 17)
             return crm_error_set(err, CRM_EUSAGE, "--decimals wants a whole number 0..17, got '%s'", arg);
-        o->decimals = (int)d;
-        return CRM_OK;
-    }
-    case OPT_PARTIAL: o->partial = 1; return CRM_OK;
-    case OPT_MERGE: o->merge = 1; return CRM_OK;
-    case OPT_SAVE_MODEL: o->save_model = arg; return CRM_OK;
-    case OPT_MODEL_FILE: o->model_file = arg; return CRM_OK;
-    case OPT_HORIZON: o->horizon = arg; return CRM_OK;
-    case OPT_DISCOUNT: o->discount = arg; return CRM_OK;
-    case OPT_DISCOUNT_PERIOD: o->discount_period = arg; return CRM_OK;
-    case OPT_MARGIN: o->margin = arg; return CRM_OK;
-    case OPT_METHOD: {
-        static const char *const names[] = {"model", "cohort", "simple", "historic", NULL};
-        static const ltv_method methods[] = {METHOD_MODEL, METHOD_COHORT, METHOD_SIMPLE, METHOD_HISTORIC};
-        int choice;
-        if (crm_cli_parse_choice("--method", arg, names, &choice, err) != CRM_OK)
+        return (o->decimals = (int)d), CRM_OK;
+    case OPT_METHOD:
+        if (crm_cli_parse_choice("--method", arg, methods, &choice, err) != CRM_OK)
             return CRM_EUSAGE;
-        o->method = methods[choice];
-        return CRM_OK;
-    }
-    case OPT_BY: {
-        static const char *const names[] = {"year", "month", NULL};
-        int choice;
-        if (crm_cli_parse_choice("--by", arg, names, &choice, err) != CRM_OK)
+        return (o->method = (ltv_method)choice), CRM_OK;
+    case OPT_BY:
+        if (crm_cli_parse_choice("--by", arg, periods, &choice, err) != CRM_OK)
             return CRM_EUSAGE;
-        o->by = choice == 0 ? CRM_COHORT_BY_YEAR : CRM_COHORT_BY_MONTH;
-        return CRM_OK;
-    }
-    case OPT_COST_RATE: o->cost_rate = arg; return CRM_OK;
-    case OPT_ACQUISITION_COST: o->acquisition_cost = arg; return CRM_OK;
-    case OPT_MARKETING_COST: o->marketing_cost = arg; return CRM_OK;
-    case OPT_INTEREST: o->interest = arg; return CRM_OK;
-    case OPT_RISK_FACTOR: o->risk_factor = arg; return CRM_OK;
-    case OPT_CHURN: o->churn = arg; return CRM_OK;
-    case OPT_QUIET: o->quiet = 1; return CRM_OK;
-    case OPT_SKIP_BAD: o->skip_bad = 1; return CRM_OK;
-    default:
-        return crm_error_set(err, CRM_EUSAGE, "unhandled option");
+        return (o->by = choice == 0 ? CRM_COHORT_BY_YEAR : CRM_COHORT_BY_MONTH), CRM_OK;
+    case OPT_FIT_ONLY: return (o->fit_only = 1), CRM_OK;
+    case OPT_VALIDATE: return (o->validate = 1), CRM_OK;
+    case OPT_PARTIAL: return (o->partial = 1), CRM_OK;
+    case OPT_MERGE: return (o->merge = 1), CRM_OK;
+    case OPT_QUIET: return (o->quiet = 1), CRM_OK;
+    case OPT_SKIP_BAD: return (o->skip_bad = 1), CRM_OK;
+    default: return crm_error_set(err, CRM_EUSAGE, "unhandled option");
     }
 }
 
@@ -266,18 +214,59 @@ typedef struct {
     crm_bad_rows bad;          /* --skip-bad */
 } run_t;
 
-static crm_status bad_row_hook(void *ctx, crm_error *err)
-{
-    return crm_cli_bad_row(&((run_t *)ctx)->bad, err);
-}
+static crm_status bad_row_hook(void *ctx, crm_error *err) { return crm_cli_bad_row(&((run_t *)ctx)->bad, err); }
 
 static void progress_hook(void *ctx, uint64_t rows, uint64_t bytes)
 {
     crm_progress_update(&((run_t *)ctx)->progress, rows, bytes);
 }
 
-/* The customers table (crm/ltv_customers_file.h), with the columns this
- * run needs. */
+/* Library texts are lines; each goes to stderr as "crm-ltv: <line>". */
+static void note(const ltv_options_t *o, const char *text)
+{
+    while (!o->quiet && *text) {
+        size_t len = strcspn(text, "\n");
+        fprintf(stderr, "crm-ltv: %.*s\n", (int)len, text);
+        text += len + (text[len] == '\n');
+    }
+}
+
+static crm_status open_output(run_t *run, crm_error *err)
+{
+    crm_status st = crm_cli_open_output(run->outputs, run->common->output, run->common->gzip, &run->out, err);
+    if (st == CRM_OK)
+        crm_csv_writer_escape_formulas(run->out, run->common->escape_formulas);
+    return st;
+}
+
+/* A second output of the run (--save-model, --by-frequency), written whole. */
+static crm_status write_file(run_t *run, const char *path, crm_status (*write)(crm_csv_writer *, const void *),
+                             const void *what, crm_error *err)
+{
+    crm_csv_writer *w;
+    crm_status st = crm_cli_open_output(run->outputs, path, -1, &w, err);
+    if (st == CRM_OK && (st = write(w, what)) != CRM_OK) {
+        st = crm_cli_write_failed(w, st, err);
+        crm_csv_writer_abort(w);
+        return st == CRM_EPIPE ? crm_error_set(err, CRM_EIO, "%s: write failed: closed pipe", path) : st;
+    }
+    return st == CRM_OK ? crm_csv_writer_close(w, err) : st;
+}
+
+static crm_status write_model(crm_csv_writer *w, const void *f) { return crm_ltv_model_file_write(w, f); }
+
+typedef struct {
+    const crm_ltv_candidate *c;
+    size_t n;
+} candidates;
+
+static crm_status write_by_frequency(crm_csv_writer *w, const void *what)
+{
+    const candidates *c = what;
+    return crm_ltv_validate_file_write_by_frequency(w, c->c, c->n);
+}
+
+/* The customers table (crm/ltv_customers_file.h), with the columns this run needs. */
 static crm_status read_customers(run_t *run, int keep_rows, crm_ltv_partial *partial, const crm_shard *shard,
                                  crm_csv_reader **r, crm_ltv_customers *t, crm_error *err)
 {
@@ -295,152 +284,23 @@ static crm_status read_customers(run_t *run, int keep_rows, crm_ltv_partial *par
     spec.required = (summary ? 7u : 0u) | (spend ? 1u << CRM_LTV_COL_MONETARY_VALUE : 0u) |
                     (o->validate ? 1u << CRM_LTV_COL_X_HOLDOUT : 0u);
     crm_customers_table_hooks hooks = {bad_row_hook, progress_hook, run};
-    return crm_ltv_customers_read(*r, &spec, &hooks, t, err);
+    crm_status rs = crm_ltv_customers_read(*r, &spec, &hooks, t, err);
+    run->rows_in = t->n + run->bad.skipped;
+    return rs;
 }
 
-/* ---- units, horizon, discounting ---- */
-
-typedef struct {
-    crm_ltv_clv_options clv;
+/* --horizon, --discount, --discount-period and --margin for `model`. */
+static crm_status value_options(const ltv_options_t *o, crm_ltv_model model, crm_ltv_clv_options *clv,
+                                int *margin_from_profit, crm_error *err)
+{
     double margin;
-    int margin_from_profit;
-} value_options;
-
-/* --margin: a share ("30%", "0.3"), or "profit" for the table's own
- * profit / monetary ratio; without the option the margin is 1. */
-static crm_status parse_margin(const char *arg, double *margin, int *from_profit, crm_error *err)
-{
-    *margin = 1.0;
-    *from_profit = arg && strcmp(arg, "profit") == 0;
-    if (arg && !*from_profit && crm_parse_fraction(arg, margin, err) != CRM_OK)
-        return crm_error_set(err, CRM_EUSAGE, "--margin wants a share such as 30%% or 0.3, or 'profit', got '%s'",
-                             arg);
-    return CRM_OK;
-}
-
-static crm_status parse_value_options(const ltv_options_t *o, crm_ltv_model model, value_options *v,
-                                      crm_error *err)
-{
-    crm_ltv_clv_options_init(&v->clv);
-    crm_duration horizon, period;
-    crm_rate discount;
-    crm_status st;
-    if ((st = crm_parse_duration(o->horizon ? o->horizon : "12m", &horizon, err)) != CRM_OK)
-        return st;
-    v->clv.horizon = crm_duration_in(horizon, o->unit);
-    if (o->discount_period) {
-        if ((st = crm_parse_duration(o->discount_period, &period, err)) != CRM_OK)
-            return st;
-        v->clv.period = crm_duration_in(period, o->unit);
-    } else {
-        v->clv.period = model == CRM_LTV_BGBB ? 1.0 : crm_duration_in((crm_duration){1, CRM_UNIT_MONTH}, o->unit);
-    }
-    /* A rate per any duration, "1%/30d" (lifetimes' month with freq='D'), as well as per unit. */
-    double rate_days;
-    const char *slash = o->discount ? strchr(o->discount, '/') : NULL;
-    crm_duration per;
-    char share[64];
-    if (slash && (size_t)(slash - o->discount) < sizeof share && slash[1] >= '0' && slash[1] <= '9') {
-        snprintf(share, sizeof share, "%.*s", (int)(slash - o->discount), o->discount);
-        if (crm_parse_fraction(share, &discount.value, err) != CRM_OK || crm_parse_duration(slash + 1, &per, err) != CRM_OK ||
-            !(per.count > 0))
-            return crm_error_set(err, CRM_EUSAGE, "--discount wants a rate such as 10%%, 1%%/m or 1%%/30d, got '%s'",
-                                 o->discount);
-        rate_days = crm_duration_in(per, CRM_UNIT_DAY);
-    } else {
-        if ((st = crm_parse_rate(o->discount ? o->discount : "10%", CRM_UNIT_YEAR, &discount, err)) != CRM_OK)
-            return st;
-        rate_days = crm_time_unit_days(discount.per);
-    }
-    /* The rate per discounting period: (1 + rate)^(period / rate's period) - 1. */
-    double period_days = v->clv.period * crm_time_unit_days(o->unit);
-    v->clv.discount_rate = expm1(log1p(discount.value) * period_days / rate_days);
-    if ((st = parse_margin(o->margin, &v->margin, &v->margin_from_profit, err)) != CRM_OK)
-        return st;
-    v->clv.margin = v->margin;
-    return CRM_OK;
-}
-
-/* ---- the model file (crm/ltv_model_file.h), written as one of the run's files ---- */
-
-static crm_status save_model(crm_output_set *outputs, const char *path, const crm_ltv_model_file *f, crm_error *err)
-{
-    crm_csv_writer *w;
-    crm_status st = crm_cli_open_output(outputs, path, -1, &w, err);
-    if (st != CRM_OK)
-        return st;
-    if ((st = crm_ltv_model_file_write(w, f)) != CRM_OK) {
-        st = crm_cli_write_failed(w, st, err);
-        crm_csv_writer_abort(w);
-        return st == CRM_EPIPE ? crm_error_set(err, CRM_EIO, "%s: write failed: closed pipe", path) : st;
-    }
-    return crm_csv_writer_close(w, err);
+    crm_status st = crm_ltv_clv_options_parse(clv, model, o->unit, o->horizon, o->discount, o->discount_period, err);
+    if (st == CRM_OK && (st = crm_ltv_margin_parse(o->margin, &margin, margin_from_profit, err)) == CRM_OK)
+        clv->margin = margin;
+    return st == CRM_OK ? crm_ltv_clv_options_check(model, clv, err) : st;
 }
 
 /* ---- fitting ---- */
-
-/* Where each model's no-dropout edge lies, and what the model is there. */
-static const char *const dropout_edge[] = {
-    "a -> 0 (dropout probability p = 0)", "s -> 0 or beta -> infinity (dropout rate mu = 0)",
-    "a -> 0 (dropout probability p = 0)", "gamma -> 0 (dropout probability theta = 0)"};
-
-static void print_fit_notes(const ltv_options_t *o, const crm_ltv_customers *t, const crm_ltv_fit_diagnosis *dg)
-{
-    const crm_ltv_fit_result *res = &dg->fit;
-    const char *name = crm_ltv_model_name(o->model);
-    const char *pen = o->penalty > 0 ? " (penalised)" : "";
-    if (dg->verdict == CRM_LTV_NO_REPEATS) {
-        fprintf(stderr, "crm-ltv: %s: none of the %.15g customers has a repeat purchase, so the %s likelihood is "
-                "highest where the purchase rate is 0: expected_purchases and clv are 0 and p_alive is 1 for "
-                "everyone\n", t->input_name, res->total_weight, name);
-        return;
-    }
-    if (dg->verdict == CRM_LTV_DROPOUT_EVIDENT) {
-        fprintf(stderr, "crm-ltv: %s fit on %.15g customers (%s): log-likelihood %.3f, converged in %d iterations%s\n",
-                name, res->total_weight, crm_time_unit_name(o->unit), res->loglik, res->iterations, pen);
-    } else {
-        int bb = o->model == CRM_LTV_BGBB;
-        fprintf(stderr, "crm-ltv: %s: the data show no sign of customers leaving within the observation window; "
-                "p_alive is 1 for everyone\n", t->input_name);
-        if (dg->verdict == CRM_LTV_DROPOUT_AT_EDGE)
-            fprintf(stderr, "crm-ltv: the %s likelihood has no proper maximum inside its parameter space: it is highest "
-                    "on the edge %s (its best point found gains %.3f in log-likelihood over it)", name, dropout_edge[o->model], dg->lr_statistic / 2);
-        else
-            fprintf(stderr, "crm-ltv: the best %s fit (%s = %.3g) gains only %.3f in log-likelihood over the edge %s, "
-                    "less than the %.2f that would show dropout", name, crm_ltv_model_param_name(o->model, 2),
-                    dg->full.params[2], dg->lr_statistic / 2, dropout_edge[o->model], CRM_LTV_DROPOUT_LR_CRITICAL / 2);
-        fprintf(stderr, "; scoring with the model there, the %s without dropout: %s = %.4g, %s = %.4g, %s = 0 "
-                "(log-likelihood %.3f on %.15g customers, %s%s)\n", bb ? "beta-binomial" : "NBD",
-                crm_ltv_model_param_name(o->model, 0), res->params[0], crm_ltv_model_param_name(o->model, 1),
-                res->params[1], crm_ltv_model_param_name(o->model, 2), res->loglik, res->total_weight,
-                crm_time_unit_name(o->unit), pen);
-    }
-    for (size_t i = 0; i < 4; i++)
-        if (dg->weak & (1u << i))
-            fprintf(stderr, "crm-ltv: note: the data hardly determine %s: %s = %.3g has a standard error of %.3g, "
-                    "larger than itself\n", crm_ltv_model_param_name(o->model, i), crm_ltv_model_param_name(o->model, i),
-                    res->params[i], res->se[i]);
-}
-
-/* A failed fit: advise a penalty only when a fit with it works. */
-static crm_status fit_failed(const ltv_options_t *o, const crm_ltv_customers *t, const crm_ltv_fit_options *fo,
-                             crm_status st, crm_error *err)
-{
-    static const double penalties[] = {0.001, 0.01, 0.1};
-    for (size_t i = 0; st == CRM_EDATA && o->penalty == 0 && i < sizeof penalties / sizeof *penalties; i++) {
-        crm_ltv_fit_options trial = *fo;
-        trial.penalty = penalties[i];
-        crm_ltv_fit_diagnosis dg;
-        crm_error ignored;
-        if (crm_ltv_fit_diagnosed(o->model, t->c, t->n, &trial, &dg, &ignored) == CRM_OK) {
-            size_t len = strlen(err->message);
-            snprintf(err->message + len, sizeof err->message - len, "; with --penalty %g it fits", penalties[i]);
-            break;
-        }
-    }
-    crm_error_prefix(err, "%s: ", t->input_name);
-    return st;
-}
 
 static void fit_options(const ltv_options_t *o, crm_ltv_fit_options *fo)
 {
@@ -449,41 +309,42 @@ static void fit_options(const ltv_options_t *o, crm_ltv_fit_options *fo)
     fo->threads = o->threads;
 }
 
-/* The purchase model o->model on the table (its notes on stderr). */
+/* The purchase model o->model on the table, explained on stderr. */
 static crm_status fit_purchase(const ltv_options_t *o, const crm_ltv_customers *t, crm_ltv_fit_diagnosis *dg,
                                crm_error *err)
 {
     crm_ltv_fit_options fo;
     fit_options(o, &fo);
-    crm_status st = crm_ltv_fit_diagnosed(o->model, t->c, t->n, &fo, dg, err);
-    if (st != CRM_OK)
-        return fit_failed(o, t, &fo, st, err);
-    if (!o->quiet)
-        print_fit_notes(o, t, dg);
+    char text[4096];
+    if (crm_ltv_fit_advised(o->model, t->c, t->n, &fo, dg, err) != CRM_OK) {
+        crm_error_prefix(err, "%s: ", t->input_name);
+        return err->status;
+    }
+    crm_ltv_fit_describe(text, sizeof text, o->model, o->unit, o->penalty > 0, t->input_name, dg);
+    note(o, text);
     return CRM_OK;
 }
 
 /* The purchase model (fitted here, or given when --model auto has fitted
- * it) and the spend model. */
-static crm_status fit_models(const ltv_options_t *o, const crm_ltv_customers *t, int want_spend,
-                             const crm_ltv_fit_diagnosis *given, crm_ltv_model_file *f, crm_report *report,
-                             crm_error *err)
+ * it) and the spend model, into f. */
+static crm_status fit_models(run_t *run, const crm_ltv_customers *t, const crm_ltv_fit_diagnosis *given,
+                             crm_ltv_model_file *f, crm_error *err)
 {
-    crm_ltv_fit_options fo;
-    fit_options(o, &fo);
+    const ltv_options_t *o = run->o;
     crm_ltv_fit_diagnosis fitted;
+    crm_ltv_spend_result sres;
+    crm_ltv_fit_options fo;
     crm_status st;
     if (!given && (st = fit_purchase(o, t, &fitted, err)) != CRM_OK)
         return st;
-    const crm_ltv_fit_diagnosis dg = given ? *given : fitted;
-    const crm_ltv_fit_result res = dg.fit;
-    crm_ltv_model_file_from_fit(f, o->model, o->unit, &res);
-    crm_report_set_text(report, "model", crm_ltv_model_key(o->model));
-    crm_report_set_text(report, "dropout", crm_ltv_dropout_key(dg.verdict));
-    crm_report_set(report, "fit_iterations", (uint64_t)res.iterations);
-    if (!want_spend)
+    const crm_ltv_fit_diagnosis *dg = given ? given : &fitted;
+    crm_ltv_model_file_from_fit(f, o->model, o->unit, &dg->fit);
+    crm_report_set_text(run->report, "model", crm_ltv_model_key(o->model));
+    crm_report_set_text(run->report, "dropout", crm_ltv_dropout_key(dg->verdict));
+    crm_report_set(run->report, "fit_iterations", (uint64_t)dg->fit.iterations);
+    if (o->spend != SPEND_GAMMA_GAMMA)
         return CRM_OK;
-    crm_ltv_spend_result sres;
+    fit_options(o, &fo);
     fo.penalty = 0;   /* the penalty is for the purchase model */
     if ((st = crm_ltv_spend_fit(t->spend_c ? t->spend_c : t->c, t->spend_c ? t->spend_n : t->n, &fo, &sres,
                                 err)) != CRM_OK) {
@@ -493,119 +354,28 @@ static crm_status fit_models(const ltv_options_t *o, const crm_ltv_customers *t,
     if (t->spend_c)
         sres.one_time = (size_t)t->one_time;   /* the merged spend rows are the repeat buyers only */
     crm_ltv_model_file_set_spend(f, &sres.fit);
-    if (!o->quiet)
-        fprintf(stderr, "crm-ltv: Gamma-Gamma fit on %zu repeat buyers: log-likelihood %.3f; %zu one-time buyers "
-                "and %zu with monetary_value <= 0 get the population mean spend %.2f\n",
-                sres.used, sres.fit.loglik, sres.one_time, sres.nonpositive, sres.population_mean);
-    crm_report_set(report, "spend_used", sres.used);
-    crm_report_set(report, "spend_one_time", sres.one_time);
-    crm_report_set(report, "spend_nonpositive", sres.nonpositive);
+    char text[512];
+    crm_ltv_spend_describe(text, sizeof text, &sres);
+    note(o, text);
+    crm_report_set(run->report, "spend_used", sres.used);
+    crm_report_set(run->report, "spend_one_time", sres.one_time);
+    crm_report_set(run->report, "spend_nonpositive", sres.nonpositive);
     return CRM_OK;
 }
-
-/* ---- output ---- */
-
-/* Predictions row by row, so that a failure names the input line.  Rows
- * with the same history (x, t_x, T) share the purchase-model values: with
- * times in whole days (crm-rfm) a million customers have only some 130,000
- * histories, and the CLV sums a dozen hypergeometric functions per history.
- * The distinct histories are evaluated first, on --threads
- * (crm_ltv_predict_history_values); clv = margin x spend x discounted is
- * what crm_ltv_clv computes, bit for bit. */
-static crm_status score(const crm_ltv_customers *t, const crm_ltv_model_file *f, const double *spend_params,
-                        const crm_ltv_clv_options *clv, int threads, crm_ltv_prediction *out,
-                        crm_error *err)
-{
-    crm_strtab *seen = crm_strtab_new(t->n / 4 + 16);
-    uint32_t *history_of = malloc((t->n ? t->n : 1) * sizeof *history_of);
-    crm_ltv_customer *histories = malloc((t->n ? t->n : 1) * sizeof *histories);
-    crm_ltv_history_value *values = malloc((t->n ? t->n : 1) * sizeof *values);
-    crm_ltv_clv_options per_unit = *clv;
-    per_unit.margin = 1.0;
-    crm_status st = CRM_OK;
-    size_t nhistories = 0;
-    if (!seen || !history_of || !histories || !values)
-        st = crm_error_set(err, CRM_ENOMEM, "out of memory for %zu predictions", t->n);
-    for (size_t i = 0; i < t->n && st == CRM_OK; i++) {
-        const crm_ltv_customer *c = &t->c[i];
-        double key[3] = {c->x, c->t_x, c->T};
-        int fresh = crm_strtab_intern(seen, (const char *)key, sizeof key, &history_of[i]);
-        if (fresh < 0)
-            st = crm_error_set(err, CRM_ENOMEM, "out of memory for %zu predictions", t->n);
-        else if (fresh)
-            histories[nhistories++] = *c;
-    }
-    if (st == CRM_OK)
-        st = crm_ltv_predict_history_values(f->model, f->params, &per_unit, histories, nhistories,
-                                            threads, values, err);
-    for (size_t i = 0; i < t->n && st == CRM_OK; i++) {
-        const crm_ltv_customer *c = &t->c[i];
-        const crm_ltv_history_value *h = &values[history_of[i]];
-        crm_ltv_prediction *o = &out[i];
-        o->p_alive = h->p_alive;
-        o->expected_purchases = h->expected_purchases;
-        o->expected_avg_value = spend_params ? crm_ltv_spend_expected(spend_params, c->x, c->monetary_value)
-                                             : c->monetary_value;
-        o->clv = clv->margin * o->expected_avg_value * h->discounted;
-        if (!isfinite(o->p_alive) || !isfinite(o->expected_purchases) || !isfinite(o->expected_avg_value) ||
-            !isfinite(o->clv))
-            st = crm_error_set(err, CRM_EDATA,
-                               "%s:%llu: the %s predictions cannot be computed for x = %g, t_x = %g, T = %g "
-                               "at these parameters",
-                               t->input_name, (unsigned long long)t->lines[i], crm_ltv_model_name(f->model),
-                               c->x, c->t_x, c->T);
-    }
-    crm_strtab_free(seen);
-    free(history_of);
-    free(histories);
-    free(values);
-    return st;
-}
-
-/* ---- the methods ---- */
-
-
-static crm_status open_output(run_t *run, crm_error *err)
-{
-    crm_status st = crm_cli_open_output(run->outputs, run->common->output, run->common->gzip, &run->out, err);
-    if (st == CRM_OK)
-        crm_csv_writer_escape_formulas(run->out, run->common->escape_formulas);
-    return st;
-}
-
-static crm_status resolve_margin(value_options *v, const crm_ltv_customers *t, crm_error *err)
-{
-    if (!v->margin_from_profit)
-        return CRM_OK;
-    if (!t->profit || !t->monetary)
-        return crm_error_set(err, CRM_EDATA, "%s: --margin profit needs a profit and a monetary column "
-                             "(name them with --profit COL and --monetary COL)", t->input_name);
-    if (!(t->total_monetary > 0))
-        return crm_error_set(err, CRM_EDATA, "%s: --margin profit: the total of column monetary is not positive",
-                             t->input_name);
-    v->margin = t->total_profit / t->total_monetary;
-    if (v->margin < 0)
-        v->margin = 0;   /* a loss-making table has no future profit to discount */
-    v->clv.margin = v->margin;
-    return CRM_OK;
-}
-
-/* ---- --validate and --model auto ---- */
 
 /* Fits every candidate model (and validates it when the table has holdout
  * columns); a model that cannot be fitted is left out with a note. */
-static crm_status fit_candidates(ltv_options_t *o, const crm_ltv_customers *t, crm_ltv_candidate *c, size_t *n, crm_error *err)
+static crm_status fit_candidates(ltv_options_t *o, const crm_ltv_customers *t, crm_ltv_candidate *c, size_t *n,
+                                 crm_error *err)
 {
-    crm_ltv_model models[CRM_LTV_MAX_CANDIDATES];
+    crm_ltv_model models[CRM_LTV_MAX_CANDIDATES], asked = o->model;
     size_t m = crm_ltv_candidate_models(o->unit == CRM_UNIT_DAY, t->c, t->duration_holdout, t->n, models), fitted = 0;
-    crm_ltv_model asked = o->model;
     crm_status st = CRM_OK;
     for (size_t k = 0; k < m && st == CRM_OK; k++) {
         crm_error e;
         o->model = c[k].model = models[k];
         c[k].ok = 0;
-        st = fit_purchase(o, t, &c[k].dg, &e);
-        if (st == CRM_EDATA) {
+        if ((st = fit_purchase(o, t, &c[k].dg, &e)) == CRM_EDATA) {
             fprintf(stderr, "crm-ltv: %s is left out: %s\n", crm_ltv_model_name(models[k]), e.message);
             st = CRM_OK;
             continue;
@@ -614,13 +384,11 @@ static crm_status fit_candidates(ltv_options_t *o, const crm_ltv_customers *t, c
             *err = e;
             break;
         }
-        const crm_ltv_fit_result *f = &c[k].dg.fit;
-        c[k].bic = crm_ltv_bic(f);
-        if (t->x_holdout && (st = crm_ltv_validate(models[k], f->params, t->c, t->x_holdout, t->duration_holdout,
-                                                   t->n, &c[k].val, err)) != CRM_OK)
+        c[k].bic = crm_ltv_bic(&c[k].dg.fit);
+        if (t->x_holdout && (st = crm_ltv_validate(models[k], c[k].dg.fit.params, t->c, t->x_holdout,
+                                                   t->duration_holdout, t->n, &c[k].val, err)) != CRM_OK)
             crm_error_prefix(err, "%s: ", t->input_name);
-        c[k].ok = st == CRM_OK;
-        fitted += c[k].ok;
+        fitted += (size_t)(c[k].ok = st == CRM_OK);
     }
     o->model = asked;
     *n = m;
@@ -629,44 +397,21 @@ static crm_status fit_candidates(ltv_options_t *o, const crm_ltv_customers *t, c
     return st;
 }
 
-/* lifetimes' calibration-vs-holdout table, one row per model and x bin. */
-static crm_status write_by_frequency(crm_output_set *outputs, const char *path, const crm_ltv_candidate *c, size_t n,
-                                     crm_error *err)
-{
-    crm_csv_writer *w;
-    crm_status st = crm_cli_open_output(outputs, path, -1, &w, err);
-    if (st != CRM_OK)
-        return st;
-    if ((st = crm_ltv_validate_file_write_by_frequency(w, c, n)) != CRM_OK) {
-        st = crm_cli_write_failed(w, st, err);
-        crm_csv_writer_abort(w);
-        return st;
-    }
-    return crm_csv_writer_close(w, err);
-}
-
 /* --model auto: the lowest holdout MAE, or without holdout columns the
  * lowest BIC; the first in bgnbd, mbgnbd, pnbd, bgbb order on a tie. */
-static size_t choose_model(const crm_ltv_customers *t, const crm_ltv_candidate *c, size_t n, crm_report *report, int quiet)
+static size_t choose_model(run_t *run, const crm_ltv_customers *t, const crm_ltv_candidate *c, size_t n)
 {
     int by_mae = t->x_holdout != NULL;
     size_t best = crm_ltv_best_candidate(c, n, by_mae);
-    if (!quiet) {
-        fprintf(stderr, "crm-ltv: --model auto: %s, with the lowest %s, %.6g", crm_ltv_model_name(c[best].model),
-                by_mae ? "holdout MAE" : "BIC", by_mae ? c[best].val.mae : c[best].bic);
-        const char *sep = " (";
-        for (size_t k = 0; k < n; k++)
-            if (c[k].ok && k != best) {
-                fprintf(stderr, "%s%s %.6g", sep, crm_ltv_model_name(c[k].model), by_mae ? c[k].val.mae : c[k].bic);
-                sep = ", ";
-            }
-        fprintf(stderr, "%s%s\n", sep[0] == ',' ? ")" : "",
-                by_mae ? "" : "; no holdout columns, so chosen by fit and size");
-    }
-    crm_report_set_text(report, "auto_model", crm_ltv_model_key(c[best].model));
-    crm_report_set_text(report, "auto_criterion", by_mae ? "holdout-mae" : "bic");
+    char text[1024];
+    crm_ltv_candidates_describe(text, sizeof text, c, n, best, by_mae);
+    note(run->o, text);
+    crm_report_set_text(run->report, "auto_model", crm_ltv_model_key(c[best].model));
+    crm_report_set_text(run->report, "auto_criterion", by_mae ? "holdout-mae" : "bic");
     return best;
 }
+
+/* ---- the runs ---- */
 
 static crm_status run_validate(run_t *run, crm_error *err)
 {
@@ -687,17 +432,16 @@ static crm_status run_validate(run_t *run, crm_error *err)
         for (size_t k = 0; k < n; k++)
             run->rows_out += (uint64_t)c[k].ok;
     }
+    candidates all = {c, n};
     if (st == CRM_OK && o->by_frequency)
-        st = write_by_frequency(run->outputs, o->by_frequency, c, n, err);
+        st = write_file(run, o->by_frequency, write_by_frequency, &all, err);
     crm_ltv_customers_free(&t);
     crm_csv_close(r);
     return st;
 }
 
-/* ---- --partial and --merge: the fit's statistics, shard by shard ---- */
-
-/* Reads every --merge input into p; *has_spend: they were made from tables
- * with monetary_value (all of them, or none). */
+/* --merge: every input into p; *has_spend: they were made from tables with
+ * monetary_value (all of them, or none). */
 static crm_status read_partials(run_t *run, crm_ltv_partial *p, int *has_spend, char *first_name, size_t name_size,
                                 crm_error *err)
 {
@@ -722,6 +466,7 @@ static crm_status read_partials(run_t *run, crm_ltv_partial *p, int *has_spend, 
     return st;
 }
 
+/* --partial writes a shard's statistics; --merge fits them as one process. */
 static crm_status run_partial_or_merge(run_t *run, crm_error *err)
 {
     ltv_options_t *o = run->o;
@@ -735,7 +480,6 @@ static crm_status run_partial_or_merge(run_t *run, crm_error *err)
         st = read_partials(run, p, &has_spend, first_name, sizeof first_name, err);
     } else if (st == CRM_OK) {
         st = read_customers(run, 0, p, &run->common->shard, &r, &t, err);
-        run->rows_in = t.n + run->bad.skipped;
         has_spend = t.col[CRM_LTV_COL_MONETARY_VALUE] >= 0;
     }
     if (st == CRM_OK && o->partial) {
@@ -743,22 +487,49 @@ static crm_status run_partial_or_merge(run_t *run, crm_error *err)
             st = crm_cli_write_failed(run->out, crm_ltv_partial_file_write(run->out, p, has_spend, &run->rows_out, err),
                                       err);
     } else if (st == CRM_OK) {
-        /* the fit of one process, from the merged statistics */
         crm_ltv_customers_free(&t);
         memset(&t, 0, sizeof t);
-        if ((st = crm_ltv_partial_file_customers(p, has_spend, first_name, &t, err)) == CRM_OK && o->spend == SPEND_DEFAULT)
-            o->spend = has_spend ? SPEND_GAMMA_GAMMA : SPEND_NONE;
         crm_ltv_model_file f = {0};
+        if ((st = crm_ltv_partial_file_customers(p, has_spend, first_name, &t, err)) == CRM_OK &&
+            o->spend == SPEND_DEFAULT)
+            o->spend = has_spend ? SPEND_GAMMA_GAMMA : SPEND_NONE;
         if (st == CRM_OK)
-            st = fit_models(o, &t, o->spend == SPEND_GAMMA_GAMMA, NULL, &f, run->report, err);
+            st = fit_models(run, &t, NULL, &f, err);
         if (st == CRM_OK && o->save_model)
-            st = save_model(run->outputs, o->save_model, &f, err);
+            st = write_file(run, o->save_model, write_model, &f, err);
         if (st == CRM_OK && (st = open_output(run, err)) == CRM_OK)
             st = crm_cli_write_failed(run->out, crm_ltv_model_file_write_table(run->out, &f, o->decimals), err);
     }
     crm_ltv_customers_free(&t);
     crm_csv_close(r);
     crm_ltv_partial_free(p);
+    return st;
+}
+
+/* The purchase and spend model: from --model-file, or fitted (--model auto:
+ * the best candidate). */
+static crm_status get_model(run_t *run, const crm_ltv_customers *t, crm_ltv_clv_options *clv, int *from_profit,
+                            crm_ltv_model_file *f, crm_error *err)
+{
+    ltv_options_t *o = run->o;
+    crm_ltv_candidate cand[CRM_LTV_MAX_CANDIDATES];
+    const crm_ltv_fit_diagnosis *auto_fit = NULL;
+    size_t n = 0;
+    crm_status st = CRM_OK;
+    if (o->model_file && o->spend == SPEND_GAMMA_GAMMA && !f->has_spend)
+        return crm_error_set(err, CRM_EDATA, "%s has no Gamma-Gamma parameters: fit them with --spend "
+                             "gamma-gamma --save-model, or score with --spend observed", o->model_file);
+    if (o->model_auto && (st = fit_candidates(o, t, cand, &n, err)) == CRM_OK) {
+        size_t best = choose_model(run, t, cand, n);
+        o->model = cand[best].model;
+        auto_fit = &cand[best].dg;
+        if (!o->fit_only && (st = value_options(o, o->model, clv, from_profit, err)) != CRM_OK)
+            auto_fit = NULL;
+    }
+    if (st == CRM_OK && !o->model_file)
+        st = fit_models(run, t, auto_fit, f, err);
+    if (st == CRM_OK && o->save_model)
+        st = write_file(run, o->save_model, write_model, f, err);
     return st;
 }
 
@@ -773,61 +544,44 @@ static crm_status run_model(run_t *run, crm_error *err)
         return crm_error_set(err, CRM_EUSAGE, "--by-frequency belongs to --validate");
     if (o->model_auto && o->model_file)
         return crm_error_set(err, CRM_EUSAGE, "--model auto fits the models; it excludes --model-file");
-    crm_ltv_model_file f = {0};
-    crm_ltv_candidate cand[CRM_LTV_MAX_CANDIDATES];
-    const crm_ltv_fit_diagnosis *auto_fit = NULL;
-    crm_status st;
     if (o->fit_only && o->model_file)
         return crm_error_set(err, CRM_EUSAGE, "--fit-only and --model-file exclude each other");
-    if (o->model_file) {
-        if ((st = crm_ltv_model_file_load(o->model_file, &f, err)) != CRM_OK ||
-            (st = crm_ltv_model_file_check(&f, o->model_file, o->model_given, o->model, o->unit, err)) != CRM_OK)
-            return st;
-        o->model = f.model;
-    }
-    value_options v;
-    if (!o->fit_only && ((st = parse_value_options(o, o->model, &v, err)) != CRM_OK ||
-                         (st = crm_ltv_clv_options_check(o->model, &v.clv, err)) != CRM_OK))
+    crm_ltv_model_file f = {0};
+    crm_ltv_clv_options clv;
+    int from_profit = 0;
+    crm_status st;
+    if (o->model_file && ((st = crm_ltv_model_file_load(o->model_file, &f, err)) != CRM_OK ||
+                          (st = crm_ltv_model_file_check(&f, o->model_file, o->model_given, o->model, o->unit, err)) !=
+                              CRM_OK))
         return st;
-
+    if (o->model_file)
+        o->model = f.model;
+    if (!o->fit_only && (st = value_options(o, o->model, &clv, &from_profit, err)) != CRM_OK)
+        return st;
     crm_csv_reader *r = NULL;
     crm_ltv_customers t = {0};
     crm_ltv_prediction *pred = NULL;
+    size_t bad = 0;
     st = read_customers(run, !o->fit_only, NULL, &run->common->shard, &r, &t, err);
-    run->rows_in = t.n + run->bad.skipped;
     if (st == CRM_OK && o->spend == SPEND_DEFAULT)
         o->spend = t.col[CRM_LTV_COL_MONETARY_VALUE] >= 0 ? SPEND_GAMMA_GAMMA : SPEND_NONE;
-    if (st == CRM_OK && o->model_file && o->spend == SPEND_GAMMA_GAMMA && !f.has_spend)
-        st = crm_error_set(err, CRM_EDATA, "%s has no Gamma-Gamma parameters: fit them with --spend "
-                           "gamma-gamma --save-model, or score with --spend observed", o->model_file);
-    if (st == CRM_OK && o->model_auto) {
-        size_t n = 0;
-        if ((st = fit_candidates(o, &t, cand, &n, err)) == CRM_OK) {
-            size_t best = choose_model(&t, cand, n, run->report, o->quiet);
-            o->model = cand[best].model;
-            auto_fit = &cand[best].dg;
-            if (!o->fit_only && ((st = parse_value_options(o, o->model, &v, err)) != CRM_OK ||
-                                 (st = crm_ltv_clv_options_check(o->model, &v.clv, err)) != CRM_OK))
-                auto_fit = NULL;
-        }
-    }
-    if (st == CRM_OK && !o->model_file)
-        st = fit_models(o, &t, o->spend == SPEND_GAMMA_GAMMA, auto_fit, &f, run->report, err);
-    if (st == CRM_OK && o->save_model)
-        st = save_model(run->outputs, o->save_model, &f, err);
+    if (st == CRM_OK)
+        st = get_model(run, &t, &clv, &from_profit, &f, err);
     if (st == CRM_OK && o->fit_only) {
         if ((st = open_output(run, err)) == CRM_OK)
             st = crm_cli_write_failed(run->out, crm_ltv_model_file_write_table(run->out, &f, o->decimals), err);
     } else if (st == CRM_OK) {
-        pred = malloc((t.n ? t.n : 1) * sizeof *pred);
-        if (!pred)
+        if (!(pred = malloc((t.n ? t.n : 1) * sizeof *pred)))
             st = crm_error_set(err, CRM_ENOMEM, "out of memory for %zu predictions", t.n);
-        if (st == CRM_OK)
-            st = resolve_margin(&v, &t, err);
-        if (st == CRM_OK)
-            st = score(&t, &f, o->spend == SPEND_GAMMA_GAMMA ? f.spend_params : NULL, &v.clv, o->threads, pred, err);
+        if (st == CRM_OK && from_profit)
+            st = crm_ltv_customers_profit_margin(&t, &clv.margin, err);
+        if (st == CRM_OK && (st = crm_ltv_predict_shared(f.model, f.params, o->spend == SPEND_GAMMA_GAMMA ?
+                                                         f.spend_params : NULL, &clv, t.c, t.n, o->threads, pred,
+                                                         &bad, err)) == CRM_EDATA)
+            crm_error_prefix(err, "%s:%llu: ", t.input_name, (unsigned long long)t.lines[bad]);
         if (st == CRM_OK && (st = open_output(run, err)) == CRM_OK)
-            st = crm_cli_write_failed(run->out, crm_ltv_customers_write_scores(run->out, r, &t, pred, o->spend != SPEND_NONE), err);
+            st = crm_cli_write_failed(run->out, crm_ltv_customers_write_scores(run->out, r, &t, pred,
+                                                                               o->spend != SPEND_NONE), err);
         if (st == CRM_OK)
             run->rows_out = t.n;
     }
@@ -842,121 +596,63 @@ static crm_status run_model(run_t *run, crm_error *err)
 static crm_status run_simple_or_historic(run_t *run, crm_error *err)
 {
     ltv_options_t *o = run->o;
-    int simple = o->method == METHOD_SIMPLE;
+    int simple = o->method == METHOD_SIMPLE, from_profit;
+    double churn = 0, discount = 0, margin;
     crm_status st;
-    crm_rate churn = {0, CRM_UNIT_YEAR}, discount = {0, CRM_UNIT_YEAR};
-    value_options v;
-    if (simple) {
-        if (!o->churn)
-            return crm_error_set(err, CRM_EUSAGE, "--method simple needs --churn RATE (per year, e.g. 20%%)");
-        if ((st = crm_parse_rate(o->churn, CRM_UNIT_YEAR, &churn, err)) != CRM_OK)
-            return st;
-        /* A churn rate per month c is a yearly churn of 1 - (1 - c)^12. */
-        churn.value = -expm1(log1p(-fmin(churn.value, 1.0)) * crm_time_unit_days(CRM_UNIT_YEAR) /
-                             crm_time_unit_days(churn.per));
-        if (!(churn.value > 0 && churn.value <= 1))
-            return crm_error_set(err, CRM_EUSAGE, "--churn wants a rate above 0 and at most 100%%, got '%s'",
-                                 o->churn);
-        if ((st = crm_parse_rate(o->discount ? o->discount : "10%", CRM_UNIT_YEAR, &discount, err)) != CRM_OK)
-            return st;
-        discount.value = crm_rate_per(discount, CRM_UNIT_YEAR);
-    }
-    if ((st = parse_margin(o->margin, &v.margin, &v.margin_from_profit, err)) != CRM_OK)
+    if ((simple && (st = crm_ltv_simple_rates_parse(o->churn, o->discount, &churn, &discount, err)) != CRM_OK) ||
+        (st = crm_ltv_margin_parse(o->margin, &margin, &from_profit, err)) != CRM_OK)
         return st;
     crm_csv_reader *r = NULL;
     crm_ltv_customers t = {0};
     st = read_customers(run, 1, NULL, NULL, &r, &t, err);
-    run->rows_in = t.n + run->bad.skipped;
-    if (st == CRM_OK)
-        st = resolve_margin(&v, &t, err);
+    if (st == CRM_OK && from_profit)
+        st = crm_ltv_customers_profit_margin(&t, &margin, err);
     if (st == CRM_OK && !simple && !t.profit && !(t.monetary && o->margin))
         st = crm_error_set(err, CRM_EDATA, "%s: no column 'profit'; name it with --profit COL, or give "
                            "--margin RATE to take that share of column 'monetary'", t.input_name);
     double per_year = crm_time_unit_days(CRM_UNIT_YEAR) / crm_time_unit_days(o->unit);
     if (st == CRM_OK && (st = open_output(run, err)) == CRM_OK)
-        st = simple ? crm_ltv_customers_write_simple(run->out, r, &t, v.margin, churn.value, discount.value, per_year)
-                    : crm_ltv_customers_write_historic(run->out, r, &t, v.margin);
+        st = crm_cli_write_failed(run->out, simple ? crm_ltv_customers_write_simple(run->out, r, &t, margin, churn,
+                                                                                    discount, per_year)
+                                                   : crm_ltv_customers_write_historic(run->out, r, &t, margin), err);
     if (st == CRM_OK)
         run->rows_out = t.n;
-    else if (run->out && err->message[0] == '\0')
-        st = crm_cli_write_failed(run->out, st, err);
     crm_ltv_customers_free(&t);
-    crm_csv_close(r);
-    return st;
-}
-
-/* ---- cohort ---- */
-
-static crm_status parse_cohort_options(const ltv_options_t *o, crm_cohort_options *c, crm_error *err)
-{
-    crm_cohort_options_init(c);
-    crm_status st = CRM_OK;
-    if (o->cost_rate && crm_parse_fraction(o->cost_rate, &c->cost_rate, err) != CRM_OK) {
-        /* A cost rate may exceed 100% (every sale at a loss). */
-        crm_rate rate;
-        if (crm_parse_rate(o->cost_rate, CRM_UNIT_YEAR, &rate, err) != CRM_OK || strchr(o->cost_rate, '/'))
-            return crm_error_set(err, CRM_EUSAGE, "--cost-rate wants a share of revenue such as 60%%, got '%s'",
-                                 o->cost_rate);
-        c->cost_rate = rate.value;
-    }
-    if ((o->acquisition_cost &&
-         (st = parse_money_option("--acquisition-cost", o->acquisition_cost, &c->acquisition_cost, err)) != CRM_OK) ||
-        (o->marketing_cost &&
-         (st = parse_money_option("--marketing-cost", o->marketing_cost, &c->marketing_cost, err)) != CRM_OK))
-        return st;
-    if (o->interest) {
-        crm_rate rate;
-        if ((st = crm_parse_rate(o->interest, CRM_UNIT_YEAR, &rate, err)) != CRM_OK)
-            return st;
-        c->interest = crm_rate_per(rate, o->by == CRM_COHORT_BY_YEAR ? CRM_UNIT_YEAR : CRM_UNIT_MONTH);
-    }
-    if (o->risk_factor &&
-        (crm_parse_double(o->risk_factor, strlen(o->risk_factor), NULL, &c->risk_factor) != CRM_OK ||
-         !isfinite(c->risk_factor) || c->risk_factor < 0))
-        return crm_error_set(err, CRM_EUSAGE, "--risk-factor wants a number >= 0 such as 1.5, got '%s'",
-                             o->risk_factor);
-    return crm_cohort_options_check(c, err);
-}
-
-static crm_status read_transactions(run_t *run, crm_cohort *cohort, crm_error *err)
-{
-    crm_csv_reader *r;
-    const crm_common_options *common = run->common;
-    crm_status st = crm_cli_open_input(common, common->ninputs ? common->inputs[0] : NULL, &r, err);
-    if (st != CRM_OK)
-        return st;
-    crm_customers_table_hooks hooks = {bad_row_hook, progress_hook, run};
-    st = crm_ltv_cohort_file_read(r, run->o->columns, cohort, &hooks, &run->rows_in, err);
     crm_csv_close(r);
     return st;
 }
 
 static crm_status run_cohort(run_t *run, crm_error *err)
 {
+    const ltv_options_t *o = run->o;
     crm_cohort_options opts;
-    crm_status st = parse_cohort_options(run->o, &opts, err);
+    crm_status st = crm_cohort_options_parse(&opts, o->by, o->cost_rate, o->acquisition_cost, o->marketing_cost,
+                                             o->interest, o->risk_factor, err);
     if (st != CRM_OK)
         return st;
-    crm_cohort *cohort = crm_cohort_new(run->o->by);
-    if (!cohort)
-        return crm_error_set(err, CRM_ENOMEM, "out of memory");
+    crm_cohort *cohort = crm_cohort_new(o->by);
+    crm_csv_reader *r = NULL;
     crm_cohort_row *rows = NULL;
     size_t n = 0;
-    if ((st = read_transactions(run, cohort, err)) == CRM_OK &&
-        (st = crm_cohort_table(cohort, &opts, &rows, &n, err)) == CRM_OK &&
-        (st = open_output(run, err)) == CRM_OK) {
+    crm_customers_table_hooks hooks = {bad_row_hook, progress_hook, run};
+    if (!cohort)
+        return crm_error_set(err, CRM_ENOMEM, "out of memory");
+    if ((st = crm_cli_open_input(run->common, run->common->ninputs ? run->common->inputs[0] : NULL, &r, err)) ==
+            CRM_OK &&
+        (st = crm_ltv_cohort_file_read(r, o->columns, cohort, &hooks, &run->rows_in, err)) == CRM_OK &&
+        (st = crm_cohort_table(cohort, &opts, &rows, &n, err)) == CRM_OK && (st = open_output(run, err)) == CRM_OK) {
         if (crm_cohort_revenue_based(cohort, &opts)) {
-            static const char note[] = "no line has a cost and no --cost-rate was given: cost_rate and "
+            static const char text[] = "no line has a cost and no --cost-rate was given: cost_rate and "
                                        "direct_cost are empty, and gross_profit, npv_profit, cumulative_npv "
                                        "and ltv_per_customer are revenue less acquisition and marketing costs";
-            if (!run->o->quiet)
-                fprintf(stderr, "crm-ltv: note: %s\n", note);
-            if (run->report)
-                crm_report_set_text(run->report, "note", note);
+            if (!o->quiet)
+                fprintf(stderr, "crm-ltv: note: %s\n", text);
+            crm_report_set_text(run->report, "note", text);
         }
-        st = crm_cli_write_failed(run->out, crm_ltv_cohort_file_write(run->out, rows, n, run->o->by), err);
+        st = crm_cli_write_failed(run->out, crm_ltv_cohort_file_write(run->out, rows, n, o->by), err);
         run->rows_out = n;
     }
+    crm_csv_close(r);
     free(rows);
     crm_cohort_free(cohort);
     return st;

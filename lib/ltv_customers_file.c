@@ -248,3 +248,17 @@ crm_status crm_ltv_customers_write_historic(crm_csv_writer *w, const crm_csv_rea
     }
     return st;
 }
+
+crm_status crm_ltv_customers_profit_margin(const crm_ltv_customers *t, double *margin, crm_error *err)
+{
+    if (!t->profit || !t->monetary)
+        return crm_error_set(err, CRM_EDATA, "%s: --margin profit needs a profit and a monetary column "
+                             "(name them with --profit COL and --monetary COL)", t->input_name);
+    if (!(t->total_monetary > 0))
+        return crm_error_set(err, CRM_EDATA, "%s: --margin profit: the total of column monetary is not positive",
+                             t->input_name);
+    *margin = t->total_profit / t->total_monetary;
+    if (*margin < 0)
+        *margin = 0;
+    return CRM_OK;
+}

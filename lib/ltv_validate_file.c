@@ -3,6 +3,7 @@
 
 #include <math.h>
 #include <stdio.h>
+#include <string.h>
 
 #include "crm/ltv_model_file.h"
 
@@ -55,4 +56,22 @@ crm_status crm_ltv_validate_file_write_by_frequency(crm_csv_writer *w, const crm
             if (st == CRM_OK) st = crm_csv_end_row(w);
         }
     return st;
+}
+
+void crm_ltv_candidates_describe(char *buf, size_t size, const crm_ltv_candidate *c, size_t n, size_t best,
+                                 int by_mae)
+{
+    size_t len = (size_t)snprintf(buf, size, "--model auto: %s, with the lowest %s, %.6g",
+                                  crm_ltv_model_name(c[best].model), by_mae ? "holdout MAE" : "BIC",
+                                  by_mae ? c[best].val.mae : c[best].bic);
+    const char *sep = " (";
+    for (size_t k = 0; k < n && len < size; k++)
+        if (c[k].ok && k != best) {
+            len += (size_t)snprintf(buf + len, size - len, "%s%s %.6g", sep, crm_ltv_model_name(c[k].model),
+                                    by_mae ? c[k].val.mae : c[k].bic);
+            sep = ", ";
+        }
+    if (len < size)
+        snprintf(buf + len, size - len, "%s%s\n", sep[0] == ',' ? ")" : "",
+                 by_mae ? "" : "; no holdout columns, so chosen by fit and size");
 }

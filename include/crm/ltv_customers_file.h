@@ -101,4 +101,10 @@ crm_status crm_ltv_customers_write_simple(crm_csv_writer *w, const crm_csv_reade
 crm_status crm_ltv_customers_write_historic(crm_csv_writer *w, const crm_csv_reader *r,
                                             const crm_ltv_customers *t, double margin);
 
+/* --margin profit: the table's total profit / total monetary (0 when
+ * negative: a loss-making table has no future profit to discount).
+ * CRM_EDATA naming the table without both columns or with a total
+ * monetary that is not positive. */
+crm_status crm_ltv_customers_profit_margin(const crm_ltv_customers *t, double *margin, crm_error *err);
+
 #endif

@@ -24,4 +24,9 @@ crm_status crm_ltv_validate_file_write(crm_csv_writer *w, const crm_ltv_candidat
 /* The by-frequency table of the candidates that are ok.  The writer's status. */
 crm_status crm_ltv_validate_file_write_by_frequency(crm_csv_writer *w, const crm_ltv_candidate *c, size_t n);
 
+/* Why --model auto chose c[best], in one line (with '\n'): the lowest
+ * holdout MAE (by_mae) or BIC, and the others' figures. */
+void crm_ltv_candidates_describe(char *buf, size_t size, const crm_ltv_candidate *c, size_t n, size_t best,
+                                 int by_mae);
+
 #endif
