@@ -221,16 +221,6 @@ static void progress_hook(void *ctx, uint64_t rows, uint64_t bytes)
     crm_progress_update(&((run_t *)ctx)->progress, rows, bytes);
 }
 
-/* Library texts are lines; each goes to stderr as "crm-ltv: <line>". */
-static void note(const ltv_options_t *o, const char *text)
-{
-    while (!o->quiet && *text) {
-        size_t len = strcspn(text, "\n");
-        fprintf(stderr, "crm-ltv: %.*s\n", (int)len, text);
-        text += len + (text[len] == '\n');
-    }
-}
-
 static crm_status open_output(run_t *run, crm_error *err)
 {
     crm_status st = crm_cli_open_output(run->outputs, run->common->output, run->common->gzip, &run->out, err);
@@ -300,101 +290,48 @@ static crm_status value_options(const ltv_options_t *o, crm_ltv_model model, crm
     return st == CRM_OK ? crm_ltv_clv_options_check(model, clv, err) : st;
 }
 
-/* ---- fitting ---- */
+/* ---- fitting (crm/ltv_model_file.h), explained on stderr ---- */
 
-static void fit_options(const ltv_options_t *o, crm_ltv_fit_options *fo)
+static void note_hook(void *ctx, int always, const char *text)
 {
-    crm_ltv_fit_options_init(fo);
-    fo->penalty = o->penalty;
-    fo->threads = o->threads;
+    const ltv_options_t *o = ((run_t *)ctx)->o;
+    while ((always || !o->quiet) && *text) {
+        size_t len = strcspn(text, "\n");
+        fprintf(stderr, "crm-ltv: %.*s\n", (int)len, text);
+        text += len + (text[len] == '\n');
+    }
 }
 
-/* The purchase model o->model on the table, explained on stderr. */
-static crm_status fit_purchase(const ltv_options_t *o, const crm_ltv_customers *t, crm_ltv_fit_diagnosis *dg,
-                               crm_error *err)
+static crm_ltv_fit_spec fit_spec(run_t *run)
 {
-    crm_ltv_fit_options fo;
-    fit_options(o, &fo);
-    char text[4096];
-    if (crm_ltv_fit_advised(o->model, t->c, t->n, &fo, dg, err) != CRM_OK) {
-        crm_error_prefix(err, "%s: ", t->input_name);
-        return err->status;
-    }
-    crm_ltv_fit_describe(text, sizeof text, o->model, o->unit, o->penalty > 0, t->input_name, dg);
-    note(o, text);
-    return CRM_OK;
+    const ltv_options_t *o = run->o;
+    crm_ltv_fit_spec spec = {.model = o->model, .unit = o->unit, .with_spend = o->spend == SPEND_GAMMA_GAMMA,
+                             .note = note_hook, .ctx = run};
+    crm_ltv_fit_options_init(&spec.fit);
+    spec.fit.penalty = o->penalty;
+    spec.fit.threads = o->threads;
+    return spec;
 }
 
 /* The purchase model (fitted here, or given when --model auto has fitted
- * it) and the spend model, into f. */
+ * it) and the spend model, into f; the run's report learns about them. */
 static crm_status fit_models(run_t *run, const crm_ltv_customers *t, const crm_ltv_fit_diagnosis *given,
                              crm_ltv_model_file *f, crm_error *err)
 {
-    const ltv_options_t *o = run->o;
-    crm_ltv_fit_diagnosis fitted;
-    crm_ltv_spend_result sres;
-    crm_ltv_fit_options fo;
-    crm_status st;
-    if (!given && (st = fit_purchase(o, t, &fitted, err)) != CRM_OK)
+    crm_ltv_fit_spec spec = fit_spec(run);
+    crm_ltv_fit_summary s;
+    crm_status st = crm_ltv_model_file_fit(f, &spec, t, given, &s, err);
+    if (st != CRM_OK)
         return st;
-    const crm_ltv_fit_diagnosis *dg = given ? given : &fitted;
-    crm_ltv_model_file_from_fit(f, o->model, o->unit, &dg->fit);
-    crm_report_set_text(run->report, "model", crm_ltv_model_key(o->model));
-    crm_report_set_text(run->report, "dropout", crm_ltv_dropout_key(dg->verdict));
-    crm_report_set(run->report, "fit_iterations", (uint64_t)dg->fit.iterations);
-    if (o->spend != SPEND_GAMMA_GAMMA)
-        return CRM_OK;
-    fit_options(o, &fo);
-    fo.penalty = 0;   /* the penalty is for the purchase model */
-    if ((st = crm_ltv_spend_fit(t->spend_c ? t->spend_c : t->c, t->spend_c ? t->spend_n : t->n, &fo, &sres,
-                                err)) != CRM_OK) {
-        crm_error_prefix(err, "%s: ", t->input_name);
-        return st;
+    crm_report_set_text(run->report, "model", crm_ltv_model_key(spec.model));
+    crm_report_set_text(run->report, "dropout", crm_ltv_dropout_key(s.purchase.verdict));
+    crm_report_set(run->report, "fit_iterations", (uint64_t)s.purchase.fit.iterations);
+    if (s.has_spend) {
+        crm_report_set(run->report, "spend_used", s.spend.used);
+        crm_report_set(run->report, "spend_one_time", s.spend.one_time);
+        crm_report_set(run->report, "spend_nonpositive", s.spend.nonpositive);
     }
-    if (t->spend_c)
-        sres.one_time = (size_t)t->one_time;   /* the merged spend rows are the repeat buyers only */
-    crm_ltv_model_file_set_spend(f, &sres.fit);
-    char text[512];
-    crm_ltv_spend_describe(text, sizeof text, &sres);
-    note(o, text);
-    crm_report_set(run->report, "spend_used", sres.used);
-    crm_report_set(run->report, "spend_one_time", sres.one_time);
-    crm_report_set(run->report, "spend_nonpositive", sres.nonpositive);
     return CRM_OK;
-}
-
-/* Fits every candidate model (and validates it when the table has holdout
- * columns); a model that cannot be fitted is left out with a note. */
-static crm_status fit_candidates(ltv_options_t *o, const crm_ltv_customers *t, crm_ltv_candidate *c, size_t *n,
-                                 crm_error *err)
-{
-    crm_ltv_model models[CRM_LTV_MAX_CANDIDATES], asked = o->model;
-    size_t m = crm_ltv_candidate_models(o->unit == CRM_UNIT_DAY, t->c, t->duration_holdout, t->n, models), fitted = 0;
-    crm_status st = CRM_OK;
-    for (size_t k = 0; k < m && st == CRM_OK; k++) {
-        crm_error e;
-        o->model = c[k].model = models[k];
-        c[k].ok = 0;
-        if ((st = fit_purchase(o, t, &c[k].dg, &e)) == CRM_EDATA) {
-            fprintf(stderr, "crm-ltv: %s is left out: %s\n", crm_ltv_model_name(models[k]), e.message);
-            st = CRM_OK;
-            continue;
-        }
-        if (st != CRM_OK) {
-            *err = e;
-            break;
-        }
-        c[k].bic = crm_ltv_bic(&c[k].dg.fit);
-        if (t->x_holdout && (st = crm_ltv_validate(models[k], c[k].dg.fit.params, t->c, t->x_holdout,
-                                                   t->duration_holdout, t->n, &c[k].val, err)) != CRM_OK)
-            crm_error_prefix(err, "%s: ", t->input_name);
-        fitted += (size_t)(c[k].ok = st == CRM_OK);
-    }
-    o->model = asked;
-    *n = m;
-    if (st == CRM_OK && fitted == 0)
-        st = crm_error_set(err, CRM_EDATA, "%s: no model could be fitted", t->input_name);
-    return st;
 }
 
 /* --model auto: the lowest holdout MAE, or without holdout columns the
@@ -405,7 +342,7 @@ static size_t choose_model(run_t *run, const crm_ltv_customers *t, const crm_ltv
     size_t best = crm_ltv_best_candidate(c, n, by_mae);
     char text[1024];
     crm_ltv_candidates_describe(text, sizeof text, c, n, best, by_mae);
-    note(run->o, text);
+    note_hook(run, 0, text);
     crm_report_set_text(run->report, "auto_model", crm_ltv_model_key(c[best].model));
     crm_report_set_text(run->report, "auto_criterion", by_mae ? "holdout-mae" : "bic");
     return best;
@@ -423,10 +360,11 @@ static crm_status run_validate(run_t *run, crm_error *err)
     crm_ltv_customers t = {0};
     crm_ltv_candidate c[CRM_LTV_MAX_CANDIDATES];
     size_t n = 0;
+    crm_ltv_fit_spec spec = fit_spec(run);
     crm_status st = read_customers(run, 0, NULL, NULL, &r, &t, err);
     run->rows_in = t.n;
     if (st == CRM_OK)
-        st = fit_candidates(o, &t, c, &n, err);
+        st = crm_ltv_validate_file_fit(&spec, &t, c, &n, err);
     if (st == CRM_OK && (st = open_output(run, err)) == CRM_OK) {
         st = crm_cli_write_failed(run->out, crm_ltv_validate_file_write(run->out, c, n), err);
         for (size_t k = 0; k < n; k++)
@@ -519,7 +457,8 @@ static crm_status get_model(run_t *run, const crm_ltv_customers *t, crm_ltv_clv_
     if (o->model_file && o->spend == SPEND_GAMMA_GAMMA && !f->has_spend)
         return crm_error_set(err, CRM_EDATA, "%s has no Gamma-Gamma parameters: fit them with --spend "
                              "gamma-gamma --save-model, or score with --spend observed", o->model_file);
-    if (o->model_auto && (st = fit_candidates(o, t, cand, &n, err)) == CRM_OK) {
+    crm_ltv_fit_spec spec = fit_spec(run);
+    if (o->model_auto && (st = crm_ltv_validate_file_fit(&spec, t, cand, &n, err)) == CRM_OK) {
         size_t best = choose_model(run, t, cand, n);
         o->model = cand[best].model;
         auto_fit = &cand[best].dg;

@@ -295,3 +295,53 @@ crm_status crm_ltv_model_file_write_table(crm_csv_writer *w, const crm_ltv_model
                              decimals);
     return st;
 }
+
+/* ---- fitting a model file from a customers table ---- */
+
+crm_status crm_ltv_model_file_fit_purchase(const crm_ltv_fit_spec *spec, const crm_ltv_customers *t,
+                                           crm_ltv_fit_diagnosis *diag, crm_error *err)
+{
+    if (crm_ltv_fit_advised(spec->model, t->c, t->n, &spec->fit, diag, err) != CRM_OK) {
+        crm_error_prefix(err, "%s: ", t->input_name);
+        return err->status;
+    }
+    if (spec->note) {
+        char text[4096];
+        crm_ltv_fit_describe(text, sizeof text, spec->model, spec->unit, spec->fit.penalty > 0, t->input_name, diag);
+        spec->note(spec->ctx, 0, text);
+    }
+    return CRM_OK;
+}
+
+crm_status crm_ltv_model_file_fit(crm_ltv_model_file *f, const crm_ltv_fit_spec *spec, const crm_ltv_customers *t,
+                                  const crm_ltv_fit_diagnosis *given, crm_ltv_fit_summary *summary, crm_error *err)
+{
+    crm_ltv_fit_summary local;
+    crm_ltv_fit_summary *s = summary ? summary : &local;
+    memset(s, 0, sizeof *s);
+    crm_status st;
+    if (given)
+        s->purchase = *given;
+    else if ((st = crm_ltv_model_file_fit_purchase(spec, t, &s->purchase, err)) != CRM_OK)
+        return st;
+    crm_ltv_model_file_from_fit(f, spec->model, spec->unit, &s->purchase.fit);
+    if (!spec->with_spend)
+        return CRM_OK;
+    crm_ltv_fit_options fo = spec->fit;
+    fo.penalty = 0;   /* the penalty is for the purchase model */
+    if ((st = crm_ltv_spend_fit(t->spend_c ? t->spend_c : t->c, t->spend_c ? t->spend_n : t->n, &fo, &s->spend,
+                                err)) != CRM_OK) {
+        crm_error_prefix(err, "%s: ", t->input_name);
+        return st;
+    }
+    if (t->spend_c)
+        s->spend.one_time = (size_t)t->one_time;   /* the merged spend rows are the repeat buyers only */
+    s->has_spend = 1;
+    crm_ltv_model_file_set_spend(f, &s->spend.fit);
+    if (spec->note) {
+        char text[512];
+        crm_ltv_spend_describe(text, sizeof text, &s->spend);
+        spec->note(spec->ctx, 0, text);
+    }
+    return CRM_OK;
+}

@@ -75,3 +75,40 @@ void crm_ltv_candidates_describe(char *buf, size_t size, const crm_ltv_candidate
         snprintf(buf + len, size - len, "%s%s\n", sep[0] == ',' ? ")" : "",
                  by_mae ? "" : "; no holdout columns, so chosen by fit and size");
 }
+
+crm_status crm_ltv_validate_file_fit(const crm_ltv_fit_spec *spec, const crm_ltv_customers *t, crm_ltv_candidate *c,
+                                     size_t *n, crm_error *err)
+{
+    crm_ltv_model models[CRM_LTV_MAX_CANDIDATES];
+    size_t m = crm_ltv_candidate_models(spec->unit == CRM_UNIT_DAY, t->c, t->duration_holdout, t->n, models);
+    size_t fitted = 0;
+    crm_ltv_fit_spec one = *spec;
+    crm_status st = CRM_OK;
+    for (size_t k = 0; k < m && st == CRM_OK; k++) {
+        crm_error e;
+        one.model = c[k].model = models[k];
+        c[k].ok = 0;
+        if ((st = crm_ltv_model_file_fit_purchase(&one, t, &c[k].dg, &e)) == CRM_EDATA) {
+            char text[1200];
+            snprintf(text, sizeof text, "%s is left out: %s\n", crm_ltv_model_name(models[k]), e.message);
+            if (spec->note)
+                spec->note(spec->ctx, 1, text);
+            st = CRM_OK;
+            continue;
+        }
+        if (st != CRM_OK) {
+            *err = e;
+            break;
+        }
+        c[k].bic = crm_ltv_bic(&c[k].dg.fit);
+        if (t->x_holdout && (st = crm_ltv_validate(models[k], c[k].dg.fit.params, t->c, t->x_holdout,
+                                                   t->duration_holdout, t->n, &c[k].val, err)) != CRM_OK)
+            crm_error_prefix(err, "%s: ", t->input_name);
+        c[k].ok = st == CRM_OK;
+        fitted += (size_t)c[k].ok;
+    }
+    *n = m;
+    if (st == CRM_OK && fitted == 0)
+        st = crm_error_set(err, CRM_EDATA, "%s: no model could be fitted", t->input_name);
+    return st;
+}

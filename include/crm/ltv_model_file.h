@@ -22,6 +22,7 @@
 #include "crm/csv.h"
 #include "crm/date.h"
 #include "crm/error.h"
+#include "crm/ltv_customers_file.h"
 #include "crm/ltv_models.h"
 #include "crm/ltv_spend.h"
 #include "crm/units.h"
@@ -70,5 +71,40 @@ crm_status crm_ltv_model_file_check(const crm_ltv_model_file *f, const char *pat
  * parameter (spend ones as "Gamma-Gamma"); decimals < 0: the shortest
  * round-trip text; empty cells for unknown values.  The writer's status. */
 crm_status crm_ltv_model_file_write_table(crm_csv_writer *w, const crm_ltv_model_file *f, int decimals);
+
+/* ---- fitting a model file from a customers table ---- */
+
+/* Receives the texts that explain a fit (lines ending in '\n', as
+ * crm_ltv_fit_describe writes them); always: a text a run should show even
+ * when told to be quiet (a model left out of a comparison). */
+typedef void (*crm_ltv_note_fn)(void *ctx, int always, const char *text);
+
+typedef struct {
+    crm_ltv_model model;
+    crm_time_unit unit;             /* of the table's t_x and T */
+    crm_ltv_fit_options fit;        /* the purchase fit's; the spend fit takes its threads, no penalty */
+    int with_spend;                 /* fit the Gamma-Gamma spend model too */
+    crm_ltv_note_fn note;           /* NULL: no explanations */
+    void *ctx;
+} crm_ltv_fit_spec;
+
+/* What the fits found, beside the model file: for run reports. */
+typedef struct {
+    crm_ltv_fit_diagnosis purchase;
+    int has_spend;
+    crm_ltv_spend_result spend;
+} crm_ltv_fit_summary;
+
+/* The purchase model spec->model fitted on t's customers
+ * (crm_ltv_fit_advised), explained through spec->note.  Errors name t. */
+crm_status crm_ltv_model_file_fit_purchase(const crm_ltv_fit_spec *spec, const crm_ltv_customers *t,
+                                           crm_ltv_fit_diagnosis *diag, crm_error *err);
+
+/* f from t: the purchase fit (or `given`, a fit already made, NULL to fit
+ * here) and, with spec->with_spend, the Gamma-Gamma fit on t's repeat
+ * buyers (t->spend_c when the customers are merged partials).  summary
+ * may be NULL.  Errors name t. */
+crm_status crm_ltv_model_file_fit(crm_ltv_model_file *f, const crm_ltv_fit_spec *spec, const crm_ltv_customers *t,
+                                  const crm_ltv_fit_diagnosis *given, crm_ltv_fit_summary *summary, crm_error *err);
 
 #endif

@@ -11,6 +11,7 @@
 
 #include "crm/csv.h"
 #include "crm/error.h"
+#include "crm/ltv_model_file.h"
 #include "crm/ltv_models.h"
 #include "crm/ltv_validate.h"
 
@@ -28,5 +29,12 @@ crm_status crm_ltv_validate_file_write_by_frequency(crm_csv_writer *w, const crm
  * holdout MAE (by_mae) or BIC, and the others' figures. */
 void crm_ltv_candidates_describe(char *buf, size_t size, const crm_ltv_candidate *c, size_t n, size_t best,
                                  int by_mae);
+
+/* Fits every candidate model (crm_ltv_candidate_models; spec->model is
+ * ignored) on t and, when t has holdout columns, validates it.  A model
+ * that cannot be fitted is left out (ok 0) with a note given always;
+ * CRM_EDATA when none could be fitted.  *n: the candidates in c. */
+crm_status crm_ltv_validate_file_fit(const crm_ltv_fit_spec *spec, const crm_ltv_customers *t, crm_ltv_candidate *c,
+                                     size_t *n, crm_error *err);
 
 #endif
