@@ -166,11 +166,36 @@ static void test_named_columns(void **state)
     assert_null(crm_ltv_column_default(CRM_LTV_COL_WEIGHT));
 }
 
+/* --margin profit: total profit / total monetary, by hand 30 / 120 = 0.25. */
+static void test_profit_margin(void **state)
+{
+    (void)state;
+    crm_csv_reader *r = open_text("x,t_x,T,profit,monetary\n1,2,3,10,40\n0,0,3,20,80\n", "in.csv");
+    crm_ltv_customers_spec spec = model_spec();
+    crm_ltv_customers t = {0};
+    crm_error err;
+    double margin = -1;
+    assert_int_equal(crm_ltv_customers_read(r, &spec, NULL, &t, &err), CRM_OK);
+    assert_int_equal(crm_ltv_customers_profit_margin(&t, &margin, &err), CRM_OK);
+    assert_true(margin == 0.25);
+    crm_ltv_customers_free(&t);
+    crm_csv_close(r);
+    r = open_text("x,t_x,T,profit\n1,2,3,10\n", "in.csv");
+    memset(&t, 0, sizeof t);
+    assert_int_equal(crm_ltv_customers_read(r, &spec, NULL, &t, &err), CRM_OK);
+    assert_int_equal(crm_ltv_customers_profit_margin(&t, &margin, &err), CRM_EDATA);
+    assert_string_equal(err.message, "in.csv: --margin profit needs a profit and a monetary column (name them with "
+                                     "--profit COL and --monetary COL)");
+    crm_ltv_customers_free(&t);
+    crm_csv_close(r);
+}
+
 int main(void)
 {
     const struct CMUnitTest tests[] = {
         cmocka_unit_test(test_read_and_pass_through), cmocka_unit_test(test_bad_rows),
         cmocka_unit_test(test_skip_bad), cmocka_unit_test(test_named_columns),
+        cmocka_unit_test(test_profit_margin),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
 }

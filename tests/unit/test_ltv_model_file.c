@@ -220,11 +220,58 @@ static void test_fit_table(void **state)
     assert_string_equal(crm_ltv_model_key(CRM_LTV_MBGNBD), "mbgnbd");
 }
 
+static void keep_note(void *ctx, int always, const char *text)
+{
+    (void)always;
+    size_t len = strlen(ctx);
+    snprintf((char *)ctx + len, 4096 - len, "%s", text);
+}
+
+/* A model file fitted on CDNOW (tests/data/cdnow/README.md): Fader, Hardie
+ * and Lee (2005) BG/NBD r = 0.243, alpha = 4.414, a = 0.793, b = 2.426;
+ * Fader & Hardie (2013) Gamma-Gamma p = 6.25, q = 3.74, gamma = 15.44. */
+static void test_fit_cdnow(void **state)
+{
+    (void)state;
+    crm_csv_options opts;
+    crm_csv_options_init(&opts);
+    crm_csv_reader *r;
+    crm_error err;
+    assert_int_equal(crm_csv_open(&r, CRM_TEST_DATA "/cdnow/cdnow_customers_summary_with_transactions.csv", &opts,
+                                  &err), CRM_OK);
+    crm_ltv_customers_spec spec = {.required = 7u, .summary = 1, .model = CRM_LTV_BGNBD};
+    spec.columns[CRM_LTV_COL_MONETARY_VALUE] = "zbar";
+    crm_ltv_customers t = {0};
+    assert_int_equal(crm_ltv_customers_read(r, &spec, NULL, &t, &err), CRM_OK);
+    static char notes[4096];
+    notes[0] = '\0';
+    crm_ltv_fit_spec fs = {.model = CRM_LTV_BGNBD, .unit = CRM_UNIT_WEEK, .with_spend = 1, .note = keep_note,
+                           .ctx = notes};
+    crm_ltv_fit_options_init(&fs.fit);
+    fs.fit.threads = 1;
+    crm_ltv_model_file f;
+    crm_ltv_fit_summary s;
+    assert_int_equal(crm_ltv_model_file_fit(&f, &fs, &t, NULL, &s, &err), CRM_OK);
+    const double want[4] = {0.243, 4.414, 0.793, 2.426}, spend[3] = {6.25, 3.74, 15.44};
+    for (int i = 0; i < 4; i++)
+        assert_true(fabs(f.params[i] - want[i]) < 0.0005);
+    for (int i = 0; i < 3; i++)
+        assert_true(fabs(f.spend_params[i] - spend[i]) < 0.01);
+    assert_true(f.has_spend && s.has_spend && s.spend.used == 946);
+    assert_int_equal(s.purchase.verdict, CRM_LTV_DROPOUT_EVIDENT);
+    assert_true(f.n == 2357 && f.unit == CRM_UNIT_WEEK);
+    assert_non_null(strstr(notes, "BG/NBD fit on 2357 customers (weeks): log-likelihood -9582.426"));
+    assert_non_null(strstr(notes, "\nGamma-Gamma fit on 946 repeat buyers"));
+    crm_ltv_customers_free(&t);
+    crm_csv_close(r);
+}
+
 int main(void)
 {
     const struct CMUnitTest tests[] = {
         cmocka_unit_test(test_round_trip), cmocka_unit_test(test_no_dropout_edge),
         cmocka_unit_test(test_bad_files), cmocka_unit_test(test_check), cmocka_unit_test(test_fit_table),
+        cmocka_unit_test(test_fit_cdnow),
     };
     return cmocka_run_group_tests(tests, make_dir, remove_dir);
 }

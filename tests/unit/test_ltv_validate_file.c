@@ -106,8 +106,28 @@ static void test_choice(void **state)
     assert_int_equal(crm_ltv_candidate_models(0, whole, holdout, 2, m), 3);
 }
 
+static void test_describe(void **state)
+{
+    (void)state;
+    crm_ltv_candidate c[3];
+    memset(c, 0, sizeof c);
+    c[0].model = CRM_LTV_BGNBD, c[0].ok = 1, c[0].bic = 19195.6, c[0].val.mae = 0.62;
+    c[1].model = CRM_LTV_MBGNBD, c[1].ok = 0;
+    c[2].model = CRM_LTV_PARETO_NBD, c[2].ok = 1, c[2].bic = 19220.99, c[2].val.mae = 0.61;
+    char text[512];
+    crm_ltv_candidates_describe(text, sizeof text, c, 3, 0, 0);
+    assert_string_equal(text, "--model auto: BG/NBD, with the lowest BIC, 19195.6 (Pareto/NBD 19221); no holdout "
+                              "columns, so chosen by fit and size\n");
+    crm_ltv_candidates_describe(text, sizeof text, c, 3, 2, 1);
+    assert_string_equal(text, "--model auto: Pareto/NBD, with the lowest holdout MAE, 0.61 (BG/NBD 0.62)\n");
+    c[0].ok = 0;
+    crm_ltv_candidates_describe(text, sizeof text, c, 3, 2, 1);
+    assert_string_equal(text, "--model auto: Pareto/NBD, with the lowest holdout MAE, 0.61\n");
+}
+
 int main(void)
 {
-    const struct CMUnitTest tests[] = {cmocka_unit_test(test_tables), cmocka_unit_test(test_choice)};
+    const struct CMUnitTest tests[] = {cmocka_unit_test(test_tables), cmocka_unit_test(test_choice),
+                                       cmocka_unit_test(test_describe)};
     return cmocka_run_group_tests(tests, NULL, NULL);
 }
