@@ -26,6 +26,15 @@ libdir=$(realpath "$(pkg-config --variable=libdir libcrm)")
 case $includedir/ in "$(realpath "$prefix")"/*) ;; *) echo "includedir $includedir is outside $prefix"; exit 1 ;; esac
 case $libdir/ in "$(realpath "$prefix")"/*) ;; *) echo "libdir $libdir is outside $prefix"; exit 1 ;; esac
 
+# One version, project(VERSION) in CMakeLists.txt: libcrm.pc, crm/version.h,
+# the installed man pages and the API page's sample output say the same.
+version=$(pkg-config --modversion libcrm)
+grep -qx "#define CRM_VERSION \"$version\"" "$includedir/crm/version.h" || { echo "crm/version.h is not $version"; exit 1; }
+for page in "$prefix"/share/man/man*/*; do
+  head -1 "$page" | grep -q "\"crm $version\"" || { echo "${page##*/} does not say crm $version"; exit 1; }
+done
+grep -qx "libcrm $version" "$source_dir/docs/API.md" || { echo "docs/API.md shows another version than $version"; exit 1; }
+
 # The public headers alone: an installed header that includes an internal
 # one (or forgets one it needs) fails here.
 for internal in array.h cli.h csv_chunks.h csv_tokenizer.h input.h sort.h; do
