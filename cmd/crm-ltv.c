@@ -229,6 +229,8 @@ static crm_status open_output(run_t *run, crm_error *err)
     return st;
 }
 
+static crm_status write_model(crm_csv_writer *w, const void *f) { return crm_ltv_model_file_write(w, f); }
+
 /* A second output of the run (--save-model, --by-frequency), written whole. */
 static crm_status write_file(run_t *run, const char *path, crm_status (*write)(crm_csv_writer *, const void *),
                              const void *what, crm_error *err)
@@ -238,12 +240,12 @@ static crm_status write_file(run_t *run, const char *path, crm_status (*write)(c
     if (st == CRM_OK && (st = write(w, what)) != CRM_OK) {
         st = crm_cli_write_failed(w, st, err);
         crm_csv_writer_abort(w);
-        return st == CRM_EPIPE ? crm_error_set(err, CRM_EIO, "%s: write failed: closed pipe", path) : st;
+        /* a model file cut short by a closed pipe is a failure, not a quiet end */
+        return st == CRM_EPIPE && write == write_model ? crm_error_set(err, CRM_EIO, "%s: write failed: closed pipe",
+                                                                       path) : st;
     }
     return st == CRM_OK ? crm_csv_writer_close(w, err) : st;
 }
-
-static crm_status write_model(crm_csv_writer *w, const void *f) { return crm_ltv_model_file_write(w, f); }
 
 typedef struct {
     const crm_ltv_candidate *c;
