@@ -3,25 +3,23 @@
  * takes them from a model file), and adds p_alive, expected_purchases,
  * expected_avg_value, clv (and historic_value) to every row.  Also the
  * seed's simple methods: the cohort table from transactions, the simple
- * margin x rate x lifetime value, and the historic profit. */
+ * margin x rate x lifetime value, and the historic profit.  Options, calls
+ * and messages: the tables, files and models are libcrm's (crm/ltv*.h). */
 #include <math.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
-#include <time.h>
 
-#include "crm/clean.h"
 #include "crm/cli.h"
-#include "crm/csv.h"
-#include "crm/date.h"
 #include "crm/ltv.h"
 #include "crm/ltv_cohort.h"
-#include "crm/ltv_partial.h"
-#include "crm/ltv_validate.h"
+#include "crm/ltv_cohort_file.h"
+#include "crm/ltv_customers_file.h"
+#include "crm/ltv_model_file.h"
+#include "crm/ltv_partial_file.h"
+#include "crm/ltv_validate_file.h"
 #include "crm/number.h"
 #include "crm/report.h"
-#include "crm/strtab.h"
-#include "crm/units.h"
 
 static const char usage[] =
     "Usage: crm-ltv [OPTIONS] [FILE]\n"
@@ -81,67 +79,31 @@ static const char usage[] =
 enum {
     OPT_MODEL = 256, OPT_SPEND, OPT_UNIT, OPT_PENALTY, OPT_FIT_ONLY, OPT_DECIMALS, OPT_SAVE_MODEL,
     OPT_MODEL_FILE, OPT_HORIZON, OPT_DISCOUNT, OPT_DISCOUNT_PERIOD, OPT_MARGIN,
-    /* columns, in the order of the columns[] slots */
+    /* columns, in the order of the crm_ltv_column slots */
     OPT_COL_X, OPT_COL_T_X, OPT_COL_T, OPT_COL_MONETARY_VALUE, OPT_COL_WEIGHT, OPT_COL_PROFIT,
     OPT_COL_MONETARY, OPT_COL_CUSTOMER, OPT_COL_DATE, OPT_COL_AMOUNT, OPT_COL_INVOICE, OPT_COL_COST,
-    OPT_COL_X_HOLDOUT, OPT_COL_DURATION_HOLDOUT, OPT_VALIDATE, OPT_BY_FREQUENCY, OPT_METHOD, OPT_BY, OPT_COST_RATE, OPT_ACQUISITION_COST, OPT_MARKETING_COST, OPT_INTEREST,
-    OPT_RISK_FACTOR, OPT_CHURN, OPT_SKIP_BAD, OPT_PARTIAL, OPT_MERGE, OPT_QUIET = 'q'
+    OPT_COL_X_HOLDOUT, OPT_COL_DURATION_HOLDOUT, OPT_VALIDATE, OPT_BY_FREQUENCY, OPT_METHOD, OPT_BY,
+    OPT_COST_RATE, OPT_ACQUISITION_COST, OPT_MARKETING_COST, OPT_INTEREST, OPT_RISK_FACTOR, OPT_CHURN,
+    OPT_SKIP_BAD, OPT_PARTIAL, OPT_MERGE, OPT_QUIET = 'q'
 };
 
-enum {
-    COL_X, COL_T_X, COL_T, COL_MONETARY_VALUE, COL_WEIGHT, COL_PROFIT, COL_MONETARY, COL_CUSTOMER,
-    COL_DATE, COL_AMOUNT, COL_INVOICE, COL_COST, COL_X_HOLDOUT, COL_DURATION_HOLDOUT, NCOLUMNS
-};
-
-static const char *const default_column[NCOLUMNS] = {
-    "x", "t_x", "T", "monetary_value", NULL, "profit", "monetary", "customer_id",
-    "date", "amount", "invoice_id", "cost", "x_holdout", "duration_holdout"};
-static const char *const column_option[NCOLUMNS] = {
-    "--x", "--t-x", "--T", "--monetary-value", "--weight", "--profit", "--monetary", "--customer",
-    "--date", "--amount", "--invoice", "--cost", "--x-holdout", "--duration-holdout"};
-
+#define ARG(name, id) {name, required_argument, NULL, id}
+#define FLAG(name, id) {name, no_argument, NULL, id}
 static const struct option ltv_options[] = {
-    {"model", required_argument, NULL, OPT_MODEL},
-    {"spend", required_argument, NULL, OPT_SPEND},
-    {"unit", required_argument, NULL, OPT_UNIT},
-    {"penalty", required_argument, NULL, OPT_PENALTY},
-    {"fit-only", no_argument, NULL, OPT_FIT_ONLY},
-    {"decimals", required_argument, NULL, OPT_DECIMALS},
-    {"save-model", required_argument, NULL, OPT_SAVE_MODEL},
-    {"model-file", required_argument, NULL, OPT_MODEL_FILE},
-    {"horizon", required_argument, NULL, OPT_HORIZON},
-    {"discount", required_argument, NULL, OPT_DISCOUNT},
-    {"discount-period", required_argument, NULL, OPT_DISCOUNT_PERIOD},
-    {"margin", required_argument, NULL, OPT_MARGIN},
-    {"x", required_argument, NULL, OPT_COL_X},
-    {"t-x", required_argument, NULL, OPT_COL_T_X},
-    {"T", required_argument, NULL, OPT_COL_T},
-    {"monetary-value", required_argument, NULL, OPT_COL_MONETARY_VALUE},
-    {"weight", required_argument, NULL, OPT_COL_WEIGHT},
-    {"profit", required_argument, NULL, OPT_COL_PROFIT},
-    {"monetary", required_argument, NULL, OPT_COL_MONETARY},
-    {"customer", required_argument, NULL, OPT_COL_CUSTOMER},
-    {"date", required_argument, NULL, OPT_COL_DATE},
-    {"amount", required_argument, NULL, OPT_COL_AMOUNT},
-    {"invoice", required_argument, NULL, OPT_COL_INVOICE},
-    {"cost", required_argument, NULL, OPT_COL_COST},
-    {"x-holdout", required_argument, NULL, OPT_COL_X_HOLDOUT},
-    {"duration-holdout", required_argument, NULL, OPT_COL_DURATION_HOLDOUT},
-    {"validate", no_argument, NULL, OPT_VALIDATE},
-    {"by-frequency", required_argument, NULL, OPT_BY_FREQUENCY},
-    {"method", required_argument, NULL, OPT_METHOD},
-    {"by", required_argument, NULL, OPT_BY},
-    {"cost-rate", required_argument, NULL, OPT_COST_RATE},
-    {"acquisition-cost", required_argument, NULL, OPT_ACQUISITION_COST},
-    {"marketing-cost", required_argument, NULL, OPT_MARKETING_COST},
-    {"interest", required_argument, NULL, OPT_INTEREST},
-    {"risk-factor", required_argument, NULL, OPT_RISK_FACTOR},
-    {"churn", required_argument, NULL, OPT_CHURN},
-    {"quiet", no_argument, NULL, OPT_QUIET},
-    {"skip-bad", no_argument, NULL, OPT_SKIP_BAD},
-    {"partial", no_argument, NULL, OPT_PARTIAL},
-    {"merge", no_argument, NULL, OPT_MERGE},
-    {NULL, 0, NULL, 0},
+    ARG("model", OPT_MODEL), ARG("spend", OPT_SPEND), ARG("unit", OPT_UNIT), ARG("penalty", OPT_PENALTY),
+    FLAG("fit-only", OPT_FIT_ONLY), ARG("decimals", OPT_DECIMALS), ARG("save-model", OPT_SAVE_MODEL),
+    ARG("model-file", OPT_MODEL_FILE), ARG("horizon", OPT_HORIZON), ARG("discount", OPT_DISCOUNT),
+    ARG("discount-period", OPT_DISCOUNT_PERIOD), ARG("margin", OPT_MARGIN), ARG("x", OPT_COL_X),
+    ARG("t-x", OPT_COL_T_X), ARG("T", OPT_COL_T), ARG("monetary-value", OPT_COL_MONETARY_VALUE),
+    ARG("weight", OPT_COL_WEIGHT), ARG("profit", OPT_COL_PROFIT), ARG("monetary", OPT_COL_MONETARY),
+    ARG("customer", OPT_COL_CUSTOMER), ARG("date", OPT_COL_DATE), ARG("amount", OPT_COL_AMOUNT),
+    ARG("invoice", OPT_COL_INVOICE), ARG("cost", OPT_COL_COST), ARG("x-holdout", OPT_COL_X_HOLDOUT),
+    ARG("duration-holdout", OPT_COL_DURATION_HOLDOUT), FLAG("validate", OPT_VALIDATE),
+    ARG("by-frequency", OPT_BY_FREQUENCY), ARG("method", OPT_METHOD), ARG("by", OPT_BY),
+    ARG("cost-rate", OPT_COST_RATE), ARG("acquisition-cost", OPT_ACQUISITION_COST),
+    ARG("marketing-cost", OPT_MARKETING_COST), ARG("interest", OPT_INTEREST), ARG("risk-factor", OPT_RISK_FACTOR),
+    ARG("churn", OPT_CHURN), FLAG("quiet", OPT_QUIET), FLAG("skip-bad", OPT_SKIP_BAD), FLAG("partial", OPT_PARTIAL),
+    FLAG("merge", OPT_MERGE), {NULL, 0, NULL, 0},
 };
 
 typedef enum { METHOD_MODEL, METHOD_COHORT, METHOD_SIMPLE, METHOD_HISTORIC } ltv_method;
@@ -154,905 +116,92 @@ typedef struct {
     const char *by_frequency;
     spend_kind spend;
     crm_time_unit unit;
-    int unit_given;
     double penalty;
     int fit_only;
     int decimals;              /* -1: shortest round trip */
     const char *save_model, *model_file;
     const char *horizon, *discount, *discount_period, *margin;
-    const char *columns[NCOLUMNS];
+    const char *columns[CRM_LTV_NCOLUMNS];
     crm_cohort_period by;
-    const char *cost_rate, *acquisition_cost, *marketing_cost, *interest, *risk_factor;
-    const char *churn;
-    int quiet;
-    int skip_bad;
+    const char *cost_rate, *acquisition_cost, *marketing_cost, *interest, *risk_factor, *churn;
+    int quiet, skip_bad;
     int threads;               /* --threads: also for the likelihood (0: one per core) */
-    int partial, merge;        /* --partial, --merge */
+    int partial, merge;
 } ltv_options_t;
 
-static crm_status parse_money_option(const char *option, const char *arg, double *out, crm_error *err)
+/* The options whose value is kept as text, parsed where it is used. */
+static const char **text_option(ltv_options_t *o, int id)
 {
-    if (crm_parse_double(arg, strlen(arg), NULL, out) != CRM_OK || !isfinite(*out) || *out < 0)
-        return crm_error_set(err, CRM_EUSAGE, "%s wants an amount >= 0, got '%s'", option, arg);
-    return CRM_OK;
+    switch (id) {
+    case OPT_BY_FREQUENCY: return &o->by_frequency;
+    case OPT_SAVE_MODEL: return &o->save_model;
+    case OPT_MODEL_FILE: return &o->model_file;
+    case OPT_HORIZON: return &o->horizon;
+    case OPT_DISCOUNT: return &o->discount;
+    case OPT_DISCOUNT_PERIOD: return &o->discount_period;
+    case OPT_MARGIN: return &o->margin;
+    case OPT_COST_RATE: return &o->cost_rate;
+    case OPT_ACQUISITION_COST: return &o->acquisition_cost;
+    case OPT_MARKETING_COST: return &o->marketing_cost;
+    case OPT_INTEREST: return &o->interest;
+    case OPT_RISK_FACTOR: return &o->risk_factor;
+    case OPT_CHURN: return &o->churn;
+    default: return id >= OPT_COL_X && id <= OPT_COL_DURATION_HOLDOUT ? &o->columns[id - OPT_COL_X] : NULL;
+    }
 }
 
 static crm_status handle_option(int id, const char *arg, void *ctx, crm_error *err)
 {
     ltv_options_t *o = ctx;
-    if (id >= OPT_COL_X && id <= OPT_COL_DURATION_HOLDOUT) {
-        o->columns[id - OPT_COL_X] = arg;
+    static const char *const spends[] = {"gamma-gamma", "observed", "none", NULL};
+    static const char *const methods[] = {"model", "cohort", "simple", "historic", NULL};
+    static const char *const periods[] = {"year", "month", NULL};
+    const char **text = text_option(o, id);
+    int choice = 0;
+    int64_t d;
+    if (text) {
+        *text = arg;
         return CRM_OK;
     }
     switch (id) {
     case OPT_MODEL:
         o->model_given = 1;
-        o->model_auto = strcmp(arg, "auto") == 0;
-        if (o->model_auto) {
-            o->model = CRM_LTV_BGNBD;
-            return CRM_OK;
-        }
+        if ((o->model_auto = strcmp(arg, "auto") == 0))
+            return (o->model = CRM_LTV_BGNBD), CRM_OK;
         return crm_ltv_model_parse(arg, &o->model, err);
-    case OPT_VALIDATE: o->validate = 1; return CRM_OK;
-    case OPT_BY_FREQUENCY: o->by_frequency = arg; return CRM_OK;
-    case OPT_SPEND: {
-        static const char *const names[] = {"gamma-gamma", "observed", "none", NULL};
-        static const spend_kind kinds[] = {SPEND_GAMMA_GAMMA, SPEND_OBSERVED, SPEND_NONE};
-        int choice = 0;
-        if (strcmp(arg, "gg") != 0 && crm_cli_parse_choice("--spend", arg, names, &choice, err) != CRM_OK)
+    case OPT_SPEND:
+        if (strcmp(arg, "gg") != 0 && crm_cli_parse_choice("--spend", arg, spends, &choice, err) != CRM_OK)
             return CRM_EUSAGE;
-        o->spend = kinds[choice];
-        return CRM_OK;
-    }
+        return (o->spend = SPEND_GAMMA_GAMMA + choice), CRM_OK;
     case OPT_UNIT:
-        o->unit_given = 1;
         if (crm_parse_time_unit(arg, &o->unit, err) != CRM_OK)
             return crm_error_set(err, CRM_EUSAGE, "--unit wants days, weeks, months or years, got '%s'", arg);
         return CRM_OK;
     case OPT_PENALTY:
-        if (crm_parse_double(arg, strlen(arg), NULL, &o->penalty) != CRM_OK || !isfinite(o->penalty) ||
-            o->penalty < 0)
+        if (crm_parse_double(arg, strlen(arg), NULL, &o->penalty) != CRM_OK || !isfinite(o->penalty) || o->penalty < 0)
             return crm_error_set(err, CRM_EUSAGE, "--penalty wants a number >= 0, got '%s'", arg);
         return CRM_OK;
-    case OPT_FIT_ONLY:
-        o->fit_only = 1;
-        return CRM_OK;
-    case OPT_DECIMALS: {
-        int64_t d;
+    case OPT_DECIMALS:
         if (crm_parse_int64(arg, strlen(arg), &d) != CRM_OK || d < 0 || d > 17)
             return crm_error_set(err, CRM_EUSAGE, "--decimals wants a whole number 0..17, got '%s'", arg);
-        o->decimals = (int)d;
-        return CRM_OK;
-    }
-    case OPT_PARTIAL: o->partial = 1; return CRM_OK;
-    case OPT_MERGE: o->merge = 1; return CRM_OK;
-    case OPT_SAVE_MODEL: o->save_model = arg; return CRM_OK;
-    case OPT_MODEL_FILE: o->model_file = arg; return CRM_OK;
-    case OPT_HORIZON: o->horizon = arg; return CRM_OK;
-    case OPT_DISCOUNT: o->discount = arg; return CRM_OK;
-    case OPT_DISCOUNT_PERIOD: o->discount_period = arg; return CRM_OK;
-    case OPT_MARGIN: o->margin = arg; return CRM_OK;
-    case OPT_METHOD: {
-        static const char *const names[] = {"model", "cohort", "simple", "historic", NULL};
-        static const ltv_method methods[] = {METHOD_MODEL, METHOD_COHORT, METHOD_SIMPLE, METHOD_HISTORIC};
-        int choice;
-        if (crm_cli_parse_choice("--method", arg, names, &choice, err) != CRM_OK)
+        return (o->decimals = (int)d), CRM_OK;
+    case OPT_METHOD:
+        if (crm_cli_parse_choice("--method", arg, methods, &choice, err) != CRM_OK)
             return CRM_EUSAGE;
-        o->method = methods[choice];
-        return CRM_OK;
-    }
-    case OPT_BY: {
-        static const char *const names[] = {"year", "month", NULL};
-        int choice;
-        if (crm_cli_parse_choice("--by", arg, names, &choice, err) != CRM_OK)
+        return (o->method = (ltv_method)choice), CRM_OK;
+    case OPT_BY:
+        if (crm_cli_parse_choice("--by", arg, periods, &choice, err) != CRM_OK)
             return CRM_EUSAGE;
-        o->by = choice == 0 ? CRM_COHORT_BY_YEAR : CRM_COHORT_BY_MONTH;
-        return CRM_OK;
-    }
-    case OPT_COST_RATE: o->cost_rate = arg; return CRM_OK;
-    case OPT_ACQUISITION_COST: o->acquisition_cost = arg; return CRM_OK;
-    case OPT_MARKETING_COST: o->marketing_cost = arg; return CRM_OK;
-    case OPT_INTEREST: o->interest = arg; return CRM_OK;
-    case OPT_RISK_FACTOR: o->risk_factor = arg; return CRM_OK;
-    case OPT_CHURN: o->churn = arg; return CRM_OK;
-    case OPT_QUIET: o->quiet = 1; return CRM_OK;
-    case OPT_SKIP_BAD: o->skip_bad = 1; return CRM_OK;
-    default:
-        return crm_error_set(err, CRM_EUSAGE, "unhandled option");
+        return (o->by = choice == 0 ? CRM_COHORT_BY_YEAR : CRM_COHORT_BY_MONTH), CRM_OK;
+    case OPT_FIT_ONLY: return (o->fit_only = 1), CRM_OK;
+    case OPT_VALIDATE: return (o->validate = 1), CRM_OK;
+    case OPT_PARTIAL: return (o->partial = 1), CRM_OK;
+    case OPT_MERGE: return (o->merge = 1), CRM_OK;
+    case OPT_QUIET: return (o->quiet = 1), CRM_OK;
+    case OPT_SKIP_BAD: return (o->skip_bad = 1), CRM_OK;
+    default: return crm_error_set(err, CRM_EUSAGE, "unhandled option");
     }
 }
-
-/* ---- the rows kept for output: every field of every row, in one buffer ---- */
-
-typedef struct {
-    char *bytes;
-    size_t len, cap;
-    size_t *ends;            /* end offset of each field, row after row */
-    size_t nends, cap_ends;
-    size_t ncolumns;
-} row_store;
-
-static crm_status store_row(row_store *s, const crm_csv_record *rec, crm_error *err)
-{
-    size_t need = 0;
-    for (size_t j = 0; j < rec->nfields; j++)
-        need += rec->lengths[j];
-    if (s->len + need > s->cap) {
-        size_t cap = s->cap ? s->cap : 1 << 16;
-        while (cap < s->len + need)
-            cap *= 2;
-        char *b = realloc(s->bytes, cap);
-        if (!b)
-            return crm_error_set(err, CRM_ENOMEM, "out of memory keeping the rows");
-        s->bytes = b;
-        s->cap = cap;
-    }
-    if (s->nends + rec->nfields > s->cap_ends) {
-        size_t cap = s->cap_ends ? s->cap_ends : 1024;
-        while (cap < s->nends + rec->nfields)
-            cap *= 2;
-        size_t *e = realloc(s->ends, cap * sizeof *e);
-        if (!e)
-            return crm_error_set(err, CRM_ENOMEM, "out of memory keeping the rows");
-        s->ends = e;
-        s->cap_ends = cap;
-    }
-    for (size_t j = 0; j < rec->nfields; j++) {
-        memcpy(s->bytes + s->len, rec->fields[j], rec->lengths[j]);
-        s->len += rec->lengths[j];
-        s->ends[s->nends++] = s->len;
-    }
-    return CRM_OK;
-}
-
-static crm_status write_stored_row(crm_csv_writer *w, const row_store *s, size_t row)
-{
-    crm_status st = CRM_OK;
-    for (size_t j = 0; j < s->ncolumns && st == CRM_OK; j++) {
-        size_t k = row * s->ncolumns + j;
-        size_t start = k ? s->ends[k - 1] : 0;
-        st = crm_csv_write_field(w, s->bytes + start, s->ends[k] - start);
-    }
-    return st;
-}
-
-/* ---- reading the customers table ---- */
-
-typedef struct {
-    crm_ltv_customer *c;
-    uint64_t *lines;
-    double *profit, *monetary;  /* NULL when the column is absent */
-    double *x_holdout, *duration_holdout;   /* NULL when the columns are absent */
-    size_t n, cap;
-    row_store rows;
-    long col[NCOLUMNS];          /* -1: absent */
-    const char *input_name;
-    double total_profit, total_monetary;
-    crm_ltv_partial *partial;    /* --partial: every customer goes here too */
-    crm_ltv_customer *spend_c;   /* --merge: the spend model's rows (else t->c) */
-    size_t spend_n;
-    double one_time;             /* --merge: customers with x = 0 */
-    const crm_shard *shard;      /* --shard: only these customers are read */
-} customers_t;
-
-static void free_customers(customers_t *t)
-{
-    free(t->c);
-    free(t->lines);
-    free(t->profit);
-    free(t->monetary);
-    free(t->x_holdout);
-    free(t->duration_holdout);
-    free(t->rows.bytes);
-    free(t->rows.ends);
-    free(t->spend_c);
-}
-
-/* Finds a column named by option, or by its default name; required ones
- * missing are an error that says which option names them. */
-static crm_status find_column(const crm_csv_reader *r, const ltv_options_t *o, int slot, int required,
-                              long *out, crm_error *err)
-{
-    *out = -1;
-    if (o->columns[slot]) {
-        *out = crm_csv_column(r, o->columns[slot], err);
-        return *out < 0 ? err->status : CRM_OK;
-    }
-    if (default_column[slot] && crm_csv_optional_column(r, default_column[slot], out, err) != CRM_OK)
-        return err->status;
-    if (*out < 0 && required)
-        return crm_error_set(err, CRM_EDATA, "%s: no column '%s'; name it with %s COL%s",
-                             crm_csv_input_name(r), default_column[slot], column_option[slot],
-                             crm_csv_header_hint(r));
-    return CRM_OK;
-}
-
-static crm_status read_number(const crm_csv_reader *r, const crm_csv_record *rec, long col, double *out,
-                              crm_error *err)
-{
-    if (crm_parse_double(rec->fields[col], rec->lengths[col], NULL, out) == CRM_OK && isfinite(*out))
-        return CRM_OK;
-    char q[128];
-    return crm_error_set(err, CRM_EDATA, "%s:%llu: column '%s': cannot read '%s' as a number",
-                         crm_csv_input_name(r), (unsigned long long)rec->line,
-                         crm_csv_column_name(r, (size_t)col),
-                         crm_error_quote(q, sizeof q, rec->fields[col], rec->lengths[col]));
-}
-
-static crm_status grow_customers(customers_t *t, crm_error *err)
-{
-    size_t cap = t->cap ? t->cap * 2 : 1024;
-    crm_ltv_customer *c = realloc(t->c, cap * sizeof *c);
-    if (c)
-        t->c = c;
-    uint64_t *lines = realloc(t->lines, cap * sizeof *lines);
-    if (lines)
-        t->lines = lines;
-    int ok = c && lines;
-    if (ok && t->col[COL_PROFIT] >= 0) {
-        double *p = realloc(t->profit, cap * sizeof *p);
-        ok = p != NULL;
-        if (p)
-            t->profit = p;
-    }
-    if (ok && t->col[COL_MONETARY] >= 0) {
-        double *m = realloc(t->monetary, cap * sizeof *m);
-        ok = m != NULL;
-        if (m)
-            t->monetary = m;
-    }
-    if (ok && t->col[COL_X_HOLDOUT] >= 0) {
-        double *x = realloc(t->x_holdout, cap * sizeof *x), *d = x ? realloc(t->duration_holdout, cap * sizeof *d) : NULL;
-        if (x)
-            t->x_holdout = x;
-        if (d)
-            t->duration_holdout = d;
-        ok = x && d;
-    }
-    if (!ok)
-        return crm_error_set(err, CRM_ENOMEM, "out of memory for %zu customers", t->n);
-    t->cap = cap;
-    return CRM_OK;
-}
-
-/* One row into t: numbers read, the customer checked for the model. */
-static crm_status add_customer(customers_t *t, const crm_csv_reader *r, const crm_csv_record *rec,
-                               const ltv_options_t *o, int keep_rows, crm_error *err)
-{
-    if (rec->defect)
-        return crm_csv_defect_error(r, rec, err);
-    crm_status st;
-    if ((st = crm_csv_check_width(r, rec, t->rows.ncolumns, err)) != CRM_OK)
-        return st;
-    if (t->shard && t->shard->count &&
-        !crm_clean_in_shard(t->shard, rec->fields[t->col[COL_CUSTOMER]], rec->lengths[t->col[COL_CUSTOMER]]))
-        return CRM_OK;   /* another shard's customer */
-    if (t->n == t->cap && (st = grow_customers(t, err)) != CRM_OK)
-        return st;
-    crm_ltv_customer *c = &t->c[t->n];
-    *c = (crm_ltv_customer){0, 0, 0, 0, 1};
-    if (o->method != METHOD_HISTORIC &&
-        ((st = read_number(r, rec, t->col[COL_X], &c->x, err)) != CRM_OK ||
-         (st = read_number(r, rec, t->col[COL_T_X], &c->t_x, err)) != CRM_OK ||
-         (st = read_number(r, rec, t->col[COL_T], &c->T, err)) != CRM_OK))
-        return st;
-    if (t->col[COL_MONETARY_VALUE] >= 0 &&
-        (st = read_number(r, rec, t->col[COL_MONETARY_VALUE], &c->monetary_value, err)) != CRM_OK)
-        return st;
-    if (t->col[COL_WEIGHT] >= 0 && (st = read_number(r, rec, t->col[COL_WEIGHT], &c->weight, err)) != CRM_OK)
-        return st;
-    if (t->col[COL_PROFIT] >= 0) {
-        if ((st = read_number(r, rec, t->col[COL_PROFIT], &t->profit[t->n], err)) != CRM_OK)
-            return st;
-        t->total_profit += t->profit[t->n];
-    }
-    if (t->col[COL_MONETARY] >= 0) {
-        if ((st = read_number(r, rec, t->col[COL_MONETARY], &t->monetary[t->n], err)) != CRM_OK)
-            return st;
-        t->total_monetary += t->monetary[t->n];
-    }
-    if (t->col[COL_X_HOLDOUT] >= 0 &&
-        ((st = read_number(r, rec, t->col[COL_X_HOLDOUT], &t->x_holdout[t->n], err)) != CRM_OK ||
-         (st = read_number(r, rec, t->col[COL_DURATION_HOLDOUT], &t->duration_holdout[t->n], err)) != CRM_OK))
-        return st;
-    if (t->col[COL_X_HOLDOUT] >= 0) {
-        double y = t->x_holdout[t->n], d = t->duration_holdout[t->n];
-        int bad_x = y < 0 || y != floor(y);
-        if (bad_x || d < 0)
-            return crm_error_set(err, CRM_EDATA, "%s:%llu: column '%s': '%.17g' is not a %s", crm_csv_input_name(r),
-                                 (unsigned long long)rec->line,
-                                 crm_csv_column_name(r, (size_t)t->col[bad_x ? COL_X_HOLDOUT : COL_DURATION_HOLDOUT]),
-                                 bad_x ? y : d, bad_x ? "whole number of purchases >= 0" : "duration >= 0");
-    }
-    if (o->method != METHOD_HISTORIC && (st = crm_ltv_check_customer(o->model, c, err)) != CRM_OK) {
-        crm_error_prefix(err, "%s:%llu: ", crm_csv_input_name(r), (unsigned long long)rec->line);
-        return st;
-    }
-    if (t->partial) {
-        long id = t->col[COL_CUSTOMER];
-        if ((st = crm_ltv_partial_add_customer(t->partial, rec->fields[id], rec->lengths[id], c->x, c->t_x, c->T,
-                                               t->col[COL_MONETARY_VALUE] >= 0, c->monetary_value, err)) != CRM_OK) {
-            crm_error_prefix(err, "%s:%llu: column '%s': ", crm_csv_input_name(r), (unsigned long long)rec->line,
-                             crm_csv_column_name(r, (size_t)id));
-            return st;
-        }
-    }
-    t->lines[t->n++] = rec->line;
-    return keep_rows ? store_row(&t->rows, rec, err) : CRM_OK;
-}
-
-static crm_status read_customers(const crm_common_options *common, const ltv_options_t *o, int keep_rows,
-                                 crm_csv_reader **reader, customers_t *t, crm_progress *progress,
-                                 crm_bad_rows *bad, crm_error *err)
-{
-    crm_status st = crm_cli_open_input(common, common->ninputs ? common->inputs[0] : NULL, reader, err);
-    if (st != CRM_OK)
-        return st;
-    crm_csv_reader *r = *reader;
-    t->input_name = crm_csv_input_name(r);
-    int needs_summary = o->method != METHOD_HISTORIC;
-    int needs_spend = o->method == METHOD_SIMPLE ||
-                      (o->method == METHOD_MODEL && (o->spend == SPEND_GAMMA_GAMMA || o->spend == SPEND_OBSERVED));
-    if ((st = find_column(r, o, COL_X, needs_summary, &t->col[COL_X], err)) != CRM_OK ||
-        (st = find_column(r, o, COL_T_X, needs_summary, &t->col[COL_T_X], err)) != CRM_OK ||
-        (st = find_column(r, o, COL_T, needs_summary, &t->col[COL_T], err)) != CRM_OK ||
-        (st = find_column(r, o, COL_MONETARY_VALUE, needs_spend, &t->col[COL_MONETARY_VALUE], err)) != CRM_OK ||
-        (st = find_column(r, o, COL_WEIGHT, 0, &t->col[COL_WEIGHT], err)) != CRM_OK ||
-        (st = find_column(r, o, COL_PROFIT, 0, &t->col[COL_PROFIT], err)) != CRM_OK ||
-        (st = find_column(r, o, COL_MONETARY, 0, &t->col[COL_MONETARY], err)) != CRM_OK ||
-        (st = find_column(r, o, COL_CUSTOMER, t->partial || (t->shard && t->shard->count), &t->col[COL_CUSTOMER],
-                          err)) != CRM_OK ||
-        (st = find_column(r, o, COL_X_HOLDOUT, o->validate, &t->col[COL_X_HOLDOUT], err)) != CRM_OK ||
-        (st = find_column(r, o, COL_DURATION_HOLDOUT, t->col[COL_X_HOLDOUT] >= 0, &t->col[COL_DURATION_HOLDOUT],
-                          err)) != CRM_OK)
-        return st;
-    const crm_csv_record *h = crm_csv_header(r), *rec;
-    t->rows.ncolumns = h ? h->nfields : 0;
-    uint64_t rows = 0;
-    while ((st = crm_csv_next(r, &rec, err)) == CRM_OK && rec) {
-        if (!h && t->rows.ncolumns == 0)
-            t->rows.ncolumns = rec->nfields;
-        /* a row skipped leaves nothing behind: the totals are put back */
-        double total_profit = t->total_profit, total_monetary = t->total_monetary;
-        if ((st = add_customer(t, r, rec, o, keep_rows, err)) == CRM_EDATA) {
-            t->total_profit = total_profit;
-            t->total_monetary = total_monetary;
-            st = crm_cli_bad_row(bad, err);
-        }
-        if (st != CRM_OK)
-            return st;
-        crm_progress_update(progress, ++rows, crm_csv_raw_bytes(r));
-    }
-    return st;
-}
-
-/* ---- units, horizon, discounting ---- */
-
-typedef struct {
-    crm_ltv_clv_options clv;
-    double margin;
-    int margin_from_profit;
-} value_options;
-
-/* --margin: a share ("30%", "0.3"), or "profit" for the table's own
- * profit / monetary ratio; without the option the margin is 1. */
-static crm_status parse_margin(const char *arg, double *margin, int *from_profit, crm_error *err)
-{
-    *margin = 1.0;
-    *from_profit = arg && strcmp(arg, "profit") == 0;
-    if (arg && !*from_profit && crm_parse_fraction(arg, margin, err) != CRM_OK)
-        return crm_error_set(err, CRM_EUSAGE, "--margin wants a share such as 30%% or 0.3, or 'profit', got '%s'",
-                             arg);
-    return CRM_OK;
-}
-
-static crm_status parse_value_options(const ltv_options_t *o, crm_ltv_model model, value_options *v,
-                                      crm_error *err)
-{
-    crm_ltv_clv_options_init(&v->clv);
-    crm_duration horizon, period;
-    crm_rate discount;
-    crm_status st;
-    if ((st = crm_parse_duration(o->horizon ? o->horizon : "12m", &horizon, err)) != CRM_OK)
-        return st;
-    v->clv.horizon = crm_duration_in(horizon, o->unit);
-    if (o->discount_period) {
-        if ((st = crm_parse_duration(o->discount_period, &period, err)) != CRM_OK)
-            return st;
-        v->clv.period = crm_duration_in(period, o->unit);
-    } else {
-        v->clv.period = model == CRM_LTV_BGBB ? 1.0 : crm_duration_in((crm_duration){1, CRM_UNIT_MONTH}, o->unit);
-    }
-    /* A rate per any duration, "1%/30d" (lifetimes' month with freq='D'), as well as per unit. */
-    double rate_days;
-    const char *slash = o->discount ? strchr(o->discount, '/') : NULL;
-    crm_duration per;
-    char share[64];
-    if (slash && (size_t)(slash - o->discount) < sizeof share && slash[1] >= '0' && slash[1] <= '9') {
-        snprintf(share, sizeof share, "%.*s", (int)(slash - o->discount), o->discount);
-        if (crm_parse_fraction(share, &discount.value, err) != CRM_OK || crm_parse_duration(slash + 1, &per, err) != CRM_OK ||
-            !(per.count > 0))
-            return crm_error_set(err, CRM_EUSAGE, "--discount wants a rate such as 10%%, 1%%/m or 1%%/30d, got '%s'",
-                                 o->discount);
-        rate_days = crm_duration_in(per, CRM_UNIT_DAY);
-    } else {
-        if ((st = crm_parse_rate(o->discount ? o->discount : "10%", CRM_UNIT_YEAR, &discount, err)) != CRM_OK)
-            return st;
-        rate_days = crm_time_unit_days(discount.per);
-    }
-    /* The rate per discounting period: (1 + rate)^(period / rate's period) - 1. */
-    double period_days = v->clv.period * crm_time_unit_days(o->unit);
-    v->clv.discount_rate = expm1(log1p(discount.value) * period_days / rate_days);
-    if ((st = parse_margin(o->margin, &v->margin, &v->margin_from_profit, err)) != CRM_OK)
-        return st;
-    v->clv.margin = v->margin;
-    return CRM_OK;
-}
-
-/* ---- the model file: key,value lines ---- */
-
-typedef struct {
-    crm_ltv_model model;
-    crm_time_unit unit;
-    double params[CRM_LTV_MAX_PARAMS], se[CRM_LTV_MAX_PARAMS];
-    double loglik, n;
-    int has_spend;
-    double spend_params[3], spend_se[3], spend_loglik, spend_n;
-    char date[CRM_DATE_ISO_MAX];
-} fitted_model;
-
-static const char *model_key(crm_ltv_model m)
-{
-    static const char *const keys[] = {"bgnbd", "pnbd", "mbgnbd", "bgbb"};
-    return keys[m];
-}
-
-static void today(char buf[CRM_DATE_ISO_MAX])
-{
-    /* SOURCE_DATE_EPOCH, when set, makes the file reproducible. */
-    const char *epoch = getenv("SOURCE_DATE_EPOCH");
-    long long seconds = epoch ? strtoll(epoch, NULL, 10) : (long long)time(NULL);
-    long long days = seconds / 86400 - (seconds % 86400 < 0);
-    int y, m, d;
-    crm_civil_from_days((int32_t)days, &y, &m, &d);
-    snprintf(buf, CRM_DATE_ISO_MAX, "%04d-%02d-%02d", y, m, d);
-}
-
-static crm_status write_key(crm_csv_writer *w, const char *key, const char *text, double number)
-{
-    crm_status st = crm_csv_write_field(w, key, (size_t)-1);
-    if (st == CRM_OK)
-        st = text ? crm_csv_write_field(w, text, (size_t)-1) : crm_csv_write_double(w, number);
-    return st == CRM_OK ? crm_csv_end_row(w) : st;
-}
-
-static crm_status save_model(crm_output_set *outputs, const char *path, const fitted_model *f, crm_error *err)
-{
-    crm_csv_writer *w;
-    crm_status st = crm_cli_open_output(outputs, path, -1, &w, err);
-    if (st != CRM_OK)
-        return st;
-    char key[64];
-    st = write_key(w, "key", "value", 0);
-    if (st == CRM_OK) st = write_key(w, "format", "crm-ltv model 1", 0);
-    if (st == CRM_OK) st = write_key(w, "model", model_key(f->model), 0);
-    if (st == CRM_OK) st = write_key(w, "unit", crm_time_unit_name(f->unit), 0);
-    for (size_t i = 0; i < 4 && st == CRM_OK; i++) {
-        if (!isfinite(f->params[i]))
-            continue;   /* a parameter that has no meaning at the model's edge */
-        st = write_key(w, crm_ltv_model_param_name(f->model, i), NULL, f->params[i]);
-        snprintf(key, sizeof key, "%s.se", crm_ltv_model_param_name(f->model, i));
-        if (st == CRM_OK && isfinite(f->se[i]))
-            st = write_key(w, key, NULL, f->se[i]);
-    }
-    if (st == CRM_OK) st = write_key(w, "loglik", NULL, f->loglik);
-    if (st == CRM_OK) st = write_key(w, "n", NULL, f->n);
-    for (size_t i = 0; f->has_spend && i < 3 && st == CRM_OK; i++) {
-        snprintf(key, sizeof key, "spend.%s", crm_ltv_spend_param_name(i));
-        st = write_key(w, key, NULL, f->spend_params[i]);
-        snprintf(key, sizeof key, "spend.%s.se", crm_ltv_spend_param_name(i));
-        if (st == CRM_OK && isfinite(f->spend_se[i]))
-            st = write_key(w, key, NULL, f->spend_se[i]);
-    }
-    if (st == CRM_OK && f->has_spend) st = write_key(w, "spend.loglik", NULL, f->spend_loglik);
-    if (st == CRM_OK && f->has_spend) st = write_key(w, "spend.n", NULL, f->spend_n);
-    if (st == CRM_OK) st = write_key(w, "date", f->date, 0);
-    if (st != CRM_OK) {
-        st = crm_cli_write_failed(w, st, err);
-        crm_csv_writer_abort(w);
-        return st == CRM_EPIPE ? crm_error_set(err, CRM_EIO, "%s: write failed: closed pipe", path) : st;
-    }
-    return crm_csv_writer_close(w, err);
-}
-
-static crm_status model_file_value(const char *path, const crm_csv_record *rec, double *out, crm_error *err)
-{
-    if (crm_parse_double(rec->fields[1], rec->lengths[1], NULL, out) == CRM_OK && isfinite(*out))
-        return CRM_OK;
-    char q[128];
-    return crm_error_set(err, CRM_EDATA, "%s:%llu: cannot read '%s' as the number for '%s'", path,
-                         (unsigned long long)rec->line, crm_error_quote(q, sizeof q, rec->fields[1], rec->lengths[1]),
-                         rec->fields[0]);
-}
-
-/* Matches key against prefix + the parameter names (and their ".se"
- * forms): the parameter's index, or -1. */
-static int param_slot(const char *key, const char *prefix, const char *const *names, size_t n, int *se)
-{
-    size_t plen = strlen(prefix);
-    if (strncmp(key, prefix, plen) != 0)
-        return -1;
-    key += plen;
-    for (size_t i = 0; i < n; i++) {
-        size_t len = strlen(names[i]);
-        if (strncmp(key, names[i], len) == 0 && (key[len] == '\0' || strcmp(key + len, ".se") == 0)) {
-            *se = key[len] != '\0';
-            return (int)i;
-        }
-    }
-    return -1;
-}
-
-/* The numbers of the file that are not parameters. */
-static double *summary_slot(fitted_model *f, const char *key)
-{
-    if (strcmp(key, "loglik") == 0)
-        return &f->loglik;
-    if (strcmp(key, "n") == 0)
-        return &f->n;
-    if (strcmp(key, "spend.loglik") == 0)
-        return &f->spend_loglik;
-    if (strcmp(key, "spend.n") == 0)
-        return &f->spend_n;
-    return NULL;
-}
-
-static crm_status load_model(const char *path, fitted_model *f, crm_error *err)
-{
-    crm_csv_options opts;
-    crm_csv_options_init(&opts);
-    crm_csv_reader *r;
-    crm_status st = crm_csv_open(&r, path, &opts, err);
-    if (st != CRM_OK) {
-        crm_error_prefix(err, "cannot read the model file: ");
-        return st;
-    }
-    const crm_csv_record *h = crm_csv_header(r), *rec;
-    if (!h || h->nfields != 2 || strcmp(h->fields[0], "key") != 0 || strcmp(h->fields[1], "value") != 0) {
-        crm_csv_close(r);
-        return crm_error_set(err, CRM_EDATA, "%s: not a crm-ltv model file (the header is not 'key,value')", path);
-    }
-    int have_model = 0, have_unit = 0, have_format = 0;
-    unsigned have_params = 0, have_spend = 0;
-    for (size_t i = 0; i < 4; i++)
-        f->se[i] = f->params[i] = NAN;
-    for (size_t i = 0; i < 3; i++)
-        f->spend_se[i] = NAN;
-    f->loglik = f->n = f->spend_loglik = f->spend_n = NAN;
-    f->date[0] = '\0';
-    while (st == CRM_OK && (st = crm_csv_next(r, &rec, err)) == CRM_OK && rec) {
-        if (rec->defect == CRM_CSV_RECORD_BAD_QUOTE) {
-            st = crm_csv_defect_error(r, rec, err);
-            break;
-        }
-        if (rec->nfields != 2) {
-            st = crm_error_set(err, CRM_EDATA, "%s:%llu: expected key,value, found %zu fields", path,
-                               (unsigned long long)rec->line, rec->nfields);
-            break;
-        }
-        const char *key = rec->fields[0], *value = rec->fields[1];
-        const char *purchase_names[4], *spend_names[3];
-        for (size_t i = 0; i < 4; i++)
-            purchase_names[i] = crm_ltv_model_param_name(f->model, i);
-        for (size_t i = 0; i < 3; i++)
-            spend_names[i] = crm_ltv_spend_param_name(i);
-        int se = 0, slot;
-        double v = 0, *summary;
-        if (strcmp(key, "format") == 0) {
-            have_format = strcmp(value, "crm-ltv model 1") == 0;
-        } else if (strcmp(key, "model") == 0) {
-            crm_error ignored;
-            have_model = crm_ltv_model_parse(value, &f->model, &ignored) == CRM_OK;
-        } else if (strcmp(key, "unit") == 0) {
-            crm_error ignored;
-            have_unit = crm_parse_time_unit(value, &f->unit, &ignored) == CRM_OK;
-        } else if (strcmp(key, "date") == 0) {
-            snprintf(f->date, sizeof f->date, "%s", value);
-        } else if ((summary = summary_slot(f, key)) != NULL) {
-            if ((st = model_file_value(path, rec, &v, err)) == CRM_OK)
-                *summary = v;
-        } else if (have_model && (slot = param_slot(key, "", purchase_names, 4, &se)) >= 0) {
-            if ((st = model_file_value(path, rec, &v, err)) == CRM_OK) {
-                (se ? f->se : f->params)[slot] = v;
-                have_params |= se ? 0u : 1u << slot;
-            }
-        } else if ((slot = param_slot(key, "spend.", spend_names, 3, &se)) >= 0) {
-            if ((st = model_file_value(path, rec, &v, err)) == CRM_OK) {
-                (se ? f->spend_se : f->spend_params)[slot] = v;
-                have_spend |= se ? 0u : 1u << slot;
-            }
-        }
-    }
-    crm_csv_close(r);
-    if (st != CRM_OK)
-        return st;
-    /* At the no-dropout edge the fourth parameter has no meaning and is not
-     * written (with no repeat purchases at all, the second neither). */
-    int limit = (have_params & 5u) == 5u && f->params[2] == 0;
-    if (!have_format || !have_model || !have_unit || (have_params != 15u && !limit))
-        return crm_error_set(err, CRM_EDATA,
-                             "%s: not a complete crm-ltv model file (it needs format, model, unit and "
-                             "the model's four parameters)", path);
-    for (size_t i = 0; i < 4 && !limit; i++)
-        if (!(f->params[i] > 0))
-            return crm_error_set(err, CRM_EDATA, "%s: parameter %s = %g is not positive", path,
-                                 crm_ltv_model_param_name(f->model, i), f->params[i]);
-    if (limit && !crm_ltv_params_no_dropout(f->params) && !crm_ltv_params_no_purchases(f->params))
-        return crm_error_set(err, CRM_EDATA, "%s: with %s = 0 (no dropout) %s must be 0, or %s and %s positive", path,
-                             crm_ltv_model_param_name(f->model, 2), crm_ltv_model_param_name(f->model, 0),
-                             crm_ltv_model_param_name(f->model, 0), crm_ltv_model_param_name(f->model, 1));
-    f->has_spend = have_spend == 7u;
-    if (f->has_spend && !isfinite(crm_ltv_spend_population_mean(f->spend_params)))
-        return crm_error_set(err, CRM_EDATA, "%s: the Gamma-Gamma parameters must be positive with q > 1", path);
-    return CRM_OK;
-}
-
-/* ---- fitting ---- */
-
-/* Where each model's no-dropout edge lies, and what the model is there. */
-static const char *const dropout_edge[] = {
-    "a -> 0 (dropout probability p = 0)", "s -> 0 or beta -> infinity (dropout rate mu = 0)",
-    "a -> 0 (dropout probability p = 0)", "gamma -> 0 (dropout probability theta = 0)"};
-
-static void print_fit_notes(const ltv_options_t *o, const customers_t *t, const crm_ltv_fit_diagnosis *dg)
-{
-    const crm_ltv_fit_result *res = &dg->fit;
-    const char *name = crm_ltv_model_name(o->model);
-    const char *pen = o->penalty > 0 ? " (penalised)" : "";
-    if (dg->verdict == CRM_LTV_NO_REPEATS) {
-        fprintf(stderr, "crm-ltv: %s: none of the %.15g customers has a repeat purchase, so the %s likelihood is "
-                "highest where the purchase rate is 0: expected_purchases and clv are 0 and p_alive is 1 for "
-                "everyone\n", t->input_name, res->total_weight, name);
-        return;
-    }
-    if (dg->verdict == CRM_LTV_DROPOUT_EVIDENT) {
-        fprintf(stderr, "crm-ltv: %s fit on %.15g customers (%s): log-likelihood %.3f, converged in %d iterations%s\n",
-                name, res->total_weight, crm_time_unit_name(o->unit), res->loglik, res->iterations, pen);
-    } else {
-        int bb = o->model == CRM_LTV_BGBB;
-        fprintf(stderr, "crm-ltv: %s: the data show no sign of customers leaving within the observation window; "
-                "p_alive is 1 for everyone\n", t->input_name);
-        if (dg->verdict == CRM_LTV_DROPOUT_AT_EDGE)
-            fprintf(stderr, "crm-ltv: the %s likelihood has no proper maximum inside its parameter space: it is highest "
-                    "on the edge %s (its best point found gains %.3f in log-likelihood over it)", name, dropout_edge[o->model], dg->lr_statistic / 2);
-        else
-            fprintf(stderr, "crm-ltv: the best %s fit (%s = %.3g) gains only %.3f in log-likelihood over the edge %s, "
-                    "less than the %.2f that would show dropout", name, crm_ltv_model_param_name(o->model, 2),
-                    dg->full.params[2], dg->lr_statistic / 2, dropout_edge[o->model], CRM_LTV_DROPOUT_LR_CRITICAL / 2);
-        fprintf(stderr, "; scoring with the model there, the %s without dropout: %s = %.4g, %s = %.4g, %s = 0 "
-                "(log-likelihood %.3f on %.15g customers, %s%s)\n", bb ? "beta-binomial" : "NBD",
-                crm_ltv_model_param_name(o->model, 0), res->params[0], crm_ltv_model_param_name(o->model, 1),
-                res->params[1], crm_ltv_model_param_name(o->model, 2), res->loglik, res->total_weight,
-                crm_time_unit_name(o->unit), pen);
-    }
-    for (size_t i = 0; i < 4; i++)
-        if (dg->weak & (1u << i))
-            fprintf(stderr, "crm-ltv: note: the data hardly determine %s: %s = %.3g has a standard error of %.3g, "
-                    "larger than itself\n", crm_ltv_model_param_name(o->model, i), crm_ltv_model_param_name(o->model, i),
-                    res->params[i], res->se[i]);
-}
-
-/* A failed fit: advise a penalty only when a fit with it works. */
-static crm_status fit_failed(const ltv_options_t *o, const customers_t *t, const crm_ltv_fit_options *fo,
-                             crm_status st, crm_error *err)
-{
-    static const double penalties[] = {0.001, 0.01, 0.1};
-    for (size_t i = 0; st == CRM_EDATA && o->penalty == 0 && i < sizeof penalties / sizeof *penalties; i++) {
-        crm_ltv_fit_options trial = *fo;
-        trial.penalty = penalties[i];
-        crm_ltv_fit_diagnosis dg;
-        crm_error ignored;
-        if (crm_ltv_fit_diagnosed(o->model, t->c, t->n, &trial, &dg, &ignored) == CRM_OK) {
-            size_t len = strlen(err->message);
-            snprintf(err->message + len, sizeof err->message - len, "; with --penalty %g it fits", penalties[i]);
-            break;
-        }
-    }
-    crm_error_prefix(err, "%s: ", t->input_name);
-    return st;
-}
-
-static const char *const verdict_key[] = {"evident", "at-edge", "not-significant", "no-repeats"};
-
-static void fit_options(const ltv_options_t *o, crm_ltv_fit_options *fo)
-{
-    crm_ltv_fit_options_init(fo);
-    fo->penalty = o->penalty;
-    fo->threads = o->threads;
-}
-
-/* The purchase model o->model on the table (its notes on stderr). */
-static crm_status fit_purchase(const ltv_options_t *o, const customers_t *t, crm_ltv_fit_diagnosis *dg,
-                               crm_error *err)
-{
-    crm_ltv_fit_options fo;
-    fit_options(o, &fo);
-    crm_status st = crm_ltv_fit_diagnosed(o->model, t->c, t->n, &fo, dg, err);
-    if (st != CRM_OK)
-        return fit_failed(o, t, &fo, st, err);
-    if (!o->quiet)
-        print_fit_notes(o, t, dg);
-    return CRM_OK;
-}
-
-/* The purchase model (fitted here, or given when --model auto has fitted
- * it) and the spend model. */
-static crm_status fit_models(const ltv_options_t *o, const customers_t *t, int want_spend,
-                             const crm_ltv_fit_diagnosis *given, fitted_model *f, crm_report *report,
-                             crm_error *err)
-{
-    crm_ltv_fit_options fo;
-    fit_options(o, &fo);
-    crm_ltv_fit_diagnosis fitted;
-    f->model = o->model;
-    f->unit = o->unit;
-    crm_status st;
-    if (!given && (st = fit_purchase(o, t, &fitted, err)) != CRM_OK)
-        return st;
-    const crm_ltv_fit_diagnosis dg = given ? *given : fitted;
-    const crm_ltv_fit_result res = dg.fit;
-    memcpy(f->params, res.params, sizeof f->params);
-    memcpy(f->se, res.se, sizeof f->se);
-    f->loglik = res.loglik;
-    f->n = res.total_weight;
-    today(f->date);
-    crm_report_set_text(report, "model", model_key(o->model));
-    crm_report_set_text(report, "dropout", verdict_key[dg.verdict]);
-    crm_report_set(report, "fit_iterations", (uint64_t)res.iterations);
-    if (!want_spend)
-        return CRM_OK;
-    crm_ltv_spend_result sres;
-    fo.penalty = 0;   /* the penalty is for the purchase model */
-    if ((st = crm_ltv_spend_fit(t->spend_c ? t->spend_c : t->c, t->spend_c ? t->spend_n : t->n, &fo, &sres,
-                                err)) != CRM_OK) {
-        crm_error_prefix(err, "%s: ", t->input_name);
-        return st;
-    }
-    if (t->spend_c)
-        sres.one_time = (size_t)t->one_time;   /* the merged spend rows are the repeat buyers only */
-    f->has_spend = 1;
-    memcpy(f->spend_params, sres.fit.params, sizeof f->spend_params);
-    memcpy(f->spend_se, sres.fit.se, sizeof f->spend_se);
-    f->spend_loglik = sres.fit.loglik;
-    f->spend_n = sres.fit.total_weight;
-    if (!o->quiet)
-        fprintf(stderr, "crm-ltv: Gamma-Gamma fit on %zu repeat buyers: log-likelihood %.3f; %zu one-time buyers "
-                "and %zu with monetary_value <= 0 get the population mean spend %.2f\n",
-                sres.used, sres.fit.loglik, sres.one_time, sres.nonpositive, sres.population_mean);
-    crm_report_set(report, "spend_used", sres.used);
-    crm_report_set(report, "spend_one_time", sres.one_time);
-    crm_report_set(report, "spend_nonpositive", sres.nonpositive);
-    return CRM_OK;
-}
-
-/* ---- output ---- */
-
-static crm_status write_number_or_empty(crm_csv_writer *w, double v, int decimals)
-{
-    if (!isfinite(v))
-        return crm_csv_write_field(w, "", 0);
-    return decimals < 0 ? crm_csv_write_double(w, v) : crm_csv_write_fixed(w, v, decimals);
-}
-
-static crm_status print_fit_table(crm_csv_writer *w, const fitted_model *f, int decimals)
-{
-    static const char *const header[] = {"model", "parameter", "estimate", "std_error"};
-    crm_status st = crm_csv_write_row(w, header, NULL, 4);
-    for (size_t i = 0; i < 4 && st == CRM_OK; i++) {
-        st = crm_csv_write_field(w, crm_ltv_model_name(f->model), (size_t)-1);
-        if (st == CRM_OK) st = crm_csv_write_field(w, crm_ltv_model_param_name(f->model, i), (size_t)-1);
-        if (st == CRM_OK) st = write_number_or_empty(w, f->params[i], decimals);
-        if (st == CRM_OK) st = write_number_or_empty(w, f->se[i], decimals);
-        if (st == CRM_OK) st = crm_csv_end_row(w);
-    }
-    for (size_t i = 0; f->has_spend && i < 3 && st == CRM_OK; i++) {
-        st = crm_csv_write_field(w, "Gamma-Gamma", (size_t)-1);
-        if (st == CRM_OK) st = crm_csv_write_field(w, crm_ltv_spend_param_name(i), (size_t)-1);
-        if (st == CRM_OK) st = write_number_or_empty(w, f->spend_params[i], decimals);
-        if (st == CRM_OK) st = write_number_or_empty(w, f->spend_se[i], decimals);
-        if (st == CRM_OK) st = crm_csv_end_row(w);
-    }
-    return st;
-}
-
-static crm_status write_header(crm_csv_writer *w, const crm_csv_reader *r, size_t ncolumns,
-                               const char *const *added, size_t nadded)
-{
-    crm_status st = CRM_OK;
-    for (size_t j = 0; j < ncolumns && st == CRM_OK; j++)
-        st = crm_csv_write_field(w, crm_csv_column_name(r, j), (size_t)-1);
-    for (size_t j = 0; j < nadded && st == CRM_OK; j++)
-        st = crm_csv_write_field(w, added[j], (size_t)-1);
-    return st == CRM_OK ? crm_csv_end_row(w) : st;
-}
-
-/* Predictions row by row, so that a failure names the input line.  Rows
- * with the same history (x, t_x, T) share the purchase-model values: with
- * times in whole days (crm-rfm) a million customers have only some 130,000
- * histories, and the CLV sums a dozen hypergeometric functions per history.
- * The distinct histories are evaluated first, on --threads
- * (crm_ltv_predict_history_values); clv = margin x spend x discounted is
- * what crm_ltv_clv computes, bit for bit. */
-static crm_status score(const customers_t *t, const fitted_model *f, const double *spend_params,
-                        const crm_ltv_clv_options *clv, int threads, crm_ltv_prediction *out,
-                        crm_error *err)
-{
-    crm_strtab *seen = crm_strtab_new(t->n / 4 + 16);
-    uint32_t *history_of = malloc((t->n ? t->n : 1) * sizeof *history_of);
-    crm_ltv_customer *histories = malloc((t->n ? t->n : 1) * sizeof *histories);
-    crm_ltv_history_value *values = malloc((t->n ? t->n : 1) * sizeof *values);
-    crm_ltv_clv_options per_unit = *clv;
-    per_unit.margin = 1.0;
-    crm_status st = CRM_OK;
-    size_t nhistories = 0;
-    if (!seen || !history_of || !histories || !values)
-        st = crm_error_set(err, CRM_ENOMEM, "out of memory for %zu predictions", t->n);
-    for (size_t i = 0; i < t->n && st == CRM_OK; i++) {
-        const crm_ltv_customer *c = &t->c[i];
-        double key[3] = {c->x, c->t_x, c->T};
-        int fresh = crm_strtab_intern(seen, (const char *)key, sizeof key, &history_of[i]);
-        if (fresh < 0)
-            st = crm_error_set(err, CRM_ENOMEM, "out of memory for %zu predictions", t->n);
-        else if (fresh)
-            histories[nhistories++] = *c;
-    }
-    if (st == CRM_OK)
-        st = crm_ltv_predict_history_values(f->model, f->params, &per_unit, histories, nhistories,
-                                            threads, values, err);
-    for (size_t i = 0; i < t->n && st == CRM_OK; i++) {
-        const crm_ltv_customer *c = &t->c[i];
-        const crm_ltv_history_value *h = &values[history_of[i]];
-        crm_ltv_prediction *o = &out[i];
-        o->p_alive = h->p_alive;
-        o->expected_purchases = h->expected_purchases;
-        o->expected_avg_value = spend_params ? crm_ltv_spend_expected(spend_params, c->x, c->monetary_value)
-                                             : c->monetary_value;
-        o->clv = clv->margin * o->expected_avg_value * h->discounted;
-        if (!isfinite(o->p_alive) || !isfinite(o->expected_purchases) || !isfinite(o->expected_avg_value) ||
-            !isfinite(o->clv))
-            st = crm_error_set(err, CRM_EDATA,
-                               "%s:%llu: the %s predictions cannot be computed for x = %g, t_x = %g, T = %g "
-                               "at these parameters",
-                               t->input_name, (unsigned long long)t->lines[i], crm_ltv_model_name(f->model),
-                               c->x, c->t_x, c->T);
-    }
-    crm_strtab_free(seen);
-    free(history_of);
-    free(histories);
-    free(values);
-    return st;
-}
-
-static crm_status write_scored(crm_csv_writer *w, const crm_csv_reader *r, const customers_t *t,
-                               const crm_ltv_prediction *p, int with_value)
-{
-    static const char *const added[] = {"p_alive", "expected_purchases", "expected_avg_value", "clv",
-                                        "historic_value"};
-    int historic = t->profit != NULL;
-    crm_status st = write_header(w, r, t->rows.ncolumns, added, historic ? 5 : 4);
-    for (size_t i = 0; i < t->n && st == CRM_OK; i++) {
-        st = write_stored_row(w, &t->rows, i);
-        if (st == CRM_OK) st = crm_csv_write_fixed(w, p[i].p_alive, 6);
-        if (st == CRM_OK) st = crm_csv_write_fixed(w, p[i].expected_purchases, 6);
-        if (st == CRM_OK) st = write_number_or_empty(w, with_value ? p[i].expected_avg_value : NAN, 2);
-        if (st == CRM_OK) st = write_number_or_empty(w, with_value ? p[i].clv : NAN, 2);
-        if (st == CRM_OK && historic) st = crm_csv_write_fixed(w, t->profit[i], 2);
-        if (st == CRM_OK) st = crm_csv_end_row(w);
-    }
-    return st;
-}
-
-/* ---- the methods ---- */
 
 typedef struct {
     const crm_common_options *common;
@@ -1065,6 +214,13 @@ typedef struct {
     crm_bad_rows bad;          /* --skip-bad */
 } run_t;
 
+static crm_status bad_row_hook(void *ctx, crm_error *err) { return crm_cli_bad_row(&((run_t *)ctx)->bad, err); }
+
+static void progress_hook(void *ctx, uint64_t rows, uint64_t bytes)
+{
+    crm_progress_update(&((run_t *)ctx)->progress, rows, bytes);
+}
+
 static crm_status open_output(run_t *run, crm_error *err)
 {
     crm_status st = crm_cli_open_output(run->outputs, run->common->output, run->common->gzip, &run->out, err);
@@ -1073,175 +229,128 @@ static crm_status open_output(run_t *run, crm_error *err)
     return st;
 }
 
-static crm_status resolve_margin(value_options *v, const customers_t *t, crm_error *err)
-{
-    if (!v->margin_from_profit)
-        return CRM_OK;
-    if (!t->profit || !t->monetary)
-        return crm_error_set(err, CRM_EDATA, "%s: --margin profit needs a profit and a monetary column "
-                             "(name them with --profit COL and --monetary COL)", t->input_name);
-    if (!(t->total_monetary > 0))
-        return crm_error_set(err, CRM_EDATA, "%s: --margin profit: the total of column monetary is not positive",
-                             t->input_name);
-    v->margin = t->total_profit / t->total_monetary;
-    if (v->margin < 0)
-        v->margin = 0;   /* a loss-making table has no future profit to discount */
-    v->clv.margin = v->margin;
-    return CRM_OK;
-}
+static crm_status write_model(crm_csv_writer *w, const void *f) { return crm_ltv_model_file_write(w, f); }
 
-/* ---- --validate and --model auto ---- */
-
-enum { MAX_CANDIDATES = 4 };
-
-typedef struct {
-    crm_ltv_model model;
-    int ok;
-    crm_ltv_fit_diagnosis dg;
-    crm_ltv_validation val;
-    double bic;
-} candidate;
-
-/* bgnbd, mbgnbd, pnbd; bgbb too when the data are discrete: a unit other
- * than days, and every row whole periods that BG/BB accepts. */
-static size_t candidate_models(const ltv_options_t *o, const customers_t *t, crm_ltv_model *out)
-{
-    size_t n = 0;
-    out[n++] = CRM_LTV_BGNBD;
-    out[n++] = CRM_LTV_MBGNBD;
-    out[n++] = CRM_LTV_PARETO_NBD;
-    int discrete = o->unit != CRM_UNIT_DAY && t->n > 0;
-    for (size_t i = 0; i < t->n && discrete; i++)
-        discrete = crm_ltv_check_customer(CRM_LTV_BGBB, &t->c[i], NULL) == CRM_OK &&
-                   (!t->duration_holdout || t->duration_holdout[i] == floor(t->duration_holdout[i]));
-    if (discrete)
-        out[n++] = CRM_LTV_BGBB;
-    return n;
-}
-
-/* Parameters the fit estimated: 4, 2 at the no-dropout edge, 0 without
- * repeat purchases. */
-static int free_parameters(const crm_ltv_fit_result *f)
-{
-    int k = 0;
-    for (size_t i = 0; i < 4; i++)
-        k += f->params[i] > 0 && isfinite(f->params[i]);
-    return k;
-}
-
-/* Fits every candidate model (and validates it when the table has holdout
- * columns); a model that cannot be fitted is left out with a note. */
-static crm_status fit_candidates(ltv_options_t *o, const customers_t *t, candidate *c, size_t *n, crm_error *err)
-{
-    crm_ltv_model models[MAX_CANDIDATES];
-    size_t m = candidate_models(o, t, models), fitted = 0;
-    crm_ltv_model asked = o->model;
-    crm_status st = CRM_OK;
-    for (size_t k = 0; k < m && st == CRM_OK; k++) {
-        crm_error e;
-        o->model = c[k].model = models[k];
-        c[k].ok = 0;
-        st = fit_purchase(o, t, &c[k].dg, &e);
-        if (st == CRM_EDATA) {
-            fprintf(stderr, "crm-ltv: %s is left out: %s\n", crm_ltv_model_name(models[k]), e.message);
-            st = CRM_OK;
-            continue;
-        }
-        if (st != CRM_OK) {
-            *err = e;
-            break;
-        }
-        const crm_ltv_fit_result *f = &c[k].dg.fit;
-        c[k].bic = -2.0 * f->loglik + free_parameters(f) * log(f->total_weight);
-        if (t->x_holdout && (st = crm_ltv_validate(models[k], f->params, t->c, t->x_holdout, t->duration_holdout,
-                                                   t->n, &c[k].val, err)) != CRM_OK)
-            crm_error_prefix(err, "%s: ", t->input_name);
-        c[k].ok = st == CRM_OK;
-        fitted += c[k].ok;
-    }
-    o->model = asked;
-    *n = m;
-    if (st == CRM_OK && fitted == 0)
-        st = crm_error_set(err, CRM_EDATA, "%s: no model could be fitted", t->input_name);
-    return st;
-}
-
-static crm_status write_validation(crm_csv_writer *w, const candidate *c, size_t n)
-{
-    static const char *const header[] = {"model", "customers", "actual_total", "predicted_total", "mae", "rmse",
-                                         "loglik", "bic", "dropout"};
-    crm_status st = crm_csv_write_row(w, header, NULL, sizeof header / sizeof *header);
-    for (size_t k = 0; k < n && st == CRM_OK; k++) {
-        if (!c[k].ok)
-            continue;
-        st = crm_csv_write_field(w, model_key(c[k].model), (size_t)-1);
-        if (st == CRM_OK) st = crm_csv_write_double(w, c[k].val.customers);
-        if (st == CRM_OK) st = crm_csv_write_double(w, c[k].val.actual_total);
-        if (st == CRM_OK) st = crm_csv_write_fixed(w, c[k].val.predicted_total, 4);
-        if (st == CRM_OK) st = crm_csv_write_fixed(w, c[k].val.mae, 6);
-        if (st == CRM_OK) st = crm_csv_write_fixed(w, c[k].val.rmse, 6);
-        if (st == CRM_OK) st = crm_csv_write_fixed(w, c[k].dg.fit.loglik, 3);
-        if (st == CRM_OK) st = crm_csv_write_fixed(w, c[k].bic, 3);
-        if (st == CRM_OK) st = crm_csv_write_field(w, verdict_key[c[k].dg.verdict], (size_t)-1);
-        if (st == CRM_OK) st = crm_csv_end_row(w);
-    }
-    return st;
-}
-
-/* lifetimes' calibration-vs-holdout table, one row per model and x bin. */
-static crm_status write_by_frequency(crm_output_set *outputs, const char *path, const candidate *c, size_t n,
-                                     crm_error *err)
+/* A second output of the run (--save-model, --by-frequency), written whole. */
+static crm_status write_file(run_t *run, const char *path, crm_status (*write)(crm_csv_writer *, const void *),
+                             const void *what, crm_error *err)
 {
     crm_csv_writer *w;
-    crm_status st = crm_cli_open_output(outputs, path, -1, &w, err);
-    if (st != CRM_OK)
-        return st;
-    static const char *const header[] = {"model", "x", "customers", "actual_mean", "predicted_mean"};
-    st = crm_csv_write_row(w, header, NULL, 5);
-    for (size_t k = 0; k < n && st == CRM_OK; k++)
-        for (size_t b = 0; c[k].ok && b < CRM_LTV_VALIDATE_BINS && st == CRM_OK; b++) {
-            char label[16];
-            snprintf(label, sizeof label, b + 1 < CRM_LTV_VALIDATE_BINS ? "%zu" : "%zu+", b);
-            st = crm_csv_write_field(w, model_key(c[k].model), (size_t)-1);
-            if (st == CRM_OK) st = crm_csv_write_field(w, label, (size_t)-1);
-            if (st == CRM_OK) st = crm_csv_write_double(w, c[k].val.bin_customers[b]);
-            if (st == CRM_OK) st = write_number_or_empty(w, c[k].val.bin_actual_mean[b], 6);
-            if (st == CRM_OK) st = write_number_or_empty(w, c[k].val.bin_predicted_mean[b], 6);
-            if (st == CRM_OK) st = crm_csv_end_row(w);
-        }
-    if (st != CRM_OK) {
+    crm_status st = crm_cli_open_output(run->outputs, path, -1, &w, err);
+    if (st == CRM_OK && (st = write(w, what)) != CRM_OK) {
         st = crm_cli_write_failed(w, st, err);
         crm_csv_writer_abort(w);
-        return st;
+        /* a model file cut short by a closed pipe is a failure, not a quiet end */
+        return st == CRM_EPIPE && write == write_model ? crm_error_set(err, CRM_EIO, "%s: write failed: closed pipe",
+                                                                       path) : st;
     }
-    return crm_csv_writer_close(w, err);
+    return st == CRM_OK ? crm_csv_writer_close(w, err) : st;
+}
+
+typedef struct {
+    const crm_ltv_candidate *c;
+    size_t n;
+} candidates;
+
+static crm_status write_by_frequency(crm_csv_writer *w, const void *what)
+{
+    const candidates *c = what;
+    return crm_ltv_validate_file_write_by_frequency(w, c->c, c->n);
+}
+
+/* The customers table (crm/ltv_customers_file.h), with the columns this run needs. */
+static crm_status read_customers(run_t *run, int keep_rows, crm_ltv_partial *partial, const crm_shard *shard,
+                                 crm_csv_reader **r, crm_ltv_customers *t, crm_error *err)
+{
+    const ltv_options_t *o = run->o;
+    const crm_common_options *common = run->common;
+    crm_status st = crm_cli_open_input(common, common->ninputs ? common->inputs[0] : NULL, r, err);
+    if (st != CRM_OK)
+        return st;
+    int summary = o->method != METHOD_HISTORIC;
+    int spend = o->method == METHOD_SIMPLE ||
+                (o->method == METHOD_MODEL && (o->spend == SPEND_GAMMA_GAMMA || o->spend == SPEND_OBSERVED));
+    crm_ltv_customers_spec spec = {.summary = summary, .model = o->model, .keep_rows = keep_rows,
+                                   .partial = partial, .shard = shard};
+    memcpy(spec.columns, o->columns, sizeof spec.columns);
+    spec.required = (summary ? 7u : 0u) | (spend ? 1u << CRM_LTV_COL_MONETARY_VALUE : 0u) |
+                    (o->validate ? 1u << CRM_LTV_COL_X_HOLDOUT : 0u);
+    crm_customers_table_hooks hooks = {bad_row_hook, progress_hook, run};
+    crm_status rs = crm_ltv_customers_read(*r, &spec, &hooks, t, err);
+    run->rows_in = t->n + run->bad.skipped;
+    return rs;
+}
+
+/* --horizon, --discount, --discount-period and --margin for `model`. */
+static crm_status value_options(const ltv_options_t *o, crm_ltv_model model, crm_ltv_clv_options *clv,
+                                int *margin_from_profit, crm_error *err)
+{
+    double margin;
+    crm_status st = crm_ltv_clv_options_parse(clv, model, o->unit, o->horizon, o->discount, o->discount_period, err);
+    if (st == CRM_OK && (st = crm_ltv_margin_parse(o->margin, &margin, margin_from_profit, err)) == CRM_OK)
+        clv->margin = margin;
+    return st == CRM_OK ? crm_ltv_clv_options_check(model, clv, err) : st;
+}
+
+/* ---- fitting (crm/ltv_model_file.h), explained on stderr ---- */
+
+static void note_hook(void *ctx, int always, const char *text)
+{
+    const ltv_options_t *o = ((run_t *)ctx)->o;
+    while ((always || !o->quiet) && *text) {
+        size_t len = strcspn(text, "\n");
+        fprintf(stderr, "crm-ltv: %.*s\n", (int)len, text);
+        text += len + (text[len] == '\n');
+    }
+}
+
+static crm_ltv_fit_spec fit_spec(run_t *run)
+{
+    const ltv_options_t *o = run->o;
+    crm_ltv_fit_spec spec = {.model = o->model, .unit = o->unit, .with_spend = o->spend == SPEND_GAMMA_GAMMA,
+                             .note = note_hook, .ctx = run};
+    crm_ltv_fit_options_init(&spec.fit);
+    spec.fit.penalty = o->penalty;
+    spec.fit.threads = o->threads;
+    return spec;
+}
+
+/* The purchase model (fitted here, or given when --model auto has fitted
+ * it) and the spend model, into f; the run's report learns about them. */
+static crm_status fit_models(run_t *run, const crm_ltv_customers *t, const crm_ltv_fit_diagnosis *given,
+                             crm_ltv_model_file *f, crm_error *err)
+{
+    crm_ltv_fit_spec spec = fit_spec(run);
+    crm_ltv_fit_summary s;
+    crm_status st = crm_ltv_model_file_fit(f, &spec, t, given, &s, err);
+    if (st != CRM_OK)
+        return st;
+    crm_report_set_text(run->report, "model", crm_ltv_model_key(spec.model));
+    crm_report_set_text(run->report, "dropout", crm_ltv_dropout_key(s.purchase.verdict));
+    crm_report_set(run->report, "fit_iterations", (uint64_t)s.purchase.fit.iterations);
+    if (s.has_spend) {
+        crm_report_set(run->report, "spend_used", s.spend.used);
+        crm_report_set(run->report, "spend_one_time", s.spend.one_time);
+        crm_report_set(run->report, "spend_nonpositive", s.spend.nonpositive);
+    }
+    return CRM_OK;
 }
 
 /* --model auto: the lowest holdout MAE, or without holdout columns the
  * lowest BIC; the first in bgnbd, mbgnbd, pnbd, bgbb order on a tie. */
-static size_t choose_model(const customers_t *t, const candidate *c, size_t n, crm_report *report, int quiet)
+static size_t choose_model(run_t *run, const crm_ltv_customers *t, const crm_ltv_candidate *c, size_t n)
 {
     int by_mae = t->x_holdout != NULL;
-    size_t best = n;
-    for (size_t k = 0; k < n; k++)
-        if (c[k].ok && (best == n || (by_mae ? c[k].val.mae < c[best].val.mae : c[k].bic < c[best].bic)))
-            best = k;
-    if (!quiet) {
-        fprintf(stderr, "crm-ltv: --model auto: %s, with the lowest %s, %.6g", crm_ltv_model_name(c[best].model),
-                by_mae ? "holdout MAE" : "BIC", by_mae ? c[best].val.mae : c[best].bic);
-        const char *sep = " (";
-        for (size_t k = 0; k < n; k++)
-            if (c[k].ok && k != best) {
-                fprintf(stderr, "%s%s %.6g", sep, crm_ltv_model_name(c[k].model), by_mae ? c[k].val.mae : c[k].bic);
-                sep = ", ";
-            }
-        fprintf(stderr, "%s%s\n", sep[0] == ',' ? ")" : "",
-                by_mae ? "" : "; no holdout columns, so chosen by fit and size");
-    }
-    crm_report_set_text(report, "auto_model", model_key(c[best].model));
-    crm_report_set_text(report, "auto_criterion", by_mae ? "holdout-mae" : "bic");
+    size_t best = crm_ltv_best_candidate(c, n, by_mae);
+    char text[1024];
+    crm_ltv_candidates_describe(text, sizeof text, c, n, best, by_mae);
+    note_hook(run, 0, text);
+    crm_report_set_text(run->report, "auto_model", crm_ltv_model_key(c[best].model));
+    crm_report_set_text(run->report, "auto_criterion", by_mae ? "holdout-mae" : "bic");
     return best;
 }
+
+/* ---- the runs ---- */
 
 static crm_status run_validate(run_t *run, crm_error *err)
 {
@@ -1250,138 +359,29 @@ static crm_status run_validate(run_t *run, crm_error *err)
         return crm_error_set(err, CRM_EUSAGE, "--validate fits every model itself: it excludes --model, --fit-only, "
                              "--model-file and --save-model");
     crm_csv_reader *r = NULL;
-    customers_t t = {0};
-    candidate c[MAX_CANDIDATES];
+    crm_ltv_customers t = {0};
+    crm_ltv_candidate c[CRM_LTV_MAX_CANDIDATES];
     size_t n = 0;
-    crm_status st = read_customers(run->common, o, 0, &r, &t, &run->progress, &run->bad, err);
+    crm_ltv_fit_spec spec = fit_spec(run);
+    crm_status st = read_customers(run, 0, NULL, NULL, &r, &t, err);
     run->rows_in = t.n;
     if (st == CRM_OK)
-        st = fit_candidates(o, &t, c, &n, err);
+        st = crm_ltv_validate_file_fit(&spec, &t, c, &n, err);
     if (st == CRM_OK && (st = open_output(run, err)) == CRM_OK) {
-        st = crm_cli_write_failed(run->out, write_validation(run->out, c, n), err);
+        st = crm_cli_write_failed(run->out, crm_ltv_validate_file_write(run->out, c, n), err);
         for (size_t k = 0; k < n; k++)
             run->rows_out += (uint64_t)c[k].ok;
     }
+    candidates all = {c, n};
     if (st == CRM_OK && o->by_frequency)
-        st = write_by_frequency(run->outputs, o->by_frequency, c, n, err);
-    free_customers(&t);
+        st = write_file(run, o->by_frequency, write_by_frequency, &all, err);
+    crm_ltv_customers_free(&t);
     crm_csv_close(r);
     return st;
 }
 
-/* ---- --partial and --merge: the fit's statistics, shard by shard ---- */
-
-static const char *const partial_header[] = {"record", "customer_id", "x", "t_x", "T", "monetary_value",
-                                             "customers"};
-enum { PARTIAL_RECORD, PARTIAL_ID, PARTIAL_X, PARTIAL_T_X, PARTIAL_T, PARTIAL_MV, PARTIAL_CUSTOMERS, PARTIAL_WIDTH };
-
-/* Writes the statistics: a monetary_value row when the table has that
- * column (so the merge knows to fit the spend model), then the purchase
- * rows and the spend rows, each in customer order. */
-static crm_status write_partial(run_t *run, crm_ltv_partial *p, int has_spend, crm_error *err)
-{
-    crm_ltv_customer *purchase, *spend;
-    const char **ids, **spend_ids;
-    size_t *id_lens, *spend_id_lens, np, ns;
-    crm_status st = crm_ltv_partial_rows(p, &purchase, &np, &ids, &id_lens, &spend, &ns, &spend_ids, &spend_id_lens,
-                                         err);
-    if (st != CRM_OK)
-        return st;
-    if ((st = open_output(run, err)) == CRM_OK) {
-        crm_csv_writer *w = run->out;
-        crm_status ws = crm_csv_write_row(w, partial_header, NULL, PARTIAL_WIDTH);
-        if (ws == CRM_OK && has_spend) {
-            static const char *const marker[] = {"monetary_value", "", "", "", "", "", ""};
-            ws = crm_csv_write_row(w, marker, NULL, PARTIAL_WIDTH);
-        }
-        for (size_t i = 0; i < np && ws == CRM_OK; i++) {
-            crm_csv_write_field(w, "purchase", (size_t)-1);
-            crm_csv_write_field(w, ids[i], id_lens[i]);
-            crm_csv_write_double(w, purchase[i].x);
-            crm_csv_write_double(w, purchase[i].t_x);
-            crm_csv_write_double(w, purchase[i].T);
-            crm_csv_write_field(w, "", 0);
-            crm_csv_write_double(w, purchase[i].weight);
-            ws = crm_csv_end_row(w);
-        }
-        for (size_t i = 0; i < ns && ws == CRM_OK; i++) {
-            crm_csv_write_field(w, "spend", (size_t)-1);
-            crm_csv_write_field(w, spend_ids[i], spend_id_lens[i]);
-            crm_csv_write_double(w, spend[i].x);
-            crm_csv_write_field(w, "", 0);
-            crm_csv_write_field(w, "", 0);
-            crm_csv_write_double(w, spend[i].monetary_value);
-            crm_csv_write_field(w, "1", 1);
-            ws = crm_csv_end_row(w);
-        }
-        st = crm_cli_write_failed(w, ws, err);
-        run->rows_out = np + ns;
-    }
-    free(purchase);
-    free(ids);
-    free(id_lens);
-    free(spend);
-    free(spend_ids);
-    free(spend_id_lens);
-    return st;
-}
-
-static int is_partial_header(const crm_csv_record *rec)
-{
-    if (rec->nfields != PARTIAL_WIDTH)
-        return 0;
-    for (size_t j = 0; j < PARTIAL_WIDTH; j++)
-        if (rec->lengths[j] != strlen(partial_header[j]) || memcmp(rec->fields[j], partial_header[j], rec->lengths[j]))
-            return 0;
-    return 1;
-}
-
-static crm_status partial_row(crm_ltv_partial *p, const crm_csv_reader *r, const crm_csv_record *rec, int *has_spend,
-                              crm_error *err)
-{
-    crm_status st;
-    if (rec->defect)
-        return crm_csv_defect_error(r, rec, err);
-    if ((st = crm_csv_check_width(r, rec, PARTIAL_WIDTH, err)) != CRM_OK)
-        return st;
-    if (is_partial_header(rec))
-        return CRM_OK;   /* concatenated partials repeat the header */
-    const char *kind = rec->fields[PARTIAL_RECORD];
-    size_t kind_len = rec->lengths[PARTIAL_RECORD];
-    double v[PARTIAL_WIDTH] = {0};
-    if (kind_len == 14 && memcmp(kind, "monetary_value", 14) == 0) {
-        *has_spend = 1;
-        return CRM_OK;
-    }
-    int purchase = kind_len == 8 && memcmp(kind, "purchase", 8) == 0;
-    int spend = kind_len == 5 && memcmp(kind, "spend", 5) == 0;
-    if (!purchase && !spend) {
-        char q[64];
-        return crm_error_set(err, CRM_EDATA, "%s:%llu: column 'record': expected purchase, spend or monetary_value, "
-                             "got '%s'", crm_csv_input_name(r), (unsigned long long)rec->line,
-                             crm_error_quote(q, sizeof q, kind, kind_len));
-    }
-    static const int purchase_cols[] = {PARTIAL_X, PARTIAL_T_X, PARTIAL_T, PARTIAL_CUSTOMERS};
-    static const int spend_cols[] = {PARTIAL_X, PARTIAL_MV};
-    const int *cols = purchase ? purchase_cols : spend_cols;
-    size_t ncols = purchase ? 4 : 2;
-    for (size_t k = 0; k < ncols; k++)
-        if ((st = read_number(r, rec, cols[k], &v[cols[k]], err)) != CRM_OK)
-            return st;
-    const char *id = rec->fields[PARTIAL_ID];
-    size_t len = rec->lengths[PARTIAL_ID];
-    if (purchase)
-        st = crm_ltv_partial_add_purchase(p, id, len, v[PARTIAL_X], v[PARTIAL_T_X], v[PARTIAL_T], v[PARTIAL_CUSTOMERS],
-                                          err);
-    else
-        st = crm_ltv_partial_add_spend(p, id, len, v[PARTIAL_X], v[PARTIAL_MV], err);
-    if (st != CRM_OK)
-        crm_error_prefix(err, "%s:%llu: ", crm_csv_input_name(r), (unsigned long long)rec->line);
-    return st;
-}
-
-/* Reads every --merge input into p; *has_spend: they were made from tables
- * with monetary_value (all of them, or none). */
+/* --merge: every input into p; *has_spend: they were made from tables with
+ * monetary_value (all of them, or none). */
 static crm_status read_partials(run_t *run, crm_ltv_partial *p, int *has_spend, char *first_name, size_t name_size,
                                 crm_error *err)
 {
@@ -1394,16 +394,8 @@ static crm_status read_partials(run_t *run, crm_ltv_partial *p, int *has_spend, 
             break;
         if (i == 0)
             snprintf(first_name, name_size, "%s", crm_csv_input_name(r));
-        const crm_csv_record *h = crm_csv_header(r), *rec;
-        if (!h || !is_partial_header(h))
-            st = crm_error_set(err, CRM_EDATA, "%s: not a crm-ltv --partial file: its header is not %s,%s,%s,%s,%s,%s,%s",
-                               crm_csv_input_name(r), partial_header[0], partial_header[1], partial_header[2],
-                               partial_header[3], partial_header[4], partial_header[5], partial_header[6]);
         int spend = 0;
-        while (st == CRM_OK && (st = crm_csv_next(r, &rec, err)) == CRM_OK && rec) {
-            st = partial_row(p, r, rec, &spend, err);
-            run->rows_in++;
-        }
+        st = crm_ltv_partial_file_read(r, p, &spend, &run->rows_in, err);
         with_spend += (size_t)spend;
         crm_csv_close(r);
     }
@@ -1414,64 +406,71 @@ static crm_status read_partials(run_t *run, crm_ltv_partial *p, int *has_spend, 
     return st;
 }
 
-/* --merge: the merged statistics as the customers the fit reads. */
-static crm_status merged_customers(crm_ltv_partial *p, int has_spend, customers_t *t, crm_error *err)
-{
-    const char **ids, **spend_ids;
-    size_t *id_lens, *spend_id_lens;
-    crm_status st = crm_ltv_partial_rows(p, &t->c, &t->n, &ids, &id_lens, &t->spend_c, &t->spend_n, &spend_ids,
-                                         &spend_id_lens, err);
-    free(ids);
-    free(id_lens);
-    free(spend_ids);
-    free(spend_id_lens);
-    for (int c = 0; c < NCOLUMNS; c++)
-        t->col[c] = -1;
-    t->col[COL_MONETARY_VALUE] = has_spend ? 0 : -1;
-    for (size_t i = 0; st == CRM_OK && i < t->n; i++)
-        if (t->c[i].x == 0)
-            t->one_time += t->c[i].weight;
-    return st;
-}
-
+/* --partial writes a shard's statistics; --merge fits them as one process. */
 static crm_status run_partial_or_merge(run_t *run, crm_error *err)
 {
     ltv_options_t *o = run->o;
     crm_ltv_partial *p = NULL;
     crm_status st = crm_ltv_partial_new(&p, err);
-    customers_t t = {0};
+    crm_ltv_customers t = {0};
     crm_csv_reader *r = NULL;
     char first_name[256] = "";
     int has_spend = 0;
     if (st == CRM_OK && o->merge) {
         st = read_partials(run, p, &has_spend, first_name, sizeof first_name, err);
     } else if (st == CRM_OK) {
-        t.partial = p;
-        t.shard = &run->common->shard;
-        st = read_customers(run->common, o, 0, &r, &t, &run->progress, &run->bad, err);
-        run->rows_in = t.n + run->bad.skipped;
-        has_spend = t.col[COL_MONETARY_VALUE] >= 0;
+        st = read_customers(run, 0, p, &run->common->shard, &r, &t, err);
+        has_spend = t.col[CRM_LTV_COL_MONETARY_VALUE] >= 0;
     }
     if (st == CRM_OK && o->partial) {
-        st = write_partial(run, p, has_spend, err);
+        if ((st = open_output(run, err)) == CRM_OK)
+            st = crm_cli_write_failed(run->out, crm_ltv_partial_file_write(run->out, p, has_spend, &run->rows_out, err),
+                                      err);
     } else if (st == CRM_OK) {
-        /* the fit of one process, from the merged statistics */
-        free_customers(&t);
+        crm_ltv_customers_free(&t);
         memset(&t, 0, sizeof t);
-        t.input_name = first_name;
-        if ((st = merged_customers(p, has_spend, &t, err)) == CRM_OK && o->spend == SPEND_DEFAULT)
+        crm_ltv_model_file f = {0};
+        if ((st = crm_ltv_partial_file_customers(p, has_spend, first_name, &t, err)) == CRM_OK &&
+            o->spend == SPEND_DEFAULT)
             o->spend = has_spend ? SPEND_GAMMA_GAMMA : SPEND_NONE;
-        fitted_model f = {0};
         if (st == CRM_OK)
-            st = fit_models(o, &t, o->spend == SPEND_GAMMA_GAMMA, NULL, &f, run->report, err);
+            st = fit_models(run, &t, NULL, &f, err);
         if (st == CRM_OK && o->save_model)
-            st = save_model(run->outputs, o->save_model, &f, err);
+            st = write_file(run, o->save_model, write_model, &f, err);
         if (st == CRM_OK && (st = open_output(run, err)) == CRM_OK)
-            st = crm_cli_write_failed(run->out, print_fit_table(run->out, &f, o->decimals), err);
+            st = crm_cli_write_failed(run->out, crm_ltv_model_file_write_table(run->out, &f, o->decimals), err);
     }
-    free_customers(&t);
+    crm_ltv_customers_free(&t);
     crm_csv_close(r);
     crm_ltv_partial_free(p);
+    return st;
+}
+
+/* The purchase and spend model: from --model-file, or fitted (--model auto:
+ * the best candidate). */
+static crm_status get_model(run_t *run, const crm_ltv_customers *t, crm_ltv_clv_options *clv, int *from_profit,
+                            crm_ltv_model_file *f, crm_error *err)
+{
+    ltv_options_t *o = run->o;
+    crm_ltv_candidate cand[CRM_LTV_MAX_CANDIDATES];
+    const crm_ltv_fit_diagnosis *auto_fit = NULL;
+    size_t n = 0;
+    crm_status st = CRM_OK;
+    if (o->model_file && o->spend == SPEND_GAMMA_GAMMA && !f->has_spend)
+        return crm_error_set(err, CRM_EDATA, "%s has no Gamma-Gamma parameters: fit them with --spend "
+                             "gamma-gamma --save-model, or score with --spend observed", o->model_file);
+    crm_ltv_fit_spec spec = fit_spec(run);
+    if (o->model_auto && (st = crm_ltv_validate_file_fit(&spec, t, cand, &n, err)) == CRM_OK) {
+        size_t best = choose_model(run, t, cand, n);
+        o->model = cand[best].model;
+        auto_fit = &cand[best].dg;
+        if (!o->fit_only && (st = value_options(o, o->model, clv, from_profit, err)) != CRM_OK)
+            auto_fit = NULL;
+    }
+    if (st == CRM_OK && !o->model_file)
+        st = fit_models(run, t, auto_fit, f, err);
+    if (st == CRM_OK && o->save_model)
+        st = write_file(run, o->save_model, write_model, f, err);
     return st;
 }
 
@@ -1486,75 +485,49 @@ static crm_status run_model(run_t *run, crm_error *err)
         return crm_error_set(err, CRM_EUSAGE, "--by-frequency belongs to --validate");
     if (o->model_auto && o->model_file)
         return crm_error_set(err, CRM_EUSAGE, "--model auto fits the models; it excludes --model-file");
-    fitted_model f = {0};
-    candidate cand[MAX_CANDIDATES];
-    const crm_ltv_fit_diagnosis *auto_fit = NULL;
-    crm_status st;
     if (o->fit_only && o->model_file)
         return crm_error_set(err, CRM_EUSAGE, "--fit-only and --model-file exclude each other");
-    if (o->model_file) {
-        if ((st = load_model(o->model_file, &f, err)) != CRM_OK)
-            return st;
-        if (o->model_given && f.model != o->model)
-            return crm_error_set(err, CRM_EUSAGE, "%s holds a %s model, not %s as --model asks", o->model_file,
-                                 crm_ltv_model_name(f.model), crm_ltv_model_name(o->model));
-        if (f.unit != o->unit)
-            return crm_error_set(err, CRM_EDATA,
-                                 "%s was fitted on data in %s, but these data are in %s (--unit %s); refit, "
-                                 "or give --unit %s if the columns are in %s",
-                                 o->model_file, crm_time_unit_name(f.unit), crm_time_unit_name(o->unit),
-                                 crm_time_unit_name(o->unit), crm_time_unit_name(f.unit),
-                                 crm_time_unit_name(f.unit));
-        o->model = f.model;
-    }
-    value_options v;
-    if (!o->fit_only && ((st = parse_value_options(o, o->model, &v, err)) != CRM_OK ||
-                         (st = crm_ltv_clv_options_check(o->model, &v.clv, err)) != CRM_OK))
+    crm_ltv_model_file f = {0};
+    crm_ltv_clv_options clv;
+    int from_profit = 0;
+    crm_status st;
+    if (o->model_file && ((st = crm_ltv_model_file_load(o->model_file, &f, err)) != CRM_OK ||
+                          (st = crm_ltv_model_file_check(&f, o->model_file, o->model_given, o->model, o->unit, err)) !=
+                              CRM_OK))
         return st;
-
+    if (o->model_file)
+        o->model = f.model;
+    if (!o->fit_only && (st = value_options(o, o->model, &clv, &from_profit, err)) != CRM_OK)
+        return st;
     crm_csv_reader *r = NULL;
-    customers_t t = {.shard = &run->common->shard};
+    crm_ltv_customers t = {0};
     crm_ltv_prediction *pred = NULL;
-    st = read_customers(run->common, o, !o->fit_only, &r, &t, &run->progress, &run->bad, err);
-    run->rows_in = t.n + run->bad.skipped;
+    size_t bad = 0;
+    st = read_customers(run, !o->fit_only, NULL, &run->common->shard, &r, &t, err);
     if (st == CRM_OK && o->spend == SPEND_DEFAULT)
-        o->spend = t.col[COL_MONETARY_VALUE] >= 0 ? SPEND_GAMMA_GAMMA : SPEND_NONE;
-    if (st == CRM_OK && o->model_file && o->spend == SPEND_GAMMA_GAMMA && !f.has_spend)
-        st = crm_error_set(err, CRM_EDATA, "%s has no Gamma-Gamma parameters: fit them with --spend "
-                           "gamma-gamma --save-model, or score with --spend observed", o->model_file);
-    if (st == CRM_OK && o->model_auto) {
-        size_t n = 0;
-        if ((st = fit_candidates(o, &t, cand, &n, err)) == CRM_OK) {
-            size_t best = choose_model(&t, cand, n, run->report, o->quiet);
-            o->model = cand[best].model;
-            auto_fit = &cand[best].dg;
-            if (!o->fit_only && ((st = parse_value_options(o, o->model, &v, err)) != CRM_OK ||
-                                 (st = crm_ltv_clv_options_check(o->model, &v.clv, err)) != CRM_OK))
-                auto_fit = NULL;
-        }
-    }
-    if (st == CRM_OK && !o->model_file)
-        st = fit_models(o, &t, o->spend == SPEND_GAMMA_GAMMA, auto_fit, &f, run->report, err);
-    if (st == CRM_OK && o->save_model)
-        st = save_model(run->outputs, o->save_model, &f, err);
+        o->spend = t.col[CRM_LTV_COL_MONETARY_VALUE] >= 0 ? SPEND_GAMMA_GAMMA : SPEND_NONE;
+    if (st == CRM_OK)
+        st = get_model(run, &t, &clv, &from_profit, &f, err);
     if (st == CRM_OK && o->fit_only) {
         if ((st = open_output(run, err)) == CRM_OK)
-            st = crm_cli_write_failed(run->out, print_fit_table(run->out, &f, o->decimals), err);
+            st = crm_cli_write_failed(run->out, crm_ltv_model_file_write_table(run->out, &f, o->decimals), err);
     } else if (st == CRM_OK) {
-        pred = malloc((t.n ? t.n : 1) * sizeof *pred);
-        if (!pred)
+        if (!(pred = malloc((t.n ? t.n : 1) * sizeof *pred)))
             st = crm_error_set(err, CRM_ENOMEM, "out of memory for %zu predictions", t.n);
-        if (st == CRM_OK)
-            st = resolve_margin(&v, &t, err);
-        if (st == CRM_OK)
-            st = score(&t, &f, o->spend == SPEND_GAMMA_GAMMA ? f.spend_params : NULL, &v.clv, o->threads, pred, err);
+        if (st == CRM_OK && from_profit)
+            st = crm_ltv_customers_profit_margin(&t, &clv.margin, err);
+        if (st == CRM_OK && (st = crm_ltv_predict_shared(f.model, f.params, o->spend == SPEND_GAMMA_GAMMA ?
+                                                         f.spend_params : NULL, &clv, t.c, t.n, o->threads, pred,
+                                                         &bad, err)) == CRM_EDATA)
+            crm_error_prefix(err, "%s:%llu: ", t.input_name, (unsigned long long)t.lines[bad]);
         if (st == CRM_OK && (st = open_output(run, err)) == CRM_OK)
-            st = crm_cli_write_failed(run->out, write_scored(run->out, r, &t, pred, o->spend != SPEND_NONE), err);
+            st = crm_cli_write_failed(run->out, crm_ltv_customers_write_scores(run->out, r, &t, pred,
+                                                                               o->spend != SPEND_NONE), err);
         if (st == CRM_OK)
             run->rows_out = t.n;
     }
     free(pred);
-    free_customers(&t);
+    crm_ltv_customers_free(&t);
     crm_csv_close(r);
     return st;
 }
@@ -1564,225 +537,63 @@ static crm_status run_model(run_t *run, crm_error *err)
 static crm_status run_simple_or_historic(run_t *run, crm_error *err)
 {
     ltv_options_t *o = run->o;
-    int simple = o->method == METHOD_SIMPLE;
+    int simple = o->method == METHOD_SIMPLE, from_profit;
+    double churn = 0, discount = 0, margin;
     crm_status st;
-    crm_rate churn = {0, CRM_UNIT_YEAR}, discount = {0, CRM_UNIT_YEAR};
-    value_options v;
-    if (simple) {
-        if (!o->churn)
-            return crm_error_set(err, CRM_EUSAGE, "--method simple needs --churn RATE (per year, e.g. 20%%)");
-        if ((st = crm_parse_rate(o->churn, CRM_UNIT_YEAR, &churn, err)) != CRM_OK)
-            return st;
-        /* A churn rate per month c is a yearly churn of 1 - (1 - c)^12. */
-        churn.value = -expm1(log1p(-fmin(churn.value, 1.0)) * crm_time_unit_days(CRM_UNIT_YEAR) /
-                             crm_time_unit_days(churn.per));
-        if (!(churn.value > 0 && churn.value <= 1))
-            return crm_error_set(err, CRM_EUSAGE, "--churn wants a rate above 0 and at most 100%%, got '%s'",
-                                 o->churn);
-        if ((st = crm_parse_rate(o->discount ? o->discount : "10%", CRM_UNIT_YEAR, &discount, err)) != CRM_OK)
-            return st;
-        discount.value = crm_rate_per(discount, CRM_UNIT_YEAR);
-    }
-    if ((st = parse_margin(o->margin, &v.margin, &v.margin_from_profit, err)) != CRM_OK)
+    if ((simple && (st = crm_ltv_simple_rates_parse(o->churn, o->discount, &churn, &discount, err)) != CRM_OK) ||
+        (st = crm_ltv_margin_parse(o->margin, &margin, &from_profit, err)) != CRM_OK)
         return st;
     crm_csv_reader *r = NULL;
-    customers_t t = {0};
-    st = read_customers(run->common, o, 1, &r, &t, &run->progress, &run->bad, err);
-    run->rows_in = t.n + run->bad.skipped;
-    if (st == CRM_OK)
-        st = resolve_margin(&v, &t, err);
+    crm_ltv_customers t = {0};
+    st = read_customers(run, 1, NULL, NULL, &r, &t, err);
+    if (st == CRM_OK && from_profit)
+        st = crm_ltv_customers_profit_margin(&t, &margin, err);
     if (st == CRM_OK && !simple && !t.profit && !(t.monetary && o->margin))
         st = crm_error_set(err, CRM_EDATA, "%s: no column 'profit'; name it with --profit COL, or give "
                            "--margin RATE to take that share of column 'monetary'", t.input_name);
-    static const char *const simple_cols[] = {"purchases_per_year", "expected_lifetime", "clv"};
-    static const char *const historic_cols[] = {"historic_value"};
-    if (st == CRM_OK && (st = open_output(run, err)) == CRM_OK)
-        st = write_header(run->out, r, t.rows.ncolumns, simple ? simple_cols : historic_cols, simple ? 3 : 1);
-    double lifetime = crm_ltv_expected_lifetime(churn.value);
     double per_year = crm_time_unit_days(CRM_UNIT_YEAR) / crm_time_unit_days(o->unit);
-    for (size_t i = 0; i < t.n && st == CRM_OK; i++) {
-        st = write_stored_row(run->out, &t.rows, i);
-        if (simple) {
-            const crm_ltv_customer *c = &t.c[i];
-            double rate = c->T > 0 ? c->x / c->T * per_year : 0.0;
-            double value = crm_ltv_simple_value(v.margin * rate * c->monetary_value, churn.value, discount.value);
-            if (st == CRM_OK) st = crm_csv_write_fixed(run->out, rate, 6);
-            if (st == CRM_OK) st = crm_csv_write_fixed(run->out, lifetime, 6);
-            if (st == CRM_OK) st = crm_csv_write_fixed(run->out, value, 2);
-        } else if (st == CRM_OK) {
-            st = crm_csv_write_fixed(run->out, t.profit ? t.profit[i] : v.margin * t.monetary[i], 2);
-        }
-        if (st == CRM_OK)
-            st = crm_csv_end_row(run->out);
-    }
+    if (st == CRM_OK && (st = open_output(run, err)) == CRM_OK)
+        st = crm_cli_write_failed(run->out, simple ? crm_ltv_customers_write_simple(run->out, r, &t, margin, churn,
+                                                                                    discount, per_year)
+                                                   : crm_ltv_customers_write_historic(run->out, r, &t, margin), err);
     if (st == CRM_OK)
         run->rows_out = t.n;
-    else if (run->out && err->message[0] == '\0')
-        st = crm_cli_write_failed(run->out, st, err);
-    free_customers(&t);
+    crm_ltv_customers_free(&t);
     crm_csv_close(r);
-    return st;
-}
-
-/* ---- cohort ---- */
-
-static crm_status parse_cohort_options(const ltv_options_t *o, crm_cohort_options *c, crm_error *err)
-{
-    crm_cohort_options_init(c);
-    crm_status st = CRM_OK;
-    if (o->cost_rate && crm_parse_fraction(o->cost_rate, &c->cost_rate, err) != CRM_OK) {
-        /* A cost rate may exceed 100% (every sale at a loss). */
-        crm_rate rate;
-        if (crm_parse_rate(o->cost_rate, CRM_UNIT_YEAR, &rate, err) != CRM_OK || strchr(o->cost_rate, '/'))
-            return crm_error_set(err, CRM_EUSAGE, "--cost-rate wants a share of revenue such as 60%%, got '%s'",
-                                 o->cost_rate);
-        c->cost_rate = rate.value;
-    }
-    if ((o->acquisition_cost &&
-         (st = parse_money_option("--acquisition-cost", o->acquisition_cost, &c->acquisition_cost, err)) != CRM_OK) ||
-        (o->marketing_cost &&
-         (st = parse_money_option("--marketing-cost", o->marketing_cost, &c->marketing_cost, err)) != CRM_OK))
-        return st;
-    if (o->interest) {
-        crm_rate rate;
-        if ((st = crm_parse_rate(o->interest, CRM_UNIT_YEAR, &rate, err)) != CRM_OK)
-            return st;
-        c->interest = crm_rate_per(rate, o->by == CRM_COHORT_BY_YEAR ? CRM_UNIT_YEAR : CRM_UNIT_MONTH);
-    }
-    if (o->risk_factor &&
-        (crm_parse_double(o->risk_factor, strlen(o->risk_factor), NULL, &c->risk_factor) != CRM_OK ||
-         !isfinite(c->risk_factor) || c->risk_factor < 0))
-        return crm_error_set(err, CRM_EUSAGE, "--risk-factor wants a number >= 0 such as 1.5, got '%s'",
-                             o->risk_factor);
-    return crm_cohort_options_check(c, err);
-}
-
-static crm_status read_transactions(run_t *run, crm_cohort *cohort, crm_error *err)
-{
-    const ltv_options_t *o = run->o;
-    crm_csv_reader *r;
-    const crm_common_options *common = run->common;
-    crm_status st = crm_cli_open_input(common, common->ninputs ? common->inputs[0] : NULL, &r, err);
-    if (st != CRM_OK)
-        return st;
-    long customer, date, amount, invoice, cost;
-    if ((st = find_column(r, o, COL_CUSTOMER, 1, &customer, err)) != CRM_OK ||
-        (st = find_column(r, o, COL_DATE, 1, &date, err)) != CRM_OK ||
-        (st = find_column(r, o, COL_AMOUNT, 1, &amount, err)) != CRM_OK ||
-        (st = find_column(r, o, COL_INVOICE, 0, &invoice, err)) != CRM_OK ||
-        (st = find_column(r, o, COL_COST, 0, &cost, err)) != CRM_OK) {
-        crm_csv_close(r);
-        return st;
-    }
-    /* Without an invoice column the orders are the distinct purchase days. */
-    if (invoice < 0)
-        invoice = date;
-    crm_date_format iso;
-    crm_date_format_set(&iso, CRM_DATE_ISO);
-    const crm_csv_record *h = crm_csv_header(r), *rec;
-    size_t ncolumns = h ? h->nfields : 0;
-    while ((st = crm_csv_next(r, &rec, err)) == CRM_OK && rec) {
-        if (ncolumns == 0)
-            ncolumns = rec->nfields;
-        if (rec->defect) {
-            st = crm_csv_defect_error(r, rec, err);
-            goto bad_row;
-        }
-        if ((st = crm_csv_check_width(r, rec, ncolumns, err)) != CRM_OK)
-            goto bad_row;
-        crm_datetime dt;
-        double value, line_cost = NAN;
-        if (crm_date_parse(&iso, rec->fields[date], rec->lengths[date], &dt) != CRM_OK) {
-            char q[128];
-            st = crm_error_set(err, CRM_EDATA, "%s:%llu: column '%s': cannot read '%s' as a date (YYYY-MM-DD)",
-                               crm_csv_input_name(r), (unsigned long long)rec->line,
-                               crm_csv_column_name(r, (size_t)date),
-                               crm_error_quote(q, sizeof q, rec->fields[date], rec->lengths[date]));
-            goto bad_row;
-        }
-        if ((st = read_number(r, rec, amount, &value, err)) != CRM_OK ||
-            (cost >= 0 && rec->lengths[cost] > 0 && (st = read_number(r, rec, cost, &line_cost, err)) != CRM_OK))
-            goto bad_row;
-        if ((st = crm_cohort_add(cohort, rec->fields[customer], rec->lengths[customer], dt.days,
-                                 rec->fields[invoice], rec->lengths[invoice], value, line_cost, err)) != CRM_OK) {
-            crm_error_prefix(err, "%s:%llu: ", crm_csv_input_name(r), (unsigned long long)rec->line);
-            break;
-        }
-        crm_progress_update(&run->progress, ++run->rows_in, crm_csv_raw_bytes(r));
-        continue;
-    bad_row:
-        if ((st = crm_cli_bad_row(&run->bad, err)) != CRM_OK)
-            break;
-        crm_progress_update(&run->progress, ++run->rows_in, crm_csv_raw_bytes(r));
-    }
-    crm_csv_close(r);
-    return st;
-}
-
-static crm_status write_cohort_table(crm_csv_writer *w, const crm_cohort_row *rows, size_t n,
-                                     crm_cohort_period by)
-{
-    static const char *const header[] = {
-        "cohort", "period", "customers", "retention_rate", "retention_from_start", "orders_per_customer",
-        "avg_order_value",
-        "revenue", "cost_rate", "direct_cost", "acquisition_cost", "marketing_cost", "gross_profit",
-        "discount_factor", "npv_profit", "cumulative_npv", "ltv_per_customer"};
-    crm_status st = crm_csv_write_row(w, header, NULL, sizeof header / sizeof *header);
-    for (size_t i = 0; i < n && st == CRM_OK; i++) {
-        const crm_cohort_row *c = &rows[i];
-        char label[16];
-        if (by == CRM_COHORT_BY_YEAR)
-            snprintf(label, sizeof label, "%d", (int)c->cohort);
-        else
-            snprintf(label, sizeof label, "%d-%02d", (int)(c->cohort / 100), (int)(c->cohort % 100));
-        st = crm_csv_write_field(w, label, (size_t)-1);
-        if (st == CRM_OK) st = crm_csv_write_int(w, c->period);
-        if (st == CRM_OK) st = crm_csv_write_int(w, (int64_t)c->customers);
-        if (st == CRM_OK) st = write_number_or_empty(w, c->retention_rate, 4);
-        if (st == CRM_OK) st = write_number_or_empty(w, c->retention_from_start, 4);
-        if (st == CRM_OK) st = write_number_or_empty(w, c->orders_per_customer, 4);
-        if (st == CRM_OK) st = write_number_or_empty(w, c->avg_order_value, 2);
-        if (st == CRM_OK) st = write_number_or_empty(w, c->revenue, 2);
-        if (st == CRM_OK) st = write_number_or_empty(w, c->cost_rate, 4);
-        if (st == CRM_OK) st = write_number_or_empty(w, c->direct_cost, 2);
-        if (st == CRM_OK) st = write_number_or_empty(w, c->acquisition_cost, 2);
-        if (st == CRM_OK) st = write_number_or_empty(w, c->marketing_cost, 2);
-        if (st == CRM_OK) st = write_number_or_empty(w, c->gross_profit, 2);
-        if (st == CRM_OK) st = write_number_or_empty(w, c->discount_factor, 6);
-        if (st == CRM_OK) st = write_number_or_empty(w, c->npv_profit, 2);
-        if (st == CRM_OK) st = write_number_or_empty(w, c->cumulative_npv, 2);
-        if (st == CRM_OK) st = write_number_or_empty(w, c->ltv_per_customer, 2);
-        if (st == CRM_OK) st = crm_csv_end_row(w);
-    }
     return st;
 }
 
 static crm_status run_cohort(run_t *run, crm_error *err)
 {
+    const ltv_options_t *o = run->o;
     crm_cohort_options opts;
-    crm_status st = parse_cohort_options(run->o, &opts, err);
+    crm_status st = crm_cohort_options_parse(&opts, o->by, o->cost_rate, o->acquisition_cost, o->marketing_cost,
+                                             o->interest, o->risk_factor, err);
     if (st != CRM_OK)
         return st;
-    crm_cohort *cohort = crm_cohort_new(run->o->by);
-    if (!cohort)
-        return crm_error_set(err, CRM_ENOMEM, "out of memory");
+    crm_cohort *cohort = crm_cohort_new(o->by);
+    crm_csv_reader *r = NULL;
     crm_cohort_row *rows = NULL;
     size_t n = 0;
-    if ((st = read_transactions(run, cohort, err)) == CRM_OK &&
-        (st = crm_cohort_table(cohort, &opts, &rows, &n, err)) == CRM_OK &&
-        (st = open_output(run, err)) == CRM_OK) {
+    crm_customers_table_hooks hooks = {bad_row_hook, progress_hook, run};
+    if (!cohort)
+        return crm_error_set(err, CRM_ENOMEM, "out of memory");
+    if ((st = crm_cli_open_input(run->common, run->common->ninputs ? run->common->inputs[0] : NULL, &r, err)) ==
+            CRM_OK &&
+        (st = crm_ltv_cohort_file_read(r, o->columns, cohort, &hooks, &run->rows_in, err)) == CRM_OK &&
+        (st = crm_cohort_table(cohort, &opts, &rows, &n, err)) == CRM_OK && (st = open_output(run, err)) == CRM_OK) {
         if (crm_cohort_revenue_based(cohort, &opts)) {
-            static const char note[] = "no line has a cost and no --cost-rate was given: cost_rate and "
+            static const char text[] = "no line has a cost and no --cost-rate was given: cost_rate and "
                                        "direct_cost are empty, and gross_profit, npv_profit, cumulative_npv "
                                        "and ltv_per_customer are revenue less acquisition and marketing costs";
-            if (!run->o->quiet)
-                fprintf(stderr, "crm-ltv: note: %s\n", note);
-            if (run->report)
-                crm_report_set_text(run->report, "note", note);
+            if (!o->quiet)
+                fprintf(stderr, "crm-ltv: note: %s\n", text);
+            crm_report_set_text(run->report, "note", text);
         }
-        st = crm_cli_write_failed(run->out, write_cohort_table(run->out, rows, n, run->o->by), err);
+        st = crm_cli_write_failed(run->out, crm_ltv_cohort_file_write(run->out, rows, n, o->by), err);
         run->rows_out = n;
     }
+    crm_csv_close(r);
     free(rows);
     crm_cohort_free(cohort);
     return st;
@@ -1808,7 +619,7 @@ static crm_status check_partial_options(const ltv_options_t *o, const crm_common
         return crm_error_set(err, CRM_EUSAGE, "%s: %s needs the customers themselves", which,
                              o->validate ? "--validate" : o->model_file ? "--model-file"
                              : o->model_auto ? "--model auto" : "--by-frequency");
-    if (o->columns[COL_WEIGHT])
+    if (o->columns[CRM_LTV_COL_WEIGHT])
         return crm_error_set(err, CRM_EUSAGE, "%s: --weight is not taken: weights that are not whole numbers "
                              "would add up in another order than in one process", which);
     if (o->partial && !o->merge && (o->fit_only || o->save_model))

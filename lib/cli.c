@@ -9,6 +9,7 @@
 #include <unistd.h>
 
 #include "crm/date.h"
+#include "crm/version.h"
 
 /* Ids of the common options that have no short letter.  Letters are below
  * 128 and a command's own long-only options use ids from 256 up. */

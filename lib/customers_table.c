@@ -228,3 +228,107 @@ uint64_t crm_customers_table_line(const crm_customers_table *t, size_t row)
 }
 
 const char *crm_customers_table_input(const crm_customers_table *t) { return t->input; }
+
+/* ---- row by row ---- */
+
+crm_status crm_customers_table_column(const crm_csv_reader *r, const char *given, const char *default_name,
+                                      const char *option, int required, long *out, crm_error *err)
+{
+    *out = -1;
+    if (given != NULL) {
+        *out = crm_csv_column(r, given, err);
+        return *out < 0 ? err->status : CRM_OK;
+    }
+    if (default_name != NULL && crm_csv_optional_column(r, default_name, out, err) != CRM_OK) return err->status;
+    if (*out < 0 && required)
+        return crm_error_set(err, CRM_EDATA, "%s: no column '%s'; name it with %s COL%s", crm_csv_input_name(r),
+                             default_name ? default_name : "", option, crm_csv_header_hint(r));
+    return CRM_OK;
+}
+
+crm_status crm_customers_table_cell(const crm_csv_reader *r, const crm_csv_record *rec, long col, double *out,
+                                    crm_error *err)
+{
+    if (crm_parse_double(rec->fields[col], rec->lengths[col], NULL, out) == CRM_OK && isfinite(*out)) return CRM_OK;
+    char q[128];
+    return crm_error_set(err, CRM_EDATA, "%s:%llu: column '%s': cannot read '%s' as a number",
+                         crm_csv_input_name(r), (unsigned long long)rec->line, crm_csv_column_name(r, (size_t)col),
+                         crm_error_quote(q, sizeof q, rec->fields[col], rec->lengths[col]));
+}
+
+struct crm_customers_table_store {
+    char *bytes;
+    size_t len, cap;
+    size_t *ends;            /* end offset of each field, row after row */
+    size_t nends, cap_ends;
+    size_t ncolumns;         /* the first row's fields */
+};
+
+crm_customers_table_store *crm_customers_table_store_new(void) { return calloc(1, sizeof(crm_customers_table_store)); }
+
+void crm_customers_table_store_free(crm_customers_table_store *s)
+{
+    if (s == NULL) return;
+    free(s->bytes);
+    free(s->ends);
+    free(s);
+}
+
+/* Doubles *cap until it holds need items of size bytes. */
+static int reserve(void **p, size_t *cap, size_t need, size_t size, size_t first)
+{
+    if (need <= *cap) return 1;
+    size_t c = *cap ? *cap : first;
+    while (c < need) c *= 2;
+    void *q = realloc(*p, c * size);
+    if (q == NULL) return 0;
+    *p = q;
+    *cap = c;
+    return 1;
+}
+
+crm_status crm_customers_table_store_add(crm_customers_table_store *s, const crm_csv_record *rec,
+                                         crm_error *err)
+{
+    if (s->nends == 0) s->ncolumns = rec->nfields;
+    if (rec->nfields != s->ncolumns)
+        return crm_error_set(err, CRM_EDATA, "line %llu: %zu fields where the rows kept have %zu",
+                             (unsigned long long)rec->line, rec->nfields, s->ncolumns);
+    size_t need = 0;
+    for (size_t j = 0; j < rec->nfields; j++) need += rec->lengths[j];
+    if (!reserve((void **)&s->bytes, &s->cap, s->len + need, 1, 1 << 16) ||
+        !reserve((void **)&s->ends, &s->cap_ends, s->nends + rec->nfields, sizeof *s->ends, 1024))
+        return crm_error_set(err, CRM_ENOMEM, "out of memory keeping the rows");
+    for (size_t j = 0; j < rec->nfields; j++) {
+        memcpy(s->bytes + s->len, rec->fields[j], rec->lengths[j]);
+        s->len += rec->lengths[j];
+        s->ends[s->nends++] = s->len;
+    }
+    return CRM_OK;
+}
+
+size_t crm_customers_table_store_rows(const crm_customers_table_store *s)
+{
+    return s->ncolumns ? s->nends / s->ncolumns : 0;
+}
+
+crm_status crm_customers_table_store_write(crm_csv_writer *w, const crm_customers_table_store *s, size_t row)
+{
+    crm_status st = CRM_OK;
+    for (size_t j = 0; j < s->ncolumns && st == CRM_OK; j++) {
+        size_t k = row * s->ncolumns + j;
+        size_t start = k ? s->ends[k - 1] : 0;
+        st = crm_csv_write_field(w, s->bytes + start, s->ends[k] - start);
+    }
+    return st;
+}
+
+crm_status crm_customers_table_write_header(crm_csv_writer *w, const crm_csv_reader *r, size_t ncolumns,
+                                            const char *const *added, size_t nadded)
+{
+    crm_status st = CRM_OK;
+    for (size_t j = 0; j < ncolumns && st == CRM_OK; j++)
+        st = crm_csv_write_field(w, crm_csv_column_name(r, j), (size_t)-1);
+    for (size_t j = 0; j < nadded && st == CRM_OK; j++) st = crm_csv_write_field(w, added[j], (size_t)-1);
+    return st == CRM_OK ? crm_csv_end_row(w) : st;
+}

@@ -5,6 +5,7 @@
 #include <string.h>
 
 #include "crm/date.h"
+#include "crm/number.h"
 #include "crm/strtab.h"
 
 /* One (customer, calendar period) with purchases: the unit the table is
@@ -336,4 +337,62 @@ double crm_ltv_simple_value(double profit_per_year, double churn_per_year, doubl
         sum += pow(1.0 + discount_per_year, -k);
     sum += (L - whole) * pow(1.0 + discount_per_year, -L);
     return profit_per_year * sum;
+}
+
+/* ---- the options as people write them ---- */
+
+static crm_status parse_amount(const char *option, const char *text, double *out, crm_error *err)
+{
+    if (crm_parse_double(text, strlen(text), NULL, out) != CRM_OK || !isfinite(*out) || *out < 0)
+        return crm_error_set(err, CRM_EUSAGE, "%s wants an amount >= 0, got '%s'", option, text);
+    return CRM_OK;
+}
+
+crm_status crm_cohort_options_parse(crm_cohort_options *c, crm_cohort_period by, const char *cost_rate,
+                                    const char *acquisition_cost, const char *marketing_cost,
+                                    const char *interest, const char *risk_factor, crm_error *err)
+{
+    crm_cohort_options_init(c);
+    crm_status st = CRM_OK;
+    if (cost_rate && crm_parse_fraction(cost_rate, &c->cost_rate, err) != CRM_OK) {
+        /* A cost rate may exceed 100% (every sale at a loss). */
+        crm_rate rate;
+        if (crm_parse_rate(cost_rate, CRM_UNIT_YEAR, &rate, err) != CRM_OK || strchr(cost_rate, '/'))
+            return crm_error_set(err, CRM_EUSAGE, "--cost-rate wants a share of revenue such as 60%%, got '%s'",
+                                 cost_rate);
+        c->cost_rate = rate.value;
+    }
+    if ((acquisition_cost &&
+         (st = parse_amount("--acquisition-cost", acquisition_cost, &c->acquisition_cost, err)) != CRM_OK) ||
+        (marketing_cost && (st = parse_amount("--marketing-cost", marketing_cost, &c->marketing_cost, err)) != CRM_OK))
+        return st;
+    if (interest) {
+        crm_rate rate;
+        if ((st = crm_parse_rate(interest, CRM_UNIT_YEAR, &rate, err)) != CRM_OK)
+            return st;
+        c->interest = crm_rate_per(rate, by == CRM_COHORT_BY_YEAR ? CRM_UNIT_YEAR : CRM_UNIT_MONTH);
+    }
+    if (risk_factor && (crm_parse_double(risk_factor, strlen(risk_factor), NULL, &c->risk_factor) != CRM_OK ||
+                        !isfinite(c->risk_factor) || c->risk_factor < 0))
+        return crm_error_set(err, CRM_EUSAGE, "--risk-factor wants a number >= 0 such as 1.5, got '%s'", risk_factor);
+    return crm_cohort_options_check(c, err);
+}
+
+crm_status crm_ltv_simple_rates_parse(const char *churn, const char *discount, double *churn_per_year,
+                                      double *discount_per_year, crm_error *err)
+{
+    crm_rate c, d;
+    crm_status st;
+    if (!churn)
+        return crm_error_set(err, CRM_EUSAGE, "--method simple needs --churn RATE (per year, e.g. 20%%)");
+    if ((st = crm_parse_rate(churn, CRM_UNIT_YEAR, &c, err)) != CRM_OK)
+        return st;
+    /* A churn rate per month c is a yearly churn of 1 - (1 - c)^12. */
+    *churn_per_year = -expm1(log1p(-fmin(c.value, 1.0)) * crm_time_unit_days(CRM_UNIT_YEAR) / crm_time_unit_days(c.per));
+    if (!(*churn_per_year > 0 && *churn_per_year <= 1))
+        return crm_error_set(err, CRM_EUSAGE, "--churn wants a rate above 0 and at most 100%%, got '%s'", churn);
+    if ((st = crm_parse_rate(discount ? discount : "10%", CRM_UNIT_YEAR, &d, err)) != CRM_OK)
+        return st;
+    *discount_per_year = crm_rate_per(d, CRM_UNIT_YEAR);
+    return CRM_OK;
 }

@@ -55,3 +55,36 @@ crm_status crm_ltv_validate(crm_ltv_model model, const double *params, const crm
     }
     return CRM_OK;
 }
+
+size_t crm_ltv_candidate_models(int in_days, const crm_ltv_customer *c, const double *duration_holdout, size_t n,
+                                crm_ltv_model *out)
+{
+    size_t k = 0;
+    out[k++] = CRM_LTV_BGNBD;
+    out[k++] = CRM_LTV_MBGNBD;
+    out[k++] = CRM_LTV_PARETO_NBD;
+    int discrete = !in_days && n > 0;
+    for (size_t i = 0; i < n && discrete; i++)
+        discrete = crm_ltv_check_customer(CRM_LTV_BGBB, &c[i], NULL) == CRM_OK &&
+                   (!duration_holdout || duration_holdout[i] == floor(duration_holdout[i]));
+    if (discrete)
+        out[k++] = CRM_LTV_BGBB;
+    return k;
+}
+
+double crm_ltv_bic(const crm_ltv_fit_result *fit)
+{
+    int k = 0;
+    for (size_t i = 0; i < 4; i++)
+        k += fit->params[i] > 0 && isfinite(fit->params[i]);
+    return -2.0 * fit->loglik + k * log(fit->total_weight);
+}
+
+size_t crm_ltv_best_candidate(const crm_ltv_candidate *c, size_t n, int by_mae)
+{
+    size_t best = n;
+    for (size_t k = 0; k < n; k++)
+        if (c[k].ok && (best == n || (by_mae ? c[k].val.mae < c[best].val.mae : c[k].bic < c[best].bic)))
+            best = k;
+    return best;
+}

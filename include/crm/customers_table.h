@@ -67,4 +67,52 @@ uint64_t crm_customers_table_line(const crm_customers_table *t, size_t row);
 /* The name of the input, for messages. */
 const char *crm_customers_table_input(const crm_customers_table *t);
 
+/* ---- row by row, for readers that stream the table ----
+ *
+ * A command that scores a table row after row (crm-ltv) resolves its
+ * columns once, reads the cells it needs as numbers, and keeps every field
+ * of the rows to write them back unchanged in front of the columns it adds. */
+
+/* Hooks of a row-by-row reader.  bad_row is called with the message of a
+ * row that cannot be read: it returns CRM_OK to skip the row (and keeps
+ * count), or a status to stop with; NULL stops at the first bad row.
+ * progress (may be NULL) is called after each row. */
+typedef struct {
+    crm_status (*bad_row)(void *ctx, crm_error *err);
+    void (*progress)(void *ctx, uint64_t rows, uint64_t bytes);
+    void *ctx;
+} crm_customers_table_hooks;
+
+/* Resolves a column: `given` (a header name or a 1-based index the user
+ * named) must exist; without it default_name (may be NULL) is looked up.
+ * *out is -1 when absent; a required column that is absent is CRM_EDATA
+ * "<file>: no column '<default_name>'; name it with <option> COL" and a
+ * hint listing the header. */
+crm_status crm_customers_table_column(const crm_csv_reader *r, const char *given, const char *default_name,
+                                      const char *option, int required, long *out, crm_error *err);
+
+/* Field col of rec as a finite number; CRM_EDATA "<file>:<line>: column
+ * '<name>': cannot read '<v>' as a number" otherwise (empty included). */
+crm_status crm_customers_table_cell(const crm_csv_reader *r, const crm_csv_record *rec, long col, double *out,
+                                    crm_error *err);
+
+/* Whole rows kept for pass-through: every field's bytes in one buffer. */
+typedef struct crm_customers_table_store crm_customers_table_store;
+
+crm_customers_table_store *crm_customers_table_store_new(void);
+void crm_customers_table_store_free(crm_customers_table_store *s);
+/* Appends rec's fields.  Every row must have as many fields as the first
+ * (crm_csv_check_width first): CRM_EDATA otherwise. */
+crm_status crm_customers_table_store_add(crm_customers_table_store *s, const crm_csv_record *rec,
+                                         crm_error *err);
+size_t crm_customers_table_store_rows(const crm_customers_table_store *s);
+/* Writes the fields of row (0-based) to w without ending the row, so that
+ * the caller's columns follow.  The writer's status. */
+crm_status crm_customers_table_store_write(crm_csv_writer *w, const crm_customers_table_store *s, size_t row);
+
+/* The header of such an output: r's first ncolumns column names, then
+ * added[0..nadded), and the end of the row. */
+crm_status crm_customers_table_write_header(crm_csv_writer *w, const crm_csv_reader *r, size_t ncolumns,
+                                            const char *const *added, size_t nadded);
+
 #endif

@@ -26,6 +26,7 @@
 #include "crm/error.h"
 #include "crm/ltv_models.h"
 #include "crm/ltv_spend.h"
+#include "crm/units.h"
 
 /* Limit on horizon / period, against loops of millions of periods. */
 enum { CRM_LTV_MAX_PERIODS = 100000 };
@@ -87,5 +88,57 @@ crm_status crm_ltv_predict_history_values(crm_ltv_model model, const double *par
                                           const crm_ltv_clv_options *opts,
                                           const crm_ltv_customer *histories, size_t n, int threads,
                                           crm_ltv_history_value *out, crm_error *err);
+
+/* ---- the options as people write them (crm-ltv --horizon, --discount,
+ * --discount-period, --margin) ---- */
+
+/* opts from text, in the data's time unit: horizon a duration with its unit
+ * ("12m", "52w"; NULL: 12m); discount a rate per year ("10%"), per unit
+ * ("1%/m") or per any duration ("1%/30d") (NULL: 10%), turned into the rate
+ * per discounting period (1 + rate)^(period / rate's period) - 1;
+ * discount_period a duration (NULL: 1m, for BG/BB one period).  The margin
+ * is left at 1.  CRM_EUSAGE naming the option and the text otherwise. */
+crm_status crm_ltv_clv_options_parse(crm_ltv_clv_options *opts, crm_ltv_model model, crm_time_unit unit,
+                                     const char *horizon, const char *discount, const char *discount_period,
+                                     crm_error *err);
+
+/* --margin: a share ("30%", "0.3"), or "profit" (*from_profit = 1: the
+ * table's own profit / monetary ratio, for the caller to work out); NULL
+ * is 1.  CRM_EUSAGE otherwise. */
+crm_status crm_ltv_margin_parse(const char *text, double *margin, int *from_profit, crm_error *err);
+
+/* ---- scoring a table ---- */
+
+/* crm_ltv_predict for customers that share few histories, as tables with
+ * times in whole days do (a million customers have some 130,000): each
+ * distinct (x, t_x, T) is evaluated once, on `threads` threads
+ * (crm_ltv_predict_history_values), the same numbers bit for bit.
+ * spend_params NULL: each customer's own monetary_value.  CRM_EDATA "the
+ * <model> predictions cannot be computed for x = ..., t_x = ..., T = ... at
+ * these parameters" with *bad (the row's index) when a value is not finite;
+ * CRM_ENOMEM. */
+crm_status crm_ltv_predict_shared(crm_ltv_model model, const double *params, const double *spend_params,
+                                  const crm_ltv_clv_options *opts, const crm_ltv_customer *c, size_t n, int threads,
+                                  crm_ltv_prediction *out, size_t *bad, crm_error *err);
+
+/* ---- fitting, explained ---- */
+
+/* crm_ltv_fit_diagnosed; when it fails on the data and opts has no
+ * penalty, the message ends with the smallest of 0.001, 0.01, 0.1 with
+ * which the fit works ("; with --penalty 0.01 it fits"). */
+crm_status crm_ltv_fit_advised(crm_ltv_model model, const crm_ltv_customer *c, size_t n,
+                               const crm_ltv_fit_options *opts, crm_ltv_fit_diagnosis *diag, crm_error *err);
+
+/* What a fit means, for people: lines ending in '\n' into buf (cut to
+ * size).  The log-likelihood and iterations of a fit with evident dropout;
+ * otherwise why p_alive is 1 for everyone and which edge model scores;
+ * a note for each parameter the data hardly determine.  input names the
+ * table, unit its time unit; penalised: the fit had a penalty. */
+void crm_ltv_fit_describe(char *buf, size_t size, crm_ltv_model model, crm_time_unit unit, int penalised,
+                          const char *input, const crm_ltv_fit_diagnosis *diag);
+
+/* The Gamma-Gamma fit in one line: repeat buyers used, log-likelihood, and
+ * who gets the population mean spend. */
+void crm_ltv_spend_describe(char *buf, size_t size, const crm_ltv_spend_result *res);
 
 #endif

@@ -48,6 +48,7 @@
 #include <stdint.h>
 
 #include "crm/error.h"
+#include "crm/units.h"
 
 typedef enum {
     CRM_COHORT_BY_YEAR = 0,
@@ -132,5 +133,22 @@ double crm_ltv_simple_value(double profit_per_year, double churn_per_year, doubl
 
 /* Expected lifetime 1 / churn (churn per year in (0, 1]); NaN otherwise. */
 double crm_ltv_expected_lifetime(double churn_per_year);
+
+/* ---- the options as people write them (crm-ltv --method cohort and simple) ---- */
+
+/* The cohort options from text (each NULL: the default): cost_rate a share
+ * of revenue ("60%", may exceed 100%), acquisition and marketing costs
+ * amounts >= 0, interest a rate per year (turned into the rate per period
+ * of `by`), risk_factor a number >= 0; then crm_cohort_options_check.
+ * CRM_EUSAGE naming the option and the text otherwise. */
+crm_status crm_cohort_options_parse(crm_cohort_options *opts, crm_cohort_period by, const char *cost_rate,
+                                    const char *acquisition_cost, const char *marketing_cost,
+                                    const char *interest, const char *risk_factor, crm_error *err);
+
+/* The simple method's rates from text: churn per year ("20%"; "2%/m" is a
+ * yearly churn of 1 - (1 - 0.02)^12), in (0, 1]; discount per year (NULL:
+ * 10%).  CRM_EUSAGE naming the option otherwise. */
+crm_status crm_ltv_simple_rates_parse(const char *churn, const char *discount, double *churn_per_year,
+                                      double *discount_per_year, crm_error *err);
 
 #endif

@@ -48,4 +48,32 @@ crm_status crm_ltv_validate(crm_ltv_model model, const double *params, const crm
                             const double *x_holdout, const double *duration_holdout, size_t n,
                             crm_ltv_validation *out, crm_error *err);
 
+/* ---- choosing a model (crm-ltv --validate and --model auto) ---- */
+
+enum { CRM_LTV_MAX_CANDIDATES = 4 };
+
+typedef struct {
+    crm_ltv_model model;
+    int ok;                      /* fitted, and validated when there are holdout columns */
+    crm_ltv_fit_diagnosis dg;    /* the fit */
+    crm_ltv_validation val;      /* the holdout figures (when there are holdout columns) */
+    double bic;                  /* crm_ltv_bic of dg.fit */
+} crm_ltv_candidate;
+
+/* The models worth comparing on these customers, into out (at most
+ * CRM_LTV_MAX_CANDIDATES): bgnbd, mbgnbd, pnbd, and bgbb when the data are
+ * discrete: not in days (in_days 0), and every row whole periods that BG/BB
+ * accepts (duration_holdout, when not NULL, whole too).  The number. */
+size_t crm_ltv_candidate_models(int in_days, const crm_ltv_customer *c, const double *duration_holdout, size_t n,
+                                crm_ltv_model *out);
+
+/* The Bayesian information criterion -2 LL + k log W of a fit with k the
+ * parameters it estimated (4; 2 at the no-dropout edge; 0 without repeat
+ * purchases) and W the customers' total weight. */
+double crm_ltv_bic(const crm_ltv_fit_result *fit);
+
+/* The candidate with the lowest holdout MAE (by_mae) or the lowest BIC,
+ * among those ok; the first on a tie.  n when none is ok. */
+size_t crm_ltv_best_candidate(const crm_ltv_candidate *c, size_t n, int by_mae);
+
 #endif

@@ -11,6 +11,7 @@
 #include <cmocka.h>
 
 #include "crm/cli.h"
+#include "crm/version.h"
 
 /* ---- a command with options of its own ---- */
 
