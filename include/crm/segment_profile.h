@@ -1,0 +1,53 @@
+/* The segment profile of crm-segment --profile: one row per segment of
+ * each method (by, segment, customers, customer_share, value_total,
+ * value_share, mean_<feature>..., mean_p_alive when the table has it);
+ * with --group-by COL[,COL...] one row per segment and value tuple that
+ * has customers (adding segment_share, the group's share of its segment);
+ * with --crosstab BY:COL[:customers|value] a wide table, BY's segments
+ * down, COL's values across, a total column and a total row.
+ *
+ * value_total is the exact decimal sum of the values when every value is
+ * an exact decimal (no binary noise in money); the shares and means are
+ * doubles written as the shortest text that reads back the same.  A
+ * formats module: it writes to a CSV writer the caller opened and closes;
+ * never prints. */
+#ifndef CRM_SEGMENT_PROFILE_H
+#define CRM_SEGMENT_PROFILE_H
+
+#include <stddef.h>
+
+#include "crm/csv.h"
+#include "crm/error.h"
+#include "crm/segment_method.h"
+#include "crm/segment_table.h"
+
+typedef struct {
+    const char *group_by;          /* COL[,COL...], or NULL */
+    const char *crosstab;          /* BY:COL[:customers|value] as given, or NULL */
+    crm_segment_by crosstab_by;    /* its parts (crm_segment_profile_parse_crosstab) */
+    char crosstab_column[256];
+    int crosstab_cells_value;      /* 1: value in the cells, 0: customers */
+} crm_segment_profile_spec;
+
+/* Parses BY:COL[:customers|value] into p (CRM_EUSAGE when malformed). */
+crm_status crm_segment_profile_parse_crosstab(const char *arg, crm_segment_profile_spec *p, crm_error *err);
+
+/* The customers' groups for --group-by or --crosstab: the tuple of each
+ * row's values in those columns, ranked in byte order of the values. */
+typedef struct crm_segment_profile_groups crm_segment_profile_groups;
+
+/* *g is NULL for a plain profile (neither group_by nor crosstab).  Free it
+ * with crm_segment_profile_groups_free, also after a failure. */
+crm_status crm_segment_profile_group(crm_segment_profile_groups **g, const crm_csv_reader *r,
+                                     const crm_segment_table *t, const crm_segment_profile_spec *spec,
+                                     crm_error *err);
+void crm_segment_profile_groups_free(crm_segment_profile_groups *g);
+
+/* Writes the profile of the nsegs methods over table t (g from
+ * crm_segment_profile_group).  A cross-tab of value without a value column
+ * is CRM_EUSAGE; a failed write CRM_EIO. */
+crm_status crm_segment_profile_write(crm_csv_writer *w, const crm_segment_table *t, const crm_segment_result *segs,
+                                     size_t nsegs, const crm_segment_profile_spec *spec,
+                                     const crm_segment_profile_groups *g, crm_error *err);
+
+#endif
