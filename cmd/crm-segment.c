@@ -10,11 +10,10 @@
 #include "crm/cli_table.h"
 #include "crm/number.h"
 #include "crm/report.h"
-#include "crm/segment_map.h"
-#include "crm/segment_method.h"
 #include "crm/segment_model.h"
 #include "crm/segment_profile.h"
 #include "crm/segment_survey.h"
+#include "crm/segment_run.h"
 #include "crm/segment_table.h"
 
 static const char usage[] =
@@ -323,14 +322,12 @@ typedef struct {
     crm_output_set *outputs;   /* every file the run writes */
     crm_csv_reader *reader;
     crm_csv_writer *out;
-    crm_segment_table t;
-    crm_segment_result segs[CRM_SEGMENT_BY_COUNT];
-    size_t nsegs;
+    crm_segment_run run;
     crm_progress progress;
     crm_report *report;
     crm_bad_rows bad;          /* --skip-bad */
     crm_survey survey;         /* --survey */
-} segment_run;
+} segment_job;
 
 static crm_status bad_row(void *bad, crm_error *err) { return crm_cli_bad_row(bad, err); }
 static void progress(void *p, uint64_t rows, uint64_t bytes) { crm_progress_update(p, rows, bytes); }
@@ -340,65 +337,26 @@ static void progress(void *p, uint64_t rows, uint64_t bytes) { crm_progress_upda
 static crm_status load_model(segment_options *o, crm_error *err)
 {
     crm_status st = crm_segment_model_load(o->model_file, &o->model, err);
-    for (size_t b = 0; b < o->nby && st == CRM_OK; b++)
-        if ((o->by[b] == CRM_SEGMENT_BY_KMEANS && !o->model.has_kmeans) ||
-            (o->by[b] == CRM_SEGMENT_BY_VALUE && !o->model.has_value))
-            st = crm_error_set(err, CRM_EDATA, "%s: the model has no %s settings (save it with --by %s --save-model)",
-                               o->model_file, crm_segment_method_name(o->by[b]), crm_segment_method_name(o->by[b]));
-    if (st == CRM_OK)
+    if (st == CRM_OK && (st = crm_segment_model_check_methods(&o->model, o->by, o->nby, o->model_file, err)) == CRM_OK)
         crm_segment_model_settings(&o->model, &o->set, &o->saved_kmeans, &o->saved_value);
     return st;
 }
 
 /* The survey is read before the table, so that a bad survey stops first. */
-static crm_status read_survey(segment_run *run, crm_error *err)
+static crm_status read_survey(segment_job *job, crm_error *err)
 {
     crm_csv_reader *r;
-    crm_status st = crm_cli_open_input(run->common, run->o->survey, &r, err);
+    crm_status st = crm_cli_open_input(job->common, job->o->survey, &r, err);
     if (st != CRM_OK)
         return st;
-    st = crm_survey_read(&run->survey, r, run->o->scales, run->o->nscales, bad_row, &run->bad, err);
+    st = crm_survey_read(&job->survey, r, job->o->scales, job->o->nscales, bad_row, &job->bad, err);
     crm_csv_close(r);
     return st;
 }
 
-/* The table's columns, the maps and the survey: everything checked before
- * the long input is read. */
-static crm_status prepare(segment_run *run, int cutoff_ties, crm_error *err)
+static void note_kmeans(const segment_job *job, const crm_segment_result *s, double seconds)
 {
-    segment_options *o = run->o;
-    crm_segment_table_spec *spec = &o->spec;
-    spec->by = o->by;
-    spec->nby = o->nby;
-    spec->margin = o->margin_given;
-    spec->profile = o->profile_path != NULL;
-    spec->model = o->model_file ? &o->model : NULL;
-    spec->model_file = o->model_file;
-    spec->survey = o->survey != NULL;
-    spec->customer_id = run->common->shard.count || cutoff_ties ? 2 : o->save_model && uses(o, CRM_SEGMENT_BY_VALUE);
-    spec->bins = o->set.bins;
-    spec->shard = &run->common->shard;
-    crm_status st = crm_segment_table_name_columns(run->reader, run->segs, run->nsegs, err);
-    if (st == CRM_OK)
-        st = crm_segment_table_open(&run->t, run->reader, spec, err);
-    if (st == CRM_OK && o->model_file && uses(o, CRM_SEGMENT_BY_VALUE))
-        st = crm_segment_table_check_model(&run->t, run->reader, &o->model, o->model_file, err);
-    for (size_t s = 0; s < run->nsegs && st == CRM_OK; s++) {
-        crm_rfm_rule *rules = NULL;
-        size_t count = 0;
-        if (run->segs[s].by != CRM_SEGMENT_BY_RFM)
-            continue;
-        if (o->map_path && (st = crm_segment_map_load(o->map_path, o->set.bins, &rules, &count, err)) != CRM_OK)
-            free(rules);
-        else
-            st = crm_segment_method_set_map(&run->segs[s], o->set.bins, rules, count, err);
-    }
-    return st == CRM_OK && o->survey ? read_survey(run, err) : st;
-}
-
-static void note_kmeans(const segment_run *run, const crm_segment_result *s, double seconds)
-{
-    const segment_options *o = run->o;
+    const segment_options *o = job->o;
     char inertia[CRM_NUMBER_TEXT_MAX], text[CRM_NUMBER_TEXT_MAX];
     if (o->model_file) {
         if (!o->quiet)
@@ -414,114 +372,96 @@ static void note_kmeans(const segment_run *run, const crm_segment_result *s, dou
         fprintf(stderr, "crm-segment: kmeans: k=%zu, inertia %s, %u iterations%s, restart %u of %u kept\n", s->km.k,
                 inertia, s->km.iterations, s->km.converged ? "" : " (not converged)", s->km.best_restart + 1,
                 o->set.km.restarts);
-    crm_report_set(run->report, "kmeans_k", s->km.k);
-    crm_report_set_text(run->report, "kmeans_inertia", inertia);
-    crm_report_set(run->report, "kmeans_iterations", s->km.iterations);
+    crm_report_set(job->report, "kmeans_k", s->km.k);
+    crm_report_set_text(job->report, "kmeans_inertia", inertia);
+    crm_report_set(job->report, "kmeans_iterations", s->km.iterations);
     crm_double_format_fixed(seconds, 3, text);
-    crm_report_set_text(run->report, "kmeans_seconds", text);
-}
-
-static crm_status run_methods(segment_run *run, crm_error *err)
-{
-    crm_segment_data d;
-    crm_segment_table_data(&run->t, &d);
-    for (size_t s = 0; s < run->nsegs; s++) {
-        double started = crm_clock_seconds();
-        crm_status st = crm_segment_method_run(&run->segs[s], &d, crm_segment_table_rows(&run->t), &run->o->set, err);
-        if (st != CRM_OK) {
-            crm_segment_table_locate_error(&run->t, crm_csv_input_name(run->reader), err);
-            return st;
-        }
-        if (run->segs[s].by == CRM_SEGMENT_BY_KMEANS)
-            note_kmeans(run, &run->segs[s], crm_clock_seconds() - started);
-    }
-    return CRM_OK;
+    crm_report_set_text(job->report, "kmeans_seconds", text);
 }
 
 /* --save-model: the fitted k-means and value cut-off of this run. */
-static crm_status save_model(segment_run *run, crm_error *err)
+static crm_status save_model(segment_job *job, crm_error *err)
 {
-    const segment_options *o = run->o;
     crm_segment_model m = {0};
     crm_output *out;
-    crm_status st = CRM_OK;
-    for (size_t b = 0; b < run->nsegs && st == CRM_OK; b++) {
-        const crm_segment_result *seg = &run->segs[b];
-        if (seg->by == CRM_SEGMENT_BY_KMEANS)
-            st = crm_segment_model_set_kmeans(&m, &seg->km, run->t.feature_names, o->set.km.transform,
-                                              o->set.km.zscore, err);
-        else if (seg->by == CRM_SEGMENT_BY_VALUE)
-            st = crm_segment_table_model_value(&run->t, run->reader, seg, &o->set.value, &m, err);
-    }
-    if (st == CRM_OK && (st = crm_output_set_open(run->outputs, &out, o->save_model, 0, err)) == CRM_OK &&
+    crm_status st = crm_segment_run_model(&job->run, job->reader, &m, err);
+    if (st == CRM_OK && (st = crm_output_set_open(job->outputs, &out, job->o->save_model, 0, err)) == CRM_OK &&
         (st = crm_segment_model_write(&m, out, err)) == CRM_OK)
         st = crm_output_commit(out, err);
     crm_segment_model_free(&m);
     return st;
 }
 
-/* A CSV output of the run: written by write, then closed (or aborted). */
+/* Closes a CSV output after its writing ended with st (or aborts it). */
 static crm_status finish_output(crm_csv_writer *w, crm_status st, crm_error *err)
 {
-    if (st != CRM_OK && st != CRM_EPIPE) {
-        st = crm_cli_write_failed(w, st, err);
-        crm_csv_writer_abort(w);
-        return st;
-    }
-    if (st == CRM_EPIPE) {
-        crm_csv_writer_abort(w);
-        return crm_error_set(err, CRM_EPIPE, "closed pipe");
-    }
-    return crm_csv_writer_close(w, err);
+    if (st == CRM_OK)
+        return crm_csv_writer_close(w, err);
+    st = st == CRM_EPIPE ? crm_error_set(err, CRM_EPIPE, "closed pipe") : crm_cli_write_failed(w, st, err);
+    crm_csv_writer_abort(w);
+    return st;
 }
 
-static crm_status write_profile(segment_run *run, crm_error *err)
+static crm_status write_profile(segment_job *job, crm_error *err)
 {
-    const segment_options *o = run->o;
+    const segment_options *o = job->o;
     crm_segment_profile_groups *g = NULL;
     crm_csv_writer *w = NULL;
-    crm_status st = crm_segment_profile_group(&g, run->reader, &run->t, &o->profile, err);
-    if (st == CRM_OK && (st = crm_cli_open_output(run->outputs, o->profile_path, -1, &w, err)) == CRM_OK) {
-        crm_csv_writer_escape_formulas(w, run->common->escape_formulas);
-        st = finish_output(w, crm_segment_profile_write(w, &run->t, run->segs, run->nsegs, &o->profile, g, err), err);
+    crm_status st = crm_segment_profile_group(&g, job->reader, &job->run.table, &o->profile, err);
+    if (st == CRM_OK && (st = crm_cli_open_output(job->outputs, o->profile_path, -1, &w, err)) == CRM_OK) {
+        crm_csv_writer_escape_formulas(w, job->common->escape_formulas);
+        st = crm_segment_profile_write(w, &job->run.table, job->run.segs, job->run.nsegs, &o->profile, g, err);
+        st = finish_output(w, st, err);
     }
     crm_segment_profile_groups_free(g);
     return st;
 }
 
-static crm_status run_segment(segment_run *run, crm_error *err)
+static crm_status label(segment_job *job, crm_error *err)
 {
-    segment_options *o = run->o;
+    for (size_t s = 0; s < job->run.nsegs; s++) {
+        double started = crm_clock_seconds();
+        crm_status st = crm_segment_run_label(&job->run, s, crm_csv_input_name(job->reader), err);
+        if (st != CRM_OK)
+            return st;
+        if (job->run.segs[s].by == CRM_SEGMENT_BY_KMEANS)
+            note_kmeans(job, &job->run.segs[s], crm_clock_seconds() - started);
+    }
+    return CRM_OK;
+}
+
+static crm_status run_segment(segment_job *job, crm_error *err)
+{
+    segment_options *o = job->o;
+    const char *path = job->common->ninputs ? job->common->inputs[0] : NULL;
+    crm_segment_table_spec *t = &o->spec;
+    t->by = o->by;
+    t->nby = o->nby;
+    t->margin = o->margin_given;
+    t->profile = o->profile_path != NULL;
+    t->model = o->model_file ? &o->model : NULL;
+    t->model_file = o->model_file;
+    t->survey = o->survey != NULL;
+    t->shard = &job->common->shard;
+    crm_segment_run_spec spec = {*t, &o->set, o->map_path, o->save_model != NULL};
     crm_status st;
-    const char *path = run->common->ninputs ? run->common->inputs[0] : NULL;
-    if (o->model_file && (st = load_model(o, err)) != CRM_OK)
+    if ((o->model_file && (st = load_model(o, err)) != CRM_OK) ||
+        (st = crm_cli_open_input(job->common, path, &job->reader, err)) != CRM_OK ||
+        (st = crm_segment_run_open(&job->run, job->reader, &spec, err)) != CRM_OK ||
+        (o->survey && (st = read_survey(job, err)) != CRM_OK) ||
+        (st = crm_segment_run_read(&job->run, job->reader, o->survey ? &job->survey : NULL, bad_row, &job->bad,
+                                   progress, &job->progress, err)) != CRM_OK)
         return st;
-    if ((st = crm_cli_open_input(run->common, path, &run->reader, err)) != CRM_OK)
+    crm_progress_finish(&job->progress, crm_segment_table_rows(&job->run.table), crm_csv_raw_bytes(job->reader));
+    if ((st = label(job, err)) != CRM_OK || (o->save_model && (st = save_model(job, err)) != CRM_OK) ||
+        (o->profile_path && (st = write_profile(job, err)) != CRM_OK) ||
+        (st = crm_cli_open_output(job->outputs, job->common->output, job->common->gzip, &job->out, err)) != CRM_OK)
         return st;
-    run->nsegs = o->nby;
-    for (size_t s = 0; s < o->nby; s++)
-        run->segs[s].by = o->by[s];
-    int cutoff_ties = o->model_file && uses(o, CRM_SEGMENT_BY_VALUE) && o->model.cutoff_customer;
-    if ((st = prepare(run, cutoff_ties, err)) != CRM_OK ||
-        (st = crm_segment_table_read(&run->t, run->reader, bad_row, &run->bad, progress, &run->progress, err)) !=
-            CRM_OK)
-        return st;
-    double *subjective = NULL;
-    if (o->survey && (st = crm_survey_subjective(&run->survey, run->t.rows, run->t.id_col, &subjective, err)) != CRM_OK)
-        return st;
-    crm_segment_table_set_subjective(&run->t, subjective);
-    if (cutoff_ties && (st = crm_segment_table_mark_cutoff_ties(&run->t, o->model.cutoff_customer, err)) != CRM_OK)
-        return st;
-    crm_progress_finish(&run->progress, crm_segment_table_rows(&run->t), crm_csv_raw_bytes(run->reader));
-    if ((st = run_methods(run, err)) != CRM_OK || (o->save_model && (st = save_model(run, err)) != CRM_OK) ||
-        (o->profile_path && (st = write_profile(run, err)) != CRM_OK))
-        return st;
-    if ((st = crm_cli_open_output(run->outputs, run->common->output, run->common->gzip, &run->out, err)) != CRM_OK)
-        return st;
-    crm_csv_writer_escape_formulas(run->out, run->common->escape_formulas);
-    crm_csv_writer *out = run->out;
-    run->out = NULL;
-    return finish_output(out, crm_segment_table_write(out, run->reader, &run->t, run->segs, run->nsegs), err);
+    crm_csv_writer *out = job->out;
+    job->out = NULL;
+    crm_csv_writer_escape_formulas(out, job->common->escape_formulas);
+    st = crm_segment_table_write(out, job->reader, &job->run.table, job->run.segs, job->run.nsegs);
+    return finish_output(out, st, err);
 }
 
 static void print_counts(const crm_segment_result *s, size_t n)
@@ -571,15 +511,13 @@ static crm_status start_outputs(const segment_options *o, const crm_common_optio
     return st;
 }
 
-static void free_run(segment_run *run)
+static void free_job(segment_job *job)
 {
-    crm_report_free(run->report);
-    crm_csv_close(run->reader);
-    crm_segment_table_free(&run->t);
-    crm_survey_free(&run->survey);
-    for (size_t s = 0; s < run->nsegs; s++)
-        crm_segment_result_free(&run->segs[s]);
-    crm_segment_model_free(&run->o->model);
+    crm_report_free(job->report);
+    crm_csv_close(job->reader);
+    crm_segment_run_free(&job->run);
+    crm_survey_free(&job->survey);
+    crm_segment_model_free(&job->o->model);
 }
 
 int main(int argc, char **argv)
@@ -601,29 +539,29 @@ int main(int argc, char **argv)
     if (!go)
         return exit_code;
     o.set.km.threads = common.threads;   /* the assignment step too; same output on any */
-    segment_run run = {.o = &o, .common = &common};
-    run.bad.skip = o.skip_bad;
-    if (check_options(&o, &common.shard, &err) != CRM_OK || start_outputs(&o, &common, &run.outputs, &err) != CRM_OK)
+    segment_job job = {.o = &o, .common = &common};
+    job.bad.skip = o.skip_bad;
+    if (check_options(&o, &common.shard, &err) != CRM_OK || start_outputs(&o, &common, &job.outputs, &err) != CRM_OK)
         return crm_cli_fail("crm-segment", &err);
-    run.report = crm_report_new("crm-segment");
-    crm_progress_start(&run.progress, "crm-segment", common.progress);
-    crm_status st = run_segment(&run, &err);
-    if (run.out)
-        crm_csv_writer_abort(run.out);   /* a failed run leaves any earlier output in place */
-    size_t n = crm_segment_table_rows(&run.t);
-    crm_report_set(run.report, "rows_in", n + run.bad.skipped);
-    crm_report_set(run.report, "rows_out", st == CRM_OK ? n : 0);
-    crm_report_set(run.report, "rows_skipped", run.bad.skipped);
-    st = crm_cli_end_run("crm-segment", run.outputs, run.report, common.report, st, &err);
+    job.report = crm_report_new("crm-segment");
+    crm_progress_start(&job.progress, "crm-segment", common.progress);
+    crm_status st = run_segment(&job, &err);
+    if (job.out)
+        crm_csv_writer_abort(job.out);   /* a failed run leaves any earlier output in place */
+    size_t n = crm_segment_table_rows(&job.run.table);
+    crm_report_set(job.report, "rows_in", n + job.bad.skipped);
+    crm_report_set(job.report, "rows_out", st == CRM_OK ? n : 0);
+    crm_report_set(job.report, "rows_skipped", job.bad.skipped);
+    st = crm_cli_end_run("crm-segment", job.outputs, job.report, common.report, st, &err);
     /* counts only for a run whose files were all written */
     if (st == CRM_OK && !o.quiet) {
-        crm_cli_note_skipped("crm-segment", &run.bad);
+        crm_cli_note_skipped("crm-segment", &job.bad);
         fprintf(stderr, "crm-segment: %zu customers\n", n);
-        for (size_t s = 0; s < run.nsegs; s++) {
-            print_counts(&run.segs[s], n);
-            print_loyalty_note(&o, &run.segs[s], &run.survey, n);
+        for (size_t s = 0; s < job.run.nsegs; s++) {
+            print_counts(&job.run.segs[s], n);
+            print_loyalty_note(&o, &job.run.segs[s], &job.survey, n);
         }
     }
-    free_run(&run);
+    free_job(&job);
     return st != CRM_OK ? crm_cli_fail("crm-segment", &err) : 0;
 }

@@ -574,3 +574,13 @@ void crm_segment_model_settings(const crm_segment_model *m, crm_segment_settings
         set->value.margin = m->margin;
     }
 }
+
+crm_status crm_segment_model_check_methods(const crm_segment_model *m, const crm_segment_by *by, size_t nby,
+                                           const char *path, crm_error *err)
+{
+    for (size_t b = 0; b < nby; b++)
+        if ((by[b] == CRM_SEGMENT_BY_KMEANS && !m->has_kmeans) || (by[b] == CRM_SEGMENT_BY_VALUE && !m->has_value))
+            return crm_error_set(err, CRM_EDATA, "%s: the model has no %s settings (save it with --by %s --save-model)",
+                                 path, crm_segment_method_name(by[b]), crm_segment_method_name(by[b]));
+    return CRM_OK;
+}

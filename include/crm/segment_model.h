@@ -83,4 +83,9 @@ crm_status crm_segment_model_set_value(crm_segment_model *m, const crm_value_sum
 void crm_segment_model_settings(const crm_segment_model *m, crm_segment_settings *set,
                                 crm_segment_saved_kmeans *km, crm_segment_saved_value *value);
 
+/* CRM_EDATA "<path>: the model has no <method> settings ..." unless m has
+ * the settings of each k-means and value method of by. */
+crm_status crm_segment_model_check_methods(const crm_segment_model *m, const crm_segment_by *by, size_t nby,
+                                           const char *path, crm_error *err);
+
 #endif

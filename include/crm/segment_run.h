@@ -1,0 +1,65 @@
+/* One crm-segment run over a customers table, in the steps a C program
+ * takes to do what the command does:
+ *
+ *   crm_segment_run_open    the columns resolved, the segment column names
+ *                           checked, a saved model's columns checked and
+ *                           the RFM map read: all before the long input
+ *   crm_segment_run_read    the rows read (a shard's customers, bad rows
+ *                           skipped or not), the survey joined, the
+ *                           customers tied at a saved cut-off marked
+ *   crm_segment_run_label   one method labels every customer
+ *   crm_segment_run_model   the model fitted here, to save
+ *
+ * then crm_segment_profile_write and crm_segment_table_write write the
+ * results.  A formats module: it reads the files it is given by name (the
+ * map), never prints or exits. */
+#ifndef CRM_SEGMENT_RUN_H
+#define CRM_SEGMENT_RUN_H
+
+#include <stddef.h>
+#include <stdint.h>
+
+#include "crm/csv.h"
+#include "crm/error.h"
+#include "crm/segment_method.h"
+#include "crm/segment_model.h"
+#include "crm/segment_survey.h"
+#include "crm/segment_table.h"
+
+typedef struct {
+    crm_segment_table_spec table;          /* by and nby say the methods, in --by order */
+    const crm_segment_settings *settings;
+    const char *map_path;                  /* the RFM map file, or NULL: the default map */
+    int save_model;                        /* the fitted model will be saved (value tiers then
+                                              read customer_id to name a tied cut-off) */
+} crm_segment_run_spec;
+
+typedef struct {
+    crm_segment_run_spec spec;
+    crm_segment_table table;
+    crm_segment_result segs[CRM_SEGMENT_BY_COUNT];   /* one per method, in spec order */
+    size_t nsegs;
+} crm_segment_run;
+
+/* Prepares run for the table r reads (r stays the caller's; its header is
+ * read).  Free run with crm_segment_run_free, also after a failure. */
+crm_status crm_segment_run_open(crm_segment_run *run, const crm_csv_reader *r, const crm_segment_run_spec *spec,
+                                crm_error *err);
+
+/* Reads the rows of r (bad rows to bad, which may skip them; progress may
+ * be NULL) and joins survey (NULL: none) on customer_id. */
+crm_status crm_segment_run_read(crm_segment_run *run, crm_csv_reader *r, crm_survey *survey, crm_table_bad_row bad,
+                                void *bad_ctx, void (*progress)(void *ctx, uint64_t rows, uint64_t bytes),
+                                void *progress_ctx, crm_error *err);
+
+/* Labels the customers by method s (0-based, in spec order).  A message
+ * about a row names the input line ("<input>:<line>: ..."). */
+crm_status crm_segment_run_label(crm_segment_run *run, size_t s, const char *input, crm_error *err);
+
+/* The model of the k-means and value tiers fitted by this run. */
+crm_status crm_segment_run_model(const crm_segment_run *run, const crm_csv_reader *r, crm_segment_model *m,
+                                 crm_error *err);
+
+void crm_segment_run_free(crm_segment_run *run);
+
+#endif

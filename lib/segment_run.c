@@ -1,0 +1,108 @@
+/* One crm-segment run: see include/crm/segment_run.h. */
+#include "crm/segment_run.h"
+
+#include <stdlib.h>
+#include <string.h>
+
+#include "crm/segment_map.h"
+
+static int uses(const crm_segment_table_spec *s, crm_segment_by m)
+{
+    for (size_t i = 0; i < s->nby; i++)
+        if (s->by[i] == m)
+            return 1;
+    return 0;
+}
+
+/* The map of each RFM result: read from the file, or the default. */
+static crm_status prepare_maps(crm_segment_run *run, crm_error *err)
+{
+    int bins = run->spec.settings->bins;
+    crm_status st = CRM_OK;
+    for (size_t s = 0; s < run->nsegs && st == CRM_OK; s++) {
+        crm_rfm_rule *rules = NULL;
+        size_t count = 0;
+        if (run->segs[s].by != CRM_SEGMENT_BY_RFM)
+            continue;
+        if (run->spec.map_path && (st = crm_segment_map_load(run->spec.map_path, bins, &rules, &count, err)) != CRM_OK)
+            free(rules);
+        else
+            st = crm_segment_method_set_map(&run->segs[s], bins, rules, count, err);
+    }
+    return st;
+}
+
+crm_status crm_segment_run_open(crm_segment_run *run, const crm_csv_reader *r, const crm_segment_run_spec *spec,
+                                crm_error *err)
+{
+    memset(run, 0, sizeof *run);
+    run->spec = *spec;
+    crm_segment_table_spec *t = &run->spec.table;
+    const crm_segment_model *m = t->model;
+    int value = uses(t, CRM_SEGMENT_BY_VALUE);
+    /* a shard keeps its customers by id; so do saved value tiers tied at the cut-off */
+    int cutoff_ties = m && value && m->cutoff_customer;
+    t->customer_id = (t->shard && t->shard->count) || cutoff_ties ? 2 : spec->save_model && value;
+    t->bins = spec->settings->bins;
+    run->nsegs = t->nby;
+    for (size_t s = 0; s < t->nby; s++)
+        run->segs[s].by = t->by[s];
+    crm_status st = crm_segment_table_name_columns(r, run->segs, run->nsegs, err);
+    if (st == CRM_OK)
+        st = crm_segment_table_open(&run->table, r, t, err);
+    if (st == CRM_OK && m && value)
+        st = crm_segment_table_check_model(&run->table, r, m, t->model_file, err);
+    return st == CRM_OK ? prepare_maps(run, err) : st;
+}
+
+crm_status crm_segment_run_read(crm_segment_run *run, crm_csv_reader *r, crm_survey *survey, crm_table_bad_row bad,
+                                void *bad_ctx, void (*progress)(void *ctx, uint64_t rows, uint64_t bytes),
+                                void *progress_ctx, crm_error *err)
+{
+    crm_segment_table *t = &run->table;
+    const crm_segment_model *m = run->spec.table.model;
+    crm_status st = crm_segment_table_read(t, r, bad, bad_ctx, progress, progress_ctx, err);
+    if (st == CRM_OK && survey) {
+        double *subjective = NULL;
+        st = crm_survey_subjective(survey, t->rows, t->id_col, &subjective, err);
+        crm_segment_table_set_subjective(t, subjective);
+    }
+    if (st == CRM_OK && m && m->cutoff_customer && uses(&run->spec.table, CRM_SEGMENT_BY_VALUE))
+        st = crm_segment_table_mark_cutoff_ties(t, m->cutoff_customer, err);
+    return st;
+}
+
+crm_status crm_segment_run_label(crm_segment_run *run, size_t s, const char *input, crm_error *err)
+{
+    crm_segment_data d;
+    crm_segment_table_data(&run->table, &d);
+    crm_status st = crm_segment_method_run(&run->segs[s], &d, crm_segment_table_rows(&run->table), run->spec.settings,
+                                           err);
+    if (st != CRM_OK)
+        crm_segment_table_locate_error(&run->table, input, err);
+    return st;
+}
+
+crm_status crm_segment_run_model(const crm_segment_run *run, const crm_csv_reader *r, crm_segment_model *m,
+                                 crm_error *err)
+{
+    const crm_segment_settings *set = run->spec.settings;
+    crm_status st = CRM_OK;
+    for (size_t b = 0; b < run->nsegs && st == CRM_OK; b++) {
+        const crm_segment_result *seg = &run->segs[b];
+        if (seg->by == CRM_SEGMENT_BY_KMEANS)
+            st = crm_segment_model_set_kmeans(m, &seg->km, run->table.feature_names, set->km.transform,
+                                              set->km.zscore, err);
+        else if (seg->by == CRM_SEGMENT_BY_VALUE)
+            st = crm_segment_table_model_value(&run->table, r, seg, &set->value, m, err);
+    }
+    return st;
+}
+
+void crm_segment_run_free(crm_segment_run *run)
+{
+    crm_segment_table_free(&run->table);
+    for (size_t s = 0; s < run->nsegs; s++)
+        crm_segment_result_free(&run->segs[s]);
+    run->nsegs = 0;
+}
