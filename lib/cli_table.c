@@ -7,6 +7,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "crm/cli.h"
 #include "crm/number.h"
 #include "crm/units.h"
 
@@ -19,7 +20,8 @@ crm_status crm_cli_table_init(crm_cli_table *t, const crm_cli_entry *entries, si
     t->entries = entries;
     t->count = count;
     t->ctx = ctx;
-    if (!(t->longs = calloc(count + 1, sizeof *t->longs)))
+    t->given = calloc(count + 1, 1);
+    if (!(t->longs = calloc(count + 1, sizeof *t->longs)) || !t->given)
         return crm_error_set(err, CRM_ENOMEM, "out of memory");
     size_t nlong = 0, nshort = 0;
     for (size_t i = 0; i < count; i++) {
@@ -42,7 +44,9 @@ crm_status crm_cli_table_init(crm_cli_table *t, const crm_cli_entry *entries, si
 void crm_cli_table_free(crm_cli_table *t)
 {
     free(t->longs);
+    free(t->given);
     t->longs = NULL;
+    t->given = NULL;
 }
 
 static crm_status parse_whole(const char *name, const char *value, unsigned long long lo, unsigned long long hi,
@@ -107,6 +111,28 @@ static crm_status store_whole(const crm_cli_entry *e, const char *name, const ch
     return CRM_OK;
 }
 
+static int whole_in(const char *s, size_t len, unsigned long long lo, unsigned long long hi, size_t *out)
+{
+    int64_t v;
+    if (crm_parse_int64(s, len, &v) != CRM_OK || v < 0 || (unsigned long long)v < lo || (unsigned long long)v > hi)
+        return 0;
+    *out = (size_t)v;
+    return 1;
+}
+
+static crm_status parse_range(const crm_cli_entry *e, const char *value, crm_error *err)
+{
+    const char *dash = strchr(value, '-');
+    size_t *lo = e->target, *hi = e->target2;
+    if (!dash || dash - value >= 32)
+        return crm_error_set(err, CRM_EUSAGE, "%s wants LO-HI (e.g. %s), got '%s'", e->name, e->example, value);
+    if (!whole_in(value, (size_t)(dash - value), e->lo, e->hi, lo) ||
+        !whole_in(dash + 1, strlen(dash + 1), e->lo, e->hi, hi) || *lo > *hi)
+        return crm_error_set(err, CRM_EUSAGE, "%s wants LO-HI with %llu <= LO <= HI <= %llu, got '%s'", e->name,
+                             e->lo, e->hi, value);
+    return CRM_OK;
+}
+
 static crm_status store(const crm_cli_table *t, const crm_cli_entry *e, const char *value, crm_error *err)
 {
     const char *name = e->name;
@@ -130,6 +156,15 @@ static crm_status store(const crm_cli_table *t, const crm_cli_entry *e, const ch
         return parse_share(name, value, e->kind == CRM_CLI_POSITIVE_SHARE, e->target, err);
     case CRM_CLI_DAYS:
         return parse_days(name, value, e->target, err);
+    case CRM_CLI_RANGE:
+        return parse_range(e, value, err);
+    case CRM_CLI_CHOICE: {
+        int i;
+        if (crm_cli_parse_choice(name, value, e->choices, &i, err) != CRM_OK)
+            return CRM_EUSAGE;
+        *(int *)e->target = e->values ? e->values[i] : i;
+        return CRM_OK;
+    }
     default:
         return e->call(t->ctx, value, err);
     }
@@ -142,6 +177,7 @@ crm_status crm_cli_table_handle(int id, const char *value, void *ctx, crm_error 
         const crm_cli_entry *e = &t->entries[i];
         if (id != (e->letter ? e->letter : FIRST_LONG_ID + (int)i))
             continue;
+        t->given[i] = 1;
         if (e->given)
             *e->given = 1;
         if (e->first && !*e->first)
@@ -149,4 +185,14 @@ crm_status crm_cli_table_handle(int id, const char *value, void *ctx, crm_error 
         return store(t, e, value, err);
     }
     return crm_error_set(err, CRM_EUSAGE, "unhandled option");
+}
+
+crm_status crm_cli_table_check(const crm_cli_table *t, crm_error *err)
+{
+    for (size_t i = 0; i < t->count; i++) {
+        const crm_cli_entry *e = &t->entries[i];
+        if (t->given[i] && e->needs && !*e->needs)
+            return crm_error_set(err, CRM_EUSAGE, "%s is for %s", e->name, e->needs_what);
+    }
+    return CRM_OK;
 }

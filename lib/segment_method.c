@@ -21,6 +21,18 @@ int crm_segment_method_find(const char *name, size_t len)
     return -1;
 }
 
+crm_status crm_segment_method_add(crm_segment_by *by, size_t *count, const char *name, crm_error *err)
+{
+    int m = crm_segment_method_find(name, strlen(name));
+    if (m < 0)
+        return crm_error_set(err, CRM_EUSAGE, "wants rfm, value, lifecycle, kmeans or loyalty, got '%s'", name);
+    for (size_t i = 0; i < *count; i++)
+        if (by[i] == (crm_segment_by)m)
+            return crm_error_set(err, CRM_EUSAGE, "%s is given twice", name);
+    by[(*count)++] = (crm_segment_by)m;
+    return CRM_OK;
+}
+
 void crm_segment_settings_init(crm_segment_settings *s)
 {
     memset(s, 0, sizeof *s);

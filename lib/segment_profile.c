@@ -99,7 +99,7 @@ enum { MAX_GROUP_BY = 8 };
 
 /* Each row's group: the tuple of its values in the group-by columns, as a
  * dense id ranked in byte order of the values (first column first). */
-struct crm_segment_profile_groups {
+typedef struct {
     long cols[MAX_GROUP_BY];
     const char *names[MAX_GROUP_BY];
     size_t ncols;
@@ -107,8 +107,7 @@ struct crm_segment_profile_groups {
     uint32_t *group;          /* per row: the rank of its tuple */
     uint32_t *by_rank;        /* rank -> tuple id */
     size_t ngroups;
-};
-typedef struct crm_segment_profile_groups grouping;
+} grouping;
 
 static void grouping_free(grouping *g)
 {
@@ -434,39 +433,19 @@ static crm_status write_grouped(crm_csv_writer *w, const crm_segment_table *in, 
     return st;
 }
 
-crm_status crm_segment_profile_group(crm_segment_profile_groups **out, const crm_csv_reader *r,
-                                     const crm_segment_table *t, const crm_segment_profile_spec *spec,
-                                     crm_error *err)
+crm_status crm_segment_profile_write(crm_csv_writer *w, const crm_csv_reader *r, const crm_segment_table *t,
+                                     const crm_segment_result *segs, size_t nsegs,
+                                     const crm_segment_profile_spec *spec, crm_error *err)
 {
-    *out = NULL;
     if (!spec->group_by && !spec->crosstab)
-        return CRM_OK;
-    grouping *g = calloc(1, sizeof *g);
-    if (!g)
-        return crm_error_set(err, CRM_ENOMEM, "out of memory");
-    *out = g;
-    return build_grouping(g, spec->crosstab ? spec->crosstab_column : spec->group_by, r, t->rows, err);
-}
-
-void crm_segment_profile_groups_free(crm_segment_profile_groups *g)
-{
-    if (!g)
-        return;
-    grouping_free(g);
-    free(g);
-}
-
-crm_status crm_segment_profile_write(crm_csv_writer *w, const crm_segment_table *t, const crm_segment_result *segs,
-                                     size_t nsegs, const crm_segment_profile_spec *spec,
-                                     const crm_segment_profile_groups *g, crm_error *err)
-{
-    crm_status st = CRM_OK;
-    if (!g)
         return write_plain(w, t, segs, nsegs, err);
-    if (!spec->crosstab)
-        return write_grouped(w, t, segs, nsegs, g, err);
-    for (size_t s = 0; s < nsegs && st == CRM_OK; s++)
+    grouping g = {0};
+    crm_status st = build_grouping(&g, spec->crosstab ? spec->crosstab_column : spec->group_by, r, t->rows, err);
+    if (st == CRM_OK && !spec->crosstab)
+        st = write_grouped(w, t, segs, nsegs, &g, err);
+    for (size_t s = 0; st == CRM_OK && spec->crosstab && s < nsegs; s++)
         if (segs[s].by == spec->crosstab_by)
-            st = write_crosstab(w, spec, t, &segs[s], g, crm_segment_table_rows(t), err);
+            st = write_crosstab(w, spec, t, &segs[s], &g, crm_segment_table_rows(t), err);
+    grouping_free(&g);
     return st;
 }

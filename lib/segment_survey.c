@@ -23,6 +23,19 @@ crm_status crm_survey_parse_scale(const char *arg, crm_survey_scale *sc, crm_err
     return CRM_OK;
 }
 
+crm_status crm_survey_add_scale(crm_survey_scale *scales, size_t *count, const char *text, crm_error *err)
+{
+    if (*count == CRM_SURVEY_MAX_SCORES)
+        return crm_error_set(err, CRM_EUSAGE, "--survey-scale is given more than %d times", CRM_SURVEY_MAX_SCORES);
+    crm_survey_scale *sc = &scales[*count];
+    crm_status st = crm_survey_parse_scale(text, sc, err);
+    for (size_t i = 0; i < *count && st == CRM_OK; i++)
+        if (strcmp(scales[i].name, sc->name) == 0)
+            return crm_error_set(err, CRM_EUSAGE, "--survey-scale gives column '%s' twice", sc->name);
+    *count += st == CRM_OK;
+    return st;
+}
+
 void crm_survey_free(crm_survey *v)
 {
     crm_strtab_free(v->ids);

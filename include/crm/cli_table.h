@@ -10,6 +10,7 @@
  *   shares          crm_parse_fraction ("80%", "0.8"), prefixed "--top: "
  *   positive shares also "--top wants a share above 0, got '0'"
  *   durations       crm_parse_duration in days ("90d", "12w"), prefixed
+ *   ranges          "--k-range wants LO-HI with 2 <= LO <= HI <= 1000, got 'x'"
  *
  * Core: knows nothing of CRM.  Used with crm/cli.h: the table gives the
  * getopt options and the handler of crm_cli_spec. */
@@ -33,6 +34,10 @@ typedef enum {
     CRM_CLI_SHARE,           /* a fraction (crm_parse_fraction) into a double */
     CRM_CLI_POSITIVE_SHARE,  /* a fraction above 0 */
     CRM_CLI_DAYS,            /* a duration, in days, into a double */
+    CRM_CLI_RANGE,           /* LO-HI, lo <= LO <= HI <= hi: LO into the size_t target, HI into
+                                the size_t target2 */
+    CRM_CLI_CHOICE,          /* one of the words choices (crm_cli_parse_choice): values[i] (or i
+                                when values is NULL) into an int */
     CRM_CLI_CALL             /* call(ctx, value, err) */
 } crm_cli_kind;
 
@@ -46,6 +51,13 @@ typedef struct {
     int *given;              /* set to 1 when the option is given (may be NULL) */
     const char **first;      /* when the option is given and *first is NULL: its name,
                                 so a command can tell which of a group came first (may be NULL) */
+    void *target2;           /* CRM_CLI_RANGE: where HI goes */
+    const char *example;     /* CRM_CLI_RANGE: shown when the value is not LO-HI ("2-10") */
+    const char *const *choices;   /* CRM_CLI_CHOICE: the words, NULL-ended */
+    const int *values;            /* CRM_CLI_CHOICE: the value of each word, or NULL */
+    const int *needs;        /* the option makes sense only when *needs is non-zero (checked by
+                                crm_cli_table_check, after every option is read), or NULL */
+    const char *needs_what;  /* what it needs, for "<option> is for <needs_what>" */
 } crm_cli_entry;
 
 typedef struct {
@@ -54,6 +66,7 @@ typedef struct {
     void *ctx;               /* for CRM_CLI_CALL entries */
     struct option *longs;    /* for crm_cli_spec.options */
     char shorts[64];         /* for crm_cli_spec.short_options */
+    unsigned char *given;    /* per entry: 1 once given */
 } crm_cli_table;
 
 /* Builds the getopt tables of count entries.  CRM_ENOMEM, or CRM_EUSAGE
@@ -64,5 +77,9 @@ void crm_cli_table_free(crm_cli_table *t);
 
 /* The crm_option_handler of a table (ctx: the crm_cli_table). */
 crm_status crm_cli_table_handle(int id, const char *value, void *ctx, crm_error *err);
+
+/* After parsing: CRM_EUSAGE "<option> is for <needs_what>" for the first
+ * entry (in table order) that was given while its *needs is 0. */
+crm_status crm_cli_table_check(const crm_cli_table *t, crm_error *err);
 
 #endif

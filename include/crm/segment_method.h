@@ -32,6 +32,12 @@ const char *crm_segment_method_name(crm_segment_by by);
 /* The method named by the len bytes at name, or -1. */
 int crm_segment_method_find(const char *name, size_t len);
 
+/* Appends the method named name to by[*count] (room for
+ * CRM_SEGMENT_BY_COUNT): CRM_EUSAGE "wants rfm, value, ..., got 'x'" for
+ * an unknown name and "<name> is given twice", for the caller to put the
+ * option's name before. */
+crm_status crm_segment_method_add(crm_segment_by *by, size_t *count, const char *name, crm_error *err);
+
 /* The customers, one entry per customer in each array; NULL where the
  * table has no such column.  A prospect (no purchase yet) has zeros in the
  * number arrays and 1 in prospect. */

@@ -32,22 +32,12 @@ typedef struct {
 /* Parses BY:COL[:customers|value] into p (CRM_EUSAGE when malformed). */
 crm_status crm_segment_profile_parse_crosstab(const char *arg, crm_segment_profile_spec *p, crm_error *err);
 
-/* The customers' groups for --group-by or --crosstab: the tuple of each
- * row's values in those columns, ranked in byte order of the values. */
-typedef struct crm_segment_profile_groups crm_segment_profile_groups;
-
-/* *g is NULL for a plain profile (neither group_by nor crosstab).  Free it
- * with crm_segment_profile_groups_free, also after a failure. */
-crm_status crm_segment_profile_group(crm_segment_profile_groups **g, const crm_csv_reader *r,
-                                     const crm_segment_table *t, const crm_segment_profile_spec *spec,
-                                     crm_error *err);
-void crm_segment_profile_groups_free(crm_segment_profile_groups *g);
-
-/* Writes the profile of the nsegs methods over table t (g from
- * crm_segment_profile_group).  A cross-tab of value without a value column
- * is CRM_EUSAGE; a failed write CRM_EIO. */
-crm_status crm_segment_profile_write(crm_csv_writer *w, const crm_segment_table *t, const crm_segment_result *segs,
-                                     size_t nsegs, const crm_segment_profile_spec *spec,
-                                     const crm_segment_profile_groups *g, crm_error *err);
+/* Writes the profile of the nsegs methods over table t, which r read
+ * (its header names the group-by columns).  An unknown group-by column or
+ * a cross-tab of value without a value column is CRM_EUSAGE; a failed
+ * write CRM_EIO. */
+crm_status crm_segment_profile_write(crm_csv_writer *w, const crm_csv_reader *r, const crm_segment_table *t,
+                                     const crm_segment_result *segs, size_t nsegs,
+                                     const crm_segment_profile_spec *spec, crm_error *err);
 
 #endif

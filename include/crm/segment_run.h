@@ -21,6 +21,8 @@
 
 #include "crm/csv.h"
 #include "crm/error.h"
+#include "crm/output.h"
+#include "crm/report.h"
 #include "crm/segment_method.h"
 #include "crm/segment_model.h"
 #include "crm/segment_survey.h"
@@ -30,15 +32,24 @@ typedef struct {
     crm_segment_table_spec table;          /* by and nby say the methods, in --by order */
     const crm_segment_settings *settings;
     const char *map_path;                  /* the RFM map file, or NULL: the default map */
-    int save_model;                        /* the fitted model will be saved (value tiers then
-                                              read customer_id to name a tied cut-off) */
+    const char *save_model;                /* where the fitted model will be saved, or NULL (value
+                                              tiers then read customer_id to name a tied cut-off) */
 } crm_segment_run_spec;
+
+/* Checks what a run is asked before any file is opened: k-means needs k
+ * (or k-auto) unless a saved model is given; lifecycle thresholds in order;
+ * a shard (table.shard) is labelled as one process labels the whole table,
+ * so k-means and value tiers need a saved model there, and no model is
+ * saved from a shard.  CRM_EUSAGE with a message naming the options of
+ * crm-segment(1). */
+crm_status crm_segment_run_check(const crm_segment_run_spec *spec, crm_error *err);
 
 typedef struct {
     crm_segment_run_spec spec;
     crm_segment_table table;
     crm_segment_result segs[CRM_SEGMENT_BY_COUNT];   /* one per method, in spec order */
     size_t nsegs;
+    double seconds[CRM_SEGMENT_BY_COUNT];            /* how long each method took */
 } crm_segment_run;
 
 /* Prepares run for the table r reads (r stays the caller's; its header is
@@ -52,13 +63,27 @@ crm_status crm_segment_run_read(crm_segment_run *run, crm_csv_reader *r, crm_sur
                                 void *bad_ctx, void (*progress)(void *ctx, uint64_t rows, uint64_t bytes),
                                 void *progress_ctx, crm_error *err);
 
-/* Labels the customers by method s (0-based, in spec order).  A message
- * about a row names the input line ("<input>:<line>: ..."). */
+/* Labels the customers by method s (0-based, in spec order), timing it in
+ * seconds[s].  A message about a row names the input line
+ * ("<input>:<line>: ..."). */
 crm_status crm_segment_run_label(crm_segment_run *run, size_t s, const char *input, crm_error *err);
 
 /* The model of the k-means and value tiers fitted by this run. */
 crm_status crm_segment_run_model(const crm_segment_run *run, const crm_csv_reader *r, crm_segment_model *m,
                                  crm_error *err);
+
+/* Writes that model to out (the caller commits out). */
+crm_status crm_segment_run_save_model(const crm_segment_run *run, const crm_csv_reader *r, crm_output *out,
+                                      crm_error *err);
+
+/* Puts the fit statistics of a k-means fitted here into report: kmeans_k,
+ * kmeans_inertia (shortest round-trip text), kmeans_iterations and
+ * kmeans_seconds (3 decimals). */
+void crm_segment_run_report(const crm_segment_run *run, crm_report *report);
+
+/* The customers per segment of s over n customers, as one line of text
+ * "rfm: Champions 621, Loyal 663, ..." (malloc'd; NULL when out of memory). */
+char *crm_segment_run_counts_text(const crm_segment_result *s, size_t n);
 
 void crm_segment_run_free(crm_segment_run *run);
 

@@ -36,6 +36,11 @@ typedef struct {
 /* Parses a scale written COL=LO:HI with LO below HI (CRM_EUSAGE otherwise). */
 crm_status crm_survey_parse_scale(const char *text, crm_survey_scale *out, crm_error *err);
 
+/* Parses one more scale into scales[*count] (room for
+ * CRM_SURVEY_MAX_SCORES); CRM_EUSAGE when malformed, one too many, or a
+ * column given twice. */
+crm_status crm_survey_add_scale(crm_survey_scale *scales, size_t *count, const char *text, crm_error *err);
+
 /* Reads the survey from r with the given scales (each must name a score
  * column).  A bad row goes to bad (NULL: stop), which may skip it.  Free v
  * with crm_survey_free, also after a failure. */
