@@ -91,8 +91,6 @@ typedef struct {
     size_t nscales;
     const char *fit_option;        /* the first option given that a saved model sets instead */
     crm_segment_model model;       /* read from --model-file */
-    crm_segment_saved_kmeans saved_kmeans;   /* its parts, for the methods */
-    crm_segment_saved_value saved_value;
 } segment_options;
 
 static crm_status parse_by(void *ctx, const char *arg, crm_error *err)
@@ -118,8 +116,7 @@ static crm_status parse_k(void *ctx, const char *arg, crm_error *err)
 
 static crm_status parse_survey_scale(void *ctx, const char *arg, crm_error *err)
 {
-    segment_options *o = ctx;
-    return crm_survey_add_scale(o->scales, &o->nscales, arg, err);
+    return crm_survey_add_scale(((segment_options *)ctx)->scales, &((segment_options *)ctx)->nscales, arg, err);
 }
 
 static crm_status parse_weights(void *ctx, const char *arg, crm_error *err)
@@ -252,7 +249,6 @@ typedef struct {
     const crm_common_options *common;
     crm_output_set *outputs;   /* every file the run writes */
     crm_csv_reader *reader;
-    crm_csv_writer *out;
     crm_segment_run run;
     crm_progress progress;
     crm_report *report;
@@ -269,14 +265,14 @@ static crm_status load_model(segment_options *o, const char *path, crm_error *er
 {
     crm_status st = crm_segment_model_load(path, &o->model, err);
     if (st == CRM_OK && (st = crm_segment_model_check_methods(&o->model, o->by, o->nby, path, err)) == CRM_OK)
-        crm_segment_model_settings(&o->model, &o->set, &o->saved_kmeans, &o->saved_value);
+        crm_segment_model_settings(&o->model, &o->set);
     return st;
 }
 
 /* The survey is read before the table, so that a bad survey stops first. */
 static crm_status read_survey(segment_job *job, crm_error *err)
 {
-    crm_csv_reader *r;
+    crm_csv_reader *r = NULL;
     crm_status st = crm_cli_open_input(job->common, job->o->survey, &r, err);
     if (st == CRM_OK)
         st = crm_survey_read(&job->survey, r, job->o->scales, job->o->nscales, bad_row, &job->bad, err);
@@ -284,22 +280,7 @@ static crm_status read_survey(segment_job *job, crm_error *err)
     return st;
 }
 
-static void note_kmeans(const segment_options *o, const crm_segment_result *s)
-{
-    char inertia[CRM_NUMBER_TEXT_MAX], text[CRM_NUMBER_TEXT_MAX];
-    if (o->run.table.model_file) {
-        fprintf(stderr, "crm-segment: kmeans: k=%zu from %s\n", o->model.k, o->run.table.model_file);
-        return;
-    }
-    for (size_t k = s->k_min; o->set.k_auto && k <= s->k_max; k++) {
-        crm_double_format_fixed(s->silhouette[k - s->k_min], 4, text);
-        fprintf(stderr, "crm-segment: kmeans: k=%zu silhouette %s%s\n", k, text, k == s->best_k ? " (chosen)" : "");
-    }
-    crm_double_format(s->km.inertia, inertia);
-    fprintf(stderr, "crm-segment: kmeans: k=%zu, inertia %s, %u iterations%s, restart %u of %u kept\n", s->km.k,
-            inertia, s->km.iterations, s->km.converged ? "" : " (not converged)", s->km.best_restart + 1,
-            o->set.km.restarts);
-}
+static void say(void *ctx, const char *text) { fprintf(stderr, "crm-segment: %s\n", text); }
 
 /* Closes a CSV output after its writing ended with st (or aborts it). */
 static crm_status finish_output(crm_csv_writer *w, crm_status st, crm_error *err)
@@ -322,16 +303,15 @@ static crm_status write_outputs(segment_job *job, crm_error *err)
     if (o->run.save_model && (st = crm_output_set_open(job->outputs, &model, o->run.save_model, 0, err)) == CRM_OK &&
         (st = crm_segment_run_save_model(run, job->reader, model, err)) == CRM_OK)
         st = crm_output_commit(model, err);
-    if (st == CRM_OK && o->profile_path && (st = crm_cli_open_output(job->outputs, o->profile_path, -1, &w, err)) == CRM_OK) {
+    if (st == CRM_OK && o->profile_path &&
+        (st = crm_cli_open_output(job->outputs, o->profile_path, -1, &w, err)) == CRM_OK) {
         crm_csv_writer_escape_formulas(w, job->common->escape_formulas);
         st = crm_segment_profile_write(w, job->reader, &run->table, run->segs, run->nsegs, &o->profile, err);
         st = finish_output(w, st, err);
     }
     if (st != CRM_OK ||
-        (st = crm_cli_open_output(job->outputs, job->common->output, job->common->gzip, &job->out, err)) != CRM_OK)
+        (st = crm_cli_open_output(job->outputs, job->common->output, job->common->gzip, &w, err)) != CRM_OK)
         return st;
-    w = job->out;
-    job->out = NULL;
     crm_csv_writer_escape_formulas(w, job->common->escape_formulas);
     return finish_output(w, crm_segment_table_write(w, job->reader, &run->table, run->segs, run->nsegs), err);
 }
@@ -353,34 +333,9 @@ static crm_status run_segment(segment_job *job, crm_error *err)
         if ((st = crm_segment_run_label(&job->run, s, crm_csv_input_name(job->reader), err)) != CRM_OK)
             return st;
         if (job->run.segs[s].by == CRM_SEGMENT_BY_KMEANS && !o->quiet)
-            note_kmeans(o, &job->run.segs[s]);
+            crm_segment_run_kmeans_lines(&job->run, &job->run.segs[s], say, NULL);
     }
     return write_outputs(job, err);
-}
-
-static void print_summary(const segment_job *job, size_t n)
-{
-    const segment_options *o = job->o;
-    const crm_survey *v = &job->survey;
-    crm_cli_note_skipped("crm-segment", &job->bad);
-    fprintf(stderr, "crm-segment: %zu customers\n", n);
-    for (size_t s = 0; s < job->run.nsegs; s++) {
-        const crm_segment_result *seg = &job->run.segs[s];
-        char *text = crm_segment_run_counts_text(seg, n);
-        size_t answered = 0;
-        if (text)
-            fprintf(stderr, "crm-segment: %s\n", text);
-        free(text);
-        for (size_t i = 0; seg->loyalty && i < n; i++)
-            answered += (size_t)seg->loyalty[i].answered;
-        if (seg->loyalty && !o->survey)
-            fprintf(stderr, "crm-segment: loyalty: objective value alone (no --survey)\n");
-        else if (seg->loyalty)
-            fprintf(stderr, "crm-segment: loyalty: %zu of %zu customers with a survey answer (weights objective "
-                    "%g, subjective %g); %zu survey row%s for customers not in the table\n", answered, n,
-                    o->set.loyalty.objective_weight, o->set.loyalty.subjective_weight, v->nrows - v->matched,
-                    v->nrows - v->matched == 1 ? "" : "s");
-    }
 }
 
 /* Every file named before anything is read: an output must not replace an input. */
@@ -424,17 +379,18 @@ int main(int argc, char **argv)
         return crm_cli_fail("crm-segment", &err);
     job.report = crm_report_new("crm-segment");
     crm_progress_start(&job.progress, "crm-segment", common.progress);
-    st = run_segment(&job, &err);
-    if (job.out)
-        crm_csv_writer_abort(job.out);   /* a failed run leaves any earlier output in place */
+    st = run_segment(&job, &err);   /* a failed run leaves any earlier output in place */
     size_t n = crm_segment_table_rows(&job.run.table);
     crm_segment_run_report(&job.run, job.report);
     crm_report_set(job.report, "rows_in", n + job.bad.skipped);
     crm_report_set(job.report, "rows_out", st == CRM_OK ? n : 0);
     crm_report_set(job.report, "rows_skipped", job.bad.skipped);
     st = crm_cli_end_run("crm-segment", job.outputs, job.report, common.report, st, &err);
-    if (st == CRM_OK && !o.quiet)
-        print_summary(&job, n);   /* counts only for a run whose files were all written */
+    if (st == CRM_OK && !o.quiet) {   /* counts only for a run whose files were all written */
+        crm_cli_note_skipped("crm-segment", &job.bad);
+        fprintf(stderr, "crm-segment: %zu customers\n", n);
+        crm_segment_run_summary(&job.run, o.survey ? &job.survey : NULL, say, NULL);
+    }
     crm_report_free(job.report);
     crm_csv_close(job.reader);
     crm_segment_run_free(&job.run);

@@ -559,17 +559,16 @@ crm_status crm_segment_model_set_value(crm_segment_model *m, const crm_value_sum
     return CRM_OK;
 }
 
-void crm_segment_model_settings(const crm_segment_model *m, crm_segment_settings *set,
-                                crm_segment_saved_kmeans *km, crm_segment_saved_value *value)
+void crm_segment_model_settings(const crm_segment_model *m, crm_segment_settings *set)
 {
     if (m->has_kmeans) {
-        *km = (crm_segment_saved_kmeans){m->k, m->d, m->transform, m->zscore, m->shift, m->scale, m->centers,
-                                         m->rank};
-        set->saved_kmeans = km;
+        set->kmeans_storage = (crm_segment_saved_kmeans){m->k, m->d, m->transform, m->zscore, m->shift, m->scale,
+                                                         m->centers, m->rank};
+        set->saved_kmeans = &set->kmeans_storage;
     }
     if (m->has_value) {
-        *value = (crm_segment_saved_value){m->has_mvc, m->mvc_cutoff};
-        set->saved_value = value;
+        set->value_storage = (crm_segment_saved_value){m->has_mvc, m->mvc_cutoff};
+        set->saved_value = &set->value_storage;
         set->value.growth = m->growth;
         set->value.margin = m->margin;
     }

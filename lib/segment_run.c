@@ -195,3 +195,53 @@ char *crm_segment_run_counts_text(const crm_segment_result *s, size_t n)
     free(counts);
     return text;
 }
+
+enum { LINE_MAX_BYTES = 4096 };
+
+void crm_segment_run_summary(const crm_segment_run *run, const crm_survey *v, crm_segment_run_line line, void *ctx)
+{
+    size_t n = crm_segment_table_rows(&run->table);
+    const crm_loyalty_options *w = &run->spec.settings->loyalty;
+    char text[LINE_MAX_BYTES];
+    for (size_t s = 0; s < run->nsegs; s++) {
+        const crm_segment_result *seg = &run->segs[s];
+        char *counts = crm_segment_run_counts_text(seg, n);
+        line(ctx, counts ? counts : "out of memory");
+        free(counts);
+        if (!seg->loyalty)
+            continue;
+        size_t answered = 0;
+        for (size_t i = 0; i < n; i++)
+            answered += (size_t)seg->loyalty[i].answered;
+        if (!v)
+            snprintf(text, sizeof text, "loyalty: objective value alone (no --survey)");
+        else
+            snprintf(text, sizeof text, "loyalty: %zu of %zu customers with a survey answer (weights objective %g, "
+                     "subjective %g); %zu survey row%s for customers not in the table", answered, n,
+                     w->objective_weight, w->subjective_weight, v->nrows - v->matched,
+                     v->nrows - v->matched == 1 ? "" : "s");
+        line(ctx, text);
+    }
+}
+
+void crm_segment_run_kmeans_lines(const crm_segment_run *run, const crm_segment_result *s, crm_segment_run_line line,
+                                  void *ctx)
+{
+    const crm_segment_settings *set = run->spec.settings;
+    const crm_segment_table_spec *t = &run->spec.table;
+    char number[CRM_NUMBER_TEXT_MAX], text[LINE_MAX_BYTES];
+    if (t->model) {
+        snprintf(text, sizeof text, "kmeans: k=%zu from %s", t->model->k, t->model_file);
+        line(ctx, text);
+        return;
+    }
+    for (size_t k = s->k_min; set->k_auto && k <= s->k_max; k++) {
+        crm_double_format_fixed(s->silhouette[k - s->k_min], 4, number);
+        snprintf(text, sizeof text, "kmeans: k=%zu silhouette %s%s", k, number, k == s->best_k ? " (chosen)" : "");
+        line(ctx, text);
+    }
+    crm_double_format(s->km.inertia, number);
+    snprintf(text, sizeof text, "kmeans: k=%zu, inertia %s, %u iterations%s, restart %u of %u kept", s->km.k, number,
+             s->km.iterations, s->km.converged ? "" : " (not converged)", s->km.best_restart + 1, set->km.restarts);
+    line(ctx, text);
+}

@@ -84,6 +84,8 @@ typedef struct {
     size_t k_min, k_max, sample;
     const crm_segment_saved_kmeans *saved_kmeans;   /* NULL: fit */
     const crm_segment_saved_value *saved_value;     /* NULL: fit */
+    crm_segment_saved_kmeans kmeans_storage;        /* where crm_segment_model_settings puts them */
+    crm_segment_saved_value value_storage;
 } crm_segment_settings;
 
 /* Defaults: 5 bins, the methods' own defaults, log1p features, k-auto over

@@ -79,9 +79,8 @@ crm_status crm_segment_model_set_value(crm_segment_model *m, const crm_value_sum
 
 /* Points set at the model's k-means and value parts (those it has), and
  * takes its MGC factors, so that crm_segment_method_run labels with it.
- * km and value must outlive the run. */
-void crm_segment_model_settings(const crm_segment_model *m, crm_segment_settings *set,
-                                crm_segment_saved_kmeans *km, crm_segment_saved_value *value);
+ * m must outlive the run. */
+void crm_segment_model_settings(const crm_segment_model *m, crm_segment_settings *set);
 
 /* CRM_EDATA "<path>: the model has no <method> settings ..." unless m has
  * the settings of each k-means and value method of by. */

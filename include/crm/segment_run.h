@@ -85,6 +85,20 @@ void crm_segment_run_report(const crm_segment_run *run, crm_report *report);
  * "rfm: Champions 621, Loyal 663, ..." (malloc'd; NULL when out of memory). */
 char *crm_segment_run_counts_text(const crm_segment_result *s, size_t n);
 
+/* What a run tells about its results, one line at a time to line(ctx,
+ * text): for each method the counts (crm_segment_run_counts_text), and for
+ * loyalty how many customers had a survey answer (survey NULL: "objective
+ * value alone"). */
+typedef void (*crm_segment_run_line)(void *ctx, const char *text);
+void crm_segment_run_summary(const crm_segment_run *run, const crm_survey *survey, crm_segment_run_line line,
+                             void *ctx);
+
+/* The k-means of result s: the silhouette of each k tried by k-auto, then
+ * k, inertia, iterations and the restart kept; or, labelled with a saved
+ * model, "kmeans: k=K from <model_file>". */
+void crm_segment_run_kmeans_lines(const crm_segment_run *run, const crm_segment_result *s, crm_segment_run_line line,
+                                  void *ctx);
+
 void crm_segment_run_free(crm_segment_run *run);
 
 #endif
