@@ -33,9 +33,9 @@ typedef struct {
 crm_status crm_segment_profile_parse_crosstab(const char *arg, crm_segment_profile_spec *p, crm_error *err);
 
 /* Writes the profile of the nsegs methods over table t, which r read
- * (its header names the group-by columns).  An unknown group-by column or
- * a cross-tab of value without a value column is CRM_EUSAGE; a failed
- * write CRM_EIO. */
+ * (its header names the group-by columns).  An unknown group-by column is
+ * CRM_EDATA naming the input and its columns; a cross-tab of value without
+ * a value column is CRM_EUSAGE; a failed write CRM_EIO. */
 crm_status crm_segment_profile_write(crm_csv_writer *w, const crm_csv_reader *r, const crm_segment_table *t,
                                      const crm_segment_result *segs, size_t nsegs,
                                      const crm_segment_profile_spec *spec, crm_error *err);
