@@ -1,6 +1,7 @@
 /* The segment profile: see include/crm/segment_profile.h. */
 #include "crm/segment_profile.h"
 
+#include <math.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -10,6 +11,54 @@
 #include "crm/sort.h"
 #include "crm/strtab.h"
 
+/* ---- numbers people read: one format per column ----
+ *
+ * Money (value_total and the value cells of a cross-tab) is the exact
+ * decimal sum, written with the value column's scale: the most decimals
+ * any value has (a total of 10 beside one of 120.25 is 10.00).  Without
+ * exact values it is the double sum rounded to 2 decimals.  Shares and
+ * means are rounded to CRM_SEGMENT_PROFILE_DIGITS significant digits,
+ * written without exponent and without trailing zeros. */
+
+static crm_decimal zero_money(const crm_segment_table *in)
+{
+    return (crm_decimal){0, in->value_scale};
+}
+
+static crm_status write_money(crm_csv_writer *w, crm_decimal v)
+{
+    char buf[CRM_NUMBER_TEXT_MAX];
+    return crm_csv_write_field(w, buf, crm_decimal_format(v, buf));
+}
+
+static crm_status write_money_double(crm_csv_writer *w, double v)
+{
+    return crm_csv_write_fixed(w, v, 2);
+}
+
+/* v to CRM_SEGMENT_PROFILE_DIGITS significant digits, in fixed notation. */
+static crm_status write_rounded(crm_csv_writer *w, double v)
+{
+    char buf[CRM_NUMBER_TEXT_MAX];
+    int decimals = 0;
+    if (v != 0.0 && isfinite(v)) {
+        decimals = CRM_SEGMENT_PROFILE_DIGITS - 1 - (int)floor(log10(fabs(v)));
+        decimals = decimals < 0 ? 0 : decimals > 17 ? 17 : decimals;
+    }
+    if (!isfinite(v))
+        return crm_csv_write_double(w, v);
+    size_t len = crm_double_format_fixed(v, decimals, buf);
+    if (memchr(buf, '.', len)) {
+        while (len > 0 && buf[len - 1] == '0')
+            len--;
+        if (len > 0 && buf[len - 1] == '.')
+            len--;
+    }
+    if (len == 2 && memcmp(buf, "-0", 2) == 0)
+        return crm_csv_write_field(w, "0", 1);
+    return crm_csv_write_field(w, buf, len);
+}
+
 /* Exact per-segment totals when every value is an exact decimal that adds
  * up without overflow; else 0 and the double totals are printed. */
 static int exact_totals(const crm_segment_table *in, const crm_segment_result *s, size_t n, crm_decimal *totals)
@@ -17,7 +66,7 @@ static int exact_totals(const crm_segment_table *in, const crm_segment_result *s
     if (!in->value_is_exact || in->col[CRM_SEGMENT_COL_VALUE] < 0)
         return 0;
     for (size_t c = 0; c < s->nnames; c++)
-        totals[c] = crm_decimal_from_int(0);
+        totals[c] = zero_money(in);
     for (size_t i = 0; i < n; i++)
         if (crm_decimal_add(totals[s->labels[i]], in->value_exact[i], &totals[s->labels[i]]) != CRM_OK)
             return 0;
@@ -38,7 +87,7 @@ static void write_mean_p_alive(crm_csv_writer *w, const crm_segment_table *in, c
             count++;
         }
     if (count)
-        crm_csv_write_double(w, sum / (double)count);
+        write_rounded(w, sum / (double)count);
     else
         crm_csv_write_field(w, "", 0);
 }
@@ -62,23 +111,21 @@ static crm_status write_profile_rows(crm_csv_writer *w, const crm_segment_table 
         crm_csv_write_field(w, crm_segment_method_name(s->by), (size_t)-1);
         crm_csv_write_field(w, s->names[c], (size_t)-1);
         crm_csv_write_int(w, (int64_t)stats[c].customers);
-        crm_csv_write_double(w, stats[c].customer_share);
+        write_rounded(w, stats[c].customer_share);
         if (!has_value) {
             crm_csv_write_field(w, "", 0);
             crm_csv_write_field(w, "", 0);
         } else {
             if (exact) {
-                char buf[CRM_NUMBER_TEXT_MAX];
-                size_t len = crm_decimal_format(totals[c], buf);
-                crm_csv_write_field(w, buf, len);
+                write_money(w, totals[c]);
             } else {
-                crm_csv_write_double(w, stats[c].value_total);
+                write_money_double(w, stats[c].value_total);
             }
-            crm_csv_write_double(w, stats[c].value_share);
+            write_rounded(w, stats[c].value_share);
         }
         for (size_t j = 0; j < d; j++) {
             if (stats[c].customers)
-                crm_csv_write_double(w, means[c * d + j]);
+                write_rounded(w, means[c * d + j]);
             else
                 crm_csv_write_field(w, "", 0);
         }
@@ -237,7 +284,7 @@ static crm_status count_cells(const crm_segment_table *in, const crm_segment_res
     if (st == CRM_OK && has_value && in->value_is_exact) {
         c->exact = 1;
         for (size_t k = 0; k < c->nlabels; k++)
-            c->totals[k] = crm_decimal_from_int(0);
+            c->totals[k] = zero_money(in);
         for (size_t i = 0; i < n && c->exact; i++)
             c->exact = crm_decimal_add(c->totals[c->labels[i]], in->value_exact[i], &c->totals[c->labels[i]]) == CRM_OK;
     }
@@ -257,10 +304,9 @@ static void write_total(crm_csv_writer *w, const cells *c, size_t k, int has_val
     if (!has_value) {
         crm_csv_write_field(w, "", 0);
     } else if (c->exact) {
-        char buf[CRM_NUMBER_TEXT_MAX];
-        crm_csv_write_field(w, buf, crm_decimal_format(c->totals[k], buf));
+        write_money(w, c->totals[k]);
     } else {
-        crm_csv_write_double(w, c->stats[k].value_total);
+        write_money_double(w, c->stats[k].value_total);
     }
 }
 
@@ -290,15 +336,15 @@ static crm_status write_group_rows(crm_csv_writer *w, const crm_segment_table *i
                 crm_csv_write_field(w, v, len);
             }
             crm_csv_write_int(w, (int64_t)cs->customers);
-            crm_csv_write_double(w, cs->customer_share);
-            crm_csv_write_double(w, (double)cs->customers / (double)in_segment);
+            write_rounded(w, cs->customer_share);
+            write_rounded(w, (double)cs->customers / (double)in_segment);
             write_total(w, &c, at, has_value);
             if (has_value)
-                crm_csv_write_double(w, cs->value_share);
+                write_rounded(w, cs->value_share);
             else
                 crm_csv_write_field(w, "", 0);
             for (size_t j = 0; j < d; j++)
-                crm_csv_write_double(w, c.means[at * d + j]);
+                write_rounded(w, c.means[at * d + j]);
             if (crm_csv_end_row(w) != CRM_OK)
                 st = crm_error_set(err, CRM_EIO, "cannot write the profile");
         }
@@ -320,6 +366,8 @@ static crm_status write_crosstab(crm_csv_writer *w, const crm_segment_profile_sp
     double *dsums = calloc(g->ngroups + 1, sizeof *dsums);
     if (st == CRM_OK && (!sums || !dsums))
         st = crm_error_set(err, CRM_ENOMEM, "out of memory");
+    for (size_t k = 0; sums && k <= g->ngroups; k++)
+        sums[k] = zero_money(in);
     crm_csv_write_field(w, s->column, (size_t)-1);
     for (size_t k = 0; k < g->ngroups; k++) {
         uint32_t len;
@@ -331,7 +379,7 @@ static crm_status write_crosstab(crm_csv_writer *w, const crm_segment_profile_sp
     for (size_t seg = 0; seg <= s->nnames && st == CRM_OK; seg++) {
         int total_row = seg == s->nnames;
         crm_csv_write_field(w, total_row ? "total" : s->names[seg], (size_t)-1);
-        crm_decimal row = crm_decimal_from_int(0);
+        crm_decimal row = zero_money(in);
         double drow = 0;
         for (size_t k = 0; k <= g->ngroups; k++) {
             int total_col = k == g->ngroups;
@@ -339,10 +387,9 @@ static crm_status write_crosstab(crm_csv_writer *w, const crm_segment_profile_sp
             double dv = total_col ? drow : total_row ? dsums[k] : o->crosstab_cells_value
                         ? c.stats[seg * g->ngroups + k].value_total : (double)c.stats[seg * g->ngroups + k].customers;
             if (o->crosstab_cells_value && c.exact) {
-                char buf[CRM_NUMBER_TEXT_MAX];
-                crm_csv_write_field(w, buf, crm_decimal_format(v, buf));
+                write_money(w, v);
             } else if (o->crosstab_cells_value) {
-                crm_csv_write_double(w, dv);
+                write_money_double(w, dv);
             } else {
                 crm_csv_write_int(w, (int64_t)dv);
             }

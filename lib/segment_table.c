@@ -366,6 +366,8 @@ static crm_status read_numbers(crm_segment_table *t, const crm_csv_reader *r, co
     if (st == CRM_OK && t->col[CRM_SEGMENT_COL_VALUE] >= 0 && t->value_is_exact) {
         long c = t->col[CRM_SEGMENT_COL_VALUE];
         t->value_is_exact = crm_parse_decimal(rec->fields[c], rec->lengths[c], NULL, &t->value_exact[i]) == CRM_OK;
+        if (t->value_is_exact && t->value_exact[i].scale > t->value_scale)
+            t->value_scale = t->value_exact[i].scale;
     }
     for (size_t j = 0; j < t->nfeatures && st == CRM_OK; j++)
         st = crm_customers_table_parse_number(r, rec, t->feature_col[j], &t->features[i * t->nfeatures + j], err);
@@ -393,7 +395,7 @@ crm_status crm_segment_table_read(crm_segment_table *t, crm_csv_reader *r, crm_t
             crm_customers_rows_set_width(t->rows, width = rec->nfields);   /* --no-header: the first row */
         /* a row that cannot be read stops the run or is skipped; its
          * numbers were written where the next row's go */
-        int value_was_exact = t->value_is_exact;
+        int value_was_exact = t->value_is_exact, scale_was = t->value_scale;
         if (rec->defect == CRM_CSV_RECORD_OK && crm_csv_check_width(r, rec, width, err) == CRM_OK &&
             !in_shard(t, rec))
             continue;   /* another shard's customer */
@@ -401,6 +403,7 @@ crm_status crm_segment_table_read(crm_segment_table *t, crm_csv_reader *r, crm_t
             (st = crm_csv_check_width(r, rec, width, err)) != CRM_OK ||
             (st = read_numbers(t, r, rec, n, err)) != CRM_OK) {
             t->value_is_exact = value_was_exact;
+            t->value_scale = scale_was;
             if (st != CRM_EDATA || !bad || (st = bad(bad_ctx, err)) != CRM_OK)
                 return st;
             continue;

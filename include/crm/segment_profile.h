@@ -6,11 +6,13 @@
  * with --crosstab BY:COL[:customers|value] a wide table, BY's segments
  * down, COL's values across, a total column and a total row.
  *
- * value_total is the exact decimal sum of the values when every value is
- * an exact decimal (no binary noise in money); the shares and means are
- * doubles written as the shortest text that reads back the same.  A
- * formats module: it writes to a CSV writer the caller opened and closes;
- * never prints. */
+ * Numbers people read, one format per column: value_total (and the value
+ * cells of a cross-tab) is the exact decimal sum of the values when every
+ * value is an exact decimal, written with the most decimals any value has
+ * (else the double sum with 2 decimals); shares, means and mean_p_alive
+ * are rounded to CRM_SEGMENT_PROFILE_DIGITS significant digits, in fixed
+ * notation without trailing zeros.  A formats module: it writes to a CSV
+ * writer the caller opened and closes; never prints. */
 #ifndef CRM_SEGMENT_PROFILE_H
 #define CRM_SEGMENT_PROFILE_H
 
@@ -20,6 +22,8 @@
 #include "crm/error.h"
 #include "crm/segment_method.h"
 #include "crm/segment_table.h"
+
+enum { CRM_SEGMENT_PROFILE_DIGITS = 6 };
 
 typedef struct {
     const char *group_by;          /* COL[,COL...], or NULL */

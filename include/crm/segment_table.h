@@ -62,6 +62,7 @@ typedef struct {
     double *features;                /* n x nfeatures */
     crm_decimal *value_exact;        /* for the profile's exact totals */
     int value_is_exact;              /* every value read as an exact decimal */
+    int value_scale;                 /* the most decimals of any value read (for the profile) */
     int value_is_profit;             /* the value column is named profit */
     size_t rows_cap;                 /* rows every array above has room for */
     long previous_col;               /* purchases_previous (crm-rfm --recent-window), or -1 */
