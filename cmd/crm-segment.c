@@ -12,8 +12,8 @@
 #include "crm/report.h"
 #include "crm/segment_model.h"
 #include "crm/segment_profile.h"
-#include "crm/segment_survey.h"
 #include "crm/segment_run.h"
+#include "crm/segment_survey.h"
 #include "crm/segment_table.h"
 
 static const char usage[] =
