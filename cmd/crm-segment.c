@@ -145,6 +145,7 @@ static const int transform_kinds[] = {CRM_KMEANS_TRANSFORM_LOG1P, CRM_KMEANS_TRA
 #define WHOLE(n, k, t, l, h) {.name = n, .kind = k, .target = t, .lo = l, .hi = h}
 #define COLUMN(n, c) VALUE(n, CRM_CLI_TEXT, &o->run.table.columns[CRM_SEGMENT_COL_##c])
 #define FIT .first = &o->fit_option
+enum { MAX_OPTIONS = 64 };
 static size_t option_table(segment_options *o, crm_cli_entry *t)
 {
     crm_value_options *v = &o->set.value;
@@ -199,13 +200,13 @@ static size_t option_table(segment_options *o, crm_cli_entry *t)
         {"--quiet", 'q', CRM_CLI_FLAG, .target = &o->quiet, .lo = 1},
         WHOLE("--skip-bad", CRM_CLI_FLAG, &o->skip_bad, 1, 0),
     };
+    _Static_assert(sizeof entries / sizeof entries[0] <= MAX_OPTIONS, "room for every option in main");
     memcpy(t, entries, sizeof entries);
     return sizeof entries / sizeof entries[0];
 }
 
 /* Options that only make sense together; then what the run checks itself. */
-static crm_status check_options(segment_options *o, const crm_cli_table *table, const crm_shard *shard,
-                                crm_error *err)
+static crm_status check_options(segment_options *o, const crm_cli_table *table, const crm_shard *shard, crm_error *err)
 {
     const char *p = o->profile.crosstab, *model_file = o->run.table.model_file;
     crm_segment_table_spec *t = &o->run.table;
@@ -259,8 +260,7 @@ typedef struct {
 static crm_status bad_row(void *bad, crm_error *err) { return crm_cli_bad_row(bad, err); }
 static void progress(void *p, uint64_t rows, uint64_t bytes) { crm_progress_update(p, rows, bytes); }
 
-/* --model-file: read and checked whole before the customers, so that a bad
- * model stops the run before a long input is read. */
+/* --model-file: read and checked whole before the long input is read. */
 static crm_status load_model(segment_options *o, const char *path, crm_error *err)
 {
     crm_status st = crm_segment_model_load(path, &o->model, err);
@@ -359,7 +359,7 @@ int main(int argc, char **argv)
     crm_cli_init_process();
     segment_options o = {0};
     crm_segment_settings_init(&o.set);
-    crm_cli_entry entries[64];
+    crm_cli_entry entries[MAX_OPTIONS];
     crm_cli_table table;
     crm_error err;
     crm_error_clear(&err);
