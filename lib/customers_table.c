@@ -5,6 +5,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "crm/array.h"
 #include "crm/number.h"
 #include "crm/strtab.h"
 
@@ -331,4 +332,109 @@ crm_status crm_customers_table_write_header(crm_csv_writer *w, const crm_csv_rea
         st = crm_csv_write_field(w, crm_csv_column_name(r, j), (size_t)-1);
     for (size_t j = 0; j < nadded && st == CRM_OK; j++) st = crm_csv_write_field(w, added[j], (size_t)-1);
     return st == CRM_OK ? crm_csv_end_row(w) : st;
+}
+
+/* ---- rows kept whole ---- */
+
+struct crm_customers_rows {
+    size_t ncols, nrows;
+    char *bytes;           /* every field of every row, back to back */
+    size_t used, bytes_cap;
+    size_t *row_start;     /* per row: offset of its first field in bytes */
+    size_t start_cap;
+    uint32_t *lengths;     /* nrows x ncols (a record is at most 64 MB by default) */
+    size_t lengths_cap;
+    uint64_t *lines;       /* per row: its input line */
+    size_t lines_cap;
+};
+
+crm_customers_rows *crm_customers_rows_new(size_t ncols)
+{
+    crm_customers_rows *t = calloc(1, sizeof *t);
+    if (t != NULL) t->ncols = ncols;
+    return t;
+}
+
+void crm_customers_rows_free(crm_customers_rows *t)
+{
+    if (t == NULL) return;
+    free(t->bytes);
+    free(t->row_start);
+    free(t->lengths);
+    free(t->lines);
+    free(t);
+}
+
+void crm_customers_rows_set_width(crm_customers_rows *t, size_t ncols) { t->ncols = ncols; }
+size_t crm_customers_rows_width(const crm_customers_rows *t) { return t->ncols; }
+size_t crm_customers_rows_count(const crm_customers_rows *t) { return t->nrows; }
+const uint64_t *crm_customers_rows_lines(const crm_customers_rows *t) { return t->lines; }
+
+crm_status crm_customers_rows_add(crm_customers_rows *t, const crm_csv_record *rec, crm_error *err)
+{
+    size_t bytes = 0;
+    for (size_t j = 0; j < t->ncols; j++) bytes += rec->lengths[j];
+    if (!crm_array_reserve(&t->bytes, &t->bytes_cap, t->used + bytes, 1) ||
+        !crm_array_reserve(&t->row_start, &t->start_cap, t->nrows + 1, sizeof *t->row_start) ||
+        !crm_array_reserve(&t->lines, &t->lines_cap, t->nrows + 1, sizeof *t->lines) ||
+        !crm_array_reserve(&t->lengths, &t->lengths_cap, (t->nrows + 1) * t->ncols, sizeof *t->lengths))
+        return crm_error_set(err, CRM_ENOMEM, "out of memory after %zu customers", t->nrows);
+    t->row_start[t->nrows] = t->used;
+    t->lines[t->nrows] = rec->line;
+    for (size_t j = 0; j < t->ncols; j++) {
+        if (rec->lengths[j]) memcpy(t->bytes + t->used, rec->fields[j], rec->lengths[j]);
+        t->used += rec->lengths[j];
+        t->lengths[t->nrows * t->ncols + j] = (uint32_t)rec->lengths[j];
+    }
+    t->nrows++;
+    return CRM_OK;
+}
+
+const char *crm_customers_rows_field(const crm_customers_rows *t, size_t i, size_t col, size_t *len)
+{
+    size_t at = t->row_start[i];
+    for (size_t j = 0; j < col; j++) at += t->lengths[i * t->ncols + j];
+    *len = t->lengths[i * t->ncols + col];
+    return t->bytes ? t->bytes + at : "";
+}
+
+crm_status crm_customers_rows_write(const crm_customers_rows *t, size_t i, crm_csv_writer *w)
+{
+    crm_status st = CRM_OK;
+    const char *p = t->bytes ? t->bytes + t->row_start[i] : "";
+    for (size_t j = 0; j < t->ncols && st == CRM_OK; j++) {
+        size_t len = t->lengths[i * t->ncols + j];
+        st = crm_csv_write_field(w, p, len);
+        p += len;
+    }
+    return st;
+}
+
+crm_status crm_customers_table_resolve(const crm_csv_reader *r, const char *given, const char *fallback,
+                                       int required, long *col, crm_error *err)
+{
+    *col = -1;
+    if (given) {
+        *col = crm_csv_column(r, given, err);
+        return *col < 0 ? err->status : CRM_OK;
+    }
+    if (!fallback) return CRM_OK;
+    if (crm_csv_optional_column(r, fallback, col, err) != CRM_OK) return err->status;
+    if (*col < 0 && required) {
+        *col = crm_csv_column(r, fallback, err);
+        return *col < 0 ? err->status : CRM_OK;
+    }
+    return CRM_OK;
+}
+
+crm_status crm_customers_table_parse_number(const crm_csv_reader *r, const crm_csv_record *rec, long col,
+                                            double *out, crm_error *err)
+{
+    const char *s = rec->fields[col];
+    size_t len = rec->lengths[col];
+    if (crm_parse_double(s, len, NULL, out) == CRM_OK && isfinite(*out)) return CRM_OK;
+    char quoted[128];
+    return crm_error_set(err, CRM_EDATA, "%s:%llu: column '%s': cannot read '%s' as a number",
+                         crm_csv_input_name(r), (unsigned long long)rec->line,
+                         crm_csv_column_name(r, (size_t)col), crm_error_quote(quoted, sizeof quoted, s, len));
 }

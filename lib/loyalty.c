@@ -3,6 +3,10 @@
 #include "crm/loyalty.h"
 
 #include <math.h>
+#include <stdio.h>
+#include <string.h>
+
+#include "crm/number.h"
 
 static const char *const tier_names[CRM_LOYALTY_TIER_COUNT] = {"loyal", "regular", "occasional", "transient"};
 
@@ -83,4 +87,26 @@ double crm_loyalty_subjective(const double *answers, const double *lo, const dou
             count++;
         }
     return count ? sum / (double)count : NAN;
+}
+
+crm_status crm_loyalty_parse_weights(const char *arg, crm_loyalty_options *opts, crm_error *err)
+{
+    char list[256];
+    snprintf(list, sizeof list, "%s", arg);
+    int ok = strlen(arg) < sizeof list;
+    for (char *save = NULL, *part = strtok_r(list, ",", &save); ok && part; part = strtok_r(NULL, ",", &save)) {
+        char *eq = strchr(part, '=');
+        double v;
+        ok = eq && crm_parse_double(eq + 1, strlen(eq + 1), NULL, &v) == CRM_OK && v >= 0 && isfinite(v);
+        if (ok && (size_t)(eq - part) == 9 && strncmp(part, "objective", 9) == 0)
+            opts->objective_weight = v;
+        else if (ok && (size_t)(eq - part) == 10 && strncmp(part, "subjective", 10) == 0)
+            opts->subjective_weight = v;
+        else
+            ok = 0;
+    }
+    if (!ok || !(opts->objective_weight + opts->subjective_weight > 0))
+        return crm_error_set(err, CRM_EUSAGE, "wants objective=W,subjective=W with numbers >= 0, "
+                             "not both 0 (objective=0.7,subjective=0.3), got '%s'", arg);
+    return CRM_OK;
 }

@@ -1,5 +1,6 @@
 #include "crm/segment_model.h"
 
+#include <errno.h>
 #include <math.h>
 #include <stdarg.h>
 #include <stdint.h>
@@ -455,4 +456,130 @@ crm_status crm_segment_model_parse(const char *text, size_t len, crm_segment_mod
         st = finish_value(&r, err);
     reading_free(&r);
     return st;
+}
+
+/* ---- the file ---- */
+
+static crm_status read_whole_file(const char *path, char **text, size_t *len, crm_error *err)
+{
+    FILE *f = fopen(path, "rb");
+    if (!f)
+        return crm_error_set(err, CRM_EIO, "%s: %s", path, strerror(errno));
+    size_t cap = 0;
+    int ok = 1;
+    *text = NULL;
+    *len = 0;
+    while (ok) {
+        ok = crm_array_reserve(text, &cap, *len + 65536, 1);
+        size_t got = ok ? fread(*text + *len, 1, cap - *len, f) : 0;
+        *len += got;
+        if (got == 0)
+            break;
+    }
+    int failed = !ok || ferror(f);
+    fclose(f);
+    if (!failed)
+        return CRM_OK;
+    free(*text);
+    *text = NULL;
+    return ok ? crm_error_set(err, CRM_EIO, "%s: read failed", path)
+              : crm_error_set(err, CRM_ENOMEM, "out of memory reading %s", path);
+}
+
+crm_status crm_segment_model_load(const char *path, crm_segment_model *m, crm_error *err)
+{
+    char *text = NULL;
+    size_t len = 0;
+    memset(m, 0, sizeof *m);
+    crm_status st = read_whole_file(path, &text, &len, err);
+    if (st != CRM_OK)
+        return st;
+    /* line messages start with the number: "path:3: ..."; others "path: ..." */
+    if ((st = crm_segment_model_parse(text, len, m, err)) != CRM_OK)
+        crm_error_prefix(err, err->message[0] >= '0' && err->message[0] <= '9' ? "%s:" : "%s: ", path);
+    free(text);
+    return st;
+}
+
+crm_status crm_segment_model_write(const crm_segment_model *m, crm_output *out, crm_error *err)
+{
+    char *text = NULL;
+    size_t len = 0;
+    crm_status st = crm_segment_model_format(m, &text, &len, err);
+    if (st == CRM_OK && crm_output_write(out, text, len) != CRM_OK)
+        st = crm_output_status(out, err);
+    free(text);
+    return st;
+}
+
+crm_status crm_segment_model_set_kmeans(crm_segment_model *m, const crm_kmeans_result *res,
+                                        const char *const *names, crm_kmeans_transform_kind transform,
+                                        int zscore, crm_error *err)
+{
+    size_t k = res->k, d = res->d;
+    m->has_kmeans = 1;
+    m->d = d;
+    m->k = k;
+    m->transform = transform;
+    m->zscore = zscore;
+    m->features = calloc(d ? d : 1, sizeof *m->features);
+    m->shift = malloc((d ? d : 1) * sizeof *m->shift);
+    m->scale = malloc((d ? d : 1) * sizeof *m->scale);
+    m->centers = malloc((k * d != 0 ? k * d : 1) * sizeof *m->centers);
+    m->rank = malloc((k ? k : 1) * sizeof *m->rank);
+    int ok = m->features && m->shift && m->scale && m->centers && m->rank;
+    for (size_t j = 0; ok && j < d; j++)
+        ok = (m->features[j] = copy(names[j])) != NULL;
+    if (!ok)
+        return crm_error_set(err, CRM_ENOMEM, "out of memory");
+    memcpy(m->shift, res->shift, d * sizeof *m->shift);
+    memcpy(m->scale, res->scale, d * sizeof *m->scale);
+    memcpy(m->rank, res->rank, k * sizeof *m->rank);
+    /* centre c is cluster rank[c]: the file lists them in the fitted
+     * run's order, which decides equal distances */
+    for (size_t c = 0; c < k; c++)
+        memcpy(m->centers + c * d, res->centers + res->rank[c] * d, d * sizeof *m->centers);
+    return CRM_OK;
+}
+
+crm_status crm_segment_model_set_value(crm_segment_model *m, const crm_value_summary *summary,
+                                       const char *value_column, const char *predicted_column,
+                                       double growth, double margin, const char *customer, crm_error *err)
+{
+    m->has_value = 1;
+    m->growth = growth;
+    m->margin = margin;
+    m->has_mvc = summary->mvc_last_row != SIZE_MAX;
+    m->mvc_cutoff = summary->mvc_cutoff;
+    m->value_column = copy(value_column);
+    m->predicted_column = predicted_column ? copy(predicted_column) : NULL;
+    m->cutoff_customer = customer ? copy(customer) : NULL;
+    if (!m->value_column || (predicted_column && !m->predicted_column) || (customer && !m->cutoff_customer))
+        return crm_error_set(err, CRM_ENOMEM, "out of memory");
+    return CRM_OK;
+}
+
+void crm_segment_model_settings(const crm_segment_model *m, crm_segment_settings *set)
+{
+    if (m->has_kmeans) {
+        set->kmeans_storage = (crm_segment_saved_kmeans){m->k, m->d, m->transform, m->zscore, m->shift, m->scale,
+                                                         m->centers, m->rank};
+        set->saved_kmeans = &set->kmeans_storage;
+    }
+    if (m->has_value) {
+        set->value_storage = (crm_segment_saved_value){m->has_mvc, m->mvc_cutoff};
+        set->saved_value = &set->value_storage;
+        set->value.growth = m->growth;
+        set->value.margin = m->margin;
+    }
+}
+
+crm_status crm_segment_model_check_methods(const crm_segment_model *m, const crm_segment_by *by, size_t nby,
+                                           const char *path, crm_error *err)
+{
+    for (size_t b = 0; b < nby; b++)
+        if ((by[b] == CRM_SEGMENT_BY_KMEANS && !m->has_kmeans) || (by[b] == CRM_SEGMENT_BY_VALUE && !m->has_value))
+            return crm_error_set(err, CRM_EDATA, "%s: the model has no %s settings (save it with --by %s --save-model)",
+                                 path, crm_segment_method_name(by[b]), crm_segment_method_name(by[b]));
+    return CRM_OK;
 }

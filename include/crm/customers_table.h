@@ -115,4 +115,44 @@ crm_status crm_customers_table_store_write(crm_csv_writer *w, const crm_customer
 crm_status crm_customers_table_write_header(crm_csv_writer *w, const crm_csv_reader *r, size_t ncolumns,
                                             const char *const *added, size_t nadded);
 
+/* ---- rows kept whole, for commands that write the table again ----
+ *
+ * crm-segment writes every input field back byte for byte beside its
+ * labels: crm_customers_rows keeps each record's fields back to back (4
+ * bytes of length per field, plus the bytes), in input order, with the
+ * input line of each row for messages. */
+typedef struct crm_customers_rows crm_customers_rows;
+
+/* A store for records of ncols fields (0: set later with
+ * crm_customers_rows_set_width, e.g. by the first row of a headerless
+ * input).  NULL when out of memory. */
+crm_customers_rows *crm_customers_rows_new(size_t ncols);
+void crm_customers_rows_free(crm_customers_rows *t);
+void crm_customers_rows_set_width(crm_customers_rows *t, size_t ncols);
+size_t crm_customers_rows_width(const crm_customers_rows *t);
+size_t crm_customers_rows_count(const crm_customers_rows *t);
+/* Keeps the first width fields of rec (which has at least that many). */
+crm_status crm_customers_rows_add(crm_customers_rows *t, const crm_csv_record *rec, crm_error *err);
+/* The field of row i in column col (*len bytes, not NUL-terminated). */
+const char *crm_customers_rows_field(const crm_customers_rows *t, size_t i, size_t col, size_t *len);
+/* The input line of each row (count entries). */
+const uint64_t *crm_customers_rows_lines(const crm_customers_rows *t);
+/* Writes the fields of row i to w (the caller ends the row). */
+crm_status crm_customers_rows_write(const crm_customers_rows *t, size_t i, crm_csv_writer *w);
+
+/* A column the user named (given: must exist) or else its default header
+ * name fallback (used when present, or required when required is 1; NULL:
+ * no default).  *col is -1 when the column is not used. */
+crm_status crm_customers_table_resolve(const crm_csv_reader *r, const char *given, const char *fallback,
+                                       int required, long *col, crm_error *err);
+
+/* A finite number from field col of rec, or CRM_EDATA "<file>:<line>:
+ * column '<name>': cannot read '<v>' as a number". */
+crm_status crm_customers_table_parse_number(const crm_csv_reader *r, const crm_csv_record *rec, long col,
+                                            double *out, crm_error *err);
+
+/* What a reader does with a row it cannot read: err says what is wrong;
+ * return CRM_OK (err cleared) to skip it, or a status to stop with. */
+typedef crm_status (*crm_table_bad_row)(void *ctx, crm_error *err);
+
 #endif

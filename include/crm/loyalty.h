@@ -80,4 +80,9 @@ crm_status crm_loyalty_assign(const crm_loyalty_input *in, size_t n, const crm_l
  * none. */
 double crm_loyalty_subjective(const double *answers, const double *lo, const double *hi, size_t ncols);
 
+/* Parses the weights written objective=W,subjective=W (either or both,
+ * each >= 0, not both 0) into opts; CRM_EUSAGE otherwise, with a message
+ * "wants ..." for the caller to put the option's name before. */
+crm_status crm_loyalty_parse_weights(const char *text, crm_loyalty_options *opts, crm_error *err);
+
 #endif

@@ -7,7 +7,7 @@
  * The text is one key=value per line (format in crm-segment(1)); '#' lines
  * and empty lines are comments.  Numbers are written as the shortest text
  * that reads back as the same double, so a saved model labels exactly.
- * Pure computation on text: the command reads and writes the file. */
+ * A formats module: it reads and writes the file, never prints. */
 #ifndef CRM_SEGMENT_MODEL_H
 #define CRM_SEGMENT_MODEL_H
 
@@ -15,6 +15,9 @@
 
 #include "crm/error.h"
 #include "crm/kmeans.h"
+#include "crm/output.h"
+#include "crm/segment.h"
+#include "crm/segment_method.h"
 
 #define CRM_SEGMENT_MODEL_FORMAT "crm-segment-model 1"
 
@@ -51,5 +54,37 @@ crm_status crm_segment_model_format(const crm_segment_model *m, char **text, siz
  * or name the missing key. */
 crm_status crm_segment_model_parse(const char *text, size_t len, crm_segment_model *m,
                                    crm_error *err);
+
+/* Reads and checks the model file at path (a failure to read names it;
+ * a bad line is "<path>:<line>: ..."; free m also after a failure). */
+crm_status crm_segment_model_load(const char *path, crm_segment_model *m, crm_error *err);
+
+/* Writes the model's text to out (the caller commits or aborts out). */
+crm_status crm_segment_model_write(const crm_segment_model *m, crm_output *out, crm_error *err);
+
+/* The k-means part from a fit (res, on the d features named names, with
+ * the transform and z-score the fit used): centres kept in the fitted
+ * run's order, the cluster number of each beside it.  Copies what it
+ * keeps. */
+crm_status crm_segment_model_set_kmeans(crm_segment_model *m, const crm_kmeans_result *res,
+                                        const char *const *names, crm_kmeans_transform_kind transform,
+                                        int zscore, crm_error *err);
+
+/* The value-tier part from a fit: the columns ranked (predicted NULL: the
+ * value to date), the MGC factors, and the cut-off of summary; customer is
+ * the id of the last MVC taken when summary->mvc_cutoff_split (else NULL). */
+crm_status crm_segment_model_set_value(crm_segment_model *m, const crm_value_summary *summary,
+                                       const char *value_column, const char *predicted_column,
+                                       double growth, double margin, const char *customer, crm_error *err);
+
+/* Points set at the model's k-means and value parts (those it has), and
+ * takes its MGC factors, so that crm_segment_method_run labels with it.
+ * m must outlive the run. */
+void crm_segment_model_settings(const crm_segment_model *m, crm_segment_settings *set);
+
+/* CRM_EDATA "<path>: the model has no <method> settings ..." unless m has
+ * the settings of each k-means and value method of by. */
+crm_status crm_segment_model_check_methods(const crm_segment_model *m, const crm_segment_by *by, size_t nby,
+                                           const char *path, crm_error *err);
 
 #endif
