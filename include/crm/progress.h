@@ -45,7 +45,9 @@ typedef struct {
 
 enum { CRM_PROGRESS_STAGE_MAX = 48 };
 
-/* Embedded by value in a command's run; the fields are private. */
+/* Embedded by value in a command's run; the fields are private.  Not
+ * thread-safe: report from one thread (the one that reads, or the one that
+ * runs an optimiser's iterations). */
 typedef struct {
     int enabled;
     const char *command;
@@ -100,7 +102,7 @@ void crm_progress_finish(crm_progress *p, uint64_t rows, uint64_t bytes);
  * current one; the call with done >= total > 0 is the stage's last and
  * prints its final line (an iterative fit that converges at iteration k
  * passes k, k).  Looks at the clock at every call: call it once per
- * iteration or item, not per row. */
+ * iteration or item, not per row.  "read" names the read stage. */
 void crm_progress_stage(crm_progress *p, const char *stage, uint64_t done, uint64_t total);
 /* Ends the current named stage with its final line (nothing when none). */
 void crm_progress_stage_end(crm_progress *p);

@@ -12,6 +12,7 @@
 #include <cmocka.h>
 #include <zlib.h>
 
+#include "crm/cli.h"
 #include "crm/input.h"
 #include "crm/progress.h"
 
@@ -466,6 +467,34 @@ static void test_expected_bytes_reach_start(void **state)
     assert_int_equal(p.total_bytes, 0);
 }
 
+/* Every command starts with crm_cli_start: with --progress it tells the
+ * progress the operands' size, so no command has to. */
+static void test_cli_start_expects_the_operands_size(void **state)
+{
+    (void)state;
+    const char *a = temp_path("a.csv");
+    const char *b = temp_path("b.csv");
+    write_file(a, 1000);
+    write_file(b, 234);
+    static const struct option none[] = {{NULL, 0, NULL, 0}};
+    crm_cli_spec spec = {.command = "crm-test", .usage = "Usage: crm-test [FILE]...\n",
+                         .options = none, .short_options = ""};
+    char *argv[] = {"crm-test", "--progress", (char *)a, (char *)b, NULL};
+    crm_common_options common;
+    int exit_code = -1;
+    assert_int_equal(crm_cli_start(&spec, 4, argv, &common, &exit_code), 1);
+    crm_progress p;
+    crm_progress_start(&p, "crm-test", 0);
+    assert_int_equal(p.total_bytes, 1234);
+
+    char *quiet[] = {"crm-test", "--no-progress", (char *)a, NULL};
+    crm_progress_expect_bytes(7);
+    assert_int_equal(crm_cli_start(&spec, 3, quiet, &common, &exit_code), 1);
+    crm_progress_start(&p, "crm-test", 0);
+    assert_int_equal(p.total_bytes, 7);   /* not looked at without --progress */
+    crm_progress_expect_bytes(0);
+}
+
 static void test_clock_is_monotonic_seconds(void **state)
 {
     (void)state;
@@ -496,6 +525,7 @@ int main(void)
         cmocka_unit_test(test_inputs_size_sums_regular_files),
         cmocka_unit_test(test_gzip_raw_bytes_reach_the_file_size),
         cmocka_unit_test(test_expected_bytes_reach_start),
+        cmocka_unit_test(test_cli_start_expects_the_operands_size),
         cmocka_unit_test(test_clock_is_monotonic_seconds),
     };
     return cmocka_run_group_tests(tests, make_temp_dir, remove_temp_dir);
