@@ -611,6 +611,9 @@ int crm_cli_start(const crm_cli_spec *spec, int argc, char **argv, crm_common_op
         crm_cli_print_version(spec->command);
         return 0;
     }
+    /* The operands' size, so that --progress can show percent and ETA. */
+    if (common->progress)
+        crm_progress_expect_bytes(crm_progress_inputs_size(common->inputs, common->ninputs));
     return 1;
 }
 

@@ -5,7 +5,6 @@
 #include <stdlib.h>
 #include <string.h>
 #include <sys/resource.h>
-#include <time.h>
 
 #include "crm/output.h"
 
@@ -36,13 +35,6 @@ struct crm_report {
     report_list texts;     /* report_text */
     int out_of_memory;     /* a setter failed: write says so rather than lie */
 };
-
-double crm_clock_seconds(void)
-{
-    struct timespec ts;
-    clock_gettime(CLOCK_MONOTONIC, &ts);
-    return (double)ts.tv_sec + (double)ts.tv_nsec / 1e9;
-}
 
 static double timeval_seconds(struct timeval tv)
 {
@@ -425,88 +417,4 @@ crm_status crm_report_write(const crm_report *r, const char *path, crm_error *er
     /* Commit reports a failed write too (errors are sticky), naming the file. */
     crm_status commit_st = crm_output_commit(out, err);
     return commit_st != CRM_OK ? commit_st : st;
-}
-
-/* ---- progress ---- */
-
-enum { PROGRESS_CHECK_ROWS = 65536 };
-
-static const double PROGRESS_INTERVAL = 0.5;
-
-/* 1234567 -> "1,234,567" */
-static void format_thousands(char *buf, size_t size, uint64_t n)
-{
-    char digits[32];
-    int len = snprintf(digits, sizeof digits, "%" PRIu64, n);
-    size_t out = 0;
-    for (int i = 0; i < len && out + 2 < size; i++) {
-        if (i > 0 && (len - i) % 3 == 0)
-            buf[out++] = ',';
-        buf[out++] = digits[i];
-    }
-    buf[out] = '\0';
-}
-
-/* x with one decimal, by hand (no locale). */
-static void format_tenths(char *buf, size_t size, double x)
-{
-    if (!(x > 0))
-        x = 0;
-    uint64_t tenths = (uint64_t)(x * 10.0 + 0.5);
-    snprintf(buf, size, "%" PRIu64 ".%u", tenths / 10, (unsigned)(tenths % 10));
-}
-
-static void show_progress(crm_progress *p, uint64_t rows, uint64_t bytes, double now,
-                          const char *end)
-{
-    double elapsed = now - p->started;
-    double megabytes = (double)bytes / 1e6;
-    char rows_text[40];
-    char mb_text[40];
-    char rate_text[40];
-    format_thousands(rows_text, sizeof rows_text, rows);
-    format_tenths(mb_text, sizeof mb_text, megabytes);
-    format_tenths(rate_text, sizeof rate_text, elapsed > 0 ? megabytes / elapsed : 0);
-
-    char line[256];
-    int len = snprintf(line, sizeof line, "%s: %s rows, %s MB, %s MB/s", p->command, rows_text,
-                       mb_text, rate_text);
-    if (len < 0)
-        return;
-    if ((size_t)len >= sizeof line)
-        len = (int)sizeof line - 1;
-    /* Blank out what is left of a longer previous line. */
-    int pad = p->shown_width > len ? p->shown_width - len : 0;
-    fprintf(stderr, "\r%s%*s%s", line, pad, "", end);
-    fflush(stderr);
-    p->shown_width = len;
-}
-
-void crm_progress_start(crm_progress *p, const char *command, int enabled)
-{
-    p->enabled = enabled;
-    p->command = command ? command : "";
-    p->started = crm_clock_seconds();
-    p->last_shown = p->started;
-    p->next_check = PROGRESS_CHECK_ROWS;
-    p->shown_width = 0;
-}
-
-void crm_progress_update(crm_progress *p, uint64_t rows, uint64_t bytes)
-{
-    if (!p->enabled || rows < p->next_check)
-        return;
-    p->next_check = rows + PROGRESS_CHECK_ROWS;
-    double now = crm_clock_seconds();
-    if (now - p->last_shown < PROGRESS_INTERVAL)
-        return;
-    p->last_shown = now;
-    show_progress(p, rows, bytes, now, "");
-}
-
-void crm_progress_finish(crm_progress *p, uint64_t rows, uint64_t bytes)
-{
-    if (!p->enabled)
-        return;
-    show_progress(p, rows, bytes, crm_clock_seconds(), "\n");
 }

@@ -240,106 +240,6 @@ static void test_write_replaces_atomically(void **state)
     crm_report_free(r);
 }
 
-/* ---- clock and progress ---- */
-
-static void test_clock_is_monotonic_seconds(void **state)
-{
-    (void)state;
-    double a = crm_clock_seconds();
-    struct timespec ten_ms = {0, 10000000};
-    nanosleep(&ten_ms, NULL);
-    double b = crm_clock_seconds();
-    assert_true(b - a >= 0.009);
-    assert_true(b - a < 5.0);
-}
-
-static const char *capture_stderr(void (*fn)(crm_progress *), crm_progress *p)
-{
-    static char text[1024];
-    FILE *tmp = tmpfile();
-    assert_non_null(tmp);
-    fflush(stderr);
-    int saved = dup(STDERR_FILENO);
-    assert_true(dup2(fileno(tmp), STDERR_FILENO) >= 0);
-    fn(p);
-    fflush(stderr);
-    dup2(saved, STDERR_FILENO);
-    close(saved);
-    rewind(tmp);
-    size_t n = fread(text, 1, sizeof text - 1, tmp);
-    text[n] = '\0';
-    fclose(tmp);
-    return text;
-}
-
-static void run_disabled(crm_progress *p)
-{
-    crm_progress_start(p, "crm-test", 0);
-    p->last_shown -= 10;
-    crm_progress_update(p, 10000000, 999999999);
-    crm_progress_finish(p, 10000000, 999999999);
-}
-
-static void test_progress_disabled_prints_nothing(void **state)
-{
-    (void)state;
-    crm_progress p;
-    assert_string_equal(capture_stderr(run_disabled, &p), "");
-}
-
-static void run_updates(crm_progress *p)
-{
-    crm_progress_start(p, "crm-test", 1);
-    crm_progress_update(p, 1000, 50000);  /* below 65,536 rows: clock not read */
-    p->last_shown -= 1.0;                 /* as if the last line were a second old */
-    crm_progress_update(p, 1000, 50000);  /* still below 65,536 rows */
-    crm_progress_update(p, 70000, 1234567);
-    crm_progress_update(p, 140000, 2500000); /* shown less than 0.5 s ago */
-}
-
-static void test_progress_update_is_rate_limited(void **state)
-{
-    (void)state;
-    crm_progress p;
-    const char *text = capture_stderr(run_updates, &p);
-    /* 1,234,567 bytes = 1.2 MB (decimal megabytes, one decimal). */
-    static const char head[] = "\rcrm-test: 70,000 rows, 1.2 MB, ";
-    assert_memory_equal(text, head, strlen(head));
-    assert_non_null(strstr(text, " MB/s"));
-    assert_null(strchr(text + 1, '\r')); /* exactly one line shown */
-    assert_null(strchr(text, '\n'));
-    assert_int_equal(p.next_check, 140000 + 65536);
-}
-
-static void run_finish(crm_progress *p)
-{
-    crm_progress_start(p, "crm-test", 1);
-    p->last_shown -= 1.0;
-    crm_progress_update(p, 1234567, 120500000);
-    crm_progress_finish(p, 1000, 0);
-}
-
-static void test_progress_finish_line(void **state)
-{
-    (void)state;
-    crm_progress p;
-    const char *text = capture_stderr(run_finish, &p);
-    /* 120,500,000 bytes = 120.5 MB */
-    static const char first[] = "\rcrm-test: 1,234,567 rows, 120.5 MB, ";
-    static const char last[] = "\rcrm-test: 1,000 rows, 0.0 MB, 0.0 MB/s";
-    assert_memory_equal(text, first, strlen(first));
-    const char *second = strchr(text + 1, '\r');
-    assert_non_null(second);
-    assert_memory_equal(second, last, strlen(last));
-    /* The shorter final line is padded with blanks over the longer one. */
-    size_t first_len = (size_t)(second - text);
-    size_t second_len = strlen(second) - 1;
-    assert_int_equal(second_len, first_len);
-    for (const char *c = second + strlen(last); *c != '\n'; c++)
-        assert_int_equal(*c, ' ');
-    assert_string_equal(second + second_len, "\n");
-}
-
 int main(void)
 {
     const struct CMUnitTest tests[] = {
@@ -347,10 +247,6 @@ int main(void)
         cmocka_unit_test(test_status_and_empty_rejected),
         cmocka_unit_test(test_json_escaping),
         cmocka_unit_test(test_write_replaces_atomically),
-        cmocka_unit_test(test_clock_is_monotonic_seconds),
-        cmocka_unit_test(test_progress_disabled_prints_nothing),
-        cmocka_unit_test(test_progress_update_is_rate_limited),
-        cmocka_unit_test(test_progress_finish_line),
     };
     return cmocka_run_group_tests(tests, make_temp_dir, remove_temp_dir);
 }
