@@ -93,6 +93,8 @@ static const struct option clean_options[] = {
 };
 
 enum { MAX_CONDITIONS = 64, DETECT_MAX_ROWS = 1000000 };
+/* How many rows ahead the duplicate rule's memory is asked for. */
+enum { PREFETCH_AHEAD = 8 };
 
 /* A --range/--keep-if/--drop-if as written, resolved once the header is known. */
 typedef struct {
@@ -617,7 +619,7 @@ static crm_status start_run(clean_run *run, crm_csv_reader *r, crm_error *err)
         names = (const char *const *)run->names;
     }
     run->nnames = n;
-    crm_clean_sink sink = {write_kept, write_rejected, &run->state};
+    crm_clean_sink sink = {write_kept, o->rejects_path ? write_rejected : NULL, &run->state};
     if ((st = crm_cleaner_new(&run->cleaner, &o->cfg, names, n, &sink, err)) != CRM_OK) {
         crm_error_prefix(err, "%s: ", crm_csv_input_name(r));
         size_t len = strlen(err->message);
@@ -653,6 +655,10 @@ static crm_status clean_input(clean_run *run, size_t input, crm_csv_reader *r, c
     crm_status st;
     crm_cleaner_set_input(run->cleaner, (uint32_t)input);
     while ((st = crm_csv_next(r, &rec, err)) == CRM_OK && rec) {
+        const char *ahead;
+        size_t ahead_len;
+        if (crm_csv_peek_raw(r, PREFETCH_AHEAD, &ahead, &ahead_len))
+            crm_cleaner_prefetch(run->cleaner, ahead, ahead_len);
         if ((st = crm_cleaner_push(run->cleaner, rec, err)) != CRM_OK)
             return st;
         crm_progress_update(&run->progress, ++run->rows, run->bytes_before + crm_csv_raw_bytes(r));

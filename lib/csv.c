@@ -591,6 +591,17 @@ crm_status crm_csv_next(crm_csv_reader *r, const crm_csv_record **rec, crm_error
     return CRM_OK;
 }
 
+int crm_csv_peek_raw(const crm_csv_reader *r, size_t ahead, const char **raw, size_t *len)
+{
+    const crm_csv_chunk *c = r->chunks ? r->chunk : NULL;
+    if (!c || r->keeping || r->replaying || ahead == 0 || r->chunk_next - 1 + ahead >= c->nrecords)
+        return 0;
+    const crm_tokenizer_record *t = &c->records[r->chunk_next - 1 + ahead];
+    *raw = (const char *)c->bytes + t->raw;
+    *len = t->raw_len;
+    return 1;
+}
+
 crm_status crm_csv_start_lookahead(crm_csv_reader *r, crm_error *err)
 {
     if (r->keeping || r->replaying)

@@ -163,7 +163,8 @@ typedef struct {
     crm_status (*keep)(void *ctx, const crm_clean_row *row, crm_error *err);
     /* Receives each rejected row: its line, raw bytes, reason and a
      * sentence saying what was wrong ("column 'InvoiceDate': cannot read
-     * '2011-13-45' as a date"). */
+     * '2011-13-45' as a date").  NULL: rejected rows are only counted (and
+     * no sentence is made). */
     crm_status (*reject)(void *ctx, uint64_t line, const char *raw, size_t raw_len,
                          crm_clean_reason reason, const char *detail, crm_error *err);
     void *ctx;
@@ -188,6 +189,11 @@ int crm_cleaner_has_costs(const crm_cleaner *c);
 /* Judges one record and delivers it to the sink (or holds it, when
  * netting returns).  Fails only when the sink fails or memory runs out. */
 crm_status crm_cleaner_push(crm_cleaner *c, const crm_csv_record *rec, crm_error *err);
+
+/* A hint, for speed only: the raw bytes of a record to be pushed soon
+ * (crm_csv_peek_raw), so that the duplicate rule's memory load for it
+ * starts now.  Changes nothing else. */
+void crm_cleaner_prefetch(const crm_cleaner *c, const char *raw, size_t raw_len);
 
 /* Delivers held rows (returns netting).  Call once after the last push. */
 crm_status crm_cleaner_finish(crm_cleaner *c, crm_error *err);
