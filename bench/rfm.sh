@@ -16,9 +16,9 @@
 #
 # DuckDB runs two queries: the same work (duplicate rows once, cancellations
 # out) and the lighter one most users write first, without the duplicate
-# rule (on the 10x file, which has no duplicate copies, both count the same
-# rows; on the 1x file the light one counts the export's repeated rows
-# again, so it may agree on fewer customers).
+# rule: it counts the export's repeated rows again, so its monetary values
+# differ for the customers who have such rows (its agree column says how
+# many customers still agree).
 #
 # Peak memory of the pipeline is the sum of the two processes' peaks (they
 # run at the same time); DuckDB's includes node itself.

@@ -8,6 +8,7 @@
 
 #include "crm/array.h"
 #include "crm/strtab.h"
+#include "crm/units.h"
 
 /* ---- reasons ---- */
 
@@ -74,6 +75,64 @@ crm_status crm_clean_switchable_reason(const char *s, crm_clean_reason *out, crm
         }
     }
     return crm_error_set(err, CRM_EUSAGE, "unknown rule '%s' (rules that can be switched off: %s)", s, list);
+}
+
+/* ---- option values ---- */
+
+/* "90d", "12w", "3m", "1y" as whole days (a month is 365.25/12 days, so
+ * 3m is 91 days), or "all". */
+crm_status crm_clean_parse_return_window(const char *arg, int32_t *days, crm_error *err)
+{
+    if (strcmp(arg, "all") == 0) {
+        *days = -1;
+        return CRM_OK;
+    }
+    crm_duration d;
+    if (crm_parse_duration(arg, &d, err) != CRM_OK) {
+        crm_error_prefix(err, "--return-window: ");
+        return CRM_EUSAGE;
+    }
+    double n = crm_duration_in(d, CRM_UNIT_DAY);
+    if (n > 36525)
+        return crm_error_set(err, CRM_EUSAGE, "--return-window: '%s' is more than 100 years; say 'all'", arg);
+    *days = (int32_t)(n + 0.5);
+    return CRM_OK;
+}
+
+crm_status crm_clean_parse_allow(const char *arg, unsigned long *allowed, crm_error *err)
+{
+    char *copy = strdup(arg), *save = NULL;
+    if (!copy)
+        return crm_error_set(err, CRM_ENOMEM, "out of memory");
+    crm_status st = CRM_OK;
+    for (char *tok = strtok_r(copy, ",", &save); tok && st == CRM_OK; tok = strtok_r(NULL, ",", &save)) {
+        crm_clean_reason reason;
+        st = crm_clean_switchable_reason(tok, &reason, err);
+        if (st == CRM_OK)
+            *allowed |= 1ul << reason;
+    }
+    free(copy);
+    return st;
+}
+
+/* "30%" or "0.3" as an exact decimal fraction. */
+crm_status crm_clean_parse_margin(const char *arg, crm_decimal *out, crm_error *err)
+{
+    double check;
+    if (crm_parse_fraction(arg, &check, err) != CRM_OK) {
+        crm_error_prefix(err, "--margin: ");
+        return CRM_EUSAGE;
+    }
+    size_t len = strlen(arg);
+    int percent = len > 0 && arg[len - 1] == '%';
+    crm_decimal d;
+    if (crm_parse_decimal(arg, len - (size_t)percent, NULL, &d) != CRM_OK ||
+        (percent && d.scale + 2 > CRM_DECIMAL_MAX_SCALE))
+        return crm_error_set(err, CRM_EUSAGE, "--margin wants a rate such as 30%% or 0.3, got '%s'", arg);
+    if (percent)
+        d.scale += 2;
+    *out = d;
+    return CRM_OK;
 }
 
 /* ---- column detection ---- */

@@ -1179,6 +1179,20 @@ crm_status crm_csv_writer_close(crm_csv_writer *w, crm_error *err)
     return st;
 }
 
+crm_status crm_csv_writers_finish(crm_csv_writer **w, size_t n, crm_status st, crm_error *err)
+{
+    for (size_t i = 0; i < n; i++) {
+        if (!w[i])
+            continue;
+        if (st == CRM_OK)
+            st = crm_csv_writer_close(w[i], err);
+        else
+            crm_csv_writer_abort(w[i]);
+        w[i] = NULL;
+    }
+    return st;
+}
+
 crm_output *crm_csv_writer_output(const crm_csv_writer *w)
 {
     return w->out;

@@ -66,6 +66,11 @@ const char *crm_clean_reason_name(crm_clean_reason reason);
 /* The reason named by s; CRM_EUSAGE when unknown or not switchable. */
 crm_status crm_clean_switchable_reason(const char *s, crm_clean_reason *out, crm_error *err);
 
+/* --allow: a comma-separated list of switchable rules, added to *allowed
+ * (bit 1ul << reason); CRM_EUSAGE names a rule that is unknown or cannot
+ * be switched off. */
+crm_status crm_clean_parse_allow(const char *list, unsigned long *allowed, crm_error *err);
+
 typedef enum {
     CRM_RETURNS_DROP = 0,   /* reject cancellations and returns */
     CRM_RETURNS_KEEP,       /* keep them as negative lines */
@@ -124,6 +129,13 @@ typedef struct {
 } crm_clean_config;
 
 void crm_clean_config_init(crm_clean_config *cfg);
+
+/* --return-window: "90d", "12w", "3m", "1y" as whole days (a month is
+ * 365.25/12 days, so 3m is 91 days; at most 100 years), or "all" (-1). */
+crm_status crm_clean_parse_return_window(const char *arg, int32_t *days, crm_error *err);
+
+/* --margin: "30%" or "0.3" as an exact decimal fraction. */
+crm_status crm_clean_parse_margin(const char *arg, crm_decimal *out, crm_error *err);
 
 /* A customer id as crm-clean writes it: blanks trimmed at both ends and an
  * all-zero fraction dropped from an all-digit id ("17850.0" -> "17850",

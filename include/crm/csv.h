@@ -226,4 +226,11 @@ crm_status crm_csv_writer_close(crm_csv_writer *w, crm_error *err);
 /* Discards the output and frees the writer. */
 void crm_csv_writer_abort(crm_csv_writer *w);
 
+/* The end of a run that writes several files: while st is CRM_OK the
+ * writers are closed in order (NULL ones skipped), and once anything
+ * failed the others are aborted, so that a failed run leaves the earlier
+ * files in place.  Returns st or the first close's failure; every writer
+ * is freed and its slot set to NULL. */
+crm_status crm_csv_writers_finish(crm_csv_writer **w, size_t n, crm_status st, crm_error *err);
+
 #endif
