@@ -183,7 +183,7 @@ void crm_clean_export_free_names(char **names, size_t n)
 }
 
 /* How many rows ahead the duplicate rule's memory is asked for. */
-enum { PREFETCH_AHEAD = 8 };
+enum { PREFETCH_AHEAD = 32 };
 
 crm_status crm_clean_export_push_all(crm_cleaner *c, crm_csv_reader *r, uint32_t input,
                                      crm_progress *progress, uint64_t *rows, uint64_t *bytes,
