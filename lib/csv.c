@@ -1,7 +1,8 @@
 /* CSV reading and writing on libcsv.
  *
- * Reader: libcsv is the only tokenizer; csv_tokenizer.h drives it one line
- * at a time so that records keep their line numbers and raw bytes.  The
+ * Reader: csv_tokenizer.h drives libcsv one line at a time (and splits the
+ * quote-free lines itself, the same records) so that records keep their
+ * line numbers and raw bytes.  The
  * serial reader refills the tokenizer's buffer from crm_input, keeping the
  * current record's bytes when a block boundary cuts it.  With threads, after
  * the header the input is parsed in chunks by worker threads (csv_chunks.h)

@@ -424,12 +424,16 @@ static crm_tokenizer_result over_limit_record(crm_csv_tokenizer *tk, crm_tokeniz
  * libcsv ends where it began, between rows: skipping it changes nothing for
  * the pieces after.  What the caller sees is computed by the same code on
  * both paths: line numbers and raw bytes from the piece, defects (NUL,
- * UTF-8) in complete_record, the record limit before the piece is taken,
- * and the field-storage limit (over_limit) field by field as on_field
- * checks it.  Everything else (a quote, a
+ * UTF-8) in complete_record (which the scan spares its look at the raw
+ * bytes only when it saw no NUL and no non-ASCII byte: without one there is
+ * no defect), the record limit before the piece is taken, and on_field's
+ * field-storage limit (whose verdict at the line's end is the one per
+ * field, both of its terms only growing).  Everything else (a quote, a
  * lone CR, the input's last line without '\n', the later pieces of a
- * quoted line break) goes to libcsv.  fuzz/fuzz_fastpath.c checks all of it
- * against tokenizer.libcsv_only = 1, serially and in chunks. */
+ * quoted line break) goes to libcsv, and only those records pay for its
+ * per-byte space callback.  fuzz/fuzz_fastpath.c checks all of it against
+ * tokenizer.libcsv_only = 1 read serially, from the serial and the chunked
+ * reader. */
 
 /* The fast path may take the piece [pos, end): (a) and (b) above. */
 static int fast_path_candidate(const crm_csv_tokenizer *tk, size_t end)
