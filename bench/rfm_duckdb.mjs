@@ -5,16 +5,19 @@
 // monetary (exact decimal sum of quantity x unit price) and quintile scores
 // by value: breakpoints quantile_cont (type 7) at 0.2 .. 0.8, score =
 // 1 + breakpoints below the value (recency reversed), as crm-rfm(1) defines.
-// Usage: node rfm_duckdb.mjs INPUT.csv OUTPUT.csv   (needs @duckdb/node-api)
+// With a third argument `light`, the query most users write first: the same
+// without the duplicate rule (no DISTINCT), so every repeated row counts.
+// Usage: node rfm_duckdb.mjs INPUT.csv OUTPUT.csv [light]   (needs @duckdb/node-api)
 import { DuckDBInstance } from '@duckdb/node-api';
 
-const [input, output] = process.argv.slice(2);
+const [input, output, mode] = process.argv.slice(2);
+const distinct = mode === 'light' ? '' : 'DISTINCT';
 const db = await DuckDBInstance.create(':memory:');
 const con = await db.connect();
 const q = (s) => s.replaceAll("'", "''");
 await con.run(`
 CREATE TEMP TABLE tx AS
-SELECT DISTINCT * FROM read_csv('${q(input)}', header = true, quote = '"',
+SELECT ${distinct} * FROM read_csv('${q(input)}', header = true, quote = '"',
   columns = {'InvoiceNo': 'VARCHAR', 'StockCode': 'VARCHAR', 'Description': 'VARCHAR',
              'Quantity': 'BIGINT', 'InvoiceDate': 'TIMESTAMP', 'UnitPrice': 'DECIMAL(18,4)',
              'CustomerID': 'VARCHAR', 'Country': 'VARCHAR'})

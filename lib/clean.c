@@ -8,6 +8,7 @@
 
 #include "crm/array.h"
 #include "crm/strtab.h"
+#include "crm/units.h"
 
 /* ---- reasons ---- */
 
@@ -74,6 +75,64 @@ crm_status crm_clean_switchable_reason(const char *s, crm_clean_reason *out, crm
         }
     }
     return crm_error_set(err, CRM_EUSAGE, "unknown rule '%s' (rules that can be switched off: %s)", s, list);
+}
+
+/* ---- option values ---- */
+
+/* "90d", "12w", "3m", "1y" as whole days (a month is 365.25/12 days, so
+ * 3m is 91 days), or "all". */
+crm_status crm_clean_parse_return_window(const char *arg, int32_t *days, crm_error *err)
+{
+    if (strcmp(arg, "all") == 0) {
+        *days = -1;
+        return CRM_OK;
+    }
+    crm_duration d;
+    if (crm_parse_duration(arg, &d, err) != CRM_OK) {
+        crm_error_prefix(err, "--return-window: ");
+        return CRM_EUSAGE;
+    }
+    double n = crm_duration_in(d, CRM_UNIT_DAY);
+    if (n > 36525)
+        return crm_error_set(err, CRM_EUSAGE, "--return-window: '%s' is more than 100 years; say 'all'", arg);
+    *days = (int32_t)(n + 0.5);
+    return CRM_OK;
+}
+
+crm_status crm_clean_parse_allow(const char *arg, unsigned long *allowed, crm_error *err)
+{
+    char *copy = strdup(arg), *save = NULL;
+    if (!copy)
+        return crm_error_set(err, CRM_ENOMEM, "out of memory");
+    crm_status st = CRM_OK;
+    for (char *tok = strtok_r(copy, ",", &save); tok && st == CRM_OK; tok = strtok_r(NULL, ",", &save)) {
+        crm_clean_reason reason;
+        st = crm_clean_switchable_reason(tok, &reason, err);
+        if (st == CRM_OK)
+            *allowed |= 1ul << reason;
+    }
+    free(copy);
+    return st;
+}
+
+/* "30%" or "0.3" as an exact decimal fraction. */
+crm_status crm_clean_parse_margin(const char *arg, crm_decimal *out, crm_error *err)
+{
+    double check;
+    if (crm_parse_fraction(arg, &check, err) != CRM_OK) {
+        crm_error_prefix(err, "--margin: ");
+        return CRM_EUSAGE;
+    }
+    size_t len = strlen(arg);
+    int percent = len > 0 && arg[len - 1] == '%';
+    crm_decimal d;
+    if (crm_parse_decimal(arg, len - (size_t)percent, NULL, &d) != CRM_OK ||
+        (percent && d.scale + 2 > CRM_DECIMAL_MAX_SCALE))
+        return crm_error_set(err, CRM_EUSAGE, "--margin wants a rate such as 30%% or 0.3, got '%s'", arg);
+    if (percent)
+        d.scale += 2;
+    *out = d;
+    return CRM_OK;
 }
 
 /* ---- column detection ---- */
@@ -513,6 +572,8 @@ static crm_clean_reason reject_value(const crm_cleaner *c, verdict *v, crm_clean
     char quoted[128];
     char prefix[160] = "";
     v->reason = reason;
+    if (!c->sink.reject)
+        return reason;   /* only counted: no sentence to write */
     if (column >= 0) {
         text_buffer p = {prefix, sizeof prefix, 0};
         append(&p, "column '");
@@ -728,12 +789,24 @@ static crm_clean_reason judge_cost(const crm_cleaner *c, verdict *v)
  * written).  With n kept rows the chance that any two collide is about
  * n^2 / 2^65 (the birthday bound): 3e-8 for a million rows, 7e-6 for 16
  * million, 3e-4 for 100 million. */
+static uint64_t raw_hash(const char *raw, size_t len)
+{
+    while (len && (raw[len - 1] == '\n' || raw[len - 1] == '\r'))
+        len--;
+    return crm_hash_bytes(raw, len, 0x63726d636c65616eull);
+}
+
 static uint64_t row_hash(const crm_csv_record *rec)
 {
-    size_t len = rec->raw_len;
-    while (len && (rec->raw[len - 1] == '\n' || rec->raw[len - 1] == '\r'))
-        len--;
-    return crm_hash_bytes(rec->raw, len, 0x63726d636c65616eull);
+    return raw_hash(rec->raw, rec->raw_len);
+}
+
+/* A set of millions of rows outgrows the caches (and the TLB): asked for a
+ * few rows ahead, the slot is there when the row is judged. */
+void crm_cleaner_prefetch(const crm_cleaner *c, const char *raw, size_t raw_len)
+{
+    if (c->seen)
+        crm_hashset_prefetch(c->seen, raw_hash(raw, raw_len));
 }
 
 /* The rules in their order, in two parts: push starts the duplicate
@@ -764,7 +837,7 @@ static crm_status deliver_reject(crm_cleaner *c, uint64_t line, const char *raw,
 {
     c->counts.rows_rejected++;
     c->counts.by_reason[reason]++;
-    return c->sink.reject(c->sink.ctx, line, raw, raw_len, reason, detail, err);
+    return c->sink.reject ? c->sink.reject(c->sink.ctx, line, raw, raw_len, reason, detail, err) : CRM_OK;
 }
 
 /* Cost and profit texts for a kept line. */
@@ -806,18 +879,24 @@ static const char *scratch_copy(scratch *buf, const char *s, size_t len)
     return buf->s;
 }
 
+/* A field's text, NUL-terminated: the field itself when trimming left its
+ * end alone (the reader ends every field with a NUL), else a copy. */
+static const char *terminated(scratch *buf, const char *s, size_t len)
+{
+    return s[len] == '\0' ? s : scratch_copy(buf, s, len);
+}
+
 /* The texts of a kept row.  CRM_ENOMEM, or CRM_EDATA when cost or profit
- * does not fit; err is left to deliver_formatted, so that a row can still
- * turn out a duplicate first. */
+ * does not fit (deliver_formatted says which). */
 static crm_status format_kept(crm_cleaner *c, const crm_csv_record *rec, const verdict *v, crm_clean_row *row)
 {
     *row = (crm_clean_row){0};
     row->source = rec;
     row->customer_id_len = customer_id_length(v->customer);
-    row->customer_id = scratch_copy(&c->customer_text, v->customer.s, row->customer_id_len);
-    row->invoice_id = scratch_copy(&c->invoice_text, v->invoice.s, v->invoice.len);
+    row->customer_id = terminated(&c->customer_text, v->customer.s, row->customer_id_len);
+    row->invoice_id = terminated(&c->invoice_text, v->invoice.s, v->invoice.len);
     row->invoice_id_len = v->invoice.len;
-    row->product_id = scratch_copy(&c->product_text, v->product.s, v->product.len);
+    row->product_id = terminated(&c->product_text, v->product.s, v->product.len);
     row->product_id_len = v->product.len;
     if (!row->customer_id || !row->invoice_id || !row->product_id)
         return CRM_ENOMEM;
@@ -1239,23 +1318,17 @@ crm_status crm_cleaner_push(crm_cleaner *c, const crm_csv_record *rec, crm_error
     }
     if (reason == CRM_CLEAN_KEPT)
         reason = judge_rest(c, rec, &v);
-    /* A row written at once is formatted before the duplicate check: the
-     * work gives the slot's load more time (a duplicate's texts are just
-     * dropped). */
     /* With netting, the held purchases this row's day puts out of reach of
      * any return go first (before this row is formatted: they share the
      * scratch texts). */
-    int netting = c->cfg.returns == CRM_RETURNS_NET, waits = 0;
+    int netting = c->cfg.returns == CRM_RETURNS_NET;
     if (reason == CRM_CLEAN_KEPT && netting) {
         crm_status st = release_held(c, 0, v.date.days, err);
-        if (st == CRM_OK)
-            st = purchase_waits(c, &v, &waits, err);
         if (st != CRM_OK)
             return st;
     }
-    int write_now = reason == CRM_CLEAN_KEPT && !waits;
-    crm_clean_row row;
-    crm_status formatted = write_now ? format_kept(c, rec, &v, &row) : CRM_OK;
+    /* The duplicate rule before any formatting: a duplicate's texts would
+     * only be dropped (nine rows in ten of a file exported ten times). */
     if (reason == CRM_CLEAN_KEPT && c->seen) {
         int added = crm_hashset_add(c->seen, hash);
         if (added < 0)
@@ -1265,8 +1338,14 @@ crm_status crm_cleaner_push(crm_cleaner *c, const crm_csv_record *rec, crm_error
     }
     if (reason != CRM_CLEAN_KEPT)
         return deliver_reject(c, rec->line, rec->raw, rec->raw_len, reason, v.detail, err);
-    if (write_now)
-        return deliver_formatted(c, formatted, &row, err);
+    int waits = 0;
+    if (netting) {
+        crm_status st = purchase_waits(c, &v, &waits, err);
+        if (st != CRM_OK)
+            return st;
+    }
+    if (!waits)
+        return deliver_kept(c, rec, &v, err);
     if (crm_decimal_sign(v.quantity) < 0)
         return net_return(c, rec, &v, err);
     return hold_purchase(c, rec, &v, err);

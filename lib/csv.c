@@ -1,7 +1,8 @@
 /* CSV reading and writing on libcsv.
  *
- * Reader: libcsv is the only tokenizer; csv_tokenizer.h drives it one line
- * at a time so that records keep their line numbers and raw bytes.  The
+ * Reader: csv_tokenizer.h drives libcsv one line at a time (and splits the
+ * quote-free lines itself, the same records) so that records keep their
+ * line numbers and raw bytes.  The
  * serial reader refills the tokenizer's buffer from crm_input, keeping the
  * current record's bytes when a block boundary cuts it.  With threads, after
  * the header the input is parsed in chunks by worker threads (csv_chunks.h)
@@ -652,6 +653,17 @@ crm_status crm_csv_next(crm_csv_reader *r, const crm_csv_record **rec, crm_error
     return CRM_OK;
 }
 
+int crm_csv_peek_raw(const crm_csv_reader *r, size_t ahead, const char **raw, size_t *len)
+{
+    const crm_csv_chunk *c = r->chunks ? r->chunk : NULL;
+    if (!c || r->keeping || r->replaying || ahead == 0 || r->chunk_next - 1 + ahead >= c->nrecords)
+        return 0;
+    const crm_tokenizer_record *t = &c->records[r->chunk_next - 1 + ahead];
+    *raw = (const char *)c->bytes + t->raw;
+    *len = t->raw_len;
+    return 1;
+}
+
 crm_status crm_csv_start_lookahead(crm_csv_reader *r, crm_error *err)
 {
     if (r->keeping || r->replaying)
@@ -1226,6 +1238,20 @@ crm_status crm_csv_writer_close(crm_csv_writer *w, crm_error *err)
     crm_status st = crm_output_commit(w->out, err);
     free(w->row);
     free(w);
+    return st;
+}
+
+crm_status crm_csv_writers_finish(crm_csv_writer **w, size_t n, crm_status st, crm_error *err)
+{
+    for (size_t i = 0; i < n; i++) {
+        if (!w[i])
+            continue;
+        if (st == CRM_OK)
+            st = crm_csv_writer_close(w[i], err);
+        else
+            crm_csv_writer_abort(w[i]);
+        w[i] = NULL;
+    }
     return st;
 }
 

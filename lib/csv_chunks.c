@@ -11,6 +11,7 @@
 #include "crm/csv_chunks.h"
 
 #include <pthread.h>
+#include <stdatomic.h>
 #include <stdlib.h>
 #include <string.h>
 
@@ -49,7 +50,8 @@ struct crm_csv_chunks {
     int producer_done;              /* no chunk will be queued any more */
     crm_status producer_status;     /* why, when it ran out of memory */
     crm_error producer_err;
-    uint64_t raw_bytes;             /* input bytes read so far, for progress */
+    _Atomic uint64_t raw_bytes;     /* input bytes read so far, for progress: atomic, not
+                                       under the lock (commands ask for it on every row) */
     int have_current;               /* slot (consumed % nslots) is handed out */
 
     /* read ahead but not in a chunk yet */
@@ -265,7 +267,7 @@ static void *producer_main(void *arg)
         crm_error err;
         crm_status st = dispatch_one(c, &err);
         pthread_mutex_lock(&c->lock);
-        c->raw_bytes = crm_input_raw_bytes(c->in);
+        atomic_store_explicit(&c->raw_bytes, crm_input_raw_bytes(c->in), memory_order_relaxed);
         if (st != CRM_OK) {
             c->producer_status = st;
             c->producer_err = err;
@@ -319,10 +321,7 @@ crm_status crm_csv_chunks_next(crm_csv_chunks *c, const crm_csv_chunk **chunk, c
 
 uint64_t crm_csv_chunks_raw_bytes(crm_csv_chunks *c)
 {
-    pthread_mutex_lock(&c->lock);
-    uint64_t n = c->raw_bytes;
-    pthread_mutex_unlock(&c->lock);
-    return n;
+    return atomic_load_explicit(&c->raw_bytes, memory_order_relaxed);
 }
 
 /* Stops the producer (after the slot it is filling, if any) and the

@@ -343,8 +343,10 @@ static crm_tokenizer_result broken_record(crm_csv_tokenizer *tk, crm_tokenizer_r
     return reset_parser(tk) ? CRM_TOKENIZER_OK : CRM_TOKENIZER_NO_MEMORY;
 }
 
-/* Describes the finished record. */
-static crm_tokenizer_result complete_record(crm_csv_tokenizer *tk, crm_tokenizer_record *rec)
+/* Describes the finished record.  known_clean: the fast path's scan found
+ * no NUL and no non-ASCII byte in it already. */
+static crm_tokenizer_result complete_record(crm_csv_tokenizer *tk, crm_tokenizer_record *rec,
+                                            int known_clean)
 {
     size_t raw_len = tk->pos - tk->rec_start;
     if (raw_len > tk->max_record) {
@@ -370,7 +372,7 @@ static crm_tokenizer_result complete_record(crm_csv_tokenizer *tk, crm_tokenizer
     rec->quote_fields = 0;
     /* every NUL and non-ASCII byte of the raw record is in some field: a
      * clean raw record (the usual case) needs no look at the fields */
-    if (!has_nul_or_non_ascii(tk->buf + tk->rec_start, raw_len))
+    if (known_clean || !has_nul_or_non_ascii(tk->buf + tk->rec_start, raw_len))
         return CRM_TOKENIZER_OK;
     for (size_t i = first; i < n; i++) {
         crm_csv_defect d = field_defect((const unsigned char *)tk->fields[i], tk->lengths[i]);
@@ -422,54 +424,189 @@ static crm_tokenizer_result over_limit_record(crm_csv_tokenizer *tk, crm_tokeniz
  * libcsv ends where it began, between rows: skipping it changes nothing for
  * the pieces after.  What the caller sees is computed by the same code on
  * both paths: line numbers and raw bytes from the piece, defects (NUL,
- * UTF-8) in complete_record, the record limit before the piece is taken,
- * and the field-storage limit (over_limit) field by field as on_field
- * checks it.  Everything else (a quote, a
+ * UTF-8) in complete_record (which the scan spares its look at the raw
+ * bytes only when it saw no NUL and no non-ASCII byte: without one there is
+ * no defect), the record limit before the piece is taken, and on_field's
+ * field-storage limit (whose verdict at the line's end is the one per
+ * field, both of its terms only growing).  Everything else (a quote, a
  * lone CR, the input's last line without '\n', the later pieces of a
- * quoted line break) goes to libcsv.  fuzz/fuzz_fastpath.c checks all of it
- * against tokenizer.libcsv_only = 1, serially and in chunks. */
+ * quoted line break) goes to libcsv, and only those records pay for its
+ * per-byte space callback.  fuzz/fuzz_fastpath.c checks all of it against
+ * tokenizer.libcsv_only = 1 read serially, from the serial and the chunked
+ * reader. */
 
-static int quote_free_line(const crm_csv_tokenizer *tk, size_t end)
+/* The fast path may take the piece [pos, end): (a) and (b) above. */
+static int fast_path_candidate(const crm_csv_tokenizer *tk, size_t end)
 {
-    return !tk->libcsv_only && tk->pos == tk->rec_start && tk->buf[end - 1] == '\n' &&
-           !memchr(tk->buf + tk->pos, '"', end - tk->pos);
+    return !tk->libcsv_only && tk->pos == tk->rec_start && tk->buf[end - 1] == '\n';
 }
 
-/* Lays the fields out as on_field does (each followed by a NUL): the line
- * without its ending, copied once, delimiters turned into NULs. */
-static crm_tokenizer_result split_quote_free(crm_csv_tokenizer *tk, size_t end)
+/* A candidate line is split in its copy in the field storage: delimiters
+ * become NULs and the fields are noted from tk->nfields on as they are
+ * found, but only counted (tk->nfields, tk->text_len) once the whole line
+ * proved to have no quote.  A line with a quote leaves the tokenizer as it
+ * was, for libcsv. */
+typedef enum { SCAN_DONE, SCAN_QUOTE, SCAN_TOO_BIG, SCAN_NO_MEMORY } scan_result;
+
+typedef struct {
+    char *text;             /* the copy of the line, NUL-terminated */
+    size_t n;               /* its length */
+    size_t nf;              /* fields noted: tk->fields[tk->nfields .. nf) */
+    size_t from;            /* where the field being read starts */
+    int checked;            /* a long line: the limit and the room are checked as it goes */
+    int over;               /* past on_field's limit: fields are no longer noted */
+    int no_memory;
+} line_split;
+
+/* Lines up to this long get room for a field per byte at once, so that
+ * the scan checks nothing per field (64 KiB of bookkeeping at most). */
+enum { SHORT_LINE = 4096 };
+
+/* on_field's limit with the fields of the line up to offset `upto` (the
+ * bytes up to there, and the fields noted plus the one being read).  Both
+ * only grow along the line, so the verdict at its end is the one a check
+ * per field gives; a long line is checked as it goes only so that the
+ * bookkeeping of a line of delimiters is never taken before the verdict. */
+static int split_over_limit(const crm_csv_tokenizer *tk, const line_split *ls, size_t upto)
+{
+    size_t bytes = tk->text_len + upto + 1;
+    return bytes - tk->rec_text + (ls->nf - tk->rec_first_field + 1) * FIELD_OVERHEAD >
+           2 * tk->max_record;
+}
+
+/* A long line: room for `more` fields ending before offset `upto`; 0 once
+ * fields are no longer noted (over the limit, or out of memory). */
+static int split_room(crm_csv_tokenizer *tk, line_split *ls, size_t upto, size_t more)
+{
+    if (ls->over || ls->no_memory)
+        return 0;
+    if (split_over_limit(tk, ls, upto)) {
+        ls->over = 1;
+        return 0;
+    }
+    if (ls->nf + more + 1 > tk->field_cap && !reserve_fields(tk, ls->nf + more + 1)) {
+        ls->no_memory = 1;
+        return 0;
+    }
+    return 1;
+}
+
+/* The field ending at the delimiter at offset at. */
+static inline void note_field(crm_csv_tokenizer *tk, line_split *ls, size_t at)
+{
+    ls->text[at] = '\0';
+    tk->fields[ls->nf] = ls->text + ls->from;
+    tk->lengths[ls->nf++] = at - ls->from;
+    ls->from = at + 1;
+}
+
+/* Bytes [from, n) of the copy one at a time; 0 at a quote.  NUL and
+ * non-ASCII bytes set *dirty. */
+static int split_bytes(crm_csv_tokenizer *tk, line_split *ls, size_t from, int *dirty)
+{
+    const char delim = tk->delimiter;
+    for (size_t i = from; i < ls->n; i++) {
+        unsigned char c = (unsigned char)ls->text[i];
+        if (c == '"')
+            return 0;
+        *dirty |= c == 0 || c >= 0x80;
+        if (c == (unsigned char)delim && (!ls->checked || split_room(tk, ls, i, 1)))
+            note_field(tk, ls, i);
+    }
+    return 1;
+}
+
+#if defined(__SSE2__)
+#include <emmintrin.h>
+
+/* The fields ending at the delimiters flagged in mask (bit i: offset base
+ * + i).  Locals, not ls: the NUL stores (char) could alias anything. */
+static inline void note_fields(crm_csv_tokenizer *tk, line_split *ls, size_t base, unsigned mask)
+{
+    char *text = ls->text;
+    const char **fields = tk->fields;
+    size_t *lengths = tk->lengths;
+    size_t nf = ls->nf, from = ls->from;
+    for (; mask; mask &= mask - 1) {
+        size_t at = base + (size_t)__builtin_ctz(mask);
+        text[at] = '\0';
+        fields[nf] = text + from;
+        lengths[nf++] = at - from;
+        from = at + 1;
+    }
+    ls->nf = nf;
+    ls->from = from;
+}
+
+/* Sixteen bytes at a time: a compare each for the quote, the delimiter and
+ * NUL, and the sign bits for non-ASCII, instead of a memchr per field, one
+ * for the quote and another pass for the defects.  The last vector is the
+ * one that ends where the line ends, with the bytes seen before masked off,
+ * so that nothing outside the line is read (a delimiter of the vector
+ * before is a NUL by then, and masked off too).  0 at a quote. */
+static int split_line(crm_csv_tokenizer *tk, line_split *ls, int *dirty)
+{
+    size_t n = ls->n;
+    if (n < 16)
+        return split_bytes(tk, ls, 0, dirty);
+    const __m128i quote = _mm_set1_epi8('"'), delim = _mm_set1_epi8(tk->delimiter);
+    const __m128i zero = _mm_setzero_si128();
+    unsigned bad = 0;
+    for (size_t at = 0; at < n; at += 16) {
+        size_t base = at + 16 <= n ? at : n - 16;
+        unsigned fresh = 0xffffu << (unsigned)(at - base);   /* not seen before */
+        __m128i v = _mm_loadu_si128((const __m128i *)(ls->text + base));
+        if ((unsigned)_mm_movemask_epi8(_mm_cmpeq_epi8(v, quote)) & fresh)
+            return 0;
+        bad |= (unsigned)_mm_movemask_epi8(_mm_or_si128(v, _mm_cmpeq_epi8(v, zero))) & fresh;
+        unsigned d = (unsigned)_mm_movemask_epi8(_mm_cmpeq_epi8(v, delim)) & fresh;
+        if (d && (!ls->checked || split_room(tk, ls, base + (size_t)(31 - __builtin_clz(d)), 16)))
+            note_fields(tk, ls, base, d);
+    }
+    *dirty |= bad != 0;
+    return 1;
+}
+#else
+static int split_line(crm_csv_tokenizer *tk, line_split *ls, int *dirty)
+{
+    return split_bytes(tk, ls, 0, dirty);
+}
+#endif
+
+/* Takes a candidate line without a quote: its fields laid out as on_field
+ * does (each followed by a NUL) in one copy of the line without its
+ * ending.  *dirty: it has a NUL or non-ASCII byte (complete_record looks
+ * at the fields then). */
+static scan_result split_quote_free(crm_csv_tokenizer *tk, size_t end, int *dirty)
 {
     size_t start = tk->pos, stop = end - 1;
     if (stop > start && tk->buf[stop - 1] == '\r')
         stop--;
     size_t n = stop - start, bytes = tk->text_len + n + 1;
+    line_split ls = {NULL, n, tk->nfields, 0, n > SHORT_LINE, 0, 0};
+    if ((bytes > tk->text_cap || tk->nfields == tk->field_cap) && !make_room(tk, bytes))
+        return SCAN_NO_MEMORY;
+    if (!ls.checked && tk->nfields + n + 1 > tk->field_cap && !reserve_fields(tk, tk->nfields + n + 1))
+        return SCAN_NO_MEMORY;
+    ls.text = tk->text + tk->text_len;
+    memcpy(ls.text, tk->buf + start, n);
+    ls.text[n] = '\0';
+    *dirty = 0;
+    if (!split_line(tk, &ls, dirty))
+        return SCAN_QUOTE;
     tk->rec_line_end = end;
     tk->line++;
     tk->pos = end;
-    if ((bytes > tk->text_cap || tk->nfields == tk->field_cap) && !make_room(tk, bytes))
-        return CRM_TOKENIZER_NO_MEMORY;
-    char *p = tk->text + tk->text_len, *last = p + n;
-    memcpy(p, tk->buf + start, n);
-    *last = '\0';
-    for (;;) {
-        char *d = memchr(p, tk->delimiter, (size_t)(last - p));
-        char *e = d ? d : last;
-        /* on_field's limit, field by field (a line of delimiters would
-         * otherwise take its bookkeeping before the verdict) */
-        if (over_limit(tk, (size_t)(e + 1 - tk->text)))
-            return CRM_TOKENIZER_TOO_BIG;
-        if (tk->nfields == tk->field_cap && !reserve_fields(tk, tk->nfields + 1))
-            return CRM_TOKENIZER_NO_MEMORY;
-        *e = '\0';
-        tk->fields[tk->nfields] = p;
-        tk->lengths[tk->nfields++] = (size_t)(e - p);
-        if (!d)
-            break;
-        p = d + 1;
-    }
+    if (ls.over || split_over_limit(tk, &ls, n))
+        return SCAN_TOO_BIG;
+    if (ls.no_memory)
+        return SCAN_NO_MEMORY;
+    tk->fields[ls.nf] = ls.text + ls.from;
+    tk->lengths[ls.nf++] = n - ls.from;
+    tk->nfields = ls.nf;
     tk->rec_line_fields = tk->nfields - tk->rec_first_field;
     tk->text_len = bytes;
-    return CRM_TOKENIZER_OK;
+    return SCAN_DONE;
 }
 
 crm_tokenizer_result crm_csv_tokenizer_next(crm_csv_tokenizer *tk, crm_tokenizer_record *rec,
@@ -504,7 +641,7 @@ crm_tokenizer_result crm_csv_tokenizer_next(crm_csv_tokenizer *tk, crm_tokenizer
                 return CRM_TOKENIZER_OK;
             }
             *have = 1;
-            return complete_record(tk, rec);
+            return complete_record(tk, rec, 0);
         }
         size_t end = tk->pos < tk->len ? piece_end(tk) : tk->pos;
         /* a record past the limit stops here, however much is buffered (the
@@ -515,11 +652,17 @@ crm_tokenizer_result crm_csv_tokenizer_next(crm_csv_tokenizer *tk, crm_tokenizer
             *need_more = 1;
             return CRM_TOKENIZER_OK;
         }
-        if (quote_free_line(tk, end)) {
-            if ((res = split_quote_free(tk, end)) != CRM_TOKENIZER_OK)
-                return res;
-            *have = 1;
-            return complete_record(tk, rec);
+        if (fast_path_candidate(tk, end)) {
+            int dirty = 0;
+            scan_result sr = split_quote_free(tk, end, &dirty);
+            if (sr == SCAN_TOO_BIG)
+                return CRM_TOKENIZER_TOO_BIG;
+            if (sr == SCAN_NO_MEMORY)
+                return CRM_TOKENIZER_NO_MEMORY;
+            if (sr == SCAN_DONE) {
+                *have = 1;
+                return complete_record(tk, rec, !dirty);
+            }
         }
         if ((res = feed(tk, end)) != CRM_TOKENIZER_OK)
             return res;
@@ -529,7 +672,7 @@ crm_tokenizer_result crm_csv_tokenizer_next(crm_csv_tokenizer *tk, crm_tokenizer
         }
         if (tk->row_done) {
             *have = 1;
-            return complete_record(tk, rec);
+            return complete_record(tk, rec, 0);
         }
     }
 }

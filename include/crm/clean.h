@@ -66,6 +66,11 @@ const char *crm_clean_reason_name(crm_clean_reason reason);
 /* The reason named by s; CRM_EUSAGE when unknown or not switchable. */
 crm_status crm_clean_switchable_reason(const char *s, crm_clean_reason *out, crm_error *err);
 
+/* --allow: a comma-separated list of switchable rules, added to *allowed
+ * (bit 1ul << reason); CRM_EUSAGE names a rule that is unknown or cannot
+ * be switched off. */
+crm_status crm_clean_parse_allow(const char *list, unsigned long *allowed, crm_error *err);
+
 typedef enum {
     CRM_RETURNS_DROP = 0,   /* reject cancellations and returns */
     CRM_RETURNS_KEEP,       /* keep them as negative lines */
@@ -125,6 +130,13 @@ typedef struct {
 
 void crm_clean_config_init(crm_clean_config *cfg);
 
+/* --return-window: "90d", "12w", "3m", "1y" as whole days (a month is
+ * 365.25/12 days, so 3m is 91 days; at most 100 years), or "all" (-1). */
+crm_status crm_clean_parse_return_window(const char *arg, int32_t *days, crm_error *err);
+
+/* --margin: "30%" or "0.3" as an exact decimal fraction. */
+crm_status crm_clean_parse_margin(const char *arg, crm_decimal *out, crm_error *err);
+
 /* A customer id as crm-clean writes it: blanks trimmed at both ends and an
  * all-zero fraction dropped from an all-digit id ("17850.0" -> "17850",
  * which spreadsheets write for integer ids).  Returns the normalised id's
@@ -163,7 +175,8 @@ typedef struct {
     crm_status (*keep)(void *ctx, const crm_clean_row *row, crm_error *err);
     /* Receives each rejected row: its line, raw bytes, reason and a
      * sentence saying what was wrong ("column 'InvoiceDate': cannot read
-     * '2011-13-45' as a date"). */
+     * '2011-13-45' as a date").  NULL: rejected rows are only counted (and
+     * no sentence is made). */
     crm_status (*reject)(void *ctx, uint64_t line, const char *raw, size_t raw_len,
                          crm_clean_reason reason, const char *detail, crm_error *err);
     void *ctx;
@@ -188,6 +201,11 @@ int crm_cleaner_has_costs(const crm_cleaner *c);
 /* Judges one record and delivers it to the sink (or holds it, when
  * netting returns).  Fails only when the sink fails or memory runs out. */
 crm_status crm_cleaner_push(crm_cleaner *c, const crm_csv_record *rec, crm_error *err);
+
+/* A hint, for speed only: the raw bytes of a record to be pushed soon
+ * (crm_csv_peek_raw), so that the duplicate rule's memory load for it
+ * starts now.  Changes nothing else. */
+void crm_cleaner_prefetch(const crm_cleaner *c, const char *raw, size_t raw_len);
 
 /* Delivers held rows (returns netting).  Call once after the last push. */
 crm_status crm_cleaner_finish(crm_cleaner *c, crm_error *err);

@@ -118,6 +118,12 @@ crm_status crm_csv_open_memory(crm_csv_reader **out, const void *data, size_t le
  * the record, not an error. */
 crm_status crm_csv_next(crm_csv_reader *r, const crm_csv_record **rec, crm_error *err);
 
+/* For prefetching only: the raw bytes of the record `ahead` places after
+ * the one crm_csv_next returned last (ahead >= 1), when they are parsed
+ * already (the parallel reader holds a chunk of records); 0 when they are
+ * not at hand.  Valid until the next crm_csv_next. */
+int crm_csv_peek_raw(const crm_csv_reader *r, size_t ahead, const char **raw, size_t *len);
+
 /* Lookahead, for deciding something (a date format) from the first rows of
  * a stream that cannot be read twice: after crm_csv_start_lookahead every
  * record read is also kept; crm_csv_replay then makes crm_csv_next return
@@ -223,5 +229,12 @@ crm_output *crm_csv_writer_output(const crm_csv_writer *w);
 crm_status crm_csv_writer_close(crm_csv_writer *w, crm_error *err);
 /* Discards the output and frees the writer. */
 void crm_csv_writer_abort(crm_csv_writer *w);
+
+/* The end of a run that writes several files: while st is CRM_OK the
+ * writers are closed in order (NULL ones skipped), and once anything
+ * failed the others are aborted, so that a failed run leaves the earlier
+ * files in place.  Returns st or the first close's failure; every writer
+ * is freed and its slot set to NULL. */
+crm_status crm_csv_writers_finish(crm_csv_writer **w, size_t n, crm_status st, crm_error *err);
 
 #endif

@@ -8,8 +8,9 @@
  * serial reader refills its buffer from crm_input, a parallel worker points it
  * at one chunk of the input (csv_chunks.h).  It never formats messages: it
  * says what went wrong and the caller, which knows the input's name, does.
- * A one-line record without a quote byte is split with memchr instead (the
- * fast path; csv_tokenizer.c has the proof that its records are libcsv's).
+ * A one-line record without a quote byte is split in one vector pass instead
+ * (the fast path; csv_tokenizer.c has the proof that its records are
+ * libcsv's).
  * Knows nothing of CRM. */
 #ifndef CRM_CSV_TOKENIZER_H
 #define CRM_CSV_TOKENIZER_H

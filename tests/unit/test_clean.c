@@ -347,6 +347,35 @@ static void test_costs_and_conflicting_costs(void **state)
     crm_csv_close(r);
 }
 
+/* The option values parsed in the clean module. */
+static void test_option_values(void **state)
+{
+    crm_error err;
+    unsigned long allowed = 0;
+    assert_int_equal(crm_clean_parse_allow("duplicate,zero-price", &allowed, &err), CRM_OK);
+    assert_int_equal(allowed, (1ul << CRM_REJECT_DUPLICATE) | (1ul << CRM_REJECT_ZERO_PRICE));
+    assert_int_equal(crm_clean_parse_allow("bad-date", &allowed, &err), CRM_EUSAGE);
+    int32_t days;
+    /* 3m = 3 x 365.25 / 12 = 91.3 days, rounded to 91 */
+    assert_int_equal(crm_clean_parse_return_window("3m", &days, &err), CRM_OK);
+    assert_int_equal(days, 91);
+    assert_int_equal(crm_clean_parse_return_window("12w", &days, &err), CRM_OK);
+    assert_int_equal(days, 84);
+    assert_int_equal(crm_clean_parse_return_window("all", &days, &err), CRM_OK);
+    assert_int_equal(days, -1);
+    assert_int_equal(crm_clean_parse_return_window("101y", &days, &err), CRM_EUSAGE);
+    crm_decimal m;
+    char text[CRM_NUMBER_TEXT_MAX];
+    /* 30% is 0.30 exactly (the percent's two places added to its scale) */
+    assert_int_equal(crm_clean_parse_margin("30%", &m, &err), CRM_OK);
+    crm_decimal_format(m, text);
+    assert_string_equal(text, "0.30");
+    assert_int_equal(crm_clean_parse_margin("0.25", &m, &err), CRM_OK);
+    crm_decimal_format(m, text);
+    assert_string_equal(text, "0.25");
+    assert_int_equal(crm_clean_parse_margin("abc", &m, &err), CRM_EUSAGE);
+}
+
 int main(void)
 {
     const struct CMUnitTest tests[] = {
@@ -364,6 +393,7 @@ int main(void)
         cmocka_unit_test(test_missing_required_column),
         cmocka_unit_test(test_returns_net_latest_purchase_first),
         cmocka_unit_test(test_costs_and_conflicting_costs),
+        cmocka_unit_test(test_option_values),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
 }

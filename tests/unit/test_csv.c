@@ -1542,6 +1542,85 @@ static void test_named_columns(void **state)
     crm_csv_close(r);
 }
 
+
+/* crm_csv_peek_raw: nothing from the serial reader; from the chunked one,
+ * the raw bytes of the records still to come in the chunk at hand. */
+static void test_peek_raw(void **state)
+{
+    const char csv[] = "a,b\n1,x\n2,y\n3,z\n";
+    crm_csv_options opts;
+    crm_csv_options_init(&opts);
+    opts.threads = 1;
+    crm_csv_reader *r;
+    crm_error err;
+    const crm_csv_record *rec;
+    const char *raw;
+    size_t len;
+    assert_int_equal(crm_csv_open_memory(&r, csv, sizeof csv - 1, "t.csv", &opts, &err), CRM_OK);
+    assert_int_equal(crm_csv_next(r, &rec, &err), CRM_OK);
+    assert_int_equal(crm_csv_peek_raw(r, 1, &raw, &len), 0);
+    crm_csv_close(r);
+    /* chunks of 8 bytes: the first holds "1,x\n2,y\n", and a chunk is
+     * parsed whole before its first record is handed out */
+    opts.threads = 2;
+    opts.chunk_bytes = 8;
+    assert_int_equal(crm_csv_open_memory(&r, csv, sizeof csv - 1, "t.csv", &opts, &err), CRM_OK);
+    assert_int_equal(crm_csv_next(r, &rec, &err), CRM_OK);
+    assert_string_equal(rec->fields[1], "x");
+    assert_int_equal(crm_csv_peek_raw(r, 1, &raw, &len), 1);
+    assert_int_equal(len, 4);
+    assert_memory_equal(raw, "2,y\n", 4);
+    assert_int_equal(crm_csv_peek_raw(r, 2, &raw, &len), 0);   /* in the next chunk */
+    assert_int_equal(crm_csv_peek_raw(r, 0, &raw, &len), 0);
+    while (crm_csv_next(r, &rec, &err) == CRM_OK && rec)
+        ;
+    assert_int_equal(crm_csv_peek_raw(r, 1, &raw, &len), 0);
+    crm_csv_close(r);
+}
+
+/* crm_csv_writers_finish: all closed while the run is fine; after a
+ * failure none is written (the files keep what they had). */
+static void test_writers_finish(void **state)
+{
+    char a[] = "/tmp/crm-test-finish-a-XXXXXX", b[] = "/tmp/crm-test-finish-b-XXXXXX";
+    int fa = mkstemp(a), fb = mkstemp(b);
+    assert_true(fa >= 0 && fb >= 0);
+    close(fa);
+    close(fb);
+    crm_csv_writer *w[3] = {NULL, NULL, NULL};
+    crm_error err;
+    assert_int_equal(crm_csv_writer_open(&w[0], a, 0, ',', &err), CRM_OK);
+    assert_int_equal(crm_csv_writer_open(&w[2], b, 0, ',', &err), CRM_OK);
+    assert_int_equal(crm_csv_write_field(w[0], "x", 1), CRM_OK);
+    assert_int_equal(crm_csv_end_row(w[0]), CRM_OK);
+    assert_int_equal(crm_csv_write_field(w[2], "y", 1), CRM_OK);
+    assert_int_equal(crm_csv_end_row(w[2]), CRM_OK);
+    assert_int_equal(crm_csv_writers_finish(w, 3, CRM_OK, &err), CRM_OK);
+    assert_null(w[0]);
+    assert_null(w[2]);
+    char buf[16];
+    FILE *f = fopen(b, "rb");
+    assert_non_null(f);
+    size_t n = fread(buf, 1, sizeof buf - 1, f);
+    buf[n] = '\0';
+    fclose(f);
+    assert_string_equal(buf, "y\n");
+    /* a failed run: the new rows never reach the files */
+    assert_int_equal(crm_csv_writer_open(&w[0], a, 0, ',', &err), CRM_OK);
+    assert_int_equal(crm_csv_write_field(w[0], "new", 3), CRM_OK);
+    assert_int_equal(crm_csv_end_row(w[0]), CRM_OK);
+    assert_int_equal(crm_csv_writers_finish(w, 3, CRM_EDATA, &err), CRM_EDATA);
+    assert_null(w[0]);
+    f = fopen(a, "rb");
+    assert_non_null(f);
+    n = fread(buf, 1, sizeof buf - 1, f);
+    buf[n] = '\0';
+    fclose(f);
+    assert_string_equal(buf, "x\n");
+    unlink(a);
+    unlink(b);
+}
+
 int main(void)
 {
     const struct CMUnitTest tests[] = {
@@ -1590,6 +1669,8 @@ int main(void)
         cmocka_unit_test(test_write_double_shortest),
         cmocka_unit_test(test_write_fixed),
         cmocka_unit_test(test_writer_gzip_and_dev_full),
+        cmocka_unit_test(test_peek_raw),
+        cmocka_unit_test(test_writers_finish),
     };
     return cmocka_run_group_tests(tests, make_temp_dir, remove_temp_dir);
 }
