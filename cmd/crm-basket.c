@@ -15,6 +15,9 @@
 #include "crm/basket_recommend.h"
 #include "crm/basket_upsell.h"
 #include "crm/basket_rules.h"
+#include "crm/basket_partial.h"
+#include "crm/basket_son.h"
+#include "crm/clean.h"
 #include "crm/cli.h"
 #include "crm/csv.h"
 #include "crm/number.h"
@@ -79,20 +82,26 @@ static const char usage[] =
     "                            bought there, not bought yet), by popularity among the\n"
     "                            category's buyers; FILE: product_id,category,price and\n"
     "                            other columns (passed through); --top N per customer\n"
+    "Split runs (SON, exact; see SPLIT RUNS in crm-basket(1)):\n"
+    "      --partial             pass 1: this piece's local frequent itemsets and edge baskets\n"
+    "      --partial --candidates FILE  pass 2: count the candidates of the pass-1 FILEs\n"
+    "                            (repeatable, one per piece) in this piece\n"
+    "      --merge FILE...       itemsets or rules from the pass-2 files of all pieces;\n"
+    "                            with --partial: their sum, a pass-2 file again\n"
     "Output:\n"
     "  -q, --quiet               do not print the summary on stderr\n"
     "      --skip-bad            skip unreadable rows, count them and report the first\n"
     "Common:\n"
     "  -o, --output FILE  -z, --gzip  -d, --delimiter C  -t, --tab  --encoding NAME\n"
     "  --no-header  --max-field-size N  --threads N  --progress  --report FILE\n"
-    "  --escape-formulas  --help  --version\n";
+    "  --escape-formulas  --shard I/N  --help  --version\n";
 
 enum {
     OPT_FORMAT = 256, OPT_BY, OPT_BASKET, OPT_ITEM, OPT_CUSTOMER, OPT_EMPTY, OPT_ITEM_SEPARATOR,
     OPT_MIN_SUPPORT, OPT_MIN_COUNT, OPT_MIN_LEN, OPT_MAX_LEN, OPT_ITEMSETS, OPT_CLOSED,
     OPT_MAXIMAL, OPT_MIN_CONFIDENCE, OPT_MIN_LIFT, OPT_MAX_CONSEQUENT, OPT_ANTECEDENT,
     OPT_CONSEQUENT, OPT_SORT, OPT_RECOMMEND, OPT_SCORE, OPT_TOP, OPT_RULES, OPT_EXCLUDE, OPT_LABEL, OPT_SKIP_BAD,
-    OPT_MAX_ITEMSETS, OPT_MAX_RULES, OPT_MAX_MEMORY, OPT_UPSELL, OPT_CATALOG, OPT_QUIET = 'q'
+    OPT_MAX_ITEMSETS, OPT_MAX_RULES, OPT_MAX_MEMORY, OPT_UPSELL, OPT_CATALOG, OPT_PARTIAL, OPT_CANDIDATES, OPT_MERGE, OPT_QUIET = 'q'
 };
 
 static const struct option basket_options[] = {
@@ -129,6 +138,9 @@ static const struct option basket_options[] = {
     {"skip-bad", no_argument, NULL, OPT_SKIP_BAD},
     {"upsell", no_argument, NULL, OPT_UPSELL},
     {"catalog", required_argument, NULL, OPT_CATALOG},
+    {"partial", no_argument, NULL, OPT_PARTIAL},
+    {"candidates", required_argument, NULL, OPT_CANDIDATES},
+    {"merge", no_argument, NULL, OPT_MERGE},
     {NULL, 0, NULL, 0},
 };
 
@@ -166,6 +178,13 @@ typedef struct {
     crm_basket_limits limits;       /* --max-itemsets, --max-rules, --max-memory */
     int upsell;                     /* --upsell */
     const char *catalog;            /* --catalog FILE */
+    int partial, merge;             /* --partial, --merge */
+    const char **candidates;        /* --candidates FILE..., pass 2 */
+    size_t ncandidates;
+    int separator_given;
+    /* split runs: the first option given that reads transactions, that
+     * shapes the final output, or that sets how pieces are mined */
+    const char *input_option, *final_option, *pass1_option;
 } basket_options_t;
 
 /* ---- option values ---- */
@@ -261,6 +280,38 @@ static const char *mining_option_name(int id)
     return NULL;
 }
 
+static const char *option_name(int id)
+{
+    for (const struct option *opt = basket_options; opt->name; opt++) {
+        if (opt->val == id)
+            return opt->name;
+    }
+    return NULL;
+}
+
+/* Which step of a split run an option belongs to (see check_split). */
+static void note_split_option(basket_options_t *o, int id)
+{
+    switch (id) {
+    case OPT_FORMAT: case OPT_BY: case OPT_BASKET: case OPT_ITEM: case OPT_CUSTOMER: case OPT_EMPTY:
+    case OPT_EXCLUDE: case OPT_SKIP_BAD:
+        if (!o->input_option)
+            o->input_option = option_name(id);
+        break;
+    case OPT_MIN_COUNT: case OPT_MIN_LEN: case OPT_MIN_CONFIDENCE: case OPT_MIN_LIFT: case OPT_MAX_CONSEQUENT:
+    case OPT_ANTECEDENT: case OPT_CONSEQUENT: case OPT_SORT: case OPT_MAX_RULES:
+        if (!o->final_option)
+            o->final_option = option_name(id);
+        break;
+    case OPT_MIN_SUPPORT: case OPT_MAX_LEN: case OPT_ITEMSETS: case OPT_CLOSED: case OPT_MAXIMAL:
+        if (!o->pass1_option)
+            o->pass1_option = option_name(id);
+        break;
+    default:
+        break;
+    }
+}
+
 static crm_status handle_option(int id, const char *arg, void *ctx, crm_error *err)
 {
     static const char *const formats[] = {"long", "basket", "fimi", NULL};
@@ -273,6 +324,7 @@ static crm_status handle_option(int id, const char *arg, void *ctx, crm_error *e
     crm_status st = CRM_OK;
     if (!o->mining_option)
         o->mining_option = mining_option_name(id);
+    note_split_option(o, id);
     switch (id) {
     case OPT_FORMAT:
         if ((st = crm_cli_parse_choice("--format", arg, formats, &choice, err)) == CRM_OK)
@@ -297,7 +349,22 @@ static crm_status handle_option(int id, const char *arg, void *ctx, crm_error *e
             o->empty = (crm_basket_empty_policy)choice;
         return st;
     case OPT_ITEM_SEPARATOR:
+        o->separator_given = 1;
         return parse_separator(arg, &o->separator, err);
+    case OPT_PARTIAL:
+        o->partial = 1;
+        return CRM_OK;
+    case OPT_MERGE:
+        o->merge = 1;
+        return CRM_OK;
+    case OPT_CANDIDATES: {
+        const char **grown = realloc(o->candidates, (o->ncandidates + 1) * sizeof *grown);
+        if (!grown)
+            return crm_error_set(err, CRM_ENOMEM, "out of memory");
+        o->candidates = grown;
+        o->candidates[o->ncandidates++] = arg;
+        return CRM_OK;
+    }
     case OPT_MIN_SUPPORT:
         o->min_count = 0;
         return parse_support(arg, &o->min_support, err);
@@ -391,9 +458,52 @@ static crm_status handle_option(int id, const char *arg, void *ctx, crm_error *e
     }
 }
 
-/* Options that only make sense together. */
-static crm_status check_options(const basket_options_t *o, crm_error *err)
+/* The steps of a split run (SON) and the options each takes: pass 1 reads
+ * transactions and mines them (--min-support, --max-len and the itemset
+ * kind set what is mined), pass 2 reads transactions and counts, the merge
+ * reads partial files and writes the result; a merge that writes a partial
+ * only adds up. */
+static crm_status check_split(const basket_options_t *o, const crm_common_options *common, crm_error *err)
 {
+    if (o->ncandidates && !o->partial)
+        return crm_error_set(err, CRM_EUSAGE, "--candidates goes with --partial (pass 2 of a split run)");
+    if (!o->partial && !o->merge)
+        return CRM_OK;
+    if (o->kind == WRITE_RECOMMENDATIONS || o->rules_file || o->upsell || o->catalog || o->label_column ||
+        o->recommend_tuned)
+        return crm_error_set(err, CRM_EUSAGE, "--partial and --merge split the mining of itemsets and rules; "
+                             "--recommend, --rules, --upsell, --label, --score and --top are not for split runs");
+    if (o->merge && o->ncandidates)
+        return crm_error_set(err, CRM_EUSAGE, "--candidates counts in a piece of transactions (--partial), "
+                             "not in a --merge");
+    if (o->merge && (o->input_option || common->shard.count))
+        return crm_error_set(err, CRM_EUSAGE, "--%s applies to reading transactions; --merge reads partial files",
+                             o->input_option ? o->input_option : "shard");
+    if (o->partial && o->final_option)
+        return crm_error_set(err, CRM_EUSAGE, "--%s applies to the --merge that ends a split run, not to "
+                             "--partial%s", o->final_option,
+                             strcmp(o->final_option, "min-count") == 0
+                                 ? " (pieces are mined at a share of their baskets: --min-support)" : "");
+    if ((o->ncandidates || (o->merge && o->partial)) && o->pass1_option)
+        return crm_error_set(err, CRM_EUSAGE, "--%s applies to pass 1 (--partial) and the final --merge; "
+                             "%s", o->pass1_option,
+                             o->ncandidates ? "pass 2 counts the candidates as they are"
+                                            : "--merge --partial only adds partials up");
+    if (o->partial && common->escape_formulas)
+        return crm_error_set(err, CRM_EUSAGE, "--escape-formulas with --partial: a partial file is read back "
+                             "as data (give it to the final --merge)");
+    return CRM_OK;
+}
+
+/* Options that only make sense together. */
+static crm_status check_options(const basket_options_t *o, const crm_common_options *common, crm_error *err)
+{
+    crm_status st = check_split(o, common, err);
+    if (st != CRM_OK)
+        return st;
+    if (common->shard.count && o->format != FORMAT_LONG)
+        return crm_error_set(err, CRM_EUSAGE, "--shard keeps the rows of some customers: it needs --format long "
+                             "input with a customer column");
     if (o->kind == WRITE_RECOMMENDATIONS && o->format != FORMAT_LONG)
         return crm_error_set(err, CRM_EUSAGE,
                              "--recommend needs long transactions with a customer column "
@@ -444,6 +554,10 @@ typedef struct {
     uint64_t excluded_rules;        /* --rules with --exclude: saved rules left out */
     crm_bad_rows bad;               /* --skip-bad */
     struct catalog_file *catalog;   /* --upsell: the catalog, read first */
+    crm_basket_partial *merged;     /* --merge: the partial files read */
+    crm_basket_db *edges;           /* --merge: their joined edge baskets */
+    char *edge_key[2];              /* --partial: the keys of the first and the last row */
+    size_t edge_len[2];
 } basket_run;
 
 struct catalog_file;
@@ -519,6 +633,24 @@ static crm_status empty_key_error(const crm_csv_reader *r, const crm_csv_record 
                          crm_csv_column_name(r, (size_t)column), what);
 }
 
+/* A piece of a split run may begin or end inside a basket: the keys of its
+ * first and last rows are kept, and those baskets set aside (edges). */
+static crm_status note_edge_key(basket_run *run, const char *key, size_t len, crm_error *err)
+{
+    int k = run->edge_key[0] ? 1 : 0;
+    if (k == 1 && run->edge_len[1] == len && memcmp(run->edge_key[1], key, len) == 0)
+        return CRM_OK;
+    char *copy = malloc(len + 1);
+    if (!copy)
+        return crm_error_set(err, CRM_ENOMEM, "out of memory");
+    memcpy(copy, key, len);
+    copy[len] = '\0';
+    free(run->edge_key[k]);
+    run->edge_key[k] = copy;
+    run->edge_len[k] = len;
+    return CRM_OK;
+}
+
 /* Long transactions: one (basket, item) pair per row, rows of one basket
  * anywhere in the input. */
 static crm_status read_long(basket_run *run, crm_csv_reader *r, crm_error *err)
@@ -537,8 +669,11 @@ static crm_status read_long(basket_run *run, crm_csv_reader *r, crm_error *err)
         (st = resolve_column(r, o->customer_column ? o->customer_column : "customer_id", &customer,
                              err)) != CRM_OK)
         return st;
-    long label = -1;
+    long label = -1, shard = -1;
     if (o->label_column && (st = resolve_column(r, o->label_column, &label, err)) != CRM_OK)
+        return st;
+    if (run->common->shard.count &&
+        (st = resolve_column(r, o->customer_column ? o->customer_column : "customer_id", &shard, err)) != CRM_OK)
         return st;
     size_t need = (size_t)(basket > item ? basket : item) + 1;
     if ((size_t)(customer + 1) > need)
@@ -552,6 +687,8 @@ static crm_status read_long(basket_run *run, crm_csv_reader *r, crm_error *err)
     while ((st = crm_csv_next(r, &rec, err)) == CRM_OK && rec) {
         if (width == 0)
             width = rec->nfields;   /* without a header, the first row's */
+        if (shard >= 0 && !crm_clean_record_in_shard(&run->common->shard, rec, width, shard))
+            continue;   /* another shard's customer */
         /* a row that cannot be read stops the run, or is skipped whole */
         if ((st = check_record(r, rec, need, width, err)) != CRM_OK ||
             (rec->lengths[basket] == 0 && (st = empty_key_error(r, rec, basket, basket_what, err))) ||
@@ -584,6 +721,8 @@ static crm_status read_long(basket_run *run, crm_csv_reader *r, crm_error *err)
                                         rec->lengths[customer], rec->fields[item],
                                         rec->lengths[item], err);
         }
+        if (st == CRM_OK && o->partial)
+            st = note_edge_key(run, rec->fields[basket], rec->lengths[basket], err);
         if (st != CRM_OK) {
             crm_error_prefix(err, "%s:%llu: ", crm_csv_input_name(r), (unsigned long long)rec->line);
             return st;
@@ -709,6 +848,10 @@ static crm_status read_inputs(basket_run *run, crm_error *err)
         st = run->o->format == FORMAT_LONG ? read_long(run, r, err) : read_whole(run, r, err);
         run->bytes_before += crm_csv_raw_bytes(r);
         crm_csv_close(r);
+    }
+    for (int k = 0; k < 2 && st == CRM_OK; k++) {
+        if (run->edge_key[k])
+            st = crm_basket_db_set_aside(run->mined, run->edge_key[k], run->edge_len[k], err);
     }
     if (st == CRM_OK)
         st = crm_basket_db_finish(run->mined, err);
@@ -1236,6 +1379,7 @@ typedef struct {
     size_t written;
     size_t customers_served;
     size_t rules_used;              /* --rules: saved rules left after the filters */
+    uint64_t candidates;            /* pass 2: candidates counted */
 } run_result;
 
 static crm_status recommend_and_write(const basket_run *run, const crm_basket_rules *rules,
@@ -1300,7 +1444,9 @@ static crm_status mine_and_write(basket_run *run, crm_csv_writer *w, run_result 
     crm_basket_itemsets *sets = NULL;
     crm_basket_rules *rules = NULL;
     uint32_t *ante = NULL, *cons = NULL;
-    if ((st = crm_basket_mine(run->mined, &mo, &sets, err)) != CRM_OK)
+    st = run->merged ? crm_basket_son_itemsets(run->merged, run->mined, run->edges, &mo, &sets, err)
+                     : crm_basket_mine(run->mined, &mo, &sets, err);
+    if (st != CRM_OK)
         return st;
     if (o->kind == WRITE_ITEMSETS) {
         st = write_itemsets(w, sets, o->separator, o->label_column ? run->mined : NULL, err);
@@ -1338,6 +1484,90 @@ static crm_status mine_and_write(basket_run *run, crm_csv_writer *w, run_result 
     free(ante);
     free(cons);
     return st;
+}
+
+/* ---- split runs (SON: --partial, --candidates, --merge) ---- */
+
+/* Partial files, added up; their item separator is the run's. */
+static crm_status read_partials(basket_run *run, crm_basket_partial *p, const char *const *paths, size_t n,
+                                crm_error *err)
+{
+    crm_csv_options opts;
+    crm_cli_csv_options(run->common, &opts);
+    crm_status st = CRM_OK;
+    for (size_t i = 0; i < (n ? n : 1) && st == CRM_OK; i++)
+        st = crm_basket_partial_read(p, n ? paths[i] : NULL, &opts, err);
+    const crm_basket_partial_settings *s = crm_basket_partial_settings_get(p);
+    if (st == CRM_OK && run->o->separator_given && s->separator != run->o->separator)
+        return crm_error_set(err, CRM_EUSAGE, "--item-separator '%c' differs from the partials' '%c'",
+                             run->o->separator, s->separator);
+    if (st == CRM_OK)
+        run->o->separator = s->separator;
+    return st;
+}
+
+static crm_status read_merge_inputs(basket_run *run, crm_error *err)
+{
+    crm_status st = crm_basket_partial_new(&run->merged, err);
+    if (st == CRM_OK)
+        st = read_partials(run, run->merged, run->common->inputs, run->common->ninputs, err);
+    if (st == CRM_OK && !run->o->partial)
+        st = crm_basket_son_tally(run->merged, &run->mined, &run->edges, err);
+    return st;
+}
+
+static crm_status split_and_write(basket_run *run, crm_csv_writer *w, run_result *res, crm_error *err)
+{
+    const basket_options_t *o = run->o;
+    crm_basket_partial *out = run->merged, *pass1 = NULL;
+    crm_status st = CRM_OK;
+    if (!o->merge && (st = crm_basket_partial_new(&out, err)) != CRM_OK)
+        return st;
+    if (!o->merge && !o->ncandidates) {
+        crm_basket_mine_options mo;
+        crm_basket_mine_options_init(&mo);
+        mo.max_len = o->max_len;
+        mo.target = o->target;
+        crm_basket_partial_settings s = {1, o->min_support ? o->min_support : 0.1, crm_basket_mine_len(&mo),
+                                         o->separator, o->empty};
+        st = crm_basket_son_pass1(run->mined, &s, &run->o->limits, out, &res->min_count, err);
+    } else if (!o->merge) {
+        if ((st = crm_basket_partial_new(&pass1, err)) == CRM_OK)
+            st = read_partials(run, pass1, o->candidates, o->ncandidates, err);
+        if (st == CRM_OK)
+            st = crm_basket_son_pass2(pass1, run->mined, &run->o->limits, out, err);
+        if (st == CRM_OK)
+            res->candidates = crm_basket_partial_coverage_get(out)->count;
+    }
+    if (st == CRM_OK && (st = crm_basket_partial_write(out, w, err)) != CRM_OK && st != CRM_ENOMEM)
+        st = write_fail(w, st, err);
+    res->written = crm_basket_partial_itemset_count(out);
+    crm_basket_partial_free(pass1);
+    if (out != run->merged)
+        crm_basket_partial_free(out);
+    return st;
+}
+
+static void print_split_summary(const basket_run *run, const run_result *res)
+{
+    const basket_options_t *o = run->o;
+    if (o->merge) {
+        fprintf(stderr, "crm-basket: added up %llu pieces: %llu baskets, %zu edge baskets, %llu itemsets\n",
+                (unsigned long long)crm_basket_partial_pieces(run->merged),
+                (unsigned long long)crm_basket_partial_baskets(run->merged),
+                crm_basket_partial_edge_count(run->merged), (unsigned long long)res->written);
+        return;
+    }
+    const crm_basket_db_stats *k = crm_basket_db_stats_get(run->mined);
+    size_t edges = crm_basket_db_aside_count(run->mined);
+    if (o->ncandidates)
+        fprintf(stderr, "crm-basket: pass 2: %llu baskets, %zu edge baskets set aside, %llu candidates: "
+                "%llu itemsets counted\n", (unsigned long long)k->baskets, edges,
+                (unsigned long long)res->candidates, (unsigned long long)res->written);
+    else
+        fprintf(stderr, "crm-basket: pass 1: %llu baskets, %zu edge baskets set aside, local minimum count "
+                "%llu: %llu itemsets\n", (unsigned long long)k->baskets, edges,
+                (unsigned long long)res->min_count, (unsigned long long)res->written);
 }
 
 /* A limit of the library stopped the run: say which option raises it. */
@@ -1626,13 +1856,13 @@ int main(int argc, char **argv)
     o.min_confidence = 0.8;
     crm_basket_limits_init(&o.limits);
     crm_common_options common;
-    crm_cli_spec spec = {"crm-basket", usage, basket_options, "q", handle_option, &o, 0, 0};
+    crm_cli_spec spec = {"crm-basket", usage, basket_options, "q", handle_option, &o, 0, 1};
     int exit_code;
     if (!crm_cli_start(&spec, argc, argv, &common, &exit_code))
         return exit_code;
     crm_error err;
     crm_error_clear(&err);
-    crm_status st = check_options(&o, &err);
+    crm_status st = check_options(&o, &common, &err);
     if (st == CRM_OK && o.rules_file && strcmp(o.rules_file, "-") == 0) {
         int stdin_twice = common.ninputs == 0;
         for (size_t i = 0; i < common.ninputs; i++)
@@ -1668,10 +1898,12 @@ int main(int argc, char **argv)
     if (st == CRM_OK)
         crm_csv_writer_escape_formulas(w, common.escape_formulas);
     if (st == CRM_OK)
-        st = read_inputs(&run, &err);
+        st = o.merge ? read_merge_inputs(&run, &err) : read_inputs(&run, &err);
     crm_progress_finish(&run.progress, run.rows, run.bytes_before);
     if (st == CRM_OK) {
-        st = o.upsell ? upsell_and_write(&run, w, &res, &err) : mine_and_write(&run, w, &res, &err);
+        st = o.upsell    ? upsell_and_write(&run, w, &res, &err)
+             : o.partial ? split_and_write(&run, w, &res, &err)
+                         : mine_and_write(&run, w, &res, &err);
         if (st != CRM_OK)
             name_limit(&o.limits, &err);
     }
@@ -1686,7 +1918,10 @@ int main(int argc, char **argv)
     st = crm_cli_end_run("crm-basket", outputs, report, common.report, st, &err);
     if (st == CRM_OK && !o.quiet) {
         crm_cli_note_skipped("crm-basket", &run.bad);
-        print_summary(&run, &res);
+        if (o.partial)
+            print_split_summary(&run, &res);
+        else
+            print_summary(&run, &res);
     }
     crm_report_free(report);
     if (run.customers != run.mined)
@@ -1696,6 +1931,11 @@ int main(int argc, char **argv)
     crm_strtab_free(run.exclude);
     saved_rules_free(&saved);
     catalog_free(run.catalog);
+    crm_basket_partial_free(run.merged);
+    crm_basket_db_free(run.edges);
+    free(run.edge_key[0]);
+    free(run.edge_key[1]);
+    free(o.candidates);
     if (st != CRM_OK)
         return crm_cli_fail("crm-basket", &err);
     return 0;
