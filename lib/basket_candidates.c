@@ -17,6 +17,7 @@ struct crm_basket_candidates {
     size_t edge_mask, nedges;
     uint32_t *scratch;
     size_t scratch_cap;
+    unsigned char *used;         /* per rank: in some candidate */
 };
 
 static uint64_t mix(uint64_t k)
@@ -82,7 +83,8 @@ crm_status crm_basket_candidates_new(const crm_basket_db *db, crm_basket_candida
     c->edge_mask = 63;
     c->edge_key = calloc(c->edge_mask + 1, sizeof *c->edge_key);
     c->edge_child = malloc((c->edge_mask + 1) * sizeof *c->edge_child);
-    if (!c->edge_key || !c->edge_child) {
+    c->used = calloc(crm_basket_db_item_ids(db) + 1, 1);
+    if (!c->edge_key || !c->edge_child || !c->used) {
         crm_basket_candidates_free(c);
         return crm_basket_no_memory(err);
     }
@@ -97,6 +99,7 @@ void crm_basket_candidates_free(crm_basket_candidates *c)
     free(c->edge_key);
     free(c->edge_child);
     free(c->scratch);
+    free(c->used);
     free(c);
 }
 
@@ -130,6 +133,7 @@ crm_status crm_basket_candidates_add(crm_basket_candidates *c, const uint32_t *i
             c->nedges++;
         }
         at = (uint32_t)child;
+        c->used[c->scratch[i]] = 1;
     }
     *node = at;
     return CRM_OK;
@@ -165,9 +169,9 @@ crm_status crm_basket_candidates_count(const crm_basket_candidates *c, uint64_t 
             st = crm_basket_no_memory(err);
             break;
         }
-        /* only the items that begin a candidate can be in one */
+        /* only the items of some candidate can lead to one */
         for (size_t j = 0; j < n; j++) {
-            if (find_child(c, 0, rank[items[j]]) >= 0)
+            if (c->used[rank[items[j]]])
                 b[m++] = rank[items[j]];
         }
         crm_sort_u32(b, m);
