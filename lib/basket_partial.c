@@ -272,7 +272,8 @@ crm_status crm_basket_partial_check_edges(const crm_basket_partial *p, crm_error
         if (crm_hashset_contains(p->key_seen, crm_basket_partial_key_hash(key, len))) {
             char shown[128];
             return crm_error_set(err, CRM_EDATA, "basket '%s' begins or ends one piece and is counted "
-                                 "inside another", crm_error_quote(shown, sizeof shown, key, len));
+                                 "inside another: the rows of one basket must be contiguous in a split input "
+                                 "(see crm-basket(1), SPLIT RUNS)", crm_error_quote(shown, sizeof shown, key, len));
         }
     }
     return CRM_OK;
