@@ -18,6 +18,7 @@
 #include "crm/basket_partial.h"
 #include "crm/basket_son.h"
 #include "crm/basket_tables.h"
+#include "crm/basket_rules_file.h"
 #include "crm/clean.h"
 #include "crm/cli.h"
 #include "crm/csv.h"
@@ -550,9 +551,8 @@ typedef struct {
     crm_basket_db *customers;       /* recommend: one basket per customer (may be mined) */
     crm_progress progress;
     uint64_t rows, bytes_before;
-    struct saved_rules *saved;      /* --rules: the rules file, read first */
+    crm_basket_saved_rules *saved;  /* --rules: the rules file, read first */
     crm_strtab *exclude;            /* --exclude, or NULL */
-    uint64_t excluded_rules;        /* --rules with --exclude: saved rules left out */
     crm_bad_rows bad;               /* --skip-bad */
     struct catalog_file *catalog;   /* --upsell: the catalog, read first */
     crm_basket_partial *merged;     /* --merge: the partial files read */
@@ -567,8 +567,6 @@ static crm_status not_in_catalog(const basket_run *run, const crm_csv_reader *r,
                                  long item, crm_error *err);
 static crm_status read_catalog(basket_run *run, struct catalog_file *cat, crm_error *err);
 
-struct saved_rules;
-static crm_status read_saved_rules(basket_run *run, struct saved_rules *s, crm_error *err);
 
 static crm_status open_input(const basket_run *run, const char *path, crm_csv_reader **r,
                              crm_error *err)
@@ -829,8 +827,15 @@ static crm_status read_inputs(basket_run *run, crm_error *err)
         return crm_error_set(err, CRM_ENOMEM, "out of memory");
     if (run->o->nexclude && (st = read_exclude(run, err)) != CRM_OK)
         return st;
-    if (run->o->rules_file && (st = read_saved_rules(run, run->saved, err)) != CRM_OK)
-        return st;
+    if (run->o->rules_file) {
+        /* read whole before the transactions: a broken file stops the run
+         * before a long read, and its items enter the item table first */
+        crm_csv_options opts;
+        crm_cli_csv_options(run->common, &opts);
+        if ((st = crm_basket_saved_rules_read(run->o->rules_file, &opts, run->o->separator, run->items, run->exclude,
+                                              &run->saved, err)) != CRM_OK)
+            return st;
+    }
     if (run->catalog && (st = read_catalog(run, run->catalog, err)) != CRM_OK)
         return st;
     if ((st = new_db(run, &run->mined, err)) != CRM_OK)
@@ -859,261 +864,6 @@ static crm_status read_inputs(basket_run *run, crm_error *err)
     if (st == CRM_OK && run->customers && run->customers != run->mined)
         st = crm_basket_db_finish(run->customers, err);
     return st;
-}
-
-/* ---- rules saved by an earlier run (--rules) ---- */
-
-/* The rules CSV as write_rules writes it; the measures in the order of
- * crm_basket_measure, after count. */
-enum { SAVED_ANTECEDENT = 0, SAVED_CONSEQUENT, SAVED_COUNT, SAVED_FIRST_MEASURE, SAVED_COLUMNS = 8 };
-static const char *const saved_columns[SAVED_COLUMNS] = {
-    "antecedent", "consequent", "count", "support", "confidence", "lift", "leverage", "conviction"
-};
-
-/* A rule read from the file, its items interned in the shared item table
- * (run->items), so that the customers' database, finished afterwards, knows
- * them all: a consequent product no customer bought is still offered. */
-typedef struct {
-    uint64_t line;
-    size_t at;                     /* first item in saved_rules.items: X then Y */
-    size_t nx, ny;
-    uint64_t count;
-    double measure[SAVED_COLUMNS - SAVED_FIRST_MEASURE];
-} saved_rule;
-
-typedef struct saved_rules {
-    saved_rule *rule;
-    size_t n, cap;
-    uint32_t *items;
-    size_t nitems, items_cap;
-    char *input;                   /* the rules file's name, for messages */
-} saved_rules;
-
-static void saved_rules_free(saved_rules *s)
-{
-    free(s->rule);
-    free(s->items);
-    free(s->input);
-}
-
-static crm_status saved_field_error(const crm_csv_reader *r, const crm_csv_record *rec, size_t column,
-                                    size_t field, const char *what, crm_error *err)
-{
-    char shown[256];
-    return crm_error_set(err, CRM_EDATA, "%s:%llu: column '%s': '%s' %s", crm_csv_input_name(r),
-                         (unsigned long long)rec->line, saved_columns[column],
-                         crm_error_quote(shown, sizeof shown, rec->fields[field], rec->lengths[field]),
-                         what);
-}
-
-/* "{a,b}" (or "{}"): the items between the braces, split on the separator. */
-static crm_status read_saved_side(basket_run *run, saved_rules *s, const crm_csv_reader *r,
-                                  const crm_csv_record *rec, size_t column, size_t field,
-                                  size_t *n, crm_error *err)
-{
-    const char *text = rec->fields[field];
-    size_t len = rec->lengths[field];
-    char sep = run->o->separator, what[160];
-    *n = 0;
-    if (len < 2 || text[0] != '{' || text[len - 1] != '}') {
-        snprintf(what, sizeof what, "is not a set of items written {a%cb} (joined by the item "
-                 "separator '%c')", sep, sep);
-        return saved_field_error(r, rec, column, field, what, err);
-    }
-    if (len == 2)
-        return CRM_OK;
-    const char *p = text + 1, *end = text + len - 1;
-    for (;;) {
-        const char *q = memchr(p, sep, (size_t)(end - p));
-        size_t item_len = (size_t)((q ? q : end) - p);
-        uint32_t id;
-        if (item_len == 0)
-            return saved_field_error(r, rec, column, field, "has an empty item name", err);
-        if (!crm_array_reserve(&s->items, &s->items_cap, s->nitems + 1, sizeof *s->items) ||
-            crm_strtab_intern(run->items, p, item_len, &id) < 0)
-            return crm_error_set(err, CRM_ENOMEM, "out of memory");
-        for (size_t i = s->rule[s->n].at; i < s->nitems; i++) {
-            if (s->items[i] == id) {
-                char shown[120];
-                int other_side = column == SAVED_CONSEQUENT && i < s->rule[s->n].at + s->rule[s->n].nx;
-                snprintf(what, sizeof what,
-                         other_side ? "has the item '%s' of the antecedent too" : "repeats the item '%s'",
-                         crm_error_quote(shown, sizeof shown, p, item_len));
-                return saved_field_error(r, rec, column, field, what, err);
-            }
-        }
-        s->items[s->nitems++] = id;
-        ++*n;
-        if (!q)
-            return CRM_OK;
-        p = q + 1;
-    }
-}
-
-static crm_status read_saved_number(const crm_csv_reader *r, const crm_csv_record *rec,
-                                    size_t column, size_t field, double *v, crm_error *err)
-{
-    const char *text = rec->fields[field];
-    size_t len = rec->lengths[field];
-    crm_basket_measure m = (crm_basket_measure)(column - SAVED_FIRST_MEASURE);
-    /* write_rules writes an infinite conviction as "inf" (arules: "Inf") */
-    if (len == 3 && (memcmp(text, "inf", 3) == 0 || memcmp(text, "Inf", 3) == 0))
-        *v = HUGE_VAL;
-    else if (crm_parse_double(text, len, NULL, v) != CRM_OK)
-        return saved_field_error(r, rec, column, field, "is not a number", err);
-    const char *range = crm_basket_measure_range(m, *v);
-    if (range) {
-        char what[128];
-        snprintf(what, sizeof what, "is out of range: a %s is %s", crm_basket_measure_name(m), range);
-        return saved_field_error(r, rec, column, field, what, err);
-    }
-    return CRM_OK;
-}
-
-static crm_status read_saved_rule(basket_run *run, saved_rules *s, const crm_csv_reader *r,
-                                  const crm_csv_record *rec, const long *col, crm_error *err)
-{
-    if (!crm_array_reserve(&s->rule, &s->cap, s->n + 1, sizeof *s->rule))
-        return crm_error_set(err, CRM_ENOMEM, "out of memory");
-    saved_rule *rule = &s->rule[s->n];
-    memset(rule, 0, sizeof *rule);
-    rule->line = rec->line;
-    rule->at = s->nitems;
-    crm_status st = read_saved_side(run, s, r, rec, SAVED_ANTECEDENT, (size_t)col[SAVED_ANTECEDENT],
-                                    &rule->nx, err);
-    if (st == CRM_OK)
-        st = read_saved_side(run, s, r, rec, SAVED_CONSEQUENT, (size_t)col[SAVED_CONSEQUENT],
-                             &rule->ny, err);
-    if (st != CRM_OK)
-        return st;
-    if (rule->ny == 0)
-        return saved_field_error(r, rec, SAVED_CONSEQUENT, (size_t)col[SAVED_CONSEQUENT],
-                                 "has no items; a rule predicts at least one", err);
-    const char *text = rec->fields[col[SAVED_COUNT]];
-    size_t len = rec->lengths[col[SAVED_COUNT]];
-    int64_t count;
-    if (len == 0 || strspn(text, "0123456789") < len || crm_parse_int64(text, len, &count) != CRM_OK)
-        return saved_field_error(r, rec, SAVED_COUNT, (size_t)col[SAVED_COUNT],
-                                 "is not a count of baskets (a whole number)", err);
-    rule->count = (uint64_t)count;
-    for (size_t c = SAVED_FIRST_MEASURE; c < SAVED_COLUMNS && st == CRM_OK; c++)
-        st = read_saved_number(r, rec, c, (size_t)col[c], &rule->measure[c - SAVED_FIRST_MEASURE],
-                               err);
-    if (st == CRM_OK && run->exclude) {
-        for (size_t i = rule->at; i < s->nitems; i++) {
-            size_t name_len;
-            uint32_t id;
-            const char *name = crm_strtab_get(run->items, s->items[i], &name_len);
-            if (crm_strtab_find(run->exclude, name, name_len, &id)) {
-                s->nitems = rule->at; /* a rule about an excluded item is left out */
-                run->excluded_rules++;
-                return CRM_OK;
-            }
-        }
-    }
-    if (st == CRM_OK)
-        s->n++;
-    return st;
-}
-
-/* Reads the whole rules file before the transactions: a broken file stops
- * the run before a long read, and its items enter the item table first. */
-static crm_status read_saved_rules(basket_run *run, struct saved_rules *s, crm_error *err)
-{
-    crm_csv_options opts;
-    crm_cli_csv_options(run->common, &opts);
-    /* The file is crm-basket's own output, whatever the transactions look like. */
-    opts.delimiter = ',';
-    opts.no_header = 0;
-    opts.encoding = NULL;
-    crm_csv_reader *r;
-    crm_status st = crm_csv_open(&r, run->o->rules_file, &opts, err);
-    if (st != CRM_OK)
-        return st;
-    s->input = strdup(crm_csv_input_name(r));
-    const crm_csv_record *header = crm_csv_header(r);
-    long col[SAVED_COLUMNS] = {0};
-    size_t need = 0;
-    if (!s->input)
-        st = crm_error_set(err, CRM_ENOMEM, "out of memory");
-    else if (!header || header->nfields == 0)
-        st = crm_error_set(err, CRM_EDATA, "%s: the rules file is empty; expected the header "
-                           "antecedent,consequent,count,support,confidence,lift,leverage,"
-                           "conviction", s->input);
-    for (size_t c = 0; c < SAVED_COLUMNS && st == CRM_OK; c++) {
-        /* exact names: the header is crm-basket's own */
-        size_t found = 0, len = strlen(saved_columns[c]);
-        for (size_t f = 0; f < header->nfields; f++) {
-            if (header->lengths[f] == len && memcmp(header->fields[f], saved_columns[c], len) == 0) {
-                col[c] = (long)f;
-                found++;
-            }
-        }
-        if (found != 1)
-            st = crm_error_set(err, CRM_EDATA, "%s:1: column '%s' %s the rules header; crm-basket "
-                               "writes antecedent,consequent,count,support,confidence,lift,"
-                               "leverage,conviction", s->input, saved_columns[c],
-                               found ? "appears twice in" : "is missing from");
-        else if ((size_t)col[c] + 1 > need)
-            need = (size_t)col[c] + 1;
-    }
-    const crm_csv_record *rec;
-    while (st == CRM_OK && (st = crm_csv_next(r, &rec, err)) == CRM_OK && rec) {
-        if ((st = check_record(r, rec, need, header->nfields, err)) == CRM_OK)
-            st = read_saved_rule(run, s, r, rec, col, err);
-    }
-    crm_csv_close(r);
-    return st;
-}
-
-/* The saved rules as library rules over the customers' database, filtered
- * by --min-confidence/--min-lift and sorted by --sort as mining would. */
-static crm_status build_saved_rules(const basket_run *run, const saved_rules *s,
-                                    crm_basket_rules **out, crm_error *err)
-{
-    const basket_options_t *o = run->o;
-    crm_basket_rules *rules;
-    crm_status st = crm_basket_rules_new(run->customers, &rules, err);
-    if (st != CRM_OK)
-        return st;
-    const char **names = NULL;
-    size_t *lens = NULL, cap = 0, lens_cap = 0;
-    for (size_t i = 0; i < s->n && st == CRM_OK; i++) {
-        const saved_rule *sr = &s->rule[i];
-        size_t k = sr->nx + sr->ny;
-        if (!crm_array_reserve(&names, &cap, k, sizeof *names) ||
-            !crm_array_reserve(&lens, &lens_cap, k, sizeof *lens)) {
-            st = crm_error_set(err, CRM_ENOMEM, "out of memory");
-            break;
-        }
-        for (size_t j = 0; j < k; j++)
-            names[j] = crm_strtab_get(run->items, s->items[sr->at + j], &lens[j]);
-        crm_basket_named_rule nr = {
-            names, lens, sr->nx, names + sr->nx, lens + sr->nx, sr->ny, sr->count,
-            sr->measure[CRM_BASKET_MEASURE_SUPPORT], sr->measure[CRM_BASKET_MEASURE_CONFIDENCE],
-            sr->measure[CRM_BASKET_MEASURE_LIFT], sr->measure[CRM_BASKET_MEASURE_LEVERAGE],
-            sr->measure[CRM_BASKET_MEASURE_CONVICTION]
-        };
-        int kept;
-        st = crm_basket_rules_add_named(rules, &nr, &kept, err);
-        if (st != CRM_OK)
-            crm_error_prefix(err, "%s:%llu: ", s->input, (unsigned long long)sr->line);
-    }
-    free(names);
-    free(lens);
-    crm_basket_rule_options ro;
-    crm_basket_rule_options_init(&ro);
-    ro.min_confidence = o->min_confidence_given ? o->min_confidence : 0;
-    ro.min_lift = o->min_lift;
-    ro.order = o->order;
-    if (st == CRM_OK)
-        st = crm_basket_rules_finish(rules, &ro, err);
-    if (st != CRM_OK) {
-        crm_basket_rules_free(rules);
-        return st;
-    }
-    *out = rules;
-    return CRM_OK;
 }
 
 /* ---- writing ---- */
@@ -1223,7 +973,12 @@ static crm_status recommend_from_saved(basket_run *run, crm_csv_writer *w, run_r
                                        crm_error *err)
 {
     crm_basket_rules *rules;
-    crm_status st = build_saved_rules(run, run->saved, &rules, err);
+    crm_basket_rule_options ro;
+    crm_basket_rule_options_init(&ro);
+    ro.min_confidence = run->o->min_confidence_given ? run->o->min_confidence : 0;
+    ro.min_lift = run->o->min_lift;
+    ro.order = run->o->order;
+    crm_status st = crm_basket_saved_rules_build(run->saved, run->customers, &ro, &rules, err);
     if (st != CRM_OK)
         return st;
     res->rules_used = crm_basket_rules_count(rules);
@@ -1607,7 +1362,8 @@ static void print_summary(const basket_run *run, const run_result *res)
     else if (run->o->rules_file)
         fprintf(stderr, "crm-basket: %llu customers, %llu items, %zu of %zu rules from %s: %llu %s",
                 (unsigned long long)k->baskets, (unsigned long long)k->items, res->rules_used,
-                run->saved->n, run->saved->input, (unsigned long long)res->written,
+                crm_basket_saved_rules_count(run->saved), crm_basket_saved_rules_input(run->saved),
+                (unsigned long long)res->written,
                 kind_name(run->o->kind));
     else
         fprintf(stderr, "crm-basket: %llu baskets, %llu items, minimum count %llu: %llu %s",
@@ -1632,9 +1388,9 @@ static void print_summary(const basket_run *run, const run_result *res)
                 (unsigned long long)k->duplicate_items);
     if (k->excluded_items)
         fprintf(stderr, "crm-basket: excluded items left out: %llu\n", (unsigned long long)k->excluded_items);
-    if (run->excluded_rules)
+    if (run->saved && crm_basket_saved_rules_excluded(run->saved))
         fprintf(stderr, "crm-basket: saved rules with excluded items left out: %llu\n",
-                (unsigned long long)run->excluded_rules);
+                (unsigned long long)crm_basket_saved_rules_excluded(run->saved));
 }
 
 static void fill_report(crm_report *rep, const basket_run *run, const run_result *res)
@@ -1652,7 +1408,7 @@ static void fill_report(crm_report *rep, const basket_run *run, const run_result
     if (run->exclude) {
         crm_report_set(rep, "excluded_items", k->excluded_items);
         if (run->o->rules_file)
-            crm_report_set(rep, "excluded_rules", run->excluded_rules);
+            crm_report_set(rep, "excluded_rules", run->saved ? crm_basket_saved_rules_excluded(run->saved) : 0);
     }
     if (run->o->rules_file)
         crm_report_set(rep, "rules", res->rules_used);
@@ -1697,8 +1453,7 @@ int main(int argc, char **argv)
         return crm_cli_fail("crm-basket", &err);
     }
 
-    saved_rules saved = {0};
-    basket_run run = {.o = &o, .common = &common, .saved = &saved};
+    basket_run run = {.o = &o, .common = &common};
     run.bad.skip = o.skip_bad;
     if (o.rules_file || o.upsell)
         o.by_customer = 1;   /* no mining: the one database is the customers' */
@@ -1744,7 +1499,7 @@ int main(int argc, char **argv)
     crm_basket_db_free(run.mined);
     crm_strtab_free(run.items);
     crm_strtab_free(run.exclude);
-    saved_rules_free(&saved);
+    crm_basket_saved_rules_free(run.saved);
     catalog_free(run.catalog);
     crm_basket_partial_free(run.merged);
     crm_basket_db_free(run.edges);
