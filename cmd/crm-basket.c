@@ -19,6 +19,7 @@
 #include "crm/basket_son.h"
 #include "crm/basket_tables.h"
 #include "crm/basket_rules_file.h"
+#include "crm/basket_catalog_file.h"
 #include "crm/clean.h"
 #include "crm/cli.h"
 #include "crm/csv.h"
@@ -554,18 +555,17 @@ typedef struct {
     crm_basket_saved_rules *saved;  /* --rules: the rules file, read first */
     crm_strtab *exclude;            /* --exclude, or NULL */
     crm_bad_rows bad;               /* --skip-bad */
-    struct catalog_file *catalog;   /* --upsell: the catalog, read first */
+    crm_basket_catalog_file *catalog;  /* --upsell: the catalog, read first */
     crm_basket_partial *merged;     /* --merge: the partial files read */
     crm_basket_db *edges;           /* --merge: their joined edge baskets */
     char *edge_key[2];              /* --partial: the keys of the first and the last row */
     size_t edge_len[2];
 } basket_run;
 
-struct catalog_file;
-static int catalog_knows(const struct catalog_file *cat, const char *product, size_t len);
+static int catalog_knows(const crm_basket_catalog_file *cat, const char *product, size_t len);
 static crm_status not_in_catalog(const basket_run *run, const crm_csv_reader *r, const crm_csv_record *rec,
                                  long item, crm_error *err);
-static crm_status read_catalog(basket_run *run, struct catalog_file *cat, crm_error *err);
+static crm_status read_catalog(basket_run *run, crm_error *err);
 
 
 static crm_status open_input(const basket_run *run, const char *path, crm_csv_reader **r,
@@ -836,7 +836,7 @@ static crm_status read_inputs(basket_run *run, crm_error *err)
                                               &run->saved, err)) != CRM_OK)
             return st;
     }
-    if (run->catalog && (st = read_catalog(run, run->catalog, err)) != CRM_OK)
+    if (run->o->upsell && (st = read_catalog(run, err)) != CRM_OK)
         return st;
     if ((st = new_db(run, &run->mined, err)) != CRM_OK)
         return st;
@@ -867,27 +867,6 @@ static crm_status read_inputs(basket_run *run, crm_error *err)
 }
 
 /* ---- writing ---- */
-
-/* Growable text buffer for item fields. */
-typedef struct {
-    char *text;
-    size_t cap;
-} text_buffer;
-
-static crm_status reserve(text_buffer *b, size_t need, crm_error *err)
-{
-    if (need <= b->cap)
-        return CRM_OK;
-    size_t cap = b->cap ? b->cap : 256;
-    while (cap < need)
-        cap *= 2;
-    char *p = realloc(b->text, cap);
-    if (!p)
-        return crm_error_set(err, CRM_ENOMEM, "out of memory");
-    b->text = p;
-    b->cap = cap;
-    return CRM_OK;
-}
 
 static crm_status write_fail(crm_csv_writer *w, crm_status st, crm_error *err)
 {
@@ -1159,37 +1138,10 @@ static void name_limit(const crm_basket_limits *limits, crm_error *err)
 
 /* ---- up-sell (--upsell --catalog FILE) ---- */
 
-/* The catalog: product_id, category, price, and the other columns, kept to
- * pass through beside each offer. */
-struct catalog_file {
-    const char *input;
-    crm_upsell_catalog *products;
-    size_t nextra;
-    char **extra_names;         /* the other columns' header names */
-    long *extra_cols;
-    char *bytes;                /* the other fields, product by product */
-    size_t used, bytes_cap;
-    size_t *extra_start;        /* per product and other column: offset in bytes; one more at the end */
-    size_t starts_cap;
-};
-
-static void catalog_free(struct catalog_file *cat)
-{
-    if (!cat)
-        return;
-    crm_upsell_catalog_free(cat->products);
-    for (size_t k = 0; k < cat->nextra; k++)
-        free(cat->extra_names[k]);
-    free(cat->extra_names);
-    free(cat->extra_cols);
-    free(cat->bytes);
-    free(cat->extra_start);
-}
-
-static int catalog_knows(const struct catalog_file *cat, const char *product, size_t len)
+static int catalog_knows(const crm_basket_catalog_file *cat, const char *product, size_t len)
 {
     uint32_t id;
-    return crm_upsell_catalog_find(cat->products, product, len, &id);
+    return crm_upsell_catalog_find(crm_basket_catalog_file_products(cat), product, len, &id);
 }
 
 static crm_status not_in_catalog(const basket_run *run, const crm_csv_reader *r, const crm_csv_record *rec,
@@ -1198,152 +1150,37 @@ static crm_status not_in_catalog(const basket_run *run, const crm_csv_reader *r,
     char q[128];
     return crm_error_set(err, CRM_EDATA, "%s:%llu: column '%s': product '%s' is not in the catalog %s",
                          crm_csv_input_name(r), (unsigned long long)rec->line, crm_csv_column_name(r, (size_t)item),
-                         crm_error_quote(q, sizeof q, rec->fields[item], rec->lengths[item]), run->catalog->input);
+                         crm_error_quote(q, sizeof q, rec->fields[item], rec->lengths[item]),
+                         crm_basket_catalog_file_name(run->catalog));
 }
 
-/* One catalog row; CRM_EDATA (with file:line) for a row that cannot be used. */
-static crm_status catalog_row(struct catalog_file *cat, const crm_csv_reader *r, const crm_csv_record *rec,
-                              const long col[3], crm_error *err)
+static crm_status skip_bad_row(void *ctx, crm_error *err)
 {
-    const char *name = crm_csv_input_name(r);
-    unsigned long long line = (unsigned long long)rec->line;
-    char q[128];
-    crm_status st = check_record(r, rec, crm_csv_header(r)->nfields, crm_csv_header(r)->nfields, err);
-    if (st != CRM_OK)
-        return st;
-    static const char *const what[2] = {"product", "category"};
-    for (int k = 0; k < 2; k++)
-        if (rec->lengths[col[k]] == 0)
-            return crm_error_set(err, CRM_EDATA, "%s:%llu: column '%s': empty %s (a catalog row must name a "
-                                 "product and its category)", name, line, crm_csv_column_name(r, (size_t)col[k]),
-                                 what[k]);
-    crm_decimal price;
-    if (crm_parse_decimal(rec->fields[col[2]], rec->lengths[col[2]], NULL, &price) != CRM_OK ||
-        crm_decimal_cmp(price, crm_decimal_from_int(0)) < 0)
-        return crm_error_set(err, CRM_EDATA, "%s:%llu: column '%s': cannot read '%s' as a price (a number >= 0)",
-                             name, line, crm_csv_column_name(r, (size_t)col[2]),
-                             crm_error_quote(q, sizeof q, rec->fields[col[2]], rec->lengths[col[2]]));
-    if ((st = crm_upsell_catalog_add(cat->products, rec->fields[col[0]], rec->lengths[col[0]], rec->fields[col[1]],
-                                     rec->lengths[col[1]], price, err)) != CRM_OK) {
-        if (st == CRM_EDATA)
-            crm_error_prefix(err, "%s:%llu: column '%s': ", name, line, crm_csv_column_name(r, (size_t)col[0]));
-        return st;
-    }
-    size_t row = crm_upsell_catalog_count(cat->products) - 1;
-    for (size_t k = 0; k < cat->nextra; k++) {
-        size_t len = rec->lengths[cat->extra_cols[k]];
-        if (!crm_array_reserve(&cat->bytes, &cat->bytes_cap, cat->used + len + 1, 1) ||
-            !crm_array_reserve(&cat->extra_start, &cat->starts_cap, row * cat->nextra + k + 2, sizeof *cat->extra_start))
-            return crm_basket_no_memory(err);
-        cat->extra_start[row * cat->nextra + k] = cat->used;
-        memcpy(cat->bytes + cat->used, rec->fields[cat->extra_cols[k]], len);
-        cat->used += len;
-        cat->extra_start[row * cat->nextra + k + 1] = cat->used;
-    }
-    return CRM_OK;
+    return crm_cli_bad_row(ctx, err);
 }
 
 /* Read before the transactions, so that a product bought and missing from
  * the catalog can be named with its file and line. */
-static crm_status read_catalog(basket_run *run, struct catalog_file *cat, crm_error *err)
+static crm_status read_catalog(basket_run *run, crm_error *err)
 {
-    crm_csv_reader *r;
-    crm_status st = crm_cli_open_input(run->common, run->o->catalog, &r, err);
-    if (st != CRM_OK)
-        return st;
-    cat->input = run->o->catalog;
-    const crm_csv_record *h = crm_csv_header(r), *rec;
-    static const char *const names[3] = {"product_id", "category", "price"};
-    long col[3];
-    if (!h)
-        st = crm_error_set(err, CRM_EUSAGE, "--catalog: the catalog needs a header (product_id, category, price)");
-    for (int k = 0; k < 3 && st == CRM_OK; k++)
-        st = resolve_column(r, names[k], &col[k], err);
-    if (st == CRM_OK && (st = crm_upsell_catalog_new(&cat->products, err)) == CRM_OK) {
-        cat->extra_names = calloc(h->nfields, sizeof *cat->extra_names);
-        cat->extra_cols = calloc(h->nfields, sizeof *cat->extra_cols);
-        if (!cat->extra_names || !cat->extra_cols)
-            st = crm_basket_no_memory(err);
-        for (size_t j = 0; j < h->nfields && st == CRM_OK; j++) {
-            if ((long)j == col[0] || (long)j == col[1] || (long)j == col[2])
-                continue;
-            if (!(cat->extra_names[cat->nextra] = strdup(h->fields[j])))
-                st = crm_basket_no_memory(err);
-            cat->extra_cols[cat->nextra++] = (long)j;
-        }
-    }
-    while (st == CRM_OK && (st = crm_csv_next(r, &rec, err)) == CRM_OK && rec)
-        if ((st = catalog_row(cat, r, rec, col, err)) == CRM_EDATA)
-            st = crm_cli_bad_row(&run->bad, err);
-    crm_csv_close(r);
-    return st;
-}
-
-/* "dearer than P (2.50), the dearest bought in CAT; 3 of 5 buyers of CAT
- * bought it" */
-static crm_status write_reason(crm_csv_writer *w, const crm_upsell_catalog *c, const crm_upsell *u, text_buffer *b,
-                               crm_error *err)
-{
-    size_t pl, cl;
-    const char *above = crm_upsell_catalog_product(c, u->above, &pl);
-    const char *cat = crm_upsell_catalog_category(c, u->above, &cl);
-    char price[CRM_NUMBER_TEXT_MAX];
-    crm_decimal_format(crm_upsell_catalog_price(c, u->above), price);
-    size_t need = pl + 2 * cl + strlen(price) + 128;
-    crm_status st = reserve(b, need, err);
-    if (st != CRM_OK)
-        return st;
-    int n = snprintf(b->text, need, "dearer than %.*s (%s), the dearest bought in %.*s; %llu of %llu buyers of %.*s "
-                     "bought it", (int)pl, above, price, (int)cl, cat, (unsigned long long)u->buyers,
-                     (unsigned long long)u->category_buyers, (int)cl, cat);
-    return crm_csv_write_field(w, b->text, (size_t)n);
-}
-
-static crm_status write_offer(crm_csv_writer *w, const basket_run *run, const crm_upsell *u, text_buffer *b,
-                              crm_error *err)
-{
-    const struct catalog_file *cat = run->catalog;
-    const crm_upsell_catalog *c = cat->products;
-    size_t kl, pl, cl;
-    const char *key = crm_basket_db_basket_key(run->mined, u->customer, &kl);
-    const char *product = crm_upsell_catalog_product(c, u->product, &pl);
-    const char *category = crm_upsell_catalog_category(c, u->product, &cl);
-    char price[CRM_NUMBER_TEXT_MAX];
-    size_t prl = crm_decimal_format(crm_upsell_catalog_price(c, u->product), price);
-    crm_status st = crm_csv_write_field(w, key, kl);
-    if (st == CRM_OK) st = crm_csv_write_field(w, product, pl);
-    if (st == CRM_OK) st = crm_csv_write_field(w, category, cl);
-    if (st == CRM_OK) st = crm_csv_write_field(w, price, prl);
-    if (st == CRM_OK) st = crm_csv_write_fixed(w, u->score, 4);   /* a share people read */
-    if (st == CRM_OK) st = write_reason(w, c, u, b, err);
-    for (size_t k = 0; k < cat->nextra && st == CRM_OK; k++) {
-        size_t at = cat->extra_start[u->product * cat->nextra + k];
-        st = crm_csv_write_field(w, cat->bytes + at, cat->extra_start[u->product * cat->nextra + k + 1] - at);
-    }
-    if (st == CRM_OK)
-        st = crm_csv_end_row(w);
-    return st == CRM_OK || st == CRM_ENOMEM ? st : write_fail(w, st, err);
+    crm_csv_options opts;
+    crm_cli_csv_options(run->common, &opts);
+    return crm_basket_catalog_file_read(run->o->catalog, &opts, skip_bad_row, &run->bad, &run->catalog, err);
 }
 
 static crm_status upsell_and_write(basket_run *run, crm_csv_writer *w, run_result *res, crm_error *err)
 {
     crm_upsell *offers = NULL;
     size_t n = 0;
-    crm_status st = crm_basket_upsell(run->mined, run->catalog->products, run->o->top, &offers, &n, err);
-    static const char *const header[] = {"customer_id", "product_id", "category", "price", "score", "reason"};
-    for (size_t k = 0; k < 6 + run->catalog->nextra && st == CRM_OK; k++)
-        if ((st = crm_csv_write_field(w, k < 6 ? header[k] : run->catalog->extra_names[k - 6], (size_t)-1)) != CRM_OK)
-            st = write_fail(w, st, err);
-    if (st == CRM_OK && (st = crm_csv_end_row(w)) != CRM_OK)
-        st = write_fail(w, st, err);
-    text_buffer b = {NULL, 0};
+    crm_status st = crm_basket_upsell(run->mined, crm_basket_catalog_file_products(run->catalog), run->o->top,
+                                      &offers, &n, err);
+    if (st == CRM_OK)
+        st = wrote(w, crm_basket_write_upsell(w, run->catalog, run->mined, offers, n, err), err);
     for (size_t i = 0; i < n && st == CRM_OK; i++) {
-        st = write_offer(w, run, &offers[i], &b, err);
         if (i == 0 || offers[i].customer != offers[i - 1].customer)
             res->customers_served++;
     }
     res->written = n;
-    free(b.text);
     free(offers);
     return st;
 }
@@ -1375,7 +1212,7 @@ static void print_summary(const basket_run *run, const run_result *res)
     fputc('\n', stderr);
     if (run->catalog)
         fprintf(stderr, "crm-basket: up-sell from %zu catalog products: %llu offers for %llu customers\n",
-                crm_upsell_catalog_count(run->catalog->products), (unsigned long long)res->written,
+                crm_upsell_catalog_count(crm_basket_catalog_file_products(run->catalog)), (unsigned long long)res->written,
                 (unsigned long long)res->customers_served);
     if (k->empty_baskets)
         fprintf(stderr, "crm-basket: empty baskets %s: %llu\n",
@@ -1457,9 +1294,6 @@ int main(int argc, char **argv)
     run.bad.skip = o.skip_bad;
     if (o.rules_file || o.upsell)
         o.by_customer = 1;   /* no mining: the one database is the customers' */
-    struct catalog_file catalog = {0};
-    if (o.upsell)
-        run.catalog = &catalog;
     run_result res = {0};
     crm_report *report = crm_report_new("crm-basket");
     crm_progress_start(&run.progress, "crm-basket", common.progress);
@@ -1500,7 +1334,7 @@ int main(int argc, char **argv)
     crm_strtab_free(run.items);
     crm_strtab_free(run.exclude);
     crm_basket_saved_rules_free(run.saved);
-    catalog_free(run.catalog);
+    crm_basket_catalog_file_free(run.catalog);
     crm_basket_partial_free(run.merged);
     crm_basket_db_free(run.edges);
     free(run.edge_key[0]);
