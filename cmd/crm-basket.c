@@ -2,7 +2,6 @@
  * cross-sell recommendations out (market basket analysis, the CTP and PTP
  * views of crm(7)).  The computing is in lib/basket*.c; this file reads the
  * input formats, resolves the options and writes the CSV. */
-#include <errno.h>
 #include <math.h>
 #include <stdint.h>
 #include <stdio.h>
@@ -20,7 +19,7 @@
 #include "crm/basket_tables.h"
 #include "crm/basket_rules_file.h"
 #include "crm/basket_catalog_file.h"
-#include "crm/clean.h"
+#include "crm/basket_input.h"
 #include "crm/cli.h"
 #include "crm/csv.h"
 #include "crm/number.h"
@@ -504,6 +503,10 @@ static crm_status check_options(const basket_options_t *o, const crm_common_opti
     crm_status st = check_split(o, common, err);
     if (st != CRM_OK)
         return st;
+    if (common->shard.count && !o->partial && !o->rules_file)
+        return crm_error_set(err, CRM_EUSAGE, "--shard: rules mined on a shard are that shard's, not one "
+                             "process's; mine shards with --partial and --merge (SON), or recommend to a shard's "
+                             "customers from saved rules (--recommend --rules)");
     if (common->shard.count && o->format != FORMAT_LONG)
         return crm_error_set(err, CRM_EUSAGE, "--shard keeps the rows of some customers: it needs --format long "
                              "input with a customer column");
@@ -558,204 +561,20 @@ typedef struct {
     crm_basket_catalog_file *catalog;  /* --upsell: the catalog, read first */
     crm_basket_partial *merged;     /* --merge: the partial files read */
     crm_basket_db *edges;           /* --merge: their joined edge baskets */
-    char *edge_key[2];              /* --partial: the keys of the first and the last row */
-    size_t edge_len[2];
 } basket_run;
 
-static int catalog_knows(const crm_basket_catalog_file *cat, const char *product, size_t len);
-static crm_status not_in_catalog(const basket_run *run, const crm_csv_reader *r, const crm_csv_record *rec,
-                                 long item, crm_error *err);
 static crm_status read_catalog(basket_run *run, crm_error *err);
 
-
-static crm_status open_input(const basket_run *run, const char *path, crm_csv_reader **r,
-                             crm_error *err)
+static crm_status skip_bad_row(void *ctx, crm_error *err)
 {
-    crm_csv_options opts;
-    crm_cli_csv_options(run->common, &opts);
-    if (run->o->format == FORMAT_FIMI)
-        opts.delimiter = ' ';
-    if (run->o->format != FORMAT_LONG)
-        opts.no_header = 1;
-    return crm_csv_open(r, path, &opts, err);
+    return crm_cli_bad_row(ctx, err);
 }
 
-/* The item separator must not occur in an item, or the joined output field
- * could not be split back. */
-static crm_status check_item(const basket_run *run, const crm_csv_reader *r,
-                             const crm_csv_record *rec, size_t column, crm_error *err)
+static void show_progress(void *ctx, uint64_t rows, uint64_t bytes)
 {
-    char sep = run->o->separator;
-    if (!memchr(rec->fields[column], sep, rec->lengths[column]))
-        return CRM_OK;
-    char shown[256], where[300];
-    if (run->o->format == FORMAT_LONG)
-        snprintf(where, sizeof where, "column '%s': ", crm_csv_column_name(r, column));
-    else
-        where[0] = '\0';
-    return crm_error_set(err, CRM_EDATA,
-                         "%s:%llu: %sitem '%s' contains the item separator '%c', which joins items "
-                         "in one output field; choose another with --item-separator",
-                         crm_csv_input_name(r), (unsigned long long)rec->line, where,
-                         crm_error_quote(shown, sizeof shown, rec->fields[column], rec->lengths[column]),
-                         sep);
-}
-
-/* need: the fields the columns used need; width: the header's (0 for one
- * basket per line, whose rows vary) */
-static crm_status check_record(const crm_csv_reader *r, const crm_csv_record *rec, size_t need,
-                               size_t width, crm_error *err)
-{
-    if (rec->defect != CRM_CSV_RECORD_OK)
-        return crm_csv_defect_error(r, rec, err);
-    if (width && crm_csv_check_width(r, rec, width, err) != CRM_OK)
-        return err->status;
-    if (rec->nfields < need)
-        return crm_error_set(err, CRM_EDATA, "%s:%llu: expected at least %zu fields, found %zu",
-                             crm_csv_input_name(r), (unsigned long long)rec->line, need,
-                             rec->nfields);
-    return CRM_OK;
-}
-
-static crm_status resolve_column(const crm_csv_reader *r, const char *spec, long *out,
-                                 crm_error *err)
-{
-    *out = crm_csv_column(r, spec, err);
-    return *out < 0 ? err->status : CRM_OK;
-}
-
-static crm_status empty_key_error(const crm_csv_reader *r, const crm_csv_record *rec, long column,
-                                  const char *what, crm_error *err)
-{
-    return crm_error_set(err, CRM_EDATA, "%s:%llu: column '%s': empty %s id (crm-clean sets such "
-                         "rows aside)", crm_csv_input_name(r), (unsigned long long)rec->line,
-                         crm_csv_column_name(r, (size_t)column), what);
-}
-
-/* A piece of a split run may begin or end inside a basket: the keys of its
- * first and last rows are kept, and those baskets set aside (edges). */
-static crm_status note_edge_key(basket_run *run, const char *key, size_t len, crm_error *err)
-{
-    int k = run->edge_key[0] ? 1 : 0;
-    if (k == 1 && run->edge_len[1] == len && memcmp(run->edge_key[1], key, len) == 0)
-        return CRM_OK;
-    char *copy = malloc(len + 1);
-    if (!copy)
-        return crm_error_set(err, CRM_ENOMEM, "out of memory");
-    memcpy(copy, key, len);
-    copy[len] = '\0';
-    free(run->edge_key[k]);
-    run->edge_key[k] = copy;
-    run->edge_len[k] = len;
-    return CRM_OK;
-}
-
-/* Long transactions: one (basket, item) pair per row, rows of one basket
- * anywhere in the input. */
-static crm_status read_long(basket_run *run, crm_csv_reader *r, crm_error *err)
-{
-    const basket_options_t *o = run->o;
-    int recommend = o->kind == WRITE_RECOMMENDATIONS;
-    const char *basket_spec = o->basket_column ? o->basket_column
-                              : o->by_customer ? (o->customer_column ? o->customer_column : "customer_id")
-                                               : "invoice_id";
-    long basket, item, customer = -1;
-    crm_status st;
-    if ((st = resolve_column(r, basket_spec, &basket, err)) != CRM_OK ||
-        (st = resolve_column(r, o->item_column ? o->item_column : "product_id", &item, err)) != CRM_OK)
-        return st;
-    if (recommend && run->customers != run->mined &&
-        (st = resolve_column(r, o->customer_column ? o->customer_column : "customer_id", &customer,
-                             err)) != CRM_OK)
-        return st;
-    long label = -1, shard = -1;
-    if (o->label_column && (st = resolve_column(r, o->label_column, &label, err)) != CRM_OK)
-        return st;
-    if (run->common->shard.count &&
-        (st = resolve_column(r, o->customer_column ? o->customer_column : "customer_id", &shard, err)) != CRM_OK)
-        return st;
-    size_t need = (size_t)(basket > item ? basket : item) + 1;
-    if ((size_t)(customer + 1) > need)
-        need = (size_t)(customer + 1);
-    if ((size_t)(label + 1) > need)
-        need = (size_t)(label + 1);
-    const char *basket_what = o->basket_column ? "basket" : o->by_customer ? "customer" : "invoice";
-    const crm_csv_record *rec;
-    const crm_csv_record *h = crm_csv_header(r);
-    size_t width = h ? h->nfields : 0;
-    while ((st = crm_csv_next(r, &rec, err)) == CRM_OK && rec) {
-        if (width == 0)
-            width = rec->nfields;   /* without a header, the first row's */
-        if (shard >= 0 && !crm_clean_record_in_shard(&run->common->shard, rec, width, shard))
-            continue;   /* another shard's customer */
-        /* a row that cannot be read stops the run, or is skipped whole */
-        if ((st = check_record(r, rec, need, width, err)) != CRM_OK ||
-            (rec->lengths[basket] == 0 && (st = empty_key_error(r, rec, basket, basket_what, err))) ||
-            (customer >= 0 && rec->lengths[customer] == 0 &&
-             (st = empty_key_error(r, rec, customer, "customer", err)))) {
-            if ((st = crm_cli_bad_row(&run->bad, err)) != CRM_OK)
-                return st;
-            crm_progress_update(&run->progress, ++run->rows, run->bytes_before + crm_csv_raw_bytes(r));
-            continue;
-        }
-        if ((st = check_item(run, r, rec, (size_t)item, err)) != CRM_OK)
-            return st;
-        /* --upsell: a product bought that the catalog does not know */
-        if (run->catalog && rec->lengths[item] > 0 && !catalog_knows(run->catalog, rec->fields[item], rec->lengths[item]) &&
-            !(run->exclude && crm_strtab_find(run->exclude, rec->fields[item], rec->lengths[item], &(uint32_t){0}))) {
-            if ((st = crm_cli_bad_row(&run->bad, (not_in_catalog(run, r, rec, item, err), err))) != CRM_OK)
-                return st;
-            crm_progress_update(&run->progress, ++run->rows, run->bytes_before + crm_csv_raw_bytes(r));
-            continue;
-        }
-        st = crm_basket_db_add_pair(run->mined, rec->fields[basket], rec->lengths[basket],
-                                    rec->fields[item], rec->lengths[item], err);
-        if (st == CRM_OK && label >= 0)
-            st = crm_basket_db_add_label(run->mined, rec->fields[item], rec->lengths[item],
-                                         rec->fields[label], rec->lengths[label], err);
-        if (st == CRM_OK && customer >= 0) {
-            if (rec->lengths[customer] == 0)
-                return empty_key_error(r, rec, customer, "customer", err);
-            st = crm_basket_db_add_pair(run->customers, rec->fields[customer],
-                                        rec->lengths[customer], rec->fields[item],
-                                        rec->lengths[item], err);
-        }
-        if (st == CRM_OK && o->partial)
-            st = note_edge_key(run, rec->fields[basket], rec->lengths[basket], err);
-        if (st != CRM_OK) {
-            crm_error_prefix(err, "%s:%llu: ", crm_csv_input_name(r), (unsigned long long)rec->line);
-            return st;
-        }
-        crm_progress_update(&run->progress, ++run->rows, run->bytes_before + crm_csv_raw_bytes(r));
-    }
-    return st;
-}
-
-/* One basket per line (groceries.csv, FIMI).  Empty fields (a trailing
- * delimiter, FIMI's trailing space) are skipped by the library. */
-static crm_status read_whole(basket_run *run, crm_csv_reader *r, crm_error *err)
-{
-    const crm_csv_record *rec;
-    crm_status st;
-    while ((st = crm_csv_next(r, &rec, err)) == CRM_OK && rec) {
-        if ((st = check_record(r, rec, 0, 0, err)) != CRM_OK) {
-            if ((st = crm_cli_bad_row(&run->bad, err)) != CRM_OK)
-                return st;
-            crm_progress_update(&run->progress, ++run->rows, run->bytes_before + crm_csv_raw_bytes(r));
-            continue;
-        }
-        for (size_t i = 0; i < rec->nfields; i++) {
-            if ((st = check_item(run, r, rec, i, err)) != CRM_OK)
-                return st;
-        }
-        st = crm_basket_db_add(run->mined, rec->fields, rec->lengths, rec->nfields, err);
-        if (st != CRM_OK) {
-            crm_error_prefix(err, "%s:%llu: ", crm_csv_input_name(r), (unsigned long long)rec->line);
-            return st;
-        }
-        crm_progress_update(&run->progress, ++run->rows, run->bytes_before + crm_csv_raw_bytes(r));
-    }
-    return st;
+    basket_run *run = ctx;
+    run->rows = rows;
+    crm_progress_update(&run->progress, rows, run->bytes_before + bytes);
 }
 
 static crm_status new_db(basket_run *run, crm_basket_db **db, crm_error *err)
@@ -769,100 +588,79 @@ static crm_status new_db(basket_run *run, crm_basket_db **db, crm_error *err)
     return crm_basket_db_new(db, &opts, err);
 }
 
-/* Adds the item names of text (joined by sep) to the exclusion table. */
-static crm_status exclude_names(crm_strtab *t, const char *text, size_t len, char sep, crm_error *err)
+/* What the options say about reading the transactions. */
+static void input_options(const basket_run *run, crm_basket_input_options *in)
 {
-    const char *p = text, *end = text + len;
-    while (p <= end) {
-        const char *q = memchr(p, sep, (size_t)(end - p));
-        size_t n = (size_t)((q ? q : end) - p);
-        uint32_t id;
-        if (n > 0 && crm_strtab_intern(t, p, n, &id) < 0)
-            return crm_error_set(err, CRM_ENOMEM, "out of memory");
-        if (!q)
-            break;
-        p = q + 1;
-    }
-    return CRM_OK;
+    const basket_options_t *o = run->o;
+    const char *customer = o->customer_column ? o->customer_column : "customer_id";
+    memset(in, 0, sizeof *in);
+    in->format = (crm_basket_input_format)o->format;
+    in->basket_column = o->basket_column ? o->basket_column : o->by_customer ? customer : "invoice_id";
+    in->basket_what = o->basket_column ? "basket" : o->by_customer ? "customer" : "invoice";
+    in->item_column = o->item_column ? o->item_column : "product_id";
+    in->customer_column = run->customers && run->customers != run->mined ? customer : NULL;
+    in->label_column = o->label_column;
+    in->shard = &run->common->shard;
+    in->shard_column = customer;
+    in->edges = o->partial;
+    in->catalog = run->catalog ? crm_basket_catalog_file_products(run->catalog) : NULL;
+    in->catalog_name = run->catalog ? crm_basket_catalog_file_name(run->catalog) : NULL;
+    in->exclude = run->exclude;
+    in->separator = o->separator;
+    in->bad_row = skip_bad_row;
+    in->bad_row_ctx = (void *)&run->bad;
+    in->progress = show_progress;
+    in->progress_ctx = (void *)run;
 }
 
-/* --exclude ITEMS (joined by the item separator) or @FILE (one item a line;
- * empty lines and lines starting with '#' are skipped, CR LF accepted). */
-static crm_status read_exclude(basket_run *run, crm_error *err)
-{
-    if (!(run->exclude = crm_strtab_new(64)))
-        return crm_error_set(err, CRM_ENOMEM, "out of memory");
-    crm_status st = CRM_OK;
-    for (size_t i = 0; i < run->o->nexclude && st == CRM_OK; i++) {
-        const char *arg = run->o->exclude[i];
-        if (arg[0] != '@') {
-            st = exclude_names(run->exclude, arg, strlen(arg), run->o->separator, err);
-            continue;
-        }
-        FILE *f = fopen(arg + 1, "r");
-        if (!f)
-            return crm_error_set(err, CRM_EIO, "--exclude: cannot read '%s': %s", arg + 1, strerror(errno));
-        char *line = NULL;
-        size_t cap = 0;
-        ssize_t len;
-        while (st == CRM_OK && (len = getline(&line, &cap, f)) >= 0) {
-            while (len > 0 && (line[len - 1] == '\n' || line[len - 1] == '\r'))
-                len--;
-            if (len > 0 && line[0] != '#')
-                st = exclude_names(run->exclude, line, (size_t)len, '\n', err);
-        }
-        if (st == CRM_OK && ferror(f))
-            st = crm_error_set(err, CRM_EIO, "--exclude: cannot read '%s': %s", arg + 1, strerror(errno));
-        free(line);
-        fclose(f);
-    }
-    return st;
-}
-
+/* Everything read before the transactions (exclusions, saved rules, the
+ * catalog: a broken file stops the run before a long read), then them. */
 static crm_status read_inputs(basket_run *run, crm_error *err)
 {
     const crm_common_options *common = run->common;
-    crm_status st;
+    crm_status st = CRM_OK;
     if (run->o->kind == WRITE_RECOMMENDATIONS && !(run->items = crm_strtab_new(1024)))
         return crm_error_set(err, CRM_ENOMEM, "out of memory");
-    if (run->o->nexclude && (st = read_exclude(run, err)) != CRM_OK)
-        return st;
-    if (run->o->rules_file) {
-        /* read whole before the transactions: a broken file stops the run
-         * before a long read, and its items enter the item table first */
-        crm_csv_options opts;
-        crm_cli_csv_options(run->common, &opts);
-        if ((st = crm_basket_saved_rules_read(run->o->rules_file, &opts, run->o->separator, run->items, run->exclude,
-                                              &run->saved, err)) != CRM_OK)
-            return st;
-    }
-    if (run->o->upsell && (st = read_catalog(run, err)) != CRM_OK)
-        return st;
-    if ((st = new_db(run, &run->mined, err)) != CRM_OK)
-        return st;
-    if (run->o->kind == WRITE_RECOMMENDATIONS) {
+    if (run->o->nexclude && !(run->exclude = crm_strtab_new(64)))
+        return crm_error_set(err, CRM_ENOMEM, "out of memory");
+    for (size_t i = 0; i < run->o->nexclude && st == CRM_OK; i++)
+        st = crm_basket_exclude_add(run->exclude, run->o->exclude[i], run->o->separator, err);
+    crm_csv_options opts;
+    crm_cli_csv_options(common, &opts);
+    /* the rules' items enter the item table first */
+    if (st == CRM_OK && run->o->rules_file)
+        st = crm_basket_saved_rules_read(run->o->rules_file, &opts, run->o->separator, run->items, run->exclude,
+                                         &run->saved, err);
+    if (st == CRM_OK && run->o->upsell)
+        st = read_catalog(run, err);
+    if (st == CRM_OK)
+        st = new_db(run, &run->mined, err);
+    if (st == CRM_OK && run->o->kind == WRITE_RECOMMENDATIONS) {
         if (run->o->by_customer && !run->o->basket_column)
             run->customers = run->mined;
-        else if ((st = new_db(run, &run->customers, err)) != CRM_OK)
-            return st;
+        else
+            st = new_db(run, &run->customers, err);
     }
+    crm_basket_input_options io;
+    input_options(run, &io);
+    crm_basket_input_csv_options(io.format, &opts);
+    crm_basket_input *in = NULL;
+    if (st == CRM_OK)
+        st = crm_basket_input_new(&io, run->mined, run->customers, &in, err);
     size_t ninputs = common->ninputs ? common->ninputs : 1;
     for (size_t i = 0; i < ninputs && st == CRM_OK; i++) {
         crm_csv_reader *r;
-        if ((st = open_input(run, common->ninputs ? common->inputs[i] : NULL, &r, err)) != CRM_OK)
+        if ((st = crm_csv_open(&r, common->ninputs ? common->inputs[i] : NULL, &opts, err)) != CRM_OK)
             break;
-        st = run->o->format == FORMAT_LONG ? read_long(run, r, err) : read_whole(run, r, err);
+        st = crm_basket_input_read(in, r, err);
         run->bytes_before += crm_csv_raw_bytes(r);
         crm_csv_close(r);
     }
-    for (int k = 0; k < 2 && st == CRM_OK; k++) {
-        if (run->edge_key[k])
-            st = crm_basket_db_set_aside(run->mined, run->edge_key[k], run->edge_len[k], err);
-    }
+    if (in)
+        run->rows = crm_basket_input_rows(in);
     if (st == CRM_OK)
-        st = crm_basket_db_finish(run->mined, err);
-    if (st == CRM_OK && run->customers && run->customers != run->mined)
-        st = crm_basket_db_finish(run->customers, err);
+        st = crm_basket_input_finish(in, err);
+    crm_basket_input_free(in);
     return st;
 }
 
@@ -1138,27 +936,6 @@ static void name_limit(const crm_basket_limits *limits, crm_error *err)
 
 /* ---- up-sell (--upsell --catalog FILE) ---- */
 
-static int catalog_knows(const crm_basket_catalog_file *cat, const char *product, size_t len)
-{
-    uint32_t id;
-    return crm_upsell_catalog_find(crm_basket_catalog_file_products(cat), product, len, &id);
-}
-
-static crm_status not_in_catalog(const basket_run *run, const crm_csv_reader *r, const crm_csv_record *rec,
-                                 long item, crm_error *err)
-{
-    char q[128];
-    return crm_error_set(err, CRM_EDATA, "%s:%llu: column '%s': product '%s' is not in the catalog %s",
-                         crm_csv_input_name(r), (unsigned long long)rec->line, crm_csv_column_name(r, (size_t)item),
-                         crm_error_quote(q, sizeof q, rec->fields[item], rec->lengths[item]),
-                         crm_basket_catalog_file_name(run->catalog));
-}
-
-static crm_status skip_bad_row(void *ctx, crm_error *err)
-{
-    return crm_cli_bad_row(ctx, err);
-}
-
 /* Read before the transactions, so that a product bought and missing from
  * the catalog can be named with its file and line. */
 static crm_status read_catalog(basket_run *run, crm_error *err)
@@ -1337,8 +1114,6 @@ int main(int argc, char **argv)
     crm_basket_catalog_file_free(run.catalog);
     crm_basket_partial_free(run.merged);
     crm_basket_db_free(run.edges);
-    free(run.edge_key[0]);
-    free(run.edge_key[1]);
     free(o.candidates);
     if (st != CRM_OK)
         return crm_cli_fail("crm-basket", &err);
