@@ -1043,17 +1043,22 @@ int main(int argc, char **argv)
     crm_common_options common;
     crm_cli_spec spec = {"crm-basket", usage, basket_options, "q", handle_option, &o, 0, 1};
     int exit_code;
-    if (!crm_cli_start(&spec, argc, argv, &common, &exit_code))
+    if (!crm_cli_start(&spec, argc, argv, &common, &exit_code)) {
+        free(o.candidates);
         return exit_code;
+    }
     crm_error err;
     crm_error_clear(&err);
     crm_status st = check_options(&o, &common, &err);
-    if (st == CRM_OK && o.rules_file && strcmp(o.rules_file, "-") == 0) {
-        int stdin_twice = common.ninputs == 0;
-        for (size_t i = 0; i < common.ninputs; i++)
-            stdin_twice |= strcmp(common.inputs[i], "-") == 0;
-        if (stdin_twice)
-            st = crm_error_set(&err, CRM_EUSAGE, "--rules - and the transactions cannot both "
+    int stdin_read = common.ninputs == 0;
+    for (size_t i = 0; i < common.ninputs; i++)
+        stdin_read |= strcmp(common.inputs[i], "-") == 0;
+    if (st == CRM_OK && o.rules_file && strcmp(o.rules_file, "-") == 0 && stdin_read)
+        st = crm_error_set(&err, CRM_EUSAGE, "--rules - and the transactions cannot both "
+                           "come from standard input");
+    for (size_t i = 0; i < o.ncandidates && st == CRM_OK; i++) {
+        if (strcmp(o.candidates[i], "-") == 0 && stdin_read)
+            st = crm_error_set(&err, CRM_EUSAGE, "--candidates - and the transactions cannot both "
                                "come from standard input");
     }
     crm_output_set *outputs = NULL;
@@ -1062,8 +1067,11 @@ int main(int argc, char **argv)
         st = crm_output_set_add_input(outputs, "--rules", o.rules_file, &err);
     if (st == CRM_OK)
         st = crm_output_set_add_input(outputs, "--catalog", o.catalog, &err);
+    for (size_t i = 0; i < o.ncandidates && st == CRM_OK; i++)
+        st = crm_output_set_add_input(outputs, "--candidates", o.candidates[i], &err);
     if (st != CRM_OK) {
         crm_output_set_free(outputs);
+        free(o.candidates);
         return crm_cli_fail("crm-basket", &err);
     }
 
