@@ -2,7 +2,6 @@
  * cross-sell recommendations out (market basket analysis, the CTP and PTP
  * views of crm(7)).  The computing is in lib/basket*.c; this file reads the
  * input formats, resolves the options and writes the CSV. */
-#include <errno.h>
 #include <math.h>
 #include <stdint.h>
 #include <stdio.h>
@@ -15,6 +14,12 @@
 #include "crm/basket_recommend.h"
 #include "crm/basket_upsell.h"
 #include "crm/basket_rules.h"
+#include "crm/basket_partial.h"
+#include "crm/basket_son.h"
+#include "crm/basket_tables.h"
+#include "crm/basket_rules_file.h"
+#include "crm/basket_catalog_file.h"
+#include "crm/basket_input.h"
 #include "crm/cli.h"
 #include "crm/csv.h"
 #include "crm/number.h"
@@ -79,20 +84,26 @@ static const char usage[] =
     "                            bought there, not bought yet), by popularity among the\n"
     "                            category's buyers; FILE: product_id,category,price and\n"
     "                            other columns (passed through); --top N per customer\n"
+    "Split runs (SON, exact; see SPLIT RUNS in crm-basket(1)):\n"
+    "      --partial             pass 1: this piece's local frequent itemsets and edge baskets\n"
+    "      --partial --candidates FILE  pass 2: count the candidates of the pass-1 FILEs\n"
+    "                            (repeatable, one per piece) in this piece\n"
+    "      --merge FILE...       itemsets or rules from the pass-2 files of all pieces;\n"
+    "                            with --partial: their sum, a pass-2 file again\n"
     "Output:\n"
     "  -q, --quiet               do not print the summary on stderr\n"
     "      --skip-bad            skip unreadable rows, count them and report the first\n"
     "Common:\n"
     "  -o, --output FILE  -z, --gzip  -d, --delimiter C  -t, --tab  --encoding NAME\n"
     "  --no-header  --max-field-size N  --threads N  --progress  --report FILE\n"
-    "  --escape-formulas  --help  --version\n";
+    "  --escape-formulas  --shard I/N  --help  --version\n";
 
 enum {
     OPT_FORMAT = 256, OPT_BY, OPT_BASKET, OPT_ITEM, OPT_CUSTOMER, OPT_EMPTY, OPT_ITEM_SEPARATOR,
     OPT_MIN_SUPPORT, OPT_MIN_COUNT, OPT_MIN_LEN, OPT_MAX_LEN, OPT_ITEMSETS, OPT_CLOSED,
     OPT_MAXIMAL, OPT_MIN_CONFIDENCE, OPT_MIN_LIFT, OPT_MAX_CONSEQUENT, OPT_ANTECEDENT,
     OPT_CONSEQUENT, OPT_SORT, OPT_RECOMMEND, OPT_SCORE, OPT_TOP, OPT_RULES, OPT_EXCLUDE, OPT_LABEL, OPT_SKIP_BAD,
-    OPT_MAX_ITEMSETS, OPT_MAX_RULES, OPT_MAX_MEMORY, OPT_UPSELL, OPT_CATALOG, OPT_QUIET = 'q'
+    OPT_MAX_ITEMSETS, OPT_MAX_RULES, OPT_MAX_MEMORY, OPT_UPSELL, OPT_CATALOG, OPT_PARTIAL, OPT_CANDIDATES, OPT_MERGE, OPT_QUIET = 'q'
 };
 
 static const struct option basket_options[] = {
@@ -129,6 +140,9 @@ static const struct option basket_options[] = {
     {"skip-bad", no_argument, NULL, OPT_SKIP_BAD},
     {"upsell", no_argument, NULL, OPT_UPSELL},
     {"catalog", required_argument, NULL, OPT_CATALOG},
+    {"partial", no_argument, NULL, OPT_PARTIAL},
+    {"candidates", required_argument, NULL, OPT_CANDIDATES},
+    {"merge", no_argument, NULL, OPT_MERGE},
     {NULL, 0, NULL, 0},
 };
 
@@ -166,6 +180,13 @@ typedef struct {
     crm_basket_limits limits;       /* --max-itemsets, --max-rules, --max-memory */
     int upsell;                     /* --upsell */
     const char *catalog;            /* --catalog FILE */
+    int partial, merge;             /* --partial, --merge */
+    const char **candidates;        /* --candidates FILE..., pass 2 */
+    size_t ncandidates;
+    int separator_given;
+    /* split runs: the first option given that reads transactions, that
+     * shapes the final output, or that sets how pieces are mined */
+    const char *input_option, *final_option, *pass1_option;
 } basket_options_t;
 
 /* ---- option values ---- */
@@ -261,6 +282,38 @@ static const char *mining_option_name(int id)
     return NULL;
 }
 
+static const char *option_name(int id)
+{
+    for (const struct option *opt = basket_options; opt->name; opt++) {
+        if (opt->val == id)
+            return opt->name;
+    }
+    return NULL;
+}
+
+/* Which step of a split run an option belongs to (see check_split). */
+static void note_split_option(basket_options_t *o, int id)
+{
+    switch (id) {
+    case OPT_FORMAT: case OPT_BY: case OPT_BASKET: case OPT_ITEM: case OPT_CUSTOMER: case OPT_EMPTY:
+    case OPT_EXCLUDE: case OPT_SKIP_BAD:
+        if (!o->input_option)
+            o->input_option = option_name(id);
+        break;
+    case OPT_MIN_COUNT: case OPT_MIN_LEN: case OPT_MIN_CONFIDENCE: case OPT_MIN_LIFT: case OPT_MAX_CONSEQUENT:
+    case OPT_ANTECEDENT: case OPT_CONSEQUENT: case OPT_SORT: case OPT_MAX_RULES:
+        if (!o->final_option)
+            o->final_option = option_name(id);
+        break;
+    case OPT_MIN_SUPPORT: case OPT_MAX_LEN: case OPT_ITEMSETS: case OPT_CLOSED: case OPT_MAXIMAL:
+        if (!o->pass1_option)
+            o->pass1_option = option_name(id);
+        break;
+    default:
+        break;
+    }
+}
+
 static crm_status handle_option(int id, const char *arg, void *ctx, crm_error *err)
 {
     static const char *const formats[] = {"long", "basket", "fimi", NULL};
@@ -273,6 +326,7 @@ static crm_status handle_option(int id, const char *arg, void *ctx, crm_error *e
     crm_status st = CRM_OK;
     if (!o->mining_option)
         o->mining_option = mining_option_name(id);
+    note_split_option(o, id);
     switch (id) {
     case OPT_FORMAT:
         if ((st = crm_cli_parse_choice("--format", arg, formats, &choice, err)) == CRM_OK)
@@ -297,7 +351,22 @@ static crm_status handle_option(int id, const char *arg, void *ctx, crm_error *e
             o->empty = (crm_basket_empty_policy)choice;
         return st;
     case OPT_ITEM_SEPARATOR:
+        o->separator_given = 1;
         return parse_separator(arg, &o->separator, err);
+    case OPT_PARTIAL:
+        o->partial = 1;
+        return CRM_OK;
+    case OPT_MERGE:
+        o->merge = 1;
+        return CRM_OK;
+    case OPT_CANDIDATES: {
+        const char **grown = realloc(o->candidates, (o->ncandidates + 1) * sizeof *grown);
+        if (!grown)
+            return crm_error_set(err, CRM_ENOMEM, "out of memory");
+        o->candidates = grown;
+        o->candidates[o->ncandidates++] = arg;
+        return CRM_OK;
+    }
     case OPT_MIN_SUPPORT:
         o->min_count = 0;
         return parse_support(arg, &o->min_support, err);
@@ -391,9 +460,56 @@ static crm_status handle_option(int id, const char *arg, void *ctx, crm_error *e
     }
 }
 
-/* Options that only make sense together. */
-static crm_status check_options(const basket_options_t *o, crm_error *err)
+/* The steps of a split run (SON) and the options each takes: pass 1 reads
+ * transactions and mines them (--min-support, --max-len and the itemset
+ * kind set what is mined), pass 2 reads transactions and counts, the merge
+ * reads partial files and writes the result; a merge that writes a partial
+ * only adds up. */
+static crm_status check_split(const basket_options_t *o, const crm_common_options *common, crm_error *err)
 {
+    if (o->ncandidates && !o->partial)
+        return crm_error_set(err, CRM_EUSAGE, "--candidates goes with --partial (pass 2 of a split run)");
+    if (!o->partial && !o->merge)
+        return CRM_OK;
+    if (o->kind == WRITE_RECOMMENDATIONS || o->rules_file || o->upsell || o->catalog || o->label_column ||
+        o->recommend_tuned)
+        return crm_error_set(err, CRM_EUSAGE, "--partial and --merge split the mining of itemsets and rules; "
+                             "--recommend, --rules, --upsell, --label, --score and --top are not for split runs");
+    if (o->merge && o->ncandidates)
+        return crm_error_set(err, CRM_EUSAGE, "--candidates counts in a piece of transactions (--partial), "
+                             "not in a --merge");
+    if (o->merge && (o->input_option || common->shard.count))
+        return crm_error_set(err, CRM_EUSAGE, "--%s applies to reading transactions; --merge reads partial files",
+                             o->input_option ? o->input_option : "shard");
+    if (o->partial && o->final_option)
+        return crm_error_set(err, CRM_EUSAGE, "--%s applies to the --merge that ends a split run, not to "
+                             "--partial%s", o->final_option,
+                             strcmp(o->final_option, "min-count") == 0
+                                 ? " (pieces are mined at a share of their baskets: --min-support)" : "");
+    if ((o->ncandidates || (o->merge && o->partial)) && o->pass1_option)
+        return crm_error_set(err, CRM_EUSAGE, "--%s applies to pass 1 (--partial) and the final --merge; "
+                             "%s", o->pass1_option,
+                             o->ncandidates ? "pass 2 counts the candidates as they are"
+                                            : "--merge --partial only adds partials up");
+    if (o->partial && common->escape_formulas)
+        return crm_error_set(err, CRM_EUSAGE, "--escape-formulas with --partial: a partial file is read back "
+                             "as data (give it to the final --merge)");
+    return CRM_OK;
+}
+
+/* Options that only make sense together. */
+static crm_status check_options(const basket_options_t *o, const crm_common_options *common, crm_error *err)
+{
+    crm_status st = check_split(o, common, err);
+    if (st != CRM_OK)
+        return st;
+    if (common->shard.count && !o->partial && !o->rules_file)
+        return crm_error_set(err, CRM_EUSAGE, "--shard: rules mined on a shard are that shard's, not one "
+                             "process's; mine shards with --partial and --merge (SON), or recommend to a shard's "
+                             "customers from saved rules (--recommend --rules)");
+    if (common->shard.count && o->format != FORMAT_LONG)
+        return crm_error_set(err, CRM_EUSAGE, "--shard keeps the rows of some customers: it needs --format long "
+                             "input with a customer column");
     if (o->kind == WRITE_RECOMMENDATIONS && o->format != FORMAT_LONG)
         return crm_error_set(err, CRM_EUSAGE,
                              "--recommend needs long transactions with a customer column "
@@ -439,185 +555,26 @@ typedef struct {
     crm_basket_db *customers;       /* recommend: one basket per customer (may be mined) */
     crm_progress progress;
     uint64_t rows, bytes_before;
-    struct saved_rules *saved;      /* --rules: the rules file, read first */
+    crm_basket_saved_rules *saved;  /* --rules: the rules file, read first */
     crm_strtab *exclude;            /* --exclude, or NULL */
-    uint64_t excluded_rules;        /* --rules with --exclude: saved rules left out */
     crm_bad_rows bad;               /* --skip-bad */
-    struct catalog_file *catalog;   /* --upsell: the catalog, read first */
+    crm_basket_catalog_file *catalog;  /* --upsell: the catalog, read first */
+    crm_basket_partial *merged;     /* --merge: the partial files read */
+    crm_basket_db *edges;           /* --merge: their joined edge baskets */
 } basket_run;
 
-struct catalog_file;
-static int catalog_knows(const struct catalog_file *cat, const char *product, size_t len);
-static crm_status not_in_catalog(const basket_run *run, const crm_csv_reader *r, const crm_csv_record *rec,
-                                 long item, crm_error *err);
-static crm_status read_catalog(basket_run *run, struct catalog_file *cat, crm_error *err);
+static crm_status read_catalog(basket_run *run, crm_error *err);
 
-struct saved_rules;
-static crm_status read_saved_rules(basket_run *run, struct saved_rules *s, crm_error *err);
-
-static crm_status open_input(const basket_run *run, const char *path, crm_csv_reader **r,
-                             crm_error *err)
+static crm_status skip_bad_row(void *ctx, crm_error *err)
 {
-    crm_csv_options opts;
-    crm_cli_csv_options(run->common, &opts);
-    if (run->o->format == FORMAT_FIMI)
-        opts.delimiter = ' ';
-    if (run->o->format != FORMAT_LONG)
-        opts.no_header = 1;
-    return crm_csv_open(r, path, &opts, err);
+    return crm_cli_bad_row(ctx, err);
 }
 
-/* The item separator must not occur in an item, or the joined output field
- * could not be split back. */
-static crm_status check_item(const basket_run *run, const crm_csv_reader *r,
-                             const crm_csv_record *rec, size_t column, crm_error *err)
+static void show_progress(void *ctx, uint64_t rows, uint64_t bytes)
 {
-    char sep = run->o->separator;
-    if (!memchr(rec->fields[column], sep, rec->lengths[column]))
-        return CRM_OK;
-    char shown[256], where[300];
-    if (run->o->format == FORMAT_LONG)
-        snprintf(where, sizeof where, "column '%s': ", crm_csv_column_name(r, column));
-    else
-        where[0] = '\0';
-    return crm_error_set(err, CRM_EDATA,
-                         "%s:%llu: %sitem '%s' contains the item separator '%c', which joins items "
-                         "in one output field; choose another with --item-separator",
-                         crm_csv_input_name(r), (unsigned long long)rec->line, where,
-                         crm_error_quote(shown, sizeof shown, rec->fields[column], rec->lengths[column]),
-                         sep);
-}
-
-/* need: the fields the columns used need; width: the header's (0 for one
- * basket per line, whose rows vary) */
-static crm_status check_record(const crm_csv_reader *r, const crm_csv_record *rec, size_t need,
-                               size_t width, crm_error *err)
-{
-    if (rec->defect != CRM_CSV_RECORD_OK)
-        return crm_csv_defect_error(r, rec, err);
-    if (width && crm_csv_check_width(r, rec, width, err) != CRM_OK)
-        return err->status;
-    if (rec->nfields < need)
-        return crm_error_set(err, CRM_EDATA, "%s:%llu: expected at least %zu fields, found %zu",
-                             crm_csv_input_name(r), (unsigned long long)rec->line, need,
-                             rec->nfields);
-    return CRM_OK;
-}
-
-static crm_status resolve_column(const crm_csv_reader *r, const char *spec, long *out,
-                                 crm_error *err)
-{
-    *out = crm_csv_column(r, spec, err);
-    return *out < 0 ? err->status : CRM_OK;
-}
-
-static crm_status empty_key_error(const crm_csv_reader *r, const crm_csv_record *rec, long column,
-                                  const char *what, crm_error *err)
-{
-    return crm_error_set(err, CRM_EDATA, "%s:%llu: column '%s': empty %s id (crm-clean sets such "
-                         "rows aside)", crm_csv_input_name(r), (unsigned long long)rec->line,
-                         crm_csv_column_name(r, (size_t)column), what);
-}
-
-/* Long transactions: one (basket, item) pair per row, rows of one basket
- * anywhere in the input. */
-static crm_status read_long(basket_run *run, crm_csv_reader *r, crm_error *err)
-{
-    const basket_options_t *o = run->o;
-    int recommend = o->kind == WRITE_RECOMMENDATIONS;
-    const char *basket_spec = o->basket_column ? o->basket_column
-                              : o->by_customer ? (o->customer_column ? o->customer_column : "customer_id")
-                                               : "invoice_id";
-    long basket, item, customer = -1;
-    crm_status st;
-    if ((st = resolve_column(r, basket_spec, &basket, err)) != CRM_OK ||
-        (st = resolve_column(r, o->item_column ? o->item_column : "product_id", &item, err)) != CRM_OK)
-        return st;
-    if (recommend && run->customers != run->mined &&
-        (st = resolve_column(r, o->customer_column ? o->customer_column : "customer_id", &customer,
-                             err)) != CRM_OK)
-        return st;
-    long label = -1;
-    if (o->label_column && (st = resolve_column(r, o->label_column, &label, err)) != CRM_OK)
-        return st;
-    size_t need = (size_t)(basket > item ? basket : item) + 1;
-    if ((size_t)(customer + 1) > need)
-        need = (size_t)(customer + 1);
-    if ((size_t)(label + 1) > need)
-        need = (size_t)(label + 1);
-    const char *basket_what = o->basket_column ? "basket" : o->by_customer ? "customer" : "invoice";
-    const crm_csv_record *rec;
-    const crm_csv_record *h = crm_csv_header(r);
-    size_t width = h ? h->nfields : 0;
-    while ((st = crm_csv_next(r, &rec, err)) == CRM_OK && rec) {
-        if (width == 0)
-            width = rec->nfields;   /* without a header, the first row's */
-        /* a row that cannot be read stops the run, or is skipped whole */
-        if ((st = check_record(r, rec, need, width, err)) != CRM_OK ||
-            (rec->lengths[basket] == 0 && (st = empty_key_error(r, rec, basket, basket_what, err))) ||
-            (customer >= 0 && rec->lengths[customer] == 0 &&
-             (st = empty_key_error(r, rec, customer, "customer", err)))) {
-            if ((st = crm_cli_bad_row(&run->bad, err)) != CRM_OK)
-                return st;
-            crm_progress_update(&run->progress, ++run->rows, run->bytes_before + crm_csv_raw_bytes(r));
-            continue;
-        }
-        if ((st = check_item(run, r, rec, (size_t)item, err)) != CRM_OK)
-            return st;
-        /* --upsell: a product bought that the catalog does not know */
-        if (run->catalog && rec->lengths[item] > 0 && !catalog_knows(run->catalog, rec->fields[item], rec->lengths[item]) &&
-            !(run->exclude && crm_strtab_find(run->exclude, rec->fields[item], rec->lengths[item], &(uint32_t){0}))) {
-            if ((st = crm_cli_bad_row(&run->bad, (not_in_catalog(run, r, rec, item, err), err))) != CRM_OK)
-                return st;
-            crm_progress_update(&run->progress, ++run->rows, run->bytes_before + crm_csv_raw_bytes(r));
-            continue;
-        }
-        st = crm_basket_db_add_pair(run->mined, rec->fields[basket], rec->lengths[basket],
-                                    rec->fields[item], rec->lengths[item], err);
-        if (st == CRM_OK && label >= 0)
-            st = crm_basket_db_add_label(run->mined, rec->fields[item], rec->lengths[item],
-                                         rec->fields[label], rec->lengths[label], err);
-        if (st == CRM_OK && customer >= 0) {
-            if (rec->lengths[customer] == 0)
-                return empty_key_error(r, rec, customer, "customer", err);
-            st = crm_basket_db_add_pair(run->customers, rec->fields[customer],
-                                        rec->lengths[customer], rec->fields[item],
-                                        rec->lengths[item], err);
-        }
-        if (st != CRM_OK) {
-            crm_error_prefix(err, "%s:%llu: ", crm_csv_input_name(r), (unsigned long long)rec->line);
-            return st;
-        }
-        crm_progress_update(&run->progress, ++run->rows, run->bytes_before + crm_csv_raw_bytes(r));
-    }
-    return st;
-}
-
-/* One basket per line (groceries.csv, FIMI).  Empty fields (a trailing
- * delimiter, FIMI's trailing space) are skipped by the library. */
-static crm_status read_whole(basket_run *run, crm_csv_reader *r, crm_error *err)
-{
-    const crm_csv_record *rec;
-    crm_status st;
-    while ((st = crm_csv_next(r, &rec, err)) == CRM_OK && rec) {
-        if ((st = check_record(r, rec, 0, 0, err)) != CRM_OK) {
-            if ((st = crm_cli_bad_row(&run->bad, err)) != CRM_OK)
-                return st;
-            crm_progress_update(&run->progress, ++run->rows, run->bytes_before + crm_csv_raw_bytes(r));
-            continue;
-        }
-        for (size_t i = 0; i < rec->nfields; i++) {
-            if ((st = check_item(run, r, rec, i, err)) != CRM_OK)
-                return st;
-        }
-        st = crm_basket_db_add(run->mined, rec->fields, rec->lengths, rec->nfields, err);
-        if (st != CRM_OK) {
-            crm_error_prefix(err, "%s:%llu: ", crm_csv_input_name(r), (unsigned long long)rec->line);
-            return st;
-        }
-        crm_progress_update(&run->progress, ++run->rows, run->bytes_before + crm_csv_raw_bytes(r));
-    }
-    return st;
+    basket_run *run = ctx;
+    run->rows = rows;
+    crm_progress_update(&run->progress, rows, run->bytes_before + bytes);
 }
 
 static crm_status new_db(basket_run *run, crm_basket_db **db, crm_error *err)
@@ -631,440 +588,83 @@ static crm_status new_db(basket_run *run, crm_basket_db **db, crm_error *err)
     return crm_basket_db_new(db, &opts, err);
 }
 
-/* Adds the item names of text (joined by sep) to the exclusion table. */
-static crm_status exclude_names(crm_strtab *t, const char *text, size_t len, char sep, crm_error *err)
+/* What the options say about reading the transactions. */
+static void input_options(const basket_run *run, crm_basket_input_options *in)
 {
-    const char *p = text, *end = text + len;
-    while (p <= end) {
-        const char *q = memchr(p, sep, (size_t)(end - p));
-        size_t n = (size_t)((q ? q : end) - p);
-        uint32_t id;
-        if (n > 0 && crm_strtab_intern(t, p, n, &id) < 0)
-            return crm_error_set(err, CRM_ENOMEM, "out of memory");
-        if (!q)
-            break;
-        p = q + 1;
-    }
-    return CRM_OK;
+    const basket_options_t *o = run->o;
+    const char *customer = o->customer_column ? o->customer_column : "customer_id";
+    memset(in, 0, sizeof *in);
+    in->format = (crm_basket_input_format)o->format;
+    in->basket_column = o->basket_column ? o->basket_column : o->by_customer ? customer : "invoice_id";
+    in->basket_what = o->basket_column ? "basket" : o->by_customer ? "customer" : "invoice";
+    in->item_column = o->item_column ? o->item_column : "product_id";
+    in->customer_column = run->customers && run->customers != run->mined ? customer : NULL;
+    in->label_column = o->label_column;
+    in->shard = &run->common->shard;
+    in->shard_column = customer;
+    in->edges = o->partial;
+    in->catalog = run->catalog ? crm_basket_catalog_file_products(run->catalog) : NULL;
+    in->catalog_name = run->catalog ? crm_basket_catalog_file_name(run->catalog) : NULL;
+    in->exclude = run->exclude;
+    in->separator = o->separator;
+    in->bad_row = skip_bad_row;
+    in->bad_row_ctx = (void *)&run->bad;
+    in->progress = show_progress;
+    in->progress_ctx = (void *)run;
 }
 
-/* --exclude ITEMS (joined by the item separator) or @FILE (one item a line;
- * empty lines and lines starting with '#' are skipped, CR LF accepted). */
-static crm_status read_exclude(basket_run *run, crm_error *err)
-{
-    if (!(run->exclude = crm_strtab_new(64)))
-        return crm_error_set(err, CRM_ENOMEM, "out of memory");
-    crm_status st = CRM_OK;
-    for (size_t i = 0; i < run->o->nexclude && st == CRM_OK; i++) {
-        const char *arg = run->o->exclude[i];
-        if (arg[0] != '@') {
-            st = exclude_names(run->exclude, arg, strlen(arg), run->o->separator, err);
-            continue;
-        }
-        FILE *f = fopen(arg + 1, "r");
-        if (!f)
-            return crm_error_set(err, CRM_EIO, "--exclude: cannot read '%s': %s", arg + 1, strerror(errno));
-        char *line = NULL;
-        size_t cap = 0;
-        ssize_t len;
-        while (st == CRM_OK && (len = getline(&line, &cap, f)) >= 0) {
-            while (len > 0 && (line[len - 1] == '\n' || line[len - 1] == '\r'))
-                len--;
-            if (len > 0 && line[0] != '#')
-                st = exclude_names(run->exclude, line, (size_t)len, '\n', err);
-        }
-        if (st == CRM_OK && ferror(f))
-            st = crm_error_set(err, CRM_EIO, "--exclude: cannot read '%s': %s", arg + 1, strerror(errno));
-        free(line);
-        fclose(f);
-    }
-    return st;
-}
-
+/* Everything read before the transactions (exclusions, saved rules, the
+ * catalog: a broken file stops the run before a long read), then them. */
 static crm_status read_inputs(basket_run *run, crm_error *err)
 {
     const crm_common_options *common = run->common;
-    crm_status st;
+    crm_status st = CRM_OK;
     if (run->o->kind == WRITE_RECOMMENDATIONS && !(run->items = crm_strtab_new(1024)))
         return crm_error_set(err, CRM_ENOMEM, "out of memory");
-    if (run->o->nexclude && (st = read_exclude(run, err)) != CRM_OK)
-        return st;
-    if (run->o->rules_file && (st = read_saved_rules(run, run->saved, err)) != CRM_OK)
-        return st;
-    if (run->catalog && (st = read_catalog(run, run->catalog, err)) != CRM_OK)
-        return st;
-    if ((st = new_db(run, &run->mined, err)) != CRM_OK)
-        return st;
-    if (run->o->kind == WRITE_RECOMMENDATIONS) {
+    if (run->o->nexclude && !(run->exclude = crm_strtab_new(64)))
+        return crm_error_set(err, CRM_ENOMEM, "out of memory");
+    for (size_t i = 0; i < run->o->nexclude && st == CRM_OK; i++)
+        st = crm_basket_exclude_add(run->exclude, run->o->exclude[i], run->o->separator, err);
+    crm_csv_options opts;
+    crm_cli_csv_options(common, &opts);
+    /* the rules' items enter the item table first */
+    if (st == CRM_OK && run->o->rules_file)
+        st = crm_basket_saved_rules_read(run->o->rules_file, &opts, run->o->separator, run->items, run->exclude,
+                                         &run->saved, err);
+    if (st == CRM_OK && run->o->upsell)
+        st = read_catalog(run, err);
+    if (st == CRM_OK)
+        st = new_db(run, &run->mined, err);
+    if (st == CRM_OK && run->o->kind == WRITE_RECOMMENDATIONS) {
         if (run->o->by_customer && !run->o->basket_column)
             run->customers = run->mined;
-        else if ((st = new_db(run, &run->customers, err)) != CRM_OK)
-            return st;
+        else
+            st = new_db(run, &run->customers, err);
     }
+    crm_basket_input_options io;
+    input_options(run, &io);
+    crm_basket_input_csv_options(io.format, &opts);
+    crm_basket_input *in = NULL;
+    if (st == CRM_OK)
+        st = crm_basket_input_new(&io, run->mined, run->customers, &in, err);
     size_t ninputs = common->ninputs ? common->ninputs : 1;
     for (size_t i = 0; i < ninputs && st == CRM_OK; i++) {
         crm_csv_reader *r;
-        if ((st = open_input(run, common->ninputs ? common->inputs[i] : NULL, &r, err)) != CRM_OK)
+        if ((st = crm_csv_open(&r, common->ninputs ? common->inputs[i] : NULL, &opts, err)) != CRM_OK)
             break;
-        st = run->o->format == FORMAT_LONG ? read_long(run, r, err) : read_whole(run, r, err);
+        st = crm_basket_input_read(in, r, err);
         run->bytes_before += crm_csv_raw_bytes(r);
         crm_csv_close(r);
     }
+    if (in)
+        run->rows = crm_basket_input_rows(in);
     if (st == CRM_OK)
-        st = crm_basket_db_finish(run->mined, err);
-    if (st == CRM_OK && run->customers && run->customers != run->mined)
-        st = crm_basket_db_finish(run->customers, err);
+        st = crm_basket_input_finish(in, err);
+    crm_basket_input_free(in);
     return st;
-}
-
-/* ---- rules saved by an earlier run (--rules) ---- */
-
-/* The rules CSV as write_rules writes it; the measures in the order of
- * crm_basket_measure, after count. */
-enum { SAVED_ANTECEDENT = 0, SAVED_CONSEQUENT, SAVED_COUNT, SAVED_FIRST_MEASURE, SAVED_COLUMNS = 8 };
-static const char *const saved_columns[SAVED_COLUMNS] = {
-    "antecedent", "consequent", "count", "support", "confidence", "lift", "leverage", "conviction"
-};
-
-/* A rule read from the file, its items interned in the shared item table
- * (run->items), so that the customers' database, finished afterwards, knows
- * them all: a consequent product no customer bought is still offered. */
-typedef struct {
-    uint64_t line;
-    size_t at;                     /* first item in saved_rules.items: X then Y */
-    size_t nx, ny;
-    uint64_t count;
-    double measure[SAVED_COLUMNS - SAVED_FIRST_MEASURE];
-} saved_rule;
-
-typedef struct saved_rules {
-    saved_rule *rule;
-    size_t n, cap;
-    uint32_t *items;
-    size_t nitems, items_cap;
-    char *input;                   /* the rules file's name, for messages */
-} saved_rules;
-
-static void saved_rules_free(saved_rules *s)
-{
-    free(s->rule);
-    free(s->items);
-    free(s->input);
-}
-
-static crm_status saved_field_error(const crm_csv_reader *r, const crm_csv_record *rec, size_t column,
-                                    size_t field, const char *what, crm_error *err)
-{
-    char shown[256];
-    return crm_error_set(err, CRM_EDATA, "%s:%llu: column '%s': '%s' %s", crm_csv_input_name(r),
-                         (unsigned long long)rec->line, saved_columns[column],
-                         crm_error_quote(shown, sizeof shown, rec->fields[field], rec->lengths[field]),
-                         what);
-}
-
-/* "{a,b}" (or "{}"): the items between the braces, split on the separator. */
-static crm_status read_saved_side(basket_run *run, saved_rules *s, const crm_csv_reader *r,
-                                  const crm_csv_record *rec, size_t column, size_t field,
-                                  size_t *n, crm_error *err)
-{
-    const char *text = rec->fields[field];
-    size_t len = rec->lengths[field];
-    char sep = run->o->separator, what[160];
-    *n = 0;
-    if (len < 2 || text[0] != '{' || text[len - 1] != '}') {
-        snprintf(what, sizeof what, "is not a set of items written {a%cb} (joined by the item "
-                 "separator '%c')", sep, sep);
-        return saved_field_error(r, rec, column, field, what, err);
-    }
-    if (len == 2)
-        return CRM_OK;
-    const char *p = text + 1, *end = text + len - 1;
-    for (;;) {
-        const char *q = memchr(p, sep, (size_t)(end - p));
-        size_t item_len = (size_t)((q ? q : end) - p);
-        uint32_t id;
-        if (item_len == 0)
-            return saved_field_error(r, rec, column, field, "has an empty item name", err);
-        if (!crm_array_reserve(&s->items, &s->items_cap, s->nitems + 1, sizeof *s->items) ||
-            crm_strtab_intern(run->items, p, item_len, &id) < 0)
-            return crm_error_set(err, CRM_ENOMEM, "out of memory");
-        for (size_t i = s->rule[s->n].at; i < s->nitems; i++) {
-            if (s->items[i] == id) {
-                char shown[120];
-                int other_side = column == SAVED_CONSEQUENT && i < s->rule[s->n].at + s->rule[s->n].nx;
-                snprintf(what, sizeof what,
-                         other_side ? "has the item '%s' of the antecedent too" : "repeats the item '%s'",
-                         crm_error_quote(shown, sizeof shown, p, item_len));
-                return saved_field_error(r, rec, column, field, what, err);
-            }
-        }
-        s->items[s->nitems++] = id;
-        ++*n;
-        if (!q)
-            return CRM_OK;
-        p = q + 1;
-    }
-}
-
-static crm_status read_saved_number(const crm_csv_reader *r, const crm_csv_record *rec,
-                                    size_t column, size_t field, double *v, crm_error *err)
-{
-    const char *text = rec->fields[field];
-    size_t len = rec->lengths[field];
-    crm_basket_measure m = (crm_basket_measure)(column - SAVED_FIRST_MEASURE);
-    /* write_rules writes an infinite conviction as "inf" (arules: "Inf") */
-    if (len == 3 && (memcmp(text, "inf", 3) == 0 || memcmp(text, "Inf", 3) == 0))
-        *v = HUGE_VAL;
-    else if (crm_parse_double(text, len, NULL, v) != CRM_OK)
-        return saved_field_error(r, rec, column, field, "is not a number", err);
-    const char *range = crm_basket_measure_range(m, *v);
-    if (range) {
-        char what[128];
-        snprintf(what, sizeof what, "is out of range: a %s is %s", crm_basket_measure_name(m), range);
-        return saved_field_error(r, rec, column, field, what, err);
-    }
-    return CRM_OK;
-}
-
-static crm_status read_saved_rule(basket_run *run, saved_rules *s, const crm_csv_reader *r,
-                                  const crm_csv_record *rec, const long *col, crm_error *err)
-{
-    if (!crm_array_reserve(&s->rule, &s->cap, s->n + 1, sizeof *s->rule))
-        return crm_error_set(err, CRM_ENOMEM, "out of memory");
-    saved_rule *rule = &s->rule[s->n];
-    memset(rule, 0, sizeof *rule);
-    rule->line = rec->line;
-    rule->at = s->nitems;
-    crm_status st = read_saved_side(run, s, r, rec, SAVED_ANTECEDENT, (size_t)col[SAVED_ANTECEDENT],
-                                    &rule->nx, err);
-    if (st == CRM_OK)
-        st = read_saved_side(run, s, r, rec, SAVED_CONSEQUENT, (size_t)col[SAVED_CONSEQUENT],
-                             &rule->ny, err);
-    if (st != CRM_OK)
-        return st;
-    if (rule->ny == 0)
-        return saved_field_error(r, rec, SAVED_CONSEQUENT, (size_t)col[SAVED_CONSEQUENT],
-                                 "has no items; a rule predicts at least one", err);
-    const char *text = rec->fields[col[SAVED_COUNT]];
-    size_t len = rec->lengths[col[SAVED_COUNT]];
-    int64_t count;
-    if (len == 0 || strspn(text, "0123456789") < len || crm_parse_int64(text, len, &count) != CRM_OK)
-        return saved_field_error(r, rec, SAVED_COUNT, (size_t)col[SAVED_COUNT],
-                                 "is not a count of baskets (a whole number)", err);
-    rule->count = (uint64_t)count;
-    for (size_t c = SAVED_FIRST_MEASURE; c < SAVED_COLUMNS && st == CRM_OK; c++)
-        st = read_saved_number(r, rec, c, (size_t)col[c], &rule->measure[c - SAVED_FIRST_MEASURE],
-                               err);
-    if (st == CRM_OK && run->exclude) {
-        for (size_t i = rule->at; i < s->nitems; i++) {
-            size_t name_len;
-            uint32_t id;
-            const char *name = crm_strtab_get(run->items, s->items[i], &name_len);
-            if (crm_strtab_find(run->exclude, name, name_len, &id)) {
-                s->nitems = rule->at; /* a rule about an excluded item is left out */
-                run->excluded_rules++;
-                return CRM_OK;
-            }
-        }
-    }
-    if (st == CRM_OK)
-        s->n++;
-    return st;
-}
-
-/* Reads the whole rules file before the transactions: a broken file stops
- * the run before a long read, and its items enter the item table first. */
-static crm_status read_saved_rules(basket_run *run, struct saved_rules *s, crm_error *err)
-{
-    crm_csv_options opts;
-    crm_cli_csv_options(run->common, &opts);
-    /* The file is crm-basket's own output, whatever the transactions look like. */
-    opts.delimiter = ',';
-    opts.no_header = 0;
-    opts.encoding = NULL;
-    crm_csv_reader *r;
-    crm_status st = crm_csv_open(&r, run->o->rules_file, &opts, err);
-    if (st != CRM_OK)
-        return st;
-    s->input = strdup(crm_csv_input_name(r));
-    const crm_csv_record *header = crm_csv_header(r);
-    long col[SAVED_COLUMNS] = {0};
-    size_t need = 0;
-    if (!s->input)
-        st = crm_error_set(err, CRM_ENOMEM, "out of memory");
-    else if (!header || header->nfields == 0)
-        st = crm_error_set(err, CRM_EDATA, "%s: the rules file is empty; expected the header "
-                           "antecedent,consequent,count,support,confidence,lift,leverage,"
-                           "conviction", s->input);
-    for (size_t c = 0; c < SAVED_COLUMNS && st == CRM_OK; c++) {
-        /* exact names: the header is crm-basket's own */
-        size_t found = 0, len = strlen(saved_columns[c]);
-        for (size_t f = 0; f < header->nfields; f++) {
-            if (header->lengths[f] == len && memcmp(header->fields[f], saved_columns[c], len) == 0) {
-                col[c] = (long)f;
-                found++;
-            }
-        }
-        if (found != 1)
-            st = crm_error_set(err, CRM_EDATA, "%s:1: column '%s' %s the rules header; crm-basket "
-                               "writes antecedent,consequent,count,support,confidence,lift,"
-                               "leverage,conviction", s->input, saved_columns[c],
-                               found ? "appears twice in" : "is missing from");
-        else if ((size_t)col[c] + 1 > need)
-            need = (size_t)col[c] + 1;
-    }
-    const crm_csv_record *rec;
-    while (st == CRM_OK && (st = crm_csv_next(r, &rec, err)) == CRM_OK && rec) {
-        if ((st = check_record(r, rec, need, header->nfields, err)) == CRM_OK)
-            st = read_saved_rule(run, s, r, rec, col, err);
-    }
-    crm_csv_close(r);
-    return st;
-}
-
-/* The saved rules as library rules over the customers' database, filtered
- * by --min-confidence/--min-lift and sorted by --sort as mining would. */
-static crm_status build_saved_rules(const basket_run *run, const saved_rules *s,
-                                    crm_basket_rules **out, crm_error *err)
-{
-    const basket_options_t *o = run->o;
-    crm_basket_rules *rules;
-    crm_status st = crm_basket_rules_new(run->customers, &rules, err);
-    if (st != CRM_OK)
-        return st;
-    const char **names = NULL;
-    size_t *lens = NULL, cap = 0, lens_cap = 0;
-    for (size_t i = 0; i < s->n && st == CRM_OK; i++) {
-        const saved_rule *sr = &s->rule[i];
-        size_t k = sr->nx + sr->ny;
-        if (!crm_array_reserve(&names, &cap, k, sizeof *names) ||
-            !crm_array_reserve(&lens, &lens_cap, k, sizeof *lens)) {
-            st = crm_error_set(err, CRM_ENOMEM, "out of memory");
-            break;
-        }
-        for (size_t j = 0; j < k; j++)
-            names[j] = crm_strtab_get(run->items, s->items[sr->at + j], &lens[j]);
-        crm_basket_named_rule nr = {
-            names, lens, sr->nx, names + sr->nx, lens + sr->nx, sr->ny, sr->count,
-            sr->measure[CRM_BASKET_MEASURE_SUPPORT], sr->measure[CRM_BASKET_MEASURE_CONFIDENCE],
-            sr->measure[CRM_BASKET_MEASURE_LIFT], sr->measure[CRM_BASKET_MEASURE_LEVERAGE],
-            sr->measure[CRM_BASKET_MEASURE_CONVICTION]
-        };
-        int kept;
-        st = crm_basket_rules_add_named(rules, &nr, &kept, err);
-        if (st != CRM_OK)
-            crm_error_prefix(err, "%s:%llu: ", s->input, (unsigned long long)sr->line);
-    }
-    free(names);
-    free(lens);
-    crm_basket_rule_options ro;
-    crm_basket_rule_options_init(&ro);
-    ro.min_confidence = o->min_confidence_given ? o->min_confidence : 0;
-    ro.min_lift = o->min_lift;
-    ro.order = o->order;
-    if (st == CRM_OK)
-        st = crm_basket_rules_finish(rules, &ro, err);
-    if (st != CRM_OK) {
-        crm_basket_rules_free(rules);
-        return st;
-    }
-    *out = rules;
-    return CRM_OK;
 }
 
 /* ---- writing ---- */
-
-/* Growable text buffer for item fields. */
-typedef struct {
-    char *text;
-    size_t cap;
-} text_buffer;
-
-static crm_status reserve(text_buffer *b, size_t need, crm_error *err)
-{
-    if (need <= b->cap)
-        return CRM_OK;
-    size_t cap = b->cap ? b->cap : 256;
-    while (cap < need)
-        cap *= 2;
-    char *p = realloc(b->text, cap);
-    if (!p)
-        return crm_error_set(err, CRM_ENOMEM, "out of memory");
-    b->text = p;
-    b->cap = cap;
-    return CRM_OK;
-}
-
-/* "{a,b}": the item names in name order joined by the separator, inside
- * braces.  Items never contain the separator (they are refused on input),
- * so stripping the outer braces and splitting gives the items back. */
-static crm_status format_set(const crm_basket_db *db, char sep, const uint32_t *items, size_t n,
-                             text_buffer *b, size_t at, size_t *len, crm_error *err)
-{
-    for (;;) {
-        size_t room = b->cap > at + 2 ? b->cap - at - 2 : 0;
-        size_t need = crm_basket_format_items(db, items, n, sep, room ? b->text + at + 1 : NULL,
-                                              room);
-        if (need < room) {
-            b->text[at] = '{';
-            b->text[at + 1 + need] = '}';
-            b->text[at + 2 + need] = '\0';
-            *len = need + 2;
-            return CRM_OK;
-        }
-        crm_status st = reserve(b, at + need + 3, err);
-        if (st != CRM_OK)
-            return st;
-    }
-}
-
-/* The labels of a set's items (the item's name where it has none), in the
- * set's order, joined by " | ": for people, since a label may hold the
- * separator (the item columns are the ones to split). */
-static crm_status format_labels(const crm_basket_db *labels, const uint32_t *items, size_t n,
-                                text_buffer *b, size_t at, size_t *len, crm_error *err)
-{
-    size_t used = at;
-    for (size_t i = 0; i < n; i++) {
-        size_t l;
-        const char *text = crm_basket_db_item_label(labels, items[i], &l);
-        if (!text)
-            text = crm_basket_db_item_name(labels, items[i], &l);
-        crm_status st = reserve(b, used + l + 4, err);
-        if (st != CRM_OK)
-            return st;
-        if (i > 0) {
-            memcpy(b->text + used, " | ", 3);
-            used += 3;
-        }
-        memcpy(b->text + used, text, l);
-        used += l;
-    }
-    *len = used - at;
-    return CRM_OK;
-}
-
-/* Supports are count / n for few distinct counts, and the shortest
- * round-trip text of a double is costly (a quarter of a whole run on FIMI
- * retail at 0.01%), so each count's text is kept in a small direct-mapped
- * cache. */
-enum { SUPPORT_CACHE = 4096 };
-
-typedef struct {
-    uint64_t count[SUPPORT_CACHE];     /* count + 1; 0 = empty slot */
-    unsigned char len[SUPPORT_CACHE];
-    char text[SUPPORT_CACHE][CRM_NUMBER_TEXT_MAX];
-} support_cache;
-
-static crm_status write_support(crm_csv_writer *w, support_cache *c, uint64_t count, double support)
-{
-    size_t slot = (size_t)(count % SUPPORT_CACHE);
-    if (c->count[slot] != count + 1) {
-        c->len[slot] = (unsigned char)crm_double_format(support, c->text[slot]);
-        c->count[slot] = count + 1;
-    }
-    return crm_csv_write_field(w, c->text[slot], c->len[slot]);
-}
 
 static crm_status write_fail(crm_csv_writer *w, crm_status st, crm_error *err)
 {
@@ -1073,126 +673,10 @@ static crm_status write_fail(crm_csv_writer *w, crm_status st, crm_error *err)
     return crm_cli_write_failed(w, st, err);   /* names the file and the cause */
 }
 
-static crm_status write_header(crm_csv_writer *w, const char *const *names, size_t n, crm_error *err)
+/* After a library writer: a failure of the output is named by file and cause. */
+static crm_status wrote(crm_csv_writer *w, crm_status st, crm_error *err)
 {
-    crm_status st = crm_csv_write_row(w, names, NULL, n);
-    return st == CRM_OK ? CRM_OK : write_fail(w, st, err);
-}
-
-static crm_status write_itemsets(crm_csv_writer *w, const crm_basket_itemsets *sets, char sep,
-                                 const crm_basket_db *labels, crm_error *err)
-{
-    static const char *const header[] = {"items", "size", "count", "support", "labels"};
-    crm_status st = write_header(w, header, labels ? 5 : 4, err);
-    const crm_basket_db *db = crm_basket_itemsets_db(sets);
-    text_buffer b = {NULL, 0};
-    support_cache *cache = calloc(1, sizeof *cache);
-    if (!cache)
-        st = crm_error_set(err, CRM_ENOMEM, "out of memory");
-    size_t n = crm_basket_itemsets_count(sets);
-    for (size_t i = 0; i < n && st == CRM_OK; i++) {
-        const crm_basket_itemset *s = crm_basket_itemsets_get(sets, i);
-        size_t len;
-        if ((st = format_set(db, sep, s->items, s->size, &b, 0, &len, err)) != CRM_OK)
-            break;
-        size_t ll = 0;
-        if (labels && (st = format_labels(labels, s->items, s->size, &b, len, &ll, err)) != CRM_OK)
-            break;
-        if ((st = crm_csv_write_field(w, b.text, len)) != CRM_OK ||
-            (st = crm_csv_write_int(w, (int64_t)s->size)) != CRM_OK ||
-            (st = crm_csv_write_int(w, (int64_t)s->count)) != CRM_OK ||
-            (st = write_support(w, cache, s->count, s->support)) != CRM_OK ||
-            (labels && (st = crm_csv_write_field(w, b.text + len, ll)) != CRM_OK) ||
-            (st = crm_csv_end_row(w)) != CRM_OK)
-            st = write_fail(w, st, err);
-    }
-    free(cache);
-    free(b.text);
-    return st;
-}
-
-static crm_status write_rules(crm_csv_writer *w, const crm_basket_rules *rules,
-                              const crm_basket_db *db, char sep, const crm_basket_db *labels,
-                              crm_error *err)
-{
-    static const char *const header[] = {"antecedent", "consequent", "count", "support",
-                                         "confidence", "lift", "leverage", "conviction",
-                                         "antecedent_label", "consequent_label"};
-    crm_status st = write_header(w, header, labels ? 10 : 8, err);
-    text_buffer b = {NULL, 0};
-    support_cache *cache = calloc(1, sizeof *cache);
-    if (!cache)
-        st = crm_error_set(err, CRM_ENOMEM, "out of memory");
-    size_t n = crm_basket_rules_count(rules);
-    for (size_t i = 0; i < n && st == CRM_OK; i++) {
-        const crm_basket_rule *r = crm_basket_rules_get(rules, i);
-        size_t xl, yl;
-        if ((st = format_set(db, sep, r->antecedent, r->antecedent_size, &b, 0, &xl, err)) != CRM_OK ||
-            (st = format_set(db, sep, r->consequent, r->consequent_size, &b, xl, &yl, err)) != CRM_OK)
-            break;
-        size_t xll = 0, yll = 0;
-        if (labels &&
-            ((st = format_labels(labels, r->antecedent, r->antecedent_size, &b, xl + yl, &xll, err)) != CRM_OK ||
-             (st = format_labels(labels, r->consequent, r->consequent_size, &b, xl + yl + xll, &yll, err)) != CRM_OK))
-            break;
-        if ((st = crm_csv_write_field(w, b.text, xl)) != CRM_OK ||
-            (st = crm_csv_write_field(w, b.text + xl, yl)) != CRM_OK ||
-            (st = crm_csv_write_int(w, (int64_t)r->count)) != CRM_OK ||
-            (st = write_support(w, cache, r->count, r->support)) != CRM_OK ||
-            (st = crm_csv_write_double(w, r->confidence)) != CRM_OK ||
-            (st = crm_csv_write_double(w, r->lift)) != CRM_OK ||
-            (st = crm_csv_write_double(w, r->leverage)) != CRM_OK ||
-            (st = crm_csv_write_double(w, r->conviction)) != CRM_OK ||
-            (labels && ((st = crm_csv_write_field(w, b.text + xl + yl, xll)) != CRM_OK ||
-                        (st = crm_csv_write_field(w, b.text + xl + yl + xll, yll)) != CRM_OK)) ||
-            (st = crm_csv_end_row(w)) != CRM_OK)
-            st = write_fail(w, st, err);
-    }
-    free(cache);
-    free(b.text);
-    return st;
-}
-
-static crm_status write_recommendations(crm_csv_writer *w, const crm_basket_recommendations *recs,
-                                        const crm_basket_rules *rules,
-                                        const crm_basket_db *customers, char sep,
-                                        const crm_basket_db *labels, crm_error *err)
-{
-    static const char *const header[] = {"customer_id", "product_id", "score", "rule", "label"};
-    crm_status st = write_header(w, header, labels ? 5 : 4, err);
-    text_buffer b = {NULL, 0};
-    size_t n = crm_basket_recommendations_count(recs);
-    for (size_t i = 0; i < n && st == CRM_OK; i++) {
-        const crm_basket_recommendation *rec = crm_basket_recommendations_get(recs, i);
-        const crm_basket_rule *r = crm_basket_rules_get(rules, rec->rule);
-        size_t key_len, product_len, xl, yl;
-        const char *key = crm_basket_db_basket_key(customers, rec->customer, &key_len);
-        const char *product = crm_basket_db_item_name(customers, rec->product, &product_len);
-        if ((st = format_set(customers, sep, r->antecedent, r->antecedent_size, &b, 0, &xl, err)) != CRM_OK)
-            break;
-        /* "{a,b} => {c}" */
-        if ((st = reserve(&b, xl + 4, err)) != CRM_OK)
-            break;
-        memcpy(b.text + xl, " => ", 4);
-        if ((st = format_set(customers, sep, r->consequent, r->consequent_size, &b, xl + 4, &yl,
-                             err)) != CRM_OK)
-            break;
-        if ((st = crm_csv_write_field(w, key, key_len)) != CRM_OK ||
-            (st = crm_csv_write_field(w, product, product_len)) != CRM_OK ||
-            (st = crm_csv_write_double(w, rec->score)) != CRM_OK ||
-            (st = crm_csv_write_field(w, b.text, xl + 4 + yl)) != CRM_OK)
-            st = write_fail(w, st, err);
-        size_t ll = 0;
-        if (st == CRM_OK && labels) {
-            const char *label = crm_basket_db_item_label(labels, rec->product, &ll);
-            if ((st = crm_csv_write_field(w, label ? label : "", ll)) != CRM_OK)
-                st = write_fail(w, st, err);
-        }
-        if (st == CRM_OK && (st = crm_csv_end_row(w)) != CRM_OK)
-            st = write_fail(w, st, err);
-    }
-    free(b.text);
-    return st;
+    return st == CRM_OK || st == CRM_ENOMEM ? st : write_fail(w, st, err);
 }
 
 /* ---- the run ---- */
@@ -1236,6 +720,7 @@ typedef struct {
     size_t written;
     size_t customers_served;
     size_t rules_used;              /* --rules: saved rules left after the filters */
+    uint64_t candidates;            /* pass 2: candidates counted */
 } run_result;
 
 static crm_status recommend_and_write(const basket_run *run, const crm_basket_rules *rules,
@@ -1249,8 +734,8 @@ static crm_status recommend_and_write(const basket_run *run, const crm_basket_ru
     crm_status st = crm_basket_recommend(run->customers, rules, &rec, &recs, err);
     if (st != CRM_OK)
         return st;
-    st = write_recommendations(w, recs, rules, run->customers, run->o->separator,
-                               run->o->label_column ? run->mined : NULL, err);
+    st = wrote(w, crm_basket_write_recommendations(w, recs, rules, run->customers, run->o->separator,
+                                                   run->o->label_column ? run->mined : NULL, err), err);
     res->written = crm_basket_recommendations_count(recs);
     for (size_t i = 0; i < res->written; i++) {
         if (i == 0 || crm_basket_recommendations_get(recs, i)->customer !=
@@ -1265,7 +750,12 @@ static crm_status recommend_from_saved(basket_run *run, crm_csv_writer *w, run_r
                                        crm_error *err)
 {
     crm_basket_rules *rules;
-    crm_status st = build_saved_rules(run, run->saved, &rules, err);
+    crm_basket_rule_options ro;
+    crm_basket_rule_options_init(&ro);
+    ro.min_confidence = run->o->min_confidence_given ? run->o->min_confidence : 0;
+    ro.min_lift = run->o->min_lift;
+    ro.order = run->o->order;
+    crm_status st = crm_basket_saved_rules_build(run->saved, run->customers, &ro, &rules, err);
     if (st != CRM_OK)
         return st;
     res->rules_used = crm_basket_rules_count(rules);
@@ -1300,10 +790,12 @@ static crm_status mine_and_write(basket_run *run, crm_csv_writer *w, run_result 
     crm_basket_itemsets *sets = NULL;
     crm_basket_rules *rules = NULL;
     uint32_t *ante = NULL, *cons = NULL;
-    if ((st = crm_basket_mine(run->mined, &mo, &sets, err)) != CRM_OK)
+    st = run->merged ? crm_basket_son_itemsets(run->merged, run->mined, run->edges, &mo, &sets, err)
+                     : crm_basket_mine(run->mined, &mo, &sets, err);
+    if (st != CRM_OK)
         return st;
     if (o->kind == WRITE_ITEMSETS) {
-        st = write_itemsets(w, sets, o->separator, o->label_column ? run->mined : NULL, err);
+        st = wrote(w, crm_basket_write_itemsets(w, sets, o->separator, o->label_column ? run->mined : NULL, err), err);
         res->written = crm_basket_itemsets_count(sets);
         crm_basket_itemsets_free(sets);
         return st;
@@ -1328,7 +820,8 @@ static crm_status mine_and_write(basket_run *run, crm_csv_writer *w, run_result 
     if (st == CRM_OK)
         st = crm_basket_rules_generate(sets, &ro, &rules, err);
     if (st == CRM_OK && o->kind == WRITE_RULES) {
-        st = write_rules(w, rules, run->mined, o->separator, o->label_column ? run->mined : NULL, err);
+        st = wrote(w, crm_basket_write_rules(w, rules, run->mined, o->separator, o->label_column ? run->mined : NULL, err),
+                   err);
         res->written = crm_basket_rules_count(rules);
     }
     if (st == CRM_OK && o->kind == WRITE_RECOMMENDATIONS)
@@ -1338,6 +831,90 @@ static crm_status mine_and_write(basket_run *run, crm_csv_writer *w, run_result 
     free(ante);
     free(cons);
     return st;
+}
+
+/* ---- split runs (SON: --partial, --candidates, --merge) ---- */
+
+/* Partial files, added up; their item separator is the run's. */
+static crm_status read_partials(basket_run *run, crm_basket_partial *p, const char *const *paths, size_t n,
+                                crm_error *err)
+{
+    crm_csv_options opts;
+    crm_cli_csv_options(run->common, &opts);
+    crm_status st = CRM_OK;
+    for (size_t i = 0; i < (n ? n : 1) && st == CRM_OK; i++)
+        st = crm_basket_partial_read(p, n ? paths[i] : NULL, &opts, err);
+    const crm_basket_partial_settings *s = crm_basket_partial_settings_get(p);
+    if (st == CRM_OK && run->o->separator_given && s->separator != run->o->separator)
+        return crm_error_set(err, CRM_EUSAGE, "--item-separator '%c' differs from the partials' '%c'",
+                             run->o->separator, s->separator);
+    if (st == CRM_OK)
+        run->o->separator = s->separator;
+    return st;
+}
+
+static crm_status read_merge_inputs(basket_run *run, crm_error *err)
+{
+    crm_status st = crm_basket_partial_new(&run->merged, err);
+    if (st == CRM_OK)
+        st = read_partials(run, run->merged, run->common->inputs, run->common->ninputs, err);
+    if (st == CRM_OK && !run->o->partial)
+        st = crm_basket_son_tally(run->merged, &run->mined, &run->edges, err);
+    return st;
+}
+
+static crm_status split_and_write(basket_run *run, crm_csv_writer *w, run_result *res, crm_error *err)
+{
+    const basket_options_t *o = run->o;
+    crm_basket_partial *out = run->merged, *pass1 = NULL;
+    crm_status st = CRM_OK;
+    if (!o->merge && (st = crm_basket_partial_new(&out, err)) != CRM_OK)
+        return st;
+    if (!o->merge && !o->ncandidates) {
+        crm_basket_mine_options mo;
+        crm_basket_mine_options_init(&mo);
+        mo.max_len = o->max_len;
+        mo.target = o->target;
+        crm_basket_partial_settings s = {1, o->min_support ? o->min_support : 0.1, crm_basket_mine_len(&mo),
+                                         o->separator, o->empty};
+        st = crm_basket_son_pass1(run->mined, &s, &run->o->limits, out, &res->min_count, err);
+    } else if (!o->merge) {
+        if ((st = crm_basket_partial_new(&pass1, err)) == CRM_OK)
+            st = read_partials(run, pass1, o->candidates, o->ncandidates, err);
+        if (st == CRM_OK)
+            st = crm_basket_son_pass2(pass1, run->mined, &run->o->limits, out, err);
+        if (st == CRM_OK)
+            res->candidates = crm_basket_partial_coverage_get(out)->count;
+    }
+    if (st == CRM_OK && (st = crm_basket_partial_write(out, w, err)) != CRM_OK && st != CRM_ENOMEM)
+        st = write_fail(w, st, err);
+    res->written = crm_basket_partial_itemset_count(out);
+    crm_basket_partial_free(pass1);
+    if (out != run->merged)
+        crm_basket_partial_free(out);
+    return st;
+}
+
+static void print_split_summary(const basket_run *run, const run_result *res)
+{
+    const basket_options_t *o = run->o;
+    if (o->merge) {
+        fprintf(stderr, "crm-basket: added up %llu pieces: %llu baskets, %zu edge baskets, %llu itemsets\n",
+                (unsigned long long)crm_basket_partial_pieces(run->merged),
+                (unsigned long long)crm_basket_partial_baskets(run->merged),
+                crm_basket_partial_edge_count(run->merged), (unsigned long long)res->written);
+        return;
+    }
+    const crm_basket_db_stats *k = crm_basket_db_stats_get(run->mined);
+    size_t edges = crm_basket_db_aside_count(run->mined);
+    if (o->ncandidates)
+        fprintf(stderr, "crm-basket: pass 2: %llu baskets, %zu edge baskets set aside, %llu candidates: "
+                "%llu itemsets counted\n", (unsigned long long)k->baskets, edges,
+                (unsigned long long)res->candidates, (unsigned long long)res->written);
+    else
+        fprintf(stderr, "crm-basket: pass 1: %llu baskets, %zu edge baskets set aside, local minimum count "
+                "%llu: %llu itemsets\n", (unsigned long long)k->baskets, edges,
+                (unsigned long long)res->min_count, (unsigned long long)res->written);
 }
 
 /* A limit of the library stopped the run: say which option raises it. */
@@ -1359,191 +936,28 @@ static void name_limit(const crm_basket_limits *limits, crm_error *err)
 
 /* ---- up-sell (--upsell --catalog FILE) ---- */
 
-/* The catalog: product_id, category, price, and the other columns, kept to
- * pass through beside each offer. */
-struct catalog_file {
-    const char *input;
-    crm_upsell_catalog *products;
-    size_t nextra;
-    char **extra_names;         /* the other columns' header names */
-    long *extra_cols;
-    char *bytes;                /* the other fields, product by product */
-    size_t used, bytes_cap;
-    size_t *extra_start;        /* per product and other column: offset in bytes; one more at the end */
-    size_t starts_cap;
-};
-
-static void catalog_free(struct catalog_file *cat)
-{
-    if (!cat)
-        return;
-    crm_upsell_catalog_free(cat->products);
-    for (size_t k = 0; k < cat->nextra; k++)
-        free(cat->extra_names[k]);
-    free(cat->extra_names);
-    free(cat->extra_cols);
-    free(cat->bytes);
-    free(cat->extra_start);
-}
-
-static int catalog_knows(const struct catalog_file *cat, const char *product, size_t len)
-{
-    uint32_t id;
-    return crm_upsell_catalog_find(cat->products, product, len, &id);
-}
-
-static crm_status not_in_catalog(const basket_run *run, const crm_csv_reader *r, const crm_csv_record *rec,
-                                 long item, crm_error *err)
-{
-    char q[128];
-    return crm_error_set(err, CRM_EDATA, "%s:%llu: column '%s': product '%s' is not in the catalog %s",
-                         crm_csv_input_name(r), (unsigned long long)rec->line, crm_csv_column_name(r, (size_t)item),
-                         crm_error_quote(q, sizeof q, rec->fields[item], rec->lengths[item]), run->catalog->input);
-}
-
-/* One catalog row; CRM_EDATA (with file:line) for a row that cannot be used. */
-static crm_status catalog_row(struct catalog_file *cat, const crm_csv_reader *r, const crm_csv_record *rec,
-                              const long col[3], crm_error *err)
-{
-    const char *name = crm_csv_input_name(r);
-    unsigned long long line = (unsigned long long)rec->line;
-    char q[128];
-    crm_status st = check_record(r, rec, crm_csv_header(r)->nfields, crm_csv_header(r)->nfields, err);
-    if (st != CRM_OK)
-        return st;
-    static const char *const what[2] = {"product", "category"};
-    for (int k = 0; k < 2; k++)
-        if (rec->lengths[col[k]] == 0)
-            return crm_error_set(err, CRM_EDATA, "%s:%llu: column '%s': empty %s (a catalog row must name a "
-                                 "product and its category)", name, line, crm_csv_column_name(r, (size_t)col[k]),
-                                 what[k]);
-    crm_decimal price;
-    if (crm_parse_decimal(rec->fields[col[2]], rec->lengths[col[2]], NULL, &price) != CRM_OK ||
-        crm_decimal_cmp(price, crm_decimal_from_int(0)) < 0)
-        return crm_error_set(err, CRM_EDATA, "%s:%llu: column '%s': cannot read '%s' as a price (a number >= 0)",
-                             name, line, crm_csv_column_name(r, (size_t)col[2]),
-                             crm_error_quote(q, sizeof q, rec->fields[col[2]], rec->lengths[col[2]]));
-    if ((st = crm_upsell_catalog_add(cat->products, rec->fields[col[0]], rec->lengths[col[0]], rec->fields[col[1]],
-                                     rec->lengths[col[1]], price, err)) != CRM_OK) {
-        if (st == CRM_EDATA)
-            crm_error_prefix(err, "%s:%llu: column '%s': ", name, line, crm_csv_column_name(r, (size_t)col[0]));
-        return st;
-    }
-    size_t row = crm_upsell_catalog_count(cat->products) - 1;
-    for (size_t k = 0; k < cat->nextra; k++) {
-        size_t len = rec->lengths[cat->extra_cols[k]];
-        if (!crm_array_reserve(&cat->bytes, &cat->bytes_cap, cat->used + len + 1, 1) ||
-            !crm_array_reserve(&cat->extra_start, &cat->starts_cap, row * cat->nextra + k + 2, sizeof *cat->extra_start))
-            return crm_basket_no_memory(err);
-        cat->extra_start[row * cat->nextra + k] = cat->used;
-        memcpy(cat->bytes + cat->used, rec->fields[cat->extra_cols[k]], len);
-        cat->used += len;
-        cat->extra_start[row * cat->nextra + k + 1] = cat->used;
-    }
-    return CRM_OK;
-}
-
 /* Read before the transactions, so that a product bought and missing from
  * the catalog can be named with its file and line. */
-static crm_status read_catalog(basket_run *run, struct catalog_file *cat, crm_error *err)
+static crm_status read_catalog(basket_run *run, crm_error *err)
 {
-    crm_csv_reader *r;
-    crm_status st = crm_cli_open_input(run->common, run->o->catalog, &r, err);
-    if (st != CRM_OK)
-        return st;
-    cat->input = run->o->catalog;
-    const crm_csv_record *h = crm_csv_header(r), *rec;
-    static const char *const names[3] = {"product_id", "category", "price"};
-    long col[3];
-    if (!h)
-        st = crm_error_set(err, CRM_EUSAGE, "--catalog: the catalog needs a header (product_id, category, price)");
-    for (int k = 0; k < 3 && st == CRM_OK; k++)
-        st = resolve_column(r, names[k], &col[k], err);
-    if (st == CRM_OK && (st = crm_upsell_catalog_new(&cat->products, err)) == CRM_OK) {
-        cat->extra_names = calloc(h->nfields, sizeof *cat->extra_names);
-        cat->extra_cols = calloc(h->nfields, sizeof *cat->extra_cols);
-        if (!cat->extra_names || !cat->extra_cols)
-            st = crm_basket_no_memory(err);
-        for (size_t j = 0; j < h->nfields && st == CRM_OK; j++) {
-            if ((long)j == col[0] || (long)j == col[1] || (long)j == col[2])
-                continue;
-            if (!(cat->extra_names[cat->nextra] = strdup(h->fields[j])))
-                st = crm_basket_no_memory(err);
-            cat->extra_cols[cat->nextra++] = (long)j;
-        }
-    }
-    while (st == CRM_OK && (st = crm_csv_next(r, &rec, err)) == CRM_OK && rec)
-        if ((st = catalog_row(cat, r, rec, col, err)) == CRM_EDATA)
-            st = crm_cli_bad_row(&run->bad, err);
-    crm_csv_close(r);
-    return st;
-}
-
-/* "dearer than P (2.50), the dearest bought in CAT; 3 of 5 buyers of CAT
- * bought it" */
-static crm_status write_reason(crm_csv_writer *w, const crm_upsell_catalog *c, const crm_upsell *u, text_buffer *b,
-                               crm_error *err)
-{
-    size_t pl, cl;
-    const char *above = crm_upsell_catalog_product(c, u->above, &pl);
-    const char *cat = crm_upsell_catalog_category(c, u->above, &cl);
-    char price[CRM_NUMBER_TEXT_MAX];
-    crm_decimal_format(crm_upsell_catalog_price(c, u->above), price);
-    size_t need = pl + 2 * cl + strlen(price) + 128;
-    crm_status st = reserve(b, need, err);
-    if (st != CRM_OK)
-        return st;
-    int n = snprintf(b->text, need, "dearer than %.*s (%s), the dearest bought in %.*s; %llu of %llu buyers of %.*s "
-                     "bought it", (int)pl, above, price, (int)cl, cat, (unsigned long long)u->buyers,
-                     (unsigned long long)u->category_buyers, (int)cl, cat);
-    return crm_csv_write_field(w, b->text, (size_t)n);
-}
-
-static crm_status write_offer(crm_csv_writer *w, const basket_run *run, const crm_upsell *u, text_buffer *b,
-                              crm_error *err)
-{
-    const struct catalog_file *cat = run->catalog;
-    const crm_upsell_catalog *c = cat->products;
-    size_t kl, pl, cl;
-    const char *key = crm_basket_db_basket_key(run->mined, u->customer, &kl);
-    const char *product = crm_upsell_catalog_product(c, u->product, &pl);
-    const char *category = crm_upsell_catalog_category(c, u->product, &cl);
-    char price[CRM_NUMBER_TEXT_MAX];
-    size_t prl = crm_decimal_format(crm_upsell_catalog_price(c, u->product), price);
-    crm_status st = crm_csv_write_field(w, key, kl);
-    if (st == CRM_OK) st = crm_csv_write_field(w, product, pl);
-    if (st == CRM_OK) st = crm_csv_write_field(w, category, cl);
-    if (st == CRM_OK) st = crm_csv_write_field(w, price, prl);
-    if (st == CRM_OK) st = crm_csv_write_fixed(w, u->score, 4);   /* a share people read */
-    if (st == CRM_OK) st = write_reason(w, c, u, b, err);
-    for (size_t k = 0; k < cat->nextra && st == CRM_OK; k++) {
-        size_t at = cat->extra_start[u->product * cat->nextra + k];
-        st = crm_csv_write_field(w, cat->bytes + at, cat->extra_start[u->product * cat->nextra + k + 1] - at);
-    }
-    if (st == CRM_OK)
-        st = crm_csv_end_row(w);
-    return st == CRM_OK || st == CRM_ENOMEM ? st : write_fail(w, st, err);
+    crm_csv_options opts;
+    crm_cli_csv_options(run->common, &opts);
+    return crm_basket_catalog_file_read(run->o->catalog, &opts, skip_bad_row, &run->bad, &run->catalog, err);
 }
 
 static crm_status upsell_and_write(basket_run *run, crm_csv_writer *w, run_result *res, crm_error *err)
 {
     crm_upsell *offers = NULL;
     size_t n = 0;
-    crm_status st = crm_basket_upsell(run->mined, run->catalog->products, run->o->top, &offers, &n, err);
-    static const char *const header[] = {"customer_id", "product_id", "category", "price", "score", "reason"};
-    for (size_t k = 0; k < 6 + run->catalog->nextra && st == CRM_OK; k++)
-        if ((st = crm_csv_write_field(w, k < 6 ? header[k] : run->catalog->extra_names[k - 6], (size_t)-1)) != CRM_OK)
-            st = write_fail(w, st, err);
-    if (st == CRM_OK && (st = crm_csv_end_row(w)) != CRM_OK)
-        st = write_fail(w, st, err);
-    text_buffer b = {NULL, 0};
+    crm_status st = crm_basket_upsell(run->mined, crm_basket_catalog_file_products(run->catalog), run->o->top,
+                                      &offers, &n, err);
+    if (st == CRM_OK)
+        st = wrote(w, crm_basket_write_upsell(w, run->catalog, run->mined, offers, n, err), err);
     for (size_t i = 0; i < n && st == CRM_OK; i++) {
-        st = write_offer(w, run, &offers[i], &b, err);
         if (i == 0 || offers[i].customer != offers[i - 1].customer)
             res->customers_served++;
     }
     res->written = n;
-    free(b.text);
     free(offers);
     return st;
 }
@@ -1562,7 +976,8 @@ static void print_summary(const basket_run *run, const run_result *res)
     else if (run->o->rules_file)
         fprintf(stderr, "crm-basket: %llu customers, %llu items, %zu of %zu rules from %s: %llu %s",
                 (unsigned long long)k->baskets, (unsigned long long)k->items, res->rules_used,
-                run->saved->n, run->saved->input, (unsigned long long)res->written,
+                crm_basket_saved_rules_count(run->saved), crm_basket_saved_rules_input(run->saved),
+                (unsigned long long)res->written,
                 kind_name(run->o->kind));
     else
         fprintf(stderr, "crm-basket: %llu baskets, %llu items, minimum count %llu: %llu %s",
@@ -1574,7 +989,7 @@ static void print_summary(const basket_run *run, const run_result *res)
     fputc('\n', stderr);
     if (run->catalog)
         fprintf(stderr, "crm-basket: up-sell from %zu catalog products: %llu offers for %llu customers\n",
-                crm_upsell_catalog_count(run->catalog->products), (unsigned long long)res->written,
+                crm_upsell_catalog_count(crm_basket_catalog_file_products(run->catalog)), (unsigned long long)res->written,
                 (unsigned long long)res->customers_served);
     if (k->empty_baskets)
         fprintf(stderr, "crm-basket: empty baskets %s: %llu\n",
@@ -1587,9 +1002,9 @@ static void print_summary(const basket_run *run, const run_result *res)
                 (unsigned long long)k->duplicate_items);
     if (k->excluded_items)
         fprintf(stderr, "crm-basket: excluded items left out: %llu\n", (unsigned long long)k->excluded_items);
-    if (run->excluded_rules)
+    if (run->saved && crm_basket_saved_rules_excluded(run->saved))
         fprintf(stderr, "crm-basket: saved rules with excluded items left out: %llu\n",
-                (unsigned long long)run->excluded_rules);
+                (unsigned long long)crm_basket_saved_rules_excluded(run->saved));
 }
 
 static void fill_report(crm_report *rep, const basket_run *run, const run_result *res)
@@ -1607,7 +1022,7 @@ static void fill_report(crm_report *rep, const basket_run *run, const run_result
     if (run->exclude) {
         crm_report_set(rep, "excluded_items", k->excluded_items);
         if (run->o->rules_file)
-            crm_report_set(rep, "excluded_rules", run->excluded_rules);
+            crm_report_set(rep, "excluded_rules", run->saved ? crm_basket_saved_rules_excluded(run->saved) : 0);
     }
     if (run->o->rules_file)
         crm_report_set(rep, "rules", res->rules_used);
@@ -1626,19 +1041,24 @@ int main(int argc, char **argv)
     o.min_confidence = 0.8;
     crm_basket_limits_init(&o.limits);
     crm_common_options common;
-    crm_cli_spec spec = {"crm-basket", usage, basket_options, "q", handle_option, &o, 0, 0};
+    crm_cli_spec spec = {"crm-basket", usage, basket_options, "q", handle_option, &o, 0, 1};
     int exit_code;
-    if (!crm_cli_start(&spec, argc, argv, &common, &exit_code))
+    if (!crm_cli_start(&spec, argc, argv, &common, &exit_code)) {
+        free(o.candidates);
         return exit_code;
+    }
     crm_error err;
     crm_error_clear(&err);
-    crm_status st = check_options(&o, &err);
-    if (st == CRM_OK && o.rules_file && strcmp(o.rules_file, "-") == 0) {
-        int stdin_twice = common.ninputs == 0;
-        for (size_t i = 0; i < common.ninputs; i++)
-            stdin_twice |= strcmp(common.inputs[i], "-") == 0;
-        if (stdin_twice)
-            st = crm_error_set(&err, CRM_EUSAGE, "--rules - and the transactions cannot both "
+    crm_status st = check_options(&o, &common, &err);
+    int stdin_read = common.ninputs == 0;
+    for (size_t i = 0; i < common.ninputs; i++)
+        stdin_read |= strcmp(common.inputs[i], "-") == 0;
+    if (st == CRM_OK && o.rules_file && strcmp(o.rules_file, "-") == 0 && stdin_read)
+        st = crm_error_set(&err, CRM_EUSAGE, "--rules - and the transactions cannot both "
+                           "come from standard input");
+    for (size_t i = 0; i < o.ncandidates && st == CRM_OK; i++) {
+        if (strcmp(o.candidates[i], "-") == 0 && stdin_read)
+            st = crm_error_set(&err, CRM_EUSAGE, "--candidates - and the transactions cannot both "
                                "come from standard input");
     }
     crm_output_set *outputs = NULL;
@@ -1647,19 +1067,18 @@ int main(int argc, char **argv)
         st = crm_output_set_add_input(outputs, "--rules", o.rules_file, &err);
     if (st == CRM_OK)
         st = crm_output_set_add_input(outputs, "--catalog", o.catalog, &err);
+    for (size_t i = 0; i < o.ncandidates && st == CRM_OK; i++)
+        st = crm_output_set_add_input(outputs, "--candidates", o.candidates[i], &err);
     if (st != CRM_OK) {
         crm_output_set_free(outputs);
+        free(o.candidates);
         return crm_cli_fail("crm-basket", &err);
     }
 
-    saved_rules saved = {0};
-    basket_run run = {.o = &o, .common = &common, .saved = &saved};
+    basket_run run = {.o = &o, .common = &common};
     run.bad.skip = o.skip_bad;
     if (o.rules_file || o.upsell)
         o.by_customer = 1;   /* no mining: the one database is the customers' */
-    struct catalog_file catalog = {0};
-    if (o.upsell)
-        run.catalog = &catalog;
     run_result res = {0};
     crm_report *report = crm_report_new("crm-basket");
     crm_progress_start(&run.progress, "crm-basket", common.progress);
@@ -1668,10 +1087,12 @@ int main(int argc, char **argv)
     if (st == CRM_OK)
         crm_csv_writer_escape_formulas(w, common.escape_formulas);
     if (st == CRM_OK)
-        st = read_inputs(&run, &err);
+        st = o.merge ? read_merge_inputs(&run, &err) : read_inputs(&run, &err);
     crm_progress_finish(&run.progress, run.rows, run.bytes_before);
     if (st == CRM_OK) {
-        st = o.upsell ? upsell_and_write(&run, w, &res, &err) : mine_and_write(&run, w, &res, &err);
+        st = o.upsell    ? upsell_and_write(&run, w, &res, &err)
+             : o.partial ? split_and_write(&run, w, &res, &err)
+                         : mine_and_write(&run, w, &res, &err);
         if (st != CRM_OK)
             name_limit(&o.limits, &err);
     }
@@ -1686,7 +1107,10 @@ int main(int argc, char **argv)
     st = crm_cli_end_run("crm-basket", outputs, report, common.report, st, &err);
     if (st == CRM_OK && !o.quiet) {
         crm_cli_note_skipped("crm-basket", &run.bad);
-        print_summary(&run, &res);
+        if (o.partial)
+            print_split_summary(&run, &res);
+        else
+            print_summary(&run, &res);
     }
     crm_report_free(report);
     if (run.customers != run.mined)
@@ -1694,8 +1118,11 @@ int main(int argc, char **argv)
     crm_basket_db_free(run.mined);
     crm_strtab_free(run.items);
     crm_strtab_free(run.exclude);
-    saved_rules_free(&saved);
-    catalog_free(run.catalog);
+    crm_basket_saved_rules_free(run.saved);
+    crm_basket_catalog_file_free(run.catalog);
+    crm_basket_partial_free(run.merged);
+    crm_basket_db_free(run.edges);
+    free(o.candidates);
     if (st != CRM_OK)
         return crm_cli_fail("crm-basket", &err);
     return 0;

@@ -11,7 +11,7 @@ crm_status crm_basket_no_memory(crm_error *err)
     return crm_error_set(err, CRM_ENOMEM, "out of memory in basket analysis");
 }
 
-enum { DB_EMPTY_INPUT = 0, DB_WHOLE, DB_PAIRS };
+enum { DB_EMPTY_INPUT = 0, DB_WHOLE, DB_PAIRS, DB_TALLY };
 
 struct crm_basket_db {
     crm_strtab *items;
@@ -47,6 +47,18 @@ struct crm_basket_db {
     uint64_t *votes;              /* per label_votes id */
     size_t votes_cap;
     uint32_t *label_of;           /* item id -> label_votes id + 1 (0: none), from finish */
+
+    /* pair input: baskets set aside (crm_basket_db_set_aside), raw */
+    uint32_t *aside_key;          /* key ids asked for, then (finish) those kept */
+    size_t naside, aside_key_cap;
+    uint64_t *aside_start;        /* basket i is aside_items[aside_start[i] .. [i + 1]) */
+    uint32_t *aside_items;
+    size_t aside_nitems;
+
+    /* tallies (crm_basket_db_add_tally): counts made elsewhere */
+    uint64_t tally_baskets;
+    uint64_t *tally_count;        /* item id -> baskets */
+    size_t tally_cap;
 };
 
 void crm_basket_db_options_init(crm_basket_db_options *opts)
@@ -109,6 +121,10 @@ void crm_basket_db_free(crm_basket_db *db)
     crm_strtab_free(db->label_votes);
     free(db->votes);
     free(db->label_of);
+    free(db->aside_key);
+    free(db->aside_start);
+    free(db->aside_items);
+    free(db->tally_count);
     free(db);
 }
 
@@ -234,6 +250,58 @@ crm_status crm_basket_db_add_pair(crm_basket_db *db, const char *key, size_t key
     return CRM_OK;
 }
 
+static int is_aside(const crm_basket_db *db, uint32_t key)
+{
+    for (size_t i = 0; i < db->naside; i++) {
+        if (db->aside_key[i] == key)
+            return 1;
+    }
+    return 0;
+}
+
+crm_status crm_basket_db_set_aside(crm_basket_db *db, const char *key, size_t len, crm_error *err)
+{
+    crm_status st = check_adding(db, DB_PAIRS, err);
+    if (st != CRM_OK)
+        return st;
+    uint32_t kid;
+    if (!db->keys && !(db->keys = crm_strtab_new(1024)))
+        return crm_basket_no_memory(err);
+    if (crm_strtab_intern(db->keys, key, len, &kid) < 0)
+        return crm_basket_no_memory(err);
+    if (is_aside(db, kid))
+        return CRM_OK;
+    if (!crm_array_reserve(&db->aside_key, &db->aside_key_cap, db->naside + 1, sizeof *db->aside_key))
+        return crm_basket_no_memory(err);
+    db->aside_key[db->naside++] = kid;
+    return CRM_OK;
+}
+
+/* Copies the set-aside baskets' items (grouped, in input order, repeats
+ * kept) out of the grouping, in the order they were set aside. */
+static crm_status take_aside(crm_basket_db *db, const uint64_t *start, const uint32_t *grouped,
+                             crm_error *err)
+{
+    if (!db->naside)
+        return CRM_OK;
+    size_t total = 0;
+    for (size_t i = 0; i < db->naside; i++)
+        total += (size_t)(start[db->aside_key[i] + 1] - start[db->aside_key[i]]);
+    db->aside_start = malloc((db->naside + 1) * sizeof *db->aside_start);
+    db->aside_items = malloc((total ? total : 1) * sizeof *db->aside_items);
+    if (!db->aside_start || !db->aside_items)
+        return crm_basket_no_memory(err);
+    db->aside_start[0] = 0;
+    for (size_t i = 0; i < db->naside; i++) {
+        uint32_t k = db->aside_key[i];
+        size_t n = (size_t)(start[k + 1] - start[k]);
+        memcpy(db->aside_items + db->aside_nitems, grouped + start[k], n * sizeof *grouped);
+        db->aside_nitems += n;
+        db->aside_start[i + 1] = db->aside_nitems;
+    }
+    return CRM_OK;
+}
+
 /* Groups the pairs by key (a counting sort, so baskets keep the order in
  * which their keys first appeared), merges repeats, applies the policy. */
 static crm_status group_pairs(crm_basket_db *db, crm_error *err)
@@ -259,10 +327,12 @@ static crm_status group_pairs(crm_basket_db *db, crm_error *err)
         start[k] = start[k - 1];
     start[0] = 0;
 
-    crm_status st = CRM_OK;
+    crm_status st = take_aside(db, start, grouped, err);
     size_t out = 0;
     for (size_t k = 0; k < nkeys && st == CRM_OK; k++) {
         size_t n = (size_t)(start[k + 1] - start[k]);
+        if (is_aside(db, (uint32_t)k))
+            continue;
         size_t u = crm_sort_unique_u32(grouped + start[k], n);
         db->stats.duplicate_items += n - u;
         if (u == 0) {
@@ -415,6 +485,78 @@ const char *crm_basket_db_item_label(const crm_basket_db *db, uint32_t id, size_
     return key + sizeof id;
 }
 
+/* ---- tallies ---- */
+
+crm_status crm_basket_db_add_tally(crm_basket_db *db, uint64_t baskets, const crm_basket_db_stats *stats,
+                                   crm_error *err)
+{
+    crm_status st = check_adding(db, DB_TALLY, err);
+    if (st != CRM_OK)
+        return st;
+    if (baskets >= UINT32_MAX - 2 - db->tally_baskets)
+        return crm_error_set(err, CRM_ENOMEM, "too many baskets (at most %u)", (unsigned)UINT32_MAX - 2);
+    db->tally_baskets += baskets;
+    if (stats) {
+        db->stats.empty_baskets += stats->empty_baskets;
+        db->stats.empty_items += stats->empty_items;
+        db->stats.duplicate_items += stats->duplicate_items;
+        db->stats.excluded_items += stats->excluded_items;
+    }
+    return CRM_OK;
+}
+
+crm_status crm_basket_db_add_item_tally(crm_basket_db *db, const char *item, size_t len, uint64_t count,
+                                        crm_error *err)
+{
+    crm_status st = check_adding(db, DB_TALLY, err);
+    uint32_t id;
+    if (st == CRM_OK)
+        st = intern_item(db, item, len, &id, err);
+    if (st != CRM_OK)
+        return st;
+    size_t had = db->tally_cap;
+    if (!crm_array_reserve(&db->tally_count, &db->tally_cap, (size_t)id + 1, sizeof *db->tally_count))
+        return crm_basket_no_memory(err);
+    if (db->tally_cap > had)
+        memset(db->tally_count + had, 0, (db->tally_cap - had) * sizeof *db->tally_count);
+    db->tally_count[id] += count;
+    return CRM_OK;
+}
+
+/* A tally's baskets are counted, not kept: the item counts come from the
+ * tallies and no basket can be listed or mined. */
+static crm_status finish_tally(crm_basket_db *db, crm_error *err)
+{
+    db->nbaskets = (size_t)db->tally_baskets;
+    for (size_t i = 0; i < db->nitems; i++) {
+        uint64_t c = i < db->tally_cap ? db->tally_count[i] : 0;
+        if (c > db->tally_baskets)
+            return crm_error_set(err, CRM_EDATA, "item counted in %llu baskets of %llu",
+                                 (unsigned long long)c, (unsigned long long)db->tally_baskets);
+        db->item_count[i] = (uint32_t)c;
+        db->nmembers += (size_t)c;
+    }
+    return CRM_OK;
+}
+
+int crm_basket_db_is_tally(const crm_basket_db *db)
+{
+    return db->mode == DB_TALLY;
+}
+
+size_t crm_basket_db_aside_count(const crm_basket_db *db)
+{
+    return db->finished ? db->naside : 0;
+}
+
+const uint32_t *crm_basket_db_aside(const crm_basket_db *db, size_t i, const char **key, size_t *key_len,
+                                    size_t *n)
+{
+    *key = crm_strtab_get(db->keys, db->aside_key[i], key_len);
+    *n = (size_t)(db->aside_start[i + 1] - db->aside_start[i]);
+    return db->aside_items + db->aside_start[i];
+}
+
 crm_status crm_basket_db_finish(crm_basket_db *db, crm_error *err)
 {
     if (db->finished)
@@ -433,6 +575,8 @@ crm_status crm_basket_db_finish(crm_basket_db *db, crm_error *err)
         return crm_basket_no_memory(err);
     for (size_t i = 0; i < db->nmembers; i++)
         db->item_count[db->members[i]]++;
+    if (db->mode == DB_TALLY && (st = finish_tally(db, err)) != CRM_OK)
+        return st;
     st = rank_items_by_name(db, err);
     if (st == CRM_OK)
         st = settle_labels(db, err);

@@ -321,8 +321,10 @@ static crm_status choose_reported(crm_basket_itemsets *s, const crm_basket_mine_
     return st;
 }
 
-crm_status crm_basket_mine(const crm_basket_db *db, const crm_basket_mine_options *opts,
-                           crm_basket_itemsets **out, crm_error *err)
+/* The checks and set-up shared by mining and counted sets: a new empty
+ * result over db, its limits reset. */
+static crm_status start_sets(const crm_basket_db *db, const crm_basket_mine_options *opts,
+                             crm_basket_itemsets **out, crm_error *err)
 {
     *out = NULL;
     if (!crm_basket_db_finished(db))
@@ -341,11 +343,53 @@ crm_status crm_basket_mine(const crm_basket_db *db, const crm_basket_mine_option
         return crm_basket_no_memory(err);
     s->db = db;
     s->max_len = opts->max_len;
+    if (opts->limits) {
+        opts->limits->reached = CRM_BASKET_WITHIN_LIMITS;
+        opts->limits->memory.exceeded = 0;
+        s->budget = &opts->limits->memory;
+    }
+    *out = s;
+    return CRM_OK;
+}
+
+size_t crm_basket_mine_len(const crm_basket_mine_options *opts)
+{
+    /* Closed and maximal need the frequent sets one item longer to judge. */
+    size_t mine_len = opts->max_len;
+    if (mine_len && opts->target != CRM_BASKET_FREQUENT)
+        mine_len++;
+    return mine_len;
+}
+
+/* Indexes the collected sets and chooses the reported ones; frees s on
+ * failure. */
+static crm_status end_sets(crm_basket_itemsets *s, const crm_basket_mine_options *opts, crm_status st,
+                           crm_basket_itemsets **out, crm_error *err)
+{
+    if (st == CRM_OK)
+        st = index_sets(s, opts->limits, err);
+    if (st == CRM_OK)
+        st = choose_reported(s, opts, err);
+    if (st != CRM_OK) {
+        crm_basket_itemsets_free(s);
+        return st;
+    }
+    *out = s;
+    return CRM_OK;
+}
+
+crm_status crm_basket_mine(const crm_basket_db *db, const crm_basket_mine_options *opts,
+                           crm_basket_itemsets **out, crm_error *err)
+{
+    crm_basket_itemsets *s;
+    *out = NULL;
+    crm_status st = start_sets(db, opts, &s, err);
+    if (st != CRM_OK)
+        return st;
     crm_basket_limits *limits = opts->limits;
-    if (limits) {
-        limits->reached = CRM_BASKET_WITHIN_LIMITS;
-        limits->memory.exceeded = 0;
-        s->budget = &limits->memory;
+    if (crm_basket_db_is_tally(db)) {
+        crm_basket_itemsets_free(s);
+        return crm_error_set(err, CRM_EUSAGE, "a database of tallies holds no baskets to mine");
     }
 
     size_t nbaskets = crm_basket_db_count(db), nitems = crm_basket_db_item_ids(db);
@@ -355,7 +399,7 @@ crm_status crm_basket_mine(const crm_basket_db *db, const crm_basket_mine_option
     size_t nmembers = (size_t)starts[nbaskets];
     size_t coded_bytes = (nmembers ? nmembers : 1) * sizeof(uint32_t);
     if (!crm_fpgrowth_budget_charge(s->budget, coded_bytes)) {
-        crm_status st = over_budget(s, limits, err);
+        st = over_budget(s, limits, err);
         crm_basket_itemsets_free(s);
         return st;
     }
@@ -370,14 +414,10 @@ crm_status crm_basket_mine(const crm_basket_db *db, const crm_basket_mine_option
     crm_fpgrowth_data data = { (uint32_t)nitems, (uint32_t)nbaskets, starts, coded };
     crm_fpgrowth_options fo;
     fo.min_count = opts->min_count > UINT32_MAX ? UINT32_MAX : (uint32_t)opts->min_count;
-    /* Closed and maximal need the frequent sets one item longer to judge. */
-    size_t mine_len = opts->max_len;
-    if (mine_len && opts->target != CRM_BASKET_FREQUENT)
-        mine_len++;
+    size_t mine_len = crm_basket_mine_len(opts);
     fo.max_len = mine_len > UINT32_MAX ? 0 : (uint32_t)mine_len;
     fo.budget = s->budget;
     collect_state cs = { s, limits, opts->min_count, err };
-    crm_status st = CRM_OK;
     if (opts->min_count <= nbaskets)
         st = crm_fpgrowth_mine(&data, &fo, collect_set, &cs, err);
     free(coded);
@@ -385,16 +425,48 @@ crm_status crm_basket_mine(const crm_basket_db *db, const crm_basket_mine_option
     if (st == CRM_ENOMEM && limits && limits->memory.exceeded &&
         limits->reached == CRM_BASKET_WITHIN_LIMITS)
         limits->reached = CRM_BASKET_OVER_MEMORY;   /* the FP-trees outgrew it */
-    if (st == CRM_OK)
-        st = index_sets(s, limits, err);
-    if (st == CRM_OK)
-        st = choose_reported(s, opts, err);
-    if (st != CRM_OK) {
-        crm_basket_itemsets_free(s);
+    return end_sets(s, opts, st, out, err);
+}
+
+crm_status crm_basket_itemsets_from_counts(const crm_basket_db *db, const crm_basket_mine_options *opts,
+                                           const crm_basket_counted_set *sets, size_t n,
+                                           crm_basket_itemsets **out, crm_error *err)
+{
+    crm_basket_itemsets *s;
+    *out = NULL;
+    crm_status st = start_sets(db, opts, &s, err);
+    if (st != CRM_OK)
         return st;
+    size_t mine_len = crm_basket_mine_len(opts), nitems = crm_basket_db_item_ids(db);
+    uint64_t nbaskets = crm_basket_db_count(db);
+    const uint32_t *rank = crm_basket_db_name_ranks(db);
+    collect_state cs = { s, opts->limits, opts->min_count, err };
+    uint32_t *codes = NULL;
+    size_t codes_cap = 0;
+    for (size_t i = 0; i < n && st == CRM_OK; i++) {
+        const crm_basket_counted_set *c = &sets[i];
+        if (c->size == 0 || c->count < opts->min_count || (mine_len && c->size > mine_len))
+            continue;
+        if (c->count > nbaskets) {
+            st = crm_error_set(err, CRM_EDATA, "an itemset is counted in %llu baskets of %llu",
+                               (unsigned long long)c->count, (unsigned long long)nbaskets);
+            break;
+        }
+        if (!crm_array_reserve(&codes, &codes_cap, c->size, sizeof *codes)) {
+            st = crm_basket_no_memory(err);
+            break;
+        }
+        for (size_t j = 0; j < c->size && st == CRM_OK; j++) {
+            if (c->items[j] >= nitems)
+                st = crm_error_set(err, CRM_EUSAGE, "item id %u is not in the database", c->items[j]);
+            else
+                codes[j] = rank[c->items[j]];
+        }
+        if (st == CRM_OK)
+            st = collect_set(codes, (uint32_t)c->size, (uint32_t)c->count, &cs);
     }
-    *out = s;
-    return CRM_OK;
+    free(codes);
+    return end_sets(s, opts, st, out, err);
 }
 
 void crm_basket_itemsets_free(crm_basket_itemsets *sets)

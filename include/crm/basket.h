@@ -150,6 +150,40 @@ crm_status crm_basket_db_add_label(crm_basket_db *db, const char *item, size_t i
  * database is freed.  Labels are settled by crm_basket_db_finish. */
 const char *crm_basket_db_item_label(const crm_basket_db *db, uint32_t id, size_t *len);
 
+/* ---- pieces of a split input (SON, crm/basket_partial.h) ----
+ * A piece of a row split may begin or end in the middle of a basket: the
+ * baskets of its first and last rows may go on in the neighbouring pieces.
+ * Such a basket is set aside instead of counted: it is left out of n, the
+ * item counts and mining, and kept raw to be joined with its other parts. */
+
+/* Before finish (pair input): the basket of key is set aside.  Its items
+ * are kept as added (input order, repeats, but not the empty or excluded
+ * ones, which count in the stats as usual); a key with no pairs is set
+ * aside as an empty basket. */
+crm_status crm_basket_db_set_aside(crm_basket_db *db, const char *key, size_t len, crm_error *err);
+/* After finish: the baskets set aside, in the order they were set aside;
+ * basket i has *n item ids (of the item table) and its key. */
+size_t crm_basket_db_aside_count(const crm_basket_db *db);
+const uint32_t *crm_basket_db_aside(const crm_basket_db *db, size_t i, const char **key, size_t *key_len,
+                                    size_t *n);
+
+/* Tallies: a database of counts made elsewhere (the merge of SON pieces),
+ * which knows n, its items and their basket counts but holds no baskets:
+ * crm_basket_db_basket and crm_basket_db_occurrences are not for it and
+ * crm_basket_mine refuses it (itemsets come from
+ * crm_basket_itemsets_from_counts).  A database takes tallies only. */
+/* Adds baskets counted elsewhere (without their items) and their stats
+ * (empty_baskets, empty_items, duplicate_items, excluded_items added; the
+ * others are the database's own; stats may be NULL). */
+crm_status crm_basket_db_add_tally(crm_basket_db *db, uint64_t baskets, const crm_basket_db_stats *stats,
+                                   crm_error *err);
+/* Adds count baskets containing item (checked against the separator).
+ * crm_basket_db_finish refuses an item in more baskets than n (CRM_EDATA). */
+crm_status crm_basket_db_add_item_tally(crm_basket_db *db, const char *item, size_t len, uint64_t count,
+                                        crm_error *err);
+/* 1 for a database of tallies. */
+int crm_basket_db_is_tally(const crm_basket_db *db);
+
 /* Sets err to the out-of-memory error of every basket module and returns
  * CRM_ENOMEM. */
 crm_status crm_basket_no_memory(crm_error *err);

@@ -103,6 +103,28 @@ void crm_basket_mine_options_init(crm_basket_mine_options *opts);
  * reported by _count/_get. */
 crm_status crm_basket_mine(const crm_basket_db *db, const crm_basket_mine_options *opts,
                            crm_basket_itemsets **out, crm_error *err);
+/* The longest itemsets mining keeps for these options: max_len, one more
+ * for closed and maximal targets (0: no limit). */
+size_t crm_basket_mine_len(const crm_basket_mine_options *opts);
+
+/* An itemset counted elsewhere (the merge of SON pieces): item ids of the
+ * database, in any order, no repeats. */
+typedef struct {
+    const uint32_t *items;
+    size_t size;
+    uint64_t count;
+} crm_basket_counted_set;
+
+/* The result crm_basket_mine would give on the baskets that were counted,
+ * from their counts: the sets that reach opts->min_count and are at most
+ * crm_basket_mine_len(opts) long are kept (with the same limits), and
+ * reported as mining reports them.  db is finished (usually tallies, see
+ * crm/basket.h), each set is given once and, for the result to be what
+ * mining gives, every frequent itemset of the baskets is among them.
+ * CRM_EDATA for a count above n. */
+crm_status crm_basket_itemsets_from_counts(const crm_basket_db *db, const crm_basket_mine_options *opts,
+                                           const crm_basket_counted_set *sets, size_t n,
+                                           crm_basket_itemsets **out, crm_error *err);
 void crm_basket_itemsets_free(crm_basket_itemsets *sets);
 /* The reported itemsets, in the documented order. */
 size_t crm_basket_itemsets_count(const crm_basket_itemsets *sets);
