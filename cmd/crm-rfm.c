@@ -253,7 +253,10 @@ static crm_status handle_option(int id, const char *arg, void *ctx, crm_error *e
     }
 }
 
-/* "30,90,180": exactly bins - 1 numbers (the library checks their order). */
+/* "30,90,180": exactly bins - 1 numbers in increasing order.  Ties are
+ * taken ("1,1,2,5", as --thresholds writes quantiles that tie): a value
+ * falls in 1 + the breakpoints below it, as with quantiles, so the bin
+ * between two tied breakpoints stays empty. */
 static crm_status parse_breaks(rfm_options_t *o, int d, crm_error *err)
 {
     const char *text = o->breaks_text[d];
@@ -266,7 +269,7 @@ static crm_status parse_breaks(rfm_options_t *o, int d, crm_error *err)
         size_t len = comma ? (size_t)(comma - p) : strlen(p);
         double v;
         if (got >= want || crm_parse_double(p, len, NULL, &v) != CRM_OK)
-            return crm_error_set(err, CRM_EUSAGE, "--breaks %c= wants %zu increasing numbers for --bins %d, got '%s'",
+            return crm_error_set(err, CRM_EUSAGE, "--breaks %c= wants %zu numbers in increasing order (ties allowed) for --bins %d, got '%s'",
                                  "rfm"[d], want, o->rfm.bins, text);
         o->breaks[d][got] = v;
         if (!comma)
@@ -274,10 +277,10 @@ static crm_status parse_breaks(rfm_options_t *o, int d, crm_error *err)
         p = comma + 1;
     }
     for (size_t j = 1; j <= got && got + 1 == want; j++)
-        if (!(o->breaks[d][j] > o->breaks[d][j - 1]))
+        if (!(o->breaks[d][j] >= o->breaks[d][j - 1]))
             got = want;   /* not increasing: the same message */
     if (got + 1 != want)
-        return crm_error_set(err, CRM_EUSAGE, "--breaks %c= wants %zu increasing numbers for --bins %d, got '%s'",
+        return crm_error_set(err, CRM_EUSAGE, "--breaks %c= wants %zu numbers in increasing order (ties allowed) for --bins %d, got '%s'",
                              "rfm"[d], want, o->rfm.bins, text);
     o->rfm.breaks[d] = o->breaks[d];
     return CRM_OK;

@@ -543,8 +543,8 @@ static crm_status check_options(const crm_rfm *a, const crm_rfm_options *o, crm_
     for (int d = 0; d < CRM_RFM_DIMENSIONS; d++) {
         const double *b = o->breaks[d];
         for (int j = 0; b && j < o->bins - 1; j++)
-            if (!isfinite(b[j]) || (j > 0 && !(b[j] > b[j - 1])))
-                return crm_error_set(err, CRM_EUSAGE, "the %s breakpoints must be finite and strictly increasing",
+            if (!isfinite(b[j]) || (j > 0 && !(b[j] >= b[j - 1])))
+                return crm_error_set(err, CRM_EUSAGE, "the %s breakpoints must be finite and in increasing order (ties allowed)",
                                      dimension_names[d]);
     }
     return CRM_OK;

@@ -140,8 +140,10 @@ typedef struct {
     int32_t calibration_end;      /* E; as_of must then be E + 1 */
     int bins;                     /* 5 */
     crm_rfm_monetary monetary;
-    /* Fixed breakpoints per dimension (bins - 1 strictly increasing values),
-     * or NULL for quantiles. */
+    /* Fixed breakpoints per dimension (bins - 1 finite values in increasing
+     * order; ties allowed, as quantiles tie: the bin between two equal
+     * breakpoints stays empty, exactly as with the quantiles), or NULL for
+     * quantiles. */
     const double *breaks[CRM_RFM_DIMENSIONS];
 } crm_rfm_options;
 

@@ -313,7 +313,7 @@ static void test_fixed_breaks_and_profit_scoring(void **state)
     const double bad[] = {11, 10};
     o.breaks[CRM_RFM_R] = bad;
     assert_int_equal(crm_rfm_finish(a, &o, &r, &err), CRM_EUSAGE);
-    assert_string_equal(err.message, "the r breakpoints must be finite and strictly increasing");
+    assert_string_equal(err.message, "the r breakpoints must be finite and in increasing order (ties allowed)");
     crm_rfm_result_free(&r);
     o.breaks[CRM_RFM_R] = NULL;
     o.bins = 1;
