@@ -15,6 +15,9 @@
 #include "crm/number.h"
 #include "crm/report.h"
 #include "crm/rfm.h"
+#include "crm/rfm_breaks.h"
+#include "crm/rfm_breaks_file.h"
+#include "crm/rfm_partial.h"
 #include "crm/rfm_windows.h"
 #include "crm/units.h"
 
@@ -40,6 +43,11 @@ static const char usage[] =
     "      --breaks D=B1,B2,...  fixed breakpoints for D = r, f or m (N - 1 of them)\n"
     "      --monetary amount|profit  what M scores (default amount)\n"
     "      --thresholds FILE     write the breakpoints used\n"
+    "      --breaks-only         write the breakpoints file (bins, as-of date, breakpoints of\n"
+    "                            all the customers) instead of the table; with --merge it\n"
+    "                            holds one customer at a time\n"
+    "      --breaks-file FILE    score with a --breaks-only file (its bins, as-of date and\n"
+    "                            breakpoints): a shard's customers as one process scores them\n"
     "Model summary:\n"
     "      --unit days|weeks|months|years  unit of t_x, T, duration_holdout (default days)\n"
     "      --decimals N          round t_x, T, monetary_value and the holdout values to N\n"
@@ -79,7 +87,8 @@ enum {
     OPT_CUSTOMER = 256, OPT_INVOICE, OPT_DATE, OPT_AMOUNT, OPT_PROFIT, OPT_NO_INVOICE, OPT_DATE_FORMAT,
     OPT_AS_OF, OPT_CALIBRATION_END, OPT_BINS, OPT_BREAKS, OPT_MONETARY, OPT_THRESHOLDS, OPT_UNIT,
     OPT_DECIMALS, OPT_PARTIAL, OPT_MERGE, OPT_SKIP_BAD, OPT_KEEP, OPT_KEEP_RULE,
-    OPT_INTERACTIONS, OPT_RECENCY_FROM, OPT_PROSPECTS, OPT_RECENT_WINDOW, OPT_LOYALTY_PERIOD, OPT_QUIET = 'q'
+    OPT_INTERACTIONS, OPT_RECENCY_FROM, OPT_PROSPECTS, OPT_RECENT_WINDOW, OPT_LOYALTY_PERIOD, OPT_BREAKS_ONLY,
+    OPT_BREAKS_FILE, OPT_QUIET = 'q'
 };
 
 static const struct option rfm_options[] = {
@@ -96,6 +105,8 @@ static const struct option rfm_options[] = {
     {"breaks", required_argument, NULL, OPT_BREAKS},
     {"monetary", required_argument, NULL, OPT_MONETARY},
     {"thresholds", required_argument, NULL, OPT_THRESHOLDS},
+    {"breaks-only", no_argument, NULL, OPT_BREAKS_ONLY},
+    {"breaks-file", required_argument, NULL, OPT_BREAKS_FILE},
     {"unit", required_argument, NULL, OPT_UNIT},
     {"decimals", required_argument, NULL, OPT_DECIMALS},
     {"partial", no_argument, NULL, OPT_PARTIAL},
@@ -130,6 +141,9 @@ typedef struct {
     double *breaks[CRM_RFM_DIMENSIONS];
     const char *breaks_text[CRM_RFM_DIMENSIONS];
     const char *thresholds;
+    int breaks_only, bins_given, monetary_given;
+    const char *breaks_file;       /* --breaks-file */
+    crm_rfm_breakpoints file_breaks;   /* read from it; o->rfm points into it */
     crm_time_unit unit;
     int decimals;              /* -1: shortest */
     int partial, merge, skip_bad, quiet;
@@ -171,6 +185,7 @@ static crm_status handle_option(int id, const char *arg, void *ctx, crm_error *e
         o->calibration_end = arg;
         return CRM_OK;
     case OPT_BINS:
+        o->bins_given = 1;
         return parse_int_option("--bins", arg, CRM_RFM_MIN_BINS, CRM_RFM_MAX_SCORE_BINS, &o->rfm.bins, err);
     case OPT_BREAKS: {
         const char *dims = "rfm", *hit = arg[0] ? strchr(dims, arg[0]) : NULL;
@@ -185,10 +200,17 @@ static crm_status handle_option(int id, const char *arg, void *ctx, crm_error *e
         if (crm_cli_parse_choice("--monetary", arg, names, &choice, err) != CRM_OK)
             return CRM_EUSAGE;
         o->rfm.monetary = choice == 0 ? CRM_RFM_SCORE_AMOUNT : CRM_RFM_SCORE_PROFIT;
+        o->monetary_given = 1;
         return CRM_OK;
     }
     case OPT_THRESHOLDS:
         o->thresholds = arg;
+        return CRM_OK;
+    case OPT_BREAKS_ONLY:
+        o->breaks_only = 1;
+        return CRM_OK;
+    case OPT_BREAKS_FILE:
+        o->breaks_file = arg;
         return CRM_OK;
     case OPT_UNIT:
         if (crm_parse_time_unit(arg, &o->unit, err) != CRM_OK)
@@ -311,9 +333,7 @@ typedef struct {
     double *gap_cv;
     uint64_t interaction_rows, prospects;
     int invoice_keys;          /* the partial files carry invoice_keys; --partial writes them */
-    const crm_csv_record *partial_header;  /* the current partial file's, to skip its repeats */
-    uint64_t *keys;            /* one row's invoice keys */
-    size_t keys_cap;
+    crm_rfm_partial_reader *partial;       /* the partial file being read */
 } rfm_run;
 
 /* A column named by option, else by its crm-clean name (required or not). */
@@ -510,33 +530,21 @@ static crm_status add_transaction(rfm_run *run, const crm_csv_reader *r, const c
 
 /* ---- partial files ---- */
 
-enum { PART_CUSTOMER, PART_DATE, PART_ROWS, PART_AMOUNT, PART_INVOICES, PART_INVOICE_KEYS, PART_PROFIT, NPART };
-static const char *const partial_names[NPART] = {"customer_id", "date", "rows", "amount", "invoices",
-                                                 "invoice_keys", "profit"};
-
-/* A partial file's header: the four fixed columns, then invoices (with
- * invoice_keys, since they exist) and profit when the run had them. */
-static crm_status check_partial_header(rfm_run *run, const crm_csv_reader *r, int first, crm_error *err)
+static int in_shard(void *ctx, const char *customer, size_t len)
 {
-    const crm_csv_record *h = crm_csv_header(r);
-    int ok = h && h->nfields >= 4 && h->nfields <= NPART;
-    size_t k = 0;
-    run->columns[PART_INVOICES] = run->columns[PART_INVOICE_KEYS] = run->columns[PART_PROFIT] = -1;
-    for (int p = 0; ok && p < NPART && k < h->nfields; p++) {
-        if (strcmp(h->fields[k], partial_names[p]) == 0)
-            run->columns[p] = (long)k++;
-        else if (p < PART_INVOICES)
-            ok = 0;   /* the first four are always there */
-    }
-    ok = ok && k == h->nfields && (run->columns[PART_INVOICE_KEYS] < 0 || run->columns[PART_INVOICES] >= 0);
-    if (!ok)
-        return crm_error_set(err, CRM_EDATA,
-                             "%s: not a crm-rfm --partial file "
-                             "(header customer_id,date,rows,amount[,invoices[,invoice_keys]][,profit])",
-                             crm_csv_input_name(r));
-    run->partial_header = h;
-    crm_rfm_config cfg = {run->columns[PART_INVOICES] >= 0, run->columns[PART_PROFIT] >= 0};
-    int keys = run->columns[PART_INVOICE_KEYS] >= 0;
+    return crm_clean_in_shard(ctx, customer, len);
+}
+
+/* A partial file's reader; later files must have the first one's columns. */
+static crm_status start_partial(rfm_run *run, crm_csv_reader *r, int first, crm_error *err)
+{
+    crm_status st = crm_rfm_partial_open(&run->partial, r, err);
+    if (st != CRM_OK)
+        return st;
+    crm_rfm_partial_set_keep(run->partial, in_shard, (void *)&run->common->shard);
+    crm_rfm_config cfg;
+    int keys;
+    crm_rfm_partial_layout(run->partial, &cfg, &keys);
     if (!first) {
         const crm_rfm_config *had = crm_rfm_get_config(run->rfm);
         if (had->by_invoice != cfg.by_invoice || had->with_profit != cfg.with_profit || run->invoice_keys != keys)
@@ -544,139 +552,31 @@ static crm_status check_partial_header(rfm_run *run, const crm_csv_reader *r, in
                                  crm_csv_input_name(r));
         return CRM_OK;
     }
-    run->min_fields = h->nfields;
     run->invoice_keys = keys;
-    crm_status st = crm_rfm_new(&run->rfm, &cfg, err);
+    st = crm_rfm_new(&run->rfm, &cfg, err);
     if (st == CRM_OK && keys && run->o->partial)
         st = crm_rfm_keep_invoice_keys(run->rfm, err);
     return st;
 }
 
-/* A partial file's header again: files concatenated (cat p1 p2 > all) */
-static int is_repeated_header(const rfm_run *run, const crm_csv_record *rec)
+/* Every day total of the current partial file into the aggregator. */
+static crm_status add_partials(rfm_run *run, crm_csv_reader *r, crm_error *err)
 {
-    const crm_csv_record *h = run->partial_header;
-    if (!h || rec->nfields != h->nfields)
-        return 0;
-    for (size_t i = 0; i < h->nfields; i++)
-        if (rec->lengths[i] != strlen(h->fields[i]) || memcmp(rec->fields[i], h->fields[i], rec->lengths[i]) != 0)
-            return 0;
-    return 1;
-}
-
-static int hex_digit(char c)
-{
-    if (c >= '0' && c <= '9')
-        return c - '0';
-    if (c >= 'a' && c <= 'f')
-        return c - 'a' + 10;
-    return -1;
-}
-
-/* invoice_keys: 16 lower-case hex digits per key, one space between keys. */
-static int read_invoice_keys(rfm_run *run, const char *s, size_t len, size_t *n)
-{
-    *n = 0;
-    if (len == 0)
-        return 1;
-    if ((len + 1) % 17 != 0)
-        return 0;
-    size_t count = (len + 1) / 17;
-    if (count > run->keys_cap) {
-        uint64_t *grown = realloc(run->keys, count * sizeof *grown);
-        if (!grown)
-            return -1;
-        run->keys = grown;
-        run->keys_cap = count;
+    crm_rfm_day_total t;
+    int got = 1;
+    crm_status st = CRM_OK;
+    uint64_t rows_before = run->rows;
+    while (st == CRM_OK && got) {
+        st = crm_rfm_partial_next(run->partial, &t, &got, err);
+        if (st == CRM_EDATA)
+            st = bad_row(run, err), got = 1;
+        else if (st == CRM_OK && got && (st = crm_rfm_add_day(run->rfm, &t, err)) != CRM_OK)
+            crm_error_prefix(err, "%s:%" PRIu64 ": ", crm_csv_input_name(r), crm_rfm_partial_line(run->partial));
+        run->rows = rows_before + crm_rfm_partial_records(run->partial);
+        crm_progress_update(&run->progress, run->rows, run->bytes_before + crm_csv_raw_bytes(r));
     }
-    for (size_t k = 0; k < count; k++) {
-        const char *p = s + 17 * k;
-        uint64_t v = 0;
-        for (int j = 0; j < 16; j++) {
-            int d = hex_digit(p[j]);
-            if (d < 0)
-                return 0;
-            v = v << 4 | (uint64_t)d;
-        }
-        if (k + 1 < count && p[16] != ' ')
-            return 0;
-        run->keys[k] = v;
-    }
-    *n = count;
-    return 1;
-}
-
-static crm_status partial_value(rfm_run *run, const crm_csv_reader *r, const crm_csv_record *rec, int p,
-                                const char *what, crm_error *err)
-{
-    char q[128];
-    size_t c = (size_t)run->columns[p];
-    crm_error_set(err, CRM_EDATA, "%s:%" PRIu64 ": column '%s': cannot read '%s' as %s", crm_csv_input_name(r),
-                  rec->line, partial_names[p], crm_error_quote(q, sizeof q, rec->fields[c], rec->lengths[c]), what);
-    return bad_row(run, err);
-}
-
-static crm_status add_partial_row(rfm_run *run, const crm_csv_reader *r, const crm_csv_record *rec, crm_error *err)
-{
-    if (rec->defect == CRM_CSV_RECORD_BAD_QUOTE) {
-        crm_csv_defect_error(r, rec, err);
-        return bad_row(run, err);
-    }
-    if (rec->nfields != run->min_fields) {
-        crm_error_set(err, CRM_EDATA, "%s:%" PRIu64 ": expected %zu fields, found %zu", crm_csv_input_name(r),
-                      rec->line, run->min_fields, rec->nfields);
-        return bad_row(run, err);
-    }
-    const long *col = run->columns;
-    if (is_repeated_header(run, rec) ||
-        !crm_clean_in_shard(&run->common->shard, rec->fields[col[PART_CUSTOMER]], rec->lengths[col[PART_CUSTOMER]]))
-        return CRM_OK;
-    crm_rfm_day_total t = {0};
-    crm_datetime dt;
-    crm_date_format iso;
-    int64_t rows = 0, invoices = 0;
-    crm_date_format_set(&iso, CRM_DATE_ISO);
-    t.customer = rec->fields[col[PART_CUSTOMER]];
-    t.customer_len = rec->lengths[col[PART_CUSTOMER]];
-    if (t.customer_len == 0)
-        return partial_value(run, r, rec, PART_CUSTOMER, "a customer id", err);
-    if (crm_date_parse(&iso, rec->fields[col[PART_DATE]], rec->lengths[col[PART_DATE]], &dt) != CRM_OK)
-        return partial_value(run, r, rec, PART_DATE, "a date", err);
-    if (crm_parse_int64(rec->fields[col[PART_ROWS]], rec->lengths[col[PART_ROWS]], &rows) != CRM_OK || rows < 0)
-        return partial_value(run, r, rec, PART_ROWS, "a count", err);
-    if (crm_parse_decimal(rec->fields[col[PART_AMOUNT]], rec->lengths[col[PART_AMOUNT]], NULL, &t.amount) != CRM_OK)
-        return partial_value(run, r, rec, PART_AMOUNT, "a number", err);
-    if (col[PART_INVOICES] >= 0 &&
-        (crm_parse_int64(rec->fields[col[PART_INVOICES]], rec->lengths[col[PART_INVOICES]], &invoices) != CRM_OK ||
-         invoices < 0))
-        return partial_value(run, r, rec, PART_INVOICES, "a count", err);
-    if (col[PART_PROFIT] >= 0 &&
-        crm_parse_decimal(rec->fields[col[PART_PROFIT]], rec->lengths[col[PART_PROFIT]], NULL, &t.profit) != CRM_OK)
-        return partial_value(run, r, rec, PART_PROFIT, "a number", err);
-    if (col[PART_INVOICE_KEYS] >= 0) {
-        size_t c = (size_t)col[PART_INVOICE_KEYS], n;
-        int read = read_invoice_keys(run, rec->fields[c], rec->lengths[c], &n);
-        if (read < 0)
-            return crm_error_set(err, CRM_ENOMEM, "out of memory");
-        if (!read || n != (uint64_t)invoices) {
-            char q[128];
-            crm_error_set(err, CRM_EDATA,
-                          "%s:%" PRIu64 ": column 'invoice_keys': cannot read '%s' as %" PRId64
-                          " invoice key%s (16 lower-case hex digits each, one space apart)",
-                          crm_csv_input_name(r), rec->line, crm_error_quote(q, sizeof q, rec->fields[c], rec->lengths[c]),
-                          invoices, invoices == 1 ? "" : "s");
-            return bad_row(run, err);
-        }
-        t.has_invoice_keys = 1;
-        t.invoice_keys = run->keys;
-        t.ninvoice_keys = n;
-    }
-    t.day = dt.days;
-    t.rows = (uint64_t)rows;
-    t.invoices = (uint64_t)invoices;
-    crm_status st = crm_rfm_add_day(run->rfm, &t, err);
-    if (st != CRM_OK)
-        crm_error_prefix(err, "%s:%" PRIu64 ": ", crm_csv_input_name(r), rec->line);
+    crm_rfm_partial_close(run->partial);
+    run->partial = NULL;
     return st;
 }
 
@@ -687,7 +587,7 @@ static crm_status start_input(rfm_run *run, crm_csv_reader *r, int first, crm_er
     const crm_csv_record *h = crm_csv_header(r);
     run->width = h ? h->nfields : 0;
     if (run->o->merge)
-        return check_partial_header(run, r, first, err);
+        return start_partial(run, r, first, err);
     crm_status st = resolve_columns(run, r, first, err);
     if (st != CRM_OK || !first)
         return st;
@@ -714,10 +614,14 @@ static crm_status read_inputs(rfm_run *run, crm_error *err)
             break;
         st = start_input(run, r, i == 0, err);
         const crm_csv_record *rec;
-        while (st == CRM_OK && (st = crm_csv_next(r, &rec, err)) == CRM_OK && rec) {
-            st = run->o->merge ? add_partial_row(run, r, rec, err) : add_transaction(run, r, rec, err);
+        if (st == CRM_OK && run->o->merge)
+            st = add_partials(run, r, err);
+        while (st == CRM_OK && !run->o->merge && (st = crm_csv_next(r, &rec, err)) == CRM_OK && rec) {
+            st = add_transaction(run, r, rec, err);
             crm_progress_update(&run->progress, ++run->rows, run->bytes_before + crm_csv_raw_bytes(r));
         }
+        crm_rfm_partial_close(run->partial);
+        run->partial = NULL;
         run->bytes_before += crm_csv_raw_bytes(r);
         crm_csv_close(r);
     }
@@ -810,80 +714,6 @@ static crm_status write_day(crm_csv_writer *w, int32_t day)
     crm_datetime dt = {day, CRM_NO_TIME};
     size_t len = crm_datetime_format(dt, buf);
     return crm_csv_write_field(w, buf, len);
-}
-
-static crm_status write_partial_day(void *ctx, const crm_rfm_day_total *t, crm_error *err)
-{
-    crm_csv_writer *w = ctx;
-    (void)err;
-    crm_status st = crm_csv_write_field(w, t->customer, t->customer_len);
-    if (st == CRM_OK)
-        st = write_day(w, t->day);
-    if (st == CRM_OK)
-        st = crm_csv_write_int(w, (int64_t)t->rows);
-    if (st == CRM_OK)
-        st = write_decimal(w, t->amount);
-    return st;
-}
-
-typedef struct {
-    crm_csv_writer *w;
-    const crm_rfm_config *cfg;
-    int invoice_keys;
-    char *text;                /* the invoice_keys field being written */
-    size_t text_cap;
-} partial_writer;
-
-static crm_status write_invoice_keys(partial_writer *p, const crm_rfm_day_total *t, crm_error *err)
-{
-    static const char hex[] = "0123456789abcdef";
-    size_t need = 17 * t->ninvoice_keys;
-    if (need > p->text_cap) {
-        char *grown = realloc(p->text, need);
-        if (!grown)
-            return crm_error_set(err, CRM_ENOMEM, "out of memory");
-        p->text = grown;
-        p->text_cap = need;
-    }
-    size_t used = 0;
-    for (size_t k = 0; k < t->ninvoice_keys; k++) {
-        if (k)
-            p->text[used++] = ' ';
-        for (int j = 0; j < 16; j++)
-            p->text[used + (size_t)j] = hex[(t->invoice_keys[k] >> (60 - 4 * j)) & 15];
-        used += 16;
-    }
-    return crm_csv_write_field(p->w, p->text ? p->text : "", used);
-}
-
-static crm_status write_partial_row(void *ctx, const crm_rfm_day_total *t, crm_error *err)
-{
-    partial_writer *p = ctx;
-    crm_status st = write_partial_day(p->w, t, err);
-    if (st == CRM_OK && p->cfg->by_invoice)
-        st = crm_csv_write_int(p->w, (int64_t)t->invoices);
-    if (st == CRM_OK && p->invoice_keys)
-        st = write_invoice_keys(p, t, err);
-    if (st == CRM_OK && p->cfg->with_profit)
-        st = write_decimal(p->w, t->profit);
-    return st == CRM_OK ? crm_csv_end_row(p->w) : st;
-}
-
-static crm_status write_partial(crm_csv_writer *w, const crm_rfm *rfm, int invoice_keys, crm_error *err)
-{
-    const crm_rfm_config *cfg = crm_rfm_get_config(rfm);
-    crm_status st = CRM_OK;
-    for (int p = 0; p < NPART && st == CRM_OK; p++)
-        if ((p != PART_INVOICES || cfg->by_invoice) && (p != PART_INVOICE_KEYS || invoice_keys) &&
-            (p != PART_PROFIT || cfg->with_profit))
-            st = crm_csv_write_field(w, partial_names[p], (size_t)-1);
-    if (st == CRM_OK)
-        st = crm_csv_end_row(w);
-    partial_writer pw = {w, cfg, invoice_keys, NULL, 0};
-    if (st == CRM_OK)
-        st = crm_rfm_each_day(rfm, write_partial_row, &pw, err);
-    free(pw.text);
-    return st;
 }
 
 typedef struct {
@@ -1117,9 +947,51 @@ static crm_status write_thresholds(crm_output_set *outputs, const char *path, co
 
 /* ---- main ---- */
 
+/* What --breaks-only and --breaks-file do not combine with. */
+static crm_status check_breaks_options(const rfm_options_t *o, crm_error *err)
+{
+    int fixed = o->breaks_text[0] || o->breaks_text[1] || o->breaks_text[2];
+    if (o->breaks_only && (o->partial || o->thresholds || o->interactions || o->recent_window ||
+                           o->loyalty_period || o->breaks_file))
+        return crm_error_set(err, CRM_EUSAGE, "--breaks-only writes the breakpoints file alone: not with %s",
+                             o->partial ? "--partial" : o->thresholds ? "--thresholds"
+                             : o->interactions ? "--interactions" : o->recent_window ? "--recent-window"
+                             : o->loyalty_period ? "--loyalty-period" : "--breaks-file");
+    if (o->breaks_file && (o->partial || o->as_of || o->calibration_end || fixed))
+        return crm_error_set(err, CRM_EUSAGE, "--breaks-file sets the as-of date, the calibration end and the "
+                             "breakpoints: not with %s", o->partial ? "--partial" : o->as_of ? "--as-of"
+                             : o->calibration_end ? "--calibration-end" : "--breaks");
+    if (o->breaks_file && o->recency_from != CRM_RECENCY_FROM_PURCHASES)
+        return crm_error_set(err, CRM_EUSAGE, "--breaks-file scores r on the purchase recency: not with --recency-from");
+    return CRM_OK;
+}
+
+/* --breaks-file: read, checked against --bins and --monetary, into o->rfm. */
+static crm_status read_breaks_file(rfm_options_t *o, const crm_common_options *common, crm_error *err)
+{
+    crm_csv_reader *r;
+    crm_status st = crm_cli_open_input(common, o->breaks_file, &r, err);
+    if (st != CRM_OK)
+        return st;
+    st = crm_rfm_breakpoints_read(r, &o->file_breaks, err);
+    crm_csv_close(r);
+    const crm_rfm_breakpoints *b = &o->file_breaks;
+    if (st == CRM_OK && o->bins_given && o->rfm.bins != b->bins)
+        return crm_error_set(err, CRM_EUSAGE, "--bins %d, but %s has %d bins", o->rfm.bins, o->breaks_file, b->bins);
+    if (st == CRM_OK && o->monetary_given && o->rfm.monetary != b->monetary)
+        return crm_error_set(err, CRM_EUSAGE, "--monetary %s, but %s scores m on %s",
+                             o->rfm.monetary == CRM_RFM_SCORE_PROFIT ? "profit" : "amount", o->breaks_file,
+                             b->monetary == CRM_RFM_SCORE_PROFIT ? "profit" : "amount");
+    if (st == CRM_OK)
+        crm_rfm_breakpoints_apply(b, &o->rfm);
+    return st;
+}
+
 static crm_status check_options(rfm_options_t *o, crm_error *err)
 {
-    crm_status st = CRM_OK;
+    crm_status st = check_breaks_options(o, err);
+    if (st != CRM_OK)
+        return st;
     if (o->nkeep && (o->partial || o->merge))
         return crm_error_set(err, CRM_EUSAGE, "--keep works on transactions, not with --partial or --merge");
     if (o->partial && (o->as_of || o->calibration_end || o->thresholds))
@@ -1184,6 +1056,50 @@ static void print_notes(const rfm_options_t *o, const rfm_run *run, const crm_rf
     }
 }
 
+static crm_status skip_or_stop(void *ctx, crm_error *err)
+{
+    return bad_row(ctx, err);
+}
+
+/* --merge --breaks-only: the partial files read side by side, one customer
+ * at a time (crm_rfm_partial_breakpoints), into the breakpoints file. */
+static crm_status breaks_from_partials(rfm_run *run, crm_csv_writer *w, crm_error *err)
+{
+    const crm_common_options *common = run->common;
+    size_t n = common->ninputs ? common->ninputs : 1;
+    crm_csv_reader **readers = calloc(n, sizeof *readers);
+    crm_rfm_partial_reader **parts = calloc(n, sizeof *parts);
+    crm_status st = readers && parts ? CRM_OK : crm_error_set(err, CRM_ENOMEM, "out of memory");
+    for (size_t i = 0; i < n && st == CRM_OK; i++) {
+        st = crm_cli_open_input(common, common->ninputs ? common->inputs[i] : NULL, &readers[i], err);
+        if (st == CRM_OK && (st = crm_rfm_partial_open(&parts[i], readers[i], err)) == CRM_OK)
+            crm_rfm_partial_set_keep(parts[i], in_shard, (void *)&common->shard);
+    }
+    crm_rfm_breakpoints b;
+    if (st == CRM_OK)
+        st = crm_rfm_partial_breakpoints(parts, n, &run->o->rfm, run->o->as_of != NULL, skip_or_stop, run, &b, err);
+    if (st == CRM_OK)
+        st = crm_rfm_breakpoints_write(w, &b, err);
+    for (size_t i = 0; i < n && readers && parts; i++) {
+        run->rows += parts[i] ? crm_rfm_partial_records(parts[i]) : 0;
+        crm_rfm_partial_close(parts[i]);
+        crm_csv_close(readers[i]);
+    }
+    free(readers);
+    free(parts);
+    return st;
+}
+
+/* --breaks-only without --merge: the breakpoints of the table computed. */
+static crm_status write_breaks(crm_csv_writer *w, const rfm_run *run, const crm_rfm_result *res, crm_error *err)
+{
+    int32_t last = run->o->rfm.calibration_end;
+    crm_rfm_last_day(run->rfm, &last);
+    crm_rfm_breakpoints b;
+    crm_rfm_breakpoints_from_result(&b, res, &run->o->rfm, last);
+    return crm_rfm_breakpoints_write(w, &b, err);
+}
+
 static crm_status run_rfm(rfm_run *run, crm_csv_writer **out, crm_rfm_result *res, crm_error *err)
 {
     rfm_options_t *o = run->o;
@@ -1195,18 +1111,24 @@ static crm_status run_rfm(rfm_run *run, crm_csv_writer **out, crm_rfm_result *re
                              "give --escape-formulas to the --merge run");
     if (o->nkeep && (st = crm_attributes_new(&run->attributes, o->nkeep, o->keep_rule, err)) != CRM_OK)
         return st;
+    if (o->breaks_file && (st = read_breaks_file(o, run->common, err)) != CRM_OK)
+        return st;
     if ((st = crm_cli_open_output(run->outputs, run->common->output, run->common->gzip, out, err)) != CRM_OK)
         return st;
     crm_csv_writer_escape_formulas(*out, run->common->escape_formulas);
+    if (o->breaks_only && o->merge)
+        return crm_cli_write_failed(*out, breaks_from_partials(run, *out, err), err);
     if ((st = read_inputs(run, err)) != CRM_OK)
         return st;
     if (o->partial)
-        return crm_cli_write_failed(*out, write_partial(*out, run->rfm, run->invoice_keys, err), err);
+        return crm_cli_write_failed(*out, crm_rfm_partial_write(*out, run->rfm, run->invoice_keys, err), err);
     int32_t last = 0;
-    if (!o->as_of && !o->calibration_end)
+    if (!o->as_of && !o->calibration_end && !o->breaks_file)
         o->rfm.as_of = crm_rfm_last_day(run->rfm, &last) ? last + 1 : 0;
     if ((st = crm_rfm_finish(run->rfm, &o->rfm, res, err)) != CRM_OK)
         return st;
+    if (o->breaks_only)
+        return crm_cli_write_failed(*out, write_breaks(*out, run, res, err), err);
     if (o->interactions && (st = read_interactions(run, err)) != CRM_OK)
         return st;
     if (o->recency_from != CRM_RECENCY_FROM_PURCHASES) {
@@ -1265,7 +1187,8 @@ int main(int argc, char **argv)
     /* every file named before anything is read: an output must not replace an input */
     if ((st = crm_cli_start_outputs(&common, &run.outputs, &err)) != CRM_OK ||
         (st = crm_output_set_add_output(run.outputs, "--thresholds", o.thresholds, &err)) != CRM_OK ||
-        (st = crm_output_set_add_input(run.outputs, "--interactions", o.interactions, &err)) != CRM_OK) {
+        (st = crm_output_set_add_input(run.outputs, "--interactions", o.interactions, &err)) != CRM_OK ||
+        (st = crm_output_set_add_input(run.outputs, "--breaks-file", o.breaks_file, &err)) != CRM_OK) {
         crm_output_set_free(run.outputs);
         return crm_cli_fail("crm-rfm", &err);
     }
@@ -1304,7 +1227,6 @@ int main(int argc, char **argv)
     free(run.previous);
     free(run.streak);
     free(run.gap_cv);
-    free(run.keys);
     for (size_t k = 0; k < o.nkeep; k++)
         free(run.keep_names[k]);
     for (int d = 0; d < CRM_RFM_DIMENSIONS; d++)

@@ -214,13 +214,14 @@ static crm_status overflow_error(crm_error *err, const char *what, const char *c
                          crm_error_quote(q, sizeof q, customer, len), what);
 }
 
-static crm_status add_to_day(crm_rfm *a, rfm_day *d, const char *customer, size_t len, uint64_t rows,
-                             uint64_t invoices, crm_decimal amount, crm_decimal profit, crm_error *err)
+static crm_status add_to_day(const crm_rfm_config *cfg, rfm_day *d, const char *customer, size_t len,
+                             uint64_t rows, uint64_t invoices, crm_decimal amount, crm_decimal profit,
+                             crm_error *err)
 {
     crm_decimal sum;
     if (crm_decimal_add(d->amount, amount, &sum) != CRM_OK)
         return overflow_error(err, "amounts", customer, len);
-    if (a->cfg.with_profit) {
+    if (cfg->with_profit) {
         crm_decimal psum;
         if (crm_decimal_add(d->profit, profit, &psum) != CRM_OK)
             return overflow_error(err, "profits", customer, len);
@@ -290,7 +291,7 @@ crm_status crm_rfm_add(crm_rfm *a, const crm_rfm_line *line, crm_error *err)
     rfm_day *d = find_day(c, line->day);
     if (!d)
         return crm_error_set(err, CRM_ENOMEM, "out of memory");
-    return add_to_day(a, d, line->customer, line->customer_len, 1, invoices, line->amount, line->profit, err);
+    return add_to_day(&a->cfg, d, line->customer, line->customer_len, 1, invoices, line->amount, line->profit, err);
 }
 
 crm_status crm_rfm_add_day(crm_rfm *a, const crm_rfm_day_total *t, crm_error *err)
@@ -312,7 +313,7 @@ crm_status crm_rfm_add_day(crm_rfm *a, const crm_rfm_day_total *t, crm_error *er
             invoices += (uint64_t)fresh;
         }
     }
-    return add_to_day(a, d, t->customer, t->customer_len, t->rows, invoices, t->amount, t->profit, err);
+    return add_to_day(&a->cfg, d, t->customer, t->customer_len, t->rows, invoices, t->amount, t->profit, err);
 }
 
 int crm_rfm_last_day(const crm_rfm *a, int32_t *day)
@@ -550,8 +551,10 @@ static crm_status check_options(const crm_rfm *a, const crm_rfm_options *o, crm_
     return CRM_OK;
 }
 
+/* What summarising a customer needs: the aggregator's configuration, the
+ * options, and the result whose counters it adds to. */
 typedef struct {
-    const crm_rfm *a;
+    const crm_rfm_config *cfg;
     const crm_rfm_options *o;
     crm_rfm_result *res;
 } table_run;
@@ -597,12 +600,12 @@ static int summarise_customer(table_run *t, const rfm_customer *c, const sorted_
             *st = overflow_error(err, "amounts", who->s, who->len);
             return 0;
         }
-        if (t->a->cfg.with_profit && crm_decimal_add(profit, d->profit, &profit) != CRM_OK) {
+        if (t->cfg->with_profit && crm_decimal_add(profit, d->profit, &profit) != CRM_OK) {
             *st = overflow_error(err, "profits", who->s, who->len);
             return 0;
         }
     }
-    row->frequency = t->a->cfg.by_invoice ? invoices : ncal;
+    row->frequency = t->cfg->by_invoice ? invoices : ncal;
     row->monetary = monetary;
     row->profit = profit;
     /* The first day's amount was added first, so the difference fits. */
@@ -648,7 +651,7 @@ static crm_status score_customers(crm_rfm_result *res, const crm_rfm_options *o,
         return crm_error_set(err, CRM_ENOMEM, "out of memory");
     crm_status st = CRM_OK;
     for (int d = 0; d < CRM_RFM_DIMENSIONS && st == CRM_OK; d++) {
-        res->from_quantiles[d] = o->breaks[d] == NULL;
+        res->from_quantiles[d] = o->breaks[d] == NULL || o->breaks_from_quantiles[d];
         if (!o->breaks[d] && res->count == 0)
             continue;
         res->breaks[d] = malloc(nb * sizeof *res->breaks[d]);
@@ -686,11 +689,11 @@ crm_status crm_rfm_finish(const crm_rfm *a, const crm_rfm_options *o, crm_rfm_re
         free(order);
         return crm_error_set(err, CRM_ENOMEM, "out of memory");
     }
-    table_run t = {a, o, res};
+    table_run t = {&a->cfg, o, res};
     if (o->has_calibration_end) {
-        int32_t last;
-        res->duration_holdout_days = crm_rfm_last_day(a, &last) && last > o->calibration_end
-                                         ? (int64_t)last - o->calibration_end : 0;
+        int32_t last = o->holdout_end;
+        if (o->has_holdout_end || crm_rfm_last_day(a, &last))
+            res->duration_holdout_days = last > o->calibration_end ? (int64_t)last - o->calibration_end : 0;
     }
     for (size_t i = 0; i < n && st == CRM_OK; i++) {
         crm_rfm_customer *row = &res->customers[res->count];
@@ -746,6 +749,143 @@ crm_status crm_rfm_score_recency(crm_rfm_result *res, const crm_rfm_options *o, 
     }
     free(res->breaks[CRM_RFM_R]);
     res->breaks[CRM_RFM_R] = breaks;
-    res->from_quantiles[CRM_RFM_R] = o->breaks[CRM_RFM_R] == NULL;
+    res->from_quantiles[CRM_RFM_R] = o->breaks[CRM_RFM_R] == NULL || o->breaks_from_quantiles[CRM_RFM_R];
     return CRM_OK;
+}
+
+/* ---- one customer at a time ---- */
+
+/* An invoice key of the customer with the order its total came in: the
+ * invoice counts on the day of the first total that names it. */
+struct single_key {
+    uint64_t key;
+    uint64_t seq;
+    int32_t day;
+};
+
+struct crm_rfm_single {
+    crm_rfm_config cfg;
+    rfm_customer c;
+    char *id;                  /* the customer's id, copied: its totals' text goes with their rows */
+    size_t id_len, id_cap;
+    int has_id;
+    struct single_key *keys;
+    size_t nkeys, keys_cap;
+    uint64_t seq;
+};
+
+crm_status crm_rfm_single_new(crm_rfm_single **out, const crm_rfm_config *cfg, crm_error *err)
+{
+    crm_rfm_single *s = calloc(1, sizeof *s);
+    if (!s)
+        return crm_error_set(err, CRM_ENOMEM, "out of memory");
+    s->cfg = *cfg;
+    *out = s;
+    return CRM_OK;
+}
+
+void crm_rfm_single_free(crm_rfm_single *s)
+{
+    if (!s)
+        return;
+    free(s->c.days);
+    free(s->id);
+    free(s->keys);
+    free(s);
+}
+
+void crm_rfm_single_clear(crm_rfm_single *s)
+{
+    /* the buffers stay: the next customer reuses them */
+    s->c.ndays = 0;
+    s->c.hint = 0;
+    s->has_id = 0;
+    s->nkeys = 0;
+    s->seq = 0;
+}
+
+static int keep_key(crm_rfm_single *s, uint64_t key, int32_t day)
+{
+    if (s->nkeys == s->keys_cap) {
+        size_t cap = s->keys_cap ? s->keys_cap * 2 : 64;
+        struct single_key *grown = realloc(s->keys, cap * sizeof *grown);
+        if (!grown)
+            return -1;
+        s->keys = grown;
+        s->keys_cap = cap;
+    }
+    s->keys[s->nkeys++] = (struct single_key){key, s->seq++, day};
+    return 0;
+}
+
+crm_status crm_rfm_single_add_day(crm_rfm_single *s, const crm_rfm_day_total *t, crm_error *err)
+{
+    if (!s->has_id) {
+        if (t->customer_len + 1 > s->id_cap) {
+            char *grown = realloc(s->id, t->customer_len + 1);
+            if (!grown)
+                return crm_error_set(err, CRM_ENOMEM, "out of memory");
+            s->id = grown;
+            s->id_cap = t->customer_len + 1;
+        }
+        memcpy(s->id, t->customer, t->customer_len);
+        s->id[t->customer_len] = '\0';
+        s->id_len = t->customer_len;
+        s->has_id = 1;
+    }
+    rfm_day *d = find_day(&s->c, t->day);
+    if (!d)
+        return crm_error_set(err, CRM_ENOMEM, "out of memory");
+    uint64_t invoices = t->invoices;
+    if (t->has_invoice_keys && s->cfg.by_invoice) {
+        invoices = 0;   /* counted once all the customer's keys are in (crm_rfm_single_row) */
+        for (size_t k = 0; k < t->ninvoice_keys; k++)
+            if (keep_key(s, t->invoice_keys[k], t->day) < 0)
+                return crm_error_set(err, CRM_ENOMEM, "out of memory");
+    }
+    return add_to_day(&s->cfg, d, s->id, s->id_len, t->rows, invoices, t->amount, t->profit, err);
+}
+
+static int compare_single_keys(const void *pa, const void *pb)
+{
+    const struct single_key *x = pa, *y = pb;
+    if (x->key != y->key)
+        return x->key < y->key ? -1 : 1;
+    return (x->seq > y->seq) - (x->seq < y->seq);
+}
+
+/* Each key counts once, on the day of the first total that named it, as
+ * crm_rfm_add_day counts it against the keys seen before. */
+static void count_single_keys(crm_rfm_single *s)
+{
+    if (s->nkeys)
+        qsort(s->keys, s->nkeys, sizeof *s->keys, compare_single_keys);
+    for (size_t k = 0; k < s->nkeys; k++)
+        if (k == 0 || s->keys[k].key != s->keys[k - 1].key)
+            find_day(&s->c, s->keys[k].day)->invoices++;   /* the day is there: its total added it */
+    s->nkeys = 0;
+}
+
+crm_status crm_rfm_single_row(crm_rfm_single *s, const crm_rfm_options *o, crm_rfm_customer *row, int *in_table,
+                              crm_error *err)
+{
+    count_single_keys(s);
+    *in_table = 0;
+    if (!s->has_id)
+        return CRM_OK;
+    crm_rfm_result counters;
+    memset(&counters, 0, sizeof counters);
+    table_run t = {&s->cfg, o, &counters};
+    sorted_id who = {s->id, s->id_len, 0};
+    crm_status st;
+    *in_table = summarise_customer(&t, &s->c, &who, row, err, &st);
+    return st;
+}
+
+int crm_rfm_single_last_day(const crm_rfm_single *s, int32_t *day)
+{
+    if (!s->c.ndays)
+        return 0;
+    *day = s->c.days[s->c.ndays - 1].day;
+    return 1;
 }
