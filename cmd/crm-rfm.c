@@ -812,8 +812,12 @@ static crm_status write_prospect(const table_writer *t, const char *customer, si
     return st == CRM_OK ? crm_csv_end_row(t->w) : st;
 }
 
-static crm_status write_customer(const table_writer *t, const crm_rfm_result *res, const crm_rfm_customer *c)
+static crm_status write_customer(const table_writer *t, const crm_rfm_result *res, size_t i, crm_error *err)
 {
+    crm_rfm_customer row;
+    if (crm_rfm_result_row(res, i, &row, err) != CRM_OK)
+        return err->status;
+    const crm_rfm_customer *c = &row;
     crm_csv_writer *w = t->w;
     char score[48];
     const int *s = c->score;
@@ -845,12 +849,10 @@ static crm_status write_customer(const table_writer *t, const crm_rfm_result *re
     if (st == CRM_OK && t->o->interactions)
         st = write_interaction_columns(t, c->customer_id, c->customer_len);
     if (st == CRM_OK && t->o->recent_window) {
-        size_t i = (size_t)(c - res->customers);
         st = crm_csv_write_int(w, (int64_t)t->run->recent[i]);
         if (st == CRM_OK) st = crm_csv_write_int(w, (int64_t)t->run->previous[i]);
     }
     if (st == CRM_OK && t->o->loyalty_period) {
-        size_t i = (size_t)(c - res->customers);
         st = crm_csv_write_int(w, (int64_t)t->run->streak[i]);
         /* four decimals: a ratio people read (empty without two gaps) */
         if (st == CRM_OK)
@@ -894,13 +896,13 @@ static crm_status write_table(crm_csv_writer *w, rfm_run *run, const crm_rfm *rf
     crm_status st = write_header(&t);
     /* Both lists are in byte order of the ids: merged, the table stays sorted. */
     for (size_t i = 0; (i < res->count || p < nprospects) && st == CRM_OK;) {
-        size_t len = 0;
+        size_t len = 0, row_len = 0;
         crm_interaction_summary s;
         const char *id = p < nprospects ? crm_interactions_customer(run->interactions, prospect[p], &len, &s) : NULL;
-        int c = !id ? -1 : i == res->count ? 1
-                : compare_bytes(res->customers[i].customer_id, res->customers[i].customer_len, id, len);
+        const char *row_id = i < res->count ? crm_rfm_result_id(res, i, &row_len) : NULL;
+        int c = !id ? -1 : i == res->count ? 1 : compare_bytes(row_id, row_len, id, len);
         if (c <= 0)
-            st = write_customer(&t, res, &res->customers[i++]);
+            st = write_customer(&t, res, i++, err);
         if (c == 0)
             p++;
         if (c > 0) {
@@ -1125,6 +1127,8 @@ static crm_status run_rfm(rfm_run *run, crm_csv_writer **out, crm_rfm_result *re
     int32_t last = 0;
     if (!o->as_of && !o->calibration_end && !o->breaks_file)
         o->rfm.as_of = crm_rfm_last_day(run->rfm, &last) ? last + 1 : 0;
+    /* the table is written row by row: rows kept as ids, unless recency is scored again */
+    o->rfm.rows_on_demand = o->recency_from == CRM_RECENCY_FROM_PURCHASES;
     if ((st = crm_rfm_finish(run->rfm, &o->rfm, res, err)) != CRM_OK)
         return st;
     if (o->breaks_only)

@@ -22,18 +22,23 @@ static int compare_ids(const char *a, size_t la, const char *b, size_t lb)
     return c ? c : (la > lb) - (la < lb);
 }
 
+/* Table row at against a day total's customer (the rows may be kept as ids). */
+static int compare_row(const crm_rfm_result *res, size_t at, const char *customer, size_t len)
+{
+    size_t row_len;
+    const char *row = crm_rfm_result_id(res, at, &row_len);
+    return compare_ids(row, row_len, customer, len);
+}
+
 static crm_status count_day(void *ctx, const crm_rfm_day_total *t, crm_error *err)
 {
     window_run *w = ctx;
     (void)err;
     /* Customers without a purchase before as_of are not in the table. */
-    while (w->at < w->res->count && compare_ids(w->res->customers[w->at].customer_id,
-                                                w->res->customers[w->at].customer_len, t->customer,
-                                                t->customer_len) < 0)
+    while (w->at < w->res->count && compare_row(w->res, w->at, t->customer, t->customer_len) < 0)
         w->at++;
     if (w->at == w->res->count ||
-        compare_ids(w->res->customers[w->at].customer_id, w->res->customers[w->at].customer_len, t->customer,
-                    t->customer_len) != 0)
+        compare_row(w->res, w->at, t->customer, t->customer_len) != 0)
         return CRM_OK;
     int64_t back = (int64_t)w->as_of - t->day;   /* 1 for the day before as_of */
     uint64_t purchases = w->by_invoice ? t->invoices : 1;
@@ -100,13 +105,10 @@ static crm_status rhythm_day(void *ctx, const crm_rfm_day_total *t, crm_error *e
     rhythm_run *w = ctx;
     if (t->day >= w->as_of)
         return CRM_OK;
-    if (w->current && compare_ids(w->res->customers[w->at].customer_id, w->res->customers[w->at].customer_len,
-                                  t->customer, t->customer_len) != 0)
+    if (w->current && compare_row(w->res, w->at, t->customer, t->customer_len) != 0)
         finish_customer(w);
     if (!w->current) {
-        while (w->at < w->res->count && compare_ids(w->res->customers[w->at].customer_id,
-                                                    w->res->customers[w->at].customer_len, t->customer,
-                                                    t->customer_len) < 0)
+        while (w->at < w->res->count && compare_row(w->res, w->at, t->customer, t->customer_len) < 0)
             w->at++;
         if (w->at == w->res->count)
             return CRM_OK;

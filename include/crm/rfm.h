@@ -152,6 +152,11 @@ typedef struct {
      * the aggregator holds only a part of them (a shard); else its own. */
     int has_holdout_end;
     int32_t holdout_end;
+    /* The result keeps each customer as its id and three scores (7 bytes)
+     * instead of a crm_rfm_customer (about 200), and crm_rfm_result_row
+     * summarises a row again when it is asked for: what a run writing the
+     * table row by row needs, in a fraction of the memory. */
+    int rows_on_demand;
 } crm_rfm_options;
 
 void crm_rfm_options_init(crm_rfm_options *opts);
@@ -175,8 +180,14 @@ typedef struct {
 } crm_rfm_customer;
 
 typedef struct {
-    crm_rfm_customer *customers;  /* sorted by customer_id, byte order */
+    crm_rfm_customer *customers;  /* sorted by customer_id, byte order; NULL with rows_on_demand */
     size_t count;
+    /* With rows_on_demand: the aggregator's ids of the customers, in the
+     * table's order, and their scores (r, f, m per customer). */
+    const crm_rfm *source;
+    crm_rfm_options options;
+    uint32_t *ids;
+    uint8_t *scores;
     int bins;
     double *breaks[CRM_RFM_DIMENSIONS];  /* bins - 1 each; NULL when count = 0 and quantiles */
     int from_quantiles[CRM_RFM_DIMENSIONS];
@@ -193,9 +204,15 @@ typedef struct {
 crm_status crm_rfm_finish(const crm_rfm *a, const crm_rfm_options *opts, crm_rfm_result *out,
                           crm_error *err);
 void crm_rfm_result_free(crm_rfm_result *r);
+/* Row i of the table (customer_id valid until crm_rfm_free); with
+ * rows_on_demand it is summarised again from the days.  CRM_EDATA as
+ * crm_rfm_finish. */
+crm_status crm_rfm_result_row(const crm_rfm_result *res, size_t i, crm_rfm_customer *row, crm_error *err);
+/* The customer id of row i. */
+const char *crm_rfm_result_id(const crm_rfm_result *res, size_t i, size_t *len);
 
-/* Scores R again from recency[i] (days, one per customer of res, in its
- * order) instead of recency_days: the breakpoints are the fixed ones of opts
+/* Scores R again (res computed without rows_on_demand, else CRM_EUSAGE)
+ * from recency[i] (days, one per customer of res, in its order) instead of recency_days: the breakpoints are the fixed ones of opts
  * or the quantiles of the values that are not NaN, and a customer whose
  * value is NaN (no recency of that kind) gets r_score 1.  res->breaks[R]
  * is replaced.  CRM_ENOMEM. */
