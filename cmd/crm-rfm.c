@@ -17,6 +17,7 @@
 #include "crm/rfm.h"
 #include "crm/rfm_breaks.h"
 #include "crm/rfm_breaks_file.h"
+#include "crm/rfm_input.h"
 #include "crm/rfm_partial.h"
 #include "crm/rfm_table.h"
 #include "crm/rfm_windows.h"
@@ -124,14 +125,11 @@ static const struct option rfm_options[] = {
     {NULL, 0, NULL, 0},
 };
 
-enum { COL_CUSTOMER, COL_INVOICE, COL_DATE, COL_AMOUNT, COL_PROFIT, NCOLS };
-
-static const char *const default_names[NCOLS] = {"customer_id", "invoice_id", "date", "amount", "profit"};
-static const char *const option_names[NCOLS] = {"--customer", "--invoice", "--date", "--amount", "--profit"};
+enum { COL_CUSTOMER, NCOLS = CRM_RFM_INPUT_COLUMNS };
 
 static const char skip_hint[] = "; clean the export with crm-clean first, or pass --skip-bad";
 
-enum { MAX_KEEP = 32 };
+enum { MAX_KEEP = CRM_RFM_MAX_KEEP };
 
 typedef struct {
     const char *column_specs[NCOLS];
@@ -316,18 +314,10 @@ typedef struct {
     const crm_common_options *common;
     crm_output_set *outputs;   /* every file the run writes */
     crm_rfm *rfm;
-    long columns[7];           /* -1: absent; NCOLS for transactions, NPART for partial files */
-    char *names[NCOLS];        /* the header names found in the first input (copies:
-                                  its reader is closed before the next input opens) */
-    size_t min_fields;
-    size_t width;              /* fields per row: the header's (the first row's without one) */
+    crm_rfm_input *input;      /* the transactions' reader (not with --merge) */
     crm_progress progress;
     uint64_t rows, bytes_before;
     crm_bad_rows bad;
-    crm_date_memo date_memo;   /* the lines of one order repeat their date */
-    crm_attributes *attributes;            /* with --keep */
-    long keep_columns[MAX_KEEP];
-    char *keep_names[MAX_KEEP];            /* header names, from the first input (copies) */
     crm_interactions *interactions;        /* with --interactions */
     uint64_t *recent, *previous;           /* with --recent-window: per table row */
     uint64_t *streak;                      /* with --loyalty-period: per table row */
@@ -337,189 +327,15 @@ typedef struct {
     crm_rfm_partial_reader *partial;       /* the partial file being read */
 } rfm_run;
 
-/* A column named by option, else by its crm-clean name (required or not). */
-static crm_status resolve_column(rfm_run *run, const crm_csv_reader *r, int k, int required, crm_error *err)
-{
-    const char *spec = run->names[k] ? run->names[k] : run->o->column_specs[k];
-    if (spec) {
-        run->columns[k] = crm_csv_column(r, spec, err);
-        if (run->columns[k] < 0)
-            return err->status;
-    } else {
-        crm_status st = crm_csv_optional_column(r, default_names[k], &run->columns[k], err);
-        if (st != CRM_OK)
-            return st;
-        if (run->columns[k] < 0 && required)
-            return crm_error_set(err, CRM_EDATA,
-                                 "%s: no column '%s' (name it with %s COL); clean the export with crm-clean first%s",
-                                 crm_csv_input_name(r), default_names[k], option_names[k], crm_csv_header_hint(r));
-    }
-    return CRM_OK;
-}
-
-/* The --keep columns of an input, by the names the first input gave them. */
-static crm_status resolve_keep_columns(rfm_run *run, const crm_csv_reader *r, int first, crm_error *err)
-{
-    const rfm_options_t *o = run->o;
-    for (size_t k = 0; k < o->nkeep; k++) {
-        run->keep_columns[k] = crm_csv_column(r, first ? o->keep[k] : run->keep_names[k], err);
-        if (run->keep_columns[k] < 0)
-            return err->status;
-        if (!first)
-            continue;
-        /* a copy: the header goes with its reader, the names are written at the end */
-        run->keep_names[k] = strdup(crm_csv_header(r) ? crm_csv_column_name(r, (size_t)run->keep_columns[k]) : o->keep[k]);
-        if (run->keep_names[k] == NULL)
-            return crm_error_set(err, CRM_ENOMEM, "out of memory");
-        for (size_t i = 0; crm_rfm_table_names[i]; i++)
-            if (strcmp(crm_rfm_table_names[i], run->keep_names[k]) == 0)
-                return crm_error_set(err, CRM_EUSAGE, "--keep %s: the customers table has its own column '%s'",
-                                     o->keep[k], crm_rfm_table_names[i]);
-        for (size_t j = 0; j < k; j++)
-            if (strcmp(run->keep_names[j], run->keep_names[k]) == 0)
-                return crm_error_set(err, CRM_EUSAGE, "--keep %s: column '%s' is kept twice", o->keep[k],
-                                     run->keep_names[k]);
-    }
-    for (size_t k = 0; k < o->nkeep; k++)
-        if ((size_t)run->keep_columns[k] + 1 > run->min_fields)
-            run->min_fields = (size_t)run->keep_columns[k] + 1;
-    return CRM_OK;
-}
-
-/* Finds the columns in an input; later inputs must have those of the first. */
-static crm_status resolve_columns(rfm_run *run, const crm_csv_reader *r, int first, crm_error *err)
-{
-    crm_status st;
-    int with_invoice = !run->o->no_invoice;
-    for (int k = 0; k < NCOLS; k++) {
-        if (k == COL_INVOICE && !with_invoice) {
-            run->columns[k] = -1;
-            continue;
-        }
-        int required = k == COL_CUSTOMER || k == COL_DATE || k == COL_AMOUNT || (!first && run->names[k]);
-        if ((st = resolve_column(run, r, k, required, err)) != CRM_OK)
-            return st;
-    }
-    run->min_fields = 0;
-    if ((st = resolve_keep_columns(run, r, first, err)) != CRM_OK)
-        return st;
-    for (int k = 0; k < NCOLS; k++) {
-        if (run->columns[k] < 0)
-            continue;
-        if ((size_t)run->columns[k] + 1 > run->min_fields)
-            run->min_fields = (size_t)run->columns[k] + 1;
-        if (first && crm_csv_header(r) &&
-            !(run->names[k] = strdup(crm_csv_column_name(r, (size_t)run->columns[k]))))
-            return crm_error_set(err, CRM_ENOMEM, "out of memory");
-    }
-    return CRM_OK;
-}
-
 /* A bad row stops the run with the hint to crm-clean, or is counted. */
 static crm_status bad_row(rfm_run *run, crm_error *err)
 {
     return crm_cli_bad_row(&run->bad, err);
 }
 
-static crm_status bad_value(rfm_run *run, const crm_csv_reader *r, const crm_csv_record *rec, int k,
-                            const char *what, crm_error *err)
+static crm_status skip_or_stop(void *ctx, crm_error *err)
 {
-    char q[128];
-    size_t c = (size_t)run->columns[k];
-    crm_error_set(err, CRM_EDATA, "%s:%" PRIu64 ": column '%s': cannot read '%s' as %s", crm_csv_input_name(r),
-                  rec->line, crm_csv_column_name(r, c), crm_error_quote(q, sizeof q, rec->fields[c], rec->lengths[c]),
-                  what);
-    return bad_row(run, err);
-}
-
-static int defect_in_used_column(const rfm_run *run, const crm_csv_record *rec)
-{
-    if (rec->defect == CRM_CSV_RECORD_OK)
-        return 0;
-    for (int k = 0; k < NCOLS; k++)
-        if (run->columns[k] == (long)rec->defect_field)
-            return 1;
-    return 0;
-}
-
-/* Checks the fields every row needs; 1 when the row can be read. */
-static int row_shape_ok(rfm_run *run, const crm_csv_reader *r, const crm_csv_record *rec, crm_error *err,
-                        crm_status *st)
-{
-    if (run->width == 0)
-        run->width = rec->nfields;
-    if (rec->defect == CRM_CSV_RECORD_BAD_QUOTE) {
-        crm_csv_defect_error(r, rec, err);
-        *st = bad_row(run, err);
-        return 0;
-    }
-    if (crm_csv_check_width(r, rec, run->width, err) != CRM_OK) {
-        *st = bad_row(run, err);
-        return 0;
-    }
-    if (rec->nfields < run->min_fields) {
-        crm_error_set(err, CRM_EDATA, "%s:%" PRIu64 ": expected at least %zu fields, found %zu",
-                      crm_csv_input_name(r), rec->line, run->min_fields, rec->nfields);
-        *st = bad_row(run, err);
-        return 0;
-    }
-    if (defect_in_used_column(run, rec)) {
-        crm_csv_defect_error(r, rec, err);
-        *st = bad_row(run, err);
-        return 0;
-    }
-    if (rec->lengths[run->columns[COL_CUSTOMER]] == 0) {
-        crm_error_set(err, CRM_EDATA, "%s:%" PRIu64 ": column '%s': empty customer id", crm_csv_input_name(r),
-                      rec->line, crm_csv_column_name(r, (size_t)run->columns[COL_CUSTOMER]));
-        *st = bad_row(run, err);
-        return 0;
-    }
-    return 1;
-}
-
-/* Rows on or after a given as-of date (or after the calibration end) are
- * not in the table's figures, and their attributes are not kept either. */
-static int keep_until_as_of(const rfm_options_t *o) { return o->as_of != NULL || o->calibration_end != NULL; }
-
-static crm_status add_transaction(rfm_run *run, const crm_csv_reader *r, const crm_csv_record *rec, crm_error *err)
-{
-    crm_status st = CRM_OK;
-    if (run->width == 0)
-        run->width = rec->nfields;
-    if (!crm_clean_record_in_shard(&run->common->shard, rec, run->width, run->columns[COL_CUSTOMER]))
-        return CRM_OK;
-    if (!row_shape_ok(run, r, rec, err, &st))
-        return st;
-    const long *col = run->columns;
-    crm_rfm_line line = {0};
-    crm_datetime dt;
-    line.customer = rec->fields[col[COL_CUSTOMER]];
-    line.customer_len = rec->lengths[col[COL_CUSTOMER]];
-    if (col[COL_INVOICE] >= 0) {
-        line.invoice = rec->fields[col[COL_INVOICE]];
-        line.invoice_len = rec->lengths[col[COL_INVOICE]];
-    }
-    if (crm_date_parse_memo(&run->o->date_format, &run->date_memo, rec->fields[col[COL_DATE]],
-                            rec->lengths[col[COL_DATE]], &dt) != CRM_OK)
-        return bad_value(run, r, rec, COL_DATE, "a date", err);
-    line.day = dt.days;
-    if (crm_parse_decimal(rec->fields[col[COL_AMOUNT]], rec->lengths[col[COL_AMOUNT]], NULL, &line.amount) != CRM_OK)
-        return bad_value(run, r, rec, COL_AMOUNT, "a number", err);
-    if (col[COL_PROFIT] >= 0 &&
-        crm_parse_decimal(rec->fields[col[COL_PROFIT]], rec->lengths[col[COL_PROFIT]], NULL, &line.profit) != CRM_OK)
-        return bad_value(run, r, rec, COL_PROFIT, "a number", err);
-    if ((st = crm_rfm_add(run->rfm, &line, err)) != CRM_OK)
-        crm_error_prefix(err, "%s:%" PRIu64 ": ", crm_csv_input_name(r), rec->line);
-    if (st == CRM_OK && run->attributes && (!keep_until_as_of(run->o) || line.day < run->o->rfm.as_of)) {
-        const char *values[MAX_KEEP];
-        size_t lens[MAX_KEEP];
-        for (size_t k = 0; k < run->o->nkeep; k++) {
-            values[k] = rec->fields[run->keep_columns[k]];
-            lens[k] = rec->lengths[run->keep_columns[k]];
-        }
-        st = crm_attributes_add(run->attributes, line.customer, line.customer_len, line.day, values, lens, err);
-    }
-    return st;
+    return bad_row(ctx, err);
 }
 
 /* ---- partial files ---- */
@@ -578,23 +394,26 @@ static crm_status add_partials(rfm_run *run, crm_csv_reader *r, crm_error *err)
 
 static crm_status start_input(rfm_run *run, crm_csv_reader *r, int first, crm_error *err)
 {
-    const crm_csv_record *h = crm_csv_header(r);
-    run->width = h ? h->nfields : 0;
     if (run->o->merge)
         return start_partial(run, r, first, err);
-    crm_status st = resolve_columns(run, r, first, err);
-    if (st != CRM_OK || !first)
-        return st;
-    crm_rfm_config cfg = {run->columns[COL_INVOICE] >= 0, run->columns[COL_PROFIT] >= 0};
-    if (run->o->rfm.monetary == CRM_RFM_SCORE_PROFIT && !cfg.with_profit)
-        return crm_error_set(err, CRM_EDATA,
-                             "%s: --monetary profit needs a profit column (crm-clean --costs or --margin adds it)",
-                             crm_csv_input_name(r));
-    run->invoice_keys = cfg.by_invoice && run->o->partial;
-    st = crm_rfm_new(&run->rfm, &cfg, err);
-    if (st == CRM_OK && run->invoice_keys)
-        st = crm_rfm_keep_invoice_keys(run->rfm, err);
+    crm_status st = crm_rfm_input_start(run->input, r, first, err);
+    run->rfm = crm_rfm_input_aggregator(run->input);
+    run->invoice_keys = run->rfm && crm_rfm_get_config(run->rfm)->by_invoice && run->o->partial;
     return st;
+}
+
+/* The transactions' reader, told what the options say. */
+static crm_status new_input(rfm_run *run, crm_error *err)
+{
+    const rfm_options_t *o = run->o;
+    crm_rfm_input_options in = {.no_invoice = o->no_invoice, .date_format = o->date_format, .keep = o->keep,
+                                .nkeep = o->nkeep, .keep_rule = o->keep_rule,
+                                .keep_until = o->as_of != NULL || o->calibration_end != NULL, .as_of = o->rfm.as_of,
+                                .monetary_profit = o->rfm.monetary == CRM_RFM_SCORE_PROFIT,
+                                .invoice_keys = o->partial, .shard = &run->common->shard,
+                                .on_bad = skip_or_stop, .bad_ctx = run};
+    memcpy(in.columns, o->column_specs, sizeof in.columns);
+    return crm_rfm_input_new(&run->input, &in, err);
 }
 
 static crm_status read_inputs(rfm_run *run, crm_error *err)
@@ -611,7 +430,7 @@ static crm_status read_inputs(rfm_run *run, crm_error *err)
         if (st == CRM_OK && run->o->merge)
             st = add_partials(run, r, err);
         while (st == CRM_OK && !run->o->merge && (st = crm_csv_next(r, &rec, err)) == CRM_OK && rec) {
-            st = add_transaction(run, r, rec, err);
+            st = crm_rfm_input_add(run->input, r, rec, err);
             crm_progress_update(&run->progress, ++run->rows, run->bytes_before + crm_csv_raw_bytes(r));
         }
         crm_rfm_partial_close(run->partial);
@@ -622,73 +441,17 @@ static crm_status read_inputs(rfm_run *run, crm_error *err)
     return st;
 }
 
-/* ---- interactions ---- */
-
-/* The --interactions file's customer and date columns: named by --customer
- * and --date as in the transactions, else customer_id and date. */
-static crm_status interaction_columns(const rfm_run *run, const crm_csv_reader *r, long col[2], crm_error *err)
-{
-    const int which[2] = {COL_CUSTOMER, COL_DATE};
-    for (int k = 0; k < 2; k++) {
-        const char *spec = run->o->column_specs[which[k]];
-        col[k] = crm_csv_column(r, spec ? spec : default_names[which[k]], err);
-        if (col[k] < 0)
-            return err->status;
-    }
-    return CRM_OK;
-}
-
-static crm_status add_interaction(rfm_run *run, const crm_csv_reader *r, const crm_csv_record *rec,
-                                  const long col[2], size_t width, crm_date_memo *memo, crm_error *err)
-{
-    size_t need = (size_t)(col[0] > col[1] ? col[0] : col[1]) + 1;
-    char q[128];
-    crm_datetime dt;
-    if (rec->defect == CRM_CSV_RECORD_BAD_QUOTE ||
-        (rec->defect != CRM_CSV_RECORD_OK && (rec->defect_field == (size_t)col[0] || rec->defect_field == (size_t)col[1]))) {
-        crm_csv_defect_error(r, rec, err);
-        return bad_row(run, err);
-    }
-    if (crm_csv_check_width(r, rec, width, err) != CRM_OK)
-        return bad_row(run, err);
-    if (rec->nfields < need) {
-        crm_error_set(err, CRM_EDATA, "%s:%" PRIu64 ": expected at least %zu fields, found %zu",
-                      crm_csv_input_name(r), rec->line, need, rec->nfields);
-        return bad_row(run, err);
-    }
-    if (rec->lengths[col[0]] == 0) {
-        crm_error_set(err, CRM_EDATA, "%s:%" PRIu64 ": column '%s': empty customer id", crm_csv_input_name(r),
-                      rec->line, crm_csv_column_name(r, (size_t)col[0]));
-        return bad_row(run, err);
-    }
-    if (crm_date_parse_memo(&run->o->date_format, memo, rec->fields[col[1]], rec->lengths[col[1]], &dt) != CRM_OK) {
-        crm_error_set(err, CRM_EDATA, "%s:%" PRIu64 ": column '%s': cannot read '%s' as a date",
-                      crm_csv_input_name(r), rec->line, crm_csv_column_name(r, (size_t)col[1]),
-                      crm_error_quote(q, sizeof q, rec->fields[col[1]], rec->lengths[col[1]]));
-        return bad_row(run, err);
-    }
-    return crm_interactions_add(run->interactions, rec->fields[col[0]], rec->lengths[col[0]], dt.days, err);
-}
-
 /* Reads the --interactions file once the as-of date is known. */
 static crm_status read_interactions(rfm_run *run, crm_error *err)
 {
     crm_csv_reader *r;
-    crm_status st = crm_interactions_new(&run->interactions, run->o->rfm.as_of, err);
-    if (st != CRM_OK || (st = crm_cli_open_input(run->common, run->o->interactions, &r, err)) != CRM_OK)
+    const rfm_options_t *o = run->o;
+    crm_status st = crm_interactions_new(&run->interactions, o->rfm.as_of, err);
+    if (st != CRM_OK || (st = crm_cli_open_input(run->common, o->interactions, &r, err)) != CRM_OK)
         return st;
-    long col[2];
-    const crm_csv_record *h = crm_csv_header(r), *rec;
-    size_t width = h ? h->nfields : 0;
-    crm_date_memo memo;
-    crm_date_memo_init(&memo);
-    st = interaction_columns(run, r, col, err);
-    while (st == CRM_OK && (st = crm_csv_next(r, &rec, err)) == CRM_OK && rec) {
-        if (width == 0)
-            width = rec->nfields;
-        st = add_interaction(run, r, rec, col, width, &memo, err);
-        run->interaction_rows++;
-    }
+    crm_rfm_input_options in = {.columns = {o->column_specs[0], NULL, o->column_specs[2]},
+                                .date_format = o->date_format, .on_bad = skip_or_stop, .bad_ctx = run};
+    st = crm_rfm_interactions_read(run->interactions, r, &in, &run->interaction_rows, err);
     crm_csv_close(r);
     return st;
 }
@@ -700,8 +463,9 @@ static crm_status write_table(crm_csv_writer *w, rfm_run *run, const crm_rfm_res
     const rfm_options_t *o = run->o;
     crm_rfm_table_options t = {o->unit, o->decimals, crm_rfm_get_config(run->rfm)->with_profit,
                                o->rfm.has_calibration_end, run->interactions, o->prospects, o->rfm.as_of,
-                               run->recent, run->previous, run->streak, run->gap_cv, run->attributes,
-                               (const char *const *)run->keep_names, o->nkeep};
+                               run->recent, run->previous, run->streak, run->gap_cv,
+                               run->input ? crm_rfm_input_attributes(run->input) : NULL,
+                               run->input ? crm_rfm_input_keep_names(run->input) : NULL, o->nkeep};
     return crm_rfm_table_write(w, res, &t, &run->prospects, err);
 }
 
@@ -831,11 +595,6 @@ static void print_notes(const rfm_options_t *o, const rfm_run *run, const crm_rf
     }
 }
 
-static crm_status skip_or_stop(void *ctx, crm_error *err)
-{
-    return bad_row(ctx, err);
-}
-
 /* --merge --breaks-only: the partial files read side by side, one customer
  * at a time (crm_rfm_partial_breakpoints), into the breakpoints file. */
 static crm_status breaks_from_partials(rfm_run *run, crm_csv_writer *w, crm_error *err)
@@ -884,7 +643,7 @@ static crm_status run_rfm(rfm_run *run, crm_csv_writer **out, crm_rfm_result *re
     if (o->partial && run->common->escape_formulas)
         return crm_error_set(err, CRM_EUSAGE, "--partial writes a file for --merge to read, not for a spreadsheet: "
                              "give --escape-formulas to the --merge run");
-    if (o->nkeep && (st = crm_attributes_new(&run->attributes, o->nkeep, o->keep_rule, err)) != CRM_OK)
+    if (!o->merge && (st = new_input(run, err)) != CRM_OK)
         return st;
     if (o->breaks_file && (st = read_breaks_file(o, run->common, err)) != CRM_OK)
         return st;
@@ -995,17 +754,15 @@ int main(int argc, char **argv)
         print_notes(&o, &run, &res);
     crm_report_free(report);
     crm_rfm_result_free(&res);
-    crm_rfm_free(run.rfm);
-    for (int k = 0; k < NCOLS; k++)
-        free(run.names[k]);
-    crm_attributes_free(run.attributes);
+    if (run.input)
+        crm_rfm_input_free(run.input);   /* with the aggregator it made */
+    else
+        crm_rfm_free(run.rfm);
     crm_interactions_free(run.interactions);
     free(run.recent);
     free(run.previous);
     free(run.streak);
     free(run.gap_cv);
-    for (size_t k = 0; k < o.nkeep; k++)
-        free(run.keep_names[k]);
     for (int d = 0; d < CRM_RFM_DIMENSIONS; d++)
         free(o.breaks[d]);
     if (st != CRM_OK)
