@@ -274,39 +274,6 @@ static crm_status handle_option(int id, const char *arg, void *ctx, crm_error *e
     }
 }
 
-/* "30,90,180": exactly bins - 1 numbers in increasing order.  Ties are
- * taken ("1,1,2,5", as --thresholds writes quantiles that tie): a value
- * falls in 1 + the breakpoints below it, as with quantiles, so the bin
- * between two tied breakpoints stays empty. */
-static crm_status parse_breaks(rfm_options_t *o, int d, crm_error *err)
-{
-    const char *text = o->breaks_text[d];
-    size_t want = (size_t)o->rfm.bins - 1, got = 0;
-    o->breaks[d] = malloc(want * sizeof *o->breaks[d]);
-    if (!o->breaks[d])
-        return crm_error_set(err, CRM_ENOMEM, "out of memory");
-    for (const char *p = text;; got++) {
-        const char *comma = strchr(p, ',');
-        size_t len = comma ? (size_t)(comma - p) : strlen(p);
-        double v;
-        if (got >= want || crm_parse_double(p, len, NULL, &v) != CRM_OK)
-            return crm_error_set(err, CRM_EUSAGE, "--breaks %c= wants %zu numbers in increasing order (ties allowed) for --bins %d, got '%s'",
-                                 "rfm"[d], want, o->rfm.bins, text);
-        o->breaks[d][got] = v;
-        if (!comma)
-            break;
-        p = comma + 1;
-    }
-    for (size_t j = 1; j <= got && got + 1 == want; j++)
-        if (!(o->breaks[d][j] >= o->breaks[d][j - 1]))
-            got = want;   /* not increasing: the same message */
-    if (got + 1 != want)
-        return crm_error_set(err, CRM_EUSAGE, "--breaks %c= wants %zu numbers in increasing order (ties allowed) for --bins %d, got '%s'",
-                             "rfm"[d], want, o->rfm.bins, text);
-    o->rfm.breaks[d] = o->breaks[d];
-    return CRM_OK;
-}
-
 /* ---- reading ---- */
 
 typedef struct {
@@ -324,7 +291,6 @@ typedef struct {
     double *gap_cv;
     uint64_t interaction_rows, prospects;
     int invoice_keys;          /* the partial files carry invoice_keys; --partial writes them */
-    crm_rfm_partial_reader *partial;       /* the partial file being read */
 } rfm_run;
 
 /* A bad row stops the run with the hint to crm-clean, or is counted. */
@@ -345,48 +311,18 @@ static int in_shard(void *ctx, const char *customer, size_t len)
     return crm_clean_in_shard(ctx, customer, len);
 }
 
-/* A partial file's reader; later files must have the first one's columns. */
-static crm_status start_partial(rfm_run *run, crm_csv_reader *r, int first, crm_error *err)
+/* Every day total of a partial file into the aggregator (made by the first). */
+static crm_status add_partials(rfm_run *run, crm_csv_reader *r, int first, crm_error *err)
 {
-    crm_status st = crm_rfm_partial_open(&run->partial, r, err);
+    crm_rfm_partial_reader *p;
+    crm_status st = crm_rfm_partial_open(&p, r, err);
     if (st != CRM_OK)
         return st;
-    crm_rfm_partial_set_keep(run->partial, in_shard, (void *)&run->common->shard);
-    crm_rfm_config cfg;
-    int keys;
-    crm_rfm_partial_layout(run->partial, &cfg, &keys);
-    if (!first) {
-        const crm_rfm_config *had = crm_rfm_get_config(run->rfm);
-        if (had->by_invoice != cfg.by_invoice || had->with_profit != cfg.with_profit || run->invoice_keys != keys)
-            return crm_error_set(err, CRM_EDATA, "%s: the header differs from the first partial file's",
-                                 crm_csv_input_name(r));
-        return CRM_OK;
-    }
-    run->invoice_keys = keys;
-    st = crm_rfm_new(&run->rfm, &cfg, err);
-    if (st == CRM_OK && keys && run->o->partial)
-        st = crm_rfm_keep_invoice_keys(run->rfm, err);
-    return st;
-}
-
-/* Every day total of the current partial file into the aggregator. */
-static crm_status add_partials(rfm_run *run, crm_csv_reader *r, crm_error *err)
-{
-    crm_rfm_day_total t;
-    int got = 1;
-    crm_status st = CRM_OK;
-    uint64_t rows_before = run->rows;
-    while (st == CRM_OK && got) {
-        st = crm_rfm_partial_next(run->partial, &t, &got, err);
-        if (st == CRM_EDATA)
-            st = bad_row(run, err), got = 1;
-        else if (st == CRM_OK && got && (st = crm_rfm_add_day(run->rfm, &t, err)) != CRM_OK)
-            crm_error_prefix(err, "%s:%" PRIu64 ": ", crm_csv_input_name(r), crm_rfm_partial_line(run->partial));
-        run->rows = rows_before + crm_rfm_partial_records(run->partial);
-        crm_progress_update(&run->progress, run->rows, run->bytes_before + crm_csv_raw_bytes(r));
-    }
-    crm_rfm_partial_close(run->partial);
-    run->partial = NULL;
+    crm_rfm_partial_set_keep(p, in_shard, (void *)&run->common->shard);
+    st = crm_rfm_partial_merge(&run->rfm, &run->invoice_keys, p, first, run->o->partial, skip_or_stop, run, err);
+    run->rows += crm_rfm_partial_records(p);
+    crm_progress_update(&run->progress, run->rows, run->bytes_before + crm_csv_raw_bytes(r));
+    crm_rfm_partial_close(p);
     return st;
 }
 
@@ -394,8 +330,6 @@ static crm_status add_partials(rfm_run *run, crm_csv_reader *r, crm_error *err)
 
 static crm_status start_input(rfm_run *run, crm_csv_reader *r, int first, crm_error *err)
 {
-    if (run->o->merge)
-        return start_partial(run, r, first, err);
     crm_status st = crm_rfm_input_start(run->input, r, first, err);
     run->rfm = crm_rfm_input_aggregator(run->input);
     run->invoice_keys = run->rfm && crm_rfm_get_config(run->rfm)->by_invoice && run->o->partial;
@@ -425,16 +359,12 @@ static crm_status read_inputs(rfm_run *run, crm_error *err)
         crm_csv_reader *r;
         if ((st = crm_cli_open_input(common, common->ninputs ? common->inputs[i] : NULL, &r, err)) != CRM_OK)
             break;
-        st = start_input(run, r, i == 0, err);
+        st = run->o->merge ? add_partials(run, r, i == 0, err) : start_input(run, r, i == 0, err);
         const crm_csv_record *rec;
-        if (st == CRM_OK && run->o->merge)
-            st = add_partials(run, r, err);
         while (st == CRM_OK && !run->o->merge && (st = crm_csv_next(r, &rec, err)) == CRM_OK && rec) {
             st = crm_rfm_input_add(run->input, r, rec, err);
             crm_progress_update(&run->progress, ++run->rows, run->bytes_before + crm_csv_raw_bytes(r));
         }
-        crm_rfm_partial_close(run->partial);
-        run->partial = NULL;
         run->bytes_before += crm_csv_raw_bytes(r);
         crm_csv_close(r);
     }
@@ -562,7 +492,8 @@ static crm_status check_options(rfm_options_t *o, crm_error *err)
     }
     for (int d = 0; d < CRM_RFM_DIMENSIONS && st == CRM_OK; d++)
         if (o->breaks_text[d])
-            st = parse_breaks(o, d, err);
+            if ((st = crm_rfm_breaks_parse("rfm"[d], o->breaks_text[d], o->rfm.bins, &o->breaks[d], err)) == CRM_OK)
+                o->rfm.breaks[d] = o->breaks[d];
     return st;
 }
 

@@ -4,6 +4,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "crm/number.h"
 #include "crm/strtab.h"
 
 void crm_rfm_breakpoints_from_result(crm_rfm_breakpoints *b, const crm_rfm_result *res, const crm_rfm_options *o,
@@ -38,6 +39,29 @@ void crm_rfm_breakpoints_apply(const crm_rfm_breakpoints *b, crm_rfm_options *o)
         o->breaks[d] = b->has_breaks[d] ? b->breaks[d] : NULL;
         o->breaks_from_quantiles[d] = b->from_quantiles[d];
     }
+}
+
+crm_status crm_rfm_breaks_parse(char dimension, const char *text, int bins, double **out, crm_error *err)
+{
+    size_t want = (size_t)bins - 1, got = 0;
+    double *b = malloc(want * sizeof *b);
+    *out = b;
+    if (!b)
+        return crm_error_set(err, CRM_ENOMEM, "out of memory");
+    int ok = 1;
+    for (const char *p = text; ok; got++) {
+        const char *comma = strchr(p, ',');
+        size_t len = comma ? (size_t)(comma - p) : strlen(p);
+        ok = got < want && crm_parse_double(p, len, NULL, &b[got]) == CRM_OK && isfinite(b[got]) &&
+             (got == 0 || b[got] >= b[got - 1]);
+        if (!comma)
+            break;
+        p = comma + 1;
+    }
+    if (!ok || got + 1 != want)
+        return crm_error_set(err, CRM_EUSAGE, "--breaks %c= wants %zu numbers in increasing order (ties allowed) "
+                             "for --bins %d, got '%s'", dimension, want, bins, text);
+    return CRM_OK;
 }
 
 /* ---- counts of values ---- */

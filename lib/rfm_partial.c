@@ -302,6 +302,38 @@ crm_status crm_rfm_partial_next(crm_rfm_partial_reader *p, crm_rfm_day_total *t,
     return st;
 }
 
+crm_status crm_rfm_partial_merge(crm_rfm **a, int *invoice_keys, crm_rfm_partial_reader *p, int first,
+                                 int keep_keys, crm_rfm_partial_on_bad on_bad, void *bad_ctx, crm_error *err)
+{
+    crm_rfm_config cfg;
+    int keys;
+    crm_rfm_partial_layout(p, &cfg, &keys);
+    crm_status st = CRM_OK;
+    if (first) {
+        *invoice_keys = keys;
+        st = crm_rfm_new(a, &cfg, err);
+        if (st == CRM_OK && keys && keep_keys)
+            st = crm_rfm_keep_invoice_keys(*a, err);
+    } else {
+        const crm_rfm_config *had = crm_rfm_get_config(*a);
+        if (had->by_invoice != cfg.by_invoice || had->with_profit != cfg.with_profit || *invoice_keys != keys)
+            return crm_error_set(err, CRM_EDATA, "%s: the header differs from the first partial file's",
+                                 crm_csv_input_name(p->r));
+    }
+    crm_rfm_day_total t;
+    int got = 1;
+    while (st == CRM_OK && got) {
+        st = crm_rfm_partial_next(p, &t, &got, err);
+        if (st == CRM_EDATA) {
+            st = on_bad ? on_bad(bad_ctx, err) : st;
+            got = 1;
+        } else if (st == CRM_OK && got && (st = crm_rfm_add_day(*a, &t, err)) != CRM_OK) {
+            crm_error_prefix(err, "%s:%" PRIu64 ": ", crm_csv_input_name(p->r), p->line);
+        }
+    }
+    return st;
+}
+
 /* ---- global breakpoints, one customer at a time ---- */
 
 typedef struct {

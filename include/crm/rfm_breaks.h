@@ -50,6 +50,12 @@ void crm_rfm_breakpoints_from_result(crm_rfm_breakpoints *b, const crm_rfm_resul
  * use). */
 void crm_rfm_breakpoints_apply(const crm_rfm_breakpoints *b, crm_rfm_options *o);
 
+/* Fixed breakpoints as a user writes them ("30,90,180"): exactly bins - 1
+ * finite numbers in increasing order, ties allowed, into *out (malloc'd,
+ * also on failure: the caller frees it).  CRM_EUSAGE otherwise, naming
+ * dimension (r, f or m) as the option --breaks D= does. */
+crm_status crm_rfm_breaks_parse(char dimension, const char *text, int bins, double **out, crm_error *err);
+
 /* ---- counts of values ---- */
 
 typedef struct crm_rfm_values crm_rfm_values;

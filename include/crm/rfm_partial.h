@@ -51,6 +51,14 @@ uint64_t crm_rfm_partial_records(const crm_rfm_partial_reader *p);
  * refused stops the merge (its status) or is skipped (CRM_OK). */
 typedef crm_status (*crm_rfm_partial_on_bad)(void *ctx, crm_error *err);
 
+/* Merges the day totals of p into *a (crm_rfm_add_day): the first file
+ * makes the aggregator from its layout (*invoice_keys: whether it has
+ * keys; with keep_keys the aggregator keeps them for a partial file of the
+ * merge), a later one must have the first one's columns (CRM_EDATA, "the
+ * header differs from the first partial file's").  Bad rows go to on_bad. */
+crm_status crm_rfm_partial_merge(crm_rfm **a, int *invoice_keys, crm_rfm_partial_reader *p, int first,
+                                 int keep_keys, crm_rfm_partial_on_bad on_bad, void *bad_ctx, crm_error *err);
+
 /* Global breakpoints from partial files merged as a stream, holding one
  * customer at a time: every file sorted by customer, as --partial writes it
  * (a customer that comes back after a later one, as in concatenated files,
