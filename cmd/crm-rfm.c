@@ -94,34 +94,20 @@ enum {
 };
 
 static const struct option rfm_options[] = {
-    {"customer", required_argument, NULL, OPT_CUSTOMER},
-    {"invoice", required_argument, NULL, OPT_INVOICE},
-    {"date", required_argument, NULL, OPT_DATE},
-    {"amount", required_argument, NULL, OPT_AMOUNT},
-    {"profit", required_argument, NULL, OPT_PROFIT},
-    {"no-invoice", no_argument, NULL, OPT_NO_INVOICE},
-    {"date-format", required_argument, NULL, OPT_DATE_FORMAT},
-    {"as-of", required_argument, NULL, OPT_AS_OF},
-    {"calibration-end", required_argument, NULL, OPT_CALIBRATION_END},
-    {"bins", required_argument, NULL, OPT_BINS},
-    {"breaks", required_argument, NULL, OPT_BREAKS},
-    {"monetary", required_argument, NULL, OPT_MONETARY},
-    {"thresholds", required_argument, NULL, OPT_THRESHOLDS},
-    {"breaks-only", no_argument, NULL, OPT_BREAKS_ONLY},
-    {"breaks-file", required_argument, NULL, OPT_BREAKS_FILE},
-    {"unit", required_argument, NULL, OPT_UNIT},
-    {"decimals", required_argument, NULL, OPT_DECIMALS},
-    {"partial", no_argument, NULL, OPT_PARTIAL},
-    {"merge", no_argument, NULL, OPT_MERGE},
-    {"skip-bad", no_argument, NULL, OPT_SKIP_BAD},
-    {"keep", required_argument, NULL, OPT_KEEP},
-    {"keep-rule", required_argument, NULL, OPT_KEEP_RULE},
-    {"interactions", required_argument, NULL, OPT_INTERACTIONS},
-    {"recency-from", required_argument, NULL, OPT_RECENCY_FROM},
-    {"prospects", no_argument, NULL, OPT_PROSPECTS},
-    {"recent-window", required_argument, NULL, OPT_RECENT_WINDOW},
-    {"loyalty-period", required_argument, NULL, OPT_LOYALTY_PERIOD},
-    {"quiet", no_argument, NULL, OPT_QUIET},
+    {"customer", required_argument, NULL, OPT_CUSTOMER}, {"invoice", required_argument, NULL, OPT_INVOICE},
+    {"date", required_argument, NULL, OPT_DATE}, {"amount", required_argument, NULL, OPT_AMOUNT},
+    {"profit", required_argument, NULL, OPT_PROFIT}, {"no-invoice", no_argument, NULL, OPT_NO_INVOICE},
+    {"date-format", required_argument, NULL, OPT_DATE_FORMAT}, {"as-of", required_argument, NULL, OPT_AS_OF},
+    {"calibration-end", required_argument, NULL, OPT_CALIBRATION_END}, {"bins", required_argument, NULL, OPT_BINS},
+    {"breaks", required_argument, NULL, OPT_BREAKS}, {"monetary", required_argument, NULL, OPT_MONETARY},
+    {"thresholds", required_argument, NULL, OPT_THRESHOLDS}, {"breaks-only", no_argument, NULL, OPT_BREAKS_ONLY},
+    {"breaks-file", required_argument, NULL, OPT_BREAKS_FILE}, {"unit", required_argument, NULL, OPT_UNIT},
+    {"decimals", required_argument, NULL, OPT_DECIMALS}, {"partial", no_argument, NULL, OPT_PARTIAL},
+    {"merge", no_argument, NULL, OPT_MERGE}, {"skip-bad", no_argument, NULL, OPT_SKIP_BAD},
+    {"keep", required_argument, NULL, OPT_KEEP}, {"keep-rule", required_argument, NULL, OPT_KEEP_RULE},
+    {"interactions", required_argument, NULL, OPT_INTERACTIONS}, {"recency-from", required_argument, NULL, OPT_RECENCY_FROM},
+    {"prospects", no_argument, NULL, OPT_PROSPECTS}, {"recent-window", required_argument, NULL, OPT_RECENT_WINDOW},
+    {"loyalty-period", required_argument, NULL, OPT_LOYALTY_PERIOD}, {"quiet", no_argument, NULL, OPT_QUIET},
     {NULL, 0, NULL, 0},
 };
 
@@ -165,24 +151,32 @@ static crm_status parse_int_option(const char *option, const char *arg, int lo, 
     return CRM_OK;
 }
 
+/* One of names (NULL-ended) into *choice. */
+static crm_status choose(const char *option, const char *arg, const char *const *names, int *choice, crm_error *err)
+{
+    return crm_cli_parse_choice(option, arg, names, choice, err) == CRM_OK ? CRM_OK : CRM_EUSAGE;
+}
+
 static crm_status handle_option(int id, const char *arg, void *ctx, crm_error *err)
 {
+    static const char *const monetary[] = {"amount", "profit", NULL}, *const rules[] = {"latest", "first", "most", NULL},
+                             *const recency[] = {"purchases", "interactions", "both", NULL};
     rfm_options_t *o = ctx;
+    /* the options that keep their argument, and the flags */
+    const char **text = id == OPT_AS_OF ? &o->as_of : id == OPT_CALIBRATION_END ? &o->calibration_end
+                      : id == OPT_THRESHOLDS ? &o->thresholds : id == OPT_BREAKS_FILE ? &o->breaks_file
+                      : id == OPT_INTERACTIONS ? &o->interactions
+                      : id >= OPT_CUSTOMER && id <= OPT_PROFIT ? &o->column_specs[id - OPT_CUSTOMER] : NULL;
+    int *flag = id == OPT_NO_INVOICE ? &o->no_invoice : id == OPT_BREAKS_ONLY ? &o->breaks_only
+              : id == OPT_PARTIAL ? &o->partial : id == OPT_MERGE ? &o->merge : id == OPT_SKIP_BAD ? &o->skip_bad
+              : id == OPT_PROSPECTS ? &o->prospects : id == OPT_QUIET ? &o->quiet : NULL;
+    int i;
+    crm_status st;
+    if (text || flag)
+        return text ? (*text = arg, CRM_OK) : (*flag = 1, CRM_OK);
     switch (id) {
-    case OPT_CUSTOMER: case OPT_INVOICE: case OPT_DATE: case OPT_AMOUNT: case OPT_PROFIT:
-        o->column_specs[id - OPT_CUSTOMER] = arg;
-        return CRM_OK;
-    case OPT_NO_INVOICE:
-        o->no_invoice = 1;
-        return CRM_OK;
     case OPT_DATE_FORMAT:
         return crm_date_format_set_pattern(&o->date_format, arg, err);
-    case OPT_AS_OF:
-        o->as_of = arg;
-        return CRM_OK;
-    case OPT_CALIBRATION_END:
-        o->calibration_end = arg;
-        return CRM_OK;
     case OPT_BINS:
         o->bins_given = 1;
         return parse_int_option("--bins", arg, CRM_RFM_MIN_BINS, CRM_RFM_MAX_SCORE_BINS, &o->rfm.bins, err);
@@ -193,67 +187,29 @@ static crm_status handle_option(int id, const char *arg, void *ctx, crm_error *e
         o->breaks_text[hit - dims] = arg + 2;
         return CRM_OK;
     }
-    case OPT_MONETARY: {
-        static const char *const names[] = {"amount", "profit", NULL};
-        int choice;
-        if (crm_cli_parse_choice("--monetary", arg, names, &choice, err) != CRM_OK)
-            return CRM_EUSAGE;
-        o->rfm.monetary = choice == 0 ? CRM_RFM_SCORE_AMOUNT : CRM_RFM_SCORE_PROFIT;
-        o->monetary_given = 1;
-        return CRM_OK;
-    }
-    case OPT_THRESHOLDS:
-        o->thresholds = arg;
-        return CRM_OK;
-    case OPT_BREAKS_ONLY:
-        o->breaks_only = 1;
-        return CRM_OK;
-    case OPT_BREAKS_FILE:
-        o->breaks_file = arg;
-        return CRM_OK;
+    case OPT_MONETARY:
+        if ((st = choose("--monetary", arg, monetary, &i, err)) == CRM_OK)
+            o->rfm.monetary = i == 0 ? CRM_RFM_SCORE_AMOUNT : CRM_RFM_SCORE_PROFIT, o->monetary_given = 1;
+        return st;
     case OPT_UNIT:
         if (crm_parse_time_unit(arg, &o->unit, err) != CRM_OK)
             return crm_error_set(err, CRM_EUSAGE, "--unit wants days, weeks, months or years, got '%s'", arg);
         return CRM_OK;
     case OPT_DECIMALS:
         return parse_int_option("--decimals", arg, 0, CRM_DECIMAL_MAX_SCALE, &o->decimals, err);
-    case OPT_PARTIAL:
-        o->partial = 1;
-        return CRM_OK;
-    case OPT_MERGE:
-        o->merge = 1;
-        return CRM_OK;
-    case OPT_SKIP_BAD:
-        o->skip_bad = 1;
-        return CRM_OK;
     case OPT_KEEP:
         if (o->nkeep == MAX_KEEP)
             return crm_error_set(err, CRM_EUSAGE, "--keep is given more than %d times", MAX_KEEP);
         o->keep[o->nkeep++] = arg;
         return CRM_OK;
-    case OPT_KEEP_RULE: {
-        static const char *const names[] = {"latest", "first", "most", NULL};
-        int i;
-        if (crm_cli_parse_choice("--keep-rule", arg, names, &i, err) != CRM_OK)
-            return CRM_EUSAGE;
-        o->keep_rule = (crm_keep_rule)i;
-        return CRM_OK;
-    }
-    case OPT_INTERACTIONS:
-        o->interactions = arg;
-        return CRM_OK;
-    case OPT_RECENCY_FROM: {
-        static const char *const names[] = {"purchases", "interactions", "both", NULL};
-        int i;
-        if (crm_cli_parse_choice("--recency-from", arg, names, &i, err) != CRM_OK)
-            return CRM_EUSAGE;
-        o->recency_from = (crm_recency_from)i;
-        o->recency_from_given = 1;
-        return CRM_OK;
-    }
-    case OPT_PROSPECTS:
-        o->prospects = 1;
-        return CRM_OK;
+    case OPT_KEEP_RULE:
+        if ((st = choose("--keep-rule", arg, rules, &i, err)) == CRM_OK)
+            o->keep_rule = (crm_keep_rule)i;
+        return st;
+    case OPT_RECENCY_FROM:
+        if ((st = choose("--recency-from", arg, recency, &i, err)) == CRM_OK)
+            o->recency_from = (crm_recency_from)i, o->recency_from_given = 1;
+        return st;
     case OPT_RECENT_WINDOW: case OPT_LOYALTY_PERIOD: {
         crm_duration d;
         double days;
@@ -266,9 +222,6 @@ static crm_status handle_option(int id, const char *arg, void *ctx, crm_error *e
         *(id == OPT_RECENT_WINDOW ? &o->recent_window : &o->loyalty_period) = (int32_t)(days + 0.5);
         return CRM_OK;
     }
-    case OPT_QUIET:
-        o->quiet = 1;
-        return CRM_OK;
     default:
         return crm_error_set(err, CRM_EUSAGE, "unhandled option");
     }
