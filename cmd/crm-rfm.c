@@ -239,9 +239,7 @@ typedef struct {
     uint64_t rows, bytes_before;
     crm_bad_rows bad;
     crm_interactions *interactions;        /* with --interactions */
-    uint64_t *recent, *previous;           /* with --recent-window: per table row */
-    uint64_t *streak;                      /* with --loyalty-period: per table row */
-    double *gap_cv;
+    crm_rfm_extras extras;                 /* --recent-window, --loyalty-period: per table row */
     uint64_t interaction_rows, prospects;
     int invoice_keys;          /* the partial files carry invoice_keys; --partial writes them */
 } rfm_run;
@@ -346,7 +344,7 @@ static crm_status write_table(crm_csv_writer *w, rfm_run *run, const crm_rfm_res
     const rfm_options_t *o = run->o;
     crm_rfm_table_options t = {o->unit, o->decimals, crm_rfm_get_config(run->rfm)->with_profit,
                                o->rfm.has_calibration_end, run->interactions, o->prospects, o->rfm.as_of,
-                               run->recent, run->previous, run->streak, run->gap_cv,
+                               run->extras.recent, run->extras.previous, run->extras.streak, run->extras.gap_cv,
                                run->input ? crm_rfm_input_attributes(run->input) : NULL,
                                run->input ? crm_rfm_input_keep_names(run->input) : NULL, o->nkeep};
     return crm_rfm_table_write(w, res, &t, &run->prospects, err);
@@ -551,34 +549,12 @@ static crm_status run_rfm(rfm_run *run, crm_csv_writer **out, crm_rfm_result *re
         return crm_cli_write_failed(*out, write_breaks(*out, run, res, err), err);
     if (o->interactions && (st = read_interactions(run, err)) != CRM_OK)
         return st;
-    if (o->recency_from != CRM_RECENCY_FROM_PURCHASES) {
-        double *recency = malloc((res->count ? res->count : 1) * sizeof *recency);
-        if (!recency)
-            return crm_error_set(err, CRM_ENOMEM, "out of memory");
-        crm_interactions_recency(run->interactions, res, o->rfm.as_of, o->recency_from, recency);
-        st = crm_rfm_score_recency(res, &o->rfm, recency, err);
-        free(recency);
-        if (st != CRM_OK)
-            return st;
-    }
-    if (o->recent_window) {
-        run->recent = malloc((res->count ? res->count : 1) * sizeof *run->recent);
-        run->previous = malloc((res->count ? res->count : 1) * sizeof *run->previous);
-        if (!run->recent || !run->previous)
-            return crm_error_set(err, CRM_ENOMEM, "out of memory");
-        if ((st = crm_rfm_windows(run->rfm, res, o->rfm.as_of, o->recent_window, run->recent, run->previous,
-                                  err)) != CRM_OK)
-            return st;
-    }
-    if (o->loyalty_period) {
-        run->streak = malloc((res->count ? res->count : 1) * sizeof *run->streak);
-        run->gap_cv = malloc((res->count ? res->count : 1) * sizeof *run->gap_cv);
-        if (!run->streak || !run->gap_cv)
-            return crm_error_set(err, CRM_ENOMEM, "out of memory");
-        if ((st = crm_rfm_rhythm(run->rfm, res, o->rfm.as_of, o->loyalty_period, run->streak, run->gap_cv,
-                                 err)) != CRM_OK)
-            return st;
-    }
+    if (o->recency_from != CRM_RECENCY_FROM_PURCHASES &&
+        (st = crm_rfm_rescore_recency(res, &o->rfm, run->interactions, o->recency_from, err)) != CRM_OK)
+        return st;
+    if ((st = crm_rfm_extras_compute(run->rfm, res, o->rfm.as_of, o->recent_window, o->loyalty_period, &run->extras,
+                                     err)) != CRM_OK)
+        return st;
     if (o->thresholds && (st = write_thresholds(run->outputs, o->thresholds, res, err)) != CRM_OK)
         return st;
     return crm_cli_write_failed(*out, write_table(*out, run, res, err), err);
@@ -643,10 +619,7 @@ int main(int argc, char **argv)
     else
         crm_rfm_free(run.rfm);
     crm_interactions_free(run.interactions);
-    free(run.recent);
-    free(run.previous);
-    free(run.streak);
-    free(run.gap_cv);
+    crm_rfm_extras_free(&run.extras);
     for (int d = 0; d < CRM_RFM_DIMENSIONS; d++)
         free(o.breaks[d]);
     if (st != CRM_OK)

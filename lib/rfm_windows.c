@@ -150,3 +150,45 @@ crm_status crm_rfm_rhythm(const crm_rfm *a, const crm_rfm_result *res, int32_t a
     free(w.period_seen);
     return st;
 }
+
+crm_status crm_rfm_extras_compute(const crm_rfm *a, const crm_rfm_result *res, int32_t as_of, int32_t window_days,
+                                  int32_t period_days, crm_rfm_extras *out, crm_error *err)
+{
+    size_t n = res->count ? res->count : 1;
+    memset(out, 0, sizeof *out);
+    crm_status st = CRM_OK;
+    if (window_days) {
+        out->recent = malloc(n * sizeof *out->recent);
+        out->previous = malloc(n * sizeof *out->previous);
+        st = out->recent && out->previous ? crm_rfm_windows(a, res, as_of, window_days, out->recent, out->previous, err)
+                                          : crm_error_set(err, CRM_ENOMEM, "out of memory");
+    }
+    if (st == CRM_OK && period_days) {
+        out->streak = malloc(n * sizeof *out->streak);
+        out->gap_cv = malloc(n * sizeof *out->gap_cv);
+        st = out->streak && out->gap_cv ? crm_rfm_rhythm(a, res, as_of, period_days, out->streak, out->gap_cv, err)
+                                        : crm_error_set(err, CRM_ENOMEM, "out of memory");
+    }
+    return st;
+}
+
+void crm_rfm_extras_free(crm_rfm_extras *x)
+{
+    free(x->recent);
+    free(x->previous);
+    free(x->streak);
+    free(x->gap_cv);
+    memset(x, 0, sizeof *x);
+}
+
+crm_status crm_rfm_rescore_recency(crm_rfm_result *res, const crm_rfm_options *opts, const crm_interactions *in,
+                                   crm_recency_from from, crm_error *err)
+{
+    double *recency = malloc((res->count ? res->count : 1) * sizeof *recency);
+    if (!recency)
+        return crm_error_set(err, CRM_ENOMEM, "out of memory");
+    crm_interactions_recency(in, res, opts->as_of, from, recency);
+    crm_status st = crm_rfm_score_recency(res, opts, recency, err);
+    free(recency);
+    return st;
+}
