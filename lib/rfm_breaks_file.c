@@ -36,7 +36,7 @@ static crm_status write_count(crm_csv_writer *w, const char *key, uint64_t n)
 
 static crm_status write_dimension(crm_csv_writer *w, const crm_rfm_breakpoints *b, int d)
 {
-    char key[8] = {DIMENSIONS[d], '\0'};
+    char key[16] = {DIMENSIONS[d], '\0'};
     crm_status st = write_key(w, key, b->from_quantiles[d] ? "quantiles" : "fixed");
     for (int j = 1; b->has_breaks[d] && j < b->bins && st == CRM_OK; j++) {
         snprintf(key, sizeof key, "%c.%d", DIMENSIONS[d], j);
