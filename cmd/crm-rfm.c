@@ -15,6 +15,11 @@
 #include "crm/number.h"
 #include "crm/report.h"
 #include "crm/rfm.h"
+#include "crm/rfm_breaks.h"
+#include "crm/rfm_breaks_file.h"
+#include "crm/rfm_input.h"
+#include "crm/rfm_partial.h"
+#include "crm/rfm_table.h"
 #include "crm/rfm_windows.h"
 #include "crm/units.h"
 
@@ -40,6 +45,11 @@ static const char usage[] =
     "      --breaks D=B1,B2,...  fixed breakpoints for D = r, f or m (N - 1 of them)\n"
     "      --monetary amount|profit  what M scores (default amount)\n"
     "      --thresholds FILE     write the breakpoints used\n"
+    "      --breaks-only         write the breakpoints file (bins, as-of date, breakpoints of\n"
+    "                            all the customers) instead of the table; with --merge it\n"
+    "                            holds one customer at a time\n"
+    "      --breaks-file FILE    score with a --breaks-only file (its bins, as-of date and\n"
+    "                            breakpoints): a shard's customers as one process scores them\n"
     "Model summary:\n"
     "      --unit days|weeks|months|years  unit of t_x, T, duration_holdout (default days)\n"
     "      --decimals N          round t_x, T, monetary_value and the holdout values to N\n"
@@ -79,47 +89,33 @@ enum {
     OPT_CUSTOMER = 256, OPT_INVOICE, OPT_DATE, OPT_AMOUNT, OPT_PROFIT, OPT_NO_INVOICE, OPT_DATE_FORMAT,
     OPT_AS_OF, OPT_CALIBRATION_END, OPT_BINS, OPT_BREAKS, OPT_MONETARY, OPT_THRESHOLDS, OPT_UNIT,
     OPT_DECIMALS, OPT_PARTIAL, OPT_MERGE, OPT_SKIP_BAD, OPT_KEEP, OPT_KEEP_RULE,
-    OPT_INTERACTIONS, OPT_RECENCY_FROM, OPT_PROSPECTS, OPT_RECENT_WINDOW, OPT_LOYALTY_PERIOD, OPT_QUIET = 'q'
+    OPT_INTERACTIONS, OPT_RECENCY_FROM, OPT_PROSPECTS, OPT_RECENT_WINDOW, OPT_LOYALTY_PERIOD, OPT_BREAKS_ONLY,
+    OPT_BREAKS_FILE, OPT_QUIET = 'q'
 };
 
 static const struct option rfm_options[] = {
-    {"customer", required_argument, NULL, OPT_CUSTOMER},
-    {"invoice", required_argument, NULL, OPT_INVOICE},
-    {"date", required_argument, NULL, OPT_DATE},
-    {"amount", required_argument, NULL, OPT_AMOUNT},
-    {"profit", required_argument, NULL, OPT_PROFIT},
-    {"no-invoice", no_argument, NULL, OPT_NO_INVOICE},
-    {"date-format", required_argument, NULL, OPT_DATE_FORMAT},
-    {"as-of", required_argument, NULL, OPT_AS_OF},
-    {"calibration-end", required_argument, NULL, OPT_CALIBRATION_END},
-    {"bins", required_argument, NULL, OPT_BINS},
-    {"breaks", required_argument, NULL, OPT_BREAKS},
-    {"monetary", required_argument, NULL, OPT_MONETARY},
-    {"thresholds", required_argument, NULL, OPT_THRESHOLDS},
-    {"unit", required_argument, NULL, OPT_UNIT},
-    {"decimals", required_argument, NULL, OPT_DECIMALS},
-    {"partial", no_argument, NULL, OPT_PARTIAL},
-    {"merge", no_argument, NULL, OPT_MERGE},
-    {"skip-bad", no_argument, NULL, OPT_SKIP_BAD},
-    {"keep", required_argument, NULL, OPT_KEEP},
-    {"keep-rule", required_argument, NULL, OPT_KEEP_RULE},
-    {"interactions", required_argument, NULL, OPT_INTERACTIONS},
-    {"recency-from", required_argument, NULL, OPT_RECENCY_FROM},
-    {"prospects", no_argument, NULL, OPT_PROSPECTS},
-    {"recent-window", required_argument, NULL, OPT_RECENT_WINDOW},
-    {"loyalty-period", required_argument, NULL, OPT_LOYALTY_PERIOD},
-    {"quiet", no_argument, NULL, OPT_QUIET},
+    {"customer", required_argument, NULL, OPT_CUSTOMER}, {"invoice", required_argument, NULL, OPT_INVOICE},
+    {"date", required_argument, NULL, OPT_DATE}, {"amount", required_argument, NULL, OPT_AMOUNT},
+    {"profit", required_argument, NULL, OPT_PROFIT}, {"no-invoice", no_argument, NULL, OPT_NO_INVOICE},
+    {"date-format", required_argument, NULL, OPT_DATE_FORMAT}, {"as-of", required_argument, NULL, OPT_AS_OF},
+    {"calibration-end", required_argument, NULL, OPT_CALIBRATION_END}, {"bins", required_argument, NULL, OPT_BINS},
+    {"breaks", required_argument, NULL, OPT_BREAKS}, {"monetary", required_argument, NULL, OPT_MONETARY},
+    {"thresholds", required_argument, NULL, OPT_THRESHOLDS}, {"breaks-only", no_argument, NULL, OPT_BREAKS_ONLY},
+    {"breaks-file", required_argument, NULL, OPT_BREAKS_FILE}, {"unit", required_argument, NULL, OPT_UNIT},
+    {"decimals", required_argument, NULL, OPT_DECIMALS}, {"partial", no_argument, NULL, OPT_PARTIAL},
+    {"merge", no_argument, NULL, OPT_MERGE}, {"skip-bad", no_argument, NULL, OPT_SKIP_BAD},
+    {"keep", required_argument, NULL, OPT_KEEP}, {"keep-rule", required_argument, NULL, OPT_KEEP_RULE},
+    {"interactions", required_argument, NULL, OPT_INTERACTIONS}, {"recency-from", required_argument, NULL, OPT_RECENCY_FROM},
+    {"prospects", no_argument, NULL, OPT_PROSPECTS}, {"recent-window", required_argument, NULL, OPT_RECENT_WINDOW},
+    {"loyalty-period", required_argument, NULL, OPT_LOYALTY_PERIOD}, {"quiet", no_argument, NULL, OPT_QUIET},
     {NULL, 0, NULL, 0},
 };
 
-enum { COL_CUSTOMER, COL_INVOICE, COL_DATE, COL_AMOUNT, COL_PROFIT, NCOLS };
-
-static const char *const default_names[NCOLS] = {"customer_id", "invoice_id", "date", "amount", "profit"};
-static const char *const option_names[NCOLS] = {"--customer", "--invoice", "--date", "--amount", "--profit"};
+enum { COL_CUSTOMER, NCOLS = CRM_RFM_INPUT_COLUMNS };
 
 static const char skip_hint[] = "; clean the export with crm-clean first, or pass --skip-bad";
 
-enum { MAX_KEEP = 32 };
+enum { MAX_KEEP = CRM_RFM_MAX_KEEP };
 
 typedef struct {
     const char *column_specs[NCOLS];
@@ -130,6 +126,9 @@ typedef struct {
     double *breaks[CRM_RFM_DIMENSIONS];
     const char *breaks_text[CRM_RFM_DIMENSIONS];
     const char *thresholds;
+    int breaks_only, bins_given, monetary_given;
+    const char *breaks_file;       /* --breaks-file */
+    crm_rfm_breakpoints file_breaks;   /* read from it; o->rfm points into it */
     crm_time_unit unit;
     int decimals;              /* -1: shortest */
     int partial, merge, skip_bad, quiet;
@@ -152,25 +151,34 @@ static crm_status parse_int_option(const char *option, const char *arg, int lo, 
     return CRM_OK;
 }
 
+/* One of names (NULL-ended) into *choice. */
+static crm_status choose(const char *option, const char *arg, const char *const *names, int *choice, crm_error *err)
+{
+    return crm_cli_parse_choice(option, arg, names, choice, err) == CRM_OK ? CRM_OK : CRM_EUSAGE;
+}
+
 static crm_status handle_option(int id, const char *arg, void *ctx, crm_error *err)
 {
+    static const char *const monetary[] = {"amount", "profit", NULL}, *const rules[] = {"latest", "first", "most", NULL},
+                             *const recency[] = {"purchases", "interactions", "both", NULL};
     rfm_options_t *o = ctx;
+    /* the options that keep their argument, and the flags */
+    const char **text = id == OPT_AS_OF ? &o->as_of : id == OPT_CALIBRATION_END ? &o->calibration_end
+                      : id == OPT_THRESHOLDS ? &o->thresholds : id == OPT_BREAKS_FILE ? &o->breaks_file
+                      : id == OPT_INTERACTIONS ? &o->interactions
+                      : id >= OPT_CUSTOMER && id <= OPT_PROFIT ? &o->column_specs[id - OPT_CUSTOMER] : NULL;
+    int *flag = id == OPT_NO_INVOICE ? &o->no_invoice : id == OPT_BREAKS_ONLY ? &o->breaks_only
+              : id == OPT_PARTIAL ? &o->partial : id == OPT_MERGE ? &o->merge : id == OPT_SKIP_BAD ? &o->skip_bad
+              : id == OPT_PROSPECTS ? &o->prospects : id == OPT_QUIET ? &o->quiet : NULL;
+    int i;
+    crm_status st;
+    if (text || flag)
+        return text ? (*text = arg, CRM_OK) : (*flag = 1, CRM_OK);
     switch (id) {
-    case OPT_CUSTOMER: case OPT_INVOICE: case OPT_DATE: case OPT_AMOUNT: case OPT_PROFIT:
-        o->column_specs[id - OPT_CUSTOMER] = arg;
-        return CRM_OK;
-    case OPT_NO_INVOICE:
-        o->no_invoice = 1;
-        return CRM_OK;
     case OPT_DATE_FORMAT:
         return crm_date_format_set_pattern(&o->date_format, arg, err);
-    case OPT_AS_OF:
-        o->as_of = arg;
-        return CRM_OK;
-    case OPT_CALIBRATION_END:
-        o->calibration_end = arg;
-        return CRM_OK;
     case OPT_BINS:
+        o->bins_given = 1;
         return parse_int_option("--bins", arg, CRM_RFM_MIN_BINS, CRM_RFM_MAX_SCORE_BINS, &o->rfm.bins, err);
     case OPT_BREAKS: {
         const char *dims = "rfm", *hit = arg[0] ? strchr(dims, arg[0]) : NULL;
@@ -179,60 +187,29 @@ static crm_status handle_option(int id, const char *arg, void *ctx, crm_error *e
         o->breaks_text[hit - dims] = arg + 2;
         return CRM_OK;
     }
-    case OPT_MONETARY: {
-        static const char *const names[] = {"amount", "profit", NULL};
-        int choice;
-        if (crm_cli_parse_choice("--monetary", arg, names, &choice, err) != CRM_OK)
-            return CRM_EUSAGE;
-        o->rfm.monetary = choice == 0 ? CRM_RFM_SCORE_AMOUNT : CRM_RFM_SCORE_PROFIT;
-        return CRM_OK;
-    }
-    case OPT_THRESHOLDS:
-        o->thresholds = arg;
-        return CRM_OK;
+    case OPT_MONETARY:
+        if ((st = choose("--monetary", arg, monetary, &i, err)) == CRM_OK)
+            o->rfm.monetary = i == 0 ? CRM_RFM_SCORE_AMOUNT : CRM_RFM_SCORE_PROFIT, o->monetary_given = 1;
+        return st;
     case OPT_UNIT:
         if (crm_parse_time_unit(arg, &o->unit, err) != CRM_OK)
             return crm_error_set(err, CRM_EUSAGE, "--unit wants days, weeks, months or years, got '%s'", arg);
         return CRM_OK;
     case OPT_DECIMALS:
         return parse_int_option("--decimals", arg, 0, CRM_DECIMAL_MAX_SCALE, &o->decimals, err);
-    case OPT_PARTIAL:
-        o->partial = 1;
-        return CRM_OK;
-    case OPT_MERGE:
-        o->merge = 1;
-        return CRM_OK;
-    case OPT_SKIP_BAD:
-        o->skip_bad = 1;
-        return CRM_OK;
     case OPT_KEEP:
         if (o->nkeep == MAX_KEEP)
             return crm_error_set(err, CRM_EUSAGE, "--keep is given more than %d times", MAX_KEEP);
         o->keep[o->nkeep++] = arg;
         return CRM_OK;
-    case OPT_KEEP_RULE: {
-        static const char *const names[] = {"latest", "first", "most", NULL};
-        int i;
-        if (crm_cli_parse_choice("--keep-rule", arg, names, &i, err) != CRM_OK)
-            return CRM_EUSAGE;
-        o->keep_rule = (crm_keep_rule)i;
-        return CRM_OK;
-    }
-    case OPT_INTERACTIONS:
-        o->interactions = arg;
-        return CRM_OK;
-    case OPT_RECENCY_FROM: {
-        static const char *const names[] = {"purchases", "interactions", "both", NULL};
-        int i;
-        if (crm_cli_parse_choice("--recency-from", arg, names, &i, err) != CRM_OK)
-            return CRM_EUSAGE;
-        o->recency_from = (crm_recency_from)i;
-        o->recency_from_given = 1;
-        return CRM_OK;
-    }
-    case OPT_PROSPECTS:
-        o->prospects = 1;
-        return CRM_OK;
+    case OPT_KEEP_RULE:
+        if ((st = choose("--keep-rule", arg, rules, &i, err)) == CRM_OK)
+            o->keep_rule = (crm_keep_rule)i;
+        return st;
+    case OPT_RECENCY_FROM:
+        if ((st = choose("--recency-from", arg, recency, &i, err)) == CRM_OK)
+            o->recency_from = (crm_recency_from)i, o->recency_from_given = 1;
+        return st;
     case OPT_RECENT_WINDOW: case OPT_LOYALTY_PERIOD: {
         crm_duration d;
         double days;
@@ -245,42 +222,9 @@ static crm_status handle_option(int id, const char *arg, void *ctx, crm_error *e
         *(id == OPT_RECENT_WINDOW ? &o->recent_window : &o->loyalty_period) = (int32_t)(days + 0.5);
         return CRM_OK;
     }
-    case OPT_QUIET:
-        o->quiet = 1;
-        return CRM_OK;
     default:
         return crm_error_set(err, CRM_EUSAGE, "unhandled option");
     }
-}
-
-/* "30,90,180": exactly bins - 1 numbers (the library checks their order). */
-static crm_status parse_breaks(rfm_options_t *o, int d, crm_error *err)
-{
-    const char *text = o->breaks_text[d];
-    size_t want = (size_t)o->rfm.bins - 1, got = 0;
-    o->breaks[d] = malloc(want * sizeof *o->breaks[d]);
-    if (!o->breaks[d])
-        return crm_error_set(err, CRM_ENOMEM, "out of memory");
-    for (const char *p = text;; got++) {
-        const char *comma = strchr(p, ',');
-        size_t len = comma ? (size_t)(comma - p) : strlen(p);
-        double v;
-        if (got >= want || crm_parse_double(p, len, NULL, &v) != CRM_OK)
-            return crm_error_set(err, CRM_EUSAGE, "--breaks %c= wants %zu increasing numbers for --bins %d, got '%s'",
-                                 "rfm"[d], want, o->rfm.bins, text);
-        o->breaks[d][got] = v;
-        if (!comma)
-            break;
-        p = comma + 1;
-    }
-    for (size_t j = 1; j <= got && got + 1 == want; j++)
-        if (!(o->breaks[d][j] > o->breaks[d][j - 1]))
-            got = want;   /* not increasing: the same message */
-    if (got + 1 != want)
-        return crm_error_set(err, CRM_EUSAGE, "--breaks %c= wants %zu increasing numbers for --bins %d, got '%s'",
-                             "rfm"[d], want, o->rfm.bins, text);
-    o->rfm.breaks[d] = o->breaks[d];
-    return CRM_OK;
 }
 
 /* ---- reading ---- */
@@ -290,113 +234,15 @@ typedef struct {
     const crm_common_options *common;
     crm_output_set *outputs;   /* every file the run writes */
     crm_rfm *rfm;
-    long columns[7];           /* -1: absent; NCOLS for transactions, NPART for partial files */
-    char *names[NCOLS];        /* the header names found in the first input (copies:
-                                  its reader is closed before the next input opens) */
-    size_t min_fields;
-    size_t width;              /* fields per row: the header's (the first row's without one) */
+    crm_rfm_input *input;      /* the transactions' reader (not with --merge) */
     crm_progress progress;
     uint64_t rows, bytes_before;
     crm_bad_rows bad;
-    crm_date_memo date_memo;   /* the lines of one order repeat their date */
-    crm_attributes *attributes;            /* with --keep */
-    long keep_columns[MAX_KEEP];
-    char *keep_names[MAX_KEEP];            /* header names, from the first input (copies) */
     crm_interactions *interactions;        /* with --interactions */
-    uint64_t *recent, *previous;           /* with --recent-window: per table row */
-    uint64_t *streak;                      /* with --loyalty-period: per table row */
-    double *gap_cv;
+    crm_rfm_extras extras;                 /* --recent-window, --loyalty-period: per table row */
     uint64_t interaction_rows, prospects;
     int invoice_keys;          /* the partial files carry invoice_keys; --partial writes them */
-    const crm_csv_record *partial_header;  /* the current partial file's, to skip its repeats */
-    uint64_t *keys;            /* one row's invoice keys */
-    size_t keys_cap;
 } rfm_run;
-
-/* A column named by option, else by its crm-clean name (required or not). */
-static crm_status resolve_column(rfm_run *run, const crm_csv_reader *r, int k, int required, crm_error *err)
-{
-    const char *spec = run->names[k] ? run->names[k] : run->o->column_specs[k];
-    if (spec) {
-        run->columns[k] = crm_csv_column(r, spec, err);
-        if (run->columns[k] < 0)
-            return err->status;
-    } else {
-        crm_status st = crm_csv_optional_column(r, default_names[k], &run->columns[k], err);
-        if (st != CRM_OK)
-            return st;
-        if (run->columns[k] < 0 && required)
-            return crm_error_set(err, CRM_EDATA,
-                                 "%s: no column '%s' (name it with %s COL); clean the export with crm-clean first%s",
-                                 crm_csv_input_name(r), default_names[k], option_names[k], crm_csv_header_hint(r));
-    }
-    return CRM_OK;
-}
-
-/* The header names crm-rfm writes itself: a kept column may not repeat one. */
-static const char *const output_names[] = {
-    "customer_id", "first_date", "last_date", "recency_days", "frequency", "monetary", "avg_order_value",
-    "tenure_days", "r_score", "f_score", "m_score", "rfm_score", "profit", "avg_profit", "x", "t_x", "T",
-    "monetary_value", "x_holdout", "monetary_holdout", "duration_holdout", "interactions", "last_interaction",
-    "interaction_recency_days", "purchases_recent", "purchases_previous", "consecutive_periods", "gap_cv", NULL};
-
-/* The --keep columns of an input, by the names the first input gave them. */
-static crm_status resolve_keep_columns(rfm_run *run, const crm_csv_reader *r, int first, crm_error *err)
-{
-    const rfm_options_t *o = run->o;
-    for (size_t k = 0; k < o->nkeep; k++) {
-        run->keep_columns[k] = crm_csv_column(r, first ? o->keep[k] : run->keep_names[k], err);
-        if (run->keep_columns[k] < 0)
-            return err->status;
-        if (!first)
-            continue;
-        /* a copy: the header goes with its reader, the names are written at the end */
-        run->keep_names[k] = strdup(crm_csv_header(r) ? crm_csv_column_name(r, (size_t)run->keep_columns[k]) : o->keep[k]);
-        if (run->keep_names[k] == NULL)
-            return crm_error_set(err, CRM_ENOMEM, "out of memory");
-        for (size_t i = 0; output_names[i]; i++)
-            if (strcmp(output_names[i], run->keep_names[k]) == 0)
-                return crm_error_set(err, CRM_EUSAGE, "--keep %s: the customers table has its own column '%s'",
-                                     o->keep[k], output_names[i]);
-        for (size_t j = 0; j < k; j++)
-            if (strcmp(run->keep_names[j], run->keep_names[k]) == 0)
-                return crm_error_set(err, CRM_EUSAGE, "--keep %s: column '%s' is kept twice", o->keep[k],
-                                     run->keep_names[k]);
-    }
-    for (size_t k = 0; k < o->nkeep; k++)
-        if ((size_t)run->keep_columns[k] + 1 > run->min_fields)
-            run->min_fields = (size_t)run->keep_columns[k] + 1;
-    return CRM_OK;
-}
-
-/* Finds the columns in an input; later inputs must have those of the first. */
-static crm_status resolve_columns(rfm_run *run, const crm_csv_reader *r, int first, crm_error *err)
-{
-    crm_status st;
-    int with_invoice = !run->o->no_invoice;
-    for (int k = 0; k < NCOLS; k++) {
-        if (k == COL_INVOICE && !with_invoice) {
-            run->columns[k] = -1;
-            continue;
-        }
-        int required = k == COL_CUSTOMER || k == COL_DATE || k == COL_AMOUNT || (!first && run->names[k]);
-        if ((st = resolve_column(run, r, k, required, err)) != CRM_OK)
-            return st;
-    }
-    run->min_fields = 0;
-    if ((st = resolve_keep_columns(run, r, first, err)) != CRM_OK)
-        return st;
-    for (int k = 0; k < NCOLS; k++) {
-        if (run->columns[k] < 0)
-            continue;
-        if ((size_t)run->columns[k] + 1 > run->min_fields)
-            run->min_fields = (size_t)run->columns[k] + 1;
-        if (first && crm_csv_header(r) &&
-            !(run->names[k] = strdup(crm_csv_column_name(r, (size_t)run->columns[k]))))
-            return crm_error_set(err, CRM_ENOMEM, "out of memory");
-    }
-    return CRM_OK;
-}
 
 /* A bad row stops the run with the hint to crm-clean, or is counted. */
 static crm_status bad_row(rfm_run *run, crm_error *err)
@@ -404,276 +250,30 @@ static crm_status bad_row(rfm_run *run, crm_error *err)
     return crm_cli_bad_row(&run->bad, err);
 }
 
-static crm_status bad_value(rfm_run *run, const crm_csv_reader *r, const crm_csv_record *rec, int k,
-                            const char *what, crm_error *err)
+static crm_status skip_or_stop(void *ctx, crm_error *err)
 {
-    char q[128];
-    size_t c = (size_t)run->columns[k];
-    crm_error_set(err, CRM_EDATA, "%s:%" PRIu64 ": column '%s': cannot read '%s' as %s", crm_csv_input_name(r),
-                  rec->line, crm_csv_column_name(r, c), crm_error_quote(q, sizeof q, rec->fields[c], rec->lengths[c]),
-                  what);
-    return bad_row(run, err);
-}
-
-static int defect_in_used_column(const rfm_run *run, const crm_csv_record *rec)
-{
-    if (rec->defect == CRM_CSV_RECORD_OK)
-        return 0;
-    for (int k = 0; k < NCOLS; k++)
-        if (run->columns[k] == (long)rec->defect_field)
-            return 1;
-    return 0;
-}
-
-/* Checks the fields every row needs; 1 when the row can be read. */
-static int row_shape_ok(rfm_run *run, const crm_csv_reader *r, const crm_csv_record *rec, crm_error *err,
-                        crm_status *st)
-{
-    if (run->width == 0)
-        run->width = rec->nfields;
-    if (rec->defect == CRM_CSV_RECORD_BAD_QUOTE) {
-        crm_csv_defect_error(r, rec, err);
-        *st = bad_row(run, err);
-        return 0;
-    }
-    if (crm_csv_check_width(r, rec, run->width, err) != CRM_OK) {
-        *st = bad_row(run, err);
-        return 0;
-    }
-    if (rec->nfields < run->min_fields) {
-        crm_error_set(err, CRM_EDATA, "%s:%" PRIu64 ": expected at least %zu fields, found %zu",
-                      crm_csv_input_name(r), rec->line, run->min_fields, rec->nfields);
-        *st = bad_row(run, err);
-        return 0;
-    }
-    if (defect_in_used_column(run, rec)) {
-        crm_csv_defect_error(r, rec, err);
-        *st = bad_row(run, err);
-        return 0;
-    }
-    if (rec->lengths[run->columns[COL_CUSTOMER]] == 0) {
-        crm_error_set(err, CRM_EDATA, "%s:%" PRIu64 ": column '%s': empty customer id", crm_csv_input_name(r),
-                      rec->line, crm_csv_column_name(r, (size_t)run->columns[COL_CUSTOMER]));
-        *st = bad_row(run, err);
-        return 0;
-    }
-    return 1;
-}
-
-/* Rows on or after a given as-of date (or after the calibration end) are
- * not in the table's figures, and their attributes are not kept either. */
-static int keep_until_as_of(const rfm_options_t *o) { return o->as_of != NULL || o->calibration_end != NULL; }
-
-static crm_status add_transaction(rfm_run *run, const crm_csv_reader *r, const crm_csv_record *rec, crm_error *err)
-{
-    crm_status st = CRM_OK;
-    if (run->width == 0)
-        run->width = rec->nfields;
-    if (!crm_clean_record_in_shard(&run->common->shard, rec, run->width, run->columns[COL_CUSTOMER]))
-        return CRM_OK;
-    if (!row_shape_ok(run, r, rec, err, &st))
-        return st;
-    const long *col = run->columns;
-    crm_rfm_line line = {0};
-    crm_datetime dt;
-    line.customer = rec->fields[col[COL_CUSTOMER]];
-    line.customer_len = rec->lengths[col[COL_CUSTOMER]];
-    if (col[COL_INVOICE] >= 0) {
-        line.invoice = rec->fields[col[COL_INVOICE]];
-        line.invoice_len = rec->lengths[col[COL_INVOICE]];
-    }
-    if (crm_date_parse_memo(&run->o->date_format, &run->date_memo, rec->fields[col[COL_DATE]],
-                            rec->lengths[col[COL_DATE]], &dt) != CRM_OK)
-        return bad_value(run, r, rec, COL_DATE, "a date", err);
-    line.day = dt.days;
-    if (crm_parse_decimal(rec->fields[col[COL_AMOUNT]], rec->lengths[col[COL_AMOUNT]], NULL, &line.amount) != CRM_OK)
-        return bad_value(run, r, rec, COL_AMOUNT, "a number", err);
-    if (col[COL_PROFIT] >= 0 &&
-        crm_parse_decimal(rec->fields[col[COL_PROFIT]], rec->lengths[col[COL_PROFIT]], NULL, &line.profit) != CRM_OK)
-        return bad_value(run, r, rec, COL_PROFIT, "a number", err);
-    if ((st = crm_rfm_add(run->rfm, &line, err)) != CRM_OK)
-        crm_error_prefix(err, "%s:%" PRIu64 ": ", crm_csv_input_name(r), rec->line);
-    if (st == CRM_OK && run->attributes && (!keep_until_as_of(run->o) || line.day < run->o->rfm.as_of)) {
-        const char *values[MAX_KEEP];
-        size_t lens[MAX_KEEP];
-        for (size_t k = 0; k < run->o->nkeep; k++) {
-            values[k] = rec->fields[run->keep_columns[k]];
-            lens[k] = rec->lengths[run->keep_columns[k]];
-        }
-        st = crm_attributes_add(run->attributes, line.customer, line.customer_len, line.day, values, lens, err);
-    }
-    return st;
+    return bad_row(ctx, err);
 }
 
 /* ---- partial files ---- */
 
-enum { PART_CUSTOMER, PART_DATE, PART_ROWS, PART_AMOUNT, PART_INVOICES, PART_INVOICE_KEYS, PART_PROFIT, NPART };
-static const char *const partial_names[NPART] = {"customer_id", "date", "rows", "amount", "invoices",
-                                                 "invoice_keys", "profit"};
-
-/* A partial file's header: the four fixed columns, then invoices (with
- * invoice_keys, since they exist) and profit when the run had them. */
-static crm_status check_partial_header(rfm_run *run, const crm_csv_reader *r, int first, crm_error *err)
+static int in_shard(void *ctx, const char *customer, size_t len)
 {
-    const crm_csv_record *h = crm_csv_header(r);
-    int ok = h && h->nfields >= 4 && h->nfields <= NPART;
-    size_t k = 0;
-    run->columns[PART_INVOICES] = run->columns[PART_INVOICE_KEYS] = run->columns[PART_PROFIT] = -1;
-    for (int p = 0; ok && p < NPART && k < h->nfields; p++) {
-        if (strcmp(h->fields[k], partial_names[p]) == 0)
-            run->columns[p] = (long)k++;
-        else if (p < PART_INVOICES)
-            ok = 0;   /* the first four are always there */
-    }
-    ok = ok && k == h->nfields && (run->columns[PART_INVOICE_KEYS] < 0 || run->columns[PART_INVOICES] >= 0);
-    if (!ok)
-        return crm_error_set(err, CRM_EDATA,
-                             "%s: not a crm-rfm --partial file "
-                             "(header customer_id,date,rows,amount[,invoices[,invoice_keys]][,profit])",
-                             crm_csv_input_name(r));
-    run->partial_header = h;
-    crm_rfm_config cfg = {run->columns[PART_INVOICES] >= 0, run->columns[PART_PROFIT] >= 0};
-    int keys = run->columns[PART_INVOICE_KEYS] >= 0;
-    if (!first) {
-        const crm_rfm_config *had = crm_rfm_get_config(run->rfm);
-        if (had->by_invoice != cfg.by_invoice || had->with_profit != cfg.with_profit || run->invoice_keys != keys)
-            return crm_error_set(err, CRM_EDATA, "%s: the header differs from the first partial file's",
-                                 crm_csv_input_name(r));
-        return CRM_OK;
-    }
-    run->min_fields = h->nfields;
-    run->invoice_keys = keys;
-    crm_status st = crm_rfm_new(&run->rfm, &cfg, err);
-    if (st == CRM_OK && keys && run->o->partial)
-        st = crm_rfm_keep_invoice_keys(run->rfm, err);
-    return st;
+    return crm_clean_in_shard(ctx, customer, len);
 }
 
-/* A partial file's header again: files concatenated (cat p1 p2 > all) */
-static int is_repeated_header(const rfm_run *run, const crm_csv_record *rec)
+/* Every day total of a partial file into the aggregator (made by the first). */
+static crm_status add_partials(rfm_run *run, crm_csv_reader *r, int first, crm_error *err)
 {
-    const crm_csv_record *h = run->partial_header;
-    if (!h || rec->nfields != h->nfields)
-        return 0;
-    for (size_t i = 0; i < h->nfields; i++)
-        if (rec->lengths[i] != strlen(h->fields[i]) || memcmp(rec->fields[i], h->fields[i], rec->lengths[i]) != 0)
-            return 0;
-    return 1;
-}
-
-static int hex_digit(char c)
-{
-    if (c >= '0' && c <= '9')
-        return c - '0';
-    if (c >= 'a' && c <= 'f')
-        return c - 'a' + 10;
-    return -1;
-}
-
-/* invoice_keys: 16 lower-case hex digits per key, one space between keys. */
-static int read_invoice_keys(rfm_run *run, const char *s, size_t len, size_t *n)
-{
-    *n = 0;
-    if (len == 0)
-        return 1;
-    if ((len + 1) % 17 != 0)
-        return 0;
-    size_t count = (len + 1) / 17;
-    if (count > run->keys_cap) {
-        uint64_t *grown = realloc(run->keys, count * sizeof *grown);
-        if (!grown)
-            return -1;
-        run->keys = grown;
-        run->keys_cap = count;
-    }
-    for (size_t k = 0; k < count; k++) {
-        const char *p = s + 17 * k;
-        uint64_t v = 0;
-        for (int j = 0; j < 16; j++) {
-            int d = hex_digit(p[j]);
-            if (d < 0)
-                return 0;
-            v = v << 4 | (uint64_t)d;
-        }
-        if (k + 1 < count && p[16] != ' ')
-            return 0;
-        run->keys[k] = v;
-    }
-    *n = count;
-    return 1;
-}
-
-static crm_status partial_value(rfm_run *run, const crm_csv_reader *r, const crm_csv_record *rec, int p,
-                                const char *what, crm_error *err)
-{
-    char q[128];
-    size_t c = (size_t)run->columns[p];
-    crm_error_set(err, CRM_EDATA, "%s:%" PRIu64 ": column '%s': cannot read '%s' as %s", crm_csv_input_name(r),
-                  rec->line, partial_names[p], crm_error_quote(q, sizeof q, rec->fields[c], rec->lengths[c]), what);
-    return bad_row(run, err);
-}
-
-static crm_status add_partial_row(rfm_run *run, const crm_csv_reader *r, const crm_csv_record *rec, crm_error *err)
-{
-    if (rec->defect == CRM_CSV_RECORD_BAD_QUOTE) {
-        crm_csv_defect_error(r, rec, err);
-        return bad_row(run, err);
-    }
-    if (rec->nfields != run->min_fields) {
-        crm_error_set(err, CRM_EDATA, "%s:%" PRIu64 ": expected %zu fields, found %zu", crm_csv_input_name(r),
-                      rec->line, run->min_fields, rec->nfields);
-        return bad_row(run, err);
-    }
-    const long *col = run->columns;
-    if (is_repeated_header(run, rec) ||
-        !crm_clean_in_shard(&run->common->shard, rec->fields[col[PART_CUSTOMER]], rec->lengths[col[PART_CUSTOMER]]))
-        return CRM_OK;
-    crm_rfm_day_total t = {0};
-    crm_datetime dt;
-    crm_date_format iso;
-    int64_t rows = 0, invoices = 0;
-    crm_date_format_set(&iso, CRM_DATE_ISO);
-    t.customer = rec->fields[col[PART_CUSTOMER]];
-    t.customer_len = rec->lengths[col[PART_CUSTOMER]];
-    if (t.customer_len == 0)
-        return partial_value(run, r, rec, PART_CUSTOMER, "a customer id", err);
-    if (crm_date_parse(&iso, rec->fields[col[PART_DATE]], rec->lengths[col[PART_DATE]], &dt) != CRM_OK)
-        return partial_value(run, r, rec, PART_DATE, "a date", err);
-    if (crm_parse_int64(rec->fields[col[PART_ROWS]], rec->lengths[col[PART_ROWS]], &rows) != CRM_OK || rows < 0)
-        return partial_value(run, r, rec, PART_ROWS, "a count", err);
-    if (crm_parse_decimal(rec->fields[col[PART_AMOUNT]], rec->lengths[col[PART_AMOUNT]], NULL, &t.amount) != CRM_OK)
-        return partial_value(run, r, rec, PART_AMOUNT, "a number", err);
-    if (col[PART_INVOICES] >= 0 &&
-        (crm_parse_int64(rec->fields[col[PART_INVOICES]], rec->lengths[col[PART_INVOICES]], &invoices) != CRM_OK ||
-         invoices < 0))
-        return partial_value(run, r, rec, PART_INVOICES, "a count", err);
-    if (col[PART_PROFIT] >= 0 &&
-        crm_parse_decimal(rec->fields[col[PART_PROFIT]], rec->lengths[col[PART_PROFIT]], NULL, &t.profit) != CRM_OK)
-        return partial_value(run, r, rec, PART_PROFIT, "a number", err);
-    if (col[PART_INVOICE_KEYS] >= 0) {
-        size_t c = (size_t)col[PART_INVOICE_KEYS], n;
-        int read = read_invoice_keys(run, rec->fields[c], rec->lengths[c], &n);
-        if (read < 0)
-            return crm_error_set(err, CRM_ENOMEM, "out of memory");
-        if (!read || n != (uint64_t)invoices) {
-            char q[128];
-            crm_error_set(err, CRM_EDATA,
-                          "%s:%" PRIu64 ": column 'invoice_keys': cannot read '%s' as %" PRId64
-                          " invoice key%s (16 lower-case hex digits each, one space apart)",
-                          crm_csv_input_name(r), rec->line, crm_error_quote(q, sizeof q, rec->fields[c], rec->lengths[c]),
-                          invoices, invoices == 1 ? "" : "s");
-            return bad_row(run, err);
-        }
-        t.has_invoice_keys = 1;
-        t.invoice_keys = run->keys;
-        t.ninvoice_keys = n;
-    }
-    t.day = dt.days;
-    t.rows = (uint64_t)rows;
-    t.invoices = (uint64_t)invoices;
-    crm_status st = crm_rfm_add_day(run->rfm, &t, err);
+    crm_rfm_partial_reader *p;
+    crm_status st = crm_rfm_partial_open(&p, r, err);
     if (st != CRM_OK)
-        crm_error_prefix(err, "%s:%" PRIu64 ": ", crm_csv_input_name(r), rec->line);
+        return st;
+    crm_rfm_partial_set_keep(p, in_shard, (void *)&run->common->shard);
+    st = crm_rfm_partial_merge(&run->rfm, &run->invoice_keys, p, first, run->o->partial, skip_or_stop, run, err);
+    run->rows += crm_rfm_partial_records(p);
+    crm_progress_update(&run->progress, run->rows, run->bytes_before + crm_csv_raw_bytes(r));
+    crm_rfm_partial_close(p);
     return st;
 }
 
@@ -681,23 +281,24 @@ static crm_status add_partial_row(rfm_run *run, const crm_csv_reader *r, const c
 
 static crm_status start_input(rfm_run *run, crm_csv_reader *r, int first, crm_error *err)
 {
-    const crm_csv_record *h = crm_csv_header(r);
-    run->width = h ? h->nfields : 0;
-    if (run->o->merge)
-        return check_partial_header(run, r, first, err);
-    crm_status st = resolve_columns(run, r, first, err);
-    if (st != CRM_OK || !first)
-        return st;
-    crm_rfm_config cfg = {run->columns[COL_INVOICE] >= 0, run->columns[COL_PROFIT] >= 0};
-    if (run->o->rfm.monetary == CRM_RFM_SCORE_PROFIT && !cfg.with_profit)
-        return crm_error_set(err, CRM_EDATA,
-                             "%s: --monetary profit needs a profit column (crm-clean --costs or --margin adds it)",
-                             crm_csv_input_name(r));
-    run->invoice_keys = cfg.by_invoice && run->o->partial;
-    st = crm_rfm_new(&run->rfm, &cfg, err);
-    if (st == CRM_OK && run->invoice_keys)
-        st = crm_rfm_keep_invoice_keys(run->rfm, err);
+    crm_status st = crm_rfm_input_start(run->input, r, first, err);
+    run->rfm = crm_rfm_input_aggregator(run->input);
+    run->invoice_keys = run->rfm && crm_rfm_get_config(run->rfm)->by_invoice && run->o->partial;
     return st;
+}
+
+/* The transactions' reader, told what the options say. */
+static crm_status new_input(rfm_run *run, crm_error *err)
+{
+    const rfm_options_t *o = run->o;
+    crm_rfm_input_options in = {.no_invoice = o->no_invoice, .date_format = o->date_format, .keep = o->keep,
+                                .nkeep = o->nkeep, .keep_rule = o->keep_rule,
+                                .keep_until = o->as_of != NULL || o->calibration_end != NULL, .as_of = o->rfm.as_of,
+                                .monetary_profit = o->rfm.monetary == CRM_RFM_SCORE_PROFIT,
+                                .invoice_keys = o->partial, .shard = &run->common->shard,
+                                .on_bad = skip_or_stop, .bad_ctx = run};
+    memcpy(in.columns, o->column_specs, sizeof in.columns);
+    return crm_rfm_input_new(&run->input, &in, err);
 }
 
 static crm_status read_inputs(rfm_run *run, crm_error *err)
@@ -709,10 +310,10 @@ static crm_status read_inputs(rfm_run *run, crm_error *err)
         crm_csv_reader *r;
         if ((st = crm_cli_open_input(common, common->ninputs ? common->inputs[i] : NULL, &r, err)) != CRM_OK)
             break;
-        st = start_input(run, r, i == 0, err);
+        st = run->o->merge ? add_partials(run, r, i == 0, err) : start_input(run, r, i == 0, err);
         const crm_csv_record *rec;
-        while (st == CRM_OK && (st = crm_csv_next(r, &rec, err)) == CRM_OK && rec) {
-            st = run->o->merge ? add_partial_row(run, r, rec, err) : add_transaction(run, r, rec, err);
+        while (st == CRM_OK && !run->o->merge && (st = crm_csv_next(r, &rec, err)) == CRM_OK && rec) {
+            st = crm_rfm_input_add(run->input, r, rec, err);
             crm_progress_update(&run->progress, ++run->rows, run->bytes_before + crm_csv_raw_bytes(r));
         }
         run->bytes_before += crm_csv_raw_bytes(r);
@@ -721,366 +322,34 @@ static crm_status read_inputs(rfm_run *run, crm_error *err)
     return st;
 }
 
-/* ---- interactions ---- */
-
-/* The --interactions file's customer and date columns: named by --customer
- * and --date as in the transactions, else customer_id and date. */
-static crm_status interaction_columns(const rfm_run *run, const crm_csv_reader *r, long col[2], crm_error *err)
-{
-    const int which[2] = {COL_CUSTOMER, COL_DATE};
-    for (int k = 0; k < 2; k++) {
-        const char *spec = run->o->column_specs[which[k]];
-        col[k] = crm_csv_column(r, spec ? spec : default_names[which[k]], err);
-        if (col[k] < 0)
-            return err->status;
-    }
-    return CRM_OK;
-}
-
-static crm_status add_interaction(rfm_run *run, const crm_csv_reader *r, const crm_csv_record *rec,
-                                  const long col[2], size_t width, crm_date_memo *memo, crm_error *err)
-{
-    size_t need = (size_t)(col[0] > col[1] ? col[0] : col[1]) + 1;
-    char q[128];
-    crm_datetime dt;
-    if (rec->defect == CRM_CSV_RECORD_BAD_QUOTE ||
-        (rec->defect != CRM_CSV_RECORD_OK && (rec->defect_field == (size_t)col[0] || rec->defect_field == (size_t)col[1]))) {
-        crm_csv_defect_error(r, rec, err);
-        return bad_row(run, err);
-    }
-    if (crm_csv_check_width(r, rec, width, err) != CRM_OK)
-        return bad_row(run, err);
-    if (rec->nfields < need) {
-        crm_error_set(err, CRM_EDATA, "%s:%" PRIu64 ": expected at least %zu fields, found %zu",
-                      crm_csv_input_name(r), rec->line, need, rec->nfields);
-        return bad_row(run, err);
-    }
-    if (rec->lengths[col[0]] == 0) {
-        crm_error_set(err, CRM_EDATA, "%s:%" PRIu64 ": column '%s': empty customer id", crm_csv_input_name(r),
-                      rec->line, crm_csv_column_name(r, (size_t)col[0]));
-        return bad_row(run, err);
-    }
-    if (crm_date_parse_memo(&run->o->date_format, memo, rec->fields[col[1]], rec->lengths[col[1]], &dt) != CRM_OK) {
-        crm_error_set(err, CRM_EDATA, "%s:%" PRIu64 ": column '%s': cannot read '%s' as a date",
-                      crm_csv_input_name(r), rec->line, crm_csv_column_name(r, (size_t)col[1]),
-                      crm_error_quote(q, sizeof q, rec->fields[col[1]], rec->lengths[col[1]]));
-        return bad_row(run, err);
-    }
-    return crm_interactions_add(run->interactions, rec->fields[col[0]], rec->lengths[col[0]], dt.days, err);
-}
-
 /* Reads the --interactions file once the as-of date is known. */
 static crm_status read_interactions(rfm_run *run, crm_error *err)
 {
     crm_csv_reader *r;
-    crm_status st = crm_interactions_new(&run->interactions, run->o->rfm.as_of, err);
-    if (st != CRM_OK || (st = crm_cli_open_input(run->common, run->o->interactions, &r, err)) != CRM_OK)
+    const rfm_options_t *o = run->o;
+    crm_status st = crm_interactions_new(&run->interactions, o->rfm.as_of, err);
+    if (st != CRM_OK || (st = crm_cli_open_input(run->common, o->interactions, &r, err)) != CRM_OK)
         return st;
-    long col[2];
-    const crm_csv_record *h = crm_csv_header(r), *rec;
-    size_t width = h ? h->nfields : 0;
-    crm_date_memo memo;
-    crm_date_memo_init(&memo);
-    st = interaction_columns(run, r, col, err);
-    while (st == CRM_OK && (st = crm_csv_next(r, &rec, err)) == CRM_OK && rec) {
-        if (width == 0)
-            width = rec->nfields;
-        st = add_interaction(run, r, rec, col, width, &memo, err);
-        run->interaction_rows++;
-    }
+    crm_rfm_input_options in = {.columns = {o->column_specs[0], NULL, o->column_specs[2]},
+                                .date_format = o->date_format, .on_bad = skip_or_stop, .bad_ctx = run};
+    st = crm_rfm_interactions_read(run->interactions, r, &in, &run->interaction_rows, err);
     crm_csv_close(r);
     return st;
 }
 
 /* ---- writing ---- */
 
-static crm_status write_decimal(crm_csv_writer *w, crm_decimal d)
-{
-    char buf[CRM_NUMBER_TEXT_MAX];
-    size_t len = crm_decimal_format(d, buf);
-    return crm_csv_write_field(w, buf, len);
-}
-
-static crm_status write_day(crm_csv_writer *w, int32_t day)
-{
-    char buf[CRM_DATE_ISO_MAX];
-    crm_datetime dt = {day, CRM_NO_TIME};
-    size_t len = crm_datetime_format(dt, buf);
-    return crm_csv_write_field(w, buf, len);
-}
-
-static crm_status write_partial_day(void *ctx, const crm_rfm_day_total *t, crm_error *err)
-{
-    crm_csv_writer *w = ctx;
-    (void)err;
-    crm_status st = crm_csv_write_field(w, t->customer, t->customer_len);
-    if (st == CRM_OK)
-        st = write_day(w, t->day);
-    if (st == CRM_OK)
-        st = crm_csv_write_int(w, (int64_t)t->rows);
-    if (st == CRM_OK)
-        st = write_decimal(w, t->amount);
-    return st;
-}
-
-typedef struct {
-    crm_csv_writer *w;
-    const crm_rfm_config *cfg;
-    int invoice_keys;
-    char *text;                /* the invoice_keys field being written */
-    size_t text_cap;
-} partial_writer;
-
-static crm_status write_invoice_keys(partial_writer *p, const crm_rfm_day_total *t, crm_error *err)
-{
-    static const char hex[] = "0123456789abcdef";
-    size_t need = 17 * t->ninvoice_keys;
-    if (need > p->text_cap) {
-        char *grown = realloc(p->text, need);
-        if (!grown)
-            return crm_error_set(err, CRM_ENOMEM, "out of memory");
-        p->text = grown;
-        p->text_cap = need;
-    }
-    size_t used = 0;
-    for (size_t k = 0; k < t->ninvoice_keys; k++) {
-        if (k)
-            p->text[used++] = ' ';
-        for (int j = 0; j < 16; j++)
-            p->text[used + (size_t)j] = hex[(t->invoice_keys[k] >> (60 - 4 * j)) & 15];
-        used += 16;
-    }
-    return crm_csv_write_field(p->w, p->text ? p->text : "", used);
-}
-
-static crm_status write_partial_row(void *ctx, const crm_rfm_day_total *t, crm_error *err)
-{
-    partial_writer *p = ctx;
-    crm_status st = write_partial_day(p->w, t, err);
-    if (st == CRM_OK && p->cfg->by_invoice)
-        st = crm_csv_write_int(p->w, (int64_t)t->invoices);
-    if (st == CRM_OK && p->invoice_keys)
-        st = write_invoice_keys(p, t, err);
-    if (st == CRM_OK && p->cfg->with_profit)
-        st = write_decimal(p->w, t->profit);
-    return st == CRM_OK ? crm_csv_end_row(p->w) : st;
-}
-
-static crm_status write_partial(crm_csv_writer *w, const crm_rfm *rfm, int invoice_keys, crm_error *err)
-{
-    const crm_rfm_config *cfg = crm_rfm_get_config(rfm);
-    crm_status st = CRM_OK;
-    for (int p = 0; p < NPART && st == CRM_OK; p++)
-        if ((p != PART_INVOICES || cfg->by_invoice) && (p != PART_INVOICE_KEYS || invoice_keys) &&
-            (p != PART_PROFIT || cfg->with_profit))
-            st = crm_csv_write_field(w, partial_names[p], (size_t)-1);
-    if (st == CRM_OK)
-        st = crm_csv_end_row(w);
-    partial_writer pw = {w, cfg, invoice_keys, NULL, 0};
-    if (st == CRM_OK)
-        st = crm_rfm_each_day(rfm, write_partial_row, &pw, err);
-    free(pw.text);
-    return st;
-}
-
-typedef struct {
-    crm_csv_writer *w;
-    const rfm_options_t *o;
-    const rfm_run *run;
-    int with_profit, with_holdout;
-    int64_t unit_mul, unit_div;   /* days * mul / div is the value in the unit */
-} table_writer;
-
-/* A duration in days, in the unit asked for. */
-static crm_status write_duration(const table_writer *t, int64_t days)
-{
-    if (t->o->decimals < 0)
-        return crm_csv_write_double(t->w, (double)days / crm_time_unit_days(t->o->unit));
-    crm_decimal d;
-    if (crm_rfm_ratio(crm_decimal_from_int(days), t->unit_mul, t->unit_div, t->o->decimals, &d) != CRM_OK)
-        return crm_csv_write_fixed(t->w, (double)days / crm_time_unit_days(t->o->unit), t->o->decimals);
-    return write_decimal(t->w, d);
-}
-
-/* A mean sum / count (0 when count is 0), as a double or rounded exactly. */
-static crm_status write_mean(const table_writer *t, double mean, crm_decimal sum, uint64_t count)
-{
-    if (t->o->decimals < 0)
-        return crm_csv_write_double(t->w, mean);
-    crm_decimal d = {0, t->o->decimals};
-    if (count && (count > INT64_MAX || crm_rfm_ratio(sum, 1, (int64_t)count, t->o->decimals, &d) != CRM_OK))
-        return crm_csv_write_fixed(t->w, mean, t->o->decimals);
-    return write_decimal(t->w, d);
-}
-
-static crm_status write_fields(crm_csv_writer *w, const char *const *names, size_t n)
-{
-    crm_status st = CRM_OK;
-    for (size_t i = 0; i < n && st == CRM_OK; i++)
-        st = crm_csv_write_field(w, names[i], (size_t)-1);
-    return st;
-}
-
-static crm_status write_header(const table_writer *t)
-{
-    static const char *const head[] = {"customer_id", "first_date", "last_date", "recency_days", "frequency",
-                                       "monetary", "avg_order_value", "tenure_days", "r_score", "f_score",
-                                       "m_score", "rfm_score"};
-    static const char *const profit[] = {"profit", "avg_profit"};
-    static const char *const model[] = {"x", "t_x", "T", "monetary_value"};
-    static const char *const holdout[] = {"x_holdout", "monetary_holdout", "duration_holdout"};
-    crm_status st = write_fields(t->w, head, 12);
-    if (st == CRM_OK && t->with_profit)
-        st = write_fields(t->w, profit, 2);
-    if (st == CRM_OK)
-        st = write_fields(t->w, model, 4);
-    if (st == CRM_OK && t->with_holdout)
-        st = write_fields(t->w, holdout, 3);
-    if (st == CRM_OK && t->o->interactions)
-        st = write_fields(t->w, output_names + 21, 3);
-    if (st == CRM_OK && t->o->recent_window)
-        st = write_fields(t->w, output_names + 24, 2);
-    if (st == CRM_OK && t->o->loyalty_period)
-        st = write_fields(t->w, output_names + 26, 2);
-    if (st == CRM_OK)
-        st = write_fields(t->w, (const char *const *)t->run->keep_names, t->o->nkeep);
-    return st == CRM_OK ? crm_csv_end_row(t->w) : st;
-}
-
-/* interactions, last_interaction, interaction_recency_days: 0 and empty
- * for a customer without an interaction before the as-of date. */
-static crm_status write_interaction_columns(const table_writer *t, const char *customer, size_t len)
-{
-    crm_interaction_summary s;
-    if (!crm_interactions_get(t->run->interactions, customer, len, &s)) {
-        crm_status st = crm_csv_write_int(t->w, 0);
-        if (st == CRM_OK) st = crm_csv_write_field(t->w, "", 0);
-        return st == CRM_OK ? crm_csv_write_field(t->w, "", 0) : st;
-    }
-    crm_status st = crm_csv_write_int(t->w, (int64_t)s.count);
-    if (st == CRM_OK) st = write_day(t->w, s.last_day);
-    return st == CRM_OK ? crm_csv_write_int(t->w, (int64_t)t->o->rfm.as_of - s.last_day) : st;
-}
-
-/* A prospect: seen in the interactions only, so every purchase column is
- * empty. */
-static crm_status write_prospect(const table_writer *t, const char *customer, size_t len)
-{
-    size_t empty = 12 - 1 + 4 + (t->with_profit ? 2 : 0) + (t->with_holdout ? 3 : 0);
-    crm_status st = crm_csv_write_field(t->w, customer, len);
-    for (size_t i = 0; i < empty && st == CRM_OK; i++)
-        st = crm_csv_write_field(t->w, "", 0);
-    if (st == CRM_OK)
-        st = write_interaction_columns(t, customer, len);
-    for (int i = 0; i < (t->o->recent_window ? 2 : 0) + (t->o->loyalty_period ? 2 : 0) && st == CRM_OK; i++)
-        st = crm_csv_write_field(t->w, "", 0);
-    for (size_t k = 0; k < t->o->nkeep && st == CRM_OK; k++)
-        st = crm_csv_write_field(t->w, "", 0);
-    return st == CRM_OK ? crm_csv_end_row(t->w) : st;
-}
-
-static crm_status write_customer(const table_writer *t, const crm_rfm_result *res, const crm_rfm_customer *c)
-{
-    crm_csv_writer *w = t->w;
-    char score[48];
-    const int *s = c->score;
-    snprintf(score, sizeof score, res->bins <= 9 ? "%d%d%d" : "%d-%d-%d", s[0], s[1], s[2]);
-    crm_status st = crm_csv_write_field(w, c->customer_id, c->customer_len);
-    if (st == CRM_OK) st = write_day(w, c->first_day);
-    if (st == CRM_OK) st = write_day(w, c->last_day);
-    if (st == CRM_OK) st = crm_csv_write_int(w, c->recency_days);
-    if (st == CRM_OK) st = crm_csv_write_int(w, (int64_t)c->frequency);
-    if (st == CRM_OK) st = write_decimal(w, c->monetary);
-    if (st == CRM_OK) st = write_decimal(w, c->avg_order_value);
-    if (st == CRM_OK) st = crm_csv_write_int(w, c->tenure_days);
-    for (int d = 0; d < CRM_RFM_DIMENSIONS && st == CRM_OK; d++)
-        st = crm_csv_write_int(w, s[d]);
-    if (st == CRM_OK) st = crm_csv_write_field(w, score, (size_t)-1);
-    if (st == CRM_OK && t->with_profit) {
-        st = write_decimal(w, c->profit);
-        if (st == CRM_OK) st = write_decimal(w, c->avg_profit);
-    }
-    if (st == CRM_OK) st = crm_csv_write_int(w, (int64_t)c->x);
-    if (st == CRM_OK) st = write_duration(t, c->t_x_days);
-    if (st == CRM_OK) st = write_duration(t, c->T_days);
-    if (st == CRM_OK) st = write_mean(t, c->monetary_value, c->repeat_amount, c->x);
-    if (st == CRM_OK && t->with_holdout) {
-        st = crm_csv_write_int(w, (int64_t)c->x_holdout);
-        if (st == CRM_OK) st = write_mean(t, c->monetary_holdout, c->holdout_amount, c->x_holdout);
-        if (st == CRM_OK) st = write_duration(t, res->duration_holdout_days);
-    }
-    if (st == CRM_OK && t->o->interactions)
-        st = write_interaction_columns(t, c->customer_id, c->customer_len);
-    if (st == CRM_OK && t->o->recent_window) {
-        size_t i = (size_t)(c - res->customers);
-        st = crm_csv_write_int(w, (int64_t)t->run->recent[i]);
-        if (st == CRM_OK) st = crm_csv_write_int(w, (int64_t)t->run->previous[i]);
-    }
-    if (st == CRM_OK && t->o->loyalty_period) {
-        size_t i = (size_t)(c - res->customers);
-        st = crm_csv_write_int(w, (int64_t)t->run->streak[i]);
-        /* four decimals: a ratio people read (empty without two gaps) */
-        if (st == CRM_OK)
-            st = isnan(t->run->gap_cv[i]) ? crm_csv_write_field(w, "", 0) : crm_csv_write_fixed(w, t->run->gap_cv[i], 4);
-    }
-    for (size_t k = 0; k < t->o->nkeep && st == CRM_OK; k++) {
-        size_t len;
-        const char *v = crm_attributes_get(t->run->attributes, c->customer_id, c->customer_len, k, &len);
-        st = crm_csv_write_field(w, v, len);
-    }
-    return st == CRM_OK ? crm_csv_end_row(w) : st;
-}
-
-static void unit_ratio(crm_time_unit unit, int64_t *mul, int64_t *div)
-{
-    /* A month is 365.25 / 12 days and a year 365.25 days (crm_time_unit_days). */
-    switch (unit) {
-    case CRM_UNIT_WEEK: *mul = 1; *div = 7; break;
-    case CRM_UNIT_MONTH: *mul = 48; *div = 1461; break;
-    case CRM_UNIT_YEAR: *mul = 4; *div = 1461; break;
-    default: *mul = 1; *div = 1; break;
-    }
-}
-
-static int compare_bytes(const char *a, size_t la, const char *b, size_t lb)
-{
-    int c = memcmp(a, b, la < lb ? la : lb);
-    return c ? c : (la > lb) - (la < lb);
-}
-
-static crm_status write_table(crm_csv_writer *w, rfm_run *run, const crm_rfm *rfm,
-                              const crm_rfm_result *res, crm_error *err)
+static crm_status write_table(crm_csv_writer *w, rfm_run *run, const crm_rfm_result *res, crm_error *err)
 {
     const rfm_options_t *o = run->o;
-    table_writer t = {w, o, run, crm_rfm_get_config(rfm)->with_profit, o->rfm.has_calibration_end, 1, 1};
-    unit_ratio(o->unit, &t.unit_mul, &t.unit_div);
-    uint32_t *prospect = NULL;
-    size_t nprospects = 0, p = 0;
-    if (o->prospects && crm_interactions_sorted(run->interactions, &prospect, &nprospects, err) != CRM_OK)
-        return err->status;
-    crm_status st = write_header(&t);
-    /* Both lists are in byte order of the ids: merged, the table stays sorted. */
-    for (size_t i = 0; (i < res->count || p < nprospects) && st == CRM_OK;) {
-        size_t len = 0;
-        crm_interaction_summary s;
-        const char *id = p < nprospects ? crm_interactions_customer(run->interactions, prospect[p], &len, &s) : NULL;
-        int c = !id ? -1 : i == res->count ? 1
-                : compare_bytes(res->customers[i].customer_id, res->customers[i].customer_len, id, len);
-        if (c <= 0)
-            st = write_customer(&t, res, &res->customers[i++]);
-        if (c == 0)
-            p++;
-        if (c > 0) {
-            st = write_prospect(&t, id, len);
-            p++;
-            run->prospects++;
-        }
-    }
-    free(prospect);
-    return st;
+    crm_rfm_table_options t = {o->unit, o->decimals, crm_rfm_get_config(run->rfm)->with_profit,
+                               o->rfm.has_calibration_end, run->interactions, o->prospects, o->rfm.as_of,
+                               run->extras.recent, run->extras.previous, run->extras.streak, run->extras.gap_cv,
+                               run->input ? crm_rfm_input_attributes(run->input) : NULL,
+                               run->input ? crm_rfm_input_keep_names(run->input) : NULL, o->nkeep};
+    return crm_rfm_table_write(w, res, &t, &run->prospects, err);
 }
 
-/* dimension,index,probability,value: one row per breakpoint. */
 static crm_status write_thresholds(crm_output_set *outputs, const char *path, const crm_rfm_result *res,
                                    crm_error *err)
 {
@@ -1088,23 +357,7 @@ static crm_status write_thresholds(crm_output_set *outputs, const char *path, co
     crm_status st = crm_cli_open_output(outputs, path, -1, &w, err);
     if (st != CRM_OK)
         return st;
-    static const char *const head[] = {"dimension", "index", "probability", "value"};
-    st = write_fields(w, head, 4);
-    if (st == CRM_OK)
-        st = crm_csv_end_row(w);
-    for (int d = 0; d < CRM_RFM_DIMENSIONS && st == CRM_OK; d++) {
-        for (int j = 1; res->breaks[d] && j < res->bins && st == CRM_OK; j++) {
-            char dim[2] = {"rfm"[d], '\0'};
-            st = crm_csv_write_field(w, dim, 1);
-            if (st == CRM_OK) st = crm_csv_write_int(w, j);
-            if (st == CRM_OK)
-                st = res->from_quantiles[d] ? crm_csv_write_double(w, (double)j / res->bins)
-                                            : crm_csv_write_field(w, "", 0);
-            if (st == CRM_OK) st = crm_csv_write_double(w, res->breaks[d][j - 1]);
-            if (st == CRM_OK) st = crm_csv_end_row(w);
-        }
-    }
-    if (st != CRM_OK) {
+    if ((st = crm_rfm_thresholds_write(w, res, err)) != CRM_OK) {
         st = crm_cli_write_failed(w, st, err);
         crm_csv_writer_abort(w);
         return st == CRM_EPIPE ? crm_error_set(err, CRM_EIO, "%s: write failed: closed pipe", path) : st;
@@ -1114,9 +367,51 @@ static crm_status write_thresholds(crm_output_set *outputs, const char *path, co
 
 /* ---- main ---- */
 
+/* What --breaks-only and --breaks-file do not combine with. */
+static crm_status check_breaks_options(const rfm_options_t *o, crm_error *err)
+{
+    int fixed = o->breaks_text[0] || o->breaks_text[1] || o->breaks_text[2];
+    if (o->breaks_only && (o->partial || o->thresholds || o->interactions || o->recent_window ||
+                           o->loyalty_period || o->breaks_file))
+        return crm_error_set(err, CRM_EUSAGE, "--breaks-only writes the breakpoints file alone: not with %s",
+                             o->partial ? "--partial" : o->thresholds ? "--thresholds"
+                             : o->interactions ? "--interactions" : o->recent_window ? "--recent-window"
+                             : o->loyalty_period ? "--loyalty-period" : "--breaks-file");
+    if (o->breaks_file && (o->partial || o->as_of || o->calibration_end || fixed))
+        return crm_error_set(err, CRM_EUSAGE, "--breaks-file sets the as-of date, the calibration end and the "
+                             "breakpoints: not with %s", o->partial ? "--partial" : o->as_of ? "--as-of"
+                             : o->calibration_end ? "--calibration-end" : "--breaks");
+    if (o->breaks_file && o->recency_from != CRM_RECENCY_FROM_PURCHASES)
+        return crm_error_set(err, CRM_EUSAGE, "--breaks-file scores r on the purchase recency: not with --recency-from");
+    return CRM_OK;
+}
+
+/* --breaks-file: read, checked against --bins and --monetary, into o->rfm. */
+static crm_status read_breaks_file(rfm_options_t *o, const crm_common_options *common, crm_error *err)
+{
+    crm_csv_reader *r;
+    crm_status st = crm_cli_open_input(common, o->breaks_file, &r, err);
+    if (st != CRM_OK)
+        return st;
+    st = crm_rfm_breakpoints_read(r, &o->file_breaks, err);
+    crm_csv_close(r);
+    const crm_rfm_breakpoints *b = &o->file_breaks;
+    if (st == CRM_OK && o->bins_given && o->rfm.bins != b->bins)
+        return crm_error_set(err, CRM_EUSAGE, "--bins %d, but %s has %d bins", o->rfm.bins, o->breaks_file, b->bins);
+    if (st == CRM_OK && o->monetary_given && o->rfm.monetary != b->monetary)
+        return crm_error_set(err, CRM_EUSAGE, "--monetary %s, but %s scores m on %s",
+                             o->rfm.monetary == CRM_RFM_SCORE_PROFIT ? "profit" : "amount", o->breaks_file,
+                             b->monetary == CRM_RFM_SCORE_PROFIT ? "profit" : "amount");
+    if (st == CRM_OK)
+        crm_rfm_breakpoints_apply(b, &o->rfm);
+    return st;
+}
+
 static crm_status check_options(rfm_options_t *o, crm_error *err)
 {
-    crm_status st = CRM_OK;
+    crm_status st = check_breaks_options(o, err);
+    if (st != CRM_OK)
+        return st;
     if (o->nkeep && (o->partial || o->merge))
         return crm_error_set(err, CRM_EUSAGE, "--keep works on transactions, not with --partial or --merge");
     if (o->partial && (o->as_of || o->calibration_end || o->thresholds))
@@ -1148,7 +443,8 @@ static crm_status check_options(rfm_options_t *o, crm_error *err)
     }
     for (int d = 0; d < CRM_RFM_DIMENSIONS && st == CRM_OK; d++)
         if (o->breaks_text[d])
-            st = parse_breaks(o, d, err);
+            if ((st = crm_rfm_breaks_parse("rfm"[d], o->breaks_text[d], o->rfm.bins, &o->breaks[d], err)) == CRM_OK)
+                o->rfm.breaks[d] = o->breaks[d];
     return st;
 }
 
@@ -1181,6 +477,45 @@ static void print_notes(const rfm_options_t *o, const rfm_run *run, const crm_rf
     }
 }
 
+/* --merge --breaks-only: the partial files read side by side, one customer
+ * at a time (crm_rfm_partial_breakpoints), into the breakpoints file. */
+static crm_status breaks_from_partials(rfm_run *run, crm_csv_writer *w, crm_error *err)
+{
+    const crm_common_options *common = run->common;
+    size_t n = common->ninputs ? common->ninputs : 1;
+    crm_csv_reader **readers = calloc(n, sizeof *readers);
+    crm_rfm_partial_reader **parts = calloc(n, sizeof *parts);
+    crm_status st = readers && parts ? CRM_OK : crm_error_set(err, CRM_ENOMEM, "out of memory");
+    for (size_t i = 0; i < n && st == CRM_OK; i++) {
+        st = crm_cli_open_input(common, common->ninputs ? common->inputs[i] : NULL, &readers[i], err);
+        if (st == CRM_OK && (st = crm_rfm_partial_open(&parts[i], readers[i], err)) == CRM_OK)
+            crm_rfm_partial_set_keep(parts[i], in_shard, (void *)&common->shard);
+    }
+    crm_rfm_breakpoints b;
+    if (st == CRM_OK)
+        st = crm_rfm_partial_breakpoints(parts, n, &run->o->rfm, run->o->as_of != NULL, skip_or_stop, run, &b, err);
+    if (st == CRM_OK)
+        st = crm_rfm_breakpoints_write(w, &b, err);
+    for (size_t i = 0; i < n && readers && parts; i++) {
+        run->rows += parts[i] ? crm_rfm_partial_records(parts[i]) : 0;
+        crm_rfm_partial_close(parts[i]);
+        crm_csv_close(readers[i]);
+    }
+    free(readers);
+    free(parts);
+    return st;
+}
+
+/* --breaks-only without --merge: the breakpoints of the table computed. */
+static crm_status write_breaks(crm_csv_writer *w, const rfm_run *run, const crm_rfm_result *res, crm_error *err)
+{
+    int32_t last = run->o->rfm.calibration_end;
+    crm_rfm_last_day(run->rfm, &last);
+    crm_rfm_breakpoints b;
+    crm_rfm_breakpoints_from_result(&b, res, &run->o->rfm, last);
+    return crm_rfm_breakpoints_write(w, &b, err);
+}
+
 static crm_status run_rfm(rfm_run *run, crm_csv_writer **out, crm_rfm_result *res, crm_error *err)
 {
     rfm_options_t *o = run->o;
@@ -1190,53 +525,39 @@ static crm_status run_rfm(rfm_run *run, crm_csv_writer **out, crm_rfm_result *re
     if (o->partial && run->common->escape_formulas)
         return crm_error_set(err, CRM_EUSAGE, "--partial writes a file for --merge to read, not for a spreadsheet: "
                              "give --escape-formulas to the --merge run");
-    if (o->nkeep && (st = crm_attributes_new(&run->attributes, o->nkeep, o->keep_rule, err)) != CRM_OK)
+    if (!o->merge && (st = new_input(run, err)) != CRM_OK)
+        return st;
+    if (o->breaks_file && (st = read_breaks_file(o, run->common, err)) != CRM_OK)
         return st;
     if ((st = crm_cli_open_output(run->outputs, run->common->output, run->common->gzip, out, err)) != CRM_OK)
         return st;
     crm_csv_writer_escape_formulas(*out, run->common->escape_formulas);
+    if (o->breaks_only && o->merge)
+        return crm_cli_write_failed(*out, breaks_from_partials(run, *out, err), err);
     if ((st = read_inputs(run, err)) != CRM_OK)
         return st;
     if (o->partial)
-        return crm_cli_write_failed(*out, write_partial(*out, run->rfm, run->invoice_keys, err), err);
+        return crm_cli_write_failed(*out, crm_rfm_partial_write(*out, run->rfm, run->invoice_keys, err), err);
     int32_t last = 0;
-    if (!o->as_of && !o->calibration_end)
+    if (!o->as_of && !o->calibration_end && !o->breaks_file)
         o->rfm.as_of = crm_rfm_last_day(run->rfm, &last) ? last + 1 : 0;
+    /* the table is written row by row: rows kept as ids, unless recency is scored again */
+    o->rfm.rows_on_demand = o->recency_from == CRM_RECENCY_FROM_PURCHASES;
     if ((st = crm_rfm_finish(run->rfm, &o->rfm, res, err)) != CRM_OK)
         return st;
+    if (o->breaks_only)
+        return crm_cli_write_failed(*out, write_breaks(*out, run, res, err), err);
     if (o->interactions && (st = read_interactions(run, err)) != CRM_OK)
         return st;
-    if (o->recency_from != CRM_RECENCY_FROM_PURCHASES) {
-        double *recency = malloc((res->count ? res->count : 1) * sizeof *recency);
-        if (!recency)
-            return crm_error_set(err, CRM_ENOMEM, "out of memory");
-        crm_interactions_recency(run->interactions, res, o->rfm.as_of, o->recency_from, recency);
-        st = crm_rfm_score_recency(res, &o->rfm, recency, err);
-        free(recency);
-        if (st != CRM_OK)
-            return st;
-    }
-    if (o->recent_window) {
-        run->recent = malloc((res->count ? res->count : 1) * sizeof *run->recent);
-        run->previous = malloc((res->count ? res->count : 1) * sizeof *run->previous);
-        if (!run->recent || !run->previous)
-            return crm_error_set(err, CRM_ENOMEM, "out of memory");
-        if ((st = crm_rfm_windows(run->rfm, res, o->rfm.as_of, o->recent_window, run->recent, run->previous,
-                                  err)) != CRM_OK)
-            return st;
-    }
-    if (o->loyalty_period) {
-        run->streak = malloc((res->count ? res->count : 1) * sizeof *run->streak);
-        run->gap_cv = malloc((res->count ? res->count : 1) * sizeof *run->gap_cv);
-        if (!run->streak || !run->gap_cv)
-            return crm_error_set(err, CRM_ENOMEM, "out of memory");
-        if ((st = crm_rfm_rhythm(run->rfm, res, o->rfm.as_of, o->loyalty_period, run->streak, run->gap_cv,
-                                 err)) != CRM_OK)
-            return st;
-    }
+    if (o->recency_from != CRM_RECENCY_FROM_PURCHASES &&
+        (st = crm_rfm_rescore_recency(res, &o->rfm, run->interactions, o->recency_from, err)) != CRM_OK)
+        return st;
+    if ((st = crm_rfm_extras_compute(run->rfm, res, o->rfm.as_of, o->recent_window, o->loyalty_period, &run->extras,
+                                     err)) != CRM_OK)
+        return st;
     if (o->thresholds && (st = write_thresholds(run->outputs, o->thresholds, res, err)) != CRM_OK)
         return st;
-    return crm_cli_write_failed(*out, write_table(*out, run, run->rfm, res, err), err);
+    return crm_cli_write_failed(*out, write_table(*out, run, res, err), err);
 }
 
 int main(int argc, char **argv)
@@ -1262,7 +583,8 @@ int main(int argc, char **argv)
     /* every file named before anything is read: an output must not replace an input */
     if ((st = crm_cli_start_outputs(&common, &run.outputs, &err)) != CRM_OK ||
         (st = crm_output_set_add_output(run.outputs, "--thresholds", o.thresholds, &err)) != CRM_OK ||
-        (st = crm_output_set_add_input(run.outputs, "--interactions", o.interactions, &err)) != CRM_OK) {
+        (st = crm_output_set_add_input(run.outputs, "--interactions", o.interactions, &err)) != CRM_OK ||
+        (st = crm_output_set_add_input(run.outputs, "--breaks-file", o.breaks_file, &err)) != CRM_OK) {
         crm_output_set_free(run.outputs);
         return crm_cli_fail("crm-rfm", &err);
     }
@@ -1292,18 +614,12 @@ int main(int argc, char **argv)
         print_notes(&o, &run, &res);
     crm_report_free(report);
     crm_rfm_result_free(&res);
-    crm_rfm_free(run.rfm);
-    for (int k = 0; k < NCOLS; k++)
-        free(run.names[k]);
-    crm_attributes_free(run.attributes);
+    if (run.input)
+        crm_rfm_input_free(run.input);   /* with the aggregator it made */
+    else
+        crm_rfm_free(run.rfm);
     crm_interactions_free(run.interactions);
-    free(run.recent);
-    free(run.previous);
-    free(run.streak);
-    free(run.gap_cv);
-    free(run.keys);
-    for (size_t k = 0; k < o.nkeep; k++)
-        free(run.keep_names[k]);
+    crm_rfm_extras_free(&run.extras);
     for (int d = 0; d < CRM_RFM_DIMENSIONS; d++)
         free(o.breaks[d]);
     if (st != CRM_OK)

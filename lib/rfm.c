@@ -4,27 +4,44 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "crm/sort.h"
 #include "crm/strtab.h"
 
-/* One customer's purchases on one day. */
+/* One customer's purchases on one day, in 32 bytes: memory grows with
+ * customers times their purchase days, so the day is what a run holds most
+ * of.  The decimals' units and scales are kept apart (a crm_decimal pads
+ * to 16 bytes); rows and invoices of one customer and day beyond 2^32 are
+ * refused as bad data (add_to_day). */
 typedef struct {
     int32_t day;
-    uint64_t rows;
-    uint64_t invoices;
-    crm_decimal amount;
-    crm_decimal profit;
+    uint32_t rows;
+    uint32_t invoices;
+    int8_t amount_scale, profit_scale;
+    int64_t amount_units, profit_units;
 } rfm_day;
 
-/* Days sorted ascending.  Exports are mostly in date order, so a new day
- * usually goes at the end, and a customer's lines usually come together, so
- * the day touched last is checked first. */
+static crm_decimal day_amount(const rfm_day *d) { return (crm_decimal){d->amount_units, d->amount_scale}; }
+static crm_decimal day_profit(const rfm_day *d) { return (crm_decimal){d->profit_units, d->profit_scale}; }
+
+/* Days sorted ascending, in an array of the next power of two at or above
+ * ndays (its capacity follows from ndays: 16 bytes per customer).  Exports
+ * are mostly in date order, so a new day usually goes at the end, and a
+ * customer's lines usually come together, so the day touched last is
+ * checked first. */
 typedef struct {
     rfm_day *days;
-    uint32_t ndays, cap;
+    uint32_t ndays;
     uint32_t hint;
-    int has_invoice;
-    uint64_t last_invoice;   /* hash of the invoice seen last, a shortcut past the set */
 } rfm_customer;
+
+/* The capacity of an array of n > 0 days: the next power of two. */
+static uint32_t day_capacity(uint32_t n)
+{
+    uint32_t cap = 1;
+    while (cap < n)
+        cap <<= 1;
+    return cap;
+}
 
 enum { REMEMBERED_INVOICE_MAX = 64 };
 
@@ -192,16 +209,17 @@ static rfm_day *find_day(rfm_customer *c, int32_t day)
             return &c->days[lo];
         }
     }
-    if (c->ndays == c->cap) {
-        uint32_t cap = c->cap ? c->cap * 2 : 4;
+    if (c->ndays == 0 || c->ndays == day_capacity(c->ndays)) {   /* full */
+        if (c->ndays == UINT32_MAX)
+            return NULL;
+        uint32_t cap = c->ndays ? c->ndays * 2 : 1;
         rfm_day *grown = realloc(c->days, (size_t)cap * sizeof *grown);
         if (!grown)
             return NULL;
         c->days = grown;
-        c->cap = cap;
     }
     memmove(c->days + lo + 1, c->days + lo, (size_t)(c->ndays - lo) * sizeof *c->days);
-    c->days[lo] = (rfm_day){day, 0, 0, zero_decimal, zero_decimal};
+    c->days[lo] = (rfm_day){day, 0, 0, 0, 0, 0, 0};
     c->ndays++;
     c->hint = lo;
     return &c->days[lo];
@@ -214,21 +232,29 @@ static crm_status overflow_error(crm_error *err, const char *what, const char *c
                          crm_error_quote(q, sizeof q, customer, len), what);
 }
 
-static crm_status add_to_day(crm_rfm *a, rfm_day *d, const char *customer, size_t len, uint64_t rows,
-                             uint64_t invoices, crm_decimal amount, crm_decimal profit, crm_error *err)
+static crm_status add_to_day(const crm_rfm_config *cfg, rfm_day *d, const char *customer, size_t len,
+                             uint64_t rows, uint64_t invoices, crm_decimal amount, crm_decimal profit,
+                             crm_error *err)
 {
     crm_decimal sum;
-    if (crm_decimal_add(d->amount, amount, &sum) != CRM_OK)
+    if (crm_decimal_add(day_amount(d), amount, &sum) != CRM_OK)
         return overflow_error(err, "amounts", customer, len);
-    if (a->cfg.with_profit) {
-        crm_decimal psum;
-        if (crm_decimal_add(d->profit, profit, &psum) != CRM_OK)
-            return overflow_error(err, "profits", customer, len);
-        d->profit = psum;
+    if (rows > UINT32_MAX - d->rows || invoices > UINT32_MAX - d->invoices) {
+        char q[128];
+        return crm_error_set(err, CRM_EDATA, "customer '%s': more than 4,294,967,295 rows or invoices on one day",
+                             crm_error_quote(q, sizeof q, customer, len));
     }
-    d->amount = sum;
-    d->rows += rows;
-    d->invoices += invoices;
+    if (cfg->with_profit) {
+        crm_decimal psum;
+        if (crm_decimal_add(day_profit(d), profit, &psum) != CRM_OK)
+            return overflow_error(err, "profits", customer, len);
+        d->profit_units = psum.units;
+        d->profit_scale = (int8_t)psum.scale;
+    }
+    d->amount_units = sum.units;
+    d->amount_scale = (int8_t)sum.scale;
+    d->rows += (uint32_t)rows;
+    d->invoices += (uint32_t)invoices;
     return CRM_OK;
 }
 
@@ -263,10 +289,6 @@ static int new_invoice(crm_rfm *a, rfm_customer *c, uint32_t id, const crm_rfm_l
         a->has_seed = 1;
     }
     uint64_t key = keyed_invoice(a->seed, line->invoice, line->invoice_len, line->day);
-    if (c->has_invoice && c->last_invoice == key)
-        return 0;
-    c->has_invoice = 1;
-    c->last_invoice = key;
     int fresh = crm_hashset_add(a->invoices, key);
     if (fresh == 1 && a->keep_keys && log_invoice(a, id, line->day, key) < 0)
         return -1;
@@ -290,7 +312,7 @@ crm_status crm_rfm_add(crm_rfm *a, const crm_rfm_line *line, crm_error *err)
     rfm_day *d = find_day(c, line->day);
     if (!d)
         return crm_error_set(err, CRM_ENOMEM, "out of memory");
-    return add_to_day(a, d, line->customer, line->customer_len, 1, invoices, line->amount, line->profit, err);
+    return add_to_day(&a->cfg, d, line->customer, line->customer_len, 1, invoices, line->amount, line->profit, err);
 }
 
 crm_status crm_rfm_add_day(crm_rfm *a, const crm_rfm_day_total *t, crm_error *err)
@@ -312,7 +334,7 @@ crm_status crm_rfm_add_day(crm_rfm *a, const crm_rfm_day_total *t, crm_error *er
             invoices += (uint64_t)fresh;
         }
     }
-    return add_to_day(a, d, t->customer, t->customer_len, t->rows, invoices, t->amount, t->profit, err);
+    return add_to_day(&a->cfg, d, t->customer, t->customer_len, t->rows, invoices, t->amount, t->profit, err);
 }
 
 int crm_rfm_last_day(const crm_rfm *a, int32_t *day)
@@ -337,28 +359,38 @@ typedef struct {
     uint32_t id;
 } sorted_id;
 
-static int compare_ids(const void *pa, const void *pb)
+static int compare_ids(const void *ctx, const void *pa, const void *pb)
 {
-    const sorted_id *x = pa, *y = pb;
-    size_t n = x->len < y->len ? x->len : y->len;
-    int c = memcmp(x->s, y->s, n);
+    size_t la, lb;
+    const char *x = crm_strtab_get(ctx, *(const uint32_t *)pa, &la);
+    const char *y = crm_strtab_get(ctx, *(const uint32_t *)pb, &lb);
+    int c = memcmp(x, y, la < lb ? la : lb);
     if (c)
         return c;
-    return (x->len > y->len) - (x->len < y->len);
+    return (la > lb) - (la < lb);
 }
 
-/* The interned ids in byte order of their strings (NULL and *n = 0 when empty). */
-static sorted_id *sort_customers(const crm_rfm *a, size_t *n)
+static sorted_id who_is(const crm_rfm *a, uint32_t id)
+{
+    sorted_id w = {NULL, 0, id};
+    w.s = crm_strtab_get(a->ids, id, &w.len);
+    return w;
+}
+
+/* The interned ids in byte order of their strings (*n = 0 when empty): 4
+ * bytes per customer, the strings looked up as they are compared. */
+static uint32_t *sort_customers(const crm_rfm *a, size_t *n)
 {
     *n = crm_strtab_count(a->ids);
-    sorted_id *order = malloc((*n ? *n : 1) * sizeof *order);
+    uint32_t *order = malloc((*n ? *n : 1) * sizeof *order);
     if (!order)
         return NULL;
-    for (size_t i = 0; i < *n; i++) {
-        order[i].id = (uint32_t)i;
-        order[i].s = crm_strtab_get(a->ids, (uint32_t)i, &order[i].len);
+    for (size_t i = 0; i < *n; i++)
+        order[i] = (uint32_t)i;
+    if (crm_sort_stable(order, *n, sizeof *order, compare_ids, a->ids) != 0) {
+        free(order);
+        return NULL;
     }
-    qsort(order, *n, sizeof *order, compare_ids);
     return order;
 }
 
@@ -396,19 +428,20 @@ static crm_status group_keys(const crm_rfm *a, size_t ncustomers, uint64_t **key
 crm_status crm_rfm_each_day(const crm_rfm *a, crm_rfm_day_visitor visit, void *ctx, crm_error *err)
 {
     size_t n;
-    sorted_id *order = sort_customers(a, &n);
-    if (!order)
+    uint32_t *ids = sort_customers(a, &n);
+    if (!ids)
         return crm_error_set(err, CRM_ENOMEM, "out of memory");
     uint64_t *keys = NULL;
     size_t *start = NULL;
     crm_status st = a->keep_keys ? group_keys(a, n, &keys, &start, err) : CRM_OK;
     for (size_t i = 0; i < n && st == CRM_OK; i++) {
-        const rfm_customer *c = &a->customers[order[i].id];
-        size_t next = a->keep_keys ? start[order[i].id] : 0;
-        size_t end = a->keep_keys ? start[order[i].id + 1] : 0;
+        sorted_id who = who_is(a, ids[i]);
+        const rfm_customer *c = &a->customers[who.id];
+        size_t next = a->keep_keys ? start[who.id] : 0;
+        size_t end = a->keep_keys ? start[who.id + 1] : 0;
         for (uint32_t k = 0; k < c->ndays && st == CRM_OK; k++) {
             const rfm_day *d = &c->days[k];
-            crm_rfm_day_total t = {order[i].s, order[i].len, d->day, d->rows, d->invoices, d->amount, d->profit,
+            crm_rfm_day_total t = {who.s, who.len, d->day, d->rows, d->invoices, day_amount(d), day_profit(d),
                                    a->keep_keys, NULL, 0};
             if (a->keep_keys) {
                 /* the customer's entries are in day order, like its days */
@@ -423,7 +456,7 @@ crm_status crm_rfm_each_day(const crm_rfm *a, crm_rfm_day_visitor visit, void *c
     }
     free(keys);
     free(start);
-    free(order);
+    free(ids);
     return st;
 }
 
@@ -543,15 +576,17 @@ static crm_status check_options(const crm_rfm *a, const crm_rfm_options *o, crm_
     for (int d = 0; d < CRM_RFM_DIMENSIONS; d++) {
         const double *b = o->breaks[d];
         for (int j = 0; b && j < o->bins - 1; j++)
-            if (!isfinite(b[j]) || (j > 0 && !(b[j] > b[j - 1])))
-                return crm_error_set(err, CRM_EUSAGE, "the %s breakpoints must be finite and strictly increasing",
+            if (!isfinite(b[j]) || (j > 0 && !(b[j] >= b[j - 1])))
+                return crm_error_set(err, CRM_EUSAGE, "the %s breakpoints must be finite and in increasing order (ties allowed)",
                                      dimension_names[d]);
     }
     return CRM_OK;
 }
 
+/* What summarising a customer needs: the aggregator's configuration, the
+ * options, and the result whose counters it adds to. */
 typedef struct {
-    const crm_rfm *a;
+    const crm_rfm_config *cfg;
     const crm_rfm_options *o;
     crm_rfm_result *res;
 } table_run;
@@ -593,20 +628,20 @@ static int summarise_customer(table_run *t, const rfm_customer *c, const sorted_
     for (uint32_t k = 0; k < ncal; k++) {
         const rfm_day *d = &c->days[k];
         invoices += d->invoices;
-        if (crm_decimal_add(monetary, d->amount, &monetary) != CRM_OK) {
+        if (crm_decimal_add(monetary, day_amount(d), &monetary) != CRM_OK) {
             *st = overflow_error(err, "amounts", who->s, who->len);
             return 0;
         }
-        if (t->a->cfg.with_profit && crm_decimal_add(profit, d->profit, &profit) != CRM_OK) {
+        if (t->cfg->with_profit && crm_decimal_add(profit, day_profit(d), &profit) != CRM_OK) {
             *st = overflow_error(err, "profits", who->s, who->len);
             return 0;
         }
     }
-    row->frequency = t->a->cfg.by_invoice ? invoices : ncal;
+    row->frequency = t->cfg->by_invoice ? invoices : ncal;
     row->monetary = monetary;
     row->profit = profit;
     /* The first day's amount was added first, so the difference fits. */
-    crm_decimal_sub(monetary, c->days[0].amount, &row->repeat_amount);
+    crm_decimal_sub(monetary, day_amount(&c->days[0]), &row->repeat_amount);
     row->monetary_value = row->x ? crm_decimal_to_double(row->repeat_amount) / (double)row->x : 0.0;
     if (average(monetary, row->frequency, &row->avg_order_value) != CRM_OK ||
         average(profit, row->frequency, &row->avg_profit) != CRM_OK) {
@@ -616,7 +651,7 @@ static int summarise_customer(table_run *t, const rfm_customer *c, const sorted_
     if (o->has_calibration_end) {
         crm_decimal holdout = zero_decimal;
         for (uint32_t k = ncal; k < c->ndays; k++) {
-            if (crm_decimal_add(holdout, c->days[k].amount, &holdout) != CRM_OK) {
+            if (crm_decimal_add(holdout, day_amount(&c->days[k]), &holdout) != CRM_OK) {
                 *st = overflow_error(err, "amounts", who->s, who->len);
                 return 0;
             }
@@ -648,7 +683,7 @@ static crm_status score_customers(crm_rfm_result *res, const crm_rfm_options *o,
         return crm_error_set(err, CRM_ENOMEM, "out of memory");
     crm_status st = CRM_OK;
     for (int d = 0; d < CRM_RFM_DIMENSIONS && st == CRM_OK; d++) {
-        res->from_quantiles[d] = o->breaks[d] == NULL;
+        res->from_quantiles[d] = o->breaks[d] == NULL || o->breaks_from_quantiles[d];
         if (!o->breaks[d] && res->count == 0)
             continue;
         res->breaks[d] = malloc(nb * sizeof *res->breaks[d]);
@@ -672,34 +707,119 @@ static crm_status score_customers(crm_rfm_result *res, const crm_rfm_options *o,
     return st;
 }
 
+/* Row i of a table kept as ids (rows_on_demand): summarised again from the
+ * aggregator's days, with its scores. */
+static crm_status row_on_demand(const crm_rfm_result *res, size_t i, crm_rfm_customer *row, crm_error *err)
+{
+    const crm_rfm *a = res->source;
+    crm_rfm_result counters;   /* the table's counters were added up once, by crm_rfm_finish */
+    memset(&counters, 0, sizeof counters);
+    table_run t = {&a->cfg, &res->options, &counters};
+    sorted_id who = who_is(a, res->ids[i]);
+    crm_status st;
+    summarise_customer(&t, &a->customers[who.id], &who, row, err, &st);
+    for (int d = 0; res->scores && d < CRM_RFM_DIMENSIONS; d++)
+        row->score[d] = res->scores[i * CRM_RFM_DIMENSIONS + (size_t)d];
+    return st;
+}
+
+crm_status crm_rfm_result_row(const crm_rfm_result *res, size_t i, crm_rfm_customer *row, crm_error *err)
+{
+    if (res->customers) {
+        *row = res->customers[i];
+        return CRM_OK;
+    }
+    return row_on_demand(res, i, row, err);
+}
+
+const char *crm_rfm_result_id(const crm_rfm_result *res, size_t i, size_t *len)
+{
+    if (res->customers) {
+        *len = res->customers[i].customer_len;
+        return res->customers[i].customer_id;
+    }
+    return crm_strtab_get(res->source->ids, res->ids[i], len);
+}
+
+/* The scores of a table kept as ids: each row summarised once more for
+ * its three values (24 bytes per customer while scoring, besides the 3 of
+ * the scores). */
+static crm_status score_on_demand(crm_rfm_result *res, const crm_rfm_options *o, crm_error *err)
+{
+    size_t nb = (size_t)o->bins - 1, n = res->count ? res->count : 1;
+    double *values[CRM_RFM_DIMENSIONS];
+    crm_status st = CRM_OK;
+    res->scores = malloc(n * CRM_RFM_DIMENSIONS);
+    for (int d = 0; d < CRM_RFM_DIMENSIONS; d++)
+        if (!(values[d] = malloc(n * sizeof *values[d])))
+            st = CRM_ENOMEM;
+    crm_rfm_customer row;
+    for (size_t i = 0; i < res->count && st == CRM_OK && res->scores; i++)
+        for (int d = 0; d < CRM_RFM_DIMENSIONS && (d > 0 || (st = row_on_demand(res, i, &row, err)) == CRM_OK); d++)
+            values[d][i] = score_value(&row, (crm_rfm_dimension)d, o->monetary);
+    if (st == CRM_ENOMEM || !res->scores)
+        st = crm_error_set(err, CRM_ENOMEM, "out of memory");
+    for (int d = 0; d < CRM_RFM_DIMENSIONS && st == CRM_OK; d++) {
+        res->from_quantiles[d] = o->breaks[d] == NULL || o->breaks_from_quantiles[d];
+        if (!o->breaks[d] && res->count == 0)
+            continue;
+        if (!(res->breaks[d] = malloc(nb * sizeof *res->breaks[d]))) {
+            st = crm_error_set(err, CRM_ENOMEM, "out of memory");
+            break;
+        }
+        if (o->breaks[d])
+            memcpy(res->breaks[d], o->breaks[d], nb * sizeof *res->breaks[d]);
+        else
+            st = crm_rfm_quantile_breaks(values[d], res->count, o->bins, res->breaks[d], err);
+        for (size_t i = 0; i < res->count && st == CRM_OK; i++) {
+            int bin = crm_rfm_bin(values[d][i], res->breaks[d], nb);
+            res->scores[i * CRM_RFM_DIMENSIONS + (size_t)d] = (uint8_t)(d == CRM_RFM_R ? o->bins + 1 - bin : bin);
+        }
+    }
+    for (int d = 0; d < CRM_RFM_DIMENSIONS; d++)
+        free(values[d]);
+    return st;
+}
+
 crm_status crm_rfm_finish(const crm_rfm *a, const crm_rfm_options *o, crm_rfm_result *res, crm_error *err)
 {
     memset(res, 0, sizeof *res);
     res->bins = o->bins;
+    res->source = a;
+    res->options = *o;
     crm_status st = check_options(a, o, err);
     if (st != CRM_OK)
         return st;
     size_t n;
-    sorted_id *order = sort_customers(a, &n);
-    res->customers = malloc((n ? n : 1) * sizeof *res->customers);
-    if (!order || !res->customers) {
-        free(order);
+    uint32_t *order = sort_customers(a, &n);
+    if (o->rows_on_demand)
+        res->ids = order;   /* the table's customers are a prefix of it, once those left out are dropped */
+    else
+        res->customers = malloc((n ? n : 1) * sizeof *res->customers);
+    if (!order || (!o->rows_on_demand && !res->customers)) {
+        if (!o->rows_on_demand)
+            free(order);
         return crm_error_set(err, CRM_ENOMEM, "out of memory");
     }
-    table_run t = {a, o, res};
+    table_run t = {&a->cfg, o, res};
     if (o->has_calibration_end) {
-        int32_t last;
-        res->duration_holdout_days = crm_rfm_last_day(a, &last) && last > o->calibration_end
-                                         ? (int64_t)last - o->calibration_end : 0;
+        int32_t last = o->holdout_end;
+        if (o->has_holdout_end || crm_rfm_last_day(a, &last))
+            res->duration_holdout_days = last > o->calibration_end ? (int64_t)last - o->calibration_end : 0;
     }
     for (size_t i = 0; i < n && st == CRM_OK; i++) {
-        crm_rfm_customer *row = &res->customers[res->count];
-        if (summarise_customer(&t, &a->customers[order[i].id], &order[i], row, err, &st))
+        crm_rfm_customer scratch, *row = o->rows_on_demand ? &scratch : &res->customers[res->count];
+        sorted_id who = who_is(a, order[i]);
+        if (summarise_customer(&t, &a->customers[who.id], &who, row, err, &st)) {
+            if (o->rows_on_demand)
+                order[res->count] = order[i];
             res->count++;
+        }
     }
-    free(order);
+    if (!o->rows_on_demand)
+        free(order);
     if (st == CRM_OK)
-        st = score_customers(res, o, err);
+        st = o->rows_on_demand ? score_on_demand(res, o, err) : score_customers(res, o, err);
     return st;
 }
 
@@ -708,6 +828,8 @@ void crm_rfm_result_free(crm_rfm_result *r)
     if (!r)
         return;
     free(r->customers);
+    free(r->ids);
+    free(r->scores);
     for (int d = 0; d < CRM_RFM_DIMENSIONS; d++)
         free(r->breaks[d]);
     memset(r, 0, sizeof *r);
@@ -716,6 +838,8 @@ void crm_rfm_result_free(crm_rfm_result *r)
 crm_status crm_rfm_score_recency(crm_rfm_result *res, const crm_rfm_options *o, const double *recency,
                                  crm_error *err)
 {
+    if (!res->customers && res->count)
+        return crm_error_set(err, CRM_EUSAGE, "scoring recency again needs the rows (not rows_on_demand)");
     size_t nb = (size_t)o->bins - 1, known = 0;
     double *values = malloc((res->count ? res->count : 1) * sizeof *values);
     double *breaks = malloc(nb * sizeof *breaks);
@@ -746,6 +870,143 @@ crm_status crm_rfm_score_recency(crm_rfm_result *res, const crm_rfm_options *o, 
     }
     free(res->breaks[CRM_RFM_R]);
     res->breaks[CRM_RFM_R] = breaks;
-    res->from_quantiles[CRM_RFM_R] = o->breaks[CRM_RFM_R] == NULL;
+    res->from_quantiles[CRM_RFM_R] = o->breaks[CRM_RFM_R] == NULL || o->breaks_from_quantiles[CRM_RFM_R];
     return CRM_OK;
+}
+
+/* ---- one customer at a time ---- */
+
+/* An invoice key of the customer with the order its total came in: the
+ * invoice counts on the day of the first total that names it. */
+struct single_key {
+    uint64_t key;
+    uint64_t seq;
+    int32_t day;
+};
+
+struct crm_rfm_single {
+    crm_rfm_config cfg;
+    rfm_customer c;
+    char *id;                  /* the customer's id, copied: its totals' text goes with their rows */
+    size_t id_len, id_cap;
+    int has_id;
+    struct single_key *keys;
+    size_t nkeys, keys_cap;
+    uint64_t seq;
+};
+
+crm_status crm_rfm_single_new(crm_rfm_single **out, const crm_rfm_config *cfg, crm_error *err)
+{
+    crm_rfm_single *s = calloc(1, sizeof *s);
+    if (!s)
+        return crm_error_set(err, CRM_ENOMEM, "out of memory");
+    s->cfg = *cfg;
+    *out = s;
+    return CRM_OK;
+}
+
+void crm_rfm_single_free(crm_rfm_single *s)
+{
+    if (!s)
+        return;
+    free(s->c.days);
+    free(s->id);
+    free(s->keys);
+    free(s);
+}
+
+void crm_rfm_single_clear(crm_rfm_single *s)
+{
+    /* the buffers stay: the next customer reuses them */
+    s->c.ndays = 0;
+    s->c.hint = 0;
+    s->has_id = 0;
+    s->nkeys = 0;
+    s->seq = 0;
+}
+
+static int keep_key(crm_rfm_single *s, uint64_t key, int32_t day)
+{
+    if (s->nkeys == s->keys_cap) {
+        size_t cap = s->keys_cap ? s->keys_cap * 2 : 64;
+        struct single_key *grown = realloc(s->keys, cap * sizeof *grown);
+        if (!grown)
+            return -1;
+        s->keys = grown;
+        s->keys_cap = cap;
+    }
+    s->keys[s->nkeys++] = (struct single_key){key, s->seq++, day};
+    return 0;
+}
+
+crm_status crm_rfm_single_add_day(crm_rfm_single *s, const crm_rfm_day_total *t, crm_error *err)
+{
+    if (!s->has_id) {
+        if (t->customer_len + 1 > s->id_cap) {
+            char *grown = realloc(s->id, t->customer_len + 1);
+            if (!grown)
+                return crm_error_set(err, CRM_ENOMEM, "out of memory");
+            s->id = grown;
+            s->id_cap = t->customer_len + 1;
+        }
+        memcpy(s->id, t->customer, t->customer_len);
+        s->id[t->customer_len] = '\0';
+        s->id_len = t->customer_len;
+        s->has_id = 1;
+    }
+    rfm_day *d = find_day(&s->c, t->day);
+    if (!d)
+        return crm_error_set(err, CRM_ENOMEM, "out of memory");
+    uint64_t invoices = t->invoices;
+    if (t->has_invoice_keys && s->cfg.by_invoice) {
+        invoices = 0;   /* counted once all the customer's keys are in (crm_rfm_single_row) */
+        for (size_t k = 0; k < t->ninvoice_keys; k++)
+            if (keep_key(s, t->invoice_keys[k], t->day) < 0)
+                return crm_error_set(err, CRM_ENOMEM, "out of memory");
+    }
+    return add_to_day(&s->cfg, d, s->id, s->id_len, t->rows, invoices, t->amount, t->profit, err);
+}
+
+static int compare_single_keys(const void *pa, const void *pb)
+{
+    const struct single_key *x = pa, *y = pb;
+    if (x->key != y->key)
+        return x->key < y->key ? -1 : 1;
+    return (x->seq > y->seq) - (x->seq < y->seq);
+}
+
+/* Each key counts once, on the day of the first total that named it, as
+ * crm_rfm_add_day counts it against the keys seen before. */
+static void count_single_keys(crm_rfm_single *s)
+{
+    if (s->nkeys)
+        qsort(s->keys, s->nkeys, sizeof *s->keys, compare_single_keys);
+    for (size_t k = 0; k < s->nkeys; k++)
+        if (k == 0 || s->keys[k].key != s->keys[k - 1].key)
+            find_day(&s->c, s->keys[k].day)->invoices++;   /* the day is there: its total added it */
+    s->nkeys = 0;
+}
+
+crm_status crm_rfm_single_row(crm_rfm_single *s, const crm_rfm_options *o, crm_rfm_customer *row, int *in_table,
+                              crm_error *err)
+{
+    count_single_keys(s);
+    *in_table = 0;
+    if (!s->has_id)
+        return CRM_OK;
+    crm_rfm_result counters;
+    memset(&counters, 0, sizeof counters);
+    table_run t = {&s->cfg, o, &counters};
+    sorted_id who = {s->id, s->id_len, 0};
+    crm_status st;
+    *in_table = summarise_customer(&t, &s->c, &who, row, err, &st);
+    return st;
+}
+
+int crm_rfm_single_last_day(const crm_rfm_single *s, int32_t *day)
+{
+    if (!s->c.ndays)
+        return 0;
+    *day = s->c.days[s->c.ndays - 1].day;
+    return 1;
 }

@@ -22,18 +22,23 @@ static int compare_ids(const char *a, size_t la, const char *b, size_t lb)
     return c ? c : (la > lb) - (la < lb);
 }
 
+/* Table row at against a day total's customer (the rows may be kept as ids). */
+static int compare_row(const crm_rfm_result *res, size_t at, const char *customer, size_t len)
+{
+    size_t row_len;
+    const char *row = crm_rfm_result_id(res, at, &row_len);
+    return compare_ids(row, row_len, customer, len);
+}
+
 static crm_status count_day(void *ctx, const crm_rfm_day_total *t, crm_error *err)
 {
     window_run *w = ctx;
     (void)err;
     /* Customers without a purchase before as_of are not in the table. */
-    while (w->at < w->res->count && compare_ids(w->res->customers[w->at].customer_id,
-                                                w->res->customers[w->at].customer_len, t->customer,
-                                                t->customer_len) < 0)
+    while (w->at < w->res->count && compare_row(w->res, w->at, t->customer, t->customer_len) < 0)
         w->at++;
     if (w->at == w->res->count ||
-        compare_ids(w->res->customers[w->at].customer_id, w->res->customers[w->at].customer_len, t->customer,
-                    t->customer_len) != 0)
+        compare_row(w->res, w->at, t->customer, t->customer_len) != 0)
         return CRM_OK;
     int64_t back = (int64_t)w->as_of - t->day;   /* 1 for the day before as_of */
     uint64_t purchases = w->by_invoice ? t->invoices : 1;
@@ -100,13 +105,10 @@ static crm_status rhythm_day(void *ctx, const crm_rfm_day_total *t, crm_error *e
     rhythm_run *w = ctx;
     if (t->day >= w->as_of)
         return CRM_OK;
-    if (w->current && compare_ids(w->res->customers[w->at].customer_id, w->res->customers[w->at].customer_len,
-                                  t->customer, t->customer_len) != 0)
+    if (w->current && compare_row(w->res, w->at, t->customer, t->customer_len) != 0)
         finish_customer(w);
     if (!w->current) {
-        while (w->at < w->res->count && compare_ids(w->res->customers[w->at].customer_id,
-                                                    w->res->customers[w->at].customer_len, t->customer,
-                                                    t->customer_len) < 0)
+        while (w->at < w->res->count && compare_row(w->res, w->at, t->customer, t->customer_len) < 0)
             w->at++;
         if (w->at == w->res->count)
             return CRM_OK;
@@ -146,5 +148,47 @@ crm_status crm_rfm_rhythm(const crm_rfm *a, const crm_rfm_result *res, int32_t a
     if (st == CRM_OK)
         finish_customer(&w);
     free(w.period_seen);
+    return st;
+}
+
+crm_status crm_rfm_extras_compute(const crm_rfm *a, const crm_rfm_result *res, int32_t as_of, int32_t window_days,
+                                  int32_t period_days, crm_rfm_extras *out, crm_error *err)
+{
+    size_t n = res->count ? res->count : 1;
+    memset(out, 0, sizeof *out);
+    crm_status st = CRM_OK;
+    if (window_days) {
+        out->recent = malloc(n * sizeof *out->recent);
+        out->previous = malloc(n * sizeof *out->previous);
+        st = out->recent && out->previous ? crm_rfm_windows(a, res, as_of, window_days, out->recent, out->previous, err)
+                                          : crm_error_set(err, CRM_ENOMEM, "out of memory");
+    }
+    if (st == CRM_OK && period_days) {
+        out->streak = malloc(n * sizeof *out->streak);
+        out->gap_cv = malloc(n * sizeof *out->gap_cv);
+        st = out->streak && out->gap_cv ? crm_rfm_rhythm(a, res, as_of, period_days, out->streak, out->gap_cv, err)
+                                        : crm_error_set(err, CRM_ENOMEM, "out of memory");
+    }
+    return st;
+}
+
+void crm_rfm_extras_free(crm_rfm_extras *x)
+{
+    free(x->recent);
+    free(x->previous);
+    free(x->streak);
+    free(x->gap_cv);
+    memset(x, 0, sizeof *x);
+}
+
+crm_status crm_rfm_rescore_recency(crm_rfm_result *res, const crm_rfm_options *opts, const crm_interactions *in,
+                                   crm_recency_from from, crm_error *err)
+{
+    double *recency = malloc((res->count ? res->count : 1) * sizeof *recency);
+    if (!recency)
+        return crm_error_set(err, CRM_ENOMEM, "out of memory");
+    crm_interactions_recency(in, res, opts->as_of, from, recency);
+    crm_status st = crm_rfm_score_recency(res, opts, recency, err);
+    free(recency);
     return st;
 }

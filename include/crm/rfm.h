@@ -140,9 +140,23 @@ typedef struct {
     int32_t calibration_end;      /* E; as_of must then be E + 1 */
     int bins;                     /* 5 */
     crm_rfm_monetary monetary;
-    /* Fixed breakpoints per dimension (bins - 1 strictly increasing values),
-     * or NULL for quantiles. */
+    /* Fixed breakpoints per dimension (bins - 1 finite values in increasing
+     * order; ties allowed, as quantiles tie: the bin between two equal
+     * breakpoints stays empty, exactly as with the quantiles), or NULL for
+     * quantiles. */
     const double *breaks[CRM_RFM_DIMENSIONS];
+    /* The fixed breaks are quantiles computed on all the data elsewhere (a
+     * breakpoints file, crm/rfm_breaks.h): the result says from_quantiles. */
+    int breaks_from_quantiles[CRM_RFM_DIMENSIONS];
+    /* With a calibration end: the last purchase day of all the data, when
+     * the aggregator holds only a part of them (a shard); else its own. */
+    int has_holdout_end;
+    int32_t holdout_end;
+    /* The result keeps each customer as its id and three scores (7 bytes)
+     * instead of a crm_rfm_customer (about 200), and crm_rfm_result_row
+     * summarises a row again when it is asked for: what a run writing the
+     * table row by row needs, in a fraction of the memory. */
+    int rows_on_demand;
 } crm_rfm_options;
 
 void crm_rfm_options_init(crm_rfm_options *opts);
@@ -166,8 +180,14 @@ typedef struct {
 } crm_rfm_customer;
 
 typedef struct {
-    crm_rfm_customer *customers;  /* sorted by customer_id, byte order */
+    crm_rfm_customer *customers;  /* sorted by customer_id, byte order; NULL with rows_on_demand */
     size_t count;
+    /* With rows_on_demand: the aggregator's ids of the customers, in the
+     * table's order, and their scores (r, f, m per customer). */
+    const crm_rfm *source;
+    crm_rfm_options options;
+    uint32_t *ids;
+    uint8_t *scores;
     int bins;
     double *breaks[CRM_RFM_DIMENSIONS];  /* bins - 1 each; NULL when count = 0 and quantiles */
     int from_quantiles[CRM_RFM_DIMENSIONS];
@@ -184,9 +204,15 @@ typedef struct {
 crm_status crm_rfm_finish(const crm_rfm *a, const crm_rfm_options *opts, crm_rfm_result *out,
                           crm_error *err);
 void crm_rfm_result_free(crm_rfm_result *r);
+/* Row i of the table (customer_id valid until crm_rfm_free); with
+ * rows_on_demand it is summarised again from the days.  CRM_EDATA as
+ * crm_rfm_finish. */
+crm_status crm_rfm_result_row(const crm_rfm_result *res, size_t i, crm_rfm_customer *row, crm_error *err);
+/* The customer id of row i. */
+const char *crm_rfm_result_id(const crm_rfm_result *res, size_t i, size_t *len);
 
-/* Scores R again from recency[i] (days, one per customer of res, in its
- * order) instead of recency_days: the breakpoints are the fixed ones of opts
+/* Scores R again (res computed without rows_on_demand, else CRM_EUSAGE)
+ * from recency[i] (days, one per customer of res, in its order) instead of recency_days: the breakpoints are the fixed ones of opts
  * or the quantiles of the values that are not NaN, and a customer whose
  * value is NaN (no recency of that kind) gets r_score 1.  res->breaks[R]
  * is replaced.  CRM_ENOMEM. */
@@ -206,6 +232,31 @@ crm_status crm_rfm_quantile_breaks(const double *values, size_t n, int bins, dou
                                    crm_error *err);
 /* 1 + the number of breakpoints below v. */
 int crm_rfm_bin(double v, const double *breaks, size_t nbreaks);
+
+/* ---- one customer at a time ----
+ * Partial files sorted by customer (as crm_rfm_each_day visits them) merge
+ * as a stream: every day total of one customer, from every file, then the
+ * next customer.  crm_rfm_single holds one customer's days only, so that
+ * what a score needs (crm/rfm_breaks.h) takes memory for one customer, not
+ * for all of them.  Its row is the one crm_rfm_finish gives that customer
+ * when the totals come in the order crm_rfm_add_day would have had them
+ * (file after file). */
+typedef struct crm_rfm_single crm_rfm_single;
+
+crm_status crm_rfm_single_new(crm_rfm_single **out, const crm_rfm_config *cfg, crm_error *err);
+void crm_rfm_single_free(crm_rfm_single *s);
+/* Forgets the customer: the next total starts the next one. */
+void crm_rfm_single_clear(crm_rfm_single *s);
+/* A day total of the customer (its id is taken from the first). */
+crm_status crm_rfm_single_add_day(crm_rfm_single *s, const crm_rfm_day_total *t, crm_error *err);
+/* The customer's row for opts' as_of (scores 0; customer_id points into s
+ * until the next clear); *in_table 0 when there is no purchase before
+ * as_of.  Call once per customer, after all its totals.  CRM_EDATA when a
+ * sum does not fit. */
+crm_status crm_rfm_single_row(crm_rfm_single *s, const crm_rfm_options *opts, crm_rfm_customer *row,
+                              int *in_table, crm_error *err);
+/* The customer's last day (also on or after as_of); 0 without any. */
+int crm_rfm_single_last_day(const crm_rfm_single *s, int32_t *day);
 
 /* a * mul / div rounded half away from zero to `decimals` decimals, exactly
  * (div > 0, 0 <= decimals <= CRM_DECIMAL_MAX_SCALE).  CRM_EDATA when the

@@ -15,6 +15,7 @@
 #include <stdint.h>
 
 #include "crm/error.h"
+#include "crm/interactions.h"
 #include "crm/rfm.h"
 
 /* Purchase rhythm for loyalty (crm-rfm --loyalty-period P, crm-segment
@@ -37,5 +38,25 @@ crm_status crm_rfm_rhythm(const crm_rfm *a, const crm_rfm_result *res, int32_t a
  * computed from a with the same as_of).  window_days >= 1, else CRM_EUSAGE. */
 crm_status crm_rfm_windows(const crm_rfm *a, const crm_rfm_result *res, int32_t as_of, int32_t window_days,
                            uint64_t *recent, uint64_t *previous, crm_error *err);
+
+/* The optional columns of a table, per row of res: the windows (recent,
+ * previous) when window_days > 0, the rhythm (streak, gap_cv) when
+ * period_days > 0, each NULL when not asked.  Free with
+ * crm_rfm_extras_free. */
+typedef struct {
+    uint64_t *recent, *previous;
+    uint64_t *streak;
+    double *gap_cv;
+} crm_rfm_extras;
+
+crm_status crm_rfm_extras_compute(const crm_rfm *a, const crm_rfm_result *res, int32_t as_of, int32_t window_days,
+                                  int32_t period_days, crm_rfm_extras *out, crm_error *err);
+void crm_rfm_extras_free(crm_rfm_extras *x);
+
+/* Scores R of res (made without rows_on_demand) again from the recency of
+ * the interactions, or of the later of purchase and interaction (from):
+ * crm_interactions_recency, then crm_rfm_score_recency. */
+crm_status crm_rfm_rescore_recency(crm_rfm_result *res, const crm_rfm_options *opts, const crm_interactions *in,
+                                   crm_recency_from from, crm_error *err);
 
 #endif

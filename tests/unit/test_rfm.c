@@ -202,6 +202,49 @@ static void test_hand_example(void **state)
     crm_rfm_free(a);
 }
 
+/* rows_on_demand keeps ids and scores only; each row it gives back is the
+ * row of the table kept whole (the hand example above, both customers). */
+static void test_rows_on_demand(void **state)
+{
+    (void)state;
+    crm_rfm *a = hand_aggregate();
+    crm_rfm_options o;
+    crm_rfm_options_init(&o);
+    o.as_of = day_of("2020-01-22");
+    crm_rfm_result whole, lean;
+    assert_int_equal(crm_rfm_finish(a, &o, &whole, NULL), CRM_OK);
+    o.rows_on_demand = 1;
+    assert_int_equal(crm_rfm_finish(a, &o, &lean, NULL), CRM_OK);
+    assert_null(lean.customers);
+    assert_int_equal(lean.count, 2);
+    assert_int_equal(lean.rows_in, whole.rows_in);
+    for (size_t i = 0; i < 2; i++) {
+        crm_rfm_customer row;
+        assert_int_equal(crm_rfm_result_row(&lean, i, &row, NULL), CRM_OK);
+        const crm_rfm_customer *w = &whole.customers[i];
+        assert_true(row.customer_id == w->customer_id && row.first_day == w->first_day && row.last_day == w->last_day);
+        assert_true(row.recency_days == w->recency_days && row.tenure_days == w->tenure_days);
+        assert_true(row.frequency == w->frequency && row.x == w->x && row.t_x_days == w->t_x_days && row.T_days == w->T_days);
+        const crm_decimal *d1[] = {&row.monetary, &row.avg_order_value, &row.profit, &row.avg_profit, &row.repeat_amount};
+        const crm_decimal *d2[] = {&w->monetary, &w->avg_order_value, &w->profit, &w->avg_profit, &w->repeat_amount};
+        for (int k = 0; k < 5; k++)
+            assert_true(d1[k]->units == d2[k]->units && d1[k]->scale == d2[k]->scale);
+        assert_true(row.monetary_value == w->monetary_value);
+        for (int d = 0; d < CRM_RFM_DIMENSIONS; d++)
+            assert_int_equal(row.score[d], w->score[d]);
+        size_t len;
+        assert_true(crm_rfm_result_id(&lean, i, &len) == whole.customers[i].customer_id && len == 1);
+    }
+    assert_memory_equal(lean.breaks[CRM_RFM_M], whole.breaks[CRM_RFM_M], 4 * sizeof(double));
+    /* scoring recency again needs the whole rows */
+    double recency[2] = {1, 2};
+    crm_error err;
+    assert_int_equal(crm_rfm_score_recency(&lean, &o, recency, &err), CRM_EUSAGE);
+    crm_rfm_result_free(&lean);
+    crm_rfm_result_free(&whole);
+    crm_rfm_free(a);
+}
+
 static void test_calibration_and_holdout(void **state)
 {
     (void)state;
@@ -313,7 +356,7 @@ static void test_fixed_breaks_and_profit_scoring(void **state)
     const double bad[] = {11, 10};
     o.breaks[CRM_RFM_R] = bad;
     assert_int_equal(crm_rfm_finish(a, &o, &r, &err), CRM_EUSAGE);
-    assert_string_equal(err.message, "the r breakpoints must be finite and strictly increasing");
+    assert_string_equal(err.message, "the r breakpoints must be finite and in increasing order (ties allowed)");
     crm_rfm_result_free(&r);
     o.breaks[CRM_RFM_R] = NULL;
     o.bins = 1;
@@ -421,6 +464,7 @@ int main(void)
         cmocka_unit_test(test_breaks_and_ties),
         cmocka_unit_test(test_ratio_rounding),
         cmocka_unit_test(test_hand_example),
+        cmocka_unit_test(test_rows_on_demand),
         cmocka_unit_test(test_calibration_and_holdout),
         cmocka_unit_test(test_merge_equals_direct),
         cmocka_unit_test(test_fixed_breaks_and_profit_scoring),

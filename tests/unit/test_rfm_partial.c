@@ -9,7 +9,13 @@
 #include <cmocka.h>
 #include <string.h>
 
+#include <stdio.h>
+#include <stdlib.h>
+#include <unistd.h>
+
+#include "crm/csv.h"
 #include "crm/rfm.h"
+#include "crm/rfm_partial.h"
 
 enum { MAX_TOTALS = 16, MAX_KEYS = 16 };
 
@@ -132,6 +138,145 @@ static void test_keys_sorted_within_a_day(void **state)
     crm_rfm_free(a);
 }
 
+/* ---- the partial file (crm/rfm_partial.h) ---- */
+
+static char *write_partial(crm_rfm *a, int keys)
+{
+    static char text[4096];
+    char path[] = "/tmp/crm-test-rfm-partial-XXXXXX";
+    int fd = mkstemp(path);
+    assert_true(fd >= 0);
+    close(fd);
+    crm_csv_writer *w;
+    assert_int_equal(crm_csv_writer_open(&w, path, 0, ',', NULL), CRM_OK);
+    assert_int_equal(crm_rfm_partial_write(w, a, keys, NULL), CRM_OK);
+    assert_int_equal(crm_csv_writer_close(w, NULL), CRM_OK);
+    FILE *f = fopen(path, "r");
+    size_t len = fread(text, 1, sizeof text - 1, f);
+    fclose(f);
+    unlink(path);
+    text[len] = '\0';
+    return text;
+}
+
+static crm_csv_reader *open_text(const char *text)
+{
+    crm_csv_options opts;
+    crm_csv_options_init(&opts);
+    crm_csv_reader *r;
+    assert_int_equal(crm_csv_open_memory(&r, text, strlen(text), "p.csv", &opts, NULL), CRM_OK);
+    return r;
+}
+
+static void test_partial_file_written_and_read(void **state)
+{
+    (void)state;
+    crm_rfm *a = new_part(1);
+    add_line(a, "B", "9", 100);
+    add_line(a, "A", "7", 100);
+    add_line(a, "A", "7", 100);
+    /* A first (byte order), the key of (A, 7) in hex; amounts 1.00 each */
+    char want[256];
+    snprintf(want, sizeof want, "customer_id,date,rows,amount,invoices,invoice_keys\n"
+             "A,1970-04-11,2,2.00,1,%016llx\nB,1970-04-11,1,1.00,1,%016llx\n",
+             (unsigned long long)crm_rfm_invoice_key("A", 1, "7", 1, 100),
+             (unsigned long long)crm_rfm_invoice_key("B", 1, "9", 1, 100));
+    const char *text = write_partial(a, 1);
+    assert_string_equal(text, want);
+    /* read back, twice concatenated: the repeated header is skipped */
+    static char twice[2 * 4096 + 1];
+    snprintf(twice, sizeof twice, "%s%s", text, text);
+    crm_csv_reader *r = open_text(twice);
+    crm_rfm_partial_reader *p;
+    assert_int_equal(crm_rfm_partial_open(&p, r, NULL), CRM_OK);
+    crm_rfm_config cfg;
+    int keys;
+    crm_rfm_partial_layout(p, &cfg, &keys);
+    assert_true(cfg.by_invoice && !cfg.with_profit && keys);
+    crm_rfm_day_total t;
+    int got, n = 0;
+    while (crm_rfm_partial_next(p, &t, &got, NULL) == CRM_OK && got) {
+        assert_int_equal(t.day, 100);
+        assert_int_equal(t.ninvoice_keys, 1);
+        assert_true(t.invoice_keys[0] == crm_rfm_invoice_key(t.customer, t.customer_len, n % 2 ? "9" : "7", 1, 100));
+        n++;
+    }
+    assert_int_equal(n, 4);
+    assert_int_equal(crm_rfm_partial_records(p), 5);   /* 4 rows and the repeated header */
+    crm_rfm_partial_close(p);
+    crm_csv_close(r);
+    crm_rfm_free(a);
+}
+
+static void test_partial_file_refused(void **state)
+{
+    (void)state;
+    crm_error err;
+    crm_rfm_partial_reader *p;
+    crm_csv_reader *r = open_text("customer_id,invoice_id,date,amount\n");
+    assert_int_equal(crm_rfm_partial_open(&p, r, &err), CRM_EDATA);
+    assert_string_equal(err.message, "p.csv: not a crm-rfm --partial file "
+                                     "(header customer_id,date,rows,amount[,invoices[,invoice_keys]][,profit])");
+    crm_csv_close(r);
+    /* a bad count, then the reader goes on after it */
+    r = open_text("customer_id,date,rows,amount,invoices,invoice_keys\nA,2020-01-01,1,2.00,2,00000000000000ab\n"
+                  "B,2020-01-01,-1,1,0,\nC,2020-01-02,1,1,0,\n");
+    assert_int_equal(crm_rfm_partial_open(&p, r, NULL), CRM_OK);
+    crm_rfm_day_total t;
+    int got;
+    assert_int_equal(crm_rfm_partial_next(p, &t, &got, &err), CRM_EDATA);
+    assert_string_equal(err.message, "p.csv:2: column 'invoice_keys': cannot read '00000000000000ab' as 2 invoice keys "
+                                     "(16 lower-case hex digits each, one space apart)");
+    assert_int_equal(crm_rfm_partial_next(p, &t, &got, &err), CRM_EDATA);
+    assert_string_equal(err.message, "p.csv:3: column 'rows': cannot read '-1' as a count");
+    assert_int_equal(crm_rfm_partial_next(p, &t, &got, NULL), CRM_OK);
+    assert_true(got && t.customer[0] == 'C' && t.rows == 1);
+    assert_int_equal(crm_rfm_partial_line(p), 4);
+    crm_rfm_partial_close(p);
+    crm_csv_close(r);
+}
+
+static void test_breakpoints_from_two_parts(void **state)
+{
+    (void)state;
+    /* A's invoice 7 cut across the parts (as in merged_frequency): the
+     * stream counts it once, frequency A 2 and B 1; 2 bins of {1, 2}:
+     * h = 1 / 2, 1 + (2 - 1) / 2 = 1.5.  Recency: A 1 (last day 101), B 2:
+     * as-of 102, the day after the last purchase.  Monetary: A 2 + 1 + 1 = 4,
+     * B 1: 1 + (4 - 1) / 2 = 2.5. */
+    static const char p1[] = "customer_id,date,rows,amount,invoices,invoice_keys\n"
+                             "A,1970-04-11,2,2.00,1,0000000000000007\nB,1970-04-11,1,1.00,1,0000000000000009\n";
+    static const char p2[] = "customer_id,date,rows,amount,invoices,invoice_keys\n"
+                             "A,1970-04-11,1,1.00,1,0000000000000007\nA,1970-04-12,1,1.00,1,0000000000000008\n";
+    crm_csv_reader *r[2] = {open_text(p1), open_text(p2)};
+    crm_rfm_partial_reader *parts[2];
+    for (int i = 0; i < 2; i++)
+        assert_int_equal(crm_rfm_partial_open(&parts[i], r[i], NULL), CRM_OK);
+    crm_rfm_options o;
+    crm_rfm_options_init(&o);
+    o.bins = 2;
+    crm_rfm_breakpoints b;
+    assert_int_equal(crm_rfm_partial_breakpoints(parts, 2, &o, 0, NULL, NULL, &b, NULL), CRM_OK);
+    assert_int_equal(b.as_of, 102);
+    assert_int_equal(b.customers, 2);
+    assert_true(b.breaks[CRM_RFM_F][0] == 1.5 && b.breaks[CRM_RFM_R][0] == 1.5 && b.breaks[CRM_RFM_M][0] == 2.5);
+    for (int i = 0; i < 2; i++) {
+        crm_rfm_partial_close(parts[i]);
+        crm_csv_close(r[i]);
+    }
+    /* a file whose customers go back (two files concatenated) is refused */
+    static const char cat[] = "customer_id,date,rows,amount\nB,2020-01-01,1,1\ncustomer_id,date,rows,amount\n"
+                              "A,2020-01-01,1,1\n";
+    crm_csv_reader *rc = open_text(cat);
+    assert_int_equal(crm_rfm_partial_open(&parts[0], rc, NULL), CRM_OK);
+    crm_error err;
+    assert_int_equal(crm_rfm_partial_breakpoints(parts, 1, &o, 0, NULL, NULL, &b, &err), CRM_EDATA);
+    assert_string_equal(err.message, "p.csv:4: customer 'A' comes after 'B': the file is not sorted by customer_id "
+                                     "as --partial writes it (merge concatenated partial files with --merge --partial first)");
+    crm_rfm_partial_close(parts[0]);
+    crm_csv_close(rc);
+}
+
 int main(void)
 {
     const struct CMUnitTest tests[] = {
@@ -139,6 +284,9 @@ int main(void)
         cmocka_unit_test(test_cut_invoice_counts_twice_without_keys),
         cmocka_unit_test(test_invoice_keys),
         cmocka_unit_test(test_keys_sorted_within_a_day),
+        cmocka_unit_test(test_partial_file_written_and_read),
+        cmocka_unit_test(test_partial_file_refused),
+        cmocka_unit_test(test_breakpoints_from_two_parts),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
 }
