@@ -13,18 +13,11 @@ typedef struct {
     size_t cap;
 } text_buffer;
 
+/* Room for `need` bytes of text (crm_array_reserve grows it the shared way). */
 static crm_status reserve(text_buffer *b, size_t need, crm_error *err)
 {
-    if (need <= b->cap)
-        return CRM_OK;
-    size_t cap = b->cap ? b->cap : 256;
-    while (cap < need)
-        cap *= 2;
-    char *p = realloc(b->text, cap);
-    if (!p)
+    if (!crm_array_reserve(&b->text, &b->cap, need, 1))
         return crm_error_set(err, CRM_ENOMEM, "out of memory");
-    b->text = p;
-    b->cap = cap;
     return CRM_OK;
 }
 
