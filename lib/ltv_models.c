@@ -261,6 +261,15 @@ static double hyp2f1(double a, double b, double c, double z)
 enum { PNBD_ROWS_PER_CHUNK = 512, PNBD_PAIRS_PER_THREAD = 256, MAX_FIT_THREADS = 8 };
 /* Fewest histories worth a thread in crm_ltv_predict_histories. */
 enum { HISTORIES_PER_THREAD = 64 };
+/* The per-group terms of bg_family_loglik, BG_GROUP_SUMS per group:
+ * the group's D term and its derivatives (times the group's weight), and
+ * the weighted sums over its rows. */
+enum {
+    BG_D_LL, BG_ROWS_LL, BG_D_R, BG_ROWS_R, BG_ROWS_ALPHA, BG_D_A, BG_D_B, BG_ROWS_G,
+    BG_GROUP_SUMS
+};
+/* Fewest rows worth a thread (about 0.1 ms of work). */
+enum { BG_ROWS_PER_THREAD = 2048 };
 
 typedef struct {
     double x, t_x, T, w;
@@ -285,6 +294,7 @@ typedef struct {
     double *times;
     size_t ntimes;        /* 0: no table */
     double *log_alpha_t, *inv_alpha_t;   /* scratch, ntimes each */
+    double *group_sums;   /* BG/NBD, MBG/NBD: scratch, BG_GROUP_SUMS per group */
     /* Pareto/NBD: the distinct pairs (x, t), t being the t_x or the T of a
      * row with that x, grouped by x like the rows; the rows' it_x and iT
      * index them.  Its costly part (a 2F1 each) depends on the customer
@@ -319,6 +329,7 @@ static void dataset_free(dataset *d)
     free(d->times);
     free(d->log_alpha_t);
     free(d->inv_alpha_t);
+    free(d->group_sums);
     free(d->pair_x);
     free(d->pair_t);
     free(d->pair_log_F);
@@ -564,14 +575,118 @@ static crm_status dataset_build(dataset *d, crm_ltv_model model, const crm_ltv_c
         return crm_error_set(err, CRM_EDATA, "no customers to fit the %s model on",
                              crm_ltv_model_name(model));
     }
-    if (model == CRM_LTV_BGNBD || model == CRM_LTV_MBGNBD)
+    if (model == CRM_LTV_BGNBD || model == CRM_LTV_MBGNBD) {
         dataset_build_time_table(d);
+        d->group_sums = malloc(d->ngroups * BG_GROUP_SUMS * sizeof *d->group_sums);
+        if (!d->group_sums) {
+            dataset_free(d);
+            return crm_error_set(err, CRM_ENOMEM, "out of memory for %zu customers", n);
+        }
+    }
     if (model == CRM_LTV_PARETO_NBD && !dataset_build_pairs(d)) {
         dataset_free(d);
         return crm_error_set(err, CRM_ENOMEM, "out of memory for %zu customers", n);
     }
     d->threads = 1;
     return CRM_OK;
+}
+
+/* ---- work on threads ----
+ *
+ * The likelihoods and the predictions split their work into consecutive
+ * slices, one per thread, each slice writing its own results; the caller
+ * adds them up in one fixed order, so nothing depends on the number of
+ * threads. */
+
+typedef void (*slice_fn)(void *ctx, size_t begin, size_t end);
+
+typedef struct {
+    slice_fn fn;
+    void *ctx;
+    size_t begin, end;
+} slice_job;
+
+static void *slice_thread(void *arg)
+{
+    const slice_job *job = arg;
+    job->fn(job->ctx, job->begin, job->end);
+    return NULL;
+}
+
+/* Runs fn over the nslices slices [bounds[i], bounds[i+1]), the calling
+ * thread taking the first.  A thread that cannot be started has its slice
+ * run by the caller. */
+static void run_slices(size_t nslices, const size_t *bounds, slice_fn fn, void *ctx)
+{
+    slice_job jobs[MAX_FIT_THREADS];
+    pthread_t tids[MAX_FIT_THREADS];
+    int started[MAX_FIT_THREADS] = {0};
+    for (size_t i = 0; i < nslices; i++)
+        jobs[i] = (slice_job){fn, ctx, bounds[i], bounds[i + 1]};
+    for (size_t i = 1; i < nslices; i++)
+        started[i] = pthread_create(&tids[i], NULL, slice_thread, &jobs[i]) == 0;
+    fn(ctx, jobs[0].begin, jobs[0].end);
+    for (size_t i = 1; i < nslices; i++) {
+        if (started[i])
+            pthread_join(tids[i], NULL);
+        else
+            fn(ctx, jobs[i].begin, jobs[i].end);
+    }
+}
+
+/* Threads for `work` units of work when each thread should have at least
+ * min_per_thread of them: 1 .. threads (at most MAX_FIT_THREADS). */
+static size_t slice_count(int threads, size_t work, size_t min_per_thread)
+{
+    size_t nthreads = threads > 0 ? (size_t)threads : 1;
+    if (nthreads > MAX_FIT_THREADS)
+        nthreads = MAX_FIT_THREADS;
+    if (nthreads > work / min_per_thread)
+        nthreads = work / min_per_thread;
+    return nthreads ? nthreads : 1;
+}
+
+/* Runs fn over [0, n) in up to `threads` consecutive slices of at least
+ * min_per_thread items. */
+static void run_in_slices(int threads, size_t n, size_t min_per_thread, slice_fn fn, void *ctx)
+{
+    size_t nthreads = slice_count(threads, n, min_per_thread);
+    if (nthreads < 2) {
+        fn(ctx, 0, n);
+        return;
+    }
+    size_t bounds[MAX_FIT_THREADS + 1];
+    for (size_t i = 0; i <= nthreads; i++)
+        bounds[i] = n * i / nthreads;
+    run_slices(nthreads, bounds, fn, ctx);
+}
+
+/* Runs fn over the x groups of d in up to `threads` slices of whole groups
+ * holding about equal numbers of rows, at least min_rows each.  (A group's
+ * rows stay on one thread: each group's sums then run in the order they
+ * always have, and the fit is the same to the last bit on any number of
+ * threads.) */
+static void run_over_groups(const dataset *d, size_t min_rows, slice_fn fn, void *ctx)
+{
+    size_t nthreads = slice_count(d->threads, d->nrows, min_rows);
+    if (nthreads < 2 || d->ngroups < 2) {
+        fn(ctx, 0, d->ngroups);
+        return;
+    }
+    /* Slice i ends at the first group end at or past i/nthreads of the
+     * rows (groups are consecutive runs of rows). */
+    size_t bounds[MAX_FIT_THREADS + 1], nslices = 0, g = 0;
+    bounds[0] = 0;
+    for (size_t i = 1; i < nthreads; i++) {
+        const size_t target = d->nrows * i / nthreads;
+        while (g < d->ngroups && d->groups[g].end < target)
+            g++;
+        if (g < d->ngroups && g + 1 > bounds[nslices])
+            bounds[++nslices] = g + 1;
+    }
+    if (bounds[nslices] < d->ngroups)
+        bounds[++nslices] = d->ngroups;
+    run_slices(nslices, bounds, fn, ctx);
 }
 
 /* ---- BG/NBD and MBG/NBD ----
@@ -587,37 +702,33 @@ static crm_status dataset_build(dataset *d, crm_ltv_model model, const crm_ltv_c
  * distinct x; the per-row work is two logarithms, one exponential and one
  * log1p.  The gradient is accumulated in the same pass. */
 
-static double bg_family_loglik(const double *th, double *grad, void *ctx)
-{
-    dataset *d = ctx;
-    const double m = d->model == CRM_LTV_MBGNBD ? 1.0 : 0.0;
-    const double r = th[0], alpha = th[1], a = th[2], b = th[3];
-    const double log_a = log(a);
-    double ll = d->total_weight * r * log(alpha);
-    double g_r = d->total_weight * log(alpha);
-    double g_alpha = d->total_weight * r / alpha;
-    double g_a = 0.0, g_b = 0.0;
-    const double lng_ab_b = gsl_sf_lngamma(a + b) - gsl_sf_lngamma(b);
-    const double psi_ab = gsl_sf_psi(a + b), psi_b = gsl_sf_psi(b);
-    const int table = d->ntimes > 0;
-    for (size_t i = 0; i < d->ntimes; i++) {
-        d->log_alpha_t[i] = log(alpha + d->times[i]);
-        d->inv_alpha_t[i] = 1.0 / (alpha + d->times[i]);
-    }
 
-    for (size_t gi = 0; gi < d->ngroups; gi++) {
+typedef struct {
+    dataset *d;
+    double m, r, alpha, a, b, log_a, lng_ab_b, psi_ab, psi_b;
+} bg_eval;
+
+static void bg_group_sums(void *ctx, size_t begin, size_t end)
+{
+    const bg_eval *ev = ctx;
+    const dataset *d = ev->d;
+    const double m = ev->m, r = ev->r, a = ev->a, b = ev->b, alpha = ev->alpha;
+    const int table = d->ntimes > 0;
+    for (size_t gi = begin; gi < end; gi++) {
         const x_group *grp = &d->groups[gi];
+        double *out = &d->group_sums[BG_GROUP_SUMS * gi];
         const double x = grp->x, rx = r + x;
         double dr;
         const double lr = lgamma_ratio(r, x, &dr);
         const double psi_bx = gsl_sf_psi(b + x + m), psi_abx = gsl_sf_psi(a + b + x + m);
-        ll += grp->w * (lr + lng_ab_b + gsl_sf_lngamma(b + x + m) - gsl_sf_lngamma(a + b + x + m));
-        g_r += grp->w * dr;
-        g_a += grp->w * (psi_ab - psi_abx);
-        g_b += grp->w * (psi_ab - psi_b + psi_bx - psi_abx);
+        out[BG_D_LL] = grp->w * (lr + ev->lng_ab_b + gsl_sf_lngamma(b + x + m) -
+                                 gsl_sf_lngamma(a + b + x + m));
+        out[BG_D_R] = grp->w * dr;
+        out[BG_D_A] = grp->w * (ev->psi_ab - psi_abx);
+        out[BG_D_B] = grp->w * (ev->psi_ab - ev->psi_b + psi_bx - psi_abx);
 
         const int second_term = x + m > 0;
-        const double lc = second_term ? log_a - log(b + x + m - 1) : 0.0;
+        const double lc = second_term ? ev->log_a - log(b + x + m - 1) : 0.0;
         double sum_r = 0.0, sum_alpha = 0.0, sum_g = 0.0, sum_ll = 0.0;
         for (size_t i = grp->begin; i < grp->end; i++) {
             const merged_row *row = &d->rows[i];
@@ -640,12 +751,45 @@ static double bg_family_loglik(const double *th, double *grad, void *ctx)
             sum_r += row->w * row_r;
             sum_alpha += row->w * row_alpha;
         }
-        ll += sum_ll;
-        g_r += sum_r;
-        g_alpha += sum_alpha;
-        if (second_term) {
-            g_a += sum_g / a;
-            g_b -= sum_g / (b + x + m - 1);
+        out[BG_ROWS_LL] = sum_ll;
+        out[BG_ROWS_R] = sum_r;
+        out[BG_ROWS_ALPHA] = sum_alpha;
+        out[BG_ROWS_G] = sum_g;
+    }
+}
+
+static double bg_family_loglik(const double *th, double *grad, void *ctx)
+{
+    dataset *d = ctx;
+    const double m = d->model == CRM_LTV_MBGNBD ? 1.0 : 0.0;
+    const double r = th[0], alpha = th[1], a = th[2], b = th[3];
+    bg_eval ev = {d, m, r, alpha, a, b, log(a), gsl_sf_lngamma(a + b) - gsl_sf_lngamma(b),
+                  gsl_sf_psi(a + b), gsl_sf_psi(b)};
+    for (size_t i = 0; i < d->ntimes; i++) {
+        d->log_alpha_t[i] = log(alpha + d->times[i]);
+        d->inv_alpha_t[i] = 1.0 / (alpha + d->times[i]);
+    }
+    run_over_groups(d, BG_ROWS_PER_THREAD, bg_group_sums, &ev);
+
+    /* The groups' terms added in group order, each sum in the same order
+     * whichever thread computed the group. */
+    double ll = d->total_weight * r * log(alpha);
+    double g_r = d->total_weight * log(alpha);
+    double g_alpha = d->total_weight * r / alpha;
+    double g_a = 0.0, g_b = 0.0;
+    for (size_t gi = 0; gi < d->ngroups; gi++) {
+        const double *sums = &d->group_sums[BG_GROUP_SUMS * gi];
+        const double x = d->groups[gi].x;
+        ll += sums[BG_D_LL];
+        g_r += sums[BG_D_R];
+        g_a += sums[BG_D_A];
+        g_b += sums[BG_D_B];
+        ll += sums[BG_ROWS_LL];
+        g_r += sums[BG_ROWS_R];
+        g_alpha += sums[BG_ROWS_ALPHA];
+        if (x + m > 0) {
+            g_a += sums[BG_ROWS_G] / a;
+            g_b -= sums[BG_ROWS_G] / (b + x + m - 1);
         }
     }
     if (grad) {
@@ -799,51 +943,6 @@ static void pnbd_log_terms(const double *p, double x, double t_x, double T, doub
 /* Relative step in a parameter for d log 2F1 / d parameter: balances the
  * truncation error (h^2) against rounding (eps / h). */
 #define PNBD_PAIR_STEP 1e-5
-
-typedef void (*slice_fn)(void *ctx, size_t begin, size_t end);
-
-typedef struct {
-    slice_fn fn;
-    void *ctx;
-    size_t begin, end;
-} slice_job;
-
-static void *slice_thread(void *arg)
-{
-    const slice_job *job = arg;
-    job->fn(job->ctx, job->begin, job->end);
-    return NULL;
-}
-
-/* Runs fn over [0, n) in up to `threads` consecutive slices of at least
- * min_per_thread items, the calling thread taking the first.  A thread
- * that cannot be started has its slice run by the caller. */
-static void run_in_slices(int threads, size_t n, size_t min_per_thread, slice_fn fn, void *ctx)
-{
-    size_t nthreads = threads > 0 ? (size_t)threads : 1;
-    if (nthreads > MAX_FIT_THREADS)
-        nthreads = MAX_FIT_THREADS;
-    if (nthreads > n / min_per_thread)
-        nthreads = n / min_per_thread;
-    if (nthreads < 2) {
-        fn(ctx, 0, n);
-        return;
-    }
-    slice_job jobs[MAX_FIT_THREADS];
-    pthread_t tids[MAX_FIT_THREADS];
-    int started[MAX_FIT_THREADS] = {0};
-    for (size_t i = 0; i < nthreads; i++)
-        jobs[i] = (slice_job){fn, ctx, n * i / nthreads, n * (i + 1) / nthreads};
-    for (size_t i = 1; i < nthreads; i++)
-        started[i] = pthread_create(&tids[i], NULL, slice_thread, &jobs[i]) == 0;
-    fn(ctx, jobs[0].begin, jobs[0].end);
-    for (size_t i = 1; i < nthreads; i++) {
-        if (started[i])
-            pthread_join(tids[i], NULL);
-        else
-            fn(ctx, jobs[i].begin, jobs[i].end);
-    }
-}
 
 typedef struct {
     const dataset *d;
@@ -1096,10 +1195,15 @@ static double bgbb_expected(const double *p, double t, double x, double t_x, dou
 
 static double nbd_loglik(const double *th, double *grad, void *ctx)
 {
-    const dataset *d = ctx;
+    dataset *d = ctx;
     const double r = th[0], alpha = th[1];
     double ll = d->total_weight * r * log(alpha);
     double g_r = d->total_weight * log(alpha), g_alpha = d->total_weight * r / alpha;
+    /* With the table of times (BG/NBD, MBG/NBD data), log(alpha + T) once
+     * per distinct T. */
+    const int table = d->ntimes > 0;
+    for (size_t i = 0; i < d->ntimes; i++)
+        d->log_alpha_t[i] = log(alpha + d->times[i]);
     for (size_t gi = 0; gi < d->ngroups; gi++) {
         const x_group *grp = &d->groups[gi];
         const double rx = r + grp->x;
@@ -1108,7 +1212,7 @@ static double nbd_loglik(const double *th, double *grad, void *ctx)
         g_r += grp->w * dr;
         for (size_t i = grp->begin; i < grp->end; i++) {
             const merged_row *row = &d->rows[i];
-            const double log_T = log(alpha + row->T);
+            const double log_T = table ? d->log_alpha_t[row->iT] : log(alpha + row->T);
             ll -= row->w * rx * log_T;
             g_r -= row->w * log_T;
             g_alpha -= row->w * rx / (alpha + row->T);

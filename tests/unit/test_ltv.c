@@ -280,6 +280,49 @@ static void test_pareto_nbd_fit_same_on_any_number_of_threads(void **state)
     free(c);
 }
 
+static void test_bg_family_fit_same_on_any_number_of_threads(void **state)
+{
+    (void)state;
+    /* BG/NBD's and MBG/NBD's likelihoods split their x groups over threads
+     * (each group's rows summed on one thread, the groups added in order):
+     * the fit must come out bit for bit the same with 1, 2 or 3 threads.
+     * Seven copies of CDNOW (1,016 distinct rows), each observed 0.0123
+     * weeks longer than the last (T has 2 decimals: no copy meets another),
+     * give 7,112 distinct rows: enough for three threads of at least 2,048
+     * rows. */
+    enum { COPIES = 7 };
+    size_t n = COPIES * cdnow_n;
+    crm_ltv_customer *c = malloc(n * sizeof *c);
+    assert_non_null(c);
+    for (size_t k = 0; k < COPIES; k++)
+        for (size_t i = 0; i < cdnow_n; i++) {
+            c[k * cdnow_n + i] = cdnow[i];
+            c[k * cdnow_n + i].T += 0.0123 * (double)k;
+        }
+    static const crm_ltv_model models[2] = {CRM_LTV_BGNBD, CRM_LTV_MBGNBD};
+    for (size_t mi = 0; mi < 2; mi++) {
+        crm_ltv_fit_result res[3];
+        for (int k = 0; k < 3; k++) {
+            crm_ltv_fit_options opts;
+            crm_ltv_fit_options_init(&opts);
+            opts.threads = k + 1;
+            crm_error err;
+            crm_error_clear(&err);
+            if (crm_ltv_fit(models[mi], c, n, &opts, &res[k], &err) != CRM_OK)
+                fail_msg("%s fit on %d threads: %s", crm_ltv_model_name(models[mi]), k + 1,
+                         err.message);
+        }
+        assert_int_equal(res[0].rows, 7112);
+        for (int k = 1; k < 3; k++) {
+            assert_memory_equal(res[k].params, res[0].params, sizeof res[0].params);
+            assert_memory_equal(res[k].se, res[0].se, sizeof res[0].se);
+            assert_memory_equal(&res[k].loglik, &res[0].loglik, sizeof res[0].loglik);
+            assert_int_equal(res[k].iterations, res[0].iterations);
+        }
+    }
+    free(c);
+}
+
 /* crm_ltv_predict_history_values gives what the single-history functions
  * give, bit for bit, on any number of threads: the CDNOW histories at the
  * published estimates of each continuous model, with monthly discounting
@@ -998,6 +1041,7 @@ int main(void)
         cmocka_unit_test(test_bgnbd_fit_matches_fader_hardie_lee),
         cmocka_unit_test(test_pareto_nbd_fit_matches_published),
         cmocka_unit_test(test_pareto_nbd_fit_same_on_any_number_of_threads),
+        cmocka_unit_test(test_bg_family_fit_same_on_any_number_of_threads),
         cmocka_unit_test(test_pareto_nbd_loglik_matches_hand_sum),
         cmocka_unit_test(test_mbgnbd_fit_matches_btydplus),
         cmocka_unit_test(test_bgbb_fit_matches_fader_hardie_shang),
