@@ -21,19 +21,6 @@ static crm_status reserve(text_buffer *b, size_t need, crm_error *err)
     return CRM_OK;
 }
 
-static crm_status check_record(const crm_csv_reader *r, const crm_csv_record *rec, size_t need,
-                               size_t width, crm_error *err)
-{
-    if (rec->defect != CRM_CSV_RECORD_OK)
-        return crm_csv_defect_error(r, rec, err);
-    if (width && crm_csv_check_width(r, rec, width, err) != CRM_OK)
-        return err->status;
-    if (rec->nfields < need)
-        return crm_error_set(err, CRM_EDATA, "%s:%llu: expected at least %zu fields, found %zu",
-                             crm_csv_input_name(r), (unsigned long long)rec->line, need, rec->nfields);
-    return CRM_OK;
-}
-
 /* The catalog: product_id, category, price, and the other columns, kept to
  * pass through beside each offer. */
 struct crm_basket_catalog_file {
@@ -80,7 +67,7 @@ static crm_status catalog_row(crm_basket_catalog_file *cat, const crm_csv_reader
     const char *name = crm_csv_input_name(r);
     unsigned long long line = (unsigned long long)rec->line;
     char q[128];
-    crm_status st = check_record(r, rec, crm_csv_header(r)->nfields, crm_csv_header(r)->nfields, err);
+    crm_status st = crm_csv_check_record(r, rec, crm_csv_header(r)->nfields, crm_csv_header(r)->nfields, err);
     if (st != CRM_OK)
         return st;
     static const char *const what[2] = {"product", "category"};

@@ -73,20 +73,6 @@ static crm_status check_item(const crm_basket_input *in, const crm_csv_reader *r
 
 /* need: the fields the columns used need; width: the header's (0 for one
  * basket per line, whose rows vary) */
-static crm_status check_record(const crm_csv_reader *r, const crm_csv_record *rec, size_t need,
-                               size_t width, crm_error *err)
-{
-    if (rec->defect != CRM_CSV_RECORD_OK)
-        return crm_csv_defect_error(r, rec, err);
-    if (width && crm_csv_check_width(r, rec, width, err) != CRM_OK)
-        return err->status;
-    if (rec->nfields < need)
-        return crm_error_set(err, CRM_EDATA, "%s:%llu: expected at least %zu fields, found %zu",
-                             crm_csv_input_name(r), (unsigned long long)rec->line, need,
-                             rec->nfields);
-    return CRM_OK;
-}
-
 static crm_status resolve_column(const crm_csv_reader *r, const char *spec, long *out,
                                  crm_error *err)
 {
@@ -167,7 +153,7 @@ static crm_status read_long(crm_basket_input *in, crm_csv_reader *r, crm_error *
         if (shard >= 0 && !crm_clean_record_in_shard(o->shard, rec, width, shard))
             continue;   /* another shard's customer */
         /* a row that cannot be read stops the run, or is skipped whole */
-        if ((st = check_record(r, rec, need, width, err)) != CRM_OK ||
+        if ((st = crm_csv_check_record(r, rec, need, width, err)) != CRM_OK ||
             (rec->lengths[basket] == 0 && (st = empty_key_error(r, rec, basket, o->basket_what, err))) ||
             (customer >= 0 && rec->lengths[customer] == 0 &&
              (st = empty_key_error(r, rec, customer, "customer", err)))) {
@@ -214,7 +200,7 @@ static crm_status read_whole(crm_basket_input *in, crm_csv_reader *r, crm_error 
     const crm_csv_record *rec;
     crm_status st;
     while ((st = crm_csv_next(r, &rec, err)) == CRM_OK && rec) {
-        if ((st = check_record(r, rec, 0, 0, err)) != CRM_OK) {
+        if ((st = crm_csv_check_record(r, rec, 0, 0, err)) != CRM_OK) {
             if ((st = bad_row(in, err)) != CRM_OK)
                 return st;
             row_done(in, r);

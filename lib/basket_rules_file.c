@@ -8,21 +8,6 @@
 #include "crm/array.h"
 #include "crm/number.h"
 
-/* need: the fields the columns used need; width: the header's */
-static crm_status check_record(const crm_csv_reader *r, const crm_csv_record *rec, size_t need,
-                               size_t width, crm_error *err)
-{
-    if (rec->defect != CRM_CSV_RECORD_OK)
-        return crm_csv_defect_error(r, rec, err);
-    if (width && crm_csv_check_width(r, rec, width, err) != CRM_OK)
-        return err->status;
-    if (rec->nfields < need)
-        return crm_error_set(err, CRM_EDATA, "%s:%llu: expected at least %zu fields, found %zu",
-                             crm_csv_input_name(r), (unsigned long long)rec->line, need,
-                             rec->nfields);
-    return CRM_OK;
-}
-
 
 /* The rules CSV as write_rules writes it; the measures in the order of
  * crm_basket_measure, after count. */
@@ -251,7 +236,7 @@ crm_status crm_basket_saved_rules_read(const char *path, const crm_csv_options *
     }
     const crm_csv_record *rec;
     while (st == CRM_OK && (st = crm_csv_next(r, &rec, err)) == CRM_OK && rec) {
-        if ((st = check_record(r, rec, need, header->nfields, err)) == CRM_OK)
+        if ((st = crm_csv_check_record(r, rec, need, header->nfields, err)) == CRM_OK)
             st = read_saved_rule(s, r, rec, col, err);
     }
     crm_csv_close(r);

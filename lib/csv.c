@@ -925,6 +925,19 @@ crm_status crm_csv_check_width(const crm_csv_reader *r, const crm_csv_record *re
                          crm_input_name(r->in), rec->line, expected, rec->nfields);
 }
 
+crm_status crm_csv_check_record(const crm_csv_reader *r, const crm_csv_record *rec, size_t need, size_t width,
+                                crm_error *err)
+{
+    if (rec->defect != CRM_CSV_RECORD_OK)
+        return crm_csv_defect_error(r, rec, err);
+    if (width && crm_csv_check_width(r, rec, width, err) != CRM_OK)
+        return err->status;
+    if (rec->nfields < need)
+        return crm_error_set(err, CRM_EDATA, "%s:%" PRIu64 ": expected at least %zu fields, found %zu",
+                             crm_input_name(r->in), rec->line, need, rec->nfields);
+    return CRM_OK;
+}
+
 crm_status crm_csv_defect_error(const crm_csv_reader *r, const crm_csv_record *rec, crm_error *err)
 {
     if (rec->defect == CRM_CSV_RECORD_OK)

@@ -176,6 +176,13 @@ void crm_csv_describe_bad_quote(const crm_csv_record *rec, size_t expected_field
 crm_status crm_csv_check_width(const crm_csv_reader *r, const crm_csv_record *rec, size_t expected,
                                crm_error *err);
 
+/* A record a reader may use: no defect (crm_csv_defect_error's message), the
+ * width expected (unless width is 0: one basket per line, whose rows vary),
+ * and at least `need` fields, else "<input>:<line>: expected at least N
+ * fields, found M" (CRM_EDATA). */
+crm_status crm_csv_check_record(const crm_csv_reader *r, const crm_csv_record *rec, size_t need, size_t width,
+                                crm_error *err);
+
 /* Name of a column for messages: the header name, or "#<n>" without header. */
 const char *crm_csv_column_name(const crm_csv_reader *r, size_t column);
 
