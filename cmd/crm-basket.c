@@ -1041,7 +1041,7 @@ int main(int argc, char **argv)
     o.min_confidence = 0.8;
     crm_basket_limits_init(&o.limits);
     crm_common_options common;
-    crm_cli_spec spec = {"crm-basket", usage, basket_options, "q", handle_option, &o, 0, 1};
+    crm_cli_spec spec = {"crm-basket", usage, basket_options, "q", handle_option, &o, 0, 1, 0};
     int exit_code;
     if (!crm_cli_start(&spec, argc, argv, &common, &exit_code)) {
         free(o.candidates);

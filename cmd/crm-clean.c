@@ -44,20 +44,17 @@ static const char usage[] =
     "                            missing-product, zero-quantity, zero-price, negative-price,\n"
     "                            missing-cost, duplicate, invalid-utf8\n"
     "Costs:\n"
-    "      --costs FILE          product_id,unit_cost table: adds cost and profit\n"
+    "      --cost-table FILE     product_id,unit_cost table: adds cost and profit\n"
     "      --margin RATE         profit = amount x RATE (e.g. 30%) when there is no cost table\n"
     "Output:\n"
     "      --rejects FILE        rejected rows: file,line,reason,detail, then the row as read\n"
     "  -q, --quiet               do not print the counts by reason on stderr\n"
-    "Common:\n"
-    "  -o, --output FILE  -z, --gzip  -d, --delimiter C  -t, --tab  --encoding NAME\n"
-    "  --no-header  --max-field-size N  --threads N  --progress  --report FILE\n"
-    "  --escape-formulas  --shard I/N  --help  --version\n";
+    CRM_CLI_COMMON_USAGE("--shard I/N  ");
 
 enum {
     OPT_CUSTOMER = 256, OPT_INVOICE, OPT_DATE, OPT_PRODUCT, OPT_QUANTITY, OPT_PRICE, OPT_AMOUNT,
     OPT_DROP_EXTRA, OPT_KEEP_EXTRA, OPT_DATE_FORMAT, OPT_DAYFIRST, OPT_MONTHFIRST, OPT_DECIMAL_COMMA, OPT_RETURNS, OPT_RETURN_WINDOW,
-    OPT_CANCEL_PREFIX, OPT_FROM, OPT_TO, OPT_RANGE, OPT_KEEP_IF, OPT_DROP_IF, OPT_ALLOW, OPT_COSTS,
+    OPT_CANCEL_PREFIX, OPT_FROM, OPT_TO, OPT_RANGE, OPT_KEEP_IF, OPT_DROP_IF, OPT_ALLOW, OPT_COSTS, OPT_COSTS_OLD,
     OPT_MARGIN, OPT_REJECTS, OPT_QUIET = 'q'
 };
 
@@ -84,7 +81,8 @@ static const struct option clean_options[] = {
     {"keep-if", required_argument, NULL, OPT_KEEP_IF},
     {"drop-if", required_argument, NULL, OPT_DROP_IF},
     {"allow", required_argument, NULL, OPT_ALLOW},
-    {"costs", required_argument, NULL, OPT_COSTS},
+    {"cost-table", required_argument, NULL, OPT_COSTS},
+    {"costs", required_argument, NULL, OPT_COSTS_OLD},   /* the old spelling, with a note */
     {"margin", required_argument, NULL, OPT_MARGIN},
     {"rejects", required_argument, NULL, OPT_REJECTS},
     {"quiet", no_argument, NULL, OPT_QUIET},
@@ -136,6 +134,8 @@ static const char **text_option(clean_options_t *o, int id)
 static crm_status handle_option(int id, const char *arg, void *ctx, crm_error *err)
 {
     clean_options_t *o = ctx;
+    if (id == OPT_COSTS_OLD)
+        crm_cli_note_deprecated("crm-clean", "--costs", "--cost-table"), id = OPT_COSTS;
     const char **text = text_option(o, id);
     if (text) {
         *text = arg;
@@ -289,18 +289,16 @@ static crm_status run_clean(clean_run *run, crm_error *err)
     o->cfg.has_margin = o->margin != NULL;
     o->cfg.shard = common->shard;
     if (o->cfg.has_margin && o->costs_path)
-        return crm_error_set(err, CRM_EUSAGE, "--margin and --costs exclude each other");
+        return crm_error_set(err, CRM_EUSAGE, "--margin and --cost-table exclude each other");
     if (o->return_window_given && o->cfg.returns != CRM_RETURNS_NET)
         return crm_error_set(err, CRM_EUSAGE, "--return-window is for --returns net");
 
-    if ((st = crm_cli_open_output(run->outputs, common->output, common->gzip, &run->state.out, err)) !=
-        CRM_OK)
+    if ((st = crm_cli_open_main_output(run->outputs, common, &run->state.out, err)) != CRM_OK)
         return st;
     if (o->rejects_path &&
         (st = crm_cli_open_output(run->outputs, o->rejects_path, -1, &run->state.rejects, err)) != CRM_OK)
         return st;
     /* the rejects' copies of the input rows are raw bytes, never changed */
-    crm_csv_writer_escape_formulas(run->state.out, common->escape_formulas);
     if (run->state.rejects)
         crm_csv_writer_escape_formulas(run->state.rejects, common->escape_formulas);
 
@@ -357,7 +355,7 @@ int main(int argc, char **argv)
     clean_options_t o = {0};
     crm_clean_config_init(&o.cfg);
     crm_common_options common;
-    crm_cli_spec spec = {"crm-clean", usage, clean_options, "q", handle_option, &o, 0, 1};
+    crm_cli_spec spec = {"crm-clean", usage, clean_options, "q", handle_option, &o, 0, 1, 0};
     int exit_code;
     if (!crm_cli_start(&spec, argc, argv, &common, &exit_code))
         return exit_code;
@@ -370,7 +368,7 @@ int main(int argc, char **argv)
     clean_run run = {.o = &o, .common = &common};
     /* every file named before anything is read: an output must not replace an input */
     if ((st = crm_cli_start_outputs(&common, &run.outputs, &err)) != CRM_OK ||
-        (st = crm_output_set_add_input(run.outputs, "--costs", o.costs_path, &err)) != CRM_OK ||
+        (st = crm_output_set_add_input(run.outputs, "--cost-table", o.costs_path, &err)) != CRM_OK ||
         (st = crm_output_set_add_output(run.outputs, "--rejects", o.rejects_path, &err)) != CRM_OK) {
         crm_output_set_free(run.outputs);
         return crm_cli_fail("crm-clean", &err);

@@ -641,7 +641,7 @@ int main(int argc, char **argv)
     o.unit = CRM_UNIT_DAY;   /* crm-rfm's default */
     o.decimals = -1;
     crm_common_options common;
-    crm_cli_spec spec = {"crm-ltv", usage, ltv_options, "q", handle_option, &o, 0, 1};
+    crm_cli_spec spec = {"crm-ltv", usage, ltv_options, "q", handle_option, &o, 0, 1, 0};
     int exit_code;
     if (!crm_cli_start(&spec, argc, argv, &common, &exit_code))
         return exit_code;

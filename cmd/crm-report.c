@@ -25,7 +25,7 @@ static const char usage[] =
     "  -q, --quiet             no summary on stderr\n"
     "Common:\n"
     "  -o, --output FILE  -z, --gzip  -d, --delimiter C  -t, --tab  --encoding NAME\n"
-    "  --max-field-size N  --threads N  --progress  --report FILE  --help  --version\n";
+    "  --max-field-size N  --threads N  --progress  --no-progress  --report FILE  --help  --version\n";
 
 enum { OPT_CUSTOMERS = 256, OPT_TRANSACTIONS, OPT_RULES, OPT_COHORT, OPT_VALIDATION, OPT_TITLE, OPT_AS_OF,
        OPT_QUIET = 'q' };
@@ -105,7 +105,7 @@ int main(int argc, char **argv)
     crm_cli_init_process();
     report_options_t o = {0};
     crm_common_options common;
-    crm_cli_spec spec = {"crm-report", usage, report_options, "q", handle_option, &o, 0, 0};
+    crm_cli_spec spec = {"crm-report", usage, report_options, "q", handle_option, &o, 0, 0, 1};
     int exit_code;
     if (!crm_cli_start(&spec, argc, argv, &common, &exit_code)) return exit_code;
     crm_error err;

@@ -73,10 +73,7 @@ static const char usage[] =
     "                            the BY method's segments down, COL's values across\n"
     "  -q, --quiet               no summary on stderr\n"
     "      --skip-bad            skip unreadable rows, count them and report the first\n"
-    "Common:\n"
-    "  -o, --output FILE  -z, --gzip  -d, --delimiter C  -t, --tab  --encoding NAME\n"
-    "  --no-header  --max-field-size N  --threads N  --progress  --report FILE\n"
-    "  --escape-formulas  --shard I/N  --help  --version\n";
+    CRM_CLI_COMMON_USAGE("--shard I/N  ");
 
 typedef struct {
     crm_segment_by by[CRM_SEGMENT_BY_COUNT];
@@ -310,9 +307,8 @@ static crm_status write_outputs(segment_job *job, crm_error *err)
         st = finish_output(w, st, err);
     }
     if (st != CRM_OK ||
-        (st = crm_cli_open_output(job->outputs, job->common->output, job->common->gzip, &w, err)) != CRM_OK)
+        (st = crm_cli_open_main_output(job->outputs, job->common, &w, err)) != CRM_OK)
         return st;
-    crm_csv_writer_escape_formulas(w, job->common->escape_formulas);
     return finish_output(w, crm_segment_table_write(w, job->reader, &run->table, run->segs, run->nsegs), err);
 }
 
@@ -363,10 +359,10 @@ int main(int argc, char **argv)
     crm_cli_table table;
     crm_error err;
     crm_error_clear(&err);
-    if (crm_cli_table_init(&table, entries, option_table(&o, entries), &o, &err) != CRM_OK)
+    if (crm_cli_table_init(&table, "crm-segment", entries, option_table(&o, entries), &o, &err) != CRM_OK)
         return crm_cli_fail("crm-segment", &err);
     crm_common_options common;
-    crm_cli_spec spec = {"crm-segment", usage, table.longs, table.shorts, crm_cli_table_handle, &table, 1, 1};
+    crm_cli_spec spec = {"crm-segment", usage, table.longs, table.shorts, crm_cli_table_handle, &table, 1, 1, 0};
     int exit_code;
     int go = crm_cli_start(&spec, argc, argv, &common, &exit_code);
     crm_status st = go ? check_options(&o, &table, &common.shard, &err) : CRM_OK;

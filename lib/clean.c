@@ -778,7 +778,7 @@ static crm_clean_reason judge_cost(const crm_cleaner *c, verdict *v)
     if (allowed(c, CRM_REJECT_MISSING_COST))
         return CRM_CLEAN_KEPT;
     return reject_value(c, v, CRM_REJECT_MISSING_COST, c->cfg.columns.product, "no cost for product ",
-                        v->product.s, v->product.len, " in --costs");
+                        v->product.s, v->product.len, " in --cost-table");
 }
 
 /* The raw bytes without their line ending: the same row with LF or CRLF is

@@ -24,7 +24,8 @@ enum {
     OPT_VERSION,
     OPT_ESCAPE_FORMULAS,
     OPT_SHARD,
-    OPT_HEADER_NAMES
+    OPT_HEADER_NAMES,
+    OPT_NO_HEADER_OUT
 };
 
 static const struct option common_long_options[] = {
@@ -44,6 +45,7 @@ static const struct option common_long_options[] = {
     {"escape-formulas", no_argument, NULL, OPT_ESCAPE_FORMULAS},
     {"shard", required_argument, NULL, OPT_SHARD},
     {"header-names", required_argument, NULL, OPT_HEADER_NAMES},
+    {"no-header-out", no_argument, NULL, OPT_NO_HEADER_OUT},
 };
 
 enum { COMMON_LONG_COUNT = sizeof common_long_options / sizeof common_long_options[0] };
@@ -344,6 +346,9 @@ static crm_status handle_option(const crm_cli_spec *spec, const option_tables *t
     case OPT_HEADER_NAMES:
         common->header_names = optarg;
         return CRM_OK;
+    case OPT_NO_HEADER_OUT:
+        common->no_header_out = 1;
+        return CRM_OK;
     default:
         break;
     }
@@ -413,6 +418,9 @@ crm_status crm_cli_parse(const crm_cli_spec *spec, int argc, char **argv, crm_co
         return crm_error_set(err, CRM_EUSAGE,
                              "--shard is not taken by %s yet: its results would differ from one "
                              "process's; run it on the merged output", spec->command);
+    if (!common->help && !common->version && common->no_header_out && spec->no_csv_output)
+        return crm_error_set(err, CRM_EUSAGE, "--no-header-out is for commands that write CSV; %s does not",
+                             spec->command);
     if (!common->help && !common->version && spec->max_inputs > 0
         && common->ninputs > spec->max_inputs)
         return crm_error_set(err, CRM_EUSAGE, "too many input files (at most %zu)",
@@ -463,6 +471,11 @@ crm_status crm_cli_parse_size(const char *s, size_t *out, crm_error *err)
                              crm_error_quote(shown, sizeof shown, s, strlen(s)));
     *out = (size_t)value << shift;
     return CRM_OK;
+}
+
+void crm_cli_note_deprecated(const char *command, const char *old_name, const char *new_name)
+{
+    fprintf(stderr, "%s: %s is deprecated; use %s (same meaning)\n", command, old_name, new_name);
 }
 
 void crm_cli_error(const char *command, const char *message)
@@ -539,6 +552,17 @@ crm_status crm_cli_open_output(crm_output_set *set, const char *path, int gzip, 
     *w = crm_csv_writer_new(out, ',');
     if (!*w)
         return crm_error_set(err, CRM_ENOMEM, "out of memory");
+    return CRM_OK;
+}
+
+crm_status crm_cli_open_main_output(crm_output_set *set, const crm_common_options *common, crm_csv_writer **w,
+                                    crm_error *err)
+{
+    crm_status st = crm_cli_open_output(set, common->output, common->gzip, w, err);
+    if (st != CRM_OK)
+        return st;
+    crm_csv_writer_escape_formulas(*w, common->escape_formulas);
+    crm_csv_writer_skip_header(*w, common->no_header_out);
     return CRM_OK;
 }
 

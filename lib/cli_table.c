@@ -13,10 +13,11 @@
 
 enum { FIRST_LONG_ID = 256 };
 
-crm_status crm_cli_table_init(crm_cli_table *t, const crm_cli_entry *entries, size_t count, void *ctx,
-                              crm_error *err)
+crm_status crm_cli_table_init(crm_cli_table *t, const char *command, const crm_cli_entry *entries, size_t count,
+                              void *ctx, crm_error *err)
 {
     memset(t, 0, sizeof *t);
+    t->command = command;
     t->entries = entries;
     t->count = count;
     t->ctx = ctx;
@@ -182,6 +183,8 @@ crm_status crm_cli_table_handle(int id, const char *value, void *ctx, crm_error 
             *e->given = 1;
         if (e->first && !*e->first)
             *e->first = e->name;
+        if (e->deprecated_for)
+            crm_cli_note_deprecated(t->command ? t->command : "crm", e->name, e->deprecated_for);
         return store(t, e, value, err);
     }
     return crm_error_set(err, CRM_EUSAGE, "unhandled option");

@@ -1003,6 +1003,7 @@ struct crm_csv_writer {
     size_t row_fields;
     int last_empty;
     int escape_formulas;          /* see crm_csv_writer_escape_formulas */
+    int skip_header;              /* see crm_csv_writer_skip_header: the next row ended is dropped */
     unsigned char special[256];   /* bytes that force quoting */
     char *row;                    /* the row being written, handed on whole at its end */
     size_t row_len, row_cap;
@@ -1071,6 +1072,11 @@ static int needs_no_quotes(const crm_csv_writer *w, const char *s, size_t len)
 void crm_csv_writer_escape_formulas(crm_csv_writer *w, int on)
 {
     w->escape_formulas = on != 0;
+}
+
+void crm_csv_writer_skip_header(crm_csv_writer *w, int on)
+{
+    w->skip_header = on != 0;
 }
 
 static int is_digit_byte(char c)
@@ -1205,6 +1211,11 @@ crm_status crm_csv_end_row(crm_csv_writer *w)
     size_t n = strlen(end);
     w->row_fields = 0;
     w->last_empty = 0;
+    if (w->skip_header) {
+        w->skip_header = 0;
+        w->row_len = 0;
+        return CRM_OK;
+    }
     if (!crm_array_reserve(&w->row, &w->row_cap, w->row_len + n, 1))
         return CRM_ENOMEM;
     memcpy(w->row + w->row_len, end, n);
@@ -1232,6 +1243,13 @@ crm_status crm_csv_write_raw(crm_csv_writer *w, const void *data, size_t len)
 crm_status crm_csv_end_row_raw(crm_csv_writer *w, const char *raw, size_t len)
 {
     crm_status st = CRM_OK;
+    if (w->skip_header) {
+        w->skip_header = 0;
+        w->row_fields = 0;
+        w->last_empty = 0;
+        w->row_len = 0;
+        return CRM_OK;
+    }
     if (w->row_fields > 0)
         st = crm_csv_write_raw(w, &w->delimiter, 1);
     w->row_fields = 0;

@@ -532,7 +532,7 @@ const char *crm_output_name(const crm_output *out)
 /* ---- the files of one run ---- */
 
 typedef struct {
-    char *label;      /* "-o", "--costs", "the input" */
+    char *label;      /* "-o", "--cost-table", "the input" */
     char *path;       /* as given; "-" for standard input or output */
     char *resolved;   /* absolute path for comparing names; NULL: not compared by name */
     int has_id;       /* dev and ino are set (an existing regular file) */

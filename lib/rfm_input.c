@@ -213,7 +213,7 @@ crm_status crm_rfm_input_start(crm_rfm_input *in, const crm_csv_reader *r, int f
     crm_rfm_config cfg = {in->columns[COL_INVOICE] >= 0, in->columns[COL_PROFIT] >= 0};
     if (in->o.monetary_profit && !cfg.with_profit)
         return crm_error_set(err, CRM_EDATA,
-                             "%s: --monetary profit needs a profit column (crm-clean --costs or --margin adds it)",
+                             "%s: --monetary profit needs a profit column (crm-clean --cost-table or --margin adds it)",
                              crm_csv_input_name(r));
     st = crm_rfm_new(&in->rfm, &cfg, err);
     if (st == CRM_OK && cfg.by_invoice && in->o.invoice_keys)

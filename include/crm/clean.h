@@ -191,7 +191,7 @@ crm_status crm_cleaner_new(crm_cleaner **out, const crm_clean_config *cfg,
                            const char *const *header, size_t ncolumns,
                            const crm_clean_sink *sink, crm_error *err);
 
-/* Adds a product's unit cost (from --costs); turns on the cost and profit
+/* Adds a product's unit cost (from --cost-table); turns on the cost and profit
  * columns.  A product listed twice with different costs is CRM_EDATA. */
 crm_status crm_cleaner_add_cost(crm_cleaner *c, const char *product, size_t len,
                                 crm_decimal unit_cost, crm_error *err);

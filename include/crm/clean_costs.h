@@ -1,4 +1,4 @@
-/* The cost table of crm-clean --costs: one row per product, its id and its
+/* The cost table of crm-clean --cost-table: one row per product, its id and its
  * unit cost.  The columns are named product_id (or StockCode) and unit_cost
  * (or cost), looked up as crm_csv_column does; without such names the first
  * two columns are taken.  Every row's cost goes to the cleaner

@@ -7,6 +7,7 @@
  *   -t, --tab             tab-delimited input
  *       --encoding NAME   input encoding (gbk, gb18030, big5, latin1, ...)
  *       --no-header       the first input row is data
+ *       --no-header-out   the main output has no header row (crm_cli_open_main_output)
  *       --header-names A,B,...  with --no-header: the input columns' names (the
  *                         header a piece of a split file has lost)
  *       --max-field-size N  refuse records larger than N bytes (k, M, G)
@@ -37,6 +38,16 @@
 
 enum { CRM_CLI_MAX_THREADS = 64 };
 
+/* The tail of every command's --help: the common options, spelt the same
+ * in each.  shard_note is "--shard I/N  " (with any remark) for the
+ * commands that take --shard, or "". */
+#define CRM_CLI_COMMON_USAGE(shard_note)                                                   \
+    "Common:\n"                                                                             \
+    "  -o, --output FILE  -z, --gzip  -d, --delimiter C  -t, --tab  --encoding NAME\n"      \
+    "  --no-header  --header-names A,B,...  --no-header-out  --max-field-size N\n"         \
+    "  --threads N  --progress  --no-progress  --report FILE  --escape-formulas\n"         \
+    "  " shard_note "--help  --version\n"
+
 typedef struct {
     const char *output;        /* NULL: standard output */
     int gzip;                  /* -1 by file name, 1 forced by -z */
@@ -49,6 +60,7 @@ typedef struct {
     int progress;              /* 1 on, 0 off */
     const char *report;        /* NULL: no report */
     int escape_formulas;       /* --escape-formulas: set on every CSV writer */
+    int no_header_out;         /* --no-header-out: the main output's header row is dropped */
     crm_shard shard;           /* --shard I/N; count 0 when not given */
     int help;                  /* --help was given: print usage, exit 0 */
     int version;               /* --version was given */
@@ -70,6 +82,8 @@ typedef struct {
     size_t max_inputs;                /* 0: any number of input files */
     int takes_shard;                  /* 1: the command applies --shard; otherwise --shard is a usage
                                          error, so that no command silently ignores it */
+    int no_csv_output;                /* 1: the command writes no CSV (crm-report), so --no-header-out
+                                         is a usage error rather than ignored */
 } crm_cli_spec;
 
 /* Parses argv.  On CRM_EUSAGE err says what is wrong (the command prints it
@@ -107,6 +121,10 @@ crm_status crm_cli_open_input(const crm_common_options *common, const char *path
 /* Parses a size with an optional k/M/G suffix (powers of 1024). */
 crm_status crm_cli_parse_size(const char *s, size_t *out, crm_error *err);
 
+/* The note an old spelling of an option prints (crm(7) VOCABULARY):
+ * "<command>: <old> is deprecated; use <new> (same meaning)". */
+void crm_cli_note_deprecated(const char *command, const char *old_name, const char *new_name);
+
 /* Prints "<command>: <message>\n" on stderr. */
 void crm_cli_error(const char *command, const char *message);
 
@@ -123,7 +141,7 @@ void crm_cli_init_process(void);
 /* ---- the files of a run (DESIGN.md: all files of one run commit together) ----
  *
  * A command starts the set before it reads anything, adds its own files
- * (--costs as an input, --rejects as an output, ...), opens every output
+ * (--cost-table as an input, --rejects as an output, ...), opens every output
  * through the set and ends with crm_cli_end_run. */
 
 /* A new set with the operands (standard input when none) as inputs and -o
@@ -135,6 +153,13 @@ crm_status crm_cli_start_outputs(const crm_common_options *common, crm_output_se
 /* Opens a CSV output (',' delimited) of the run. */
 crm_status crm_cli_open_output(crm_output_set *set, const char *path, int gzip, crm_csv_writer **w,
                                crm_error *err);
+
+/* Opens the run's main output (-o, or standard output) as CSV with the
+ * common output options applied: -z, --escape-formulas, --no-header-out.
+ * Every command opens its main output this way, so that each option means
+ * the same in all of them. */
+crm_status crm_cli_open_main_output(crm_output_set *set, const crm_common_options *common, crm_csv_writer **w,
+                                    crm_error *err);
 
 /* After a write to w returned st: when st is a failure of w's output (other
  * than a closed standard output), sets err to name the file and the cause

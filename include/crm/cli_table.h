@@ -12,6 +12,15 @@
  *   durations       crm_parse_duration in days ("90d", "12w"), prefixed
  *   ranges          "--k-range wants LO-HI with 2 <= LO <= HI <= 1000, got 'x'"
  *
+ * Old spellings: an entry with .deprecated_for = "--new-name" is a hidden
+ * alias kept so that old command lines (cron jobs) keep working.  It acts
+ * exactly like the entry it names (give it the same kind and target) and,
+ * when used, prints one line on stderr:
+ *
+ *   crm-basket: --top is deprecated; use --per-customer (same meaning)
+ *
+ * A command leaves its aliases out of --help; crm(7) lists them.
+ *
  * Core: knows nothing of CRM.  Used with crm/cli.h: the table gives the
  * getopt options and the handler of crm_cli_spec. */
 #ifndef CRM_CLI_TABLE_H
@@ -58,9 +67,11 @@ typedef struct {
     const int *needs;        /* the option makes sense only when *needs is non-zero (checked by
                                 crm_cli_table_check, after every option is read), or NULL */
     const char *needs_what;  /* what it needs, for "<option> is for <needs_what>" */
+    const char *deprecated_for;   /* a hidden old spelling of this option, or NULL */
 } crm_cli_entry;
 
 typedef struct {
+    const char *command;     /* "crm-segment", for the deprecation note */
     const crm_cli_entry *entries;
     size_t count;
     void *ctx;               /* for CRM_CLI_CALL entries */
@@ -71,8 +82,8 @@ typedef struct {
 
 /* Builds the getopt tables of count entries.  CRM_ENOMEM, or CRM_EUSAGE
  * for more short letters than fit. */
-crm_status crm_cli_table_init(crm_cli_table *t, const crm_cli_entry *entries, size_t count, void *ctx,
-                              crm_error *err);
+crm_status crm_cli_table_init(crm_cli_table *t, const char *command, const crm_cli_entry *entries, size_t count,
+                              void *ctx, crm_error *err);
 void crm_cli_table_free(crm_cli_table *t);
 
 /* The crm_option_handler of a table (ctx: the crm_cli_table). */

@@ -210,6 +210,12 @@ crm_status crm_csv_writer_open(crm_csv_writer **w, const char *path, int gzip, c
  * exponent).  Raw bytes (write_raw, end_row_raw) are never changed. */
 void crm_csv_writer_escape_formulas(crm_csv_writer *w, int on);
 
+/* The next row the writer ends (its header, when called before anything
+ * is written) is dropped instead of written: --no-header-out, for a
+ * consumer that wants data rows only (a Hadoop reducer, a shard that is
+ * concatenated onto the first). */
+void crm_csv_writer_skip_header(crm_csv_writer *w, int on);
+
 /* Appends one field to the current row (len may be (size_t)-1 for strlen). */
 crm_status crm_csv_write_field(crm_csv_writer *w, const char *s, size_t len);
 crm_status crm_csv_write_int(crm_csv_writer *w, int64_t v);

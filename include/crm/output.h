@@ -59,7 +59,7 @@ crm_output_set *crm_output_set_new(void);
 /* Frees the set; outputs not yet committed are discarded. */
 void crm_output_set_free(crm_output_set *set);
 
-/* Names a file the run reads: label is how a message names it ("--costs",
+/* Names a file the run reads: label is how a message names it ("--cost-table",
  * "the input").  path "-" is standard input (compared when it is a regular
  * file); NULL (an option not given) is ignored.  CRM_EUSAGE when it is a
  * registered output. */

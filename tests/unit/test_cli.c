@@ -211,7 +211,7 @@ static void test_unknown_options(void **state)
     EXPECT_USAGE_ERROR("unknown option '-x'", "-zx");
     EXPECT_USAGE_ERROR("unknown option '-x'", "-xz");
     EXPECT_USAGE_ERROR("option '--tab' takes no value", "--tab=1");
-    EXPECT_USAGE_ERROR("option '--no' is ambiguous (--no-header, --no-progress)", "--no");
+    EXPECT_USAGE_ERROR("option '--no' is ambiguous (--no-header, --no-progress, --no-header-out)", "--no");
     EXPECT_USAGE_ERROR("unknown option '--=x'", "--=x");
 }
 
