@@ -692,3 +692,38 @@ size_t crm_double_format_fixed(double v, int decimals, char buf[CRM_NUMBER_TEXT_
     }
     return len;
 }
+
+size_t crm_double_format_significant(double v, int digits, char buf[CRM_NUMBER_TEXT_MAX])
+{
+    if (!isfinite(v))
+        return format_special(v, buf);
+    if (digits < 1)
+        digits = 1;
+    if (digits > 17)
+        digits = 17;
+    int decimals = 0;
+    if (v != 0.0) {
+        decimals = digits - 1 - (int)floor(log10(fabs(v)));
+        if (decimals > 17) {
+            /* below about 1e-12 fixed notation would need more than 17
+             * decimals: the exponent form keeps the digits instead */
+            int n = snprintf(buf, CRM_NUMBER_TEXT_MAX, "%.*e", digits - 1, v);
+            return n < 0 || n >= CRM_NUMBER_TEXT_MAX ? crm_double_format(v, buf) : force_c_point(buf, (size_t)n);
+        }
+        if (decimals < 0)
+            decimals = 0;
+    }
+    size_t len = crm_double_format_fixed(v, decimals, buf);
+    if (memchr(buf, '.', len)) {
+        while (len > 0 && buf[len - 1] == '0')
+            len--;
+        if (len > 0 && buf[len - 1] == '.')
+            len--;
+    }
+    if (len == 2 && memcmp(buf, "-0", 2) == 0) {   /* -0.0000001 to 6 digits of 0.x */
+        buf[0] = '0';
+        len = 1;
+    }
+    buf[len] = '\0';
+    return len;
+}

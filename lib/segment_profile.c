@@ -40,23 +40,7 @@ static crm_status write_money_double(crm_csv_writer *w, double v)
 static crm_status write_rounded(crm_csv_writer *w, double v)
 {
     char buf[CRM_NUMBER_TEXT_MAX];
-    int decimals = 0;
-    if (v != 0.0 && isfinite(v)) {
-        decimals = CRM_SEGMENT_PROFILE_DIGITS - 1 - (int)floor(log10(fabs(v)));
-        decimals = decimals < 0 ? 0 : decimals > 17 ? 17 : decimals;
-    }
-    if (!isfinite(v))
-        return crm_csv_write_double(w, v);
-    size_t len = crm_double_format_fixed(v, decimals, buf);
-    if (memchr(buf, '.', len)) {
-        while (len > 0 && buf[len - 1] == '0')
-            len--;
-        if (len > 0 && buf[len - 1] == '.')
-            len--;
-    }
-    if (len == 2 && memcmp(buf, "-0", 2) == 0)
-        return crm_csv_write_field(w, "0", 1);
-    return crm_csv_write_field(w, buf, len);
+    return crm_csv_write_field(w, buf, crm_double_format_significant(v, CRM_SEGMENT_PROFILE_DIGITS, buf));
 }
 
 /* Exact per-segment totals when every value is an exact decimal that adds

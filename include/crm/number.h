@@ -91,5 +91,13 @@ size_t crm_double_format(double v, char buf[CRM_NUMBER_TEXT_MAX]);
  * 2.675 (really 2.67499999...) gives "2.67".  A value too wide for the
  * buffer in fixed notation is written as by crm_double_format. */
 size_t crm_double_format_fixed(double v, int decimals, char buf[CRM_NUMBER_TEXT_MAX]);
+/* digits (1..17) significant digits, for the ratios, shares, means and
+ * probabilities people read: fixed notation without trailing zeros
+ * ("0.130734", "579.966", "0.00000123457"), rounded as
+ * crm_double_format_fixed rounds; a value with more whole digits keeps them
+ * all ("1234568"); values so small that this would need more
+ * than 17 decimals in exponent form ("1.23457e-15"), so that a small
+ * probability never prints as 0.  0 and -0 are "0". */
+size_t crm_double_format_significant(double v, int digits, char buf[CRM_NUMBER_TEXT_MAX]);
 
 #endif

@@ -532,6 +532,36 @@ static void test_double_format_fixed(void **state)
     expect_fixed(NAN, 2, "nan");
 }
 
+static void expect_significant(double v, int digits, const char *want)
+{
+    char buf[CRM_NUMBER_TEXT_MAX];
+    size_t n = crm_double_format_significant(v, digits, buf);
+    assert_string_equal(buf, want);
+    assert_int_equal(n, strlen(want));
+}
+
+static void test_double_format_significant(void **state)
+{
+    (void)state;
+    /* the noise of issue 15, to 6 significant digits: 0.13073394495412843
+     * -> 0.130734 (the 7th digit, 3, rounds down); 579.9660000000001 ->
+     * 579.966; 267.25300000000004 -> 267.253 */
+    expect_significant(0.13073394495412843, 6, "0.130734");
+    expect_significant(579.9660000000001, 6, "579.966");
+    expect_significant(267.25300000000004, 6, "267.253");
+    expect_significant(668.5699999999999, 6, "668.57");   /* trailing zero of 668.570 dropped */
+    expect_significant(1234567.891, 6, "1234568");        /* whole part kept, never an exponent */
+    expect_significant(-0.5, 6, "-0.5");
+    expect_significant(0.0, 6, "0");
+    expect_significant(-0.0, 6, "0");
+    expect_significant(1.0, 6, "1");
+    /* small probabilities keep their digits instead of printing 0.000000 */
+    expect_significant(0.000001234567, 6, "0.00000123457");
+    expect_significant(1.234567e-15, 6, "1.23457e-15");
+    expect_significant(0.0999999999, 3, "0.1");           /* rounding carries into a new digit */
+    expect_significant(NAN, 6, "nan");
+}
+
 int main(void)
 {
     const struct CMUnitTest tests[] = {
@@ -553,6 +583,7 @@ int main(void)
         cmocka_unit_test(test_to_double),
         cmocka_unit_test(test_decimal_format),
         cmocka_unit_test(test_double_format_shortest),
+        cmocka_unit_test(test_double_format_significant),
         cmocka_unit_test(test_double_format_round_trips),
         cmocka_unit_test(test_double_format_fixed),
     };
