@@ -25,7 +25,8 @@ enum {
     OPT_ESCAPE_FORMULAS,
     OPT_SHARD,
     OPT_HEADER_NAMES,
-    OPT_NO_HEADER_OUT
+    OPT_NO_HEADER_OUT,
+    OPT_PRECISION
 };
 
 static const struct option common_long_options[] = {
@@ -46,6 +47,7 @@ static const struct option common_long_options[] = {
     {"shard", required_argument, NULL, OPT_SHARD},
     {"header-names", required_argument, NULL, OPT_HEADER_NAMES},
     {"no-header-out", no_argument, NULL, OPT_NO_HEADER_OUT},
+    {"precision", required_argument, NULL, OPT_PRECISION},
 };
 
 enum { COMMON_LONG_COUNT = sizeof common_long_options / sizeof common_long_options[0] };
@@ -349,6 +351,10 @@ static crm_status handle_option(const crm_cli_spec *spec, const option_tables *t
     case OPT_NO_HEADER_OUT:
         common->no_header_out = 1;
         return CRM_OK;
+    case OPT_PRECISION: {
+        static const char *const precisions[] = {"readable", "full", NULL};
+        return crm_cli_parse_choice("--precision", optarg, precisions, &common->full_precision, err);
+    }
     default:
         break;
     }
@@ -418,9 +424,10 @@ crm_status crm_cli_parse(const crm_cli_spec *spec, int argc, char **argv, crm_co
         return crm_error_set(err, CRM_EUSAGE,
                              "--shard is not taken by %s yet: its results would differ from one "
                              "process's; run it on the merged output", spec->command);
-    if (!common->help && !common->version && common->no_header_out && spec->no_csv_output)
-        return crm_error_set(err, CRM_EUSAGE, "--no-header-out is for commands that write CSV; %s does not",
-                             spec->command);
+    if (!common->help && !common->version && (common->no_header_out || common->full_precision) &&
+        spec->no_csv_output)
+        return crm_error_set(err, CRM_EUSAGE, "%s is for commands that write CSV; %s does not",
+                             common->no_header_out ? "--no-header-out" : "--precision", spec->command);
     if (!common->help && !common->version && spec->max_inputs > 0
         && common->ninputs > spec->max_inputs)
         return crm_error_set(err, CRM_EUSAGE, "too many input files (at most %zu)",
@@ -563,6 +570,7 @@ crm_status crm_cli_open_main_output(crm_output_set *set, const crm_common_option
         return st;
     crm_csv_writer_escape_formulas(*w, common->escape_formulas);
     crm_csv_writer_skip_header(*w, common->no_header_out);
+    crm_csv_writer_full_precision(*w, common->full_precision);
     return CRM_OK;
 }
 

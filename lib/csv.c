@@ -1004,6 +1004,7 @@ struct crm_csv_writer {
     int last_empty;
     int escape_formulas;          /* see crm_csv_writer_escape_formulas */
     int skip_header;              /* see crm_csv_writer_skip_header: the next row ended is dropped */
+    int full_precision;           /* see crm_csv_writer_full_precision */
     unsigned char special[256];   /* bytes that force quoting */
     char *row;                    /* the row being written, handed on whole at its end */
     size_t row_len, row_cap;
@@ -1072,6 +1073,11 @@ static int needs_no_quotes(const crm_csv_writer *w, const char *s, size_t len)
 void crm_csv_writer_escape_formulas(crm_csv_writer *w, int on)
 {
     w->escape_formulas = on != 0;
+}
+
+void crm_csv_writer_full_precision(crm_csv_writer *w, int on)
+{
+    w->full_precision = on != 0;
 }
 
 void crm_csv_writer_skip_header(crm_csv_writer *w, int on)
@@ -1193,6 +1199,15 @@ crm_status crm_csv_write_fixed(crm_csv_writer *w, double v, int decimals)
 {
     char text[CRM_NUMBER_TEXT_MAX];
     size_t n = crm_double_format_fixed(v, decimals, text);
+    return append_field(w, text, n, 0);
+}
+
+crm_status crm_csv_write_readable(crm_csv_writer *w, double v)
+{
+    if (w->full_precision)
+        return crm_csv_write_double(w, v);
+    char text[CRM_NUMBER_TEXT_MAX];
+    size_t n = crm_double_format_significant(v, CRM_CSV_READABLE_DIGITS, text);
     return append_field(w, text, n, 0);
 }
 

@@ -8,6 +8,9 @@
  *       --encoding NAME   input encoding (gbk, gb18030, big5, latin1, ...)
  *       --no-header       the first input row is data
  *       --no-header-out   the main output has no header row (crm_cli_open_main_output)
+ *       --precision readable|full  ratios and probabilities to 6 significant
+ *                         digits (default) or every digit of the double
+ *                         (crm_csv_write_readable)
  *       --header-names A,B,...  with --no-header: the input columns' names (the
  *                         header a piece of a split file has lost)
  *       --max-field-size N  refuse records larger than N bytes (k, M, G)
@@ -46,7 +49,8 @@ enum { CRM_CLI_MAX_THREADS = 64 };
     "  -o, --output FILE  -z, --gzip  -d, --delimiter C  -t, --tab  --encoding NAME\n"      \
     "  --no-header  --header-names A,B,...  --no-header-out  --max-field-size N\n"         \
     "  --threads N  --progress  --no-progress  --report FILE  --escape-formulas\n"         \
-    "  " shard_note "--help  --version\n"
+    "  --precision readable|full  "                                                        \
+    shard_note "--help  --version\n"
 
 typedef struct {
     const char *output;        /* NULL: standard output */
@@ -61,6 +65,7 @@ typedef struct {
     const char *report;        /* NULL: no report */
     int escape_formulas;       /* --escape-formulas: set on every CSV writer */
     int no_header_out;         /* --no-header-out: the main output's header row is dropped */
+    int full_precision;        /* --precision full: crm_csv_write_readable writes every digit */
     crm_shard shard;           /* --shard I/N; count 0 when not given */
     int help;                  /* --help was given: print usage, exit 0 */
     int version;               /* --version was given */
@@ -155,7 +160,8 @@ crm_status crm_cli_open_output(crm_output_set *set, const char *path, int gzip, 
                                crm_error *err);
 
 /* Opens the run's main output (-o, or standard output) as CSV with the
- * common output options applied: -z, --escape-formulas, --no-header-out.
+ * common output options applied: -z, --escape-formulas, --no-header-out,
+ * --precision.
  * Every command opens its main output this way, so that each option means
  * the same in all of them. */
 crm_status crm_cli_open_main_output(crm_output_set *set, const crm_common_options *common, crm_csv_writer **w,

@@ -223,6 +223,17 @@ crm_status crm_csv_write_int(crm_csv_writer *w, int64_t v);
 crm_status crm_csv_write_double(crm_csv_writer *w, double v);
 /* Fixed number of decimals, for scores and rounded figures. */
 crm_status crm_csv_write_fixed(crm_csv_writer *w, double v, int decimals);
+
+/* The ratios, shares, means, scores and probabilities people read are
+ * written with CRM_CSV_READABLE_DIGITS significant digits
+ * (crm_double_format_significant: 0.130734, 59.4203, 0.00000123457), so that
+ * no binary floating-point noise (0.13073394495412843) reaches a report;
+ * money is not written this way but exactly (crm_decimal_format).  A writer
+ * set to full precision (--precision full) writes the shortest text that
+ * reads back as the same double instead. */
+enum { CRM_CSV_READABLE_DIGITS = 6 };
+crm_status crm_csv_write_readable(crm_csv_writer *w, double v);
+void crm_csv_writer_full_precision(crm_csv_writer *w, int on);
 crm_status crm_csv_end_row(crm_csv_writer *w);
 /* A whole row from arrays (lens may be NULL for NUL-terminated fields). */
 crm_status crm_csv_write_row(crm_csv_writer *w, const char *const *fields, const size_t *lens,
