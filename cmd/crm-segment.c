@@ -303,6 +303,7 @@ static crm_status write_outputs(segment_job *job, crm_error *err)
     if (st == CRM_OK && o->profile_path &&
         (st = crm_cli_open_output(job->outputs, o->profile_path, -1, &w, err)) == CRM_OK) {
         crm_csv_writer_escape_formulas(w, job->common->escape_formulas);
+        crm_csv_writer_full_precision(w, job->common->full_precision);
         st = crm_segment_profile_write(w, job->reader, &run->table, run->segs, run->nsegs, &o->profile, err);
         st = finish_output(w, st, err);
     }

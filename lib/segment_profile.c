@@ -36,11 +36,11 @@ static crm_status write_money_double(crm_csv_writer *w, double v)
     return crm_csv_write_fixed(w, v, 2);
 }
 
-/* v to CRM_SEGMENT_PROFILE_DIGITS significant digits, in fixed notation. */
+/* Shares and means: readable (CRM_SEGMENT_PROFILE_DIGITS significant
+ * digits) or, with --precision full, every digit. */
 static crm_status write_rounded(crm_csv_writer *w, double v)
 {
-    char buf[CRM_NUMBER_TEXT_MAX];
-    return crm_csv_write_field(w, buf, crm_double_format_significant(v, CRM_SEGMENT_PROFILE_DIGITS, buf));
+    return crm_csv_write_readable(w, v);
 }
 
 /* Exact per-segment totals when every value is an exact decimal that adds

@@ -11,7 +11,8 @@
  * value is an exact decimal, written with the most decimals any value has
  * (else the double sum with 2 decimals); shares, means and mean_p_alive
  * are rounded to CRM_SEGMENT_PROFILE_DIGITS significant digits, in fixed
- * notation without trailing zeros.  A formats module: it writes to a CSV
+ * notation without trailing zeros (crm_csv_write_readable; every digit with
+ * --precision full).  A formats module: it writes to a CSV
  * writer the caller opened and closes; never prints. */
 #ifndef CRM_SEGMENT_PROFILE_H
 #define CRM_SEGMENT_PROFILE_H
@@ -23,7 +24,7 @@
 #include "crm/segment_method.h"
 #include "crm/segment_table.h"
 
-enum { CRM_SEGMENT_PROFILE_DIGITS = 6 };
+enum { CRM_SEGMENT_PROFILE_DIGITS = CRM_CSV_READABLE_DIGITS };
 
 typedef struct {
     const char *group_by;          /* COL[,COL...], or NULL */
