@@ -379,6 +379,8 @@ int main(int argc, char **argv)
     st = run_segment(&job, &err);   /* a failed run leaves any earlier output in place */
     size_t n = crm_segment_table_rows(&job.run.table);
     crm_segment_run_report(&job.run, job.report);
+    if (st == CRM_OK)
+        crm_segment_run_report_counts(&job.run, job.report);
     crm_report_set(job.report, "rows_in", n + job.bad.skipped);
     crm_report_set(job.report, "rows_out", st == CRM_OK ? n : 0);
     crm_report_set(job.report, "rows_skipped", job.bad.skipped);

@@ -26,6 +26,11 @@ typedef struct {
     size_t capacity;
 } report_list;
 
+typedef struct {
+    char *name;
+    report_list counters;  /* report_counter */
+} report_group;
+
 struct crm_report {
     char *command;
     double started;        /* monotonic seconds */
@@ -33,6 +38,7 @@ struct crm_report {
     report_list counters;  /* report_counter */
     report_list reasons;   /* report_counter */
     report_list texts;     /* report_text */
+    report_list groups;    /* report_group: "segments_rfm": {"Champions": 113, ...} */
     int out_of_memory;     /* a setter failed: write says so rather than lie */
 };
 
@@ -109,6 +115,12 @@ void crm_report_free(crm_report *r)
         return;
     free_counters(&r->counters);
     free_counters(&r->reasons);
+    report_group *groups = r->groups.items;
+    for (size_t i = 0; i < r->groups.count; i++) {
+        free(groups[i].name);
+        free_counters(&groups[i].counters);
+    }
+    free(r->groups.items);
     report_text *texts = r->texts.items;
     for (size_t i = 0; i < r->texts.count; i++) {
         free(texts[i].name);
@@ -165,6 +177,29 @@ void crm_report_add_reason(crm_report *r, const char *reason, uint64_t count)
     report_counter *c = get_counter(r, &r->reasons, reason);
     if (c)
         c->value += count;
+}
+
+void crm_report_set_in(crm_report *r, const char *group, const char *name, uint64_t value)
+{
+    if (!r)
+        return;
+    report_group *groups = r->groups.items, *g = NULL;
+    for (size_t i = 0; i < r->groups.count && !g; i++)
+        if (strcmp(groups[i].name, group) == 0)
+            g = &groups[i];
+    if (!g) {
+        char *copy = copy_string(group);
+        g = copy ? list_append(&r->groups, sizeof *g) : NULL;
+        if (!g) {
+            free(copy);
+            r->out_of_memory = 1;
+            return;
+        }
+        *g = (report_group){copy, {NULL, 0, 0}};
+    }
+    report_counter *c = get_counter(r, &g->counters, name);
+    if (c)
+        c->value = value;
 }
 
 void crm_report_set_text(crm_report *r, const char *name, const char *value)
@@ -350,6 +385,21 @@ static void buffer_seconds(text_buffer *b, double seconds)
     buffer_printf(b, "%" PRIu64 ".%03u", millis / 1000, (unsigned)(millis % 1000));
 }
 
+/* {"name": count, ...} on lines of their own, or {} */
+static void buffer_counters(text_buffer *b, const report_list *list)
+{
+    const report_counter *items = list->items;
+    if (list->count == 0)
+        buffer_puts(b, "{}");
+    for (size_t i = 0; i < list->count; i++) {
+        buffer_puts(b, i == 0 ? "{\n    " : ",\n    ");
+        buffer_json_string(b, items[i].name);
+        buffer_printf(b, ": %" PRIu64, items[i].value);
+        if (i + 1 == list->count)
+            buffer_puts(b, "\n  }");
+    }
+}
+
 static void build_json(const crm_report *r, text_buffer *b)
 {
     const char *status = find_text(r, "status");
@@ -372,15 +422,11 @@ static void build_json(const crm_report *r, text_buffer *b)
     }
 
     buffer_key(b, "rejected");
-    const report_counter *reasons = r->reasons.items;
-    if (r->reasons.count == 0)
-        buffer_puts(b, "{}");
-    for (size_t i = 0; i < r->reasons.count; i++) {
-        buffer_puts(b, i == 0 ? "{\n    " : ",\n    ");
-        buffer_json_string(b, reasons[i].name);
-        buffer_printf(b, ": %" PRIu64, reasons[i].value);
-        if (i + 1 == r->reasons.count)
-            buffer_puts(b, "\n  }");
+    buffer_counters(b, &r->reasons);
+    const report_group *groups = r->groups.items;
+    for (size_t i = 0; i < r->groups.count; i++) {
+        buffer_key(b, groups[i].name);
+        buffer_counters(b, &groups[i].counters);
     }
 
     buffer_key(b, "seconds");

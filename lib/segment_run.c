@@ -152,6 +152,23 @@ crm_status crm_segment_run_save_model(const crm_segment_run *run, const crm_csv_
     return st;
 }
 
+void crm_segment_run_report_counts(const crm_segment_run *run, crm_report *report)
+{
+    /* the customers of each segment, grouped by the output column:
+     * "segment_rfm": {"Champions": 113, ...}, every name listed, 0 too */
+    size_t n = crm_segment_table_rows(&run->table);
+    for (size_t s = 0; s < run->nsegs; s++) {
+        const crm_segment_result *seg = &run->segs[s];
+        size_t *counts = calloc(seg->nnames ? seg->nnames : 1, sizeof *counts);
+        if (!counts)
+            continue;   /* a few bytes short: the report lacks this group, the files are whole */
+        crm_segment_result_counts(seg, n, counts);
+        for (size_t c = 0; c < seg->nnames; c++)
+            crm_report_set_in(report, seg->column, seg->names[c], counts[c]);
+        free(counts);
+    }
+}
+
 void crm_segment_run_report(const crm_segment_run *run, crm_report *report)
 {
     char text[CRM_NUMBER_TEXT_MAX];

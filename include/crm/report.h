@@ -21,12 +21,15 @@ void crm_report_free(crm_report *r);
 void crm_report_set(crm_report *r, const char *name, uint64_t value);
 /* Counts by reason, in the order first added ("rejected": {"duplicate": 5}). */
 void crm_report_add_reason(crm_report *r, const char *reason, uint64_t count);
+/* Counters in a named group, groups in the order first set, each written
+ * as an object after "rejected" ("segments_rfm": {"Champions": 113}). */
+void crm_report_set_in(crm_report *r, const char *group, const char *name, uint64_t value);
 /* Text facts ("input": "orders.csv", "status": "ok"). */
 void crm_report_set_text(crm_report *r, const char *name, const char *value);
 
 /* Writes the JSON summary to path (atomically).  The result is one object:
  * {"command":..., "status":..., <texts> (a failed run's "error" among
- *  them), <counters>, "rejected":{...},
+ *  them), <counters>, "rejected":{...}, <groups>,
  *  "seconds": wall, "cpu_seconds": cpu, "max_rss_kb": peak memory}. */
 crm_status crm_report_write(const crm_report *r, const char *path, crm_error *err);
 

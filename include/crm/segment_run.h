@@ -80,6 +80,10 @@ crm_status crm_segment_run_save_model(const crm_segment_run *run, const crm_csv_
  * kmeans_inertia (shortest round-trip text), kmeans_iterations and
  * kmeans_seconds (3 decimals). */
 void crm_segment_run_report(const crm_segment_run *run, crm_report *report);
+/* The customers of each segment of a finished run, one --report group per
+ * output column ("segment_rfm": {"Champions": 113, ...}), every segment
+ * name listed (0 included) in the order of the names. */
+void crm_segment_run_report_counts(const crm_segment_run *run, crm_report *report);
 
 /* The customers per segment of s over n customers, as one line of text
  * "rfm: Champions 621, Loyal 663, ..." (malloc'd; NULL when out of memory). */

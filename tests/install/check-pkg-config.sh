@@ -31,7 +31,7 @@ case $libdir/ in "$(realpath "$prefix")"/*) ;; *) echo "libdir $libdir is outsid
 version=$(pkg-config --modversion libcrm)
 grep -qx "#define CRM_VERSION \"$version\"" "$includedir/crm/version.h" || { echo "crm/version.h is not $version"; exit 1; }
 for page in "$prefix"/share/man/man*/*; do
-  head -1 "$page" | grep -q "\"crm $version\"" || { echo "${page##*/} does not say crm $version"; exit 1; }
+  grep -m1 "^\.TH" "$page" | grep -q "\"crm $version\"" || { echo "${page##*/} does not say crm $version"; exit 1; }
 done
 grep -qx "libcrm $version" "$source_dir/docs/API.md" || { echo "docs/API.md shows another version than $version"; exit 1; }
 

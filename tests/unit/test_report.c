@@ -182,6 +182,31 @@ static void test_status_and_empty_rejected(void **state)
     crm_report_free(r);
 }
 
+static void test_groups_after_rejected(void **state)
+{
+    (void)state;
+    crm_report *r = crm_report_new("crm-segment");
+    crm_report_set(r, "rows_in", 4);
+    crm_report_set_in(r, "segment_rfm", "Champions", 3);
+    crm_report_set_in(r, "segment_kmeans", "1", 4);
+    crm_report_set_in(r, "segment_rfm", "Can't \"Lose\" Them", 0);   /* zero kept, name escaped */
+    crm_report_set_in(r, "segment_rfm", "Champions", 2);            /* set again: replaced in place */
+    const char *text = write_and_read(r, "groups.json");
+    assert_report_text(text, "{\n"
+                             "  \"command\": \"crm-segment\",\n"
+                             "  \"status\": \"ok\",\n"
+                             "  \"rows_in\": 4,\n"
+                             "  \"rejected\": {},\n"
+                             "  \"segment_rfm\": {\n"
+                             "    \"Champions\": 2,\n"
+                             "    \"Can't \\\"Lose\\\" Them\": 0\n"
+                             "  },\n"
+                             "  \"segment_kmeans\": {\n"
+                             "    \"1\": 4\n"
+                             "  },\n");
+    crm_report_free(r);
+}
+
 static void test_json_escaping(void **state)
 {
     (void)state;
@@ -245,6 +270,7 @@ int main(void)
     const struct CMUnitTest tests[] = {
         cmocka_unit_test(test_counters_in_insertion_order),
         cmocka_unit_test(test_status_and_empty_rejected),
+        cmocka_unit_test(test_groups_after_rejected),
         cmocka_unit_test(test_json_escaping),
         cmocka_unit_test(test_write_replaces_atomically),
     };
